@@ -1,0 +1,709 @@
+/*
+ * Image codec: decoding (TurboJPEG for JPEG when the build has it, stb_image for
+ * everything else and as the fallback), encoding (JPEG, PNG) and a fixed-point
+ * bilinear resize whose output is the same bytes on every machine.
+ */
+#include "image.h"
+
+#include "error.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stb_image.h>
+#include <stb_image_write.h>
+
+#ifdef BMX_HAVE_TURBOJPEG
+#include <turbojpeg.h>
+#endif
+
+#define DEFAULT_MAX_PIXELS UINT64_C(178956970)
+
+/* Resize weights: 11 fractional bits per axis, so a 2-D weight has 22. */
+#define FRAC_BITS 11
+#define FRAC_ONE (1u << FRAC_BITS)
+
+void bmx_limits_init(struct bmx_limits *limits)
+{
+    if (limits != NULL) {
+        limits->max_image_pixels = DEFAULT_MAX_PIXELS;
+    }
+}
+
+bool bmx_have_turbojpeg(void)
+{
+#ifdef BMX_HAVE_TURBOJPEG
+    return true;
+#else
+    return false;
+#endif
+}
+
+void bmx_image_free(struct bmx_image *img)
+{
+    if (img == NULL) {
+        return;
+    }
+    free(img->data);
+    memset(img, 0, sizeof *img);
+}
+
+bmx_status bmx_image_new(int32_t w, int32_t h, int32_t channels, struct bmx_image *out,
+                         bmx_error *err)
+{
+    size_t row;
+    size_t total;
+
+    if (out == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "image: NULL output");
+    }
+    memset(out, 0, sizeof *out);
+    if (w <= 0 || h <= 0) {
+        return bmx__fail(err, BMX_E_INVALID, "image: size %" PRId32 "x%" PRId32 " is not positive",
+                         w, h);
+    }
+    if (channels < 1 || channels > 4) {
+        return bmx__fail(err, BMX_E_INVALID, "image: %" PRId32 " channels (expected 1 to 4)",
+                         channels);
+    }
+    /* Objects beyond PTRDIFF_MAX bytes cannot be indexed safely; call that overflow. */
+    if (!bmx__mul_size((size_t)w, (size_t)channels, &row) ||
+        !bmx__mul_size(row, (size_t)h, &total) || total > PTRDIFF_MAX) {
+        return bmx__fail(err, BMX_E_OVERFLOW,
+                         "image: %" PRId32 "x%" PRId32 "x%" PRId32 " bytes is too large", w, h,
+                         channels);
+    }
+    out->data = calloc(total, 1);
+    if (out->data == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "image: cannot allocate %zu bytes", total);
+    }
+    out->w = w;
+    out->h = h;
+    out->channels = channels;
+    out->stride = row;
+    return BMX_OK;
+}
+
+/* A caller's image view must describe memory we can walk row by row. */
+static bmx_status check_view(const struct bmx_image *img, bmx_error *err)
+{
+    size_t row;
+    size_t span;
+
+    if (img == NULL || img->data == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "image: no pixels");
+    }
+    if (img->w <= 0 || img->h <= 0) {
+        return bmx__fail(err, BMX_E_INVALID, "image: size %" PRId32 "x%" PRId32 " is not positive",
+                         img->w, img->h);
+    }
+    if (img->channels < 1 || img->channels > 4) {
+        return bmx__fail(err, BMX_E_INVALID, "image: %" PRId32 " channels (expected 1 to 4)",
+                         img->channels);
+    }
+    if (!bmx__mul_size((size_t)img->w, (size_t)img->channels, &row) ||
+        !bmx__mul_size(img->stride, (size_t)img->h - 1, &span) ||
+        !bmx__add_size(span, row, &span)) {
+        return bmx__fail(err, BMX_E_OVERFLOW, "image: %" PRId32 "x%" PRId32 " overflows size_t",
+                         img->w, img->h);
+    }
+    if (img->stride < row) {
+        return bmx__fail(err, BMX_E_INVALID, "image: stride %zu is below the row size %zu",
+                         img->stride, row);
+    }
+    return BMX_OK;
+}
+
+static uint32_t read_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static bmx_status check_size(uint64_t w, uint64_t h, const struct bmx_limits *limits,
+                             bmx_error *err)
+{
+    uint64_t max = limits != NULL ? limits->max_image_pixels : DEFAULT_MAX_PIXELS;
+
+    /* Both sides are below 2^32, so the product cannot wrap. */
+    if (w * h > max) {
+        return bmx__fail(err, BMX_E_LIMIT,
+                         "image of %" PRIu64 "x%" PRIu64 " = %" PRIu64
+                         " pixels exceeds the limit of %" PRIu64 " pixels",
+                         w, h, w * h, max);
+    }
+    if (w > BMX__IMAGE_MAX_SIDE || h > BMX__IMAGE_MAX_SIDE) {
+        return bmx__fail(err, BMX_E_LIMIT,
+                         "image of %" PRIu64 "x%" PRIu64 " has a side above %d pixels", w, h,
+                         BMX__IMAGE_MAX_SIDE);
+    }
+    return BMX_OK;
+}
+
+/*
+ * The size in a PNG's IHDR, read directly: stb_image's header check tries every
+ * format in turn and refuses sizes it would not decode, so a PNG declaring a huge
+ * image would come back as "unknown image type" instead of as what it is.
+ */
+static bool png_header_size(const uint8_t *buf, size_t len, uint32_t *w, uint32_t *h)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+    if (len < 24 || memcmp(buf, sig, sizeof sig) != 0 || memcmp(buf + 12, "IHDR", 4) != 0) {
+        return false;
+    }
+    *w = read_be32(buf + 16);
+    *h = read_be32(buf + 20);
+    return true;
+}
+
+/* Width and height from the header of any format stb_image reads. */
+static bmx_status stb_header(const uint8_t *buf, size_t len, int32_t *w, int32_t *h,
+                             bmx_error *err)
+{
+    uint32_t pw;
+    uint32_t ph;
+    int x;
+    int y;
+    int n;
+
+    if (len > INT_MAX) {
+        return bmx__fail(err, BMX_E_LIMIT, "encoded image of %zu bytes is larger than %d bytes",
+                         len, INT_MAX);
+    }
+    if (png_header_size(buf, len, &pw, &ph)) {
+        if (pw == 0 || ph == 0 || pw > INT32_MAX || ph > INT32_MAX) {
+            return bmx__fail(err, BMX_E_DECODE, "corrupt PNG header: size %" PRIu32 "x%" PRIu32,
+                             pw, ph);
+        }
+        *w = (int32_t)pw;
+        *h = (int32_t)ph;
+        return BMX_OK;
+    }
+    if (!stbi_info_from_memory(buf, (int)len, &x, &y, &n)) {
+        return bmx__fail(err, BMX_E_DECODE,
+                         "not a supported image or a corrupt header (%s); formats read: JPEG, "
+                         "PNG, BMP, TGA, GIF, PNM",
+                         stbi_failure_reason());
+    }
+    if (x <= 0 || y <= 0) {
+        return bmx__fail(err, BMX_E_DECODE, "image header declares an empty %dx%d image", x, y);
+    }
+    *w = x;
+    *h = y;
+    return BMX_OK;
+}
+
+bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
+                                 struct bmx_image *out, bmx_error *err)
+{
+    int32_t w;
+    int32_t h;
+    int x;
+    int y;
+    int n;
+    uint8_t *px;
+    bmx_status st;
+
+    if (out == NULL || (buf == NULL && len > 0)) {
+        return bmx__fail(err, BMX_E_INVALID, "image decode: NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+    if (len == 0) {
+        return bmx__fail(err, BMX_E_DECODE, "empty input (0 bytes) is not an image");
+    }
+    st = stb_header(buf, len, &w, &h, err);
+    if (st == BMX_OK) {
+        st = check_size((uint64_t)w, (uint64_t)h, limits, err);
+    }
+    if (st != BMX_OK) {
+        return st;
+    }
+    px = stbi_load_from_memory(buf, (int)len, &x, &y, &n, 3);
+    if (px == NULL) {
+        return bmx__fail(err, BMX_E_DECODE, "cannot decode image: %s", stbi_failure_reason());
+    }
+    if (x != w || y != h) {
+        free(px);
+        return bmx__fail(err, BMX_E_DECODE, "image header says %" PRId32 "x%" PRId32
+                         " but the decoder produced %dx%d", w, h, x, y);
+    }
+    out->data = px;
+    out->w = w;
+    out->h = h;
+    out->channels = 3;
+    out->stride = (size_t)w * 3;
+    return BMX_OK;
+}
+
+#ifdef BMX_HAVE_TURBOJPEG
+
+/* SOI then the first marker: what TurboJPEG takes; everything else goes to stb. */
+static bool looks_like_jpeg(const uint8_t *buf, size_t len)
+{
+    return len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && buf[2] == 0xFF;
+}
+
+/* Inverted (Adobe) CMYK to RGB, the same arithmetic stb_image uses. */
+static uint8_t mul_255(unsigned a, unsigned b)
+{
+    unsigned t = a * b + 128;
+    return (uint8_t)((t + (t >> 8)) >> 8);
+}
+
+static void cmyk_to_rgb(const uint8_t *cmyk, uint8_t *rgb, size_t pixels)
+{
+    for (size_t i = 0; i < pixels; i++) {
+        const uint8_t *s = cmyk + 4 * i;
+        uint8_t *d = rgb + 3 * i;
+        d[0] = mul_255(s[0], s[3]);
+        d[1] = mul_255(s[1], s[3]);
+        d[2] = mul_255(s[2], s[3]);
+    }
+}
+
+static bmx_status decode_turbojpeg(const uint8_t *buf, size_t len,
+                                   const struct bmx_limits *limits, struct bmx_image *out,
+                                   bmx_error *err)
+{
+    tjhandle tj = NULL;
+    uint8_t *cmyk = NULL;
+    struct bmx_image img = {0};
+    /* TurboJPEG 2.1 can report success on a header cut short without setting these. */
+    int w = 0;
+    int h = 0;
+    int subsamp = -1;
+    int colorspace = -1;
+    int flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING;
+    bool is_cmyk;
+    bmx_status st = BMX_OK;
+
+#ifdef TJFLAG_LIMITSCANS
+    /* A progressive JPEG with thousands of scans is a known decoder DoS. */
+    flags |= TJFLAG_LIMITSCANS;
+#endif
+    if (len > ULONG_MAX) {
+        return bmx__fail(err, BMX_E_LIMIT, "encoded image of %zu bytes is too large", len);
+    }
+    tj = tjInitDecompress();
+    if (tj == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "cannot start the JPEG decoder: %s",
+                       tjGetErrorStr2(NULL));
+        goto cleanup;
+    }
+    if (tjDecompressHeader3(tj, buf, (unsigned long)len, &w, &h, &subsamp, &colorspace) != 0) {
+        st = bmx__fail(err, BMX_E_DECODE, "cannot read JPEG header: %s", tjGetErrorStr2(tj));
+        goto cleanup;
+    }
+    if (w <= 0 || h <= 0) {
+        st = bmx__fail(err, BMX_E_DECODE, "cannot read JPEG header: truncated or corrupt");
+        goto cleanup;
+    }
+    st = check_size((uint64_t)w, (uint64_t)h, limits, err);
+    if (st != BMX_OK) {
+        goto cleanup;
+    }
+    st = bmx_image_new(w, h, 3, &img, err);
+    if (st != BMX_OK) {
+        goto cleanup;
+    }
+    /* TurboJPEG will not turn CMYK into RGB itself: take CMYK and convert. */
+    is_cmyk = colorspace == TJCS_CMYK || colorspace == TJCS_YCCK;
+    if (is_cmyk) {
+        cmyk = bmx__alloc_array((size_t)w * (size_t)h, 4);
+        if (cmyk == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "cannot allocate a %dx%d CMYK buffer", w, h);
+            goto cleanup;
+        }
+    }
+    if (tjDecompress2(tj, buf, (unsigned long)len, is_cmyk ? cmyk : img.data, w,
+                      is_cmyk ? w * 4 : w * 3, h, is_cmyk ? TJPF_CMYK : TJPF_RGB,
+                      flags) != 0) {
+        /* Warnings are refused too: a damaged JPEG must not become a silently grey one. */
+        if (tjGetErrorCode(tj) == TJERR_WARNING) {
+            st = bmx__fail(err, BMX_E_DECODE, "refusing damaged JPEG: %s", tjGetErrorStr2(tj));
+        } else {
+            st = bmx__fail(err, BMX_E_DECODE, "cannot decode JPEG: %s", tjGetErrorStr2(tj));
+        }
+        goto cleanup;
+    }
+    if (is_cmyk) {
+        cmyk_to_rgb(cmyk, img.data, (size_t)w * (size_t)h);
+    }
+    *out = img;
+    img.data = NULL;
+
+cleanup:
+    bmx_image_free(&img);
+    free(cmyk);
+    if (tj != NULL) {
+        tjDestroy(tj);
+    }
+    return st;
+}
+
+#endif /* BMX_HAVE_TURBOJPEG */
+
+bmx_status bmx_image_decode(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
+                            struct bmx_image *out, bmx_error *err)
+{
+    if (out == NULL || (buf == NULL && len > 0)) {
+        return bmx__fail(err, BMX_E_INVALID, "image decode: NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+#ifdef BMX_HAVE_TURBOJPEG
+    if (looks_like_jpeg(buf, len)) {
+        return decode_turbojpeg(buf, len, limits, out, err);
+    }
+#endif
+    return bmx__image_decode_stb(buf, len, limits, out, err);
+}
+
+/* The size from the header alone, whatever the pixel limit. */
+bmx_status bmx_image_probe(const uint8_t *buf, size_t len, int32_t *w, int32_t *h,
+                           bmx_error *err)
+{
+    if (w == NULL || h == NULL || (buf == NULL && len > 0)) {
+        return bmx__fail(err, BMX_E_INVALID, "image probe: NULL argument");
+    }
+    *w = 0;
+    *h = 0;
+    if (len == 0) {
+        return bmx__fail(err, BMX_E_DECODE, "empty input (0 bytes) is not an image");
+    }
+#ifdef BMX_HAVE_TURBOJPEG
+    if (looks_like_jpeg(buf, len)) {
+        tjhandle tj = NULL;
+        bmx_status st = BMX_OK;
+        int jw = 0;
+        int jh = 0;
+        int subsamp = -1;
+        int colorspace = -1;
+
+        if (len > ULONG_MAX) {
+            return bmx__fail(err, BMX_E_LIMIT, "encoded image of %zu bytes is too large", len);
+        }
+        tj = tjInitDecompress();
+        if (tj == NULL) {
+            return bmx__fail(err, BMX_E_NOMEM, "cannot start the JPEG decoder: %s",
+                             tjGetErrorStr2(NULL));
+        }
+        if (tjDecompressHeader3(tj, buf, (unsigned long)len, &jw, &jh, &subsamp, &colorspace) !=
+            0) {
+            st = bmx__fail(err, BMX_E_DECODE, "cannot read JPEG header: %s", tjGetErrorStr2(tj));
+        } else if (jw <= 0 || jh <= 0) {
+            st = bmx__fail(err, BMX_E_DECODE, "cannot read JPEG header: truncated or corrupt");
+        } else {
+            *w = jw;
+            *h = jh;
+        }
+        tjDestroy(tj);
+        return st;
+    }
+#endif
+    return stb_header(buf, len, w, h, err);
+}
+
+/* A growing malloc buffer that stb_image_write appends to. */
+struct membuf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    bool failed;
+};
+
+static void membuf_write(void *context, void *data, int size)
+{
+    struct membuf *mb = context;
+    size_t need;
+
+    if (mb->failed || size <= 0) {
+        return;
+    }
+    if (!bmx__add_size(mb->len, (size_t)size, &need)) {
+        mb->failed = true;
+        return;
+    }
+    if (need > mb->cap) {
+        size_t cap = mb->cap < 4096 ? 4096 : mb->cap;
+        uint8_t *grown;
+        while (cap < need) {
+            if (cap > SIZE_MAX / 2) {
+                cap = need;
+                break;
+            }
+            cap *= 2;
+        }
+        grown = realloc(mb->data, cap);
+        if (grown == NULL) {
+            mb->failed = true;
+            return;
+        }
+        mb->data = grown;
+        mb->cap = cap;
+    }
+    memcpy(mb->data + mb->len, data, (size_t)size);
+    mb->len = need;
+}
+
+/* Arguments both encoders share; also bounds the image to what int-based APIs take. */
+static bmx_status check_encode_args(const struct bmx_image *img, enum bmx_format format,
+                                    int quality, uint8_t **out, size_t *len, bmx_error *err)
+{
+    size_t row;
+    size_t total;
+    bmx_status st;
+
+    if (out == NULL || len == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "image encode: NULL output");
+    }
+    *out = NULL;
+    *len = 0;
+    st = check_view(img, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    if (format != BMX_FORMAT_JPEG && format != BMX_FORMAT_PNG) {
+        return bmx__fail(err, BMX_E_INVALID, "image encode: unknown format %d", (int)format);
+    }
+    if (format == BMX_FORMAT_JPEG) {
+        if (quality < 1 || quality > 100) {
+            return bmx__fail(err, BMX_E_INVALID, "JPEG quality %d is outside 1..100", quality);
+        }
+        if (img->channels != 1 && img->channels != 3) {
+            return bmx__fail(err, BMX_E_INVALID,
+                             "JPEG needs 1 or 3 channels, the image has %" PRId32, img->channels);
+        }
+        if (img->w > 65535 || img->h > 65535) {
+            return bmx__fail(err, BMX_E_LIMIT,
+                             "JPEG cannot hold %" PRId32 "x%" PRId32 " (sides up to 65535)",
+                             img->w, img->h);
+        }
+    }
+    /* Both back ends index with int: keep rows, stride and the filtered image below it. */
+    if (img->stride > INT_MAX || !bmx__mul_size((size_t)img->w, (size_t)img->channels, &row) ||
+        !bmx__mul_size(row + 1, (size_t)img->h, &total) || total > INT_MAX) {
+        return bmx__fail(err, BMX_E_LIMIT,
+                         "image of %" PRId32 "x%" PRId32 "x%" PRId32 " is too large to encode",
+                         img->w, img->h, img->channels);
+    }
+    return BMX_OK;
+}
+
+bmx_status bmx__image_encode_stb(const struct bmx_image *img, enum bmx_format format, int quality,
+                                 uint8_t **out, size_t *len, bmx_error *err)
+{
+    struct membuf mb = {0};
+    uint8_t *packed = NULL;
+    size_t row;
+    int ok;
+    bmx_status st;
+
+    st = check_encode_args(img, format, quality, out, len, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    row = (size_t)img->w * (size_t)img->channels;
+    if (format == BMX_FORMAT_PNG) {
+        ok = stbi_write_png_to_func(membuf_write, &mb, img->w, img->h, img->channels, img->data,
+                                    (int)img->stride);
+    } else {
+        const uint8_t *src = img->data;
+        /* stb's JPEG writer has no stride parameter. */
+        if (img->stride != row) {
+            packed = bmx__alloc_array(row, (size_t)img->h);
+            if (packed == NULL) {
+                st = bmx__fail(err, BMX_E_NOMEM, "cannot allocate %zu-byte rows for encoding", row);
+                goto cleanup;
+            }
+            for (int32_t y = 0; y < img->h; y++) {
+                memcpy(packed + (size_t)y * row, img->data + (size_t)y * img->stride, row);
+            }
+            src = packed;
+        }
+        ok = stbi_write_jpg_to_func(membuf_write, &mb, img->w, img->h, img->channels, src,
+                                    quality);
+    }
+    if (mb.failed) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory while encoding");
+        goto cleanup;
+    }
+    if (!ok || mb.len == 0) {
+        st = bmx__fail(err, BMX_E_ENCODE, "stb_image_write could not encode the %s image",
+                       format == BMX_FORMAT_PNG ? "PNG" : "JPEG");
+        goto cleanup;
+    }
+    *out = mb.data;
+    *len = mb.len;
+    mb.data = NULL;
+
+cleanup:
+    free(mb.data);
+    free(packed);
+    return st;
+}
+
+#ifdef BMX_HAVE_TURBOJPEG
+
+static bmx_status encode_turbojpeg(const struct bmx_image *img, int quality, uint8_t **out,
+                                   size_t *len, bmx_error *err)
+{
+    tjhandle tj = NULL;
+    unsigned char *jpeg = NULL;
+    unsigned long jpeg_len = 0;
+    bmx_status st = BMX_OK;
+    bool grey = img->channels == 1;
+
+    tj = tjInitCompress();
+    if (tj == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "cannot start the JPEG encoder: %s",
+                       tjGetErrorStr2(NULL));
+        goto cleanup;
+    }
+    /* Baseline, 4:2:0 (grey for one channel), accurate DCT: the same bytes everywhere. */
+    if (tjCompress2(tj, img->data, img->w, (int)img->stride, img->h, grey ? TJPF_GRAY : TJPF_RGB,
+                    &jpeg, &jpeg_len, grey ? TJSAMP_GRAY : TJSAMP_420, quality,
+                    TJFLAG_ACCURATEDCT) != 0) {
+        st = bmx__fail(err, BMX_E_ENCODE, "cannot encode JPEG: %s", tjGetErrorStr2(tj));
+        goto cleanup;
+    }
+    /* The API promises a malloc() buffer; TurboJPEG's must go back through tjFree. */
+    *out = malloc(jpeg_len);
+    if (*out == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "cannot allocate %lu bytes for the JPEG", jpeg_len);
+        goto cleanup;
+    }
+    memcpy(*out, jpeg, jpeg_len);
+    *len = jpeg_len;
+
+cleanup:
+    tjFree(jpeg);
+    if (tj != NULL) {
+        tjDestroy(tj);
+    }
+    return st;
+}
+
+#endif /* BMX_HAVE_TURBOJPEG */
+
+bmx_status bmx_image_encode(const struct bmx_image *img, enum bmx_format format, int quality,
+                            uint8_t **out, size_t *len, bmx_error *err)
+{
+#ifdef BMX_HAVE_TURBOJPEG
+    if (format == BMX_FORMAT_JPEG) {
+        bmx_status st = check_encode_args(img, format, quality, out, len, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        return encode_turbojpeg(img, quality, out, len, err);
+    }
+#endif
+    return bmx__image_encode_stb(img, format, quality, out, len, err);
+}
+
+/* Where output sample `dst` of one axis reads from the input. */
+struct axis_tap {
+    size_t i0, i1; /* input indices (scaled to bytes by the caller) */
+    uint32_t f;    /* weight of i1 in FRAC_ONE units; i0 gets FRAC_ONE - f */
+};
+
+/*
+ * src = (dst + 0.5) * n_in / n_out - 0.5, clamped to [0, n_in - 1], computed as the
+ * exact fraction ((2 dst + 1) n_in - n_out) / (2 n_out) and only then rounded to
+ * FRAC_BITS: integer arithmetic, so every machine agrees. All terms fit int64:
+ * (2 dst + 1) < 2^32 and n_in < 2^31.
+ */
+static struct axis_tap axis_map(int32_t n_in, int32_t n_out, int32_t dst)
+{
+    struct axis_tap t = {0, 0, 0};
+    int64_t den = 2 * (int64_t)n_out;
+    int64_t num = (2 * (int64_t)dst + 1) * n_in - n_out;
+    int64_t ip;
+    int64_t rem;
+
+    if (num <= 0) {
+        return t;
+    }
+    ip = num / den;
+    rem = num % den;
+    if (ip >= (int64_t)n_in - 1) {
+        t.i0 = t.i1 = (size_t)n_in - 1;
+        return t;
+    }
+    t.i0 = (size_t)ip;
+    t.i1 = (size_t)ip + 1;
+    t.f = (uint32_t)((rem * FRAC_ONE + den / 2) / den);
+    return t;
+}
+
+bmx_status bmx_image_resize(const struct bmx_image *in, int32_t w, int32_t h,
+                            struct bmx_image *out, bmx_error *err)
+{
+    struct axis_tap *xs = NULL;
+    struct bmx_image img = {0};
+    size_t c;
+    bmx_status st;
+
+    if (out == NULL || out == in) {
+        return bmx__fail(err, BMX_E_INVALID, "image resize: output missing or same as input");
+    }
+    memset(out, 0, sizeof *out);
+    st = check_view(in, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    st = bmx_image_new(w, h, in->channels, &img, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    c = (size_t)in->channels;
+    if (w == in->w && h == in->h) {
+        for (int32_t y = 0; y < h; y++) {
+            memcpy(img.data + (size_t)y * img.stride, in->data + (size_t)y * in->stride,
+                   img.stride);
+        }
+        goto done;
+    }
+    xs = bmx__alloc_array((size_t)w, sizeof *xs);
+    if (xs == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "image resize: cannot allocate %" PRId32 " taps", w);
+        goto cleanup;
+    }
+    for (int32_t x = 0; x < w; x++) {
+        xs[x] = axis_map(in->w, w, x);
+        xs[x].i0 *= c;
+        xs[x].i1 *= c;
+    }
+    for (int32_t y = 0; y < h; y++) {
+        struct axis_tap ty = axis_map(in->h, h, y);
+        const uint8_t *r0 = in->data + ty.i0 * in->stride;
+        const uint8_t *r1 = in->data + ty.i1 * in->stride;
+        uint32_t wy1 = ty.f;
+        uint32_t wy0 = FRAC_ONE - wy1;
+        uint8_t *d = img.data + (size_t)y * img.stride;
+
+        for (int32_t x = 0; x < w; x++) {
+            const struct axis_tap *tx = &xs[x];
+            uint32_t wx1 = tx->f;
+            uint32_t wx0 = FRAC_ONE - wx1;
+            for (size_t k = 0; k < c; k++) {
+                /* top, bottom <= 255 * 2^11; the sum below stays under 2^30 + 2^21. */
+                uint32_t top = r0[tx->i0 + k] * wx0 + r0[tx->i1 + k] * wx1;
+                uint32_t bot = r1[tx->i0 + k] * wx0 + r1[tx->i1 + k] * wx1;
+                uint32_t v = (top * wy0 + bot * wy1 + (1u << (2 * FRAC_BITS - 1))) >>
+                             (2 * FRAC_BITS);
+                *d++ = (uint8_t)v;
+            }
+        }
+    }
+
+done:
+    *out = img;
+    img.data = NULL;
+
+cleanup:
+    bmx_image_free(&img);
+    free(xs);
+    return st;
+}

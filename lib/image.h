@@ -1,0 +1,26 @@
+/* Internal: the image codec's two back ends, reachable on their own for tests. */
+#ifndef BMX_IMAGE_H
+#define BMX_IMAGE_H
+
+#include "boxmix.h"
+
+/* Longest side any decoder accepts (stb_image's STBI_MAX_DIMENSIONS is set from it;
+ * JPEG cannot go beyond 65535 anyway). Larger sides are refused as BMX_E_LIMIT. */
+#define BMX__IMAGE_MAX_SIDE (1 << 16)
+
+/*
+ * Decode any supported format with stb_image only (also JPEG, even when the
+ * library has TurboJPEG). Same contract as bmx_image_decode.
+ */
+bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
+                                 struct bmx_image *out, bmx_error *err);
+
+/*
+ * Encode with stb_image_write only. JPEG here follows stb's own choice of chroma
+ * subsampling (4:2:0 up to quality 90, 4:4:4 above). Same contract as
+ * bmx_image_encode.
+ */
+bmx_status bmx__image_encode_stb(const struct bmx_image *img, enum bmx_format format, int quality,
+                                 uint8_t **out, size_t *len, bmx_error *err);
+
+#endif

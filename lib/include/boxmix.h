@@ -1,0 +1,631 @@
+/**
+ * boxmix.h - offline CutMix for object-detection datasets (COCO JSON, VOC XML).
+ *
+ * The one public header of libboxmix.
+ *
+ * Ownership: every function that allocates says so. Memory a call returns through
+ * an out-parameter belongs to the caller and is released with the matching
+ * `_free` (`bmx_rle_free`, `bmx_polyset_free`, `bmx_image_free`, `bmx_sample_free`,
+ * `bmx_dataset_free`, or plain `free()` where a comment says so). Every `_free`
+ * accepts NULL and zeroed structs. Inputs are `const` and never modified.
+ *
+ * Errors: every fallible call returns a `bmx_status` and, when given a non-NULL
+ * `bmx_error *`, writes a readable message into it ("file.json: annotations[12].bbox:
+ * expected 4 numbers, got 3"). The library never prints, never exits and keeps no
+ * global mutable state; randomness comes only from a `bmx_rng` the caller passes.
+ *
+ * Thread safety: distinct objects may be used from distinct threads freely; a const
+ * object (a dataset being read) may be shared between threads.
+ */
+#ifndef BOXMIX_H
+#define BOXMIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(BMX_BUILDING) && defined(__GNUC__)
+#define BMX_API __attribute__((visibility("default")))
+#else
+#define BMX_API
+#endif
+
+#define BMX_VERSION_MAJOR 0
+#define BMX_VERSION_MINOR 1
+#define BMX_VERSION_PATCH 0
+#define BMX_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------------- */
+/* Status and errors                                                          */
+/* ------------------------------------------------------------------------- */
+
+/** Status returned by every fallible call. */
+typedef enum bmx_status {
+    BMX_OK = 0,
+    BMX_E_INVALID,  /**< invalid argument */
+    BMX_E_NOMEM,    /**< out of memory */
+    BMX_E_IO,       /**< a file could not be read or written */
+    BMX_E_PARSE,    /**< input is not well-formed (JSON, XML, RLE string) */
+    BMX_E_SCHEMA,   /**< input is well-formed but has wrong/missing content */
+    BMX_E_OVERFLOW, /**< a size computation would overflow */
+    BMX_E_LIMIT,    /**< input exceeds a configured limit */
+    BMX_E_DECODE,   /**< an image could not be decoded */
+    BMX_E_ENCODE,   /**< an image could not be encoded */
+    BMX_E_STATE     /**< call not valid in this state (e.g. output exists) */
+} bmx_status;
+
+/** A detailed error: the status and a readable message naming file and place. */
+typedef struct bmx_error {
+    bmx_status status;
+    char message[1024];
+} bmx_error;
+
+/** A static string describing `status`. */
+BMX_API const char *bmx_strerror(bmx_status status);
+
+/** The library's version string ("0.1.0"). */
+BMX_API const char *bmx_version(void);
+
+/** Whether the library was built with TurboJPEG for JPEG decode/encode. */
+BMX_API bool bmx_have_turbojpeg(void);
+
+/* ------------------------------------------------------------------------- */
+/* Random generator                                                           */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * A small deterministic generator (xoshiro256**, seeded through splitmix64).
+ * Plain data: put it on the stack. The same (seed, stream) always gives the same
+ * sequence on every machine.
+ */
+typedef struct bmx_rng {
+    uint64_t s[4];
+} bmx_rng;
+
+/** Seed `rng` from a seed and a stream number (e.g. the output index). */
+BMX_API void bmx_rng_seed(bmx_rng *rng, uint64_t seed, uint64_t stream);
+/** Next 64 random bits. */
+BMX_API uint64_t bmx_rng_next(bmx_rng *rng);
+/** Uniform double in [0, 1) with 53 random bits. */
+BMX_API double bmx_rng_uniform(bmx_rng *rng);
+/** Uniform integer in [0, n); n must be > 0. Unbiased. */
+BMX_API uint64_t bmx_rng_below(bmx_rng *rng, uint64_t n);
+/** Gamma(shape, 1) variate, shape > 0 (Marsaglia-Tsang). */
+BMX_API double bmx_rng_gamma(bmx_rng *rng, double shape);
+/** Beta(a, b) variate, a > 0, b > 0. */
+BMX_API double bmx_rng_beta(bmx_rng *rng, double a, double b);
+
+/* ------------------------------------------------------------------------- */
+/* Geometry: boxes, rectangles                                                */
+/* ------------------------------------------------------------------------- */
+
+/** A COCO box `[x, y, w, h]` in continuous pixel coordinates. */
+struct bmx_box {
+    double x, y, w, h;
+};
+
+/** A rectangle of whole pixels: columns [x, x+w), rows [y, y+h). */
+struct bmx_rect {
+    int32_t x, y, w, h;
+};
+
+/* ------------------------------------------------------------------------- */
+/* Polygons                                                                   */
+/* ------------------------------------------------------------------------- */
+
+/** One polygon ring: `n` vertices, `xy` holds 2*n doubles x1,y1,x2,y2,... */
+struct bmx_poly {
+    size_t n;
+    double *xy;
+};
+
+/** A set of rings: one COCO polygon segmentation (a list of rings). */
+struct bmx_polyset {
+    size_t count;
+    struct bmx_poly *rings;
+};
+
+/** Exact (shoelace) area of one ring, always >= 0. */
+BMX_API double bmx_poly_area(const struct bmx_poly *poly);
+
+/** Sum of the rings' shoelace areas (COCO's convention for polygon `area`). */
+BMX_API double bmx_polyset_area(const struct bmx_polyset *set);
+
+/**
+ * Extent of all vertices of all rings as a COCO box. Returns false (and a zero
+ * box) when the set has no vertex.
+ */
+BMX_API bool bmx_polyset_bbox(const struct bmx_polyset *set, struct bmx_box *out);
+
+/**
+ * Clip every ring to the rectangle `r` (the part inside). Pieces with no area and
+ * rings of fewer than 3 vertices are removed. `out` is allocated (free with
+ * bmx_polyset_free) and may end up with count 0.
+ */
+BMX_API bmx_status bmx_polyset_clip_rect(const struct bmx_polyset *in, struct bmx_box r,
+                                         struct bmx_polyset *out, bmx_error *err);
+
+/**
+ * Cut the rectangle `r` out of every ring (the part outside): the union of the
+ * clips to the four rectangles around `r` (left and right full height, top and
+ * bottom between them), as several rings. Degenerate pieces removed. `out` is
+ * allocated (free with bmx_polyset_free).
+ */
+BMX_API bmx_status bmx_polyset_cut_rect(const struct bmx_polyset *in, struct bmx_box r,
+                                        struct bmx_polyset *out, bmx_error *err);
+
+/** Deep copy of `in` into `out` (allocated). */
+BMX_API bmx_status bmx_polyset_copy(const struct bmx_polyset *in, struct bmx_polyset *out,
+                                    bmx_error *err);
+
+/** Multiply every x by sx and every y by sy, in place. */
+BMX_API void bmx_polyset_scale(struct bmx_polyset *set, double sx, double sy);
+
+/** Free the rings and their vertex arrays and zero `set`. Accepts NULL. */
+BMX_API void bmx_polyset_free(struct bmx_polyset *set);
+
+/* ------------------------------------------------------------------------- */
+/* RLE masks (COCO API compatible)                                            */
+/* ------------------------------------------------------------------------- */
+
+/**
+ * A COCO run-length mask: `size = [h, w]`, column-major runs, the first run
+ * counting zeros. `m` runs in `counts` (allocated). Runs are 32-bit unsigned, as in
+ * the COCO API.
+ */
+struct bmx_rle {
+    uint32_t h, w;
+    size_t m;
+    uint32_t *counts;
+};
+
+/**
+ * Encode a binary mask stored column-major (`mask[x*h + y]`, nonzero = set), as the
+ * COCO API's `encode` does on a Fortran-ordered array. `out` is allocated.
+ * Fails with BMX_E_LIMIT when h*w does not fit a 32-bit run.
+ */
+BMX_API bmx_status bmx_rle_encode(const uint8_t *mask, uint32_t h, uint32_t w,
+                                  struct bmx_rle *out, bmx_error *err);
+
+/**
+ * Decode into a caller buffer of `len` >= h*w bytes, column-major, 0/1 values.
+ * Fails with BMX_E_PARSE when the runs do not add up to h*w.
+ */
+BMX_API bmx_status bmx_rle_decode(const struct bmx_rle *rle, uint8_t *mask, size_t len,
+                                  bmx_error *err);
+
+/** Check that the runs add up to exactly h*w (BMX_E_SCHEMA otherwise). */
+BMX_API bmx_status bmx_rle_validate(const struct bmx_rle *rle, bmx_error *err);
+
+/**
+ * The COCO API's compressed string form of the runs (`rleToString`). `*out` is a
+ * NUL-terminated string allocated with malloc (caller frees with free()); `*len`
+ * (may be NULL) its length without the NUL.
+ */
+BMX_API bmx_status bmx_rle_to_string(const struct bmx_rle *rle, char **out, size_t *len,
+                                     bmx_error *err);
+
+/**
+ * Parse the COCO API's compressed string (`rleFrString`) of `len` bytes into `out`
+ * (allocated) with size [h, w]. Fails with BMX_E_PARSE on malformed strings or runs
+ * that do not fit 32 bits, and when the runs do not add up to h*w.
+ */
+BMX_API bmx_status bmx_rle_from_string(const char *s, size_t len, uint32_t h, uint32_t w,
+                                       struct bmx_rle *out, bmx_error *err);
+
+/** Number of set pixels (the COCO API's `area`). */
+BMX_API uint64_t bmx_rle_area(const struct bmx_rle *rle);
+
+/** Tight box of the set pixels (the COCO API's `toBbox`); zero box if empty. */
+BMX_API void bmx_rle_bbox(const struct bmx_rle *rle, struct bmx_box *out);
+
+/**
+ * Union (intersect = false) or intersection (true) of `n` >= 1 masks of one size
+ * (the COCO API's `merge`). `out` is allocated.
+ */
+BMX_API bmx_status bmx_rle_merge(const struct bmx_rle *rles, size_t n, bool intersect,
+                                 struct bmx_rle *out, bmx_error *err);
+
+/**
+ * Rasterise one polygon ring exactly as the COCO API's `frPoly` does (same pixel
+ * set, including sub-pixel and out-of-image vertices). `out` is allocated.
+ */
+BMX_API bmx_status bmx_rle_from_poly(const struct bmx_poly *poly, uint32_t h, uint32_t w,
+                                     struct bmx_rle *out, bmx_error *err);
+
+/** Union of the rasterised rings (`frPyObjects` + `merge`). Empty set: empty mask. */
+BMX_API bmx_status bmx_rle_from_polyset(const struct bmx_polyset *set, uint32_t h,
+                                        uint32_t w, struct bmx_rle *out, bmx_error *err);
+
+/**
+ * Keep only the pixels inside `r` (keep_inside = true) or clear the pixels inside
+ * `r` (false). `r` is clipped to the mask. `out` is allocated.
+ */
+BMX_API bmx_status bmx_rle_crop_rect(const struct bmx_rle *rle, struct bmx_rect r,
+                                     bool keep_inside, struct bmx_rle *out, bmx_error *err);
+
+/**
+ * Nearest-neighbour resample to size [h, w]: output pixel (x, y) takes input pixel
+ * (floor((x + 0.5) * w_in / w), floor((y + 0.5) * h_in / h)). `out` is allocated.
+ */
+BMX_API bmx_status bmx_rle_resize_nearest(const struct bmx_rle *rle, uint32_t h, uint32_t w,
+                                          struct bmx_rle *out, bmx_error *err);
+
+/** Deep copy. `out` is allocated. */
+BMX_API bmx_status bmx_rle_copy(const struct bmx_rle *in, struct bmx_rle *out, bmx_error *err);
+
+/** Free `counts` and zero the struct. Accepts NULL. */
+BMX_API void bmx_rle_free(struct bmx_rle *rle);
+
+/* ------------------------------------------------------------------------- */
+/* Images                                                                     */
+/* ------------------------------------------------------------------------- */
+
+/** Safety limits applied when decoding. */
+struct bmx_limits {
+    uint64_t max_image_pixels; /**< default 178956970 (about 13k x 13k) */
+};
+
+/** Fill `limits` with the documented defaults. */
+BMX_API void bmx_limits_init(struct bmx_limits *limits);
+
+/**
+ * An 8-bit interleaved image, `channels` 3 (RGB) in everything boxmix produces.
+ * `data` is owned when it came from a boxmix call (free with bmx_image_free).
+ */
+struct bmx_image {
+    int32_t w, h, channels;
+    size_t stride; /**< bytes per row */
+    uint8_t *data;
+};
+
+/** Output encodings. */
+enum bmx_format { BMX_FORMAT_JPEG = 0, BMX_FORMAT_PNG = 1 };
+
+/** Allocate a zeroed w x h image of `channels` channels. */
+BMX_API bmx_status bmx_image_new(int32_t w, int32_t h, int32_t channels, struct bmx_image *out,
+                                 bmx_error *err);
+
+/**
+ * Read the width and height from an encoded image's header without decoding it.
+ */
+BMX_API bmx_status bmx_image_probe(const uint8_t *buf, size_t len, int32_t *w, int32_t *h,
+                                   bmx_error *err);
+
+/**
+ * Decode JPEG (TurboJPEG when built with it, else stb), PNG, BMP, TGA, GIF (first
+ * frame), PNM into 8-bit RGB. Grey and palette inputs are expanded, alpha is dropped.
+ * Pixels as stored: no EXIF rotation. `out` is allocated.
+ */
+BMX_API bmx_status bmx_image_decode(const uint8_t *buf, size_t len,
+                                    const struct bmx_limits *limits, struct bmx_image *out,
+                                    bmx_error *err);
+
+/**
+ * Encode as JPEG (quality 1..100, 4:2:0) or PNG. `*out` is allocated with malloc
+ * (caller frees with free()).
+ */
+BMX_API bmx_status bmx_image_encode(const struct bmx_image *img, enum bmx_format format,
+                                    int quality, uint8_t **out, size_t *len, bmx_error *err);
+
+/** Bilinear resize (pixel centres aligned, fixed-point: the same bytes everywhere). */
+BMX_API bmx_status bmx_image_resize(const struct bmx_image *in, int32_t w, int32_t h,
+                                    struct bmx_image *out, bmx_error *err);
+
+/** Free the pixels and zero the struct. Accepts NULL. */
+BMX_API void bmx_image_free(struct bmx_image *img);
+
+/* ------------------------------------------------------------------------- */
+/* Objects and samples (the in-memory API)                                    */
+/* ------------------------------------------------------------------------- */
+
+/** Which kind of mask an object carries. */
+enum bmx_seg_kind {
+    BMX_SEG_NONE = 0,    /**< no `segmentation` key */
+    BMX_SEG_EMPTY = 1,   /**< `segmentation: []` */
+    BMX_SEG_POLYGON = 2, /**< list of rings */
+    BMX_SEG_RLE = 3      /**< RLE, uncompressed or compressed */
+};
+
+/** Where an output object came from. */
+enum bmx_origin { BMX_FROM_NONE = 0, BMX_FROM_BASE = 1, BMX_FROM_SOURCE = 2 };
+
+/**
+ * One annotated object. In a sample the object owns `polys` and `rle`; `extra`
+ * (the fields boxmix does not know) is borrowed from the dataset it came from.
+ */
+struct bmx_object {
+    int64_t id;
+    int64_t category_id;
+    struct bmx_box bbox;
+    double area;
+    bool has_area;
+    int iscrowd;
+    bool has_iscrowd; /**< `iscrowd` was present (written back only then) */
+    enum bmx_seg_kind seg_kind;
+    struct bmx_polyset polys; /**< when seg_kind == BMX_SEG_POLYGON */
+    struct bmx_rle rle;       /**< when seg_kind == BMX_SEG_RLE */
+    bool rle_compressed;      /**< the RLE came (and goes) as a string */
+    const void *extra;        /**< opaque unknown fields, borrowed */
+    /* provenance, set by operations */
+    enum bmx_origin origin;
+    double visibility;
+    bool touched; /**< the operation changed it (else written exactly as it came) */
+};
+
+/** A sample: pixels and objects. Owns everything but the objects' `extra`. */
+struct bmx_sample {
+    struct bmx_image image;
+    size_t n_objects;
+    struct bmx_object *objects;
+};
+
+/** Free pixels, objects and their geometry; zero the struct. Accepts NULL. */
+BMX_API void bmx_sample_free(struct bmx_sample *sample);
+
+/** Deep copy of one object's geometry into `out` (extra stays borrowed). */
+BMX_API bmx_status bmx_object_copy(const struct bmx_object *in, struct bmx_object *out,
+                                   bmx_error *err);
+
+/** Free one object's owned geometry. */
+BMX_API void bmx_object_free(struct bmx_object *obj);
+
+/* ------------------------------------------------------------------------- */
+/* CutMix                                                                     */
+/* ------------------------------------------------------------------------- */
+
+enum bmx_patch_mode {
+    BMX_PATCH_BETA = 0, /**< lambda ~ Beta(alpha, alpha), sides W*sqrt(1-lambda) */
+    BMX_PATCH_RATIO = 1 /**< side ratios uniform in [ratio_lo, ratio_hi] */
+};
+
+enum bmx_placement {
+    BMX_PLACE_ANYWHERE = 0,  /**< the drawn patch (classic CutMix) */
+    BMX_PLACE_AVOID_BASE = 1 /**< first of `tries` patches that covers no base box */
+};
+
+/** How masks are written. */
+enum bmx_mask_format {
+    BMX_MASK_KEEP = 0,    /**< each object keeps the form it came in */
+    BMX_MASK_POLYGON = 1, /**< RLE masks converted to polygons is not supported: see README */
+    BMX_MASK_RLE = 2      /**< polygons rasterised to (compressed) RLE */
+};
+
+/** CutMix parameters. Fill with bmx_cutmix_options_init, then change fields. */
+struct bmx_cutmix_options {
+    double alpha;            /**< Beta parameter, default 1.0 */
+    enum bmx_patch_mode mode; /**< default BMX_PATCH_BETA */
+    double ratio_lo, ratio_hi; /**< side ratio range for BMX_PATCH_RATIO, default 0.3..0.7 */
+    enum bmx_placement placement; /**< default anywhere */
+    int tries;               /**< candidate patches for avoid-base, default 10 */
+    double min_visibility;   /**< default 0.10 */
+    double min_area;         /**< default 0 (any positive area) */
+    double min_size;         /**< default 2 px */
+    enum bmx_mask_format mask_format; /**< default keep */
+};
+
+/** Fill `opts` with the documented defaults. */
+BMX_API void bmx_cutmix_options_init(struct bmx_cutmix_options *opts);
+
+/** Check ranges (alpha > 0, 0 <= lo <= hi <= 1, ...). */
+BMX_API bmx_status bmx_cutmix_options_check(const struct bmx_cutmix_options *opts,
+                                            bmx_error *err);
+
+/** A drawn patch. */
+struct bmx_patch {
+    struct bmx_rect rect; /**< whole pixels, inside the image, may be empty */
+    double lambda;        /**< effective: 1 - area(rect) / (W*H) */
+};
+
+/**
+ * Draw a patch for an image of w x h. For BMX_PLACE_AVOID_BASE the `base_boxes`
+ * (n of them, may be NULL when n is 0) are avoided. Consumes random numbers from
+ * `rng` only.
+ */
+BMX_API bmx_status bmx_cutmix_draw_patch(const struct bmx_cutmix_options *opts, int32_t w,
+                                         int32_t h, const struct bmx_box *base_boxes,
+                                         size_t n, bmx_rng *rng, struct bmx_patch *out,
+                                         bmx_error *err);
+
+/** What happened to the objects of one apply. */
+struct bmx_cutmix_stats {
+    size_t kept_whole; /**< untouched by the patch */
+    size_t clipped;    /**< touched, kept */
+    size_t dropped;    /**< touched, dropped */
+    size_t masked;     /**< kept objects that carry a mask */
+};
+
+/**
+ * Apply `patch` to base `a` and source `b` into `out` (allocated; free with
+ * bmx_sample_free). When b's size differs from a's, b is resized to a's size first
+ * (pixels bilinear, boxes and polygons scaled, RLE resampled nearest). Every object
+ * of `a` is cut by the patch and every object of `b` clipped to it, and kept or
+ * dropped as DESIGN.md says; output objects carry origin/visibility/touched.
+ * Output objects keep the ids of their inputs (the caller renumbers).
+ * `stats` may be NULL.
+ */
+BMX_API bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
+                                    const struct bmx_patch *patch, const struct bmx_sample *a,
+                                    const struct bmx_sample *b, struct bmx_sample *out,
+                                    struct bmx_cutmix_stats *stats, bmx_error *err);
+
+/**
+ * Cut (`inside` = false: keep the part outside r) or clip (`inside` = true: keep the
+ * part inside r) one object by the rectangle r of an image of w x h, and decide it.
+ * `*kept` tells whether it survives; when it does, `out` holds the new object
+ * (allocated). The building block of every operation.
+ */
+BMX_API bmx_status bmx_object_by_rect(const struct bmx_cutmix_options *opts,
+                                      const struct bmx_object *in, struct bmx_rect r,
+                                      bool inside, int32_t w, int32_t h,
+                                      struct bmx_object *out, bool *kept, bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Datasets (COCO)                                                            */
+/* ------------------------------------------------------------------------- */
+
+/** A dataset: images, categories, annotations and everything else of the file. */
+typedef struct bmx_dataset bmx_dataset;
+
+/** One image record. Strings are owned by the dataset. */
+struct bmx_image_info {
+    int64_t id;          /**< numeric id (or the index+1 when the id is a string) */
+    const char *id_str;  /**< the id as it came when it was a string, else NULL */
+    const char *file_name;
+    int32_t width, height;
+    const void *extra;   /**< opaque unknown fields */
+};
+
+/** One category. Strings are owned by the dataset. */
+struct bmx_category {
+    int64_t id;
+    const char *name;
+    const char *supercategory; /**< NULL when absent */
+};
+
+/** Read a COCO detection file. `*out` is allocated (free with bmx_dataset_free). */
+BMX_API bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bmx_error *err);
+
+/**
+ * Read COCO JSON from memory; `name` is used in messages (e.g. the file name).
+ */
+BMX_API bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char *name,
+                                                bmx_dataset **out, bmx_error *err);
+
+/** Write the dataset as COCO JSON to `path` (temporary file, fsync, rename). */
+BMX_API bmx_status bmx_dataset_write_coco(const bmx_dataset *ds, const char *path,
+                                          bmx_error *err);
+
+/** Number of images. */
+BMX_API size_t bmx_dataset_image_count(const bmx_dataset *ds);
+/** Image record i (0-based), NULL when out of range. */
+BMX_API const struct bmx_image_info *bmx_dataset_image(const bmx_dataset *ds, size_t i);
+/** Number of objects of image i. */
+BMX_API size_t bmx_dataset_object_count(const bmx_dataset *ds, size_t image_index);
+/** Objects of image i (array of bmx_dataset_object_count), owned by the dataset. */
+BMX_API const struct bmx_object *bmx_dataset_objects(const bmx_dataset *ds, size_t image_index);
+/** Total number of annotations. */
+BMX_API size_t bmx_dataset_annotation_count(const bmx_dataset *ds);
+/** Number of categories. */
+BMX_API size_t bmx_dataset_category_count(const bmx_dataset *ds);
+/** Category i (0-based). */
+BMX_API const struct bmx_category *bmx_dataset_category(const bmx_dataset *ds, size_t i);
+
+/** Free the dataset. Accepts NULL. */
+BMX_API void bmx_dataset_free(bmx_dataset *ds);
+
+/**
+ * The patch recorded in image i's `boxmix` field (an output of boxmix-augment).
+ * Returns false when the image has none.
+ */
+BMX_API bool bmx_dataset_image_patch(const bmx_dataset *ds, size_t i, struct bmx_rect *out);
+
+/** The name of category `id`, or NULL when there is none. */
+BMX_API const char *bmx_dataset_category_name(const bmx_dataset *ds, int64_t id);
+
+/**
+ * Read and decode the image file at `path` (see bmx_image_decode). `out` is allocated.
+ */
+BMX_API bmx_status bmx_image_read(const char *path, const struct bmx_limits *limits,
+                                  struct bmx_image *out, bmx_error *err);
+
+/**
+ * Encode `img` and write it to `path` through a temporary name and a rename, so the
+ * file appears whole or not at all.
+ */
+BMX_API bmx_status bmx_image_write(const char *path, const struct bmx_image *img,
+                                   enum bmx_format format, int quality, bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Drawing (QA rendering)                                                     */
+/* ------------------------------------------------------------------------- */
+
+/** What to draw. Fill with bmx_draw_options_init. */
+struct bmx_draw_options {
+    int line_width;      /**< box outline width in pixels, default 2 */
+    double mask_opacity; /**< mask fill opacity 0..1, default 0.4 */
+    bool show_visibility; /**< add boxmix's visibility to each label */
+    bool show_id;        /**< add the annotation id to each label */
+    bool show_patch;     /**< draw the patch rectangle when known, default true */
+    double scale;        /**< output scale factor, default 1.0 */
+};
+
+/** Fill `opts` with the documented defaults. */
+BMX_API void bmx_draw_options_init(struct bmx_draw_options *opts);
+
+/** The colour of category `id`: fixed, the same in every image and run. */
+BMX_API void bmx_draw_category_color(int64_t id, uint8_t rgb[3]);
+
+/**
+ * Draw objects on `img` (3-channel RGB, modified in place): masks filled
+ * translucently with a solid outline, boxes outlined in their category's colour,
+ * labels on a filled tag kept inside the image, crowd objects hatched, objects from
+ * the source image of a CutMix drawn dashed, and the `patch` (may be NULL) outlined.
+ * `cats` (n_cats of them, may be NULL) give the label names.
+ */
+BMX_API bmx_status bmx_draw_objects(struct bmx_image *img, const struct bmx_object *objs,
+                                    size_t n, const struct bmx_category *cats, size_t n_cats,
+                                    const struct bmx_rect *patch,
+                                    const struct bmx_draw_options *opts, bmx_error *err);
+
+/**
+ * Lay out `n` images as thumbnails in a grid `width` pixels wide, each with its
+ * caption under it. `out` is allocated.
+ */
+BMX_API bmx_status bmx_draw_sheet(const struct bmx_image *images, const char *const *captions,
+                                  size_t n, int32_t width, struct bmx_image *out, bmx_error *err);
+
+/** Width and height in pixels of `text` as bmx_draw_text renders it at `scale`. */
+BMX_API void bmx_draw_text_size(const char *text, int scale, int32_t *w, int32_t *h);
+
+/** Draw `text` with its top-left corner at (x, y), clipped to the image. */
+BMX_API void bmx_draw_text(struct bmx_image *img, int32_t x, int32_t y, const char *text,
+                           int scale, const uint8_t rgb[3]);
+
+/* ------------------------------------------------------------------------- */
+/* The offline augment job                                                    */
+/* ------------------------------------------------------------------------- */
+
+/** Options of an augment run. Fill with bmx_job_options_init. */
+struct bmx_job_options {
+    const char *annotations; /**< COCO JSON path */
+    const char *images;      /**< image root folder */
+    const char *out;         /**< output folder */
+    uint64_t count;          /**< number of outputs (0: use per_image) */
+    uint64_t per_image;      /**< outputs per input (default 1) */
+    uint64_t seed;           /**< default 0 */
+    struct bmx_cutmix_options cutmix;
+    enum bmx_format format;  /**< default JPEG */
+    int quality;             /**< JPEG quality, default 90 */
+    bool include_originals;  /**< copy inputs and their annotations into the output */
+    bool force;              /**< write into a folder that already holds a dataset */
+    struct bmx_limits limits;
+};
+
+/** Fill `opts` with the documented defaults. */
+BMX_API void bmx_job_options_init(struct bmx_job_options *opts);
+
+/** What a run did. */
+struct bmx_job_summary {
+    uint64_t samples;      /**< augmented images written */
+    uint64_t originals;    /**< original images copied */
+    uint64_t kept_whole;
+    uint64_t clipped;
+    uint64_t dropped;
+    uint64_t masked;       /**< kept objects carrying a mask */
+};
+
+/** Run the augment pass. Reads the inputs, writes `out/images/...` and
+ * `out/annotations.json`. */
+BMX_API bmx_status bmx_job_run(const struct bmx_job_options *opts,
+                               struct bmx_job_summary *summary, bmx_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BOXMIX_H */

@@ -1,0 +1,322 @@
+/* boxmix-augment: make a CutMix-augmented copy of a COCO detection dataset. */
+#include <boxmix.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *prog = "boxmix-augment";
+
+static void usage_line(FILE *f)
+{
+    fprintf(f, "usage: %s --annotations FILE --images DIR --out DIR [options]\n", prog);
+}
+
+static void help(void)
+{
+    usage_line(stdout);
+    printf("\n"
+           "Pastes a rectangle of one image into another (CutMix) and writes a new COCO\n"
+           "dataset: DIR/images/cutmix_NNNNNN.jpg and DIR/annotations.json. Every box and\n"
+           "mask is kept, clipped or dropped by how much of it stays visible.\n"
+           "\n"
+           "example:\n"
+           "  %s --annotations samples/coco/annotations.json --images samples/images \\\n"
+           "      --out /tmp/mixed --per-image 2 --seed 7\n"
+           "\n"
+           "options:\n"
+           "  --annotations FILE     COCO detection JSON to read\n"
+           "  --images DIR           folder the file_name values are relative to\n"
+           "  --out DIR              output folder (created; must not hold a dataset)\n"
+           "  --count N              make N outputs (base of output k: image k mod N)\n"
+           "  --per-image K          make K outputs per input image (default 1)\n"
+           "  --seed S               random seed, 0..2^64-1 (default 0)\n"
+           "  --alpha A              lambda ~ Beta(A, A) (default 1.0)\n"
+           "  --cut-ratio LO:HI      draw patch side ratios uniformly in [LO, HI] instead\n"
+           "  --placement P          anywhere (default) or avoid-base\n"
+           "  --tries N              candidate patches for avoid-base (default 10)\n"
+           "  --min-visibility V     drop objects with less visible (default 0.10)\n"
+           "  --min-area A           drop objects with a smaller visible area (default 0)\n"
+           "  --min-size S           drop objects whose new box is narrower or lower (default 2)\n"
+           "  --mask-format F        keep (default: each mask in its form) or rle\n"
+           "  --format F             jpg (default) or png\n"
+           "  --quality Q            JPEG quality 1..100 (default 90)\n"
+           "  --include-originals    also copy the inputs and their annotations\n"
+           "  --max-pixels N         refuse images larger than N pixels (default 178956970)\n"
+           "  --force                write into a folder that already holds a dataset\n"
+           "  --quiet                no summary line\n"
+           "  --help                 this help\n"
+           "  --version              the version\n"
+           "\n"
+           "exit status: 0 success, 1 bad input or runtime error, 2 usage error\n",
+           prog);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    usage_line(stderr);
+    fprintf(stderr, "try '%s --help'\n", prog);
+    return 2;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (*s == '-' || *s == '\0') {
+        return false;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || end == s || !isfinite(v)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+enum {
+    OPT_ANN = 256,
+    OPT_IMAGES,
+    OPT_OUT,
+    OPT_COUNT,
+    OPT_PER_IMAGE,
+    OPT_SEED,
+    OPT_ALPHA,
+    OPT_CUT_RATIO,
+    OPT_PLACEMENT,
+    OPT_TRIES,
+    OPT_MIN_VIS,
+    OPT_MIN_AREA,
+    OPT_MIN_SIZE,
+    OPT_MASK_FORMAT,
+    OPT_FORMAT,
+    OPT_QUALITY,
+    OPT_ORIGINALS,
+    OPT_MAX_PIXELS,
+    OPT_FORCE,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION
+};
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"annotations", required_argument, NULL, OPT_ANN},
+        {"images", required_argument, NULL, OPT_IMAGES},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"count", required_argument, NULL, OPT_COUNT},
+        {"per-image", required_argument, NULL, OPT_PER_IMAGE},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"alpha", required_argument, NULL, OPT_ALPHA},
+        {"cut-ratio", required_argument, NULL, OPT_CUT_RATIO},
+        {"placement", required_argument, NULL, OPT_PLACEMENT},
+        {"tries", required_argument, NULL, OPT_TRIES},
+        {"min-visibility", required_argument, NULL, OPT_MIN_VIS},
+        {"min-area", required_argument, NULL, OPT_MIN_AREA},
+        {"min-size", required_argument, NULL, OPT_MIN_SIZE},
+        {"mask-format", required_argument, NULL, OPT_MASK_FORMAT},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"quality", required_argument, NULL, OPT_QUALITY},
+        {"include-originals", no_argument, NULL, OPT_ORIGINALS},
+        {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    struct bmx_job_options o;
+    bmx_job_options_init(&o);
+    bool quiet = false, have_count = false, have_per_image = false;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        uint64_t u;
+        double d;
+        switch (c) {
+        case OPT_ANN:
+            o.annotations = optarg;
+            break;
+        case OPT_IMAGES:
+            o.images = optarg;
+            break;
+        case OPT_OUT:
+            o.out = optarg;
+            break;
+        case OPT_COUNT:
+            if (!parse_u64(optarg, &u) || u == 0) {
+                return usage_error("--count: expected a positive integer, got '%s'", optarg);
+            }
+            o.count = u;
+            have_count = true;
+            break;
+        case OPT_PER_IMAGE:
+            if (!parse_u64(optarg, &u) || u == 0) {
+                return usage_error("--per-image: expected a positive integer, got '%s'", optarg);
+            }
+            o.per_image = u;
+            have_per_image = true;
+            break;
+        case OPT_SEED:
+            if (!parse_u64(optarg, &u)) {
+                return usage_error("--seed: expected an integer 0..18446744073709551615, got '%s'", optarg);
+            }
+            o.seed = u;
+            break;
+        case OPT_ALPHA:
+            if (!parse_double(optarg, &d) || d <= 0) {
+                return usage_error("--alpha: expected a number > 0, got '%s'", optarg);
+            }
+            o.cutmix.alpha = d;
+            break;
+        case OPT_CUT_RATIO: {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            char *colon = strchr(buf, ':');
+            double lo, hi;
+            if (colon == NULL) {
+                return usage_error("--cut-ratio: expected LO:HI, got '%s'", optarg);
+            }
+            *colon = '\0';
+            if (!parse_double(buf, &lo) || !parse_double(colon + 1, &hi) || lo <= 0 || hi > 1 ||
+                lo > hi) {
+                return usage_error("--cut-ratio: expected LO:HI with 0 < LO <= HI <= 1, got '%s'", optarg);
+            }
+            o.cutmix.mode = BMX_PATCH_RATIO;
+            o.cutmix.ratio_lo = lo;
+            o.cutmix.ratio_hi = hi;
+            break;
+        }
+        case OPT_PLACEMENT:
+            if (strcmp(optarg, "anywhere") == 0) {
+                o.cutmix.placement = BMX_PLACE_ANYWHERE;
+            } else if (strcmp(optarg, "avoid-base") == 0) {
+                o.cutmix.placement = BMX_PLACE_AVOID_BASE;
+            } else {
+                return usage_error("--placement: expected anywhere or avoid-base, got '%s'", optarg);
+            }
+            break;
+        case OPT_TRIES:
+            if (!parse_u64(optarg, &u) || u == 0 || u > 1000) {
+                return usage_error("--tries: expected an integer 1..1000, got '%s'", optarg);
+            }
+            o.cutmix.tries = (int)u;
+            break;
+        case OPT_MIN_VIS:
+            if (!parse_double(optarg, &d) || d < 0 || d > 1) {
+                return usage_error("--min-visibility: expected a number in [0, 1], got '%s'", optarg);
+            }
+            o.cutmix.min_visibility = d;
+            break;
+        case OPT_MIN_AREA:
+            if (!parse_double(optarg, &d) || d < 0) {
+                return usage_error("--min-area: expected a number >= 0, got '%s'", optarg);
+            }
+            o.cutmix.min_area = d;
+            break;
+        case OPT_MIN_SIZE:
+            if (!parse_double(optarg, &d) || d < 0) {
+                return usage_error("--min-size: expected a number >= 0, got '%s'", optarg);
+            }
+            o.cutmix.min_size = d;
+            break;
+        case OPT_MASK_FORMAT:
+            if (strcmp(optarg, "keep") == 0) {
+                o.cutmix.mask_format = BMX_MASK_KEEP;
+            } else if (strcmp(optarg, "rle") == 0) {
+                o.cutmix.mask_format = BMX_MASK_RLE;
+            } else {
+                return usage_error("--mask-format: expected keep or rle, got '%s'", optarg);
+            }
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "jpg") == 0 || strcmp(optarg, "jpeg") == 0) {
+                o.format = BMX_FORMAT_JPEG;
+            } else if (strcmp(optarg, "png") == 0) {
+                o.format = BMX_FORMAT_PNG;
+            } else {
+                return usage_error("--format: expected jpg or png, got '%s'", optarg);
+            }
+            break;
+        case OPT_QUALITY:
+            if (!parse_u64(optarg, &u) || u < 1 || u > 100) {
+                return usage_error("--quality: expected an integer 1..100, got '%s'", optarg);
+            }
+            o.quality = (int)u;
+            break;
+        case OPT_ORIGINALS:
+            o.include_originals = true;
+            break;
+        case OPT_MAX_PIXELS:
+            if (!parse_u64(optarg, &u) || u == 0) {
+                return usage_error("--max-pixels: expected a positive integer, got '%s'", optarg);
+            }
+            o.limits.max_image_pixels = u;
+            break;
+        case OPT_FORCE:
+            o.force = true;
+            break;
+        case OPT_QUIET:
+            quiet = true;
+            break;
+        case OPT_HELP:
+            help();
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        case OPT_VERSION:
+            printf("%s %s\n", prog, bmx_version());
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        default:
+            if (optopt != 0) {
+                return usage_error("option needs an argument or is unknown: '%s'", argv[optind - 1]);
+            }
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    if (o.annotations == NULL || o.images == NULL || o.out == NULL) {
+        return usage_error("%s", "--annotations, --images and --out are required");
+    }
+    if (have_count && have_per_image) {
+        return usage_error("%s", "--count and --per-image exclude each other");
+    }
+    struct bmx_job_summary sum;
+    bmx_error err = {0};
+    bmx_status st = bmx_job_run(&o, &sum, &err);
+    if (st != BMX_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
+        return 1;
+    }
+    if (!quiet) {
+        printf("%s: wrote %" PRIu64 " samples%s to %s; objects: %" PRIu64 " kept whole, %" PRIu64
+               " clipped, %" PRIu64 " dropped; %" PRIu64 " kept objects carry masks\n",
+               prog, sum.samples, o.include_originals ? " and their originals" : "", o.out,
+               sum.kept_whole, sum.clipped, sum.dropped, sum.masked);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write to standard output\n", prog);
+        return 1;
+    }
+    return 0;
+}
