@@ -651,9 +651,17 @@ static bmx_status scale_object(const struct bmx_object *in, double sx, double sy
     return BMX_OK;
 }
 
-static bmx_status check_image(const struct bmx_image *img, const char *which, bmx_error *err)
+static bmx_status check_image(const struct bmx_image *img, const char *which, bool need_pixels,
+                              bmx_error *err)
 {
     size_t row;
+    if (!need_pixels) {
+        if (img->w <= 0 || img->h <= 0) {
+            return bmx__fail(err, BMX_E_INVALID, "%s image: empty (%dx%d)", which, (int)img->w,
+                             (int)img->h);
+        }
+        return BMX_OK;
+    }
     if (img->w <= 0 || img->h <= 0 || img->channels <= 0 || img->data == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "%s image: empty or without pixels (%dx%dx%d)",
                          which, (int)img->w, (int)img->h, (int)img->channels);
@@ -693,15 +701,17 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
     if (st != BMX_OK) {
         return st;
     }
-    st = check_image(&a->image, "base", err);
+    /* Both samples without pixels: annotations only (a dry run). */
+    const bool pixels = !(a->image.data == NULL && b->image.data == NULL);
+    st = check_image(&a->image, "base", pixels, err);
     if (st != BMX_OK) {
         return st;
     }
-    st = check_image(&b->image, "source", err);
+    st = check_image(&b->image, "source", pixels, err);
     if (st != BMX_OK) {
         return st;
     }
-    if (a->image.channels != b->image.channels) {
+    if (pixels && a->image.channels != b->image.channels) {
         return bmx__fail(err, BMX_E_INVALID,
                          "cutmix apply: base has %d channels, source has %d",
                          (int)a->image.channels, (int)b->image.channels);
@@ -722,11 +732,13 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
     const struct bmx_image *src = &b->image;
     const struct bmx_object *b_objects = b->objects;
     if (b->image.w != w || b->image.h != h) {
-        st = bmx_image_resize(&b->image, w, h, &b_resized, err);
-        if (st != BMX_OK) {
-            goto cleanup;
+        if (pixels) {
+            st = bmx_image_resize(&b->image, w, h, &b_resized, err);
+            if (st != BMX_OK) {
+                goto cleanup;
+            }
+            src = &b_resized;
         }
-        src = &b_resized;
         if (b->n_objects > 0) {
             b_scaled = bmx__alloc_array(b->n_objects, sizeof *b_scaled);
             if (b_scaled == NULL) {
@@ -751,6 +763,10 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
     }
 
     /* Pixels: A everywhere, B's rows inside the patch. */
+    if (!pixels) {
+        res.image = (struct bmx_image){w, h, a->image.channels, 0, NULL};
+        goto objects;
+    }
     st = bmx_image_new(w, h, a->image.channels, &res.image, err);
     if (st != BMX_OK) {
         goto cleanup;
@@ -770,6 +786,7 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
         }
     }
 
+objects:;
     /* Objects: A's cut by the patch, then B's clipped to it. */
     size_t total;
     if (!bmx__add_size(a->n_objects, b->n_objects, &total)) {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """End-to-end checks of the built boxmix-augment on samples/.
 
-Usage: e2e_augment.py TOOL SOURCE_ROOT
+Usage: e2e_augment.py TOOL SOURCE_ROOT (boxmix-merge is taken from TOOL's folder)
 Prints TAP. Checks determinism (same seed, same bytes; another seed, other
 patches), geometry (every box and mask inside its image, masks inside their
 boxes, area equal to the polygons' exact area or the RLE's pixel count),
@@ -16,6 +16,7 @@ import sys
 import tempfile
 
 TOOL, ROOT = sys.argv[1], sys.argv[2]
+MERGE = os.path.join(os.path.dirname(TOOL), "boxmix-merge")
 SAMPLES_JSON = os.path.join(ROOT, "samples", "coco", "annotations.json")
 SAMPLES_IMAGES = os.path.join(ROOT, "samples", "images")
 SCHEMA_CHECK = os.path.join(ROOT, "tests", "check_schema.py")
@@ -258,6 +259,57 @@ def main():
         check("missing required options: exit 2", rc == 2, err)
         rc, out, err = augment(os.path.join(tmp, "q"), "--alpha", "-1")
         check("--alpha -1: exit 2", rc == 2 and "--alpha" in err, err)
+        # Threads, dry runs, shards.
+        ot1, ot2 = os.path.join(tmp, "t1"), os.path.join(tmp, "t2")
+        rc1, _, err1 = augment(ot1, "--seed", "11", "--per-image", "3", "--threads", "1")
+        rc2, _, err2 = augment(ot2, "--seed", "11", "--per-image", "3", "--threads", "2")
+        tt1 = tree_bytes(ot1)
+        check("--threads 1 and --threads 2 give byte-identical outputs",
+              rc1 == 0 and rc2 == 0 and tt1 == tree_bytes(ot2) and len(tt1) == 25, err1 + err2)
+        od = os.path.join(tmp, "dry")
+        rc, out, err = augment(od, "--seed", "11", "--per-image", "3", "--dry-run")
+        check("--dry-run writes the same annotations.json and no image",
+              rc == 0 and tree_bytes(od) == {"annotations.json": tt1["annotations.json"]}, err)
+        shards = []
+        ok = True
+        for i in range(4):
+            d = os.path.join(tmp, "shard%d" % i)
+            rc, _, err = augment(d, "--seed", "11", "--per-image", "3", "--shard", "%d/4" % i,
+                                 "--include-originals")
+            ok = ok and rc == 0
+            shards.append(d)
+        om, os1 = os.path.join(tmp, "merged"), os.path.join(tmp, "single")
+        rc, _, err = augment(os1, "--seed", "11", "--per-image", "3", "--include-originals")
+        p = subprocess.run([MERGE, om, *shards], capture_output=True, text=True)
+        check("4 shards + boxmix-merge are byte-identical to one run",
+              ok and rc == 0 and p.returncode == 0 and tree_bytes(om) == tree_bytes(os1),
+              err + p.stderr)
+        p = subprocess.run([MERGE, os.path.join(tmp, "merged2"), *shards[:3]], capture_output=True, text=True)
+        check("a missing shard is an error naming the missing output",
+              p.returncode == 1 and "is in no shard" in p.stderr, p.stderr)
+        p = subprocess.run([MERGE, os.path.join(tmp, "merged3"), shards[0], shards[0]], capture_output=True, text=True)
+        check("a shard given twice is an error", p.returncode == 1 and "more than one shard" in p.stderr, p.stderr)
+        p = subprocess.run([MERGE, om], capture_output=True, text=True)
+        check("boxmix-merge without shards: exit 2", p.returncode == 2, p.stderr)
+        rc, out, err = augment(os.path.join(tmp, "badshard"), "--shard", "4/4")
+        check("--shard 4/4: exit 2", rc == 2 and "--shard" in err, err)
+
+        # VOC in and out.
+        ov = os.path.join(tmp, "voc")
+        rc, out, err = run("--voc", os.path.join(ROOT, "samples", "voc"), "--images", SAMPLES_IMAGES,
+                           "--out", ov, "--seed", "2")
+        xmls = sorted(os.listdir(os.path.join(ov, "Annotations"))) if rc == 0 else []
+        check("--voc input writes VOC output: Annotations/, JPEGImages/, ImageSets/",
+              rc == 0 and len(xmls) == 8 and len(os.listdir(os.path.join(ov, "JPEGImages"))) == 8 and
+              os.path.exists(os.path.join(ov, "ImageSets", "Main", "trainval.txt")), err)
+        oc = os.path.join(tmp, "voc2coco")
+        rc, out, err = run("--voc", os.path.join(ROOT, "samples", "voc"), "--images", SAMPLES_IMAGES,
+                           "--out", oc, "--seed", "2", "--out-format", "coco")
+        dv = json.load(open(os.path.join(oc, "annotations.json"))) if rc == 0 else {"images": []}
+        check("--voc with --out-format coco writes a COCO dataset", rc == 0 and len(dv["images"]) == 8, err)
+        if rc == 0:
+            check_geometry("voc->coco", dv, oc)
+
         rc, out, err = run("--help")
         check("--help: exit 0, usage and options on stdout",
               rc == 0 and out.startswith("usage:") and "--min-visibility" in out, err)

@@ -14,6 +14,7 @@ static const char *prog = "boxmix-augment";
 static void usage_line(FILE *f)
 {
     fprintf(f, "usage: %s --annotations FILE --images DIR --out DIR [options]\n", prog);
+    fprintf(f, "       %s --voc DIR [--images DIR] --out DIR [options]\n", prog);
 }
 
 static void help(void)
@@ -31,6 +32,12 @@ static void help(void)
            "options:\n"
            "  --annotations FILE     COCO detection JSON to read\n"
            "  --images DIR           folder the file_name values are relative to\n"
+           "                         (VOC: default DIR/JPEGImages of --voc)\n"
+           "  --voc DIR              read a Pascal VOC folder (Annotations/, JPEGImages/)\n"
+           "                         or one XML file instead of --annotations\n"
+           "  --split NAME           VOC: read the images of ImageSets/Main/NAME.txt\n"
+           "  --labels FILE          VOC: category names, one a line, in id order\n"
+           "  --out-format F         coco or voc (default: the input's format)\n"
            "  --out DIR              output folder (created; must not hold a dataset)\n"
            "  --count N              make N outputs (base of output k: image k mod N)\n"
            "  --per-image K          make K outputs per input image (default 1)\n"
@@ -47,6 +54,11 @@ static void help(void)
            "  --quality Q            JPEG quality 1..100 (default 90)\n"
            "  --include-originals    also copy the inputs and their annotations\n"
            "  --max-pixels N         refuse images larger than N pixels (default 178956970)\n"
+           "  --threads N            worker threads (default: the number of cores); the\n"
+           "                         output is the same bytes for every N\n"
+           "  --dry-run              write only annotations.json: no pixels decoded or written\n"
+           "  --shard I/N            make only the outputs k with k mod N == I (0 <= I < N);\n"
+           "                         join the shards' folders with boxmix-merge\n"
            "  --force                write into a folder that already holds a dataset\n"
            "  --quiet                no summary line\n"
            "  --help                 this help\n"
@@ -95,6 +107,10 @@ static bool parse_double(const char *s, double *out)
 
 enum {
     OPT_ANN = 256,
+    OPT_VOC,
+    OPT_SPLIT,
+    OPT_LABELS,
+    OPT_OUT_FORMAT,
     OPT_IMAGES,
     OPT_OUT,
     OPT_COUNT,
@@ -113,6 +129,9 @@ enum {
     OPT_ORIGINALS,
     OPT_MAX_PIXELS,
     OPT_FORCE,
+    OPT_THREADS,
+    OPT_DRY_RUN,
+    OPT_SHARD,
     OPT_QUIET,
     OPT_HELP,
     OPT_VERSION
@@ -122,6 +141,10 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"annotations", required_argument, NULL, OPT_ANN},
+        {"voc", required_argument, NULL, OPT_VOC},
+        {"split", required_argument, NULL, OPT_SPLIT},
+        {"labels", required_argument, NULL, OPT_LABELS},
+        {"out-format", required_argument, NULL, OPT_OUT_FORMAT},
         {"images", required_argument, NULL, OPT_IMAGES},
         {"out", required_argument, NULL, OPT_OUT},
         {"count", required_argument, NULL, OPT_COUNT},
@@ -140,6 +163,9 @@ int main(int argc, char **argv)
         {"include-originals", no_argument, NULL, OPT_ORIGINALS},
         {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
         {"force", no_argument, NULL, OPT_FORCE},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"shard", required_argument, NULL, OPT_SHARD},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -147,7 +173,7 @@ int main(int argc, char **argv)
     };
     struct bmx_job_options o;
     bmx_job_options_init(&o);
-    bool quiet = false, have_count = false, have_per_image = false;
+    bool quiet = false, have_count = false, have_per_image = false, out_format_set = false;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -159,6 +185,25 @@ int main(int argc, char **argv)
             break;
         case OPT_IMAGES:
             o.images = optarg;
+            break;
+        case OPT_VOC:
+            o.voc = optarg;
+            break;
+        case OPT_SPLIT:
+            o.voc_split = optarg;
+            break;
+        case OPT_LABELS:
+            o.labels = optarg;
+            break;
+        case OPT_OUT_FORMAT:
+            if (strcmp(optarg, "coco") == 0) {
+                o.out_format = BMX_DATASET_COCO;
+            } else if (strcmp(optarg, "voc") == 0) {
+                o.out_format = BMX_DATASET_VOC;
+            } else {
+                return usage_error("--out-format: expected coco or voc, got '%s'", optarg);
+            }
+            out_format_set = true;
             break;
         case OPT_OUT:
             o.out = optarg;
@@ -276,6 +321,31 @@ int main(int argc, char **argv)
         case OPT_FORCE:
             o.force = true;
             break;
+        case OPT_THREADS:
+            if (!parse_u64(optarg, &u) || u == 0 || u > 256) {
+                return usage_error("--threads: expected an integer 1..256, got '%s'", optarg);
+            }
+            o.threads = (unsigned)u;
+            break;
+        case OPT_DRY_RUN:
+            o.dry_run = true;
+            break;
+        case OPT_SHARD: {
+            char buf[64];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            char *slash = strchr(buf, '/');
+            uint64_t si, sn;
+            if (slash == NULL) {
+                return usage_error("--shard: expected I/N, got '%s'", optarg);
+            }
+            *slash = '\0';
+            if (!parse_u64(buf, &si) || !parse_u64(slash + 1, &sn) || sn == 0 || si >= sn) {
+                return usage_error("--shard: expected I/N with 0 <= I < N, got '%s'", optarg);
+            }
+            o.shard_index = si;
+            o.shard_count = sn;
+            break;
+        }
         case OPT_QUIET:
             quiet = true;
             break;
@@ -295,8 +365,17 @@ int main(int argc, char **argv)
     if (optind < argc) {
         return usage_error("unexpected argument '%s'", argv[optind]);
     }
-    if (o.annotations == NULL || o.images == NULL || o.out == NULL) {
-        return usage_error("%s", "--annotations, --images and --out are required");
+    if (o.annotations != NULL && o.voc != NULL) {
+        return usage_error("%s", "--annotations and --voc exclude each other");
+    }
+    if (o.out == NULL || (o.voc == NULL && (o.annotations == NULL || o.images == NULL))) {
+        return usage_error("%s", "--out and either --annotations with --images or --voc are required");
+    }
+    if ((o.voc_split != NULL || o.labels != NULL) && o.voc == NULL) {
+        return usage_error("%s", "--split and --labels apply to --voc input");
+    }
+    if (!out_format_set) {
+        o.out_format = o.voc != NULL ? BMX_DATASET_VOC : BMX_DATASET_COCO;
     }
     if (have_count && have_per_image) {
         return usage_error("%s", "--count and --per-image exclude each other");
@@ -309,9 +388,10 @@ int main(int argc, char **argv)
         return 1;
     }
     if (!quiet) {
-        printf("%s: wrote %" PRIu64 " samples%s to %s; objects: %" PRIu64 " kept whole, %" PRIu64
+        printf("%s: wrote %" PRIu64 " samples%s%s to %s; objects: %" PRIu64 " kept whole, %" PRIu64
                " clipped, %" PRIu64 " dropped; %" PRIu64 " kept objects carry masks\n",
-               prog, sum.samples, o.include_originals ? " and their originals" : "", o.out,
+               prog, sum.samples, o.include_originals ? " and their originals" : "",
+               o.dry_run ? " (annotations only, dry run)" : "", o.out,
                sum.kept_whole, sum.clipped, sum.dropped, sum.masked);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {

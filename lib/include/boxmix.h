@@ -399,7 +399,7 @@ enum bmx_mask_format {
 struct bmx_cutmix_options {
     double alpha;            /**< Beta parameter, default 1.0 */
     enum bmx_patch_mode mode; /**< default BMX_PATCH_BETA */
-    double ratio_lo, ratio_hi; /**< side ratio range for BMX_PATCH_RATIO, default 0.3..0.7 */
+    double ratio_lo, ratio_hi; /**< side ratios for BMX_PATCH_RATIO, 0 < lo <= hi <= 1, default 0.3..0.7 */
     enum bmx_placement placement; /**< default anywhere */
     int tries;               /**< candidate patches for avoid-base, default 10 */
     double min_visibility;   /**< default 0.10 */
@@ -446,6 +446,8 @@ struct bmx_cutmix_stats {
  * of `a` is cut by the patch and every object of `b` clipped to it, and kept or
  * dropped as DESIGN.md says; output objects carry origin/visibility/touched.
  * Output objects keep the ids of their inputs (the caller renumbers).
+ * When both samples' images have `data == NULL`, only the annotations are computed
+ * (a dry run): `out->image` then has a's size and no pixels.
  * `stats` may be NULL.
  */
 BMX_API bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
@@ -587,13 +589,134 @@ BMX_API void bmx_draw_text(struct bmx_image *img, int32_t x, int32_t y, const ch
                            int scale, const uint8_t rgb[3]);
 
 /* ------------------------------------------------------------------------- */
+/* Datasets (Pascal VOC) and conversion                                       */
+/* ------------------------------------------------------------------------- */
+
+/** Largest VOC XML file read (64 MB): annotation files are small. */
+#define BMX_VOC_MAX_FILE_BYTES ((size_t)64 * 1024 * 1024)
+/** Deepest element nesting accepted in VOC XML. */
+#define BMX_VOC_MAX_DEPTH 64
+
+/** A list of category names; name i gets category id i + 1. */
+struct bmx_labels {
+    size_t count;
+    char **names;
+};
+
+/**
+ * Read a labels file: one category name per line, in id order (ids 1..n). Leading
+ * and trailing blanks and a CR are trimmed, empty lines skipped; a name given twice
+ * is an error (BMX_E_SCHEMA, naming the line). `out` is allocated: free it with
+ * bmx_labels_free.
+ */
+BMX_API bmx_status bmx_labels_read(const char *path, struct bmx_labels *out, bmx_error *err);
+
+/** Free the names and zero `labels`. Accepts NULL. */
+BMX_API void bmx_labels_free(struct bmx_labels *labels);
+
+/** How a VOC folder is read. Fill with bmx_voc_options_init, then change fields. */
+struct bmx_voc_options {
+    const char *split;               /**< ImageSets/Main/<split>.txt lists the images;
+                                          NULL (default): every Annotations/ *.xml, by name */
+    const struct bmx_labels *labels; /**< category names in id order; NULL (default):
+                                          the names found, sorted (strcmp), ids 1..n */
+    const char *images_dir;          /**< where the images are; NULL (default):
+                                          <folder>/JPEGImages (for one XML file:
+                                          its folder's ../JPEGImages). Used only for an
+                                          XML without <size> and for a <filename> that
+                                          disagrees with the XML's name */
+    struct bmx_limits limits;        /**< an image larger than max_image_pixels is refused */
+};
+
+/** Fill `opts` with the documented defaults. */
+BMX_API void bmx_voc_options_init(struct bmx_voc_options *opts);
+
+/**
+ * Read Pascal VOC XML: `path` is a VOCdevkit-style folder (Annotations/, JPEGImages/,
+ * optional ImageSets/Main/) or a single XML file. `opts` may be NULL (defaults).
+ *
+ * Each XML becomes image id index+1 with file_name = <filename>, width and height
+ * from <size> (or from the image file's header when <size> is missing or zero).
+ * When <filename> names no existing image but <XML stem>.jpg/.png/.jpeg does, that
+ * file is used. Each <object> becomes an annotation: bbox [xmin-1, ymin-1,
+ * xmax-xmin+1, ymax-ymin+1], area w*h, iscrowd 0, no segmentation, and as extra
+ * fields "pose", "truncated", "difficult", "occluded" (when present; empty = 0).
+ * Elements boxmix does not know (source, owner, path, part, ...) are kept as XML
+ * text in a "voc_extra" string of the image or object and written back by
+ * bmx_dataset_write_voc; a <boxmix> element becomes the "boxmix" field.
+ * Errors name the file, the element path (object[1] is the first object) and the
+ * line. Files over 64 MB and nesting deeper than 64 are refused (BMX_E_LIMIT).
+ * `*out` is allocated (free with bmx_dataset_free).
+ */
+BMX_API bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_options *opts,
+                                        bmx_dataset **out, bmx_error *err);
+
+/**
+ * Write `ds` as Pascal VOC into `out_dir`: Annotations/<stem>.xml per image (stem:
+ * file_name without folders and extension; two images with one stem are an
+ * error, checked before anything is written) and ImageSets/Main/trainval.txt.
+ * Boxes are rounded outward to whole pixels (xmin = floor(x) + 1, xmax =
+ * ceil(x + w), clamped to the image); truncated is 1 for objects an operation
+ * clipped (boxmix visibility < 1); difficult is 1 for crowd objects; masks are not
+ * written (VOC XML has none); provenance goes into <boxmix> elements. Images are
+ * not copied (see bmx_convert_run). Each file is written through a temporary name.
+ */
+BMX_API bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_dir,
+                                         bmx_error *err);
+
+/** Dataset formats known to the converter. */
+enum bmx_dataset_format { BMX_DATASET_COCO = 0, BMX_DATASET_VOC = 1 };
+
+/** A whole-dataset conversion. Fill with bmx_convert_job_init. */
+struct bmx_convert_job {
+    enum bmx_dataset_format from; /**< default COCO */
+    enum bmx_dataset_format to;   /**< default VOC; must differ from `from` */
+    const char *input;  /**< COCO: the JSON file; VOC: the folder or one XML file */
+    const char *images; /**< image folder: required for COCO input; for VOC input
+                             NULL means <input>/JPEGImages (overrides voc.images_dir) */
+    const char *out;    /**< output folder (created) */
+    struct bmx_voc_options voc; /**< split, labels and limits for VOC input */
+    bool link;  /**< hard-link the images (symlink with an absolute target when a
+                     hard link is impossible) instead of copying them */
+    bool force; /**< write into a folder that already holds a dataset */
+};
+
+/** Fill `job` with the documented defaults. */
+BMX_API void bmx_convert_job_init(struct bmx_convert_job *job);
+
+/** What a conversion did. */
+struct bmx_convert_summary {
+    uint64_t images, objects, categories;
+    uint64_t masked;      /**< objects with a mask VOC cannot carry (box written) */
+    uint64_t copied;      /**< image files copied */
+    uint64_t hard_linked; /**< image files hard-linked */
+    uint64_t sym_linked;  /**< image files symlinked */
+    uint64_t not_jpeg;    /**< VOC output images not named *.jpg / *.jpeg */
+};
+
+/**
+ * Convert a dataset: COCO -> VOC writes out/Annotations/, out/ImageSets/Main/
+ * trainval.txt and out/JPEGImages/<file name>; VOC -> COCO writes
+ * out/annotations.json and out/images/<file_name>. The annotations are written
+ * last, so a folder holding them holds a complete dataset. Refuses a file_name
+ * that escapes the image folder, an output folder that is an input folder, and
+ * one that already holds a dataset unless `force`. `summary` may be NULL.
+ */
+BMX_API bmx_status bmx_convert_run(const struct bmx_convert_job *job,
+                                   struct bmx_convert_summary *summary, bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
 /* The offline augment job                                                    */
 /* ------------------------------------------------------------------------- */
 
 /** Options of an augment run. Fill with bmx_job_options_init. */
 struct bmx_job_options {
-    const char *annotations; /**< COCO JSON path */
-    const char *images;      /**< image root folder */
+    const char *annotations; /**< COCO JSON path (or NULL with `voc`) */
+    const char *voc;         /**< a VOC folder or XML file to read instead */
+    const char *voc_split;   /**< VOC: ImageSets/Main/<split>.txt, NULL = every XML */
+    const char *labels;      /**< VOC: labels file (one name a line), NULL = names found */
+    const char *images;      /**< image root folder (VOC default: <voc>/JPEGImages) */
+    enum bmx_dataset_format out_format; /**< COCO (default) or VOC */
     const char *out;         /**< output folder */
     uint64_t count;          /**< number of outputs (0: use per_image) */
     uint64_t per_image;      /**< outputs per input (default 1) */
@@ -603,6 +726,10 @@ struct bmx_job_options {
     int quality;             /**< JPEG quality, default 90 */
     bool include_originals;  /**< copy inputs and their annotations into the output */
     bool force;              /**< write into a folder that already holds a dataset */
+    bool dry_run;            /**< annotations only: no image decoded, encoded or written */
+    unsigned threads;        /**< worker threads, 0 = the number of cores (default) */
+    uint64_t shard_index;    /**< make only outputs k with k % shard_count == shard_index */
+    uint64_t shard_count;    /**< 0 or 1: no sharding */
     struct bmx_limits limits;
 };
 
@@ -623,6 +750,25 @@ struct bmx_job_summary {
  * `out/annotations.json`. */
 BMX_API bmx_status bmx_job_run(const struct bmx_job_options *opts,
                                struct bmx_job_summary *summary, bmx_error *err);
+
+/** What a merge did. */
+struct bmx_merge_summary {
+    uint64_t samples;     /**< augmented images */
+    uint64_t originals;   /**< original images */
+    uint64_t annotations;
+};
+
+/**
+ * Join the output folders of a sharded run (`boxmix-augment --shard I/N`, COCO
+ * output) into `out`: images ordered by their place in the run, annotations
+ * renumbered in that order, image files copied (or hard-linked when `link_files`).
+ * The result is byte-identical to the run made without shards. A place missing from
+ * every shard or present in two is an error, as are shards of different inputs.
+ * `summary` may be NULL.
+ */
+BMX_API bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t n_shards,
+                                 bool force, bool link_files, struct bmx_merge_summary *summary,
+                                 bmx_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,258 @@
+/* boxmix-convert: convert a detection dataset between COCO JSON and Pascal VOC XML. */
+#include <boxmix.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *prog = "boxmix-convert";
+
+static void usage_line(FILE *f)
+{
+    fprintf(f, "usage: %s --from coco --annotations FILE --images DIR --to voc --out DIR [options]\n"
+               "       %s --from voc --voc DIR [--split NAME] [--labels FILE] --to coco --out DIR [options]\n",
+            prog, prog);
+}
+
+static void help(void)
+{
+    usage_line(stdout);
+    printf("\n"
+           "Converts a dataset between COCO JSON and Pascal VOC XML, with its images.\n"
+           "COCO -> VOC writes DIR/Annotations/<id>.xml, DIR/ImageSets/Main/trainval.txt and\n"
+           "DIR/JPEGImages/ (the layout of torchvision's VOCDetection and MMDetection's\n"
+           "VOCDataset); VOC -> COCO writes DIR/annotations.json and DIR/images/. Boxes\n"
+           "convert exactly (VOC indices are 1-based and inclusive: x = xmin - 1,\n"
+           "w = xmax - xmin + 1); VOC XML has no masks, so masked objects keep their box only.\n"
+           "\n"
+           "examples:\n"
+           "  %s --from coco --annotations samples/coco/annotations.json \\\n"
+           "      --images samples/images --to voc --out /tmp/voc\n"
+           "  %s --from voc --voc samples/voc --images samples/images --to coco --out /tmp/coco\n"
+           "\n"
+           "options:\n"
+           "  --from FORMAT          coco or voc\n"
+           "  --to FORMAT            voc or coco (the other one)\n"
+           "  --annotations FILE     COCO detection JSON to read (--from coco)\n"
+           "  --voc PATH             VOC folder (Annotations/, JPEGImages/) or one XML file (--from voc)\n"
+           "  --images DIR           image folder (COCO: required; VOC: default PATH/JPEGImages)\n"
+           "  --split NAME           read only the images of ImageSets/Main/NAME.txt (--from voc)\n"
+           "  --labels FILE          category names, one per line, in id order (--from voc;\n"
+           "                         default: the names found, sorted)\n"
+           "  --out DIR              output folder (created; must not hold a dataset)\n"
+           "  --link                 hard-link the images (symlink across file systems) instead\n"
+           "                         of copying them\n"
+           "  --force                write into a folder that already holds a dataset\n"
+           "  --max-pixels N         refuse images larger than N pixels (default 178956970)\n"
+           "  --quiet                no summary line\n"
+           "  --help                 this help\n"
+           "  --version              the version\n"
+           "\n"
+           "exit status: 0 success, 1 bad input or runtime error, 2 usage error\n",
+           prog, prog);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    usage_line(stderr);
+    fprintf(stderr, "try '%s --help'\n", prog);
+    return 2;
+}
+
+static bool parse_format(const char *s, enum bmx_dataset_format *out)
+{
+    if (strcmp(s, "coco") == 0) {
+        *out = BMX_DATASET_COCO;
+    } else if (strcmp(s, "voc") == 0) {
+        *out = BMX_DATASET_VOC;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+enum {
+    OPT_FROM = 256,
+    OPT_TO,
+    OPT_ANN,
+    OPT_VOC,
+    OPT_IMAGES,
+    OPT_SPLIT,
+    OPT_LABELS,
+    OPT_OUT,
+    OPT_LINK,
+    OPT_FORCE,
+    OPT_MAX_PIXELS,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION
+};
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"from", required_argument, NULL, OPT_FROM},
+        {"to", required_argument, NULL, OPT_TO},
+        {"annotations", required_argument, NULL, OPT_ANN},
+        {"voc", required_argument, NULL, OPT_VOC},
+        {"images", required_argument, NULL, OPT_IMAGES},
+        {"split", required_argument, NULL, OPT_SPLIT},
+        {"labels", required_argument, NULL, OPT_LABELS},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"link", no_argument, NULL, OPT_LINK},
+        {"force", no_argument, NULL, OPT_FORCE},
+        {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    struct bmx_convert_job job;
+    bmx_convert_job_init(&job);
+    const char *annotations = NULL, *voc = NULL, *labels_path = NULL;
+    bool have_from = false, have_to = false, quiet = false;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_FROM:
+            if (!parse_format(optarg, &job.from)) {
+                return usage_error("--from: expected coco or voc, got '%s'", optarg);
+            }
+            have_from = true;
+            break;
+        case OPT_TO:
+            if (!parse_format(optarg, &job.to)) {
+                return usage_error("--to: expected coco or voc, got '%s'", optarg);
+            }
+            have_to = true;
+            break;
+        case OPT_ANN:
+            annotations = optarg;
+            break;
+        case OPT_VOC:
+            voc = optarg;
+            break;
+        case OPT_IMAGES:
+            job.images = optarg;
+            break;
+        case OPT_SPLIT:
+            if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
+                return usage_error("--split: expected a split name such as train or val, got '%s'", optarg);
+            }
+            job.voc.split = optarg;
+            break;
+        case OPT_LABELS:
+            labels_path = optarg;
+            break;
+        case OPT_OUT:
+            job.out = optarg;
+            break;
+        case OPT_LINK:
+            job.link = true;
+            break;
+        case OPT_FORCE:
+            job.force = true;
+            break;
+        case OPT_MAX_PIXELS: {
+            char *end;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (optarg[0] == '-' || optarg[0] == '\0' || *end != '\0' || v == 0) {
+                return usage_error("--max-pixels: expected a positive integer, got '%s'", optarg);
+            }
+            job.voc.limits.max_image_pixels = (uint64_t)v;
+            break;
+        }
+        case OPT_QUIET:
+            quiet = true;
+            break;
+        case OPT_HELP:
+            help();
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        case OPT_VERSION:
+            printf("%s %s\n", prog, bmx_version());
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        default:
+            if (optopt != 0) {
+                return usage_error("option needs an argument or is unknown: '%s'", argv[optind - 1]);
+            }
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    if (!have_from || !have_to || job.out == NULL) {
+        return usage_error("%s", "--from, --to and --out are required");
+    }
+    if (job.from == job.to) {
+        return usage_error("%s", "--from and --to must differ (coco -> voc or voc -> coco)");
+    }
+    if (job.from == BMX_DATASET_COCO) {
+        if (annotations == NULL || job.images == NULL) {
+            return usage_error("%s", "--from coco needs --annotations and --images");
+        }
+        if (voc != NULL || job.voc.split != NULL || labels_path != NULL) {
+            return usage_error("%s", "--voc, --split and --labels go with --from voc");
+        }
+        job.input = annotations;
+    } else {
+        if (voc == NULL) {
+            return usage_error("%s", "--from voc needs --voc");
+        }
+        if (annotations != NULL) {
+            return usage_error("%s", "--annotations goes with --from coco");
+        }
+        job.input = voc;
+    }
+
+    bmx_error err = {0};
+    struct bmx_labels labels = {0};
+    if (labels_path != NULL) {
+        if (bmx_labels_read(labels_path, &labels, &err) != BMX_OK) {
+            fprintf(stderr, "%s: %s\n", prog, err.message);
+            return 1;
+        }
+        job.voc.labels = &labels;
+    }
+    struct bmx_convert_summary sum;
+    bmx_status st = bmx_convert_run(&job, &sum, &err);
+    bmx_labels_free(&labels);
+    if (st != BMX_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
+        return 1;
+    }
+    if (sum.masked > 0) {
+        fprintf(stderr, "%s: %" PRIu64 " of %" PRIu64 " objects had masks; VOC XML cannot carry them: wrote their boxes only\n",
+                prog, sum.masked, sum.objects);
+    }
+    if (sum.not_jpeg > 0) {
+        fprintf(stderr, "%s: note: %" PRIu64 " %s not JPEG (kept as %s); torchvision's VOCDetection and MMDetection's VOCDataset open JPEGImages/<id>.jpg\n",
+                prog, sum.not_jpeg, plural(sum.not_jpeg, "image is", "images are"),
+                plural(sum.not_jpeg, "it is", "they are"));
+    }
+    if (!quiet) {
+        printf("%s: wrote %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s as %s to %s (images: %" PRIu64
+               " copied, %" PRIu64 " hard-linked, %" PRIu64 " symlinked)\n",
+               prog, sum.images, plural(sum.images, "image", "images"), sum.objects,
+               plural(sum.objects, "object", "objects"), sum.categories,
+               plural(sum.categories, "category", "categories"),
+               job.to == BMX_DATASET_VOC ? "VOC" : "COCO", job.out, sum.copied, sum.hard_linked,
+               sum.sym_linked);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write to standard output\n", prog);
+        return 1;
+    }
+    return 0;
+}

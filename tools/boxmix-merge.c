@@ -1,0 +1,104 @@
+/* boxmix-merge: join the output folders of a sharded boxmix-augment run. */
+#include <boxmix.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *prog = "boxmix-merge";
+
+static void usage_line(FILE *f)
+{
+    fprintf(f, "usage: %s [--force] [--link] OUT SHARD...\n", prog);
+}
+
+static void help(void)
+{
+    usage_line(stdout);
+    printf("\n"
+           "Joins the output folders of a run split with boxmix-augment --shard I/N into\n"
+           "one dataset in OUT, byte-identical to the same run made without shards.\n"
+           "\n"
+           "example:\n"
+           "  for i in 0 1 2 3; do\n"
+           "    boxmix-augment --annotations a.json --images img --out run/$i --shard $i/4 --seed 7\n"
+           "  done\n"
+           "  %s merged run/0 run/1 run/2 run/3\n"
+           "\n"
+           "options:\n"
+           "  --force      write into a folder that already holds a dataset\n"
+           "  --link       hard-link the image files instead of copying them\n"
+           "  --quiet      no summary line\n"
+           "  --help       this help\n"
+           "  --version    the version\n"
+           "\n"
+           "exit status: 0 success, 1 bad input or runtime error, 2 usage error\n",
+           prog);
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "%s: %s\n", prog, msg);
+    usage_line(stderr);
+    fprintf(stderr, "try '%s --help'\n", prog);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"force", no_argument, NULL, 'f'},  {"link", no_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},  {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+    };
+    bool force = false, link_files = false, quiet = false;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            force = true;
+            break;
+        case 'l':
+            link_files = true;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'h':
+            help();
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        case 'V':
+            printf("%s %s\n", prog, bmx_version());
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        default: {
+            char msg[256];
+            snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
+            return usage_error(msg);
+        }
+        }
+    }
+    if (argc - optind < 2) {
+        return usage_error("an output folder and at least one shard folder are required");
+    }
+    struct bmx_merge_summary sum;
+    bmx_error err = {0};
+    const char *out = argv[optind];
+    bmx_status st = bmx_merge_run(out, (const char *const *)(argv + optind + 1),
+                                  (size_t)(argc - optind - 1), force, link_files, &sum, &err);
+    if (st != BMX_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
+        return 1;
+    }
+    if (!quiet) {
+        printf("%s: merged %d shards into %s: %" PRIu64 " samples, %" PRIu64 " originals, %" PRIu64
+               " annotations\n",
+               prog, argc - optind - 1, out, sum.samples, sum.originals, sum.annotations);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write to standard output\n", prog);
+        return 1;
+    }
+    return 0;
+}
