@@ -31,6 +31,8 @@ const char *bmx_strerror(bmx_status status)
         return "image encode error";
     case BMX_E_STATE:
         return "invalid state";
+    case BMX_E_INTERRUPTED:
+        return "interrupted";
     }
     return "unknown status";
 }

@@ -55,7 +55,8 @@ typedef enum bmx_status {
     BMX_E_LIMIT,    /**< input exceeds a configured limit */
     BMX_E_DECODE,   /**< an image could not be decoded */
     BMX_E_ENCODE,   /**< an image could not be encoded */
-    BMX_E_STATE     /**< call not valid in this state (e.g. output exists) */
+    BMX_E_STATE,    /**< call not valid in this state (e.g. output exists) */
+    BMX_E_INTERRUPTED /**< stopped on request (a cancel flag was set) */
 } bmx_status;
 
 /** A detailed error: the status and a readable message naming file and place. */
@@ -706,6 +707,82 @@ BMX_API bmx_status bmx_convert_run(const struct bmx_convert_job *job,
                                    struct bmx_convert_summary *summary, bmx_error *err);
 
 /* ------------------------------------------------------------------------- */
+/* Dataset checking                                                           */
+/* ------------------------------------------------------------------------- */
+
+/** How bad a problem is. */
+enum bmx_severity {
+    BMX_SEVERITY_WARNING = 1, /**< suspicious or a known quirk; readers accept it */
+    BMX_SEVERITY_ERROR = 2    /**< wrong: boxmix's reader or a trainer would fail or mislead */
+};
+
+/**
+ * The annotation formats the checker reads. Only COCO JSON for now; a VOC entry
+ * will be added next to it (the options, problems and summary stay the same).
+ */
+enum bmx_check_format {
+    BMX_CHECK_COCO = 0 /**< a COCO detection JSON file */
+};
+
+/** What to check. Fill with bmx_check_options_init, then change fields. */
+struct bmx_check_options {
+    enum bmx_check_format format; /**< default BMX_CHECK_COCO */
+    const char *annotations;      /**< the annotation file (required) */
+    const char *images;           /**< image root folder; NULL (default): no image file checks */
+    bool decode;              /**< decode every image fully, not only its header (needs images) */
+    bool strict;              /**< report every warning as an error */
+    struct bmx_limits limits; /**< applied when decoding, default bmx_limits_init */
+};
+
+/** Fill `opts` with the documented defaults (COCO, no images, no decode, not strict). */
+BMX_API void bmx_check_options_init(struct bmx_check_options *opts);
+
+/**
+ * One problem found. Every string is valid only during the report callback.
+ * `path` is a JSON path into `file` ("annotations[12].bbox", "$" for the document),
+ * `code` a stable short name ("bbox-outside-image"), `message` a readable sentence.
+ */
+struct bmx_problem {
+    const char *file;
+    const char *path;
+    const char *code;
+    const char *message;
+    enum bmx_severity severity;
+};
+
+/** Totals of one check run. */
+struct bmx_check_summary {
+    uint64_t errors;      /**< problems reported as errors (warnings too when strict) */
+    uint64_t warnings;    /**< problems reported as warnings */
+    uint64_t images;      /**< image records in the file */
+    uint64_t annotations; /**< annotation records */
+    uint64_t categories;  /**< category records */
+    uint64_t image_files; /**< image files examined (with `images` set) */
+};
+
+/**
+ * Check a dataset and report every problem found, not only the first: the file is
+ * walked as it is (a record with a problem does not stop the others). A file that
+ * is not valid JSON gives one problem (code "json-syntax") naming line and column.
+ * Returns BMX_OK when the check ran, whatever it found: read `summary` (may be
+ * NULL) for the counts. Fails only when it could not run: bad options
+ * (BMX_E_INVALID), the annotation file cannot be read (BMX_E_IO), out of memory.
+ * `report` is called once per problem, in a stable order (the order of the
+ * checks), with `ctx`; it may be NULL (count only). The library never prints.
+ * Thread safety: independent runs may go on in parallel.
+ */
+BMX_API bmx_status bmx_check_run(const struct bmx_check_options *opts,
+                                 void (*report)(const struct bmx_problem *problem, void *ctx),
+                                 void *ctx, struct bmx_check_summary *summary, bmx_error *err);
+
+/** "error" or "warning". */
+BMX_API const char *bmx_severity_name(enum bmx_severity severity);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* ------------------------------------------------------------------------- */
 /* The offline augment job                                                    */
 /* ------------------------------------------------------------------------- */
 
@@ -730,6 +807,13 @@ struct bmx_job_options {
     unsigned threads;        /**< worker threads, 0 = the number of cores (default) */
     uint64_t shard_index;    /**< make only outputs k with k % shard_count == shard_index */
     uint64_t shard_count;    /**< 0 or 1: no sharding */
+    bool resume;             /**< finish an interrupted run in `out`: outputs already
+                                  written and checked are kept, the rest are made */
+    bool skip_bad;           /**< leave out inputs whose image is missing, unreadable or
+                                  of another size, instead of stopping */
+    const char *report;      /**< write a JSON run report to this path (NULL: none) */
+    volatile const int *cancel; /**< when non-NULL and set (e.g. from a signal handler),
+                                  the run stops after the outputs in progress */
     struct bmx_limits limits;
 };
 
@@ -740,6 +824,9 @@ BMX_API void bmx_job_options_init(struct bmx_job_options *opts);
 struct bmx_job_summary {
     uint64_t samples;      /**< augmented images written */
     uint64_t originals;    /**< original images copied */
+    uint64_t resumed;      /**< outputs found complete from an interrupted run */
+    uint64_t skipped_images; /**< inputs left out by skip_bad */
+    uint64_t skipped_outputs; /**< outputs not made because an input was bad (skip_bad) */
     uint64_t kept_whole;
     uint64_t clipped;
     uint64_t dropped;

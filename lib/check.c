@@ -1,0 +1,1403 @@
+/* The dataset checker: walk a COCO file as it is and report every problem.
+ *
+ * Unlike the strict reader (coco.c), which stops at the first problem, this walks
+ * the cJSON tree itself, records after records, and keeps going. Every check that
+ * the strict reader makes is an error here, so a file with no error reads.
+ *
+ * Tolerances (also in the README):
+ * - coordinates: COORD_EPS = 0.02 px of slack everywhere a box, a polygon or an
+ *   image edge are compared, for values rounded to two decimals as the official
+ *   files are;
+ * - a box past the image edge by at most 1 px is a warning, by more an error;
+ * - a box whose sides are within 1 px of its mask's box (polygons: the extent of
+ *   the vertices; RLE: the COCO API's toBbox) is a warning, farther an error;
+ * - polygon `area`: the exact (shoelace) area, within 0.5 px^2 + 0.1 %;
+ *   RLE `area`: the pixel count, within 0.5; bare box: at most w*h (same slack);
+ * - crowd objects: the official files' area and bbox often differ from the mask,
+ *   so for them any such difference is a warning.
+ */
+#include "dataset.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define COORD_EPS 0.02
+#define EDGE_TOL 1.0
+#define AREA_ABS_TOL 0.5
+#define AREA_REL_TOL 1e-3
+#define PROBE_BYTES 65536
+
+/* ------------------------------------------------------------------------- */
+/* Id tables: numeric or string keys -> index                                 */
+/* ------------------------------------------------------------------------- */
+
+struct key {
+    bool is_str;
+    int64_t num;
+    const char *str; /* borrowed from the cJSON tree */
+};
+
+struct slot {
+    bool used;
+    struct key key;
+    size_t index;
+};
+
+struct table {
+    struct slot *slots;
+    size_t cap;
+};
+
+static uint64_t hash_key(const struct key *k)
+{
+    uint64_t z;
+    if (k->is_str) {
+        z = 1469598103934665603ull;
+        for (const char *s = k->str; *s; s++) {
+            z = (z ^ (unsigned char)*s) * 1099511628211ull;
+        }
+    } else {
+        z = (uint64_t)k->num;
+    }
+    /* splitmix64 finaliser: spreads sequential ids over the slots */
+    z += 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static bool table_init(struct table *t, size_t n)
+{
+    size_t cap = 16;
+    while (cap / 2 < n) {
+        if (cap > SIZE_MAX / 4) {
+            return false;
+        }
+        cap *= 2;
+    }
+    t->slots = bmx__alloc_array(cap, sizeof *t->slots);
+    if (t->slots == NULL) {
+        return false;
+    }
+    memset(t->slots, 0, cap * sizeof *t->slots);
+    t->cap = cap;
+    return true;
+}
+
+/* The slot holding `k`, or the empty slot where it would go. The table is at most
+ * half full (n entries for a capacity of at least 2n), so the probe ends. */
+static struct slot *table_find(const struct table *t, const struct key *k)
+{
+    for (size_t i = (size_t)hash_key(k) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        struct slot *s = &t->slots[i];
+        if (!s->used) {
+            return s;
+        }
+        if (s->key.is_str == k->is_str &&
+            (k->is_str ? strcmp(s->key.str, k->str) == 0 : s->key.num == k->num)) {
+            return s;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------- */
+/* The checker's state                                                        */
+/* ------------------------------------------------------------------------- */
+
+/* What the annotation checks need to know of an image record. */
+struct image_rec {
+    int32_t w, h;
+    bool dims_ok;
+};
+
+struct checker {
+    const struct bmx_check_options *opts;
+    void (*report)(const struct bmx_problem *problem, void *ctx);
+    void *ctx;
+    struct bmx_check_summary sum;
+    bool nomem;
+
+    char path[1024];
+    size_t plen;
+    char msg[1024];
+
+    bool images_ok; /* the images array exists: image_id references are checked */
+    bool cats_ok;   /* the categories array exists: category_id references are checked */
+    struct table images, anns, cats, names;
+    struct image_rec *recs;
+
+    /* scratch reused from annotation to annotation */
+    struct bmx_poly *rings;
+    size_t rings_cap;
+    double *xy;
+    size_t xy_cap;
+    uint32_t *runs;
+    size_t runs_cap;
+    char *file_buf;
+    size_t file_cap;
+};
+
+/* ---- paths ---- */
+
+static bool is_ident(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) {
+        return false;
+    }
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void path_append(struct checker *c, const char *fmt, ...) BMX__PRINTF(2, 3);
+
+static void path_append(struct checker *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(c->path + c->plen, sizeof c->path - c->plen, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        c->plen += (size_t)n;
+        if (c->plen >= sizeof c->path) {
+            c->plen = sizeof c->path - 1;
+        }
+    }
+}
+
+/* Push one segment; return the length to restore with path_pop. */
+static size_t path_key(struct checker *c, const char *key)
+{
+    size_t old = c->plen;
+    if (is_ident(key)) {
+        size_t n = strlen(key);
+        if (c->plen + n + 2 > sizeof c->path) {
+            return old;
+        }
+        if (c->plen > 0) {
+            c->path[c->plen++] = '.';
+        }
+        memcpy(c->path + c->plen, key, n + 1);
+        c->plen += n;
+        return old;
+    }
+    path_append(c, "[\"");
+    for (const unsigned char *s = (const unsigned char *)key; *s; s++) {
+        if (*s == '"' || *s == '\\') {
+            path_append(c, "\\%c", *s);
+        } else if (*s < 0x20) {
+            path_append(c, "\\u%04x", *s);
+        } else {
+            path_append(c, "%c", *s);
+        }
+    }
+    path_append(c, "\"]");
+    return old;
+}
+
+static size_t path_index(struct checker *c, size_t i)
+{
+    size_t old = c->plen;
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i > 0);
+    if (c->plen + n + 3 > sizeof c->path) {
+        return old; /* a path this long is cut, never overrun */
+    }
+    c->path[c->plen++] = '[';
+    while (n > 0) {
+        c->path[c->plen++] = digits[--n];
+    }
+    c->path[c->plen++] = ']';
+    c->path[c->plen] = '\0';
+    return old;
+}
+
+static void path_pop(struct checker *c, size_t len)
+{
+    c->plen = len;
+    c->path[len] = '\0';
+}
+
+/* ---- reporting ---- */
+
+static void problem(struct checker *c, enum bmx_severity sev, const char *code, const char *fmt,
+                    ...) BMX__PRINTF(4, 5);
+
+static void problem(struct checker *c, enum bmx_severity sev, const char *code, const char *fmt,
+                    ...)
+{
+    if (c->opts->strict) {
+        sev = BMX_SEVERITY_ERROR;
+    }
+    if (sev == BMX_SEVERITY_ERROR) {
+        c->sum.errors++;
+    } else {
+        c->sum.warnings++;
+    }
+    if (c->report == NULL) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    va_end(ap);
+    struct bmx_problem p = {
+        .file = c->opts->annotations,
+        .path = c->plen ? c->path : "$",
+        .code = code,
+        .message = c->msg,
+        .severity = sev,
+    };
+    c->report(&p, c->ctx);
+}
+
+#define SEV_ERROR BMX_SEVERITY_ERROR
+#define SEV_WARNING BMX_SEVERITY_WARNING
+
+/* ------------------------------------------------------------------------- */
+/* Values                                                                     */
+/* ------------------------------------------------------------------------- */
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsNull(v)) {
+        return "null";
+    }
+    if (cJSON_IsBool(v)) {
+        return "a boolean";
+    }
+    if (cJSON_IsNumber(v)) {
+        return "a number";
+    }
+    if (cJSON_IsString(v)) {
+        return "a string";
+    }
+    if (cJSON_IsArray(v)) {
+        return "an array";
+    }
+    if (cJSON_IsObject(v)) {
+        return "an object";
+    }
+    return "an unknown value";
+}
+
+static bool is_integral(double v)
+{
+    return isfinite(v) && v == floor(v) && fabs(v) <= 9007199254740992.0;
+}
+
+/* Whether the subtree holds a number that is not finite: a quick pass without
+ * paths, since nearly every record has none. */
+static bool has_nonfinite(const cJSON *v)
+{
+    if (cJSON_IsNumber(v)) {
+        return !isfinite(v->valuedouble);
+    }
+    for (const cJSON *e = v->child; e != NULL; e = e->next) {
+        if (has_nonfinite(e)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Report every number of the subtree that is not finite. */
+static void walk_nonfinite(struct checker *c, const cJSON *v)
+{
+    if (!has_nonfinite(v)) {
+        return;
+    }
+    if (cJSON_IsNumber(v)) {
+        if (!isfinite(v->valuedouble)) {
+            problem(c, SEV_ERROR, "non-finite", "number out of range (not finite)");
+        }
+        return;
+    }
+    if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) {
+        return;
+    }
+    size_t i = 0;
+    for (const cJSON *e = v->child; e != NULL; e = e->next, i++) {
+        if (!cJSON_IsArray(e) && !cJSON_IsObject(e) && !cJSON_IsNumber(e)) {
+            continue;
+        }
+        size_t old = cJSON_IsObject(v) ? path_key(c, e->string) : path_index(c, i);
+        walk_nonfinite(c, e);
+        path_pop(c, old);
+    }
+}
+
+/* Readers disagree on repeated keys (cJSON takes the first, Python's json the
+ * last), so a record must not have any. */
+static void check_duplicate_keys(struct checker *c, const cJSON *obj)
+{
+    size_t n = 0;
+    for (const cJSON *e = obj->child; e != NULL; e = e->next) {
+        n++;
+    }
+    if (n < 2) {
+        return;
+    }
+    if (n <= 32) {
+        /* the usual record: a few keys, compared pairwise without allocating */
+        for (const cJSON *e = obj->child->next; e != NULL; e = e->next) {
+            for (const cJSON *f = obj->child; f != e; f = f->next) {
+                if (strcmp(e->string, f->string) == 0) {
+                    size_t old = path_key(c, e->string);
+                    problem(c, SEV_ERROR, "duplicate-key",
+                            "key repeated in one object (readers disagree on which value wins)");
+                    path_pop(c, old);
+                    break;
+                }
+            }
+        }
+        return;
+    }
+    struct table t = {0};
+    if (!table_init(&t, n)) {
+        c->nomem = true;
+        return;
+    }
+    for (const cJSON *e = obj->child; e != NULL; e = e->next) {
+        struct key k = {.is_str = true, .str = e->string};
+        struct slot *s = table_find(&t, &k);
+        if (s->used) {
+            size_t old = path_key(c, e->string);
+            problem(c, SEV_ERROR, "duplicate-key",
+                    "key repeated in one object (readers disagree on which value wins)");
+            path_pop(c, old);
+        } else {
+            *s = (struct slot){.used = true, .key = k};
+        }
+    }
+    free(t.slots);
+}
+
+/* Fetch a key of `obj`, reporting it missing when `required`. */
+static const cJSON *member(struct checker *c, const cJSON *obj, const char *key, bool required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v == NULL && required) {
+        size_t old = path_key(c, key);
+        problem(c, SEV_ERROR, "missing-key", "missing");
+        path_pop(c, old);
+    }
+    return v;
+}
+
+/* An id: an integer, or (when allow_str) a string. The path is already the id's.
+ * Returns false after reporting. Non-finite numbers return false silently. */
+static bool parse_id(struct checker *c, const cJSON *v, bool allow_str, struct key *out)
+{
+    if (cJSON_IsNumber(v)) {
+        if (!isfinite(v->valuedouble)) {
+            return false;
+        }
+        if (is_integral(v->valuedouble)) {
+            *out = (struct key){.is_str = false, .num = (int64_t)v->valuedouble};
+            return true;
+        }
+        problem(c, SEV_ERROR, "wrong-type", "expected an integer%s, got %.10g",
+                allow_str ? " or a string" : "", v->valuedouble);
+        return false;
+    }
+    if (allow_str && cJSON_IsString(v)) {
+        *out = (struct key){.is_str = true, .str = v->valuestring};
+        return true;
+    }
+    problem(c, SEV_ERROR, "wrong-type", "expected an integer%s, got %s",
+            allow_str ? " or a string" : "", type_name(v));
+    return false;
+}
+
+static void describe_key(const struct key *k, char *buf, size_t cap)
+{
+    if (k->is_str) {
+        snprintf(buf, cap, "\"%s\"", k->str);
+    } else {
+        snprintf(buf, cap, "%" PRId64, k->num);
+    }
+}
+
+/* Insert an id into `t`, reporting a duplicate (the path is the id's). */
+static void insert_id(struct checker *c, struct table *t, const struct key *k, size_t index,
+                      const char *section)
+{
+    struct slot *s = table_find(t, k);
+    if (s->used) {
+        char id[96];
+        describe_key(k, id, sizeof id);
+        problem(c, SEV_ERROR, "duplicate-id", "duplicate id %s (also %s[%zu])", id, section,
+                s->index);
+        return;
+    }
+    *s = (struct slot){.used = true, .key = *k, .index = index};
+}
+
+/* A positive integer dimension (width, height). */
+static bool parse_dim(struct checker *c, const cJSON *obj, const char *key, int32_t *out)
+{
+    const cJSON *v = member(c, obj, key, true);
+    if (v == NULL) {
+        return false;
+    }
+    size_t old = path_key(c, key);
+    bool ok = false;
+    if (!cJSON_IsNumber(v)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected a positive integer, got %s", type_name(v));
+    } else if (!isfinite(v->valuedouble)) {
+        /* reported by walk_nonfinite */
+    } else if (!is_integral(v->valuedouble) || v->valuedouble < 1 || v->valuedouble > INT32_MAX) {
+        problem(c, SEV_ERROR, "bad-value", "expected a positive integer, got %.10g",
+                v->valuedouble);
+    } else {
+        *out = (int32_t)v->valuedouble;
+        ok = true;
+    }
+    path_pop(c, old);
+    return ok;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Image files                                                                */
+/* ------------------------------------------------------------------------- */
+
+/* A file_name must stay inside its image root: relative, no ".." component (the
+ * same rule as the augment job). */
+static bool name_escapes(const char *name)
+{
+    if (name[0] == '/') {
+        return true;
+    }
+    const char *p = name;
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            return true;
+        }
+        if (slash == NULL) {
+            return false;
+        }
+        p = slash + 1;
+    }
+}
+
+/* Read up to `limit` bytes (SIZE_MAX: all) of `f` into the scratch buffer. */
+static bool read_into(struct checker *c, FILE *f, size_t size, size_t *got)
+{
+    if (size + 1 > c->file_cap) {
+        char *p = realloc(c->file_buf, size + 1);
+        if (p == NULL) {
+            c->nomem = true;
+            return false;
+        }
+        c->file_buf = p;
+        c->file_cap = size + 1;
+    }
+    *got = size > 0 ? fread(c->file_buf, 1, size, f) : 0;
+    return *got == size;
+}
+
+/* Check one image file: it exists, it is a regular readable file, its header
+ * names the size the record says (and with `decode`, it decodes). The path is the
+ * record's file_name. */
+static void check_image_file(struct checker *c, const char *name, const struct image_rec *rec)
+{
+    const char *root = c->opts->images;
+    size_t lr = strlen(root), ln = strlen(name), total;
+    char *full = NULL;
+    FILE *f = NULL;
+    bmx_error err = {0};
+    if (!bmx__add_size(lr, ln, &total) || !bmx__add_size(total, 2, &total) ||
+        (full = malloc(total)) == NULL) {
+        c->nomem = true;
+        goto done;
+    }
+    snprintf(full, total, "%s%s%s", root, lr > 0 && root[lr - 1] != '/' ? "/" : "", name);
+    c->sum.image_files++;
+    f = fopen(full, "rb");
+    if (f == NULL) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            problem(c, SEV_ERROR, "image-missing", "%s: no such file", full);
+        } else {
+            problem(c, SEV_ERROR, "image-unreadable", "%s: cannot open: %s", full, strerror(errno));
+        }
+        goto done;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        problem(c, SEV_ERROR, "image-unreadable", "%s: not a regular file", full);
+        goto done;
+    }
+    size_t size = (size_t)sb.st_size;
+    size_t got;
+    /* The header is near the start: read a prefix first, and the whole file only
+     * when decoding or when the prefix was not enough (a JPEG with large APP
+     * segments before its frame header). */
+    bool whole = c->opts->decode || size <= PROBE_BYTES;
+    if (!read_into(c, f, whole ? size : PROBE_BYTES, &got)) {
+        if (!c->nomem) {
+            problem(c, SEV_ERROR, "image-unreadable", "%s: read error", full);
+        }
+        goto done;
+    }
+    int32_t w = 0, h = 0;
+    bmx_status st = bmx_image_probe((const uint8_t *)c->file_buf, got, &w, &h, &err);
+    if (st != BMX_OK && !whole) {
+        whole = true;
+        rewind(f);
+        if (!read_into(c, f, size, &got)) {
+            if (!c->nomem) {
+                problem(c, SEV_ERROR, "image-unreadable", "%s: read error", full);
+            }
+            goto done;
+        }
+        st = bmx_image_probe((const uint8_t *)c->file_buf, got, &w, &h, &err);
+    }
+    if (st == BMX_E_NOMEM) {
+        c->nomem = true;
+        goto done;
+    }
+    if (st != BMX_OK) {
+        problem(c, SEV_ERROR, "image-undecodable", "%s: %s", full, err.message);
+        goto done;
+    }
+    if (rec->dims_ok && (w != rec->w || h != rec->h)) {
+        problem(c, SEV_ERROR, "image-size-mismatch",
+                "%s is %" PRId32 "x%" PRId32 ", the record says %" PRId32 "x%" PRId32, full, w, h,
+                rec->w, rec->h);
+        goto done;
+    }
+    if (c->opts->decode) {
+        struct bmx_image img = {0};
+        st = bmx_image_decode((const uint8_t *)c->file_buf, got, &c->opts->limits, &img, &err);
+        bmx_image_free(&img);
+        if (st == BMX_E_NOMEM) {
+            c->nomem = true;
+        } else if (st == BMX_E_LIMIT) {
+            problem(c, SEV_ERROR, "image-too-large", "%s: %s", full, err.message);
+        } else if (st != BMX_OK) {
+            problem(c, SEV_ERROR, "image-undecodable", "%s: %s", full, err.message);
+        }
+    }
+done:
+    if (f != NULL) {
+        fclose(f);
+    }
+    free(full);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Records                                                                    */
+/* ------------------------------------------------------------------------- */
+
+static void check_category(struct checker *c, const cJSON *cat, size_t i)
+{
+    if (!cJSON_IsObject(cat)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", type_name(cat));
+        return;
+    }
+    check_duplicate_keys(c, cat);
+    const cJSON *v = member(c, cat, "id", true);
+    if (v != NULL) {
+        struct key k;
+        size_t old = path_key(c, "id");
+        if (parse_id(c, v, false, &k)) {
+            insert_id(c, &c->cats, &k, i, "categories");
+        }
+        path_pop(c, old);
+    }
+    v = member(c, cat, "name", true);
+    if (v != NULL && !cJSON_IsString(v)) {
+        size_t old = path_key(c, "name");
+        problem(c, SEV_ERROR, "wrong-type", "expected a string, got %s", type_name(v));
+        path_pop(c, old);
+    }
+}
+
+static void check_image(struct checker *c, const cJSON *im, size_t i)
+{
+    struct image_rec *rec = &c->recs[i];
+    if (!cJSON_IsObject(im)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", type_name(im));
+        return;
+    }
+    check_duplicate_keys(c, im);
+    const cJSON *v = member(c, im, "id", true);
+    if (v != NULL) {
+        struct key k;
+        size_t old = path_key(c, "id");
+        if (parse_id(c, v, true, &k)) {
+            insert_id(c, &c->images, &k, i, "images");
+        }
+        path_pop(c, old);
+    }
+    const char *name = NULL;
+    v = member(c, im, "file_name", true);
+    if (v != NULL) {
+        size_t old = path_key(c, "file_name");
+        if (!cJSON_IsString(v)) {
+            problem(c, SEV_ERROR, "wrong-type", "expected a non-empty string, got %s",
+                    type_name(v));
+        } else if (v->valuestring[0] == '\0') {
+            problem(c, SEV_ERROR, "bad-value", "expected a non-empty string, got \"\"");
+        } else if (name_escapes(v->valuestring)) {
+            problem(c, SEV_ERROR, "file-name-escapes",
+                    "\"%s\" escapes the image folder (absolute or '..')", v->valuestring);
+        } else {
+            name = v->valuestring;
+            struct key k = {.is_str = true, .str = name};
+            struct slot *s = table_find(&c->names, &k);
+            if (s->used) {
+                problem(c, SEV_WARNING, "duplicate-file-name",
+                        "\"%s\" is also the file of images[%zu]", name, s->index);
+            } else {
+                *s = (struct slot){.used = true, .key = k, .index = i};
+            }
+        }
+        path_pop(c, old);
+    }
+    bool w_ok = parse_dim(c, im, "width", &rec->w);
+    bool h_ok = parse_dim(c, im, "height", &rec->h);
+    rec->dims_ok = w_ok && h_ok;
+    if (name != NULL && c->opts->images != NULL) {
+        size_t old = path_key(c, "file_name");
+        check_image_file(c, name, rec);
+        path_pop(c, old);
+    }
+}
+
+/* What an annotation's segmentation turned out to be. */
+enum seg {
+    SEG_NONE,    /* absent, null or [] */
+    SEG_POLYGON, /* valid rings in c->rings */
+    SEG_RLE,     /* a valid mask in `rle` */
+    SEG_BAD      /* reported: no geometry checks */
+};
+
+/* Parse the rings into the scratch polyset. Reports each bad ring; any bad ring
+ * makes the whole segmentation unusable for the geometry checks. */
+static enum seg parse_polygons(struct checker *c, const cJSON *seg, struct bmx_polyset *set)
+{
+    size_t n_rings = 0, n_xy = 0;
+    bool bad = false;
+    size_t r = 0;
+    for (const cJSON *ring = seg->child; ring != NULL; ring = ring->next, r++) {
+        size_t old = path_index(c, r);
+        if (!cJSON_IsArray(ring)) {
+            /* a flat [x, y, ...] list would give one report per number: one is enough */
+            problem(c, SEV_ERROR, "wrong-type", "expected an array of numbers (a polygon), got %s",
+                    type_name(ring));
+            path_pop(c, old);
+            return SEG_BAD;
+        }
+        size_t k = 0;
+        bool ring_ok = true;
+        for (const cJSON *e = ring->child; e != NULL; e = e->next, k++) {
+            if (!cJSON_IsNumber(e)) {
+                if (ring_ok) {
+                    size_t o2 = path_index(c, k);
+                    problem(c, SEV_ERROR, "wrong-type", "expected a number, got %s", type_name(e));
+                    path_pop(c, o2);
+                }
+                ring_ok = false;
+            } else if (!isfinite(e->valuedouble)) {
+                ring_ok = false;
+            }
+        }
+        if (k % 2 != 0) {
+            problem(c, SEV_ERROR, "polygon-odd-count",
+                    "expected an even count of numbers (x, y pairs), got %zu", k);
+            ring_ok = false;
+        } else if (k < 6) {
+            problem(c, SEV_ERROR, "polygon-too-few-points",
+                    "a polygon needs at least 3 points (6 numbers), got %zu", k);
+            ring_ok = false;
+        }
+        path_pop(c, old);
+        bad = bad || !ring_ok;
+        n_rings++;
+        n_xy += k; /* k counts JSON array elements: cannot overflow */
+    }
+    if (bad) {
+        return SEG_BAD;
+    }
+    if (n_rings > c->rings_cap) {
+        struct bmx_poly *p = bmx__realloc_array(c->rings, n_rings, sizeof *p);
+        if (p == NULL) {
+            c->nomem = true;
+            return SEG_BAD;
+        }
+        c->rings = p;
+        c->rings_cap = n_rings;
+    }
+    if (n_xy > c->xy_cap) {
+        double *p = bmx__realloc_array(c->xy, n_xy, sizeof *p);
+        if (p == NULL) {
+            c->nomem = true;
+            return SEG_BAD;
+        }
+        c->xy = p;
+        c->xy_cap = n_xy;
+    }
+    size_t q = 0, at = 0;
+    for (const cJSON *ring = seg->child; ring != NULL; ring = ring->next, q++) {
+        struct bmx_poly *p = &c->rings[q];
+        p->xy = c->xy + at;
+        p->n = 0;
+        for (const cJSON *e = ring->child; e != NULL; e = e->next) {
+            c->xy[at++] = e->valuedouble;
+        }
+        p->n = (size_t)(c->xy + at - p->xy) / 2;
+    }
+    set->count = n_rings;
+    set->rings = c->rings;
+    return SEG_POLYGON;
+}
+
+/* Strip the library's "rle: " prefix from a message. */
+static const char *rle_message(const bmx_error *err)
+{
+    const char *m = err->message;
+    return strncmp(m, "rle: ", 5) == 0 ? m + 5 : m;
+}
+
+/* Parse an RLE object into `rle` (allocated for the string form, scratch for the
+ * array form: `*owned` says which). */
+static enum seg parse_rle(struct checker *c, const cJSON *seg, const struct image_rec *img,
+                          struct bmx_rle *rle, bool *owned)
+{
+    *owned = false;
+    check_duplicate_keys(c, seg);
+    const cJSON *size = member(c, seg, "size", true);
+    const cJSON *counts = member(c, seg, "counts", true);
+    if (size == NULL || counts == NULL) {
+        return SEG_BAD;
+    }
+    size_t old = path_key(c, "size");
+    const cJSON *hv = cJSON_IsArray(size) ? size->child : NULL;
+    const cJSON *wv = hv != NULL ? hv->next : NULL;
+    if (cJSON_GetArraySize(size) != 2 || !cJSON_IsNumber(hv) || !cJSON_IsNumber(wv) ||
+        !is_integral(hv->valuedouble) || !is_integral(wv->valuedouble) || hv->valuedouble < 0 ||
+        wv->valuedouble < 0 || hv->valuedouble > UINT32_MAX || wv->valuedouble > UINT32_MAX) {
+        if (!(cJSON_IsNumber(hv) && !isfinite(hv->valuedouble)) &&
+            !(cJSON_IsNumber(wv) && !isfinite(wv->valuedouble))) {
+            problem(c, SEV_ERROR, "wrong-type", "expected [height, width] integers");
+        }
+        path_pop(c, old);
+        return SEG_BAD;
+    }
+    uint32_t h = (uint32_t)hv->valuedouble, w = (uint32_t)wv->valuedouble;
+    bool size_ok = true;
+    if (img != NULL && img->dims_ok && ((int64_t)h != img->h || (int64_t)w != img->w)) {
+        problem(c, SEV_ERROR, "rle-size-mismatch",
+                "[%" PRIu32 ", %" PRIu32 "] differs from its image's [height, width] [%" PRId32
+                ", %" PRId32 "]",
+                h, w, img->h, img->w);
+        size_ok = false;
+    }
+    path_pop(c, old);
+
+    old = path_key(c, "counts");
+    enum seg result = SEG_BAD;
+    bmx_error err = {0};
+    if (cJSON_IsString(counts)) {
+        bmx_status st =
+            bmx_rle_from_string(counts->valuestring, strlen(counts->valuestring), h, w, rle, &err);
+        if (st == BMX_E_NOMEM) {
+            c->nomem = true;
+        } else if (st != BMX_OK) {
+            /* bmx_rle_from_string gives BMX_E_PARSE both for a malformed string and
+             * for runs that do not add up; only the latter says "add up to". */
+            bool sum = st == BMX_E_PARSE && strstr(err.message, "add up to") != NULL;
+            problem(c, SEV_ERROR, sum ? "rle-runs-sum" : "rle-malformed", "%s", rle_message(&err));
+        } else {
+            *owned = true;
+            result = SEG_RLE;
+        }
+    } else if (cJSON_IsArray(counts)) {
+        size_t m = (size_t)cJSON_GetArraySize(counts);
+        if (m > c->runs_cap) {
+            uint32_t *p = bmx__realloc_array(c->runs, m, sizeof *p);
+            if (p == NULL) {
+                c->nomem = true;
+                path_pop(c, old);
+                return SEG_BAD;
+            }
+            c->runs = p;
+            c->runs_cap = m;
+        }
+        size_t j = 0;
+        bool ok = true;
+        for (const cJSON *e = counts->child; e != NULL; e = e->next, j++) {
+            if (cJSON_IsNumber(e) && !isfinite(e->valuedouble)) {
+                ok = false;
+                break;
+            }
+            if (!cJSON_IsNumber(e) || !is_integral(e->valuedouble) || e->valuedouble < 0 ||
+                e->valuedouble > UINT32_MAX) {
+                size_t o2 = path_index(c, j);
+                problem(c, SEV_ERROR, "rle-malformed", "expected a run length in 0..4294967295");
+                path_pop(c, o2);
+                ok = false;
+                break;
+            }
+            c->runs[j] = (uint32_t)e->valuedouble;
+        }
+        if (ok) {
+            *rle = (struct bmx_rle){.h = h, .w = w, .m = m, .counts = c->runs};
+            bmx_status st = bmx_rle_validate(rle, &err);
+            if (st == BMX_E_SCHEMA) {
+                problem(c, SEV_ERROR, "rle-runs-sum", "%s", rle_message(&err));
+            } else if (st != BMX_OK) {
+                problem(c, SEV_ERROR, "rle-malformed", "%s", rle_message(&err));
+            } else {
+                result = SEG_RLE;
+            }
+        }
+    } else {
+        problem(c, SEV_ERROR, "wrong-type", "expected a string or an array of run lengths, got %s",
+                type_name(counts));
+    }
+    path_pop(c, old);
+    if (result == SEG_RLE && !size_ok) {
+        /* a mask of another size: its runs are fine, its geometry is not comparable */
+        result = SEG_BAD;
+    }
+    if (result == SEG_RLE && bmx_rle_area(rle) == 0) {
+        problem(c, SEV_WARNING, "mask-empty", "the mask has no pixel set");
+        result = SEG_BAD;
+    }
+    return result;
+}
+
+/* Largest distance between the sides of two boxes. */
+static double box_distance(const struct bmx_box *a, const struct bmx_box *b)
+{
+    double d = fabs(a->x - b->x);
+    d = fmax(d, fabs(a->y - b->y));
+    d = fmax(d, fabs((a->x + a->w) - (b->x + b->w)));
+    d = fmax(d, fabs((a->y + a->h) - (b->y + b->h)));
+    return d;
+}
+
+static void check_box_vs_mask(struct checker *c, const struct bmx_box *box,
+                              const struct bmx_box *mbox, bool crowd, const char *what)
+{
+    double d = box_distance(box, mbox);
+    if (d <= COORD_EPS) {
+        return;
+    }
+    size_t old = path_key(c, "bbox");
+    char desc[256];
+    snprintf(desc, sizeof desc,
+             "[%.10g, %.10g, %.10g, %.10g] is %.3g px off %s [%.10g, %.10g, %.10g, %.10g]", box->x,
+             box->y, box->w, box->h, d, what, mbox->x, mbox->y, mbox->w, mbox->h);
+    if (crowd) {
+        problem(c, SEV_WARNING, "crowd-bbox-mismatch",
+                "crowd object: %s (a known quirk of the official COCO files)", desc);
+    } else if (d <= EDGE_TOL) {
+        problem(c, SEV_WARNING, "bbox-off-by-one", "%s", desc);
+    } else {
+        problem(c, SEV_ERROR, "bbox-mismatch", "%s", desc);
+    }
+    path_pop(c, old);
+}
+
+static void check_area_vs_mask(struct checker *c, double area, double want, double tol, bool crowd,
+                               const char *what)
+{
+    if (fabs(area - want) <= tol) {
+        return;
+    }
+    size_t old = path_key(c, "area");
+    if (crowd) {
+        problem(c, SEV_WARNING, "crowd-area-mismatch",
+                "crowd object: %.10g differs from %s %.10g (a known quirk of the official COCO "
+                "files)",
+                area, what, want);
+    } else {
+        problem(c, SEV_ERROR, "area-mismatch", "%.10g differs from %s %.10g", area, what, want);
+    }
+    path_pop(c, old);
+}
+
+/* Warn once per annotation about vertices outside the image. */
+static void check_polygons_inside(struct checker *c, const struct bmx_polyset *set,
+                                  const struct image_rec *img)
+{
+    for (size_t r = 0; r < set->count; r++) {
+        const struct bmx_poly *p = &set->rings[r];
+        double out = 0.0;
+        for (size_t j = 0; j < p->n; j++) {
+            double x = p->xy[2 * j], y = p->xy[2 * j + 1];
+            out = fmax(out, fmax(fmax(-x, x - img->w), fmax(-y, y - img->h)));
+        }
+        if (out > COORD_EPS) {
+            size_t o1 = path_key(c, "segmentation");
+            size_t o2 = path_index(c, r);
+            problem(c, SEV_WARNING, "polygon-outside-image",
+                    "vertices lie up to %.3g px outside the %" PRId32 "x%" PRId32 " image", out,
+                    img->w, img->h);
+            path_pop(c, o2);
+            path_pop(c, o1);
+            return;
+        }
+    }
+}
+
+/* image_id: resolve to an image record, accepting the other spelling ("7" for 7)
+ * as the strict reader does, with a warning. */
+static const struct image_rec *resolve_image(struct checker *c, const cJSON *v)
+{
+    struct key k;
+    size_t old = path_key(c, "image_id");
+    const struct image_rec *rec = NULL;
+    if (!parse_id(c, v, true, &k) || !c->images_ok) {
+        goto done;
+    }
+    struct slot *s = table_find(&c->images, &k);
+    if (s->used) {
+        rec = &c->recs[s->index];
+        goto done;
+    }
+    struct key other = {0};
+    char tmp[32];
+    bool have_other = false;
+    if (k.is_str) {
+        char *end;
+        errno = 0;
+        long long n = strtoll(k.str, &end, 10);
+        if (k.str[0] != '\0' && *end == '\0' && errno == 0) {
+            other = (struct key){.is_str = false, .num = (int64_t)n};
+            have_other = true;
+        }
+    } else {
+        snprintf(tmp, sizeof tmp, "%" PRId64, k.num);
+        other = (struct key){.is_str = true, .str = tmp};
+        have_other = true;
+    }
+    struct slot *o = have_other ? table_find(&c->images, &other) : NULL;
+    char id[96];
+    describe_key(&k, id, sizeof id);
+    if (o != NULL && o->used) {
+        problem(c, SEV_WARNING, "image-id-spelling",
+                "%s names images[%zu] whose id is spelled %s (other tools will not match them)", id,
+                o->index, k.is_str ? "as a number" : "as a string");
+        rec = &c->recs[o->index];
+    } else {
+        problem(c, SEV_ERROR, "unknown-image-id", "no image has id %s", id);
+    }
+done:
+    path_pop(c, old);
+    return rec;
+}
+
+static void check_annotation(struct checker *c, const cJSON *a, size_t i)
+{
+    if (!cJSON_IsObject(a)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", type_name(a));
+        return;
+    }
+    check_duplicate_keys(c, a);
+    struct key k;
+    size_t old;
+
+    const cJSON *v = member(c, a, "id", true);
+    if (v != NULL) {
+        old = path_key(c, "id");
+        if (parse_id(c, v, false, &k)) {
+            insert_id(c, &c->anns, &k, i, "annotations");
+        }
+        path_pop(c, old);
+    }
+
+    const struct image_rec *img = NULL;
+    v = member(c, a, "image_id", true);
+    if (v != NULL) {
+        img = resolve_image(c, v);
+    }
+    if (img != NULL && !img->dims_ok) {
+        img = NULL;
+    }
+
+    v = member(c, a, "category_id", true);
+    if (v != NULL) {
+        old = path_key(c, "category_id");
+        if (parse_id(c, v, false, &k) && c->cats_ok && !table_find(&c->cats, &k)->used) {
+            problem(c, SEV_ERROR, "unknown-category-id", "no category has id %" PRId64, k.num);
+        }
+        path_pop(c, old);
+    }
+
+    /* bbox */
+    struct bmx_box box = {0};
+    bool box_ok = false;
+    v = member(c, a, "bbox", true);
+    if (v != NULL) {
+        old = path_key(c, "bbox");
+        if (!cJSON_IsArray(v)) {
+            problem(c, SEV_ERROR, "wrong-type", "expected 4 numbers, got %s", type_name(v));
+        } else if (cJSON_GetArraySize(v) != 4) {
+            problem(c, SEV_ERROR, "wrong-type", "expected 4 numbers, got %d",
+                    cJSON_GetArraySize(v));
+        } else {
+            double b[4];
+            int q = 0;
+            box_ok = true;
+            for (const cJSON *e = v->child; e != NULL; e = e->next, q++) {
+                if (!cJSON_IsNumber(e)) {
+                    size_t o2 = path_index(c, (size_t)q);
+                    problem(c, SEV_ERROR, "wrong-type", "expected a number, got %s", type_name(e));
+                    path_pop(c, o2);
+                    box_ok = false;
+                } else if (!isfinite(e->valuedouble)) {
+                    box_ok = false;
+                } else {
+                    b[q] = e->valuedouble;
+                }
+            }
+            if (box_ok) {
+                box = (struct bmx_box){b[0], b[1], b[2], b[3]};
+                if (box.w < 0 || box.h < 0) {
+                    problem(c, SEV_ERROR, "bbox-negative-size",
+                            "negative width or height [%.10g, %.10g, %.10g, %.10g]", box.x, box.y,
+                            box.w, box.h);
+                    box_ok = false;
+                } else if (box.w == 0 || box.h == 0) {
+                    problem(c, SEV_WARNING, "bbox-empty",
+                            "the box has no area [%.10g, %.10g, %.10g, %.10g]; trainers may "
+                            "reject it",
+                            box.x, box.y, box.w, box.h);
+                }
+            }
+            if (box_ok && img != NULL) {
+                double over = fmax(fmax(-box.x, -box.y),
+                                   fmax(box.x + box.w - img->w, box.y + box.h - img->h));
+                if (over > EDGE_TOL) {
+                    problem(c, SEV_ERROR, "bbox-outside-image",
+                            "[%.10g, %.10g, %.10g, %.10g] extends %.4g px beyond the %" PRId32
+                            "x%" PRId32 " image",
+                            box.x, box.y, box.w, box.h, over, img->w, img->h);
+                } else if (over > COORD_EPS) {
+                    problem(c, SEV_WARNING, "bbox-past-edge",
+                            "[%.10g, %.10g, %.10g, %.10g] extends %.3g px beyond the %" PRId32
+                            "x%" PRId32 " image",
+                            box.x, box.y, box.w, box.h, over, img->w, img->h);
+                }
+            }
+        }
+        path_pop(c, old);
+    }
+
+    /* area */
+    double area = 0.0;
+    bool area_ok = false;
+    v = member(c, a, "area", false);
+    old = path_key(c, "area");
+    if (v == NULL) {
+        problem(c, SEV_WARNING, "missing-recommended-key",
+                "missing (COCO evaluation reads every object's area)");
+    } else if (!cJSON_IsNumber(v)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected a number >= 0, got %s", type_name(v));
+    } else if (isfinite(v->valuedouble)) {
+        if (v->valuedouble < 0) {
+            problem(c, SEV_ERROR, "bad-value", "expected a number >= 0, got %.10g", v->valuedouble);
+        } else {
+            area = v->valuedouble;
+            area_ok = true;
+        }
+    }
+    path_pop(c, old);
+
+    /* iscrowd */
+    bool crowd = false;
+    v = member(c, a, "iscrowd", false);
+    old = path_key(c, "iscrowd");
+    if (v == NULL) {
+        problem(c, SEV_WARNING, "missing-recommended-key",
+                "missing (COCO evaluation reads every object's iscrowd)");
+    } else if (cJSON_IsBool(v)) {
+        crowd = cJSON_IsTrue(v);
+    } else if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)) {
+        crowd = v->valuedouble == 1;
+    } else if (!(cJSON_IsNumber(v) && !isfinite(v->valuedouble))) {
+        problem(c, SEV_ERROR, "bad-value", "expected 0 or 1, got %s",
+                cJSON_IsNumber(v) ? "another number" : type_name(v));
+    }
+    path_pop(c, old);
+
+    /* segmentation */
+    enum seg kind = SEG_NONE;
+    struct bmx_polyset polys = {0};
+    struct bmx_rle rle = {0};
+    bool rle_owned = false;
+    v = member(c, a, "segmentation", false);
+    old = path_key(c, "segmentation");
+    if (v == NULL || cJSON_IsNull(v) || (cJSON_IsArray(v) && v->child == NULL)) {
+        kind = SEG_NONE;
+    } else if (cJSON_IsArray(v)) {
+        kind = parse_polygons(c, v, &polys);
+    } else if (cJSON_IsObject(v)) {
+        kind = parse_rle(c, v, img, &rle, &rle_owned);
+    } else {
+        problem(c, SEV_ERROR, "wrong-type", "expected a list of polygons or an RLE object, got %s",
+                type_name(v));
+        kind = SEG_BAD;
+    }
+    path_pop(c, old);
+
+    /* geometry against geometry */
+    if (kind == SEG_POLYGON) {
+        for (size_t r = 0; r < polys.count; r++) {
+            if (bmx_poly_area(&polys.rings[r]) == 0.0) {
+                size_t o1 = path_key(c, "segmentation");
+                size_t o2 = path_index(c, r);
+                problem(c, SEV_WARNING, "polygon-zero-area", "the polygon encloses no area");
+                path_pop(c, o2);
+                path_pop(c, o1);
+            }
+        }
+        if (img != NULL) {
+            check_polygons_inside(c, &polys, img);
+        }
+        if (box_ok) {
+            struct bmx_box ext;
+            bmx_polyset_bbox(&polys, &ext);
+            check_box_vs_mask(c, &box, &ext, crowd, "its polygons' extent");
+        }
+        if (area_ok) {
+            double exact = bmx_polyset_area(&polys);
+            check_area_vs_mask(c, area, exact, AREA_ABS_TOL + AREA_REL_TOL * exact, crowd,
+                               "the polygons' exact area");
+        }
+    } else if (kind == SEG_RLE) {
+        if (box_ok) {
+            struct bmx_box mb;
+            bmx_rle_bbox(&rle, &mb);
+            check_box_vs_mask(c, &box, &mb, crowd, "its mask's box");
+        }
+        if (area_ok) {
+            check_area_vs_mask(c, area, (double)bmx_rle_area(&rle), AREA_ABS_TOL, crowd,
+                               "the mask's pixel count");
+        }
+    } else if (kind == SEG_NONE && box_ok && area_ok) {
+        double wh = box.w * box.h;
+        if (area > wh + AREA_ABS_TOL + AREA_REL_TOL * wh) {
+            old = path_key(c, "area");
+            problem(c, SEV_ERROR, "area-exceeds-box", "%.10g is more than the box's w*h %.10g",
+                    area, wh);
+            path_pop(c, old);
+        }
+    }
+    if (rle_owned) {
+        bmx_rle_free(&rle);
+    }
+}
+
+/* ------------------------------------------------------------------------- */
+/* The document                                                               */
+/* ------------------------------------------------------------------------- */
+
+/* A top-level array, or NULL after reporting it missing or mistyped. */
+static const cJSON *section(struct checker *c, const cJSON *root, const char *key)
+{
+    const cJSON *v = member(c, root, key, true);
+    if (v != NULL && !cJSON_IsArray(v)) {
+        size_t old = path_key(c, key);
+        problem(c, SEV_ERROR, "wrong-type", "expected an array, got %s", type_name(v));
+        path_pop(c, old);
+        return NULL;
+    }
+    return v;
+}
+
+static size_t count_children(const cJSON *arr)
+{
+    size_t n = 0;
+    for (const cJSON *e = arr != NULL ? arr->child : NULL; e != NULL; e = e->next) {
+        n++;
+    }
+    return n;
+}
+
+/* Run `fn` over each element of a section, with its path and non-finite walk. */
+static void each_record(struct checker *c, const cJSON *arr, const char *key,
+                        void (*fn)(struct checker *, const cJSON *, size_t))
+{
+    size_t i = 0;
+    for (const cJSON *e = arr->child; e != NULL && !c->nomem; e = e->next, i++) {
+        size_t o1 = path_key(c, key);
+        path_index(c, i);
+        walk_nonfinite(c, e);
+        fn(c, e, i);
+        path_pop(c, o1);
+    }
+}
+
+static void line_col(const char *buf, size_t off, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (buf[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+static void check_document(struct checker *c, const cJSON *root)
+{
+    if (!cJSON_IsObject(root)) {
+        walk_nonfinite(c, root);
+        problem(c, SEV_ERROR, "wrong-type", "expected an object (a COCO document), got %s",
+                type_name(root));
+        return;
+    }
+    check_duplicate_keys(c, root);
+    /* Numbers outside the three record arrays (those are walked record by record). */
+    for (const cJSON *e = root->child; e != NULL; e = e->next) {
+        if (strcmp(e->string, "images") != 0 && strcmp(e->string, "annotations") != 0 &&
+            strcmp(e->string, "categories") != 0) {
+            size_t old = path_key(c, e->string);
+            walk_nonfinite(c, e);
+            path_pop(c, old);
+        }
+    }
+    const cJSON *info = cJSON_GetObjectItemCaseSensitive(root, "info");
+    if (info != NULL && !cJSON_IsObject(info) && !cJSON_IsNull(info)) {
+        size_t old = path_key(c, "info");
+        problem(c, SEV_ERROR, "wrong-type", "expected an object or null, got %s", type_name(info));
+        path_pop(c, old);
+    }
+    const cJSON *images = section(c, root, "images");
+    const cJSON *anns = section(c, root, "annotations");
+    const cJSON *cats = section(c, root, "categories");
+    size_t n_img = count_children(images), n_ann = count_children(anns);
+    size_t n_cat = count_children(cats);
+    c->sum.images = n_img;
+    c->sum.annotations = n_ann;
+    c->sum.categories = n_cat;
+    c->images_ok = images != NULL;
+    c->cats_ok = cats != NULL;
+    c->recs = bmx__alloc_array(n_img ? n_img : 1, sizeof *c->recs);
+    if (c->recs == NULL || !table_init(&c->images, n_img) || !table_init(&c->names, n_img) ||
+        !table_init(&c->anns, n_ann) || !table_init(&c->cats, n_cat)) {
+        c->nomem = true;
+        return;
+    }
+    memset(c->recs, 0, (n_img ? n_img : 1) * sizeof *c->recs);
+    /* Categories first: annotations refer to them; images are walked before the
+     * annotations for the same reason. */
+    if (cats != NULL) {
+        each_record(c, cats, "categories", check_category);
+    }
+    if (images != NULL) {
+        each_record(c, images, "images", check_image);
+    }
+    if (anns != NULL) {
+        each_record(c, anns, "annotations", check_annotation);
+    }
+}
+
+static void check_coco(struct checker *c, const char *buf, size_t len)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
+    if (root == NULL) {
+        size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
+        size_t line, col;
+        line_col(buf, off > len ? len : off, &line, &col);
+        problem(c, SEV_ERROR, "json-syntax", "line %zu, column %zu: not valid JSON", line, col);
+        return;
+    }
+    for (const char *p = end; p < buf + len; p++) {
+        if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t' && *p != '\0') {
+            size_t line, col;
+            line_col(buf, (size_t)(p - buf), &line, &col);
+            problem(c, SEV_ERROR, "json-syntax",
+                    "line %zu, column %zu: text after the JSON document", line, col);
+            cJSON_Delete(root);
+            return;
+        }
+    }
+    check_document(c, root);
+    cJSON_Delete(root);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Public                                                                     */
+/* ------------------------------------------------------------------------- */
+
+void bmx_check_options_init(struct bmx_check_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->format = BMX_CHECK_COCO;
+    bmx_limits_init(&opts->limits);
+}
+
+const char *bmx_severity_name(enum bmx_severity severity)
+{
+    return severity == BMX_SEVERITY_ERROR ? "error" : "warning";
+}
+
+bmx_status bmx_check_run(const struct bmx_check_options *opts,
+                         void (*report)(const struct bmx_problem *problem, void *ctx), void *ctx,
+                         struct bmx_check_summary *summary, bmx_error *err)
+{
+    if (summary != NULL) {
+        memset(summary, 0, sizeof *summary);
+    }
+    if (opts == NULL || opts->annotations == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "check: no annotation file given");
+    }
+    if (opts->format != BMX_CHECK_COCO) {
+        return bmx__fail(err, BMX_E_INVALID, "check: unknown format %d", (int)opts->format);
+    }
+    if (opts->decode && opts->images == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "check: decoding images needs an image folder");
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    bmx_status st = bmx__read_file(opts->annotations, &buf, &len, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    struct checker c = {.opts = opts, .report = report, .ctx = ctx};
+    check_coco(&c, buf, len);
+    free(buf);
+    if (c.nomem) {
+        st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory while checking", opts->annotations);
+    }
+    if (summary != NULL) {
+        *summary = c.sum;
+    }
+    free(c.images.slots);
+    free(c.anns.slots);
+    free(c.cats.slots);
+    free(c.names.slots);
+    free(c.recs);
+    free(c.rings);
+    free(c.xy);
+    free(c.runs);
+    free(c.file_buf);
+    return st;
+}

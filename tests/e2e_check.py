@@ -1,0 +1,230 @@
+#!/usr/bin/python3
+"""End-to-end checks of the built boxmix-check.
+
+Usage: e2e_check.py TOOL SOURCE_ROOT
+Prints TAP. Runs the tool on the samples and on the broken datasets of
+tests/data/check/, and checks exit codes (0 no error, 1 errors, 2 usage), the
+human lines, the --json lines, --strict, --max-problems, and image files that are
+missing or of another size than their record says.
+"""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+TOOL, ROOT = sys.argv[1], sys.argv[2]
+SAMPLES_JSON = os.path.join(ROOT, "samples", "coco", "annotations.json")
+SAMPLES_IMAGES = os.path.join(ROOT, "samples", "images")
+CASES = os.path.join(ROOT, "tests", "data", "check")
+
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append((name, bool(cond), detail))
+
+
+def run(*args):
+    p = subprocess.run([TOOL, *args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def case_file(name):
+    return os.path.join(CASES, name, "annotations.json")
+
+
+def expected_lines(name):
+    with open(os.path.join(CASES, name, "expected.txt")) as f:
+        return f.read().splitlines()
+
+
+def png(w, h):
+    """A w x h RGB PNG, written by hand."""
+    raw = b"".join(b"\x00" + bytes([40, 90, 200]) * w for _ in range(h))
+
+    def chunk(tag, data):
+        return (struct.pack(">I", len(data)) + tag + data +
+                struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def main():
+    # the samples: no error (two warnings for the minimal annotation), exit 0
+    rc, out, err = run("--images", SAMPLES_IMAGES, "--decode", SAMPLES_JSON)
+    check("samples: exit 0", rc == 0, out + err)
+    check("samples: summary line",
+          out.splitlines()[-1:] == ["boxmix-check: 0 errors, 2 warnings in 8 images, 41 annotations"],
+          out)
+    check("samples: only the minimal annotation's warnings",
+          [l.split(": ")[1] for l in out.splitlines()[:-1]] ==
+          ["annotations[40].area", "annotations[40].iscrowd"], out)
+
+    # a clean file, --annotations spelling
+    rc, out, err = run("--annotations", case_file("clean"))
+    check("clean case: exit 0 and nothing but the summary",
+          rc == 0 and out == "boxmix-check: 0 errors, 0 warnings in 2 images, 4 annotations\n",
+          out + err)
+
+    # many problems: every line, exactly, then the summary; exit 1
+    many = case_file("many-problems")
+    exp = expected_lines("many-problems")
+    n_err = sum(": error: " in l for l in exp)
+    n_warn = sum(": warning: " in l for l in exp)
+    rc, out, err = run(many)
+    lines = out.splitlines()
+    check("many problems: exit 1", rc == 1, err)
+    check("many problems: every problem, in order, with file and path",
+          lines[:-1] == [many + ": " + l for l in exp], "\n".join(lines))
+    check("many problems: summary counts them all",
+          lines[-1] == "boxmix-check: %d errors, %d warnings in 4 images, 6 annotations"
+          % (n_err, n_warn), lines[-1:])
+
+    # --json: one object per problem, then the summary
+    rc, out, err = run("--json", many)
+    objs = []
+    try:
+        objs = [json.loads(l) for l in out.splitlines()]
+        parsed = True
+    except ValueError as e:
+        parsed = False
+        err = str(e)
+    check("--json: every line parses", parsed and len(objs) == len(exp) + 1, out + err)
+    if parsed and len(objs) == len(exp) + 1:
+        as_text = ["%s: %s: %s [%s]" % (o["path"], o["severity"], o["message"], o["code"])
+                   for o in objs[:-1]]
+        check("--json: problems match the human lines", as_text == exp, "\n".join(as_text))
+        check("--json: every problem names the file",
+              all(o["file"] == many and set(o) == {"file", "path", "severity", "code", "message"}
+                  for o in objs[:-1]), objs[:2])
+        s = objs[-1].get("summary", {})
+        check("--json: summary object",
+              s.get("errors") == n_err and s.get("warnings") == n_warn and s.get("images") == 4
+              and s.get("annotations") == 6 and s.get("categories") == 3
+              and s.get("not_shown") == 0, objs[-1])
+    check("--json: exit 1", rc == 1)
+
+    # --max-problems: prints N, counts all
+    rc, out, err = run("--max-problems", "3", many)
+    lines = out.splitlines()
+    check("--max-problems 3: three problems, a note, the full summary",
+          rc == 1 and lines[:3] == [many + ": " + l for l in exp[:3]]
+          and lines[3] == "boxmix-check: %d more problems not shown (--max-problems 3)"
+          % (len(exp) - 3)
+          and lines[4].startswith("boxmix-check: %d errors, %d warnings" % (n_err, n_warn))
+          and len(lines) == 5, out)
+    rc, out, err = run("--json", "--max-problems", "2", many)
+    lines = out.splitlines()
+    check("--json --max-problems 2: not_shown counted",
+          len(lines) == 3 and json.loads(lines[-1])["summary"]["not_shown"] == len(exp) - 2, out)
+
+    # --strict: a warning-only file passes, and fails with --strict
+    warn_only = case_file("bbox-off-by-one")
+    rc1, out1, _ = run(warn_only)
+    rc2, out2, _ = run("--strict", warn_only)
+    check("warning only: exit 0", rc1 == 0 and ": warning: " in out1, out1)
+    check("--strict: warnings become errors, exit 1",
+          rc2 == 1 and ": error: " in out2 and "[bbox-off-by-one]" in out2
+          and out2.splitlines()[-1].startswith("boxmix-check: 1 error, 0 warnings"), out2)
+
+    # a JSON syntax error: one problem with line and column
+    rc, out, err = run(case_file("json-syntax"))
+    check("syntax error: exit 1, line and column",
+          rc == 1 and "$: error: line 3, column 2: not valid JSON [json-syntax]" in out, out)
+
+    # image files: one missing, one of another size than recorded
+    tmp = tempfile.mkdtemp(prefix="bmx_e2e_check_")
+    try:
+        imgs = os.path.join(tmp, "imgs")
+        os.makedirs(imgs)
+        with open(os.path.join(imgs, "a.png"), "wb") as f:
+            f.write(png(100, 80))
+        with open(os.path.join(imgs, "b.png"), "wb") as f:
+            f.write(png(64, 50))  # the record says 64x48
+        shutil.copy(os.path.join(SAMPLES_IMAGES, "sample_01.jpg"), os.path.join(imgs, "c.jpg"))
+        doc = {"images": [
+            {"id": 1, "file_name": "a.png", "width": 100, "height": 80},
+            {"id": 2, "file_name": "b.png", "width": 64, "height": 48},
+            {"id": 3, "file_name": "sub/missing.jpg", "width": 10, "height": 10},
+            {"id": 4, "file_name": "c.jpg", "width": 640, "height": 480}],
+            "annotations": [], "categories": []}
+        ann = os.path.join(tmp, "ann.json")
+        with open(ann, "w") as f:
+            json.dump(doc, f)
+        rc, out, err = run("--images", imgs, ann)
+        lines = out.splitlines()
+        missing = os.path.join(imgs, "sub", "missing.jpg")
+        check("image files: exit 1", rc == 1, out + err)
+        check("missing image reported with its path",
+              "%s: images[2].file_name: error: %s: no such file [image-missing]" % (ann, missing)
+              in lines, out)
+        check("PNG of another size reported",
+              "%s: images[1].file_name: error: %s is 64x50, the record says 64x48 "
+              "[image-size-mismatch]" % (ann, os.path.join(imgs, "b.png")) in lines, out)
+        check("sample JPEG under another record size reported",
+              "%s: images[3].file_name: error: %s is 320x240, the record says 640x480 "
+              "[image-size-mismatch]" % (ann, os.path.join(imgs, "c.jpg")) in lines, out)
+        check("image files: nothing else", len(lines) == 4 and
+              lines[-1] == "boxmix-check: 3 errors, 0 warnings in 4 images, 0 annotations", out)
+        rc, out, err = run(ann)
+        check("without --images no file is looked at", rc == 0, out)
+
+        # a JPEG whose frame header lies past the first 64 KiB (large APP segments)
+        with open(os.path.join(SAMPLES_IMAGES, "sample_01.jpg"), "rb") as f:
+            jpg = f.read()
+        app = b"\xff\xef" + struct.pack(">H", 60002) + bytes(60000)
+        with open(os.path.join(imgs, "big_app.jpg"), "wb") as f:
+            f.write(jpg[:2] + app + app + jpg[2:])
+        far = os.path.join(tmp, "far.json")
+        with open(far, "w") as f:
+            json.dump({"images": [{"id": 1, "file_name": "big_app.jpg", "width": 320,
+                                   "height": 240}], "annotations": [], "categories": []}, f)
+        rc, out, err = run("--images", imgs, far)
+        check("JPEG header past 64 KiB: read and found right", rc == 0 and err == "", out + err)
+        rc, out, err = run("--json", "--images", imgs, ann)
+        objs = [json.loads(l) for l in out.splitlines()]
+        check("--json: image problems carry code and path",
+              [(o["path"], o["code"]) for o in objs[:-1]] ==
+              [("images[1].file_name", "image-size-mismatch"),
+               ("images[2].file_name", "image-missing"),
+               ("images[3].file_name", "image-size-mismatch")]
+              and objs[-1]["summary"]["image_files"] == 4, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    # runtime failure and usage errors
+    rc, out, err = run(os.path.join(CASES, "no-such-file.json"))
+    check("unreadable annotation file: exit 1, message on stderr",
+          rc == 1 and "no-such-file.json" in err and out == "", err)
+    for args, what in [(["--bogus", SAMPLES_JSON], "unknown option"),
+                       ([], "no file"),
+                       ([SAMPLES_JSON, SAMPLES_JSON], "two files"),
+                       (["--decode", SAMPLES_JSON], "--decode without --images"),
+                       (["--max-problems", "-1", SAMPLES_JSON], "negative --max-problems"),
+                       (["--images"], "option without its argument")]:
+        rc, out, err = run(*args)
+        check("usage error (%s): exit 2 and a usage line" % what,
+              rc == 2 and "usage:" in err and out == "", err)
+    rc, out, err = run("--help")
+    check("--help: exit 0, usage and options on stdout",
+          rc == 0 and out.startswith("usage:") and "--strict" in out and "--json" in out, err)
+    rc, out, err = run("--version")
+    check("--version prints the version", rc == 0 and out.startswith("boxmix-check 0."), out)
+
+    print("TAP version 13")
+    print("1..%d" % len(results))
+    failed = 0
+    for i, (name, ok, detail) in enumerate(results, 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
+        if not ok:
+            failed += 1
+            for line in str(detail).splitlines()[:20]:
+                print("  # " + line)
+    return 1 if failed else 0
+
+
+sys.exit(main())

@@ -1,0 +1,269 @@
+/* boxmix-check: list every problem of a COCO detection dataset. */
+#include <boxmix.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *prog = "boxmix-check";
+
+static void usage_line(FILE *f)
+{
+    fprintf(f, "usage: %s [options] FILE\n", prog);
+}
+
+static void help(void)
+{
+    usage_line(stdout);
+    printf("\n"
+           "Checks a COCO detection file and lists every problem, not only the first: one\n"
+           "line per problem, \"FILE: PATH: error|warning: message [code]\", then a summary.\n"
+           "Errors are what boxmix's reader or a trainer would refuse or get wrong; warnings\n"
+           "are suspicious values and known quirks of the official COCO files. With\n"
+           "--images, every image file is found and its header read (--decode: decoded).\n"
+           "\n"
+           "example:\n"
+           "  %s --images samples/images samples/coco/annotations.json\n"
+           "\n"
+           "options:\n"
+           "  --annotations FILE     the COCO JSON to check (or give it as FILE)\n"
+           "  --images DIR           folder the file_name values are relative to: check the\n"
+           "                         image files exist and have the recorded size\n"
+           "  --decode               decode every image fully (needs --images)\n"
+           "  --strict               count warnings as errors\n"
+           "  --json                 print JSON lines: one object per problem, then\n"
+           "                         {\"summary\": {...}}\n"
+           "  --max-problems N       print at most N problems (default 1000, 0: all);\n"
+           "                         all are counted\n"
+           "  --max-pixels N         refuse to decode images larger than N pixels\n"
+           "                         (default 178956970)\n"
+           "  --help                 this help\n"
+           "  --version              the version\n"
+           "\n"
+           "exit status: 0 no error, 1 errors found (or the file cannot be read), 2 usage\n"
+           "error\n",
+           prog);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    usage_line(stderr);
+    fprintf(stderr, "try '%s --help'\n", prog);
+    return 2;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (*s == '-' || *s == '\0') {
+        return false;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+/* A JSON string literal. */
+static void put_json_string(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", stdout);
+            break;
+        case '\\':
+            fputs("\\\\", stdout);
+            break;
+        case '\n':
+            fputs("\\n", stdout);
+            break;
+        case '\r':
+            fputs("\\r", stdout);
+            break;
+        case '\t':
+            fputs("\\t", stdout);
+            break;
+        default:
+            if (*p < 0x20) {
+                printf("\\u%04x", *p);
+            } else {
+                putchar(*p);
+            }
+        }
+    }
+    putchar('"');
+}
+
+struct printer {
+    bool json;
+    uint64_t max; /* 0: no limit */
+    uint64_t shown;
+    uint64_t hidden;
+};
+
+static void print_problem(const struct bmx_problem *p, void *ctx)
+{
+    struct printer *pr = ctx;
+    if (pr->max != 0 && pr->shown >= pr->max) {
+        pr->hidden++;
+        return;
+    }
+    pr->shown++;
+    if (pr->json) {
+        fputs("{\"file\":", stdout);
+        put_json_string(p->file);
+        fputs(",\"path\":", stdout);
+        put_json_string(p->path);
+        fputs(",\"severity\":", stdout);
+        put_json_string(bmx_severity_name(p->severity));
+        fputs(",\"code\":", stdout);
+        put_json_string(p->code);
+        fputs(",\"message\":", stdout);
+        put_json_string(p->message);
+        fputs("}\n", stdout);
+    } else {
+        printf("%s: %s: %s: %s [%s]\n", p->file, p->path, bmx_severity_name(p->severity),
+               p->message, p->code);
+    }
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+enum {
+    OPT_ANN = 256,
+    OPT_IMAGES,
+    OPT_DECODE,
+    OPT_STRICT,
+    OPT_JSON,
+    OPT_MAX_PROBLEMS,
+    OPT_MAX_PIXELS,
+    OPT_HELP,
+    OPT_VERSION
+};
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"annotations", required_argument, NULL, OPT_ANN},
+        {"images", required_argument, NULL, OPT_IMAGES},
+        {"decode", no_argument, NULL, OPT_DECODE},
+        {"strict", no_argument, NULL, OPT_STRICT},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"max-problems", required_argument, NULL, OPT_MAX_PROBLEMS},
+        {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    struct bmx_check_options o;
+    bmx_check_options_init(&o);
+    struct printer pr = {.max = 1000};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        uint64_t u;
+        switch (c) {
+        case OPT_ANN:
+            if (o.annotations != NULL) {
+                return usage_error("%s", "give one annotation file");
+            }
+            o.annotations = optarg;
+            break;
+        case OPT_IMAGES:
+            o.images = optarg;
+            break;
+        case OPT_DECODE:
+            o.decode = true;
+            break;
+        case OPT_STRICT:
+            o.strict = true;
+            break;
+        case OPT_JSON:
+            pr.json = true;
+            break;
+        case OPT_MAX_PROBLEMS:
+            if (!parse_u64(optarg, &u)) {
+                return usage_error("--max-problems: expected an integer >= 0, got '%s'", optarg);
+            }
+            pr.max = u;
+            break;
+        case OPT_MAX_PIXELS:
+            if (!parse_u64(optarg, &u) || u == 0) {
+                return usage_error("--max-pixels: expected a positive integer, got '%s'", optarg);
+            }
+            o.limits.max_image_pixels = u;
+            break;
+        case OPT_HELP:
+            help();
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        case OPT_VERSION:
+            printf("%s %s\n", prog, bmx_version());
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        default:
+            if (optopt != 0) {
+                return usage_error("option needs an argument or is unknown: '%s'",
+                                   argv[optind - 1]);
+            }
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        if (o.annotations != NULL || optind + 1 < argc) {
+            return usage_error("%s", "give one annotation file");
+        }
+        o.annotations = argv[optind];
+    }
+    if (o.annotations == NULL) {
+        return usage_error("%s", "no annotation file given");
+    }
+    if (o.decode && o.images == NULL) {
+        return usage_error("%s", "--decode needs --images");
+    }
+
+    struct bmx_check_summary sum;
+    bmx_error err = {0};
+    bmx_status st = bmx_check_run(&o, print_problem, &pr, &sum, &err);
+    if (st != BMX_OK) {
+        fflush(stdout);
+        fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
+        return 1;
+    }
+    if (pr.json) {
+        printf("{\"summary\":{\"file\":");
+        put_json_string(o.annotations);
+        printf(",\"errors\":%" PRIu64 ",\"warnings\":%" PRIu64 ",\"images\":%" PRIu64
+               ",\"annotations\":%" PRIu64 ",\"categories\":%" PRIu64 ",\"image_files\":%" PRIu64
+               ",\"not_shown\":%" PRIu64 "}}\n",
+               sum.errors, sum.warnings, sum.images, sum.annotations, sum.categories,
+               sum.image_files, pr.hidden);
+    } else {
+        if (pr.hidden > 0) {
+            printf("%s: %" PRIu64 " more %s not shown (--max-problems %" PRIu64 ")\n", prog,
+                   pr.hidden, plural(pr.hidden, "problem", "problems"), pr.max);
+        }
+        printf("%s: %" PRIu64 " %s, %" PRIu64 " %s in %" PRIu64 " %s, %" PRIu64 " %s\n", prog,
+               sum.errors, plural(sum.errors, "error", "errors"), sum.warnings,
+               plural(sum.warnings, "warning", "warnings"), sum.images,
+               plural(sum.images, "image", "images"), sum.annotations,
+               plural(sum.annotations, "annotation", "annotations"));
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write to standard output\n", prog);
+        return 1;
+    }
+    return sum.errors > 0 ? 1 : 0;
+}
