@@ -37,6 +37,17 @@ static inline bool bmx__add_size(size_t a, size_t b, size_t *out)
     return true;
 }
 
+/* FNV-1a, 64 bits: a fixed, fast hash of bytes (file checks, fingerprints). */
+static inline uint64_t bmx__hash_bytes(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ p[i]) * 1099511628211ull;
+    }
+    return h;
+}
+
 /* malloc(n * size) with overflow check; NULL on overflow or failure. */
 void *bmx__alloc_array(size_t n, size_t size);
 /* realloc(p, n * size) with overflow check. */

@@ -6,7 +6,9 @@
 #include "dataset.h"
 #include "voc.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -67,7 +69,10 @@ static bool name_escapes(const char *name)
     return false;
 }
 
-static bmx_status mkdir_p(const char *path, bmx_error *err)
+/* Create `path` and its parents. Components past the first `trusted` bytes (the
+ * folders boxmix makes inside the output folder) must be real folders, never
+ * symlinks, so that nothing is written outside the output folder. */
+static bmx_status mkdir_under(const char *path, size_t trusted, bmx_error *err)
 {
     char *tmp = strdup(path);
     if (tmp == NULL) {
@@ -83,8 +88,10 @@ static bmx_status mkdir_p(const char *path, bmx_error *err)
                 break;
             }
             struct stat sb;
-            if (lstat(tmp, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-                st = bmx__fail(err, BMX_E_IO, "%s: not a folder", tmp);
+            bool inside = (size_t)(p - tmp) > trusted;
+            if ((inside ? lstat(tmp, &sb) : stat(tmp, &sb)) != 0 || !S_ISDIR(sb.st_mode)) {
+                st = bmx__fail(err, BMX_E_IO, "%s: not a folder%s", tmp,
+                               inside ? " (boxmix does not follow symlinks inside its output)" : "");
                 break;
             }
             *p = c;
@@ -208,6 +215,16 @@ struct cache_entry {
 struct run {
     const struct bmx_job_options *opts;
     const bmx_dataset *ds;
+    size_t *inputs;      /* dataset indices of the inputs in use (all, or the good ones) */
+    size_t n_in;
+    bool *bad;           /* per dataset image: left out by skip_bad */
+    bool *done;          /* per local output: complete from an interrupted run */
+    int journal;         /* fd of the resume journal, -1 when none */
+    const char *input_name;
+    char **bad_msgs;     /* why each left-out image is bad, in dataset order */
+    size_t *bad_idx;
+    size_t n_bad_msgs;
+    size_t out_trusted;  /* length of the output folder path */
     struct pairing pairing;
     const char *img_dir;
     const char *images_root;
@@ -251,14 +268,14 @@ static bmx_status load_image(const struct run *r, size_t i, struct bmx_image *ou
     return st;
 }
 
-/* The decoded pixels of input i, decoding them on first use. */
-static bmx_status cached_image(struct run *r, size_t i, const struct bmx_image **out,
+/* The decoded pixels of input u, decoding them on first use. */
+static bmx_status cached_image(struct run *r, size_t u, const struct bmx_image **out,
                                bmx_error *err)
 {
-    struct cache_entry *e = &r->cache[r->pairing.pos[i]];
+    struct cache_entry *e = &r->cache[r->pairing.pos[u]];
     pthread_mutex_lock(&e->lock);
     if (!e->done) {
-        e->status = load_image(r, i, &e->image, &e->err);
+        e->status = load_image(r, r->inputs[u], &e->image, &e->err);
         e->done = true;
     }
     pthread_mutex_unlock(&e->lock);
@@ -287,24 +304,29 @@ static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
     struct out_rec *rec = &r->recs[j];
     uint64_t k = local_to_k(r, j);
     bmx_status st;
-    size_t base = (size_t)(k % ds->n_images);
+    size_t ub = (size_t)(k % r->n_in);
     bmx_rng rng;
     bmx_rng_seed(&rng, opts->seed, k);
-    size_t source = pick_source(&r->pairing, base, &rng);
+    size_t us = pick_source(&r->pairing, ub, &rng);
+    size_t base = r->inputs[ub], source = r->inputs[us];
     struct bmx_sample a = {0}, b = {0}, out = {0};
     struct bmx_box *boxes = NULL;
     char *path = NULL;
+    uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    /* Annotations only: a dry run, or an output an interrupted run completed. */
+    const bool no_pixels = opts->dry_run || r->done[j];
 
-    if (opts->dry_run) {
+    if (no_pixels) {
         a.image = (struct bmx_image){ds->images[base].width, ds->images[base].height, 3, 0, NULL};
         b.image = (struct bmx_image){ds->images[source].width, ds->images[source].height, 3, 0, NULL};
     } else {
         const struct bmx_image *ia, *ib;
-        st = cached_image(r, base, &ia, err);
+        st = cached_image(r, ub, &ia, err);
         if (st != BMX_OK) {
             goto done;
         }
-        st = cached_image(r, source, &ib, err);
+        st = cached_image(r, us, &ib, err);
         if (st != BMX_OK) {
             goto done;
         }
@@ -340,15 +362,29 @@ static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
     char fname[64];
     snprintf(fname, sizeof fname, "cutmix_%06" PRIu64 ".%s", k,
              opts->format == BMX_FORMAT_PNG ? "png" : "jpg");
-    if (!opts->dry_run) {
+    if (!no_pixels) {
         path = path_join(r->img_dir, fname);
         if (path == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
         }
-        st = bmx_image_write(path, &out.image, opts->format, opts->quality, err);
+        st = bmx_image_encode(&out.image, opts->format, opts->quality, &enc, &enc_len, err);
+        if (st == BMX_OK) {
+            st = bmx__write_file_atomic(path, enc, enc_len, false, err);
+        }
         if (st != BMX_OK) {
             goto done;
+        }
+        if (r->journal >= 0) {
+            /* One write per line: O_APPEND keeps lines whole between threads. */
+            char line[96];
+            int n = snprintf(line, sizeof line, "%" PRIu64 " %zu %016" PRIx64 "\n", k, enc_len,
+                             bmx__hash_bytes(enc, enc_len));
+            if (write(r->journal, line, (size_t)n) != n) {
+                st = bmx__fail(err, BMX_E_IO, "%s: cannot write the resume journal: %s", opts->out,
+                               strerror(errno));
+                goto done;
+            }
         }
     }
 
@@ -385,6 +421,7 @@ static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory while building the annotation file");
     }
 done:
+    free(enc);
     free(path);
     free(boxes);
     bmx_sample_free(&out);
@@ -396,6 +433,11 @@ static void *worker(void *arg)
     struct run *r = arg;
     for (;;) {
         pthread_mutex_lock(&r->lock);
+        if (!r->failed && r->opts->cancel != NULL && *r->opts->cancel) {
+            r->failed = true;
+            r->fail_j = UINT64_MAX;
+            r->fail_status = bmx__fail(&r->fail_err, BMX_E_INTERRUPTED, "%s: interrupted", r->opts->out);
+        }
         if (r->next >= r->n_todo || r->failed) {
             pthread_mutex_unlock(&r->lock);
             return NULL;
@@ -525,7 +567,7 @@ static bmx_status write_originals(struct run *r, struct bmx__buf *images, struct
     const struct bmx_job_options *opts = r->opts;
     bmx_status st = BMX_OK;
     for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
-        if (opts->shard_count > 1 && i % opts->shard_count != opts->shard_index) {
+        if ((opts->shard_count > 1 && i % opts->shard_count != opts->shard_index) || r->bad[i]) {
             continue;
         }
         const struct bmx_image_info *info = &ds->images[i];
@@ -541,7 +583,7 @@ static bmx_status write_originals(struct run *r, struct bmx__buf *images, struct
             char *slash = strrchr(dst, '/');
             if (slash != NULL && slash > dst + strlen(r->img_dir)) {
                 *slash = '\0';
-                st = mkdir_p(dst, err);
+                st = mkdir_under(dst, r->out_trusted, err);
                 *slash = '/';
                 if (st != BMX_OK) {
                     goto next;
@@ -620,6 +662,383 @@ static void assemble(struct run *r, struct bmx__buf *images, struct bmx__buf *an
     }
 }
 
+/* ---- before the run: names, images, journal ---- */
+
+/* With originals copied beside the outputs, no two files may share a name. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bmx_status check_original_names(const bmx_dataset *ds, const char *input_name,
+                                       enum bmx_format format, bmx_error *err)
+{
+    (void)format;
+    const char **names = bmx__alloc_array(ds->n_images, sizeof *names);
+    if (names == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    bmx_status st = BMX_OK;
+    for (size_t i = 0; i < ds->n_images; i++) {
+        names[i] = ds->images[i].file_name;
+        if (strncmp(names[i], "cutmix_", 7) == 0) {
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: images[%zu].file_name: \"%s\" could collide with the names of boxmix's outputs (cutmix_*)",
+                           input_name, i, names[i]);
+            goto done;
+        }
+    }
+    qsort(names, ds->n_images, sizeof *names, cmp_str);
+    for (size_t i = 1; i < ds->n_images; i++) {
+        if (strcmp(names[i], names[i - 1]) == 0) {
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: images: two images have the file_name \"%s\": their copies would collide",
+                           input_name, names[i]);
+            goto done;
+        }
+    }
+done:
+    free(names);
+    return st;
+}
+
+/* Check one input image: readable, decodable (header, or fully with skip_bad),
+ * of its recorded size. */
+static bmx_status check_input(const struct run *r, size_t i, bmx_error *err)
+{
+    const struct bmx_image_info *info = &r->ds->images[i];
+    char *path = path_join(r->images_root, info->file_name);
+    char *data = NULL;
+    size_t len = 0;
+    int32_t w = 0, h = 0;
+    if (path == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    bmx_status st = bmx__read_file(path, &data, &len, err);
+    if (st == BMX_OK) {
+        if (r->opts->skip_bad) {
+            struct bmx_image img = {0};
+            st = bmx_image_decode((const uint8_t *)data, len, &r->opts->limits, &img, err);
+            w = img.w;
+            h = img.h;
+            bmx_image_free(&img);
+        } else {
+            st = bmx_image_probe((const uint8_t *)data, len, &w, &h, err);
+            if (st == BMX_OK && (uint64_t)w * (uint64_t)h > r->opts->limits.max_image_pixels) {
+                st = bmx__fail(err, BMX_E_LIMIT, "%dx%d is more than the limit of %" PRIu64 " pixels",
+                               (int)w, (int)h, r->opts->limits.max_image_pixels);
+            }
+        }
+        if (st != BMX_OK) {
+            bmx__prefix(err, st, "%s", path);
+        }
+    }
+    if (st == BMX_OK && (w != info->width || h != info->height)) {
+        st = bmx__fail(err, BMX_E_SCHEMA, "%s: image is %dx%d, images[%zu] says %dx%d", path,
+                       (int)w, (int)h, i, (int)info->width, (int)info->height);
+    }
+    free(data);
+    free(path);
+    return st;
+}
+
+struct precheck {
+    struct run *r;
+    size_t next;
+    pthread_mutex_t lock;
+    bmx_status *status;
+    bmx_error *errs;
+};
+
+static void *precheck_worker(void *arg)
+{
+    struct precheck *pc = arg;
+    for (;;) {
+        pthread_mutex_lock(&pc->lock);
+        size_t i = pc->next++;
+        pthread_mutex_unlock(&pc->lock);
+        if (i >= pc->r->ds->n_images) {
+            return NULL;
+        }
+        pc->status[i] = check_input(pc->r, i, &pc->errs[i]);
+    }
+}
+
+static unsigned thread_count(const struct bmx_job_options *opts);
+
+static bmx_status precheck_images(struct run *r, struct bmx_job_summary *sum, bmx_error *err)
+{
+    size_t n = r->ds->n_images;
+    struct precheck pc = {r, 0, PTHREAD_MUTEX_INITIALIZER, NULL, NULL};
+    pc.status = calloc(n, sizeof *pc.status);
+    pc.errs = calloc(n, sizeof *pc.errs);
+    unsigned nt = thread_count(r->opts);
+    pthread_t *threads = calloc(nt, sizeof *threads);
+    bmx_status st = BMX_OK;
+    if (pc.status == NULL || pc.errs == NULL || threads == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        goto done;
+    }
+    unsigned started = 0;
+    for (; nt > 1 && started < nt; started++) {
+        if (pthread_create(&threads[started], NULL, precheck_worker, &pc) != 0) {
+            break;
+        }
+    }
+    if (started == 0) {
+        precheck_worker(&pc);
+    }
+    for (unsigned t = 0; t < started; t++) {
+        pthread_join(threads[t], NULL);
+    }
+    size_t n_bad = 0, first = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pc.status[i] != BMX_OK) {
+            if (n_bad++ == 0) {
+                first = i;
+            }
+        }
+    }
+    if (n_bad > 0 && !r->opts->skip_bad) {
+        if (n_bad == 1) {
+            st = bmx__fail(err, pc.status[first], "%s; nothing was written (--skip-bad leaves bad images out)",
+                           pc.errs[first].message);
+        } else {
+            st = bmx__fail(err, pc.status[first],
+                           "%s; and %zu more bad images; nothing was written (--skip-bad leaves them out)",
+                           pc.errs[first].message, n_bad - 1);
+        }
+        goto done;
+    }
+    if (n_bad > 0) {
+        r->bad_msgs = calloc(n_bad, sizeof *r->bad_msgs);
+        r->bad_idx = calloc(n_bad, sizeof *r->bad_idx);
+        if (r->bad_msgs == NULL || r->bad_idx == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (pc.status[i] != BMX_OK) {
+                r->bad[i] = true;
+                r->bad_idx[r->n_bad_msgs] = i;
+                r->bad_msgs[r->n_bad_msgs] = strdup(pc.errs[i].message);
+                if (r->bad_msgs[r->n_bad_msgs] == NULL) {
+                    st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+                    goto done;
+                }
+                r->n_bad_msgs++;
+            }
+        }
+        sum->skipped_images = n_bad;
+    }
+done:
+    free(threads);
+    free(pc.status);
+    free(pc.errs);
+    return st;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    return bmx__hash_bytes(&v, sizeof v) ^ (h * 0x100000001b3ull);
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+    return mix(h, s != NULL ? bmx__hash_bytes(s, strlen(s)) : 0);
+}
+
+static uint64_t mix_double(uint64_t h, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof v);
+    return mix(h, v);
+}
+
+/* What the outputs depend on: a resumed run must have the same. */
+static uint64_t run_fingerprint(const struct run *r)
+{
+    const struct bmx_job_options *o = r->opts;
+    uint64_t h = bmx__hash_bytes(BMX_VERSION_STRING, strlen(BMX_VERSION_STRING));
+    struct stat sb;
+    const char *in = o->annotations != NULL ? o->annotations : o->voc;
+    if (stat(in, &sb) == 0) {
+        h = mix(h, (uint64_t)sb.st_size);
+        h = mix(h, (uint64_t)sb.st_mtime);
+    }
+    h = mix_str(h, in);
+    h = mix_str(h, r->images_root);
+    h = mix_str(h, o->voc_split);
+    h = mix_str(h, o->labels);
+    h = mix(h, r->count);
+    h = mix(h, o->seed);
+    h = mix_double(h, o->cutmix.alpha);
+    h = mix(h, (uint64_t)o->cutmix.mode);
+    h = mix_double(h, o->cutmix.ratio_lo);
+    h = mix_double(h, o->cutmix.ratio_hi);
+    h = mix(h, (uint64_t)o->cutmix.placement);
+    h = mix(h, (uint64_t)o->cutmix.tries);
+    h = mix_double(h, o->cutmix.min_visibility);
+    h = mix_double(h, o->cutmix.min_area);
+    h = mix_double(h, o->cutmix.min_size);
+    h = mix(h, (uint64_t)o->cutmix.mask_format);
+    h = mix(h, (uint64_t)o->format);
+    h = mix(h, (uint64_t)o->quality);
+    h = mix(h, (uint64_t)o->include_originals);
+    h = mix(h, (uint64_t)o->out_format);
+    h = mix(h, o->shard_count > 1 ? o->shard_index : 0);
+    h = mix(h, o->shard_count);
+    h = mix(h, (uint64_t)o->skip_bad);
+    for (size_t i = 0; i < r->ds->n_images; i++) {
+        h = mix(h, r->bad[i]);
+    }
+    return h;
+}
+
+/* Remove temporary files that a killed run left in the image folder. */
+static void remove_stale_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strstr(e->d_name, ".tmp-") != NULL) {
+            char *p = path_join(dir, e->d_name);
+            struct stat sb;
+            if (p != NULL && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+                unlink(p);
+            }
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
+/* Whether the file at `path` has `size` bytes hashing to `hash`. */
+static bool file_matches(const char *path, size_t size, uint64_t hash)
+{
+    char *data = NULL;
+    size_t len = 0;
+    bool ok = bmx__read_file(path, &data, &len, NULL) == BMX_OK && len == size &&
+              bmx__hash_bytes(data, len) == hash;
+    free(data);
+    return ok;
+}
+
+/* The resume journal lists each output image once it is written whole, with its
+ * size and hash. --resume keeps the outputs whose files still match. */
+static bmx_status journal_open(struct run *r, const char *path, struct bmx_job_summary *sum,
+                               bmx_error *err)
+{
+    const struct bmx_job_options *o = r->opts;
+    uint64_t fp = run_fingerprint(r);
+    char header[64];
+    snprintf(header, sizeof header, "boxmix-journal 1 %016" PRIx64 "\n", fp);
+    remove_stale_temps(r->img_dir);
+    if (o->resume) {
+        char *data = NULL;
+        size_t len = 0;
+        if (bmx__read_file(path, &data, &len, NULL) == BMX_OK) {
+            if (len < strlen(header) || strncmp(data, header, strlen(header)) != 0) {
+                free(data);
+                return bmx__fail(err, BMX_E_STATE,
+                                 "%s: --resume: the interrupted run had other inputs or options; "
+                                 "run it again with the same ones, or start over with --force",
+                                 o->out);
+            }
+            char *p = data + strlen(header);
+            uint64_t first = o->shard_count > 1 ? o->shard_index : 0;
+            while (*p != '\0') {
+                char *end;
+                unsigned long long k = strtoull(p, &end, 10);
+                unsigned long long size = strtoull(end, &end, 10);
+                unsigned long long hash = strtoull(end, &end, 16);
+                if (*end != '\n') {
+                    break; /* a line cut by the kill: that output is made again */
+                }
+                p = end + 1;
+                if (k < first || (k - first) % r->shard_n != 0) {
+                    continue;
+                }
+                uint64_t j = (k - first) / r->shard_n;
+                if (j >= r->n_local || r->done[j]) {
+                    continue;
+                }
+                char fname[64];
+                snprintf(fname, sizeof fname, "cutmix_%06llu.%s", k,
+                         o->format == BMX_FORMAT_PNG ? "png" : "jpg");
+                char *fp_path = path_join(r->img_dir, fname);
+                if (fp_path != NULL && file_matches(fp_path, (size_t)size, (uint64_t)hash)) {
+                    r->done[j] = true;
+                    sum->resumed++;
+                }
+                free(fp_path);
+            }
+            free(data);
+            r->journal = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+            if (r->journal < 0) {
+                return bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", path, strerror(errno));
+            }
+            return BMX_OK;
+        }
+        /* No journal: nothing to resume; a fresh run. */
+    }
+    r->journal = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (r->journal < 0) {
+        return bmx__fail(err, BMX_E_IO, "%s: cannot create: %s", path, strerror(errno));
+    }
+    if (write(r->journal, header, strlen(header)) != (ssize_t)strlen(header) || fsync(r->journal) != 0) {
+        return bmx__fail(err, BMX_E_IO, "%s: cannot write: %s", path, strerror(errno));
+    }
+    return BMX_OK;
+}
+
+static bmx_status write_report(const struct run *r, const struct bmx_job_summary *sum,
+                               bmx_error *err)
+{
+    struct bmx__buf b = {0};
+    bmx__buf_puts(&b, "{\"tool\":\"boxmix-augment\",\"version\":");
+    bmx__buf_string(&b, BMX_VERSION_STRING);
+    bmx__buf_puts(&b, ",\"input\":");
+    bmx__buf_string(&b, r->input_name);
+    bmx__buf_puts(&b, ",\"out\":");
+    bmx__buf_string(&b, r->opts->out);
+    bmx__buf_printf(&b,
+                    ",\"seed\":%" PRIu64 ",\"samples\":%" PRIu64 ",\"originals\":%" PRIu64
+                    ",\"resumed\":%" PRIu64 ",\"dry_run\":%s",
+                    r->opts->seed, sum->samples, sum->originals, sum->resumed,
+                    r->opts->dry_run ? "true" : "false");
+    if (r->opts->shard_count > 1) {
+        bmx__buf_printf(&b, ",\"shard\":{\"index\":%" PRIu64 ",\"count\":%" PRIu64 "}",
+                        r->opts->shard_index, r->opts->shard_count);
+    }
+    bmx__buf_printf(&b,
+                    ",\"objects\":{\"kept_whole\":%" PRIu64 ",\"clipped\":%" PRIu64
+                    ",\"dropped\":%" PRIu64 ",\"masked\":%" PRIu64 "},\"skipped_images\":[",
+                    sum->kept_whole, sum->clipped, sum->dropped, sum->masked);
+    for (size_t q = 0; q < r->n_bad_msgs; q++) {
+        const struct bmx_image_info *info = &r->ds->images[r->bad_idx[q]];
+        bmx__buf_puts(&b, q ? ",{\"image_id\":" : "{\"image_id\":");
+        bmx__coco_put_image_id(&b, info);
+        bmx__buf_puts(&b, ",\"file_name\":");
+        bmx__buf_string(&b, info->file_name);
+        bmx__buf_puts(&b, ",\"reason\":");
+        bmx__buf_string(&b, r->bad_msgs[q]);
+        bmx__buf_puts(&b, "}");
+    }
+    bmx__buf_puts(&b, "]}\n");
+    bmx_status st;
+    if (b.failed) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    } else {
+        st = bmx__write_file_atomic(r->opts->report, b.data, b.len, true, err);
+    }
+    bmx__buf_free(&b);
+    return st;
+}
+
 bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summary *summary,
                        bmx_error *err)
 {
@@ -630,10 +1049,11 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
     struct run r;
     struct bmx__buf images = {0}, anns = {0}, doc = {0};
     size_t n_images = 0, n_anns = 0;
-    char *img_dir = NULL, *ann_path = NULL;
+    char *img_dir = NULL, *ann_path = NULL, *journal_path = NULL;
     struct bmx_job_summary sum = {0};
 
     memset(&r, 0, sizeof r);
+    r.journal = -1;
     if ((opts->annotations == NULL) == (opts->voc == NULL) || opts->out == NULL ||
         (opts->annotations != NULL && opts->images == NULL)) {
         return bmx__fail(err, BMX_E_INVALID,
@@ -704,16 +1124,47 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
                        input_name);
         goto done;
     }
+    r.input_name = input_name;
     r.opts = opts;
     r.images_root = images_root;
     r.ds = ds;
+    r.journal = -1;
+    r.out_trusted = strlen(opts->out);
+    r.bad = calloc(ds->n_images, sizeof *r.bad);
+    r.inputs = calloc(ds->n_images, sizeof *r.inputs);
+    if (r.bad == NULL || r.inputs == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        goto done;
+    }
+    if (opts->include_originals) {
+        st = check_original_names(ds, input_name, opts->format, err);
+        if (st != BMX_OK) {
+            goto done;
+        }
+    }
+    /* Every input image is checked before anything is written. */
+    if (!opts->dry_run) {
+        st = precheck_images(&r, &sum, err);
+        if (st != BMX_OK) {
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < ds->n_images; i++) {
+        if (!r.bad[i]) {
+            r.inputs[r.n_in++] = i;
+        }
+    }
+    if (r.n_in == 0) {
+        st = bmx__fail(err, BMX_E_SCHEMA, "%s: no readable input image is left", input_name);
+        goto done;
+    }
     r.count = opts->count;
     if (r.count == 0) {
-        if (opts->per_image > UINT64_MAX / ds->n_images) {
+        if (opts->per_image > UINT64_MAX / r.n_in) {
             st = bmx__fail(err, BMX_E_OVERFLOW, "per-image: too many outputs");
             goto done;
         }
-        r.count = opts->per_image * ds->n_images;
+        r.count = opts->per_image * r.n_in;
     }
     r.shard_n = opts->shard_count > 1 ? opts->shard_count : 1;
     {
@@ -726,25 +1177,43 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         goto done;
     }
     r.recs = calloc(r.n_local ? (size_t)r.n_local : 1, sizeof *r.recs);
+    r.done = calloc(r.n_local ? (size_t)r.n_local : 1, sizeof *r.done);
     const bool to_voc = opts->out_format == BMX_DATASET_VOC;
     ann_path = path_join(opts->out, to_voc ? "Annotations" : "annotations.json");
     img_dir = path_join(opts->out, to_voc ? "JPEGImages" : "images");
-    if (r.recs == NULL || ann_path == NULL || img_dir == NULL) {
+    journal_path = path_join(opts->out, ".boxmix-journal");
+    if (r.recs == NULL || r.done == NULL || ann_path == NULL || img_dir == NULL ||
+        journal_path == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
     r.img_dir = img_dir;
-    if (!opts->force && access(ann_path, F_OK) == 0) {
+    if (!opts->force && !opts->resume && access(ann_path, F_OK) == 0) {
         st = bmx__fail(err, BMX_E_STATE,
                        "%s: already holds a dataset (%s); choose another folder or use --force",
                        opts->out, to_voc ? "Annotations/" : "annotations.json");
         goto done;
     }
-    st = mkdir_p(opts->dry_run ? opts->out : img_dir, err);
+    if (!opts->force && !opts->resume && access(journal_path, F_OK) == 0) {
+        st = bmx__fail(err, BMX_E_STATE,
+                       "%s: holds an interrupted run: finish it with --resume (same options) or start over with --force",
+                       opts->out);
+        goto done;
+    }
+    st = mkdir_under(opts->out, r.out_trusted, err);
+    if (st == BMX_OK && !opts->dry_run) {
+        st = mkdir_under(img_dir, r.out_trusted, err);
+    }
     if (st != BMX_OK) {
         goto done;
     }
-    st = pairing_init(&r.pairing, ds->n_images, opts->seed, err);
+    if (!opts->dry_run) {
+        st = journal_open(&r, journal_path, &sum, err);
+        if (st != BMX_OK) {
+            goto done;
+        }
+    }
+    st = pairing_init(&r.pairing, r.n_in, opts->seed, err);
     if (st != BMX_OK) {
         goto done;
     }
@@ -755,6 +1224,17 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         }
     }
     st = make_outputs(&r, err);
+    if (st == BMX_E_INTERRUPTED) {
+        uint64_t made = 0;
+        for (uint64_t j = 0; j < r.n_local; j++) {
+            made += r.recs[j].image.len > 0 || r.done[j];
+        }
+        st = bmx__fail(err, BMX_E_INTERRUPTED,
+                       "%s: interrupted: %" PRIu64 " of %" PRIu64
+                       " outputs are complete; run the same command with --resume to finish",
+                       opts->out, made, r.n_local);
+        goto done;
+    }
     if (st != BMX_OK) {
         goto done;
     }
@@ -785,9 +1265,21 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
     } else {
         st = bmx__write_file_atomic(ann_path, doc.data, doc.len, true, err);
     }
+    if (st == BMX_OK && opts->report != NULL) {
+        st = write_report(&r, &sum, err);
+    }
+    if (st == BMX_OK && r.journal >= 0) {
+        /* The dataset is whole: the journal has done its work. */
+        close(r.journal);
+        r.journal = -1;
+        unlink(journal_path);
+    }
 done:
     if (summary != NULL) {
         *summary = sum;
+    }
+    if (r.journal >= 0) {
+        close(r.journal);
     }
     if (r.recs != NULL) {
         for (uint64_t j = 0; j < r.n_local; j++) {
@@ -796,12 +1288,21 @@ done:
         }
         free(r.recs);
     }
+    free(r.done);
+    free(r.bad);
+    free(r.inputs);
+    for (size_t q = 0; q < r.n_bad_msgs; q++) {
+        free(r.bad_msgs[q]);
+    }
+    free(r.bad_msgs);
+    free(r.bad_idx);
     bmx__buf_free(&doc);
     bmx__buf_free(&images);
     bmx__buf_free(&anns);
     pairing_free(&r.pairing);
     free(img_dir);
     free(ann_path);
+    free(journal_path);
     bmx_dataset_free(ds);
     bmx_dataset_free(out_ds);
     bmx_labels_free(&labels);

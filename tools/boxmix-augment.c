@@ -5,11 +5,21 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *prog = "boxmix-augment";
+
+/* Set by SIGINT/SIGTERM; the library stops after the outputs in progress. */
+static volatile int interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
 
 static void usage_line(FILE *f)
 {
@@ -59,12 +69,18 @@ static void help(void)
            "  --dry-run              write only annotations.json: no pixels decoded or written\n"
            "  --shard I/N            make only the outputs k with k mod N == I (0 <= I < N);\n"
            "                         join the shards' folders with boxmix-merge\n"
+           "  --resume               finish an interrupted run in --out (same options):\n"
+           "                         outputs already written and checked are kept\n"
+           "  --skip-bad             leave out input images that are missing, unreadable or\n"
+           "                         of another size (checked fully first) instead of stopping\n"
+           "  --report FILE          write a JSON run report (counts, skipped images)\n"
            "  --force                write into a folder that already holds a dataset\n"
            "  --quiet                no summary line\n"
            "  --help                 this help\n"
            "  --version              the version\n"
            "\n"
-           "exit status: 0 success, 1 bad input or runtime error, 2 usage error\n",
+           "exit status: 0 success, 1 bad input or runtime error, 2 usage error,\n"
+           "130 interrupted (SIGINT/SIGTERM; finish with --resume)\n",
            prog);
 }
 
@@ -132,6 +148,9 @@ enum {
     OPT_THREADS,
     OPT_DRY_RUN,
     OPT_SHARD,
+    OPT_RESUME,
+    OPT_SKIP_BAD,
+    OPT_REPORT,
     OPT_QUIET,
     OPT_HELP,
     OPT_VERSION
@@ -166,6 +185,9 @@ int main(int argc, char **argv)
         {"threads", required_argument, NULL, OPT_THREADS},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"shard", required_argument, NULL, OPT_SHARD},
+        {"resume", no_argument, NULL, OPT_RESUME},
+        {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+        {"report", required_argument, NULL, OPT_REPORT},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -330,6 +352,15 @@ int main(int argc, char **argv)
         case OPT_DRY_RUN:
             o.dry_run = true;
             break;
+        case OPT_RESUME:
+            o.resume = true;
+            break;
+        case OPT_SKIP_BAD:
+            o.skip_bad = true;
+            break;
+        case OPT_REPORT:
+            o.report = optarg;
+            break;
         case OPT_SHARD: {
             char buf[64];
             snprintf(buf, sizeof buf, "%s", optarg);
@@ -380,12 +411,29 @@ int main(int argc, char **argv)
     if (have_count && have_per_image) {
         return usage_error("%s", "--count and --per-image exclude each other");
     }
+    if (o.resume && o.force) {
+        return usage_error("%s", "--resume and --force exclude each other");
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    o.cancel = &interrupted;
     struct bmx_job_summary sum;
     bmx_error err = {0};
     bmx_status st = bmx_job_run(&o, &sum, &err);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
-        return 1;
+        return st == BMX_E_INTERRUPTED ? 130 : 1;
+    }
+    if (sum.skipped_images > 0) {
+        fprintf(stderr, "%s: left out %" PRIu64 " bad input images%s\n", prog, sum.skipped_images,
+                o.report != NULL ? " (listed in the report)" : "");
+    }
+    if (!quiet && sum.resumed > 0) {
+        printf("%s: resumed: %" PRIu64 " outputs were already complete\n", prog, sum.resumed);
     }
     if (!quiet) {
         printf("%s: wrote %" PRIu64 " samples%s%s to %s; objects: %" PRIu64 " kept whole, %" PRIu64

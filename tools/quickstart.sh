@@ -42,7 +42,10 @@ if [ "$mode" = demo ]; then
     out=build/demo
     ./build/tools/boxmix-augment --annotations samples/coco/annotations.json \
         --images samples/images --out "$out" --per-image 2 --seed 7 --force
-    echo "quickstart: augmented dataset in $out (images/ and annotations.json)"
+    ./build/tools/boxmix-draw --annotations "$out/annotations.json" --images "$out/images" \
+        --out "$out/qa" --sheet "$out/qa-sheet.png" --show visibility
+    echo "quickstart: augmented dataset in $out (images/, annotations.json);"
+    echo "quickstart: QA drawings in $out/qa/, contact sheet $out/qa-sheet.png"
 else
     build build -Dwerror=true
     meson test -C build --print-errorlogs

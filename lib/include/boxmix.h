@@ -783,6 +783,58 @@ BMX_API const char *bmx_severity_name(enum bmx_severity severity);
 #endif
 
 /* ------------------------------------------------------------------------- */
+/* The draw run                                                               */
+/* ------------------------------------------------------------------------- */
+
+/** Default width in pixels of a contact sheet. */
+#define BMX_DRAW_SHEET_WIDTH_DEFAULT 1280
+
+/**
+ * A draw run: render boxes, labels, masks and the patch of a COCO dataset's images
+ * into a folder, and optionally a contact sheet. Fill with bmx_draw_job_init.
+ *
+ * Selection: `ids` (n_ids image ids of the file) or else `random` distinct images
+ * drawn with a bmx_rng seeded (seed, 0), or else every image; then at most `limit`
+ * of those (0: no limit). Images are always drawn in the file's order.
+ */
+struct bmx_draw_job {
+    const char *annotations; /**< COCO JSON path */
+    const char *images;      /**< folder the file_name values are relative to */
+    const char *out;         /**< output folder (created); not the image folder */
+    const char *sheet;       /**< contact sheet path (.png, .jpg, .jpeg) or NULL */
+    int32_t sheet_width;     /**< sheet width in pixels, default 1280 */
+    size_t limit;            /**< draw at most this many (0 = all) */
+    const int64_t *ids;      /**< image ids to draw (n_ids of them), or NULL */
+    size_t n_ids;
+    size_t random;           /**< draw this many images picked at random (0: off) */
+    uint64_t seed;           /**< seed of the random pick, default 0 */
+    enum bmx_format format;  /**< drawn images' encoding, default PNG */
+    int quality;             /**< JPEG quality 1..100, default 90 */
+    struct bmx_draw_options draw;
+    struct bmx_limits limits;
+};
+
+/** What a draw run did. */
+struct bmx_draw_summary {
+    uint64_t images;  /**< images drawn and written */
+    uint64_t objects; /**< objects drawn on them */
+};
+
+/** Fill `job` with the documented defaults (paths NULL). */
+BMX_API void bmx_draw_job_init(struct bmx_draw_job *job);
+
+/**
+ * Run it: read the annotations, write OUT/<file_name without extension>.png (or
+ * .jpg) for each selected image (the file_name's folders kept; when two images
+ * share a stem, both get "-<image id>" appended) and, when `sheet` is set, the
+ * sheet. A file_name that is absolute or has a ".." component is refused before
+ * anything is written. `draw.scale` resizes each image (bilinear) before drawing,
+ * so lines and text stay sharp. `summary` may be NULL.
+ */
+BMX_API bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary *summary,
+                                bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
 /* The offline augment job                                                    */
 /* ------------------------------------------------------------------------- */
 

@@ -1,0 +1,91 @@
+/* Internal: the pieces of QA drawing that the job runner and the tests reach. */
+#ifndef BMX_DRAW_H
+#define BMX_DRAW_H
+
+#include "error.h"
+
+/* Sheet layout: gap between cells and around the grid, height of a caption strip
+ * (4 px above the 9-px text line, 3 px below), and the thumbnail width range. */
+#define BMX__SHEET_GAP 8
+#define BMX__SHEET_CAPTION_H 16
+#define BMX__SHEET_THUMB_MAX 320
+#define BMX__SHEET_MIN_WIDTH 64
+#define BMX__SHEET_MAX_WIDTH 16384
+#define BMX__SHEET_MAX_HEIGHT 65535
+
+/* Height in font pixels (scale 1) of one text line, and the pitch between lines. */
+#define BMX__TEXT_LINE_H 9
+#define BMX__TEXT_LINE_PITCH 12
+
+/*
+ * The pixel extent of box `b` scaled by (sx, sy): columns x0..x1 and rows y0..y1
+ * (inclusive), x0 = floor(x*sx), x1 = ceil((x+w)*sx) - 1, and the same for y.
+ * Returns false when the extent is empty or a coordinate is not finite. The
+ * extent is not clipped to any image.
+ */
+bool bmx__draw_box_extent(struct bmx_box b, double sx, double sy, int32_t *x0, int32_t *y0,
+                          int32_t *x1, int32_t *y1);
+
+/* The integer text scale used for labels on an image of w x h. */
+int bmx__draw_text_scale(int32_t w, int32_t h);
+
+/*
+ * The rectangle of the label tag that bmx_draw_objects draws for `text` on the box
+ * `box` (already in image pixels) of an image of w x h at text scale `scale`:
+ * above the box when there is room, else inside its top; always inside the
+ * image (shortened when wider or taller than the image). Width 0 when the box
+ * does not meet the image or the text is empty. bmx_draw_objects uses it unless
+ * the tag would cover an earlier object's tag; it then takes the first free one
+ * of: inside the box's top, under the box, inside its bottom (each clamped into
+ * the image the same way), and this one again when none is free.
+ */
+struct bmx_rect bmx__draw_label_rect(int32_t w, int32_t h, struct bmx_box box, const char *text,
+                                     int scale);
+
+/*
+ * Fill the pixels of a column-major mask (`mask[x*img->h + y]`, nonzero = set,
+ * img->h * img->w bytes) with `rgb` at `opacity` (0..1), hatch them with diagonal
+ * stripes `hatch` pixels wide when hatch > 0, and paint a solid 1-px outline on
+ * the mask pixels that have a 4-neighbour outside the mask or the image. Touches
+ * no pixel outside the mask.
+ */
+void bmx__draw_mask(struct bmx_image *img, const uint8_t *mask, const uint8_t rgb[3],
+                    double opacity, int hatch);
+
+/*
+ * bmx_draw_objects with object coordinates multiplied by (sx, sy) instead of
+ * opts->scale (RLE masks are resampled to the image's size whatever sx and sy).
+ * The job runner uses it with the exact ratios of a resized image.
+ */
+bmx_status bmx__draw_objects_xy(struct bmx_image *img, const struct bmx_object *objs, size_t n,
+                                const struct bmx_category *cats, size_t n_cats,
+                                const struct bmx_rect *patch, const struct bmx_draw_options *opts,
+                                double sx, double sy, bmx_error *err);
+
+/* Check the ranges of draw options: line_width 1..64, mask_opacity 0..1, scale in
+ * (0, 16]. */
+bmx_status bmx__draw_options_check(const struct bmx_draw_options *opts, bmx_error *err);
+
+/*
+ * Sheet grid for a sheet `width` pixels wide: the fewest columns that keep
+ * thumbnails at most BMX__SHEET_THUMB_MAX wide, cols = ceil((width - GAP) /
+ * (THUMB_MAX + GAP)) (at least 1), and thumb_w = (width - GAP * (cols + 1)) / cols.
+ */
+void bmx__draw_sheet_grid(int32_t width, int32_t *cols, int32_t *thumb_w);
+
+/*
+ * Size of the thumbnail of a w x h image in a cell thumb_w wide: the image fitted
+ * in a thumb_w x thumb_w square, aspect kept, the long side thumb_w and the short
+ * side round(short * thumb_w / long), at least 1.
+ */
+void bmx__draw_thumb_size(int32_t w, int32_t h, int32_t thumb_w, int32_t *tw, int32_t *th);
+
+/*
+ * Height of the sheet bmx_draw_sheet makes of n images of these sizes (only `w`
+ * and `h` are read): GAP + the sum over rows of (row height + CAPTION_H + GAP),
+ * a row as high as its tallest thumbnail. Stops adding once past
+ * BMX__SHEET_MAX_HEIGHT.
+ */
+int64_t bmx__draw_sheet_height(const struct bmx_image *images, size_t n, int32_t width);
+
+#endif

@@ -1,0 +1,587 @@
+/* The draw run: pick images of a COCO dataset, draw their objects, write one file
+ * per image and an optional contact sheet. The only part of drawing that touches
+ * the file system. */
+#include "draw.h"
+#include "error.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+/* Largest side of a drawn image: what JPEG can hold and our decoders accept. */
+#define DRAW_MAX_SIDE 65535
+
+void bmx_draw_job_init(struct bmx_draw_job *job)
+{
+    memset(job, 0, sizeof *job);
+    job->sheet_width = BMX_DRAW_SHEET_WIDTH_DEFAULT;
+    job->format = BMX_FORMAT_PNG;
+    job->quality = 90;
+    bmx_draw_options_init(&job->draw);
+    bmx_limits_init(&job->limits);
+}
+
+/* ---- paths ---- */
+
+/* "a" + "/" + "b" + suffix, malloc'd. */
+static char *path_join3(const char *a, const char *b, const char *suffix)
+{
+    size_t la = strlen(a), lb = strlen(b), ls = strlen(suffix);
+    char *p = malloc(la + lb + ls + 2);
+    if (p != NULL) {
+        size_t o = la;
+        memcpy(p, a, la);
+        if (la > 0 && a[la - 1] != '/') {
+            p[o++] = '/';
+        }
+        memcpy(p + o, b, lb);
+        memcpy(p + o + lb, suffix, ls + 1);
+    }
+    return p;
+}
+
+/* A file_name must stay inside its folder: not empty, relative, no ".." part. */
+static bool name_escapes(const char *name)
+{
+    if (name[0] == '\0' || name[0] == '/') {
+        return true;
+    }
+    for (const char *p = name; *p != '\0';) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash != NULL ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            return true;
+        }
+        if (slash == NULL) {
+            break;
+        }
+        p = slash + 1;
+    }
+    return false;
+}
+
+static bmx_status mkdir_p(const char *path, bmx_error *err)
+{
+    char *tmp = strdup(path);
+    bmx_status st = BMX_OK;
+    if (tmp == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    for (char *p = tmp + 1;; p++) {
+        if (*p != '/' && *p != '\0') {
+            continue;
+        }
+        char c = *p;
+        struct stat sb;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
+            st = bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", tmp, strerror(errno));
+            break;
+        }
+        if (stat(tmp, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            st = bmx__fail(err, BMX_E_IO, "%s: not a folder", tmp);
+            break;
+        }
+        *p = c;
+        if (c == '\0') {
+            break;
+        }
+    }
+    free(tmp);
+    return st;
+}
+
+/* Whether both paths exist and name the same file or folder. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+static bmx_status sheet_format(const char *path, enum bmx_format *fmt, bmx_error *err)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (dot != NULL && (slash == NULL || dot > slash)) {
+        if (strcasecmp(dot, ".png") == 0) {
+            *fmt = BMX_FORMAT_PNG;
+            return BMX_OK;
+        }
+        if (strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0) {
+            *fmt = BMX_FORMAT_JPEG;
+            return BMX_OK;
+        }
+    }
+    return bmx__fail(err, BMX_E_INVALID, "%s: a sheet's name must end in .png, .jpg or .jpeg",
+                     path);
+}
+
+/* ---- selection ---- */
+
+struct id_index {
+    int64_t id;
+    size_t index;
+};
+
+static int cmp_id_index(const void *a, const void *b)
+{
+    const struct id_index *x = a, *y = b;
+    if (x->id != y->id) {
+        return x->id < y->id ? -1 : 1;
+    }
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Mark the chosen images in `sel` (n entries) and count them. */
+static bmx_status select_images(const struct bmx_draw_job *job, const bmx_dataset *ds, bool *sel,
+                                size_t *count, bmx_error *err)
+{
+    size_t n = bmx_dataset_image_count(ds);
+    bmx_status st = BMX_OK;
+    if (job->n_ids > 0) {
+        struct id_index *byid = bmx__alloc_array(n > 0 ? n : 1, sizeof *byid);
+        if (byid == NULL) {
+            return bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu image ids", n);
+        }
+        for (size_t i = 0; i < n; i++) {
+            byid[i] = (struct id_index){bmx_dataset_image(ds, i)->id, i};
+        }
+        qsort(byid, n, sizeof *byid, cmp_id_index);
+        for (size_t k = 0; k < job->n_ids && st == BMX_OK; k++) {
+            size_t lo = 0, hi = n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (byid[mid].id < job->ids[k]) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if (lo == n || byid[lo].id != job->ids[k]) {
+                st = bmx__fail(err, BMX_E_INVALID, "%s: no image has id %" PRId64,
+                               job->annotations, job->ids[k]);
+            } else {
+                sel[byid[lo].index] = true;
+            }
+        }
+        free(byid);
+    } else if (job->random > 0 && job->random < n) {
+        size_t *order = bmx__alloc_array(n, sizeof *order);
+        bmx_rng rng;
+        if (order == NULL) {
+            return bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu images", n);
+        }
+        for (size_t i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        /* The first `random` steps of a Fisher-Yates shuffle: a uniform pick of
+         * distinct images that depends only on the seed. */
+        bmx_rng_seed(&rng, job->seed, 0);
+        for (size_t k = 0; k < job->random; k++) {
+            size_t j = k + (size_t)bmx_rng_below(&rng, n - k);
+            size_t t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+            sel[order[k]] = true;
+        }
+        free(order);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            sel[i] = true;
+        }
+    }
+    *count = 0;
+    for (size_t i = 0; i < n && st == BMX_OK; i++) {
+        if (sel[i] && job->limit > 0 && *count >= job->limit) {
+            sel[i] = false;
+        }
+        *count += sel[i];
+    }
+    return st;
+}
+
+/* ---- output names ---- */
+
+/* file_name without the extension of its last part ("a/b.jpg" -> "a/b"). */
+static char *stem_of(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    const char *base = slash != NULL ? slash + 1 : name;
+    const char *dot = strrchr(base, '.');
+    size_t len = dot != NULL && dot > base ? (size_t)(dot - name) : strlen(name);
+    char *s = malloc(len + 1);
+    if (s != NULL) {
+        memcpy(s, name, len);
+        s[len] = '\0';
+    }
+    return s;
+}
+
+struct stem_index {
+    char *stem;
+    size_t index;
+};
+
+static int cmp_stem(const void *a, const void *b)
+{
+    const struct stem_index *x = a, *y = b;
+    int c = strcmp(x->stem, y->stem);
+    return c != 0 ? c : (x->index < y->index ? -1 : x->index > y->index);
+}
+
+/* The output name (relative to OUT) of every image: the stem plus the extension;
+ * stems shared by several images get "-<image id>" first, so no output overwrites
+ * another whatever is selected. `names` has n entries, each malloc'd. */
+static bmx_status output_names(const bmx_dataset *ds, const char *ext, char **names,
+                               bmx_error *err)
+{
+    size_t n = bmx_dataset_image_count(ds);
+    struct stem_index *stems = calloc(n > 0 ? n : 1, sizeof *stems);
+    bool *shared = calloc(n > 0 ? n : 1, sizeof *shared);
+    bmx_status st = BMX_OK;
+    if (stems == NULL || shared == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu names", n);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++) {
+        stems[i] = (struct stem_index){stem_of(bmx_dataset_image(ds, i)->file_name), i};
+        if (stems[i].stem == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for names");
+            goto cleanup;
+        }
+    }
+    qsort(stems, n, sizeof *stems, cmp_stem);
+    for (size_t k = 1; k < n; k++) {
+        if (strcmp(stems[k - 1].stem, stems[k].stem) == 0) {
+            shared[stems[k - 1].index] = true;
+            shared[stems[k].index] = true;
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t i = stems[k].index;
+        char suffix[48];
+        if (shared[i]) {
+            snprintf(suffix, sizeof suffix, "-%" PRId64 ".%s", bmx_dataset_image(ds, i)->id, ext);
+        } else {
+            snprintf(suffix, sizeof suffix, ".%s", ext);
+        }
+        names[i] = path_join3("", stems[k].stem, suffix);
+        if (names[i] == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for names");
+            goto cleanup;
+        }
+    }
+
+cleanup:
+    for (size_t k = 0; stems != NULL && k < n; k++) {
+        free(stems[k].stem);
+    }
+    free(stems);
+    free(shared);
+    return st;
+}
+
+/* ---- drawing one image ---- */
+
+struct run_ctx {
+    const struct bmx_draw_job *job;
+    const bmx_dataset *ds;
+    struct bmx_category *cats;
+    size_t n_cats;
+    int32_t thumb_w; /* 0: no sheet */
+};
+
+/* Resize `img` to w x h (or keep it) and draw image i's objects on the result. */
+static bmx_status draw_at(const struct run_ctx *ctx, size_t i, const struct bmx_image *img,
+                          int32_t w, int32_t h, struct bmx_image *out, bmx_error *err)
+{
+    const struct bmx_draw_job *job = ctx->job;
+    struct bmx_rect patch;
+    bool has_patch = bmx_dataset_image_patch(ctx->ds, i, &patch);
+    bmx_status st = bmx_image_resize(img, w, h, out, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    st = bmx__draw_objects_xy(out, bmx_dataset_objects(ctx->ds, i),
+                              bmx_dataset_object_count(ctx->ds, i), ctx->cats, ctx->n_cats,
+                              has_patch ? &patch : NULL, &job->draw, (double)w / img->w,
+                              (double)h / img->h, err);
+    if (st != BMX_OK) {
+        bmx_image_free(out);
+    }
+    return st;
+}
+
+static bmx_status draw_one(const struct run_ctx *ctx, size_t i, const char *in_path,
+                           const char *out_path, struct bmx_image *thumb, bmx_error *err)
+{
+    const struct bmx_draw_job *job = ctx->job;
+    const struct bmx_image_info *info = bmx_dataset_image(ctx->ds, i);
+    struct bmx_image img = {0, 0, 0, 0, NULL};
+    struct bmx_image drawn = {0, 0, 0, 0, NULL};
+    bmx_status st = bmx_image_read(in_path, &job->limits, &img, err);
+    if (st != BMX_OK) {
+        goto cleanup;
+    }
+    if (img.w != info->width || img.h != info->height) {
+        st = bmx__fail(err, BMX_E_SCHEMA,
+                       "%s: decoded size %dx%d differs from the record's width x height %dx%d",
+                       in_path, (int)img.w, (int)img.h, (int)info->width, (int)info->height);
+        goto cleanup;
+    }
+    double sw = fmax(1.0, round(img.w * job->draw.scale));
+    double sh = fmax(1.0, round(img.h * job->draw.scale));
+    if (sw > DRAW_MAX_SIDE || sh > DRAW_MAX_SIDE ||
+        sw * sh > (double)job->limits.max_image_pixels) {
+        st = bmx__fail(err, BMX_E_LIMIT,
+                       "scaled to %.0fx%.0f, the image would exceed the pixel limits", sw, sh);
+        goto cleanup;
+    }
+    if (thumb != NULL) {
+        int32_t tw, th;
+        bmx__draw_thumb_size(img.w, img.h, ctx->thumb_w, &tw, &th);
+        st = draw_at(ctx, i, &img, tw, th, thumb, err);
+        if (st != BMX_OK) {
+            goto cleanup;
+        }
+    }
+    st = draw_at(ctx, i, &img, (int32_t)sw, (int32_t)sh, &drawn, err);
+    if (st == BMX_OK) {
+        st = bmx_image_write(out_path, &drawn, job->format, job->quality, err);
+    }
+
+cleanup:
+    if (st != BMX_OK && thumb != NULL) {
+        bmx_image_free(thumb);
+    }
+    bmx_image_free(&img);
+    bmx_image_free(&drawn);
+    return st;
+}
+
+/* ---- the run ---- */
+
+static bmx_status check_job(const struct bmx_draw_job *job, bmx_error *err)
+{
+    if (job->annotations == NULL || job->images == NULL || job->out == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: annotations, images and out are required");
+    }
+    if (job->n_ids > 0 && job->ids == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: %zu ids but no array", job->n_ids);
+    }
+    if (job->format != BMX_FORMAT_PNG && job->format != BMX_FORMAT_JPEG) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: unknown output format %d", (int)job->format);
+    }
+    if (job->quality < 1 || job->quality > 100) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: JPEG quality %d is not in 1..100",
+                         job->quality);
+    }
+    if (job->sheet != NULL &&
+        (job->sheet_width < BMX__SHEET_MIN_WIDTH || job->sheet_width > BMX__SHEET_MAX_WIDTH)) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: sheet width %d is not in %d..%d",
+                         (int)job->sheet_width, BMX__SHEET_MIN_WIDTH, BMX__SHEET_MAX_WIDTH);
+    }
+    return bmx__draw_options_check(&job->draw, err);
+}
+
+bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary *summary,
+                        bmx_error *err)
+{
+    bmx_dataset *ds = NULL;
+    bool *sel = NULL;
+    char **names = NULL;
+    char **in_paths = NULL;
+    struct bmx_category *cats = NULL;
+    struct bmx_image *thumbs = NULL;
+    char **captions = NULL;
+    size_t n = 0, count = 0, n_thumbs = 0;
+    enum bmx_format sheet_fmt = BMX_FORMAT_PNG;
+    struct bmx_draw_summary sum = {0, 0};
+    struct bmx_image sheet = {0, 0, 0, 0, NULL};
+    struct run_ctx ctx;
+    bmx_status st;
+
+    if (summary != NULL) {
+        *summary = sum;
+    }
+    if (job == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: no job");
+    }
+    st = check_job(job, err);
+    if (st == BMX_OK && job->sheet != NULL) {
+        st = sheet_format(job->sheet, &sheet_fmt, err);
+    }
+    if (st != BMX_OK) {
+        return st;
+    }
+    if (same_file(job->out, job->images)) {
+        return bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input image folder",
+                         job->out);
+    }
+    st = bmx_dataset_read_coco(job->annotations, &ds, err);
+    if (st != BMX_OK) {
+        goto cleanup;
+    }
+    n = bmx_dataset_image_count(ds);
+    sel = calloc(n > 0 ? n : 1, sizeof *sel);
+    names = calloc(n > 0 ? n : 1, sizeof *names);
+    in_paths = calloc(n > 0 ? n : 1, sizeof *in_paths);
+    cats = bmx__alloc_array(bmx_dataset_category_count(ds) + 1, sizeof *cats);
+    if (sel == NULL || names == NULL || in_paths == NULL || cats == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu images", n);
+        goto cleanup;
+    }
+    ctx = (struct run_ctx){job, ds, cats, bmx_dataset_category_count(ds), 0};
+    for (size_t k = 0; k < ctx.n_cats; k++) {
+        cats[k] = *bmx_dataset_category(ds, k);
+    }
+    st = select_images(job, ds, sel, &count, err);
+    if (st == BMX_OK) {
+        st = output_names(ds, job->format == BMX_FORMAT_PNG ? "png" : "jpg", names, err);
+    }
+    if (st != BMX_OK) {
+        goto cleanup;
+    }
+
+    /* Every check that can refuse the run happens before anything is written. */
+    for (size_t i = 0; i < n; i++) {
+        if (!sel[i]) {
+            continue;
+        }
+        const char *fname = bmx_dataset_image(ds, i)->file_name;
+        if (name_escapes(fname)) {
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: images[%zu].file_name: '%s' is absolute or has a '..' part: it "
+                           "would escape the image and output folders",
+                           job->annotations, i, fname);
+            goto cleanup;
+        }
+        in_paths[i] = path_join3(job->images, fname, "");
+        char *out_path = path_join3(job->out, names[i], "");
+        if (in_paths[i] == NULL || out_path == NULL) {
+            free(out_path);
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
+            goto cleanup;
+        }
+        bool clash = same_file(in_paths[i], out_path) ||
+                     (job->sheet != NULL && same_file(in_paths[i], job->sheet));
+        free(out_path);
+        if (clash) {
+            st = bmx__fail(err, BMX_E_INVALID, "%s: images[%zu].file_name: '%s' would be overwritten",
+                           job->annotations, i, fname);
+            goto cleanup;
+        }
+    }
+    if (job->sheet != NULL) {
+        struct bmx_image *sizes = bmx__alloc_array(count > 0 ? count : 1, sizeof *sizes);
+        if (sizes == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu images", count);
+            goto cleanup;
+        }
+        for (size_t i = 0, k = 0; i < n; i++) {
+            if (sel[i]) {
+                const struct bmx_image_info *info = bmx_dataset_image(ds, i);
+                sizes[k++] = (struct bmx_image){info->width, info->height, 3, 0, NULL};
+            }
+        }
+        int64_t height = bmx__draw_sheet_height(sizes, count, job->sheet_width);
+        free(sizes);
+        if (height > BMX__SHEET_MAX_HEIGHT) {
+            st = bmx__fail(err, BMX_E_LIMIT,
+                           "%s: a sheet of %zu images would be more than %d pixels high: "
+                           "draw fewer images",
+                           job->sheet, count, BMX__SHEET_MAX_HEIGHT);
+            goto cleanup;
+        }
+        int32_t cols;
+        bmx__draw_sheet_grid(job->sheet_width, &cols, &ctx.thumb_w);
+        thumbs = calloc(count > 0 ? count : 1, sizeof *thumbs);
+        captions = calloc(count > 0 ? count : 1, sizeof *captions);
+        if (thumbs == NULL || captions == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu thumbnails", count);
+            goto cleanup;
+        }
+    }
+    st = mkdir_p(job->out, err);
+    if (st != BMX_OK) {
+        goto cleanup;
+    }
+
+    for (size_t i = 0; i < n && st == BMX_OK; i++) {
+        if (!sel[i]) {
+            continue;
+        }
+        const struct bmx_image_info *info = bmx_dataset_image(ds, i);
+        size_t n_obj = bmx_dataset_object_count(ds, i);
+        char *out_path = path_join3(job->out, names[i], "");
+        if (out_path == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
+            break;
+        }
+        if (strchr(names[i], '/') != NULL) {
+            char *slash = strrchr(out_path, '/');
+            *slash = '\0';
+            st = mkdir_p(out_path, err);
+            *slash = '/';
+        }
+        if (st == BMX_OK) {
+            st = draw_one(&ctx, i, in_paths[i], out_path, thumbs != NULL ? &thumbs[n_thumbs] : NULL,
+                          err);
+        }
+        free(out_path);
+        if (st != BMX_OK) {
+            bmx__prefix(err, st, "%s: images[%zu]", job->annotations, i);
+            break;
+        }
+        if (thumbs != NULL) {
+            char cap[64];
+            snprintf(cap, sizeof cap, ": %zu object%s", n_obj, n_obj == 1 ? "" : "s");
+            captions[n_thumbs] = path_join3("", info->file_name, cap);
+            n_thumbs++;
+            if (captions[n_thumbs - 1] == NULL) {
+                st = bmx__fail(err, BMX_E_NOMEM, "out of memory for captions");
+            }
+        }
+        sum.images++;
+        sum.objects += n_obj;
+    }
+    if (st == BMX_OK && job->sheet != NULL) {
+        st = bmx_draw_sheet(thumbs, (const char *const *)captions, n_thumbs, job->sheet_width,
+                            &sheet, err);
+        if (st == BMX_OK) {
+            st = bmx_image_write(job->sheet, &sheet, sheet_fmt, job->quality, err);
+        }
+    }
+
+cleanup:
+    if (summary != NULL) {
+        *summary = sum;
+    }
+    for (size_t k = 0; k < n_thumbs; k++) {
+        bmx_image_free(&thumbs[k]);
+        free(captions[k]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (names != NULL) {
+            free(names[i]);
+        }
+        if (in_paths != NULL) {
+            free(in_paths[i]);
+        }
+    }
+    bmx_image_free(&sheet);
+    free(thumbs);
+    free(captions);
+    free(cats);
+    free(in_paths);
+    free(names);
+    free(sel);
+    bmx_dataset_free(ds);
+    return st;
+}

@@ -1,0 +1,364 @@
+/* boxmix-draw: render boxes, labels, masks and the CutMix patch of a COCO dataset,
+ * one image per file and optionally a contact sheet. */
+#include <boxmix.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *prog = "boxmix-draw";
+
+static void usage_line(FILE *f)
+{
+    fprintf(f, "usage: %s --annotations FILE --images DIR --out DIR [options]\n", prog);
+}
+
+static void help(void)
+{
+    usage_line(stdout);
+    printf("\n"
+           "Draws every object of a COCO dataset on its image for checking by eye: boxes\n"
+           "and labels in a colour fixed per category, masks filled translucently, crowd\n"
+           "objects hatched, objects pasted from a CutMix source dashed, and the patch of\n"
+           "a boxmix output outlined in black and white. Writes DIR/<name>.png per image\n"
+           "and, with --sheet, one contact sheet of all of them.\n"
+           "\n"
+           "example:\n"
+           "  %s --annotations /tmp/mixed/annotations.json --images /tmp/mixed/images \\\n"
+           "      --out /tmp/mixed/drawn --sheet /tmp/mixed/sheet.png --show visibility\n"
+           "\n"
+           "options:\n"
+           "  --annotations FILE     COCO detection JSON to read\n"
+           "  --images DIR           folder the file_name values are relative to\n"
+           "  --out DIR              output folder (created; not the image folder)\n"
+           "  --sheet FILE           also write a contact sheet (.png, .jpg or .jpeg)\n"
+           "  --sheet-width PX       sheet width in pixels, 64..16384 (default 1280)\n"
+           "  --limit N              draw at most N images (the first ones of the selection)\n"
+           "  --ids I,J,...          draw the images with these ids\n"
+           "  --random N             draw N images picked at random (see --seed)\n"
+           "  --seed S               seed of --random, 0..2^64-1 (default 0)\n"
+           "  --format F             png (default) or jpg\n"
+           "  --quality Q            JPEG quality 1..100 (default 90)\n"
+           "  --scale F              resize images by F (0 < F <= 16) before drawing\n"
+           "  --line-width N         box outline width in pixels, 1..64 (default 2)\n"
+           "  --mask-opacity F       mask fill opacity 0..1 (default 0.4)\n"
+           "  --show LIST            add to labels: visibility, id (comma-separated)\n"
+           "  --no-patch             do not outline the CutMix patch\n"
+           "  --max-pixels N         refuse images larger than N pixels (default 178956970)\n"
+           "  --quiet                no summary line\n"
+           "  --help                 this help\n"
+           "  --version              the version\n"
+           "\n"
+           "exit status: 0 success, 1 bad input or runtime error, 2 usage error\n",
+           prog);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    usage_line(stderr);
+    fprintf(stderr, "try '%s --help'\n", prog);
+    return 2;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (*s == '-' || *s == '+' || *s == '\0' || *s == ' ') {
+        return false;
+    }
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || end == s || !isfinite(v)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* "1,2,3" into a malloc'd array. False on a malformed list. */
+static bool parse_ids(const char *s, int64_t **ids, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = s; *p; p++) {
+        cap += *p == ',';
+    }
+    int64_t *v = malloc(cap * sizeof *v);
+    size_t k = 0;
+    const char *p = s;
+    if (v == NULL) {
+        return false;
+    }
+    for (;;) {
+        char *end;
+        if (*p == '\0' || *p == ',' || *p == ' ' || *p == '+') {
+            free(v);
+            return false;
+        }
+        errno = 0;
+        long long x = strtoll(p, &end, 10);
+        if (errno != 0 || end == p || (*end != ',' && *end != '\0')) {
+            free(v);
+            return false;
+        }
+        v[k++] = (int64_t)x;
+        if (*end == '\0') {
+            break;
+        }
+        p = end + 1;
+    }
+    *ids = v;
+    *n = k;
+    return true;
+}
+
+static bool parse_show(const char *s, struct bmx_draw_options *d)
+{
+    char buf[256];
+    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
+        return false;
+    }
+    for (char *tok = buf;;) {
+        char *comma = strchr(tok, ',');
+        if (comma != NULL) {
+            *comma = '\0';
+        }
+        if (strcmp(tok, "visibility") == 0) {
+            d->show_visibility = true;
+        } else if (strcmp(tok, "id") == 0) {
+            d->show_id = true;
+        } else {
+            return false;
+        }
+        if (comma == NULL) {
+            return true;
+        }
+        tok = comma + 1;
+    }
+}
+
+enum {
+    OPT_ANN = 256,
+    OPT_IMAGES,
+    OPT_OUT,
+    OPT_SHEET,
+    OPT_SHEET_WIDTH,
+    OPT_LIMIT,
+    OPT_IDS,
+    OPT_RANDOM,
+    OPT_SEED,
+    OPT_FORMAT,
+    OPT_QUALITY,
+    OPT_SCALE,
+    OPT_LINE_WIDTH,
+    OPT_MASK_OPACITY,
+    OPT_SHOW,
+    OPT_NO_PATCH,
+    OPT_MAX_PIXELS,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION
+};
+
+static int run(int argc, char **argv, int64_t **ids_store)
+{
+    static const struct option longopts[] = {
+        {"annotations", required_argument, NULL, OPT_ANN},
+        {"images", required_argument, NULL, OPT_IMAGES},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"sheet", required_argument, NULL, OPT_SHEET},
+        {"sheet-width", required_argument, NULL, OPT_SHEET_WIDTH},
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {"ids", required_argument, NULL, OPT_IDS},
+        {"random", required_argument, NULL, OPT_RANDOM},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"quality", required_argument, NULL, OPT_QUALITY},
+        {"scale", required_argument, NULL, OPT_SCALE},
+        {"line-width", required_argument, NULL, OPT_LINE_WIDTH},
+        {"mask-opacity", required_argument, NULL, OPT_MASK_OPACITY},
+        {"show", required_argument, NULL, OPT_SHOW},
+        {"no-patch", no_argument, NULL, OPT_NO_PATCH},
+        {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, OPT_HELP},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    struct bmx_draw_job job;
+    bmx_draw_job_init(&job);
+    bool quiet = false, have_seed = false;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        uint64_t u;
+        double d;
+        switch (c) {
+        case OPT_ANN:
+            job.annotations = optarg;
+            break;
+        case OPT_IMAGES:
+            job.images = optarg;
+            break;
+        case OPT_OUT:
+            job.out = optarg;
+            break;
+        case OPT_SHEET:
+            job.sheet = optarg;
+            break;
+        case OPT_SHEET_WIDTH:
+            if (!parse_u64(optarg, &u) || u < 64 || u > 16384) {
+                return usage_error("--sheet-width: expected an integer 64..16384, got '%s'", optarg);
+            }
+            job.sheet_width = (int32_t)u;
+            break;
+        case OPT_LIMIT:
+            if (!parse_u64(optarg, &u) || u == 0 || u > SIZE_MAX) {
+                return usage_error("--limit: expected a positive integer, got '%s'", optarg);
+            }
+            job.limit = (size_t)u;
+            break;
+        case OPT_IDS:
+            free(*ids_store);
+            *ids_store = NULL;
+            if (!parse_ids(optarg, ids_store, &job.n_ids)) {
+                return usage_error("--ids: expected image ids like 1,2,3, got '%s'", optarg);
+            }
+            job.ids = *ids_store;
+            break;
+        case OPT_RANDOM:
+            if (!parse_u64(optarg, &u) || u == 0 || u > SIZE_MAX) {
+                return usage_error("--random: expected a positive integer, got '%s'", optarg);
+            }
+            job.random = (size_t)u;
+            break;
+        case OPT_SEED:
+            if (!parse_u64(optarg, &u)) {
+                return usage_error("--seed: expected an integer 0..18446744073709551615, got '%s'",
+                                   optarg);
+            }
+            job.seed = u;
+            have_seed = true;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "jpg") == 0 || strcmp(optarg, "jpeg") == 0) {
+                job.format = BMX_FORMAT_JPEG;
+            } else if (strcmp(optarg, "png") == 0) {
+                job.format = BMX_FORMAT_PNG;
+            } else {
+                return usage_error("--format: expected png or jpg, got '%s'", optarg);
+            }
+            break;
+        case OPT_QUALITY:
+            if (!parse_u64(optarg, &u) || u < 1 || u > 100) {
+                return usage_error("--quality: expected an integer 1..100, got '%s'", optarg);
+            }
+            job.quality = (int)u;
+            break;
+        case OPT_SCALE:
+            if (!parse_double(optarg, &d) || d <= 0 || d > 16) {
+                return usage_error("--scale: expected a number in (0, 16], got '%s'", optarg);
+            }
+            job.draw.scale = d;
+            break;
+        case OPT_LINE_WIDTH:
+            if (!parse_u64(optarg, &u) || u < 1 || u > 64) {
+                return usage_error("--line-width: expected an integer 1..64, got '%s'", optarg);
+            }
+            job.draw.line_width = (int)u;
+            break;
+        case OPT_MASK_OPACITY:
+            if (!parse_double(optarg, &d) || d < 0 || d > 1) {
+                return usage_error("--mask-opacity: expected a number in [0, 1], got '%s'", optarg);
+            }
+            job.draw.mask_opacity = d;
+            break;
+        case OPT_SHOW:
+            if (!parse_show(optarg, &job.draw)) {
+                return usage_error("--show: expected a list of visibility and id, got '%s'", optarg);
+            }
+            break;
+        case OPT_NO_PATCH:
+            job.draw.show_patch = false;
+            break;
+        case OPT_MAX_PIXELS:
+            if (!parse_u64(optarg, &u) || u == 0) {
+                return usage_error("--max-pixels: expected a positive integer, got '%s'", optarg);
+            }
+            job.limits.max_image_pixels = u;
+            break;
+        case OPT_QUIET:
+            quiet = true;
+            break;
+        case OPT_HELP:
+            help();
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        case OPT_VERSION:
+            printf("%s %s\n", prog, bmx_version());
+            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+        default:
+            if (optopt != 0) {
+                return usage_error("option needs an argument or is unknown: '%s'", argv[optind - 1]);
+            }
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) {
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    if (job.annotations == NULL || job.images == NULL || job.out == NULL) {
+        return usage_error("%s", "--annotations, --images and --out are required");
+    }
+    if (job.ids != NULL && job.random > 0) {
+        return usage_error("%s", "--ids and --random exclude each other");
+    }
+    if (have_seed && job.random == 0) {
+        return usage_error("%s", "--seed only applies to --random");
+    }
+    struct bmx_draw_summary sum;
+    bmx_error err = {0};
+    bmx_status st = bmx_draw_run(&job, &sum, &err);
+    if (st != BMX_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
+        return 1;
+    }
+    if (!quiet) {
+        printf("%s: drew %" PRIu64 " image%s (%" PRIu64 " object%s) into %s", prog, sum.images,
+               sum.images == 1 ? "" : "s", sum.objects, sum.objects == 1 ? "" : "s", job.out);
+        if (job.sheet != NULL) {
+            printf("; sheet %s", job.sheet);
+        }
+        printf("\n");
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write to standard output\n", prog);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int64_t *ids = NULL;
+    int rc = run(argc, argv, &ids);
+    free(ids);
+    return rc;
+}
