@@ -9,6 +9,7 @@
  *   (its extent does not reach into the patch for a base object, lies within it for a
  *   source object) and dropped otherwise. */
 #include "error.h"
+#include "image.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -682,7 +683,6 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
 {
     bmx_status st = BMX_OK;
     struct bmx_sample res;
-    struct bmx_image b_resized = {0, 0, 0, 0, NULL};
     struct bmx_object *b_scaled = NULL;
     size_t n_scaled = 0;
     struct bmx_cutmix_stats counts = {0, 0, 0, 0};
@@ -729,16 +729,8 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
     }
 
     /* B in A's frame. */
-    const struct bmx_image *src = &b->image;
     const struct bmx_object *b_objects = b->objects;
     if (b->image.w != w || b->image.h != h) {
-        if (pixels) {
-            st = bmx_image_resize(&b->image, w, h, &b_resized, err);
-            if (st != BMX_OK) {
-                goto cleanup;
-            }
-            src = &b_resized;
-        }
         if (b->n_objects > 0) {
             b_scaled = bmx__alloc_array(b->n_objects, sizeof *b_scaled);
             if (b_scaled == NULL) {
@@ -776,14 +768,11 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
         memcpy(res.image.data + (size_t)y * res.image.stride,
                a->image.data + (size_t)y * a->image.stride, row_bytes);
     }
-    if (r.w > 0) {
-        const size_t ch = (size_t)a->image.channels;
-        const size_t off = (size_t)r.x * ch;
-        const size_t len = (size_t)r.w * ch;
-        for (int32_t y = r.y; y < r.y + r.h; y++) {
-            memcpy(res.image.data + (size_t)y * res.image.stride + off,
-                   src->data + (size_t)y * src->stride + off, len);
-        }
+    /* B at A's size, computed for the patch only (a straight copy when the sizes
+     * agree): the same bytes as resizing all of B and copying the patch. */
+    st = bmx__image_resize_rect(&b->image, w, h, r, &res.image, err);
+    if (st != BMX_OK) {
+        goto cleanup;
     }
 
 objects:;
@@ -832,7 +821,6 @@ objects:;
     }
 
 cleanup:
-    bmx_image_free(&b_resized);
     for (size_t i = 0; i < n_scaled; i++) {
         bmx_object_free(&b_scaled[i]);
     }

@@ -37,15 +37,26 @@ static inline bool bmx__add_size(size_t a, size_t b, size_t *out)
     return true;
 }
 
-/* FNV-1a, 64 bits: a fixed, fast hash of bytes (file checks, fingerprints). */
+/* A fixed, fast 64-bit hash of bytes (file checks, fingerprints): eight bytes
+ * at a time, multiply-xorshift mixing. Not cryptographic. */
 static inline uint64_t bmx__hash_bytes(const void *data, size_t len)
 {
     const unsigned char *p = data;
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++) {
-        h = (h ^ p[i]) * 1099511628211ull;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v = (uint64_t)p[i] | (uint64_t)p[i + 1] << 8 | (uint64_t)p[i + 2] << 16 |
+                     (uint64_t)p[i + 3] << 24 | (uint64_t)p[i + 4] << 32 |
+                     (uint64_t)p[i + 5] << 40 | (uint64_t)p[i + 6] << 48 | (uint64_t)p[i + 7] << 56;
+        h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
     }
-    return h;
+    for (; i < len; i++) {
+        h = (h ^ p[i]) * 0x94D049BB133111EBull;
+    }
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 32);
 }
 
 /* malloc(n * size) with overflow check; NULL on overflow or failure. */

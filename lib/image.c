@@ -198,8 +198,8 @@ static bmx_status stb_header(const uint8_t *buf, size_t len, int32_t *w, int32_t
 bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
                                  struct bmx_image *out, bmx_error *err)
 {
-    int32_t w;
-    int32_t h;
+    int32_t w = 0;
+    int32_t h = 0;
     int x;
     int y;
     int n;
@@ -637,12 +637,62 @@ static struct axis_tap axis_map(int32_t n_in, int32_t n_out, int32_t dst)
     return t;
 }
 
+/* Fill the pixels of `r` (a rectangle of the w x h output) of the bilinear resize
+ * of `in` into `dst`, an image of w x h. Only what is asked is computed, so CutMix
+ * resizes just the patch of a source of another size. */
+bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t h,
+                                  struct bmx_rect r, struct bmx_image *dst, bmx_error *err)
+{
+    size_t c = (size_t)in->channels;
+    if (r.w <= 0 || r.h <= 0) {
+        return BMX_OK;
+    }
+    if (w == in->w && h == in->h) {
+        for (int32_t y = r.y; y < r.y + r.h; y++) {
+            memcpy(dst->data + (size_t)y * dst->stride + (size_t)r.x * c,
+                   in->data + (size_t)y * in->stride + (size_t)r.x * c, (size_t)r.w * c);
+        }
+        return BMX_OK;
+    }
+    struct axis_tap *xs = bmx__alloc_array((size_t)r.w, sizeof *xs);
+    if (xs == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "image resize: cannot allocate %" PRId32 " taps", r.w);
+    }
+    for (int32_t x = 0; x < r.w; x++) {
+        xs[x] = axis_map(in->w, w, r.x + x);
+        xs[x].i0 *= c;
+        xs[x].i1 *= c;
+    }
+    for (int32_t y = r.y; y < r.y + r.h; y++) {
+        struct axis_tap ty = axis_map(in->h, h, y);
+        const uint8_t *r0 = in->data + ty.i0 * in->stride;
+        const uint8_t *r1 = in->data + ty.i1 * in->stride;
+        uint32_t wy1 = ty.f;
+        uint32_t wy0 = FRAC_ONE - wy1;
+        uint8_t *d = dst->data + (size_t)y * dst->stride + (size_t)r.x * c;
+
+        for (int32_t x = 0; x < r.w; x++) {
+            const struct axis_tap *tx = &xs[x];
+            uint32_t wx1 = tx->f;
+            uint32_t wx0 = FRAC_ONE - wx1;
+            for (size_t k = 0; k < c; k++) {
+                /* top, bottom <= 255 * 2^11; the sum below stays under 2^30 + 2^21. */
+                uint32_t top = r0[tx->i0 + k] * wx0 + r0[tx->i1 + k] * wx1;
+                uint32_t bot = r1[tx->i0 + k] * wx0 + r1[tx->i1 + k] * wx1;
+                uint32_t v = (top * wy0 + bot * wy1 + (1u << (2 * FRAC_BITS - 1))) >>
+                             (2 * FRAC_BITS);
+                *d++ = (uint8_t)v;
+            }
+        }
+    }
+    free(xs);
+    return BMX_OK;
+}
+
 bmx_status bmx_image_resize(const struct bmx_image *in, int32_t w, int32_t h,
                             struct bmx_image *out, bmx_error *err)
 {
-    struct axis_tap *xs = NULL;
     struct bmx_image img = {0};
-    size_t c;
     bmx_status st;
 
     if (out == NULL || out == in) {
@@ -657,53 +707,11 @@ bmx_status bmx_image_resize(const struct bmx_image *in, int32_t w, int32_t h,
     if (st != BMX_OK) {
         return st;
     }
-    c = (size_t)in->channels;
-    if (w == in->w && h == in->h) {
-        for (int32_t y = 0; y < h; y++) {
-            memcpy(img.data + (size_t)y * img.stride, in->data + (size_t)y * in->stride,
-                   img.stride);
-        }
-        goto done;
+    st = bmx__image_resize_rect(in, w, h, (struct bmx_rect){0, 0, w, h}, &img, err);
+    if (st != BMX_OK) {
+        bmx_image_free(&img);
+        return st;
     }
-    xs = bmx__alloc_array((size_t)w, sizeof *xs);
-    if (xs == NULL) {
-        st = bmx__fail(err, BMX_E_NOMEM, "image resize: cannot allocate %" PRId32 " taps", w);
-        goto cleanup;
-    }
-    for (int32_t x = 0; x < w; x++) {
-        xs[x] = axis_map(in->w, w, x);
-        xs[x].i0 *= c;
-        xs[x].i1 *= c;
-    }
-    for (int32_t y = 0; y < h; y++) {
-        struct axis_tap ty = axis_map(in->h, h, y);
-        const uint8_t *r0 = in->data + ty.i0 * in->stride;
-        const uint8_t *r1 = in->data + ty.i1 * in->stride;
-        uint32_t wy1 = ty.f;
-        uint32_t wy0 = FRAC_ONE - wy1;
-        uint8_t *d = img.data + (size_t)y * img.stride;
-
-        for (int32_t x = 0; x < w; x++) {
-            const struct axis_tap *tx = &xs[x];
-            uint32_t wx1 = tx->f;
-            uint32_t wx0 = FRAC_ONE - wx1;
-            for (size_t k = 0; k < c; k++) {
-                /* top, bottom <= 255 * 2^11; the sum below stays under 2^30 + 2^21. */
-                uint32_t top = r0[tx->i0 + k] * wx0 + r0[tx->i1 + k] * wx1;
-                uint32_t bot = r1[tx->i0 + k] * wx0 + r1[tx->i1 + k] * wx1;
-                uint32_t v = (top * wy0 + bot * wy1 + (1u << (2 * FRAC_BITS - 1))) >>
-                             (2 * FRAC_BITS);
-                *d++ = (uint8_t)v;
-            }
-        }
-    }
-
-done:
     *out = img;
-    img.data = NULL;
-
-cleanup:
-    bmx_image_free(&img);
-    free(xs);
-    return st;
+    return BMX_OK;
 }

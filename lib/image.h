@@ -23,4 +23,9 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
 bmx_status bmx__image_encode_stb(const struct bmx_image *img, enum bmx_format format, int quality,
                                  uint8_t **out, size_t *len, bmx_error *err);
 
+/* The pixels of rectangle `r` of the bilinear resize of `in` to w x h, written
+ * into `dst` (an image of w x h, same channels) at the same place. */
+bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t h,
+                                  struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
+
 #endif
