@@ -88,10 +88,8 @@ bmx_status bmx_cutmix_options_check(const struct bmx_cutmix_options *opts, bmx_e
         return bmx__fail(err, BMX_E_INVALID, "min_size: must be a finite number >= 0, got %g",
                          opts->min_size);
     }
-    if (opts->mask_format == BMX_MASK_POLYGON) {
-        return bmx__fail(err, BMX_E_INVALID, "mask format polygon is not supported yet");
-    }
-    if (opts->mask_format != BMX_MASK_KEEP && opts->mask_format != BMX_MASK_RLE) {
+    if (opts->mask_format != BMX_MASK_KEEP && opts->mask_format != BMX_MASK_RLE &&
+        opts->mask_format != BMX_MASK_POLYGON) {
         return bmx__fail(err, BMX_E_INVALID, "mask_format: unknown mask format %d",
                          (int)opts->mask_format);
     }
@@ -355,13 +353,46 @@ static bmx_status object_to_rle(struct bmx_object *obj, int32_t w, int32_t h, bm
     return BMX_OK;
 }
 
+/* Trace a kept RLE object into polygons (mask_format polygon). Crowd objects keep
+ * their RLE: COCO crowd regions are RLE by convention and pycocotools expects RLE for
+ * iscrowd = 1. An empty mask has no polygon form and stays as it is. Holes cannot be
+ * written as COCO polygons, so they are filled and counted in *holes. Like
+ * object_to_rle, only a touched object gets its area (the rings' shoelace area, which
+ * includes filled holes) and box (the rings' extent) from the new form. */
+static bmx_status object_to_polygons(struct bmx_object *obj, size_t *holes, bmx_error *err)
+{
+    struct bmx_polyset set = {0, NULL};
+    size_t filled = 0;
+    if (obj->iscrowd != 0 || bmx_rle_area(&obj->rle) == 0) {
+        return BMX_OK;
+    }
+    bmx_status st = bmx_rle_to_polyset(&obj->rle, &set, &filled, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    bmx_rle_free(&obj->rle);
+    obj->polys = set;
+    obj->seg_kind = BMX_SEG_POLYGON;
+    obj->rle_compressed = false;
+    if (obj->touched) {
+        obj->area = bmx_polyset_area(&obj->polys);
+        if (!bmx_polyset_bbox(&obj->polys, &obj->bbox)) {
+            memset(&obj->bbox, 0, sizeof obj->bbox);
+        }
+        obj->has_area = true;
+    }
+    *holes += filled;
+    return BMX_OK;
+}
+
 /* Steps: restrict to the image, measure the whole, take away what r takes, decide,
- * then (mask_format RLE) rasterise kept polygon objects. `out` is written only when
- * the object is kept; it is zeroed otherwise. */
-bmx_status bmx_object_by_rect(const struct bmx_cutmix_options *opts,
-                              const struct bmx_object *in, struct bmx_rect r, bool inside,
-                              int32_t w, int32_t h, struct bmx_object *out, bool *kept,
-                              bmx_error *err)
+ * then (mask_format RLE) rasterise kept polygon objects or (mask_format polygon)
+ * trace kept RLE objects, adding the holes filled to *holes. `out` is written only
+ * when the object is kept; it is zeroed otherwise. */
+static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
+                                 const struct bmx_object *in, struct bmx_rect r, bool inside,
+                                 int32_t w, int32_t h, struct bmx_object *out, bool *kept,
+                                 size_t *holes, bmx_error *err)
 {
     bmx_status st = BMX_OK;
     struct bmx_polyset clipped_to_image = {0, NULL}; /* owned when the image clipped it */
@@ -594,6 +625,12 @@ bmx_status bmx_object_by_rect(const struct bmx_cutmix_options *opts,
             keep = false;
         }
     }
+    if (keep && opts->mask_format == BMX_MASK_POLYGON && kind == MEASURE_RLE) {
+        st = object_to_polygons(&res, holes, err);
+        if (st != BMX_OK) {
+            goto cleanup;
+        }
+    }
 
 cleanup:
     bmx_polyset_free(&clipped_to_image);
@@ -607,6 +644,15 @@ cleanup:
         bmx_object_free(&res);
     }
     return st;
+}
+
+bmx_status bmx_object_by_rect(const struct bmx_cutmix_options *opts,
+                              const struct bmx_object *in, struct bmx_rect r, bool inside,
+                              int32_t w, int32_t h, struct bmx_object *out, bool *kept,
+                              bmx_error *err)
+{
+    size_t holes = 0;
+    return object_by_rect(opts, in, r, inside, w, h, out, kept, &holes, err);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -685,7 +731,7 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
     struct bmx_sample res;
     struct bmx_object *b_scaled = NULL;
     size_t n_scaled = 0;
-    struct bmx_cutmix_stats counts = {0, 0, 0, 0};
+    struct bmx_cutmix_stats counts = {0, 0, 0, 0, 0};
 
     memset(&res, 0, sizeof res);
     if (out != NULL) {
@@ -796,7 +842,8 @@ objects:;
         for (size_t i = 0; i < n; i++) {
             bool kept = false;
             struct bmx_object *o = &res.objects[res.n_objects];
-            st = bmx_object_by_rect(opts, &objs[i], r, !from_base, w, h, o, &kept, err);
+            st = object_by_rect(opts, &objs[i], r, !from_base, w, h, o, &kept,
+                                &counts.holes_filled, err);
             if (st != BMX_OK) {
                 bmx__prefix(err, st, "%s object %zu (id %lld)", from_base ? "base" : "source",
                             i, (long long)objs[i].id);

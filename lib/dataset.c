@@ -1,5 +1,6 @@
 /* The dataset model: accessors, ownership, output buffer and file helpers. */
 #include "dataset.h"
+#include "json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,21 +14,68 @@
 
 /* ---- output buffer ---- */
 
+/* A streaming buffer writes itself out once it holds this much. */
+#define BUF_FLUSH_AT ((size_t)4 << 20)
+
 void bmx__buf_free(struct bmx__buf *b)
 {
     free(b->data);
     memset(b, 0, sizeof *b);
 }
 
+static bool write_all(int fd, const char *p, size_t n, int *err_no)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            *err_no = errno;
+            return false;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+bool bmx__buf_flush(struct bmx__buf *b)
+{
+    if (b->failed) {
+        return false;
+    }
+    if (!b->to_fd || b->len == 0) {
+        return true;
+    }
+    if (!write_all(b->fd, b->data, b->len, &b->io_errno)) {
+        b->failed = true;
+        return false;
+    }
+    b->flushed += b->len;
+    b->len = 0;
+    b->data[0] = '\0';
+    return true;
+}
+
 static bool buf_reserve(struct bmx__buf *b, size_t extra)
 {
     size_t need;
-    if (b->failed || !bmx__add_size(b->len, extra + 1, &need)) {
+    if (b->failed || !bmx__add_size(b->len, extra + 1, &need) || extra + 1 == 0) {
         b->failed = true;
         return false;
     }
     if (need <= b->cap) {
         return true;
+    }
+    if (b->to_fd && b->len > 0) {
+        if (!bmx__buf_flush(b)) {
+            return false;
+        }
+        need = extra + 1;
+        if (need <= b->cap) {
+            return true;
+        }
     }
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < need) {
@@ -47,14 +95,36 @@ static bool buf_reserve(struct bmx__buf *b, size_t extra)
     return true;
 }
 
-void bmx__buf_put(struct bmx__buf *b, const char *s, size_t n)
+char *bmx__buf_room(struct bmx__buf *b, size_t n)
 {
-    if (!buf_reserve(b, n)) {
-        return;
+    if (b->to_fd && b->len >= BUF_FLUSH_AT && !bmx__buf_flush(b)) {
+        return NULL;
     }
-    memcpy(b->data + b->len, s, n);
+    /* len < cap whenever cap > 0 (the terminator), so this cannot wrap. */
+    if (b->cap == 0 || n >= b->cap - b->len) {
+        if (!buf_reserve(b, n)) {
+            return NULL;
+        }
+    } else if (b->failed) {
+        return NULL;
+    }
+    return b->data + b->len;
+}
+
+void bmx__buf_commit(struct bmx__buf *b, size_t n)
+{
     b->len += n;
     b->data[b->len] = '\0';
+}
+
+void bmx__buf_put(struct bmx__buf *b, const char *s, size_t n)
+{
+    char *d = bmx__buf_room(b, n);
+    if (d == NULL) {
+        return;
+    }
+    memcpy(d, s, n);
+    bmx__buf_commit(b, n);
 }
 
 void bmx__buf_puts(struct bmx__buf *b, const char *s)
@@ -77,72 +147,96 @@ void bmx__buf_printf(struct bmx__buf *b, const char *fmt, ...)
         bmx__buf_put(b, small, (size_t)n);
         return;
     }
-    if (!buf_reserve(b, (size_t)n)) {
+    char *d = bmx__buf_room(b, (size_t)n);
+    if (d == NULL) {
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    vsnprintf(d, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
 }
 
 void bmx__buf_number(struct bmx__buf *b, double v)
 {
-    char tmp[40];
-    if (!isfinite(v)) {
-        /* Never produced from valid input; JSON has no literal for it. */
-        bmx__buf_puts(b, "null");
+    char *d = bmx__buf_room(b, BMX__NUMBER_MAX);
+    if (d != NULL) {
+        bmx__buf_commit(b, bmx__json_format_number(d, v));
+    }
+}
+
+void bmx__buf_int(struct bmx__buf *b, int64_t v)
+{
+    char *d = bmx__buf_room(b, 24);
+    if (d == NULL) {
         return;
     }
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(tmp, sizeof tmp, "%.0f", v == 0.0 ? 0.0 : v);
-        bmx__buf_puts(b, tmp);
-        return;
+    char rev[24];
+    int k = 0;
+    /* Negate in unsigned arithmetic: INT64_MIN has no positive counterpart. */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        rev[k++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    size_t n = 0;
+    if (v < 0) {
+        d[n++] = '-';
     }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-        if (prec == 17 || strtod(tmp, NULL) == v) {
-            break;
-        }
+    while (k > 0) {
+        d[n++] = rev[--k];
     }
-    bmx__buf_puts(b, tmp);
+    bmx__buf_commit(b, n);
 }
 
 void bmx__buf_string(struct bmx__buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    bmx__buf_put(b, "\"", 1);
-    const char *run = s;
+    size_t len = strlen(s);
+    size_t worst;
+    /* Worst case every byte becomes \u00XX, plus the quotes. */
+    if (!bmx__mul_size(len, 6, &worst) || !bmx__add_size(worst, 2, &worst)) {
+        b->failed = true;
+        return;
+    }
+    char *d = bmx__buf_room(b, worst);
+    if (d == NULL) {
+        return;
+    }
+    size_t n = 0;
+    d[n++] = '"';
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p >= 0x20 && *p != '"' && *p != '\\') {
+            d[n++] = (char)*p;
             continue;
         }
-        bmx__buf_put(b, run, (size_t)((const char *)p - run));
-        run = (const char *)p + 1;
+        d[n++] = '\\';
         switch (*p) {
         case '"':
-            bmx__buf_put(b, "\\\"", 2);
+            d[n++] = '"';
             break;
         case '\\':
-            bmx__buf_put(b, "\\\\", 2);
+            d[n++] = '\\';
             break;
         case '\n':
-            bmx__buf_put(b, "\\n", 2);
+            d[n++] = 'n';
             break;
         case '\r':
-            bmx__buf_put(b, "\\r", 2);
+            d[n++] = 'r';
             break;
         case '\t':
-            bmx__buf_put(b, "\\t", 2);
+            d[n++] = 't';
             break;
-        default: {
-            char esc[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0};
-            bmx__buf_put(b, esc, 6);
-        }
+        default:
+            d[n++] = 'u';
+            d[n++] = '0';
+            d[n++] = '0';
+            d[n++] = hex[*p >> 4];
+            d[n++] = hex[*p & 15];
         }
     }
-    bmx__buf_puts(b, run);
-    bmx__buf_put(b, "\"", 1);
+    d[n++] = '"';
+    bmx__buf_commit(b, n);
 }
 
 void bmx__buf_json(struct bmx__buf *b, const cJSON *v)
@@ -219,50 +313,64 @@ done:
     return st;
 }
 
+bmx_status bmx__atomic_open(struct bmx__atomic *f, const char *path, bmx_error *err)
+{
+    size_t plen = strlen(path);
+    f->fd = -1;
+    f->tmp = malloc(plen + 32);
+    if (f->tmp == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "%s: out of memory", path);
+    }
+    snprintf(f->tmp, plen + 32, "%s.tmp-%ld", path, (long)getpid());
+    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (f->fd < 0) {
+        bmx_status st = bmx__fail(err, BMX_E_IO, "%s: cannot create: %s", f->tmp, strerror(errno));
+        free(f->tmp);
+        f->tmp = NULL;
+        return st;
+    }
+    return BMX_OK;
+}
+
+bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commit, bool sync,
+                             bmx_error *err)
+{
+    bmx_status st = BMX_OK;
+    if (f->tmp == NULL) {
+        return BMX_OK;
+    }
+    if (commit && sync && fsync(f->fd) != 0) {
+        st = bmx__fail(err, BMX_E_IO, "%s: fsync: %s", f->tmp, strerror(errno));
+    }
+    if (close(f->fd) != 0 && commit && st == BMX_OK) {
+        st = bmx__fail(err, BMX_E_IO, "%s: close: %s", f->tmp, strerror(errno));
+    }
+    if (commit && st == BMX_OK && rename(f->tmp, path) != 0) {
+        st = bmx__fail(err, BMX_E_IO, "%s: cannot rename into place: %s", path, strerror(errno));
+    }
+    if (!commit || st != BMX_OK) {
+        unlink(f->tmp);
+    }
+    free(f->tmp);
+    f->tmp = NULL;
+    f->fd = -1;
+    return st;
+}
+
 bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
                                   bmx_error *err)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (tmp == NULL) {
-        return bmx__fail(err, BMX_E_NOMEM, "%s: out of memory", path);
-    }
-    snprintf(tmp, plen + 32, "%s.tmp-%ld", path, (long)getpid());
-    bmx_status st = BMX_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) {
-        st = bmx__fail(err, BMX_E_IO, "%s: cannot create: %s", tmp, strerror(errno));
-        goto done;
-    }
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            st = bmx__fail(err, BMX_E_IO, "%s: write error: %s", tmp, strerror(errno));
-            break;
-        }
-        p += n;
-        left -= (size_t)n;
-    }
-    if (st == BMX_OK && sync && fsync(fd) != 0) {
-        st = bmx__fail(err, BMX_E_IO, "%s: fsync: %s", tmp, strerror(errno));
-    }
-    if (close(fd) != 0 && st == BMX_OK) {
-        st = bmx__fail(err, BMX_E_IO, "%s: close: %s", tmp, strerror(errno));
-    }
-    if (st == BMX_OK && rename(tmp, path) != 0) {
-        st = bmx__fail(err, BMX_E_IO, "%s: cannot rename into place: %s", path, strerror(errno));
-    }
+    struct bmx__atomic f;
+    bmx_status st = bmx__atomic_open(&f, path, err);
     if (st != BMX_OK) {
-        unlink(tmp);
+        return st;
     }
-done:
-    free(tmp);
-    return st;
+    int err_no = 0;
+    if (!write_all(f.fd, data, len, &err_no)) {
+        st = bmx__fail(err, BMX_E_IO, "%s: write error: %s", f.tmp, strerror(err_no));
+    }
+    bmx_status cst = bmx__atomic_close(&f, path, st == BMX_OK, sync, err);
+    return st != BMX_OK ? st : cst;
 }
 
 /* ---- accessors ---- */

@@ -8,14 +8,31 @@
 #include <cjson/cJSON.h>
 
 /* A growable output buffer. Errors are sticky: `failed` is set on the first
- * failed allocation and every later put is ignored. */
+ * failed allocation (or write) and every later put is ignored.
+ *
+ * Streaming: with `to_fd` set, the buffer holds only the tail not yet written and
+ * writes itself to `fd` whenever it grows past a few MB; bmx__buf_flush writes
+ * the rest. `io_errno` is the errno of a failed write (0 when none), `flushed`
+ * the bytes written so far. A zeroed buffer does not stream. */
 struct bmx__buf {
     char *data;
     size_t len, cap;
     bool failed;
+    bool to_fd;
+    int fd;
+    int io_errno;
+    size_t flushed;
 };
 
 void bmx__buf_free(struct bmx__buf *b);
+/* Room for `n` more bytes (and a terminator) at data + len, NULL on failure. Write
+ * there, then bmx__buf_commit the count written. */
+char *bmx__buf_room(struct bmx__buf *b, size_t n);
+void bmx__buf_commit(struct bmx__buf *b, size_t n);
+/* Write what is buffered to `fd` (streaming buffers); false on a write error. */
+bool bmx__buf_flush(struct bmx__buf *b);
+/* A decimal integer. */
+void bmx__buf_int(struct bmx__buf *b, int64_t v);
 void bmx__buf_put(struct bmx__buf *b, const char *s, size_t n);
 void bmx__buf_puts(struct bmx__buf *b, const char *s);
 void bmx__buf_printf(struct bmx__buf *b, const char *fmt, ...) BMX__PRINTF(2, 3);
@@ -77,6 +94,17 @@ void bmx__coco_put_image(struct bmx__buf *b, const struct bmx_image_info *info, 
 void bmx__coco_put_document(struct bmx__buf *b, const bmx_dataset *ds,
                             void (*put_images)(struct bmx__buf *, void *),
                             void (*put_annotations)(struct bmx__buf *, void *), void *ctx);
+
+/* A file written through a temporary name in its folder: bmx__atomic_open creates
+ * it (`fd`), bmx__atomic_close closes it and, when `commit`, fsyncs (when `sync`)
+ * and renames it into place; otherwise (or on failure) removes it. */
+struct bmx__atomic {
+    char *tmp;
+    int fd;
+};
+bmx_status bmx__atomic_open(struct bmx__atomic *f, const char *path, bmx_error *err);
+bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commit, bool sync,
+                             bmx_error *err);
 
 /* Write `data` to `path` through a temporary file in the same folder, fsync (when
  * `sync`), rename: the file appears whole or not at all. */

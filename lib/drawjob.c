@@ -3,6 +3,7 @@
  * the file system. */
 #include "draw.h"
 #include "error.h"
+#include "voc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -165,7 +166,8 @@ static bmx_status select_images(const struct bmx_draw_job *job, const bmx_datase
             }
             if (lo == n || byid[lo].id != job->ids[k]) {
                 st = bmx__fail(err, BMX_E_INVALID, "%s: no image has id %" PRId64,
-                               job->annotations, job->ids[k]);
+                               job->annotations != NULL ? job->annotations : job->voc,
+                               job->ids[k]);
             } else {
                 sel[byid[lo].index] = true;
             }
@@ -369,8 +371,10 @@ cleanup:
 
 static bmx_status check_job(const struct bmx_draw_job *job, bmx_error *err)
 {
-    if (job->annotations == NULL || job->images == NULL || job->out == NULL) {
-        return bmx__fail(err, BMX_E_INVALID, "draw: annotations, images and out are required");
+    if ((job->annotations == NULL) == (job->voc == NULL) || job->out == NULL ||
+        (job->annotations != NULL && job->images == NULL)) {
+        return bmx__fail(err, BMX_E_INVALID,
+                         "draw: annotations (with images) or voc, and out, are required");
     }
     if (job->n_ids > 0 && job->ids == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "draw: %zu ids but no array", job->n_ids);
@@ -405,6 +409,8 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     struct bmx_draw_summary sum = {0, 0};
     struct bmx_image sheet = {0, 0, 0, 0, NULL};
     struct run_ctx ctx;
+    struct bmx_labels labels = {0, NULL};
+    char *voc_images = NULL;
     bmx_status st;
 
     if (summary != NULL) {
@@ -420,11 +426,39 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     if (st != BMX_OK) {
         return st;
     }
-    if (same_file(job->out, job->images)) {
-        return bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input image folder",
-                         job->out);
+    const char *input_name = job->annotations != NULL ? job->annotations : job->voc;
+    if (job->voc != NULL) {
+        struct stat sb;
+        bool is_dir = stat(job->voc, &sb) == 0 && S_ISDIR(sb.st_mode);
+        voc_images = job->images != NULL ? strdup(job->images)
+                                         : bmx__voc_default_images_dir(job->voc, is_dir);
+        if (voc_images == NULL) {
+            return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        }
     }
-    st = bmx_dataset_read_coco(job->annotations, &ds, err);
+    const char *images_root = voc_images != NULL ? voc_images : job->images;
+    if (same_file(job->out, images_root)) {
+        st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input image folder",
+                       job->out);
+        goto cleanup;
+    }
+    if (job->voc != NULL) {
+        struct bmx_voc_options vo;
+        bmx_voc_options_init(&vo);
+        vo.split = job->voc_split;
+        vo.images_dir = images_root;
+        vo.limits = job->limits;
+        if (job->labels != NULL) {
+            st = bmx_labels_read(job->labels, &labels, err);
+            if (st != BMX_OK) {
+                goto cleanup;
+            }
+            vo.labels = &labels;
+        }
+        st = bmx_dataset_read_voc(job->voc, &vo, &ds, err);
+    } else {
+        st = bmx_dataset_read_coco(job->annotations, &ds, err);
+    }
     if (st != BMX_OK) {
         goto cleanup;
     }
@@ -459,10 +493,10 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
             st = bmx__fail(err, BMX_E_SCHEMA,
                            "%s: images[%zu].file_name: '%s' is absolute or has a '..' part: it "
                            "would escape the image and output folders",
-                           job->annotations, i, fname);
+                           input_name, i, fname);
             goto cleanup;
         }
-        in_paths[i] = path_join3(job->images, fname, "");
+        in_paths[i] = path_join3(images_root, fname, "");
         char *out_path = path_join3(job->out, names[i], "");
         if (in_paths[i] == NULL || out_path == NULL) {
             free(out_path);
@@ -474,7 +508,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
         free(out_path);
         if (clash) {
             st = bmx__fail(err, BMX_E_INVALID, "%s: images[%zu].file_name: '%s' would be overwritten",
-                           job->annotations, i, fname);
+                           input_name, i, fname);
             goto cleanup;
         }
     }
@@ -536,7 +570,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
         }
         free(out_path);
         if (st != BMX_OK) {
-            bmx__prefix(err, st, "%s: images[%zu]", job->annotations, i);
+            bmx__prefix(err, st, "%s: images[%zu]", input_name, i);
             break;
         }
         if (thumbs != NULL) {
@@ -583,5 +617,7 @@ cleanup:
     free(names);
     free(sel);
     bmx_dataset_free(ds);
+    bmx_labels_free(&labels);
+    free(voc_images);
     return st;
 }

@@ -1016,8 +1016,9 @@ static bmx_status write_report(const struct run *r, const struct bmx_job_summary
     }
     bmx__buf_printf(&b,
                     ",\"objects\":{\"kept_whole\":%" PRIu64 ",\"clipped\":%" PRIu64
-                    ",\"dropped\":%" PRIu64 ",\"masked\":%" PRIu64 "},\"skipped_images\":[",
-                    sum->kept_whole, sum->clipped, sum->dropped, sum->masked);
+                    ",\"dropped\":%" PRIu64 ",\"masked\":%" PRIu64 ",\"holes_filled\":%" PRIu64
+                    "},\"skipped_images\":[",
+                    sum->kept_whole, sum->clipped, sum->dropped, sum->masked, sum->holes_filled);
     for (size_t q = 0; q < r->n_bad_msgs; q++) {
         const struct bmx_image_info *info = &r->ds->images[r->bad_idx[q]];
         bmx__buf_puts(&b, q ? ",{\"image_id\":" : "{\"image_id\":");
@@ -1243,6 +1244,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         sum.clipped += r.recs[j].stats.clipped;
         sum.dropped += r.recs[j].stats.dropped;
         sum.masked += r.recs[j].stats.masked;
+        sum.holes_filled += r.recs[j].stats.holes_filled;
     }
     sum.samples = r.n_local;
     assemble(&r, &images, &anns, &n_images, &n_anns);

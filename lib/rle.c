@@ -501,22 +501,27 @@ cleanup:
 /* ------------------------------------------------------------------------- */
 
 /* One step of the COCO API's merge: the union or intersection of a and b (same
- * size, valid), into `out` of at least a_m + b_m + 1 runs. Returns the run count.
- * Follows rleMerge step for step so that odd inputs (empty runs) give its output. */
+ * size, valid, `total` pixels), into `out` of at least a_m + b_m + 1 runs. Returns
+ * the run count. Follows rleMerge step for step so that odd inputs (empty runs) give
+ * its output, except that rleMerge stops as soon as both current runs are empty,
+ * even with pixels left (an empty run in the middle of both masks): its result then
+ * does not cover the mask. Here such a step goes on to the next runs. */
 static size_t merge_two(const uint32_t *a, size_t a_m, const uint32_t *b, size_t b_m,
-                        bool intersect, uint32_t *out)
+                        uint64_t total, bool intersect, uint32_t *out)
 {
     uint32_t ca = a_m > 0 ? a[0] : 0;
     uint32_t cb = b_m > 0 ? b[0] : 0;
     uint32_t cc = 0;
     uint64_t ct = 1;
+    uint64_t left = total;
     size_t ia = 1, ib = 1, m = 0;
     bool v = false, va = false, vb = false;
 
-    while (ct > 0) {
+    while (ct > 0 || left > 0) {
         uint32_t c = ca < cb ? ca : cb;
         bool vp;
         cc += c;
+        left -= c;
         ct = 0;
         ca -= c;
         if (ca == 0 && ia < a_m) {
@@ -532,7 +537,7 @@ static size_t merge_two(const uint32_t *a, size_t a_m, const uint32_t *b, size_t
         ct += cb;
         vp = v;
         v = intersect ? (va && vb) : (va || vb);
-        if (v != vp || ct == 0) {
+        if (v != vp || (ct == 0 && left == 0)) {
             out[m++] = cc;
             cc = 0;
         }
@@ -601,7 +606,8 @@ bmx_status bmx_rle_merge(const struct bmx_rle *rles, size_t n, bool intersect,
             st = bmx__fail(err, BMX_E_NOMEM, "rle: out of memory");
             goto cleanup;
         }
-        acc_m = merge_two(acc, acc_m, rles[i].counts, rles[i].m, intersect, next);
+        acc_m = merge_two(acc, acc_m, rles[i].counts, rles[i].m,
+                          (uint64_t)rles[0].h * rles[0].w, intersect, next);
         free(acc);
         acc = next;
         next = NULL;

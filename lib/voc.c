@@ -382,7 +382,21 @@ struct parser {
     bool boxmix_in_object;
     struct bmx__buf text; /* the current leaf's text */
     struct xml_out cap;   /* the unknown element being captured */
+    struct bmx__voc_report *rep; /* NULL unless read for the checker */
 };
+
+/* Record what went wrong for the checker (first problem only). */
+static void set_fault(struct bmx__voc_report *rep, enum bmx__voc_fault fault, const char *path,
+                      unsigned long line, const char *detail)
+{
+    if (rep == NULL || rep->fault != BMX__VOC_OK) {
+        return;
+    }
+    rep->fault = fault;
+    snprintf(rep->path, sizeof rep->path, "%s", path);
+    rep->line = line;
+    snprintf(rep->detail, sizeof rep->detail, "%s", detail);
+}
 
 /* Record an error "FILE: message (line N)" and stop the parser. */
 static void pfail(struct parser *p, bmx_status st, const char *fmt, ...) BMX__PRINTF(3, 4);
@@ -400,6 +414,30 @@ static void pfail(struct parser *p, bmx_status st, const char *fmt, ...)
     p->st = bmx__fail(p->err, st, "%s: %s (line %lu)", p->name, msg,
                       (unsigned long)XML_GetCurrentLineNumber(p->xp));
     XML_StopParser(p->xp, XML_FALSE);
+}
+
+/* pfail with the kind of problem and the element it concerns: `fpath` for the
+ * checker, `mpath` (NULL: none) put before the message, as pfail's callers do. */
+static void pfault(struct parser *p, bmx_status st, enum bmx__voc_fault fault, const char *fpath,
+                   const char *mpath, const char *fmt, ...) BMX__PRINTF(6, 7);
+
+static void pfault(struct parser *p, bmx_status st, enum bmx__voc_fault fault, const char *fpath,
+                   const char *mpath, const char *fmt, ...)
+{
+    if (p->st != BMX_OK) {
+        return;
+    }
+    char detail[640];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    set_fault(p->rep, fault, fpath, (unsigned long)XML_GetCurrentLineNumber(p->xp), detail);
+    if (mpath != NULL) {
+        pfail(p, st, "%s: %s", mpath, detail);
+    } else {
+        pfail(p, st, "%s", detail);
+    }
 }
 
 static struct vobj *cur_obj(struct parser *p)
@@ -472,13 +510,17 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **atts)
         return;
     }
     if (p->depth >= BMX_VOC_MAX_DEPTH) {
-        pfail(p, BMX_E_LIMIT, "elements nested deeper than %d", BMX_VOC_MAX_DEPTH);
+        char ppath[128];
+        parent_path(p, p->depth + 1, ppath, sizeof ppath);
+        pfault(p, BMX_E_LIMIT, BMX__VOC_TOO_DEEP, ppath, NULL, "elements nested deeper than %d",
+               BMX_VOC_MAX_DEPTH);
         return;
     }
     int d = ++p->depth;
     if (d == 1) {
         if (strcmp(name, "annotation") != 0) {
-            pfail(p, BMX_E_SCHEMA, "expected the root element <annotation>, got <%s>", name);
+            pfault(p, BMX_E_SCHEMA, BMX__VOC_WRONG_ROOT, "", NULL,
+                   "expected the root element <annotation>, got <%s>", name);
             return;
         }
         p->kind[d] = F_ANNOTATION;
@@ -611,7 +653,7 @@ static bool leaf_flag(struct parser *p, const char *where, const char *text, int
     if (!parse_number(text, &v) || (v != 0 && v != 1)) {
         char q[64];
         quote(text, q, sizeof q);
-        pfail(p, BMX_E_SCHEMA, "%s: expected 0 or 1, got '%s'", where, q);
+        pfault(p, BMX_E_SCHEMA, BMX__VOC_BAD_VALUE, where, where, "expected 0 or 1, got '%s'", q);
         return false;
     }
     *out = (int)v;
@@ -624,7 +666,8 @@ static bool leaf_dim(struct parser *p, const char *where, const char *text, int3
     if (!parse_number(text, &v) || v < 0 || v > INT32_MAX || v != floor(v)) {
         char q[64];
         quote(text, q, sizeof q);
-        pfail(p, BMX_E_SCHEMA, "%s: expected a whole number of pixels, got '%s'", where, q);
+        pfault(p, BMX_E_SCHEMA, BMX__VOC_BAD_VALUE, where, where,
+               "expected a whole number of pixels, got '%s'", q);
         return false;
     }
     *out = (int32_t)v;
@@ -746,9 +789,11 @@ static void end_leaf(struct parser *p, int d, const char *name)
             char q[64];
             quote(text, q, sizeof q);
             if (*text == '\0') {
-                pfail(p, BMX_E_SCHEMA, "%s: expected a number, got nothing", where);
+                pfault(p, BMX_E_SCHEMA, BMX__VOC_BAD_VALUE, where, where,
+                       "expected a number, got nothing");
             } else {
-                pfail(p, BMX_E_SCHEMA, "%s: expected a number, got '%s'", where, q);
+                pfault(p, BMX_E_SCHEMA, BMX__VOC_BAD_VALUE, where, where,
+                       "expected a number, got '%s'", q);
             }
             return;
         }
@@ -783,30 +828,36 @@ static void end_object(struct parser *p)
     struct vobj *o = cur_obj(p);
     size_t k = p->f->n_objs;
     static const char *const coord[4] = {"xmin", "ymin", "xmax", "ymax"};
+    char opath[64], bpath[80], fpath[96];
+    snprintf(opath, sizeof opath, "annotation/object[%zu]", k);
+    snprintf(bpath, sizeof bpath, "%s/bndbox", opath);
     if (o->name == NULL || o->name[0] == '\0') {
-        pfail(p, BMX_E_SCHEMA, "annotation/object[%zu]: missing name", k);
+        snprintf(fpath, sizeof fpath, "%s/name", opath);
+        pfault(p, BMX_E_SCHEMA, BMX__VOC_MISSING, fpath, opath, "missing name");
         return;
     }
     if (!o->has_bndbox) {
-        pfail(p, BMX_E_SCHEMA, "annotation/object[%zu]: missing bndbox", k);
+        pfault(p, BMX_E_SCHEMA, BMX__VOC_MISSING, bpath, opath, "missing bndbox");
         return;
     }
     for (int i = 0; i < 4; i++) {
         if (!o->has_v[i]) {
-            pfail(p, BMX_E_SCHEMA, "annotation/object[%zu]/bndbox: missing %s", k, coord[i]);
+            snprintf(fpath, sizeof fpath, "%s/%s", bpath, coord[i]);
+            pfault(p, BMX_E_SCHEMA, BMX__VOC_MISSING, fpath, bpath, "missing %s", coord[i]);
             return;
         }
     }
     for (int i = 0; i < 2; i++) {
         if (o->v[i + 2] < o->v[i]) {
-            pfail(p, BMX_E_SCHEMA, "annotation/object[%zu]/bndbox: %s %g is less than %s %g", k,
-                  coord[i + 2], o->v[i + 2], coord[i], o->v[i]);
+            snprintf(fpath, sizeof fpath, "%s/%s", bpath, coord[i + 2]);
+            pfault(p, BMX_E_SCHEMA, BMX__VOC_BOX_INVERTED, fpath, bpath, "%s %g is less than %s %g",
+                   coord[i + 2], o->v[i + 2], coord[i], o->v[i]);
             return;
         }
         if (o->v[i] < 1) {
-            pfail(p, BMX_E_SCHEMA,
-                  "annotation/object[%zu]/bndbox: %s %g is outside the image (VOC pixel indices start at 1)",
-                  k, coord[i], o->v[i]);
+            snprintf(fpath, sizeof fpath, "%s/%s", bpath, coord[i]);
+            pfault(p, BMX_E_SCHEMA, BMX__VOC_BOX_OUTSIDE, fpath, bpath,
+                   "%s %g is outside the image (VOC pixel indices start at 1)", coord[i], o->v[i]);
             return;
         }
     }
@@ -824,7 +875,11 @@ static void on_end(void *ud, const XML_Char *name)
         out_end(&p->cap, name);
         if (p->kind[d - 1] != F_CAPTURE) {
             if (p->cap.bad_char) {
-                pfail(p, BMX_E_SCHEMA, "<%s>: a character XML cannot carry", name);
+                char ppath[128], fpath[200];
+                parent_path(p, d, ppath, sizeof ppath);
+                snprintf(fpath, sizeof fpath, "%s/%s", ppath, name);
+                pfault(p, BMX_E_SCHEMA, BMX__VOC_BAD_VALUE, fpath, NULL,
+                       "<%s>: a character XML cannot carry", name);
             } else if (p->cap.b->failed) {
                 pfail(p, BMX_E_NOMEM, "out of memory");
             }
@@ -838,7 +893,8 @@ static void on_end(void *ud, const XML_Char *name)
         break;
     case F_ANNOTATION:
         if (p->f->filename == NULL || p->f->filename[0] == '\0') {
-            pfail(p, BMX_E_SCHEMA, "annotation: missing filename");
+            pfault(p, BMX_E_SCHEMA, BMX__VOC_MISSING, "annotation/filename", "annotation",
+                   "missing filename");
         }
         break;
     default:
@@ -860,17 +916,20 @@ static void on_entity_decl(void *ud, const XML_Char *entity_name, int is_paramet
     (void)notation_name;
     /* VOC files never declare entities; refusing them rules out entity expansion
      * bombs whatever the expat version. */
-    pfail(ud, BMX_E_SCHEMA, "entity declarations are not supported (entity '%s')", entity_name);
+    pfault(ud, BMX_E_SCHEMA, BMX__VOC_ENTITY, "", NULL,
+           "entity declarations are not supported (entity '%s')", entity_name);
 }
 
-/* Parse one XML file into `f` (its path already set). */
-static bmx_status parse_file(struct vfile *f, bmx_error *err)
+/* Parse one XML file into `f` (its path already set). `rep` may be NULL. */
+static bmx_status parse_file(struct vfile *f, struct bmx__voc_report *rep, bmx_error *err)
 {
     struct stat sb;
+    /* Open and read failures get their kind from the status (bmx__voc_read_one). */
     if (stat(f->path, &sb) != 0) {
         return bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", f->path, strerror(errno));
     }
     if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > BMX_VOC_MAX_FILE_BYTES) {
+        set_fault(rep, BMX__VOC_TOO_LARGE, "", 0, "larger than the 64 MB limit for a VOC file");
         return bmx__fail(err, BMX_E_LIMIT, "%s: %" PRIu64 " bytes: larger than the 64 MB limit for a VOC file",
                          f->path, (uint64_t)sb.st_size);
     }
@@ -882,9 +941,10 @@ static bmx_status parse_file(struct vfile *f, bmx_error *err)
     }
     if (len > BMX_VOC_MAX_FILE_BYTES) {
         free(buf);
+        set_fault(rep, BMX__VOC_TOO_LARGE, "", 0, "larger than the 64 MB limit for a VOC file");
         return bmx__fail(err, BMX_E_LIMIT, "%s: larger than the 64 MB limit for a VOC file", f->path);
     }
-    struct parser p = {.name = f->path, .err = err, .f = f};
+    struct parser p = {.name = f->path, .err = err, .f = f, .rep = rep};
     p.xp = XML_ParserCreate(NULL);
     if (p.xp == NULL) {
         free(buf);
@@ -898,6 +958,8 @@ static bmx_status parse_file(struct vfile *f, bmx_error *err)
     if (p.st != BMX_OK) {
         st = p.st;
     } else if (xs != XML_STATUS_OK) {
+        set_fault(rep, BMX__VOC_SYNTAX, "", (unsigned long)XML_GetCurrentLineNumber(p.xp),
+                  XML_ErrorString(XML_GetErrorCode(p.xp)));
         st = bmx__fail(err, BMX_E_PARSE, "%s: line %lu: %s", f->path,
                        (unsigned long)XML_GetCurrentLineNumber(p.xp),
                        XML_ErrorString(XML_GetErrorCode(p.xp)));
@@ -1150,9 +1212,11 @@ char *bmx__voc_default_images_dir(const char *path, bool is_dir)
     return r;
 }
 
-/* Fix up one parsed file: the image file it names, its size, boxes inside it. */
+/* Fix up one parsed file: the image file it names, its size, boxes inside it.
+ * `rep` may be NULL. */
 static bmx_status finish_file(struct vfile *f, const char *images_dir,
-                              const struct bmx_limits *limits, bmx_error *err)
+                              const struct bmx_limits *limits, struct bmx__voc_report *rep,
+                              bmx_error *err)
 {
     bmx_status st = BMX_OK;
     char *img = NULL, *xml_stem = stem_of(f->path), *name_stem = stem_of(f->filename);
@@ -1173,6 +1237,11 @@ static bmx_status finish_file(struct vfile *f, const char *images_dir,
                 char *full = n > 0 && (size_t)n < sizeof cand ? path_join(images_dir, cand) : NULL;
                 if (full != NULL && file_exists(full)) {
                     char *fn = strdup(cand);
+                    if (fn != NULL && rep != NULL) {
+                        rep->filename_replaced = true;
+                        snprintf(rep->given_filename, sizeof rep->given_filename, "%s",
+                                 f->filename);
+                    }
                     if (fn != NULL) {
                         free(f->filename);
                         f->filename = fn;
@@ -1201,6 +1270,12 @@ static bmx_status finish_file(struct vfile *f, const char *images_dir,
                 bmx__prefix(err, st, "%s", img);
             }
         }
+        if (st != BMX_OK && rep != NULL) {
+            char detail[sizeof rep->detail];
+            snprintf(detail, sizeof detail, "missing, and the image size cannot be read (%.600s)",
+                     err != NULL ? err->message : bmx_strerror(st));
+            set_fault(rep, BMX__VOC_SIZE_UNKNOWN, "annotation/size", f->size_line, detail);
+        }
         if (st != BMX_OK) {
             bmx__prefix(err, st, "%s: annotation/size: missing, and the image size cannot be read", f->path);
             goto done;
@@ -1208,12 +1283,28 @@ static bmx_status finish_file(struct vfile *f, const char *images_dir,
     }
     uint64_t pixels = (uint64_t)f->width * (uint64_t)f->height;
     if (limits != NULL && limits->max_image_pixels > 0 && pixels > limits->max_image_pixels) {
+        if (rep != NULL) {
+            char detail[160];
+            snprintf(detail, sizeof detail, "%d x %d pixels exceeds the limit of %" PRIu64,
+                     (int)f->width, (int)f->height, limits->max_image_pixels);
+            set_fault(rep, BMX__VOC_IMAGE_TOO_LARGE, "annotation/size", f->size_line, detail);
+        }
         st = bmx__fail(err, BMX_E_LIMIT, "%s: annotation/size: %d x %d pixels exceeds the limit of %" PRIu64,
                        f->path, (int)f->width, (int)f->height, limits->max_image_pixels);
         goto done;
     }
     for (size_t k = 0; k < f->n_objs; k++) {
         const struct vobj *o = &f->objs[k];
+        if (rep != NULL && (o->v[2] > f->width || o->v[3] > f->height)) {
+            bool x = o->v[2] > f->width;
+            char fpath[96], detail[160];
+            snprintf(fpath, sizeof fpath, "annotation/object[%zu]/bndbox/%s", k + 1,
+                     x ? "xmax" : "ymax");
+            snprintf(detail, sizeof detail, "%s %g is outside the image %s %d",
+                     x ? "xmax" : "ymax", x ? o->v[2] : o->v[3], x ? "width" : "height",
+                     (int)(x ? f->width : f->height));
+            set_fault(rep, BMX__VOC_BOX_OUTSIDE, fpath, o->line, detail);
+        }
         if (o->v[2] > f->width) {
             st = bmx__fail(err, BMX_E_SCHEMA,
                            "%s: annotation/object[%zu]/bndbox: xmax %g is outside the image width %d (line %lu)",
@@ -1497,8 +1588,10 @@ done:
     return st;
 }
 
-bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_options *opts,
-                                bmx_dataset **out, bmx_error *err)
+/* bmx_dataset_read_voc, telling the checker what went wrong through `rep` (may
+ * be NULL). */
+static bmx_status read_voc(const char *path, const struct bmx_voc_options *opts,
+                           bmx_dataset **out, struct bmx__voc_report *rep, bmx_error *err)
 {
     struct bmx_voc_options defaults;
     struct name_list xmls = {0};
@@ -1537,9 +1630,9 @@ bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_options *
     for (size_t i = 0; i < xmls.n; i++) {
         files[i].path = xmls.v[i];
         xmls.v[i] = NULL;
-        st = parse_file(&files[i], err);
+        st = parse_file(&files[i], rep, err);
         if (st == BMX_OK) {
-            st = finish_file(&files[i], images_dir, &opts->limits, err);
+            st = finish_file(&files[i], images_dir, &opts->limits, rep, err);
         }
         if (st != BMX_OK) {
             goto done;
@@ -1553,6 +1646,34 @@ done:
     free(files);
     free(images_dir);
     names_free(&xmls);
+    return st;
+}
+
+bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_options *opts,
+                                bmx_dataset **out, bmx_error *err)
+{
+    return read_voc(path, opts, out, NULL, err);
+}
+
+bmx_status bmx__voc_read_one(const char *xml_path, const struct bmx_voc_options *opts,
+                             bmx_dataset **out, struct bmx__voc_report *report, bmx_error *err)
+{
+    memset(report, 0, sizeof *report);
+    bmx_error local = {0};
+    if (err == NULL) {
+        err = &local;
+    }
+    bmx_status st = read_voc(xml_path, opts, out, report, err);
+    if (st != BMX_OK && report->fault == BMX__VOC_OK) {
+        /* A failure with no kind recorded (out of memory, a limit on counts):
+         * keep the reader's message, less the file name it starts with. */
+        const char *m = err->message;
+        size_t n = strlen(xml_path);
+        if (strncmp(m, xml_path, n) == 0 && strncmp(m + n, ": ", 2) == 0) {
+            m += n + 2;
+        }
+        set_fault(report, st == BMX_E_IO ? BMX__VOC_IO : BMX__VOC_OTHER, "", 0, m);
+    }
     return st;
 }
 

@@ -18,4 +18,42 @@ void bmx__voc_free_stems(char **stems, size_t n);
 /* Whether a file name ends in .xml (any case). */
 bool bmx__voc_has_xml_ext(const char *name);
 
+/* What went wrong reading one VOC XML file, for the dataset checker: the strict
+ * reader stops at a file's first problem, and this says which kind it was and
+ * which element it concerns, so that the checker need not parse messages. */
+enum bmx__voc_fault {
+    BMX__VOC_OK = 0,
+    BMX__VOC_IO,              /* the file cannot be opened or read */
+    BMX__VOC_TOO_LARGE,       /* over BMX_VOC_MAX_FILE_BYTES */
+    BMX__VOC_SYNTAX,          /* not well-formed XML */
+    BMX__VOC_TOO_DEEP,        /* nested deeper than BMX_VOC_MAX_DEPTH */
+    BMX__VOC_ENTITY,          /* an entity declaration (refused) */
+    BMX__VOC_WRONG_ROOT,      /* the root element is not <annotation> */
+    BMX__VOC_MISSING,         /* a required element is missing or empty */
+    BMX__VOC_BAD_VALUE,       /* an element's text is not a valid value */
+    BMX__VOC_BOX_INVERTED,    /* xmax < xmin or ymax < ymin */
+    BMX__VOC_BOX_OUTSIDE,     /* a box coordinate outside 1..width / 1..height */
+    BMX__VOC_SIZE_UNKNOWN,    /* no <size> and the image size cannot be read */
+    BMX__VOC_IMAGE_TOO_LARGE, /* <size> over the pixel limit */
+    BMX__VOC_OTHER            /* out of memory and the like */
+};
+
+/* The outcome of bmx__voc_read_one beyond its status. */
+struct bmx__voc_report {
+    enum bmx__voc_fault fault;
+    char path[160];       /* element path ("annotation/object[2]/bndbox/xmax"),
+                             "" for the document as a whole */
+    unsigned long line;   /* XML line of the problem, 0 when none applies */
+    char detail[1024];    /* what is wrong, without file, path and line */
+    bool filename_replaced;  /* <filename> named no image; the one named after
+                                the XML was taken instead */
+    char given_filename[256]; /* <filename> as written (cut when longer) */
+};
+
+/* bmx_dataset_read_voc on one XML file, filling `report` (required) on failure
+ * and with what the reader quietly fixed. Messages and results are exactly
+ * those of bmx_dataset_read_voc. */
+bmx_status bmx__voc_read_one(const char *xml_path, const struct bmx_voc_options *opts,
+                             bmx_dataset **out, struct bmx__voc_report *report, bmx_error *err);
+
 #endif

@@ -228,6 +228,17 @@ def main():
               rc == 0 and any(a.get("segmentation") for a in d5["annotations"]) and
               all(isinstance(a["segmentation"], dict) for a in d5["annotations"] if a.get("segmentation")))
 
+        o6 = os.path.join(tmp, "poly")
+        rc, out, err = augment(o6, "--per-image", "2", "--mask-format", "polygon")
+        d6 = json.load(open(os.path.join(o6, "annotations.json"))) if rc == 0 else {"images": [], "annotations": []}
+        rle_left = [a for a in d6["annotations"] if isinstance(a.get("segmentation"), dict)]
+        check("--mask-format polygon: only crowd objects keep RLE",
+              rc == 0 and all(a["iscrowd"] == 1 for a in rle_left) and
+              any(a["boxmix"]["source_annotation_id"] == 15 and isinstance(a.get("segmentation"), list)
+                  for a in d6["annotations"]), err)
+        if rc == 0:
+            check_geometry("mask-format polygon", d6, o6)
+
         rc, out, err = augment(o1, "--seed", "7")
         check("an output folder holding a dataset is refused (exit 1)",
               rc == 1 and "already holds a dataset" in err, err)

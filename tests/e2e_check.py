@@ -3,9 +3,10 @@
 
 Usage: e2e_check.py TOOL SOURCE_ROOT
 Prints TAP. Runs the tool on the samples and on the broken datasets of
-tests/data/check/, and checks exit codes (0 no error, 1 errors, 2 usage), the
-human lines, the --json lines, --strict, --max-problems, and image files that are
-missing or of another size than their record says.
+tests/data/check/ (COCO) and tests/data/check_voc/ (--voc), and checks exit codes
+(0 no error, 1 errors, 2 usage), the human lines, the --json lines, --strict,
+--max-problems, --split, --labels, and image files that are missing or of another
+size than their record says.
 """
 import json
 import os
@@ -20,6 +21,8 @@ TOOL, ROOT = sys.argv[1], sys.argv[2]
 SAMPLES_JSON = os.path.join(ROOT, "samples", "coco", "annotations.json")
 SAMPLES_IMAGES = os.path.join(ROOT, "samples", "images")
 CASES = os.path.join(ROOT, "tests", "data", "check")
+VOC_CASES = os.path.join(ROOT, "tests", "data", "check_voc")
+SAMPLES_VOC = os.path.join(ROOT, "samples", "voc")
 
 results = []
 
@@ -51,6 +54,116 @@ def png(w, h):
                 struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
             chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def voc_cases():
+    """(name, tool arguments, case folder) of every line of check_voc/cases.txt."""
+    out = []
+    with open(os.path.join(VOC_CASES, "cases.txt")) as f:
+        for line in f:
+            name, *opts = line.split()
+            d = os.path.join(VOC_CASES, name)
+            args = ["--voc", d]
+            for o in opts:
+                k, v = o.split("=", 1)
+                args += ["--" + k, os.path.join(d, v) if k == "labels" else v]
+            out.append((name, args, d))
+    return out
+
+
+def voc_expected(d):
+    """A VOC case's expected lines as the tool prints them (files made whole)."""
+    with open(os.path.join(d, "expected.txt")) as f:
+        return [os.path.join(d, l.replace("{case}", d)) for l in f.read().splitlines()]
+
+
+def check_voc():
+    # the samples (no JPEGImages/: the images come from --images): clean, exit 0
+    for extra in ([], ["--split", "train"], ["--split", "train", "--decode"]):
+        rc, out, err = run("--voc", SAMPLES_VOC, "--images", SAMPLES_IMAGES, *extra)
+        check("VOC samples %s: no problem, exit 0" % " ".join(extra),
+              rc == 0 and err == "" and
+              out == "boxmix-check: 0 errors, 0 warnings in 8 images, 41 annotations\n", out + err)
+    rc, out, err = run("--json", "--voc", SAMPLES_VOC, "--images", SAMPLES_IMAGES)
+    s = json.loads(out.splitlines()[-1])["summary"] if rc == 0 else {}
+    check("VOC samples --json: the summary counts images, objects, names, files",
+          s.get("images") == 8 and s.get("annotations") == 41 and s.get("categories") == 4
+          and s.get("image_files") == 8 and s.get("errors") == 0, out + err)
+    rc, out, err = run("--voc", os.path.join(SAMPLES_VOC, "Annotations", "sample_04.xml"),
+                       "--images", SAMPLES_IMAGES)
+    check("VOC: one XML file checks on its own",
+          rc == 0 and out == "boxmix-check: 0 errors, 0 warnings in 1 image, 5 annotations\n",
+          out + err)
+
+    # every broken case: its exact problems, in order, and the exit code
+    cases = voc_cases()
+    bad = []
+    for name, args, d in cases:
+        exp = voc_expected(d)
+        rc, out, err = run(*args)
+        want_rc = 1 if any(": error: " in l for l in exp) else 0
+        if out.splitlines()[:-1] != exp or rc != want_rc or err != "":
+            bad.append("%s: rc %d\n%s%s" % (name, rc, out, err))
+    check("VOC cases (%d): every problem with file, path and code; exit codes" % len(cases),
+          not bad and len(cases) >= 20, "\n".join(bad))
+
+    many = os.path.join(VOC_CASES, "many-problems")
+    many_args = ["--voc", many, "--split", "train", "--labels", os.path.join(many, "labels.txt")]
+    exp = voc_expected(many)
+    n_err = sum(": error: " in l for l in exp)
+    n_warn = sum(": warning: " in l for l in exp)
+    rc, out, err = run(*many_args)
+    check("VOC many problems: across files and the split list, then the summary",
+          rc == 1 and len({l.split(": ")[0] for l in exp}) >= 6 and
+          out.splitlines()[-1] == "boxmix-check: %d errors, %d warnings in 5 images, 4 annotations"
+          % (n_err, n_warn), out + err)
+    rc, out, err = run("--json", *many_args)
+    objs = [json.loads(l) for l in out.splitlines()]
+    as_text = ["%s: %s: %s: %s [%s]" % (o["file"], o["path"], o["severity"], o["message"],
+                                          o["code"]) for o in objs[:-1]]
+    check("VOC --json: problems match the human lines, summary counts",
+          rc == 1 and as_text == exp and objs[-1]["summary"]["errors"] == n_err
+          and objs[-1]["summary"]["warnings"] == n_warn and objs[-1]["summary"]["images"] == 5
+          and objs[-1]["summary"]["categories"] == 2, "\n".join(as_text))
+    check("VOC --json: XML problems carry element paths",
+          ("annotation/object[1]/bndbox/xmax", "voc-box-outside-image") in
+          [(o["path"], o["code"]) for o in objs[:-1]], objs)
+
+    # --strict turns the 1-pixel box warning into an error
+    one = os.path.join(VOC_CASES, "one-pixel-box")
+    rc1, out1, _ = run("--voc", one)
+    rc2, out2, _ = run("--voc", one, "--strict")
+    check("VOC warning only: exit 0; --strict: exit 1",
+          rc1 == 0 and "[bbox-empty]" in out1 and rc2 == 1 and ": error: " in out2, out1 + out2)
+
+    # --images elsewhere: the case's JPEGImages/ is not looked at
+    tmp = tempfile.mkdtemp(prefix="bmx_e2e_check_voc_")
+    try:
+        clean = os.path.join(VOC_CASES, "clean")
+        rc, out, err = run("--voc", clean, "--images", tmp)
+        lines = out.splitlines()
+        check("VOC --images DIR: image files looked up there",
+              rc == 1 and lines[:-1] == [
+                  "%s: annotation/filename: error: %s: no such file [image-missing]"
+                  % (os.path.join(clean, "Annotations", x + ".xml"),
+                     os.path.join(tmp, x + ".png")) for x in "ab"], out + err)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    # runs that cannot start, and usage errors
+    rc, out, err = run("--voc", os.path.join(VOC_CASES, "no-such-case"))
+    check("VOC: missing folder: exit 1, message on stderr",
+          rc == 1 and out == "" and "no-such-case" in err, out + err)
+    rc, out, err = run("--voc", os.path.join(VOC_CASES, "clean"), "--split", "val")
+    check("VOC: missing split list: exit 1, message on stderr",
+          rc == 1 and out == "" and "ImageSets/Main/val.txt" in err, out + err)
+    for args, what in [(["--voc", SAMPLES_VOC, SAMPLES_JSON], "--voc and a COCO file"),
+                       (["--split", "train", SAMPLES_JSON], "--split without --voc"),
+                       (["--labels", "x.txt", SAMPLES_JSON], "--labels without --voc"),
+                       (["--voc"], "--voc without its argument")]:
+        rc, out, err = run(*args)
+        check("usage error (%s): exit 2 and a usage line" % what,
+              rc == 2 and "usage:" in err and out == "", err)
 
 
 def main():
@@ -196,6 +309,8 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    check_voc()
+
     # runtime failure and usage errors
     rc, out, err = run(os.path.join(CASES, "no-such-file.json"))
     check("unreadable annotation file: exit 1, message on stderr",
@@ -211,7 +326,8 @@ def main():
               rc == 2 and "usage:" in err and out == "", err)
     rc, out, err = run("--help")
     check("--help: exit 0, usage and options on stdout",
-          rc == 0 and out.startswith("usage:") and "--strict" in out and "--json" in out, err)
+          rc == 0 and out.startswith("usage:") and "--strict" in out and "--json" in out
+          and "--voc" in out and "--split" in out and "--labels" in out, err)
     rc, out, err = run("--version")
     check("--version prints the version", rc == 0 and out.startswith("boxmix-check 0."), out)
 

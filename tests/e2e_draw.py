@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """End-to-end checks of the built boxmix-draw on an augmented copy of samples/.
 
-Usage: e2e_draw.py DRAW_TOOL AUGMENT_TOOL SOURCE_ROOT
+Usage: e2e_draw.py DRAW_TOOL AUGMENT_TOOL SOURCE_ROOT [turbojpeg]
 Prints TAP. Runs boxmix-augment on samples/ into a temporary folder, then
 boxmix-draw on its output with a contact sheet, and checks files, sizes, the
 summary line, selection (--ids, --random, --limit), --scale, exit codes and
@@ -17,6 +17,8 @@ import sys
 import tempfile
 
 DRAW, AUGMENT, ROOT = sys.argv[1], sys.argv[2], sys.argv[3]
+# The sheet is a JPEG: its bytes are TurboJPEG's (the stb fallback encodes differently).
+TURBOJPEG = len(sys.argv) > 4 and sys.argv[4] == "turbojpeg"
 SAMPLES_JSON = os.path.join(ROOT, "samples", "coco", "annotations.json")
 SAMPLES_IMAGES = os.path.join(ROOT, "samples", "images")
 
@@ -216,6 +218,38 @@ def main():
                            "--out", os.path.join(tmp, "b4"))
         check("a missing image: exit 1 naming the annotation file, image and path",
               rc == 1 and "images[0]" in err and "nowhere" in err, err)
+        # VOC input: the samples' VOC folder, drawn with its images.
+        ovoc = os.path.join(tmp, "voc")
+        rc, out, err = run(DRAW, "--voc", os.path.join(ROOT, "samples", "voc"), "--images",
+                           os.path.join(ROOT, "samples", "images"), "--out", ovoc)
+        drawn = sorted(os.listdir(ovoc)) if rc == 0 else []
+        check("--voc draws every image of a VOC folder", rc == 0 and len(drawn) == 8 and
+              "drew 8 images" in out, err + out)
+        rc, out, err = run(DRAW, "--voc", os.path.join(ROOT, "samples", "voc"), "--annotations", ann,
+                           "--out", os.path.join(tmp, "b5"))
+        check("--voc with --annotations: exit 2", rc == 2, err)
+        # The README's pictures are what the current code renders from samples/.
+        orr = os.path.join(tmp, "readme")
+        rc1, _, err1 = run(AUGMENT, "--annotations", SAMPLES_JSON, "--images",
+                           os.path.join(ROOT, "samples", "images"), "--out", orr,
+                           "--per-image", "1", "--seed", "7", "--quiet")
+        rc2, _, err2 = run(DRAW, "--annotations", os.path.join(orr, "annotations.json"), "--images",
+                           os.path.join(orr, "images"), "--out", os.path.join(orr, "drawn"),
+                           "--sheet", os.path.join(orr, "sheet.jpg"), "--sheet-width", "960",
+                           "--show", "visibility", "--quality", "85", "--quiet")
+        def same(a, b):
+            try:
+                return open(a, "rb").read() == open(b, "rb").read()
+            except OSError:
+                return False
+        check("samples/readme/draw_example.png is what the code renders",
+              rc1 == 0 and rc2 == 0 and same(os.path.join(orr, "drawn", "cutmix_000001.png"),
+                                             os.path.join(ROOT, "samples", "readme", "draw_example.png")),
+              err1 + err2)
+        if TURBOJPEG:
+            check("samples/readme/sheet_example.jpg is what the code renders",
+                  rc2 == 0 and same(os.path.join(orr, "sheet.jpg"),
+                                    os.path.join(ROOT, "samples", "readme", "sheet_example.jpg")))
     except Exception as e:  # report as a failed check, still print TAP
         check("the checks ran to the end", False, "%s: %s" % (type(e).__name__, e))
     finally:

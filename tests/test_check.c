@@ -1,6 +1,7 @@
-/* The dataset checker: each broken dataset under tests/data/check/ gives exactly
- * the problems listed next to it, the samples check clean, and a file the checker
- * finds no error in is one the strict reader accepts. */
+/* The dataset checker: each broken dataset under tests/data/check/ (COCO) and
+ * tests/data/check_voc/ (Pascal VOC) gives exactly the problems listed next to it,
+ * the samples check clean, and a dataset the checker finds no error in is one the
+ * strict reader accepts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "boxmix.h"
 
@@ -19,6 +21,7 @@
 #endif
 
 #define CASES BMX_SOURCE_ROOT "/tests/data/check"
+#define VOC_CASES BMX_SOURCE_ROOT "/tests/data/check_voc"
 
 /* The problems of one run, as "PATH: SEVERITY: MESSAGE [CODE]" lines. */
 struct collected {
@@ -72,6 +75,40 @@ static void collect(const struct bmx_problem *p, void *ctx)
         col->errors++;
     } else {
         col->warnings++;
+    }
+}
+
+/* VOC problems name several files: "FILE: PATH: SEVERITY: MESSAGE [CODE]" lines,
+ * FILE relative to the case folder and the case folder written {case}. */
+struct voc_collected {
+    const char *dir; /* the case folder */
+    struct collected col;
+};
+
+static void collect_voc(const struct bmx_problem *p, void *ctx)
+{
+    struct voc_collected *vc = ctx;
+    size_t dl = strlen(vc->dir);
+    assert_true(strncmp(p->file, vc->dir, dl) == 0 && p->file[dl] == '/');
+    assert_true(p->severity == BMX_SEVERITY_ERROR || p->severity == BMX_SEVERITY_WARNING);
+    assert_true(p->code[0] != '\0' && p->path[0] != '\0' && p->message[0] != '\0');
+    char line[2600];
+    snprintf(line, sizeof line, "%s: %s: %s: %s [%s]\n", p->file + dl + 1, p->path,
+             bmx_severity_name(p->severity), p->message, p->code);
+    for (const char *s = line; *s;) {
+        if (strncmp(s, vc->dir, dl) == 0) {
+            append(&vc->col, "{case}", 6);
+            s += dl;
+        } else {
+            append(&vc->col, s, 1);
+            s++;
+        }
+    }
+    vc->col.lines++;
+    if (p->severity == BMX_SEVERITY_ERROR) {
+        vc->col.errors++;
+    } else {
+        vc->col.warnings++;
     }
 }
 
@@ -307,13 +344,305 @@ static void test_decode_limit(void **state)
     free(col.text);
 }
 
+/* The codes of problems the strict VOC reader itself refuses. */
+static bool reader_refuses(const char *expected)
+{
+    static const char *const codes[] = {
+        "[voc-xml-syntax]",        "[voc-wrong-root]",   "[voc-entity]",
+        "[voc-missing-element]",   "[voc-bad-value]",    "[voc-box-inverted]",
+        "[voc-box-outside-image]", "[voc-size-unknown]", "[voc-xml-missing]",
+        "[voc-split-bad-id]",      "[unknown-label]",    "[voc-unreadable]",
+    };
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        if (strstr(expected, codes[i]) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Every VOC case of cases.txt ("NAME [split=S] [labels=FILE]"): exactly its
+ * problems, and the strict reader agrees on whether the dataset reads. */
+static void test_voc_cases(void **state)
+{
+    (void)state;
+    char *list = slurp(VOC_CASES "/cases.txt", NULL);
+    size_t n = 0, with_problems = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(list, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        char dir[512], labels_path[600], exp_path[600];
+        char *name = strtok(line, " ");
+        const char *split = NULL, *labels = NULL;
+        for (char *opt = strtok(NULL, " "); opt != NULL; opt = strtok(NULL, " ")) {
+            if (strncmp(opt, "split=", 6) == 0) {
+                split = opt + 6;
+            } else if (strncmp(opt, "labels=", 7) == 0) {
+                labels = opt + 7;
+            } else {
+                fail_msg("cases.txt: unknown option %s", opt);
+            }
+        }
+        snprintf(dir, sizeof dir, VOC_CASES "/%s", name);
+        snprintf(exp_path, sizeof exp_path, "%s/expected.txt", dir);
+        if (labels != NULL) {
+            snprintf(labels_path, sizeof labels_path, "%s/%s", dir, labels);
+        }
+        struct bmx_check_options o;
+        bmx_check_options_init(&o);
+        o.format = BMX_CHECK_VOC;
+        o.annotations = dir;
+        o.voc_split = split;
+        o.labels = labels != NULL ? labels_path : NULL;
+        struct voc_collected vc = {.dir = dir};
+        struct bmx_check_summary sum;
+        bmx_error err = {0};
+        if (bmx_check_run(&o, collect_voc, &vc, &sum, &err) != BMX_OK) {
+            fail_msg("%s: bmx_check_run failed: %s", name, err.message);
+        }
+        char *expected = slurp(exp_path, NULL);
+        const char *got = vc.col.text ? vc.col.text : "";
+        if (strcmp(got, expected) != 0) {
+            print_error("VOC case %s\n--- expected\n%s--- got\n%s", name, expected, got);
+            fail();
+        }
+        assert_int_equal(sum.errors, vc.col.errors);
+        assert_int_equal(sum.warnings, vc.col.warnings);
+        assert_int_equal(sum.errors, count_severity(expected, "error"));
+        assert_int_equal(sum.warnings, count_severity(expected, "warning"));
+        with_problems += vc.col.lines > 0;
+
+        /* The reader takes what the checker finds no error in, and refuses what
+         * the checker says it refuses. */
+        struct bmx_labels lab = {0};
+        struct bmx_voc_options vo;
+        bmx_voc_options_init(&vo);
+        vo.split = split;
+        if (labels != NULL) {
+            assert_int_equal(bmx_labels_read(labels_path, &lab, NULL), BMX_OK);
+            vo.labels = &lab;
+        }
+        bmx_dataset *ds = NULL;
+        bmx_status st = bmx_dataset_read_voc(dir, &vo, &ds, &err);
+        if (sum.errors == 0 && st != BMX_OK) {
+            fail_msg("VOC case %s: the checker found no error, the reader says: %s", name,
+                     err.message);
+        }
+        if (reader_refuses(expected) && st == BMX_OK) {
+            fail_msg("VOC case %s: the checker says the reader refuses it, but it reads", name);
+        }
+        bmx_dataset_free(ds);
+        bmx_labels_free(&lab);
+        free(expected);
+        free(vc.col.text);
+        n++;
+    }
+    free(list);
+    assert_true(n >= 20);
+    assert_true(with_problems >= 18);
+}
+
+/* The VOC many-problems case: several files, both severities, and its totals. */
+static void test_voc_many_problems(void **state)
+{
+    (void)state;
+    char *expected = slurp(VOC_CASES "/many-problems/expected.txt", NULL);
+    assert_true(count_severity(expected, "error") >= 5);
+    assert_true(count_severity(expected, "warning") >= 3);
+    for (const char *f = "abcde"; *f; f++) {
+        char name[32];
+        snprintf(name, sizeof name, "Annotations/%c.xml: ", *f);
+        assert_non_null(strstr(expected, name));
+    }
+    assert_non_null(strstr(expected, "ImageSets/Main/train.txt: line 4: "));
+    assert_null(strstr(expected, "unlisted.xml")); /* not in the split: not read */
+
+    struct bmx_check_options o;
+    bmx_check_options_init(&o);
+    o.format = BMX_CHECK_VOC;
+    o.annotations = VOC_CASES "/many-problems";
+    o.voc_split = "train";
+    o.labels = VOC_CASES "/many-problems/labels.txt";
+    struct bmx_check_summary sum;
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, NULL), BMX_OK);
+    assert_int_equal(sum.errors, count_severity(expected, "error"));
+    assert_int_equal(sum.warnings, count_severity(expected, "warning"));
+    assert_int_equal(sum.images, 5);      /* a b c d e: the missing one and the repeat not */
+    assert_int_equal(sum.annotations, 4); /* a: 2, d: 1, e: 1 (b and c do not read) */
+    assert_int_equal(sum.categories, 2);  /* the labels */
+    assert_int_equal(sum.image_files, 3); /* a d e */
+    free(expected);
+
+    /* without the split, every XML: unlisted.xml is not XML */
+    o.voc_split = NULL;
+    struct voc_collected vc = {.dir = VOC_CASES "/many-problems"};
+    assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, NULL), BMX_OK);
+    assert_int_equal(sum.images, 6);
+    assert_non_null(strstr(vc.col.text, "Annotations/unlisted.xml: /: error: line 1: "));
+    assert_non_null(strstr(vc.col.text, "[voc-xml-syntax]"));
+    free(vc.col.text);
+}
+
+/* The VOC samples check clean, with or without their split, with decoding. */
+static void test_voc_samples(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 3; variant++) {
+        struct bmx_check_options o;
+        bmx_check_options_init(&o);
+        o.format = BMX_CHECK_VOC;
+        o.annotations = BMX_SOURCE_ROOT "/samples/voc";
+        o.images = BMX_SOURCE_ROOT "/samples/images";
+        o.voc_split = variant >= 1 ? "train" : NULL;
+        o.decode = variant == 2;
+        struct voc_collected vc = {.dir = o.annotations};
+        struct bmx_check_summary sum;
+        bmx_error err = {0};
+        assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, &err), BMX_OK);
+        assert_null(vc.col.text);
+        assert_int_equal(sum.errors, 0);
+        assert_int_equal(sum.warnings, 0);
+        assert_int_equal(sum.images, 8);
+        assert_int_equal(sum.annotations, 41);
+        assert_int_equal(sum.categories, 4);
+        assert_int_equal(sum.image_files, 8);
+    }
+}
+
+/* One XML file: its own folder's ../JPEGImages holds the images. */
+static void test_voc_single_file(void **state)
+{
+    (void)state;
+    struct bmx_check_options o;
+    bmx_check_options_init(&o);
+    o.format = BMX_CHECK_VOC;
+    o.annotations = VOC_CASES "/clean/Annotations/a.xml";
+    struct bmx_check_summary sum;
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, NULL), BMX_OK);
+    assert_int_equal(sum.errors + sum.warnings, 0);
+    assert_int_equal(sum.images, 1);
+    assert_int_equal(sum.annotations, 2);
+    assert_int_equal(sum.image_files, 1);
+
+    o.annotations = VOC_CASES "/image-size-mismatch/Annotations/b.xml";
+    struct voc_collected vc = {.dir = VOC_CASES "/image-size-mismatch"};
+    assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, NULL), BMX_OK);
+    assert_string_equal(vc.col.text, "Annotations/b.xml: annotation/filename: error: "
+                                     "{case}/Annotations/../JPEGImages/b.png is 64x50, <size> "
+                                     "says 64x48 [image-size-mismatch]\n");
+    free(vc.col.text);
+}
+
+/* --strict: the 1-pixel box warning becomes an error. */
+static void test_voc_strict(void **state)
+{
+    (void)state;
+    struct bmx_check_options o;
+    bmx_check_options_init(&o);
+    o.format = BMX_CHECK_VOC;
+    o.annotations = VOC_CASES "/one-pixel-box";
+    o.strict = true;
+    struct voc_collected vc = {.dir = o.annotations};
+    struct bmx_check_summary sum;
+    assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, NULL), BMX_OK);
+    assert_int_equal(sum.errors, 1);
+    assert_int_equal(sum.warnings, 0);
+    assert_non_null(strstr(vc.col.text, ": error: [11, 11, 11, 30]: xmin equals xmax"));
+    free(vc.col.text);
+}
+
+/* Elements nested past the limit: one problem, the reader's limit. */
+static void test_voc_too_deep(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bmx_check_voc_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char ann[64], xml[96];
+    snprintf(ann, sizeof ann, "%s/Annotations", dir);
+    snprintf(xml, sizeof xml, "%s/deep.xml", ann);
+    assert_int_equal(mkdir(ann, 0755), 0);
+    FILE *f = fopen(xml, "w");
+    assert_non_null(f);
+    fputs("<annotation><filename>x.jpg</filename>\n", f);
+    for (int i = 0; i < 70; i++) {
+        fputs("<e>", f);
+    }
+    for (int i = 0; i < 70; i++) {
+        fputs("</e>", f);
+    }
+    fputs("\n</annotation>\n", f);
+    fclose(f);
+    struct bmx_check_options o;
+    bmx_check_options_init(&o);
+    o.format = BMX_CHECK_VOC;
+    o.annotations = dir;
+    struct voc_collected vc = {.dir = dir};
+    struct bmx_check_summary sum;
+    assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, NULL), BMX_OK);
+    assert_string_equal(vc.col.text, "Annotations/deep.xml: annotation: error: line 2: elements "
+                                     "nested deeper than 64 [voc-too-deep]\n");
+    free(vc.col.text);
+    unlink(xml);
+    rmdir(ann);
+    rmdir(dir);
+}
+
+/* VOC runs that cannot start are statuses, not problems. */
+static void test_voc_run_failures(void **state)
+{
+    (void)state;
+    struct bmx_check_options o;
+    bmx_error err = {0};
+    struct bmx_check_summary sum;
+    bmx_check_options_init(&o);
+    o.format = BMX_CHECK_VOC;
+    o.annotations = VOC_CASES "/no-such-case";
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_IO);
+    assert_non_null(strstr(err.message, "no-such-case"));
+
+    o.annotations = VOC_CASES; /* a folder without Annotations/ */
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_IO);
+    assert_non_null(strstr(err.message, "no Annotations folder"));
+
+    o.annotations = VOC_CASES "/clean";
+    o.voc_split = "val"; /* no ImageSets/Main/val.txt */
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_IO);
+    assert_non_null(strstr(err.message, "ImageSets/Main/val.txt"));
+    o.voc_split = "../x";
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
+
+    o.annotations = VOC_CASES "/clean/Annotations/a.xml";
+    o.voc_split = "train"; /* a split needs a folder */
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
+
+    o.annotations = VOC_CASES "/clean";
+    o.voc_split = NULL;
+    o.labels = VOC_CASES "/clean/no-labels.txt";
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_IO);
+
+    /* decoding needs images: samples/voc has no JPEGImages/ */
+    o.labels = NULL;
+    o.annotations = BMX_SOURCE_ROOT "/samples/voc";
+    o.decode = true;
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
+
+    /* a split or labels with COCO */
+    bmx_check_options_init(&o);
+    o.annotations = CASES "/clean/annotations.json";
+    o.labels = VOC_CASES "/clean/labels.txt";
+    assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases),        cmocka_unit_test(test_many_problems),
         cmocka_unit_test(test_strict),       cmocka_unit_test(test_samples),
         cmocka_unit_test(test_no_callback),  cmocka_unit_test(test_run_failures),
-        cmocka_unit_test(test_decode_limit),
+        cmocka_unit_test(test_decode_limit), cmocka_unit_test(test_voc_cases),
+        cmocka_unit_test(test_voc_many_problems), cmocka_unit_test(test_voc_samples),
+        cmocka_unit_test(test_voc_single_file), cmocka_unit_test(test_voc_strict),
+        cmocka_unit_test(test_voc_too_deep), cmocka_unit_test(test_voc_run_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

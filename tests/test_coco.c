@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "boxmix.h"
+#include "json.h"
 
 static const char *full_doc =
     "{\"info\":null,\"licenses\":[{\"id\":1,\"name\":\"CC\"}],\"extra_top\":{\"k\":[1,2.5,\"x\"]},"
@@ -246,6 +247,450 @@ static void bad_inputs_name_the_place(void **state)
     }
 }
 
+/* ---- the JSON parser (lib/json.c) ---- */
+
+/* Parse `text` as one value (checking, then building); NULL when it fails. The
+ * parser is left for the caller to inspect and free. */
+static struct bmx__jnode *parse_text(struct bmx__json *p, const char *text, size_t len)
+{
+    bmx__json_init(p, text, len);
+    size_t pos = 0;
+    if (!bmx__json_value(p, &pos, 0, NULL)) {
+        return NULL;
+    }
+    size_t end = pos;
+    struct bmx__jnode *v = NULL;
+    pos = 0;
+    assert_true(bmx__json_value(p, &pos, 0, &v));
+    assert_int_equal(pos, end);
+    assert_false(p->failed);
+    return v;
+}
+
+static void check_json_string(const char *json, const char *bytes)
+{
+    struct bmx__json p;
+    struct bmx__jnode *v = parse_text(&p, json, strlen(json));
+    if (v == NULL) {
+        print_error("'%s' failed: %s\n", json, p.err_what);
+        fail();
+    }
+    assert_int_equal(v->type, BMX__J_STRING);
+    assert_int_equal(v->n, strlen(bytes));
+    assert_string_equal(v->u.str, bytes);
+    bmx__json_free(&p);
+}
+
+static void check_json_error(const char *json, size_t len, const char *what)
+{
+    struct bmx__json p;
+    if (parse_text(&p, json, len) != NULL || strstr(p.err_what, what) == NULL) {
+        print_error("'%s': expected error '%s', got '%s'\n", json, what,
+                    p.failed ? p.err_what : "success");
+        fail();
+    }
+    bmx__json_free(&p);
+}
+
+static void json_strings_unescape_and_check_utf8(void **state)
+{
+    (void)state;
+    check_json_string("\"plain\"", "plain");
+    check_json_string("\"\"", "");
+    check_json_string("\"a\\n\\t\\r\\b\\f\\\"\\\\\\/z\"", "a\n\t\r\b\f\"\\/z");
+    check_json_string("\"\\u0041\\u00e9\\u20AC\"", "A\xC3\xA9\xE2\x82\xAC");
+    check_json_string("\"\\uD83D\\uDE00!\"", "\xF0\x9F\x98\x80!"); /* surrogate pair */
+    check_json_string("\"\\uDBFF\\uDFFF\"", "\xF4\x8F\xBF\xBF");
+    check_json_string("\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+    check_json_error("\"\\uD800\"", 8, "unpaired surrogate");
+    check_json_error("\"\\uDC00\"", 8, "unpaired surrogate");
+    check_json_error("\"\\uD800\\u0041\"", 14, "unpaired surrogate");
+    check_json_error("\"\\u12G4\"", 8, "invalid \\u escape");
+    check_json_error("\"\\x\"", 4, "invalid escape");
+    check_json_error("\"\\u0000\"", 8, "\\u0000");
+    check_json_error("\"a\tb\"", 5, "control character");
+    check_json_error("\"a\nb\"", 5, "control character");
+    check_json_error("\"abc", 4, "unterminated string");
+    check_json_error("\"\xC3\x28\"", 4, "invalid UTF-8");
+    check_json_error("\"\xC0\x80\"", 4, "invalid UTF-8");         /* overlong */
+    check_json_error("\"\xE0\x80\xAF\"", 5, "invalid UTF-8");     /* overlong */
+    check_json_error("\"\xED\xA0\x80\"", 5, "invalid UTF-8");     /* a surrogate */
+    check_json_error("\"\xF4\x90\x80\x80\"", 6, "invalid UTF-8"); /* above U+10FFFF */
+    check_json_error("\"\xE2\x82\"", 4, "invalid UTF-8");         /* cut short */
+    check_json_error("\"\xFF\"", 3, "invalid UTF-8");
+    check_json_error("\"\x80\"", 3, "invalid UTF-8");
+}
+
+static void check_json_number(const char *json, double want)
+{
+    struct bmx__json p;
+    struct bmx__jnode *v = parse_text(&p, json, strlen(json));
+    if (v == NULL || v->type != BMX__J_NUMBER || memcmp(&v->u.num, &want, sizeof want) != 0) {
+        print_error("'%s': got %.17g, want %.17g\n", json, v ? v->u.num : 0.0, want);
+        fail();
+    }
+    assert_false(p.has_nonfinite);
+    bmx__json_free(&p);
+}
+
+static void json_numbers_follow_the_grammar_and_round_correctly(void **state)
+{
+    (void)state;
+    check_json_number("0", 0.0);
+    check_json_number("-0", -0.0);
+    check_json_number("-0.0e5", -0.0);
+    check_json_number("1", 1.0);
+    check_json_number("-12", -12.0);
+    check_json_number("0.1", 0.1);
+    check_json_number("253.11", 253.11);
+    check_json_number("1e308", 1e308);
+    check_json_number("1.7976931348623157e308", 1.7976931348623157e308);
+    check_json_number("2.2250738585072014e-308", 2.2250738585072014e-308);
+    check_json_number("1e-320", strtod("1e-320", NULL)); /* subnormal */
+    check_json_number("4.9e-324", strtod("4.9e-324", NULL));
+    check_json_number("1e-400", 0.0);
+    check_json_number("123456789012345678901234567890", 123456789012345678901234567890.0);
+    check_json_number("9007199254740993", 9007199254740992.0); /* 2^53 + 1: ties to even */
+    check_json_number("0.30000000000000004", 0.30000000000000004);
+    check_json_number("33.33333333333333", 33.33333333333333);
+    check_json_number("1E2", 100.0);
+    check_json_number("1e+2", 100.0);
+    check_json_number("12.5E-1", 1.25);
+    check_json_number("0.000001234", 0.000001234);
+    check_json_number("123.456789012345678", 123.456789012345678);
+    check_json_number("1e22", 1e22);
+    check_json_number("1e23", 1e23);
+    check_json_number("4503599627370497.5", 4503599627370497.5);
+    check_json_error("01", 2, "leading zero");
+    check_json_error("-01", 3, "leading zero");
+    check_json_error("1.", 2, "a digit must follow '.'");
+    check_json_error("1.e5", 4, "a digit must follow '.'");
+    check_json_error(".5", 2, "expected a value");
+    check_json_error("+1", 2, "expected a value");
+    check_json_error("-", 1, "invalid number");
+    check_json_error("-a", 2, "invalid number");
+    check_json_error("1e", 2, "exponent");
+    check_json_error("1e+", 3, "exponent");
+    check_json_error("[1 2]", 5, "expected ',' or ']'");
+    check_json_error("[1,]", 4, "expected a value");
+    check_json_error("{\"a\":1,}", 8, "expected a string key");
+    check_json_error("{\"a\" 1}", 7, "expected ':'");
+    check_json_error("{\"a\":1 \"b\":2}", 13, "expected ',' or '}'");
+    check_json_error("tru", 3, "expected a value");
+    check_json_error("", 0, "expected a value");
+    check_json_error("NaN", 3, "expected a value");
+
+    /* Too large for a double: not a syntax error, but noted for the reader. */
+    const char *huge[] = {"1e400", "-1e400", "[0, 1e999]", "17976931348623159e292"};
+    for (size_t i = 0; i < 4; i++) {
+        struct bmx__json p;
+        assert_non_null(parse_text(&p, huge[i], strlen(huge[i])));
+        assert_true(p.has_nonfinite);
+        bmx__json_free(&p);
+    }
+
+    /* Against strtod: random digit strings of every shape. */
+    uint64_t z = 12345;
+    char text[64];
+    for (int k = 0; k < 100000; k++) {
+        z = z * 6364136223846793005u + 1442695040888963407u;
+        int ni = 1 + (int)(z >> 60), nf = (int)((z >> 55) & 31), ex = (int)((z >> 40) & 127) - 64;
+        size_t n = 0;
+        if (z & 1) {
+            text[n++] = '-';
+        }
+        uint64_t d = z;
+        for (int q = 0; q < ni; q++, d = d * 2862933555777941757u + 3037000493u) {
+            text[n++] = (char)('0' + (q == 0 ? 1 + (d >> 60) % 9 : (d >> 59) % 10));
+        }
+        if (nf > 0) {
+            text[n++] = '.';
+            for (int q = 0; q < nf; q++, d = d * 2862933555777941757u + 3037000493u) {
+                text[n++] = (char)('0' + (d >> 59) % 10);
+            }
+        }
+        if (z & 2) {
+            n += (size_t)snprintf(text + n, sizeof text - n, "e%d", ex);
+        }
+        text[n] = '\0';
+        check_json_number(text, strtod(text, NULL));
+    }
+}
+
+static void json_nesting_is_limited(void **state)
+{
+    (void)state;
+    char deep[2 * 513 + 1];
+    for (int depth = 512; depth <= 513; depth++) {
+        memset(deep, '[', (size_t)depth);
+        memset(deep + depth, ']', (size_t)depth);
+        struct bmx__json p;
+        struct bmx__jnode *v = parse_text(&p, deep, 2 * (size_t)depth);
+        if (depth == 512) {
+            assert_non_null(v);
+        } else {
+            assert_null(v);
+            assert_string_equal(p.err_what, "nesting deeper than 512");
+        }
+        bmx__json_free(&p);
+    }
+}
+
+static void json_errors_give_line_and_column(void **state)
+{
+    (void)state;
+    const char *doc = "{\"images\": [],\n  \"annotations\": [1,,2]}";
+    bmx_dataset *ds = NULL;
+    bmx_error err = {0};
+    assert_int_equal(bmx_dataset_read_coco_buffer(doc, strlen(doc), "e.json", &ds, &err), BMX_E_PARSE);
+    assert_string_equal(err.message, "e.json: line 2, column 21: not valid JSON (expected a value)");
+    const char *utf = DOC("{\"id\":1,\"file_name\":\"a\xFF.jpg\",\"width\":10,\"height\":10}", "", CAT);
+    assert_int_equal(bmx_dataset_read_coco_buffer(utf, strlen(utf), "u.json", &ds, &err), BMX_E_PARSE);
+    if (strstr(err.message, "u.json: line 1, column 34: not valid JSON (invalid UTF-8)") == NULL) {
+        print_error("%s\n", err.message);
+        fail();
+    }
+    assert_null(ds);
+}
+
+/* ---- the number printer ---- */
+
+static char *print_number(double v, char *out)
+{
+    size_t n = bmx__json_format_number(out, v);
+    assert_true(n <= BMX__NUMBER_MAX);
+    out[n] = '\0';
+    return out;
+}
+
+static void number_printer_is_short_and_exact(void **state)
+{
+    (void)state;
+    char buf[BMX__NUMBER_MAX + 1];
+    static const struct {
+        double v;
+        const char *text;
+    } fixed[] = {
+        {0.0, "0"}, {-0.0, "0"}, {1.0, "1"}, {-7.0, "-7"}, {640.0, "640"},
+        {0.1, "0.1"}, {-0.1, "-0.1"}, {123.45, "123.45"}, {0.5, "0.5"}, {253.11, "253.11"},
+        {33.33333333333333, "33.33333333333333"}, {1e-5, "0.00001"}, {0.30000000000000004, "0.30000000000000004"},
+        {999999999999999.0, "999999999999999"}, {1e15, "1e+15"}, {-2.5e-7, "-2.5e-07"},
+        {123456.789, "123456.789"}, {1.5e300, "1.5e+300"},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        assert_string_equal(print_number(fixed[i].v, buf), fixed[i].text);
+    }
+    assert_string_equal(print_number(1.0 / 0.0, buf), "null");
+    assert_string_equal(print_number(nan(""), buf), "null");
+    const double edge[] = {1e-7, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+                           0.1 + 0.2, 1.0 / 3.0, 2.0 / 3.0, 123.456789012345678, 9007199254740993.0,
+                           4503599627370495.5, 1e15 - 0.5, 1e-5 * (1 - 1e-16), 0.99999999999999989};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        for (int s = 0; s < 2; s++) {
+            double v = s ? -edge[i] : edge[i];
+            assert_true(strtod(print_number(v, buf), NULL) == v);
+        }
+    }
+
+    /* Decimals with 1 to 6 places print as they were written (the shortest). */
+    uint64_t z = 99;
+    char want[48];
+    for (int k = 0; k < 500000; k++) {
+        z = z * 6364136223846793005u + 1442695040888963407u;
+        int places = 1 + (int)((z >> 61) % 6);
+        long long whole = (long long)((z >> 20) % 100000000u);
+        long long frac = (long long)((z >> 5) % 1000000u);
+        int n = snprintf(want, sizeof want, "%s%lld.%06lld", (z & 1) ? "-" : "", whole, frac);
+        want[n - 6 + places] = '\0';
+        size_t len = strlen(want);
+        while (want[len - 1] == '0') {
+            want[--len] = '\0';
+        }
+        if (want[len - 1] == '.') {
+            want[--len] = '\0';
+        }
+        double v = strtod(want, NULL);
+        if (v == 0.0) {
+            continue; /* "-0" prints as "0" */
+        }
+        print_number(v, buf);
+        if (strcmp(buf, want) != 0) {
+            print_error("%s printed as %s\n", want, buf);
+            fail();
+        }
+    }
+    /* As short as the shortest of %.15g, %.16g, %.17g that reads back. */
+    for (int k = 0; k < 300000; k++) {
+        z = z * 6364136223846793005u + 1442695040888963407u;
+        double v = (double)(z >> 11) / (double)(1ull << (z & 63)) * ((z & 64) ? -1 : 1);
+        char old[40];
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(old, sizeof old, "%.*g", prec, v);
+            if (strtod(old, NULL) == v) {
+                break;
+            }
+        }
+        print_number(v, buf);
+        size_t digits_old = 0, digits_new = 0;
+        for (const char *c = old; *c && *c != 'e'; c++) {
+            digits_old += *c >= '0' && *c <= '9';
+        }
+        for (const char *c = buf; *c && *c != 'e'; c++) {
+            digits_new += *c >= '0' && *c <= '9';
+        }
+        /* leading zeros of "0.000123" are no significant digits */
+        for (const char *c = buf + (buf[0] == '-'); *c == '0' || *c == '.'; c++) {
+            digits_new -= *c == '0';
+        }
+        for (const char *c = old + (old[0] == '-'); *c == '0' || *c == '.'; c++) {
+            digits_old -= *c == '0';
+        }
+        if (strtod(buf, NULL) != v || digits_new > digits_old) {
+            print_error("%s printed as %s\n", old, buf);
+            fail();
+        }
+    }
+    /* Any double reads back exactly. */
+    for (int k = 0; k < 1000000; k++) {
+        z = z * 6364136223846793005u + 1442695040888963407u;
+        uint64_t bits = z ^ (z >> 29);
+        double v;
+        if (k & 1) {
+            memcpy(&v, &bits, sizeof v);
+        } else {
+            /* values in the range the fast path covers */
+            v = (double)(int64_t)(bits >> 12) / (double)(1ull << (bits & 63));
+        }
+        if (!isfinite(v)) {
+            continue;
+        }
+        double back = strtod(print_number(v, buf), NULL);
+        if (back != v) {
+            print_error("%.17g printed as %s\n", v, buf);
+            fail();
+        }
+    }
+}
+
+/* ---- reader behaviours of the streaming parser ---- */
+
+static char *write_and_slurp(const bmx_dataset *ds, const char *tag)
+{
+    bmx_error err = {0};
+    const char *p = tmp_path(tag);
+    assert_int_equal(bmx_dataset_write_coco(ds, p, &err), BMX_OK);
+    char *t = slurp(p);
+    unlink(p);
+    return t;
+}
+
+static void reader_keeps_order_escapes_and_duplicates(void **state)
+{
+    (void)state;
+    /* Categories first, annotations before images, an escaped file name, a
+     * repeated known key (the first is read; the second rides along, as cJSON
+     * did) and members in an order the writer must keep. */
+    const char *doc =
+        "{\"categories\":[{\"id\":1,\"name\":\"c\\u00e9\"}],\"info\":{\"v\":1},"
+        "\"annotations\":[{\"id\":3,\"image_id\":1,\"category_id\":1,\"bbox\":[1,1,2,2],"
+        "\"bbox\":[0,0,9,9],\"note\":\"x\\ty\"}],"
+        "\"images\":[{\"id\":1,\"file_name\":\"d\\u00e9j\\u00e0/\\ud83d\\ude00.jpg\",\"width\":10,\"height\":10}],"
+        "\"licenses\":[]}";
+    bmx_dataset *ds = NULL;
+    bmx_error err = {0};
+    assert_int_equal(bmx_dataset_read_coco_buffer(doc, strlen(doc), "o.json", &ds, &err), BMX_OK);
+    assert_string_equal(bmx_dataset_image(ds, 0)->file_name, "d\xC3\xA9j\xC3\xA0/\xF0\x9F\x98\x80.jpg");
+    assert_string_equal(bmx_dataset_category(ds, 0)->name, "c\xC3\xA9");
+    const struct bmx_object *o = bmx_dataset_objects(ds, 0);
+    assert_true(o->bbox.w == 2.0);
+    char *t = write_and_slurp(ds, "order");
+    const char *cat = strstr(t, "\"categories\""), *info = strstr(t, "\"info\""),
+               *ann = strstr(t, "\"annotations\""), *img = strstr(t, "\"images\""),
+               *lic = strstr(t, "\"licenses\"");
+    assert_true(cat && info && ann && img && lic);
+    assert_true(cat < info && info < ann && ann < img && img < lic);
+    assert_non_null(strstr(t, "\"bbox\":[1,1,2,2]"));
+    assert_non_null(strstr(t, ",\"bbox\":[0,0,9,9],\"note\":\"x\\ty\"}"));
+    assert_non_null(strstr(t, "\"file_name\":\"d\xC3\xA9j\xC3\xA0/\xF0\x9F\x98\x80.jpg\""));
+    free(t);
+    bmx_dataset_free(ds);
+}
+
+static void reader_error_precedence_is_kept(void **state)
+{
+    (void)state;
+    static const struct bad_case cases[] = {
+        /* a syntax error anywhere comes before any content error */
+        {DOC("{\"id\":1}", ANN(""), CAT) ",", BMX_E_PARSE, "text after the JSON document"},
+        {"{\"images\":[{\"id\":1}],\"annotations\":[],\"categories\":[} ", BMX_E_PARSE,
+         "line 1, column 53: not valid JSON (expected a value)"},
+        /* then numbers beyond a double, with their path */
+        {DOC("{\"id\":1}", "", "{\"id\":1,\"name\":\"c\",\"x\":{\"y\":[1,-1e999]}}"), BMX_E_SCHEMA,
+         "bad.json: categories[0].x.y[1]: number out of range (not finite)"},
+        {"{\"info\":{\"a b\":1e400},\"images\":5,\"annotations\":[],\"categories\":[]}",
+         BMX_E_SCHEMA, "bad.json: info.a b: number out of range (not finite)"},
+        /* then categories before images before annotations, whatever the order */
+        {"{\"annotations\":[{\"id\":1}],\"images\":[{\"id\":1}],\"categories\":[{\"id\":1}]}",
+         BMX_E_SCHEMA, "bad.json: categories[0].name: missing"},
+        {"{\"annotations\":[{\"id\":1}],\"images\":[{\"id\":1}],\"categories\":[]}",
+         BMX_E_SCHEMA, "bad.json: images[0].file_name: missing"},
+        /* ids that stop growing are still checked for repeats */
+        {DOC(IMG, ANN("") ",{\"id\":0,\"image_id\":1,\"category_id\":1,\"bbox\":[1,1,2,2]},"
+                          "{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[1,1,2,2]}", CAT),
+         BMX_E_SCHEMA, "bad.json: annotations[2].id: duplicate id 1 (also annotations[0])"},
+        {DOC(IMG, "{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[1,1,2,2],\"segmentation\":[[1,2,3,4,5,\"6\"]]}", CAT),
+         BMX_E_SCHEMA, "bad.json: annotations[0].segmentation[0][5]: expected a number, got a string"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bmx_dataset *ds = (bmx_dataset *)(uintptr_t)1;
+        bmx_error err = {0};
+        bmx_status st = bmx_dataset_read_coco_buffer(cases[i].doc, strlen(cases[i].doc), "bad.json",
+                                                     &ds, &err);
+        if (st != cases[i].status || strstr(err.message, cases[i].message) == NULL) {
+            print_error("case %zu: status %d, message '%s', expected '%s'\n", i, (int)st,
+                        err.message, cases[i].message);
+            fail();
+        }
+        assert_null(ds);
+    }
+}
+
+static void large_document_streams_through_the_buffer(void **state)
+{
+    (void)state;
+    /* Well over the writer's flush size: the file is written in pieces. */
+    size_t n = 40000;
+    size_t cap = n * 200 + 4096;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    size_t len = (size_t)snprintf(doc, cap, "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":640,\"height\":480}],\"annotations\":[");
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(doc + len, cap - len,
+                                "%s{\"id\":%zu,\"image_id\":1,\"category_id\":1,\"bbox\":[%zu.25,1.5,2,2],"
+                                "\"segmentation\":[[1.5,2.125,%zu.75,3,4,5.0625,6,7]],\"area\":%zu.5}",
+                                i ? "," : "", i + 1, i % 600, i % 600, i);
+    }
+    len += (size_t)snprintf(doc + len, cap - len, "],\"categories\":[{\"id\":1,\"name\":\"c\"}]}");
+    bmx_dataset *a = NULL, *b = NULL;
+    bmx_error err = {0};
+    assert_int_equal(bmx_dataset_read_coco_buffer(doc, len, "big.json", &a, &err), BMX_OK);
+    const char *p1 = tmp_path("big1");
+    assert_int_equal(bmx_dataset_write_coco(a, p1, &err), BMX_OK);
+    assert_int_equal(bmx_dataset_read_coco(p1, &b, &err), BMX_OK);
+    assert_int_equal(bmx_dataset_annotation_count(b), n);
+    for (size_t q = 0; q < n; q++) {
+        compare_objects(&bmx_dataset_objects(a, 0)[q], &bmx_dataset_objects(b, 0)[q]);
+    }
+    char *t = slurp(p1);
+    assert_true(strlen(t) > ((size_t)4 << 20));
+    assert_non_null(strstr(t, "\"bbox\":[599.25,1.5,2,2],\"area\":39599.5,\"segmentation\":[[1.5,2.125,599.75,3,4,5.0625,6,7]]"));
+    free(t);
+    unlink(p1);
+    bmx_dataset_free(a);
+    bmx_dataset_free(b);
+    free(doc);
+}
+
 static void quirks_accepted(void **state)
 {
     (void)state;
@@ -296,6 +741,14 @@ int main(void)
         cmocka_unit_test(quirks_accepted),
         cmocka_unit_test(missing_file_is_io_error),
         cmocka_unit_test(samples_file_reads),
+        cmocka_unit_test(json_strings_unescape_and_check_utf8),
+        cmocka_unit_test(json_numbers_follow_the_grammar_and_round_correctly),
+        cmocka_unit_test(json_nesting_is_limited),
+        cmocka_unit_test(json_errors_give_line_and_column),
+        cmocka_unit_test(number_printer_is_short_and_exact),
+        cmocka_unit_test(reader_keeps_order_escapes_and_duplicates),
+        cmocka_unit_test(reader_error_precedence_is_kept),
+        cmocka_unit_test(large_document_streams_through_the_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,8 +218,10 @@ static void test_options_check(void **state)
     bmx_error err = {BMX_OK, ""};
     o = defaults();
     o.mask_format = BMX_MASK_POLYGON;
+    assert_int_equal(bmx_cutmix_options_check(&o, &err), BMX_OK);
+    o.mask_format = (enum bmx_mask_format)7;
     assert_int_equal(bmx_cutmix_options_check(&o, &err), BMX_E_INVALID);
-    assert_string_equal(err.message, "mask format polygon is not supported yet");
+    assert_non_null(strstr(err.message, "mask_format"));
 
     /* edges of the valid ranges */
     o = defaults();
@@ -821,12 +823,20 @@ static void test_object_errors(void **state)
     assert_int_equal(
         bmx_object_by_rect(&o, &in, rect(0, 0, 5, 5), false, 10, 10, &out, &kept, &err),
         BMX_E_INVALID);
+    /* mask format polygon is supported: a box object goes through unchanged */
     o.mask_format = BMX_MASK_POLYGON;
-    in = box_object(1, 10, 10, 5, 5);
+    in = box_object(1, 6, 6, 3, 3);
+    assert_int_equal(
+        bmx_object_by_rect(&o, &in, rect(0, 0, 5, 5), false, 10, 10, &out, &kept, &err),
+        BMX_OK);
+    assert_true(kept);
+    assert_int_equal(out.seg_kind, BMX_SEG_NONE);
+    bmx_object_free(&out);
+    o.mask_format = (enum bmx_mask_format)7;
     assert_int_equal(
         bmx_object_by_rect(&o, &in, rect(0, 0, 5, 5), false, 10, 10, &out, &kept, &err),
         BMX_E_INVALID);
-    assert_string_equal(err.message, "mask format polygon is not supported yet");
+    assert_false(kept);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -960,6 +970,178 @@ static void test_rle_cut(void **state)
         BMX_E_INVALID);
     assert_false(kept);
     bmx_object_free(&in);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Mask format polygon                                                        */
+/* ------------------------------------------------------------------------- */
+
+/* An RLE object of size [h, w]: the rectangle [x0,x1) x [y0,y1) minus the hole
+ * [hx0,hx1) x [hy0,hy1) (an empty hole when hx0 == hx1). area/bbox as COCO records
+ * them (pixel count, tight box). */
+static struct bmx_object rle_frame_object(int64_t id, uint32_t h, uint32_t w, uint32_t x0,
+                                          uint32_t y0, uint32_t x1, uint32_t y1, uint32_t hx0,
+                                          uint32_t hy0, uint32_t hx1, uint32_t hy1)
+{
+    struct bmx_object o = rle_object(id, h, w, x0, y0, x1, y1);
+    uint8_t *mask = calloc((size_t)h * w, 1);
+    assert_non_null(mask);
+    assert_int_equal(bmx_rle_decode(&o.rle, mask, (size_t)h * w, NULL), BMX_OK);
+    for (uint32_t x = hx0; x < hx1; x++) {
+        for (uint32_t y = hy0; y < hy1; y++) {
+            mask[(size_t)x * h + y] = 0;
+        }
+    }
+    bmx_rle_free(&o.rle);
+    assert_int_equal(bmx_rle_encode(mask, h, w, &o.rle, NULL), BMX_OK);
+    free(mask);
+    o.area = (double)bmx_rle_area(&o.rle);
+    return o;
+}
+
+static void assert_ring_xy(const struct bmx_poly *ring, const double *xy, size_t n)
+{
+    assert_int_equal(ring->n, n);
+    for (size_t i = 0; i < 2 * n; i++) {
+        assert_float_equal(ring->xy[i], xy[i], 0);
+    }
+}
+
+static void test_polygon_format_object(void **state)
+{
+    (void)state;
+    struct bmx_cutmix_options o = defaults();
+    o.mask_format = BMX_MASK_POLYGON;
+    /* 20 rows x 30 columns: x in [5, 15), y in [4, 12), minus the hole [8, 11) x [6, 9):
+     * 80 - 9 = 71 px */
+    struct bmx_object in = rle_frame_object(3, 20, 30, 5, 4, 15, 12, 8, 6, 11, 9);
+    assert_float_equal(in.area, 71, 0);
+    in.area = 70.5; /* as recorded, whatever it is */
+    struct bmx_object out;
+
+    /* untouched: the polygon segmentation (hole filled), recorded area and box */
+    assert_true(by_rect(&o, &in, rect(20, 0, 10, 20), false, 30, 20, &out));
+    assert_false(out.touched);
+    assert_int_equal(out.seg_kind, BMX_SEG_POLYGON);
+    assert_false(out.rle_compressed);
+    assert_null(out.rle.counts);
+    assert_int_equal(out.polys.count, 1);
+    const double whole[] = {5, 4, 15, 4, 15, 12, 5, 12};
+    assert_ring_xy(&out.polys.rings[0], whole, 4);
+    assert_float_equal(out.area, 70.5, 0);
+    assert_box(out.bbox, 5, 4, 10, 8);
+    bmx_object_free(&out);
+
+    /* touched, hole still enclosed: x in [5, 12) stays; area is the rings' (hole
+     * filled), visibility the pixels' */
+    assert_true(by_rect(&o, &in, rect(12, 0, 8, 20), false, 30, 20, &out));
+    assert_true(out.touched);
+    assert_int_equal(out.seg_kind, BMX_SEG_POLYGON);
+    assert_int_equal(out.polys.count, 1);
+    const double left[] = {5, 4, 12, 4, 12, 12, 5, 12};
+    assert_ring_xy(&out.polys.rings[0], left, 4);
+    assert_float_equal(out.area, 56, 0);
+    assert_float_equal(out.visibility, 47.0 / 71.0, 1e-12);
+    assert_box(out.bbox, 5, 4, 7, 8);
+    bmx_object_free(&out);
+
+    /* touched through the hole: x in [5, 10) is a C shape, area = pixel count */
+    assert_true(by_rect(&o, &in, rect(10, 0, 10, 20), false, 30, 20, &out));
+    assert_int_equal(out.polys.count, 1);
+    const double c_shape[] = {5, 4, 10, 4, 10, 6, 8, 6, 8, 9, 10, 9, 10, 12, 5, 12};
+    assert_ring_xy(&out.polys.rings[0], c_shape, 8);
+    assert_float_equal(out.area, 34, 0);
+    assert_box(out.bbox, 5, 4, 5, 8);
+    bmx_object_free(&out);
+
+    /* a cut leaving two pieces: two rings, in column-major order */
+    assert_true(by_rect(&o, &in, rect(7, 0, 6, 20), false, 30, 20, &out));
+    assert_int_equal(out.polys.count, 2);
+    const double a[] = {5, 4, 7, 4, 7, 12, 5, 12};
+    const double b[] = {13, 4, 15, 4, 15, 12, 13, 12};
+    assert_ring_xy(&out.polys.rings[0], a, 4);
+    assert_ring_xy(&out.polys.rings[1], b, 4);
+    assert_float_equal(out.area, 32, 0);
+    assert_box(out.bbox, 5, 4, 10, 8);
+    bmx_object_free(&out);
+
+    /* crowd objects keep their RLE, touched or not */
+    in.iscrowd = 1;
+    assert_true(by_rect(&o, &in, rect(20, 0, 10, 20), false, 30, 20, &out));
+    assert_int_equal(out.seg_kind, BMX_SEG_RLE);
+    assert_int_equal(out.polys.count, 0);
+    bmx_object_free(&out);
+    assert_true(by_rect(&o, &in, rect(12, 0, 8, 20), false, 30, 20, &out));
+    assert_true(out.touched);
+    assert_int_equal(out.seg_kind, BMX_SEG_RLE);
+    assert_float_equal(out.area, 47, 0);
+    bmx_object_free(&out);
+    bmx_object_free(&in);
+
+    /* polygon objects stay polygons, untouched */
+    const double tri[] = {0, 0, 40, 0, 0, 40};
+    struct bmx_object pin = poly_object(4, tri, 3);
+    assert_true(by_rect(&o, &pin, rect(30, 30, 10, 10), false, 100, 100, &out));
+    assert_int_equal(out.seg_kind, BMX_SEG_POLYGON);
+    assert_ring_xy(&out.polys.rings[0], tri, 3);
+    bmx_object_free(&out);
+    bmx_object_free(&pin);
+
+    /* an empty mask has no polygon form: a zero-area object left alone stays RLE */
+    struct bmx_object empty = rle_frame_object(5, 20, 30, 5, 4, 6, 5, 5, 4, 6, 5);
+    assert_int_equal(bmx_rle_area(&empty.rle), 0);
+    assert_true(by_rect(&o, &empty, rect(20, 0, 10, 20), false, 30, 20, &out));
+    assert_int_equal(out.seg_kind, BMX_SEG_RLE);
+    bmx_object_free(&out);
+    bmx_object_free(&empty);
+}
+
+static void test_polygon_format_apply(void **state)
+{
+    (void)state;
+    struct bmx_cutmix_options o = defaults();
+    o.mask_format = BMX_MASK_POLYGON;
+    struct bmx_object aobj[3];
+    aobj[0] = rle_frame_object(1, 20, 30, 5, 4, 15, 12, 8, 6, 11, 9); /* touched */
+    aobj[1] = rle_frame_object(2, 20, 30, 22, 2, 28, 8, 24, 4, 26, 6); /* untouched */
+    aobj[2] = rle_frame_object(3, 20, 30, 5, 14, 15, 20, 7, 16, 9, 18); /* crowd, touched */
+    aobj[2].iscrowd = 1;
+    struct bmx_object bobj = rle_frame_object(4, 20, 30, 12, 0, 19, 20, 14, 5, 16, 7);
+    struct bmx_sample a = make_sample(30, 20, 1, aobj, 3);
+    struct bmx_sample b = make_sample(30, 20, 2, &bobj, 1);
+    struct bmx_patch p = {{12, 0, 8, 20}, 0};
+    struct bmx_sample out;
+    struct bmx_cutmix_stats st;
+    bmx_error err = {BMX_OK, ""};
+    assert_int_equal(bmx_cutmix_apply(&o, &p, &a, &b, &out, &st, &err), BMX_OK);
+    assert_int_equal(out.n_objects, 4);
+    assert_int_equal(out.objects[0].seg_kind, BMX_SEG_POLYGON);
+    assert_float_equal(out.objects[0].area, 56, 0);
+    assert_int_equal(out.objects[1].seg_kind, BMX_SEG_POLYGON);
+    assert_false(out.objects[1].touched);
+    assert_float_equal(out.objects[1].area, 32, 0); /* recorded pixel count kept */
+    assert_float_equal(bmx_polyset_area(&out.objects[1].polys), 36, 0);
+    assert_int_equal(out.objects[2].seg_kind, BMX_SEG_RLE);
+    assert_int_equal(out.objects[3].seg_kind, BMX_SEG_POLYGON); /* source, whole */
+    assert_int_equal(out.objects[3].origin, BMX_FROM_SOURCE);
+    /* base 1 and 2 and the source each had one hole; the crowd's is not counted */
+    assert_int_equal(st.holes_filled, 3);
+    assert_int_equal(st.masked, 4);
+    bmx_sample_free(&out);
+
+    /* other formats fill nothing */
+    o.mask_format = BMX_MASK_KEEP;
+    assert_int_equal(bmx_cutmix_apply(&o, &p, &a, &b, &out, &st, &err), BMX_OK);
+    assert_int_equal(st.holes_filled, 0);
+    assert_int_equal(out.objects[0].seg_kind, BMX_SEG_RLE);
+    bmx_sample_free(&out);
+
+    bmx_sample_free(&a);
+    bmx_sample_free(&b);
+    for (int i = 0; i < 3; i++) {
+        bmx_object_free(&aobj[i]);
+    }
+    bmx_object_free(&bobj);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1187,6 +1369,8 @@ int main(void)
         cmocka_unit_test(test_polygon_cut),
         cmocka_unit_test(test_polygon_outside_image),
         cmocka_unit_test(test_rle_cut),
+        cmocka_unit_test(test_polygon_format_object),
+        cmocka_unit_test(test_polygon_format_apply),
         cmocka_unit_test(test_apply_pixels),
         cmocka_unit_test(test_apply_objects),
         cmocka_unit_test(test_apply_masked_stats),

@@ -59,7 +59,8 @@ static void help(void)
            "  --min-visibility V     drop objects with less visible (default 0.10)\n"
            "  --min-area A           drop objects with a smaller visible area (default 0)\n"
            "  --min-size S           drop objects whose new box is narrower or lower (default 2)\n"
-           "  --mask-format F        keep (default: each mask in its form) or rle\n"
+           "  --mask-format F        keep (default: each mask in its form), rle, or polygon\n"
+           "                         (RLE masks traced, holes filled; crowd objects keep RLE)\n"
            "  --format F             jpg (default) or png\n"
            "  --quality Q            JPEG quality 1..100 (default 90)\n"
            "  --include-originals    also copy the inputs and their annotations\n"
@@ -312,8 +313,11 @@ int main(int argc, char **argv)
                 o.cutmix.mask_format = BMX_MASK_KEEP;
             } else if (strcmp(optarg, "rle") == 0) {
                 o.cutmix.mask_format = BMX_MASK_RLE;
+            } else if (strcmp(optarg, "polygon") == 0) {
+                o.cutmix.mask_format = BMX_MASK_POLYGON;
             } else {
-                return usage_error("--mask-format: expected keep or rle, got '%s'", optarg);
+                return usage_error("--mask-format: expected keep, rle or polygon, got '%s'",
+                                   optarg);
             }
             break;
         case OPT_FORMAT:
@@ -441,6 +445,11 @@ int main(int argc, char **argv)
                prog, sum.samples, o.include_originals ? " and their originals" : "",
                o.dry_run ? " (annotations only, dry run)" : "", o.out,
                sum.kept_whole, sum.clipped, sum.dropped, sum.masked);
+    }
+    if (!quiet && sum.holes_filled > 0) {
+        printf("%s: --mask-format polygon filled %" PRIu64
+               " holes in RLE masks (COCO polygons cannot carry holes)\n",
+               prog, sum.holes_filled);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "%s: cannot write to standard output\n", prog);

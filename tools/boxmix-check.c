@@ -1,4 +1,4 @@
-/* boxmix-check: list every problem of a COCO detection dataset. */
+/* boxmix-check: list every problem of a COCO or Pascal VOC detection dataset. */
 #include <boxmix.h>
 
 #include <errno.h>
@@ -12,27 +12,38 @@ static const char *prog = "boxmix-check";
 
 static void usage_line(FILE *f)
 {
-    fprintf(f, "usage: %s [options] FILE\n", prog);
+    fprintf(f, "usage: %s [options] FILE\n"
+               "       %s [options] --voc DIR|XML [--split NAME] [--labels FILE]\n",
+            prog, prog);
 }
 
 static void help(void)
 {
     usage_line(stdout);
     printf("\n"
-           "Checks a COCO detection file and lists every problem, not only the first: one\n"
-           "line per problem, \"FILE: PATH: error|warning: message [code]\", then a summary.\n"
-           "Errors are what boxmix's reader or a trainer would refuse or get wrong; warnings\n"
-           "are suspicious values and known quirks of the official COCO files. With\n"
-           "--images, every image file is found and its header read (--decode: decoded).\n"
+           "Checks a COCO detection file or a Pascal VOC dataset and lists every problem,\n"
+           "not only the first: one line per problem, \"FILE: PATH: error|warning: message\n"
+           "[code]\", then a summary. PATH is a JSON path for COCO, an XML element path\n"
+           "(annotation/object[2]/bndbox/xmax) for VOC. Errors are what boxmix's reader or\n"
+           "a trainer would refuse or get wrong; warnings are suspicious values and known\n"
+           "quirks. With --images (VOC: or a JPEGImages/ folder), every image file is found\n"
+           "and its header read (--decode: decoded).\n"
            "\n"
-           "example:\n"
+           "examples:\n"
            "  %s --images samples/images samples/coco/annotations.json\n"
+           "  %s --voc samples/voc --split train --images samples/images\n"
            "\n"
            "options:\n"
            "  --annotations FILE     the COCO JSON to check (or give it as FILE)\n"
-           "  --images DIR           folder the file_name values are relative to: check the\n"
-           "                         image files exist and have the recorded size\n"
-           "  --decode               decode every image fully (needs --images)\n"
+           "  --voc DIR|XML          check a VOC folder (Annotations/, ImageSets/Main/,\n"
+           "                         JPEGImages/) or one VOC XML file instead\n"
+           "  --split NAME           VOC: the XMLs listed in ImageSets/Main/NAME.txt\n"
+           "                         (default: every Annotations/*.xml)\n"
+           "  --labels FILE          VOC: allowed object names, one per line\n"
+           "  --images DIR           folder the image file names are relative to: check the\n"
+           "                         image files exist and have the recorded size (VOC\n"
+           "                         default: DIR/JPEGImages when it exists)\n"
+           "  --decode               decode every image fully (needs an image folder)\n"
            "  --strict               count warnings as errors\n"
            "  --json                 print JSON lines: one object per problem, then\n"
            "                         {\"summary\": {...}}\n"
@@ -45,7 +56,7 @@ static void help(void)
            "\n"
            "exit status: 0 no error, 1 errors found (or the file cannot be read), 2 usage\n"
            "error\n",
-           prog);
+           prog, prog);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -145,6 +156,9 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 
 enum {
     OPT_ANN = 256,
+    OPT_VOC,
+    OPT_SPLIT,
+    OPT_LABELS,
     OPT_IMAGES,
     OPT_DECODE,
     OPT_STRICT,
@@ -159,6 +173,9 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"annotations", required_argument, NULL, OPT_ANN},
+        {"voc", required_argument, NULL, OPT_VOC},
+        {"split", required_argument, NULL, OPT_SPLIT},
+        {"labels", required_argument, NULL, OPT_LABELS},
         {"images", required_argument, NULL, OPT_IMAGES},
         {"decode", no_argument, NULL, OPT_DECODE},
         {"strict", no_argument, NULL, OPT_STRICT},
@@ -172,6 +189,7 @@ int main(int argc, char **argv)
     struct bmx_check_options o;
     bmx_check_options_init(&o);
     struct printer pr = {.max = 1000};
+    const char *voc = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -182,6 +200,18 @@ int main(int argc, char **argv)
                 return usage_error("%s", "give one annotation file");
             }
             o.annotations = optarg;
+            break;
+        case OPT_VOC:
+            if (voc != NULL) {
+                return usage_error("%s", "give one VOC folder or file");
+            }
+            voc = optarg;
+            break;
+        case OPT_SPLIT:
+            o.voc_split = optarg;
+            break;
+        case OPT_LABELS:
+            o.labels = optarg;
             break;
         case OPT_IMAGES:
             o.images = optarg;
@@ -227,10 +257,19 @@ int main(int argc, char **argv)
         }
         o.annotations = argv[optind];
     }
+    if (voc != NULL) {
+        if (o.annotations != NULL) {
+            return usage_error("%s", "give either a COCO file or --voc, not both");
+        }
+        o.format = BMX_CHECK_VOC;
+        o.annotations = voc;
+    } else if (o.voc_split != NULL || o.labels != NULL) {
+        return usage_error("%s", "--split and --labels need --voc");
+    }
     if (o.annotations == NULL) {
         return usage_error("%s", "no annotation file given");
     }
-    if (o.decode && o.images == NULL) {
+    if (o.decode && o.images == NULL && voc == NULL) {
         return usage_error("%s", "--decode needs --images");
     }
 

@@ -15,6 +15,7 @@ static const char *prog = "boxmix-draw";
 static void usage_line(FILE *f)
 {
     fprintf(f, "usage: %s --annotations FILE --images DIR --out DIR [options]\n", prog);
+    fprintf(f, "       %s --voc DIR [--images DIR] --out DIR [options]\n", prog);
 }
 
 static void help(void)
@@ -34,6 +35,10 @@ static void help(void)
            "options:\n"
            "  --annotations FILE     COCO detection JSON to read\n"
            "  --images DIR           folder the file_name values are relative to\n"
+           "                         (VOC: default DIR/JPEGImages of --voc)\n"
+           "  --voc DIR              read a Pascal VOC folder or one XML file instead\n"
+           "  --split NAME           VOC: the images of ImageSets/Main/NAME.txt\n"
+           "  --labels FILE          VOC: category names, one a line, in id order\n"
            "  --out DIR              output folder (created; not the image folder)\n"
            "  --sheet FILE           also write a contact sheet (.png, .jpg or .jpeg)\n"
            "  --sheet-width PX       sheet width in pixels, 64..16384 (default 1280)\n"
@@ -157,6 +162,9 @@ static bool parse_show(const char *s, struct bmx_draw_options *d)
 
 enum {
     OPT_ANN = 256,
+    OPT_VOC,
+    OPT_SPLIT,
+    OPT_LABELS,
     OPT_IMAGES,
     OPT_OUT,
     OPT_SHEET,
@@ -182,6 +190,9 @@ static int run(int argc, char **argv, int64_t **ids_store)
 {
     static const struct option longopts[] = {
         {"annotations", required_argument, NULL, OPT_ANN},
+        {"voc", required_argument, NULL, OPT_VOC},
+        {"split", required_argument, NULL, OPT_SPLIT},
+        {"labels", required_argument, NULL, OPT_LABELS},
         {"images", required_argument, NULL, OPT_IMAGES},
         {"out", required_argument, NULL, OPT_OUT},
         {"sheet", required_argument, NULL, OPT_SHEET},
@@ -214,6 +225,15 @@ static int run(int argc, char **argv, int64_t **ids_store)
         switch (c) {
         case OPT_ANN:
             job.annotations = optarg;
+            break;
+        case OPT_VOC:
+            job.voc = optarg;
+            break;
+        case OPT_SPLIT:
+            job.voc_split = optarg;
+            break;
+        case OPT_LABELS:
+            job.labels = optarg;
             break;
         case OPT_IMAGES:
             job.images = optarg;
@@ -324,8 +344,14 @@ static int run(int argc, char **argv, int64_t **ids_store)
     if (optind < argc) {
         return usage_error("unexpected argument '%s'", argv[optind]);
     }
-    if (job.annotations == NULL || job.images == NULL || job.out == NULL) {
-        return usage_error("%s", "--annotations, --images and --out are required");
+    if (job.annotations != NULL && job.voc != NULL) {
+        return usage_error("%s", "--annotations and --voc exclude each other");
+    }
+    if (job.out == NULL || (job.voc == NULL && (job.annotations == NULL || job.images == NULL))) {
+        return usage_error("%s", "--out and either --annotations with --images or --voc are required");
+    }
+    if ((job.voc_split != NULL || job.labels != NULL) && job.voc == NULL) {
+        return usage_error("%s", "--split and --labels apply to --voc input");
     }
     if (job.ids != NULL && job.random > 0) {
         return usage_error("%s", "--ids and --random exclude each other");

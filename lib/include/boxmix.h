@@ -243,6 +243,26 @@ BMX_API bmx_status bmx_rle_from_polyset(const struct bmx_polyset *set, uint32_t 
                                         uint32_t w, struct bmx_rle *out, bmx_error *err);
 
 /**
+ * Trace the mask as COCO polygons, exactly. One ring per 4-connected component of set
+ * pixels (pixels that touch only at a corner are separate components), following the
+ * pixel edges of its outer boundary: vertices are integer pixel corners (pixel (x, y)
+ * is the square [x, x+1) x [y, y+1)), collinear vertices are dropped. Rings come in
+ * the order of their components' first pixels in the RLE's column-major order; each
+ * starts at its leftmost, then topmost vertex (its first pixel's top-left corner) and
+ * runs clockwise on screen (y down), i.e. its signed shoelace sum is positive. Where
+ * a component meets itself only diagonally the ring touches itself at that corner.
+ * COCO polygons cannot carry holes (the COCO API unions rings), so holes are filled:
+ * `*holes` (may be NULL) receives how many were (background regions, 8-connected,
+ * enclosed by set pixels). Without holes the rings' area equals bmx_rle_area; their
+ * extent always equals bmx_rle_bbox; bmx_rle_from_polyset (COCO's frPoly) reads the
+ * rings back as exactly the mask with holes filled. An empty mask gives no ring. `out` is
+ * allocated (free with bmx_polyset_free); memory used is about the mask's box in bytes.
+ * Fails with BMX_E_SCHEMA when the runs do not add up to h*w.
+ */
+BMX_API bmx_status bmx_rle_to_polyset(const struct bmx_rle *rle, struct bmx_polyset *out,
+                                      size_t *holes, bmx_error *err);
+
+/**
  * Keep only the pixels inside `r` (keep_inside = true) or clear the pixels inside
  * `r` (false). `r` is clipped to the mask. `out` is allocated.
  */
@@ -392,7 +412,8 @@ enum bmx_placement {
 /** How masks are written. */
 enum bmx_mask_format {
     BMX_MASK_KEEP = 0,    /**< each object keeps the form it came in */
-    BMX_MASK_POLYGON = 1, /**< RLE masks converted to polygons is not supported: see README */
+    BMX_MASK_POLYGON = 1, /**< RLE masks traced to polygons (bmx_rle_to_polyset, holes
+                             filled); crowd objects keep RLE */
     BMX_MASK_RLE = 2      /**< polygons rasterised to (compressed) RLE */
 };
 
@@ -438,6 +459,8 @@ struct bmx_cutmix_stats {
     size_t clipped;    /**< touched, kept */
     size_t dropped;    /**< touched, dropped */
     size_t masked;     /**< kept objects that carry a mask */
+    size_t holes_filled; /**< mask_format polygon: holes filled when RLE masks became
+                            polygons (COCO polygons cannot carry holes) */
 };
 
 /**
@@ -717,17 +740,33 @@ enum bmx_severity {
 };
 
 /**
- * The annotation formats the checker reads. Only COCO JSON for now; a VOC entry
- * will be added next to it (the options, problems and summary stay the same).
+ * The annotation formats the checker reads: COCO JSON and Pascal VOC XML (the
+ * options, problems and summary are the same for both).
  */
 enum bmx_check_format {
-    BMX_CHECK_COCO = 0 /**< a COCO detection JSON file */
+    BMX_CHECK_COCO = 0, /**< a COCO detection JSON file */
+    BMX_CHECK_VOC = 1   /**< a VOCdevkit-style folder or one VOC XML file */
 };
 
 /** What to check. Fill with bmx_check_options_init, then change fields. */
 struct bmx_check_options {
     enum bmx_check_format format; /**< default BMX_CHECK_COCO */
-    const char *annotations;      /**< the annotation file (required) */
+    const char *annotations;      /**< required: the COCO JSON file; for VOC a folder
+                                       (Annotations/, optional ImageSets/Main/ and
+                                       JPEGImages/) or one XML file. VOC images are
+                                       checked in `images`, else in JPEGImages/ when
+                                       it exists (for one XML: ../JPEGImages). VOC
+                                       problems are placed in their XML file by element
+                                       path ("annotation/object[2]/bndbox/xmax", "/"
+                                       for the document), or in the split list by
+                                       "line N" */
+    const char *voc_split;        /**< VOC only: check the XMLs that
+                                       ImageSets/Main/<voc_split>.txt lists (a listed
+                                       id without its XML is a problem); NULL
+                                       (default): every Annotations/ *.xml */
+    const char *labels;           /**< VOC only: a labels file (bmx_labels_read);
+                                       object names not in it are errors. NULL: any
+                                       name is accepted */
     const char *images;           /**< image root folder; NULL (default): no image file checks */
     bool decode;              /**< decode every image fully, not only its header (needs images) */
     bool strict;              /**< report every warning as an error */
@@ -798,8 +837,12 @@ BMX_API const char *bmx_severity_name(enum bmx_severity severity);
  * of those (0: no limit). Images are always drawn in the file's order.
  */
 struct bmx_draw_job {
-    const char *annotations; /**< COCO JSON path */
-    const char *images;      /**< folder the file_name values are relative to */
+    const char *annotations; /**< COCO JSON path (or NULL with `voc`) */
+    const char *voc;         /**< a VOC folder or XML file to read instead */
+    const char *voc_split;   /**< VOC: ImageSets/Main/<split>.txt, NULL = every XML */
+    const char *labels;      /**< VOC: labels file, NULL = the names found, sorted */
+    const char *images;      /**< folder the file_name values are relative to (VOC
+                                  default: <voc>/JPEGImages) */
     const char *out;         /**< output folder (created); not the image folder */
     const char *sheet;       /**< contact sheet path (.png, .jpg, .jpeg) or NULL */
     int32_t sheet_width;     /**< sheet width in pixels, default 1280 */
@@ -883,6 +926,7 @@ struct bmx_job_summary {
     uint64_t clipped;
     uint64_t dropped;
     uint64_t masked;       /**< kept objects carrying a mask */
+    uint64_t holes_filled; /**< mask format polygon: holes filled (COCO polygons have none) */
 };
 
 /** Run the augment pass. Reads the inputs, writes `out/images/...` and
