@@ -297,6 +297,17 @@ static void id_literal(const struct bmx_image_info *info, char *out, size_t cap)
     bmx__buf_free(&b);
 }
 
+static void shrink(struct bmx__buf *b)
+{
+    if (b->data != NULL && b->cap > b->len + 1) {
+        char *p = realloc(b->data, b->len + 1);
+        if (p != NULL) {
+            b->data = p;
+            b->cap = b->len + 1;
+        }
+    }
+}
+
 static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
 {
     const struct bmx_job_options *opts = r->opts;
@@ -419,6 +430,10 @@ static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
     }
     if (rec->image.failed || rec->anns.failed) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory while building the annotation file");
+    } else {
+        /* Held until the file is written: keep them no larger than their text. */
+        shrink(&rec->image);
+        shrink(&rec->anns);
     }
 done:
     free(enc);
@@ -622,45 +637,53 @@ static bmx_status write_originals(struct run *r, struct bmx__buf *images, struct
     return st;
 }
 
+/* The document's images and annotations: the originals' (already serialized),
+ * then each output's records in index order, annotations numbered on the way.
+ * Each callback frees the parts it wrote, so a streamed document never holds a
+ * second copy of the records. */
 struct doc_parts {
-    struct bmx__buf *images;
-    struct bmx__buf *anns;
+    struct run *r;
+    struct bmx__buf *images; /* originals */
+    struct bmx__buf *anns;   /* originals' annotations */
+    size_t n_images, n_anns;
 };
 
 static void put_parts_images(struct bmx__buf *b, void *ctx)
 {
     struct doc_parts *d = ctx;
+    size_t n = d->n_images;
     bmx__buf_put(b, d->images->data ? d->images->data : "", d->images->len);
+    bmx__buf_free(d->images);
+    for (uint64_t j = 0; j < d->r->n_local; j++) {
+        struct out_rec *rec = &d->r->recs[j];
+        bmx__buf_puts(b, n++ ? ",\n" : "\n");
+        bmx__buf_put(b, rec->image.data ? rec->image.data : "", rec->image.len);
+        bmx__buf_free(&rec->image);
+    }
 }
 
 static void put_parts_anns(struct bmx__buf *b, void *ctx)
 {
     struct doc_parts *d = ctx;
+    size_t aid = d->n_anns;
     bmx__buf_put(b, d->anns->data ? d->anns->data : "", d->anns->len);
-}
-
-/* Append the outputs' records in index order, numbering annotations. */
-static void assemble(struct run *r, struct bmx__buf *images, struct bmx__buf *anns,
-                     size_t *n_images, size_t *n_anns)
-{
-    for (uint64_t j = 0; j < r->n_local; j++) {
-        struct out_rec *rec = &r->recs[j];
-        bmx__buf_puts(images, (*n_images)++ ? ",\n" : "\n");
-        bmx__buf_put(images, rec->image.data ? rec->image.data : "", rec->image.len);
+    bmx__buf_free(d->anns);
+    for (uint64_t j = 0; j < d->r->n_local; j++) {
+        struct out_rec *rec = &d->r->recs[j];
         const char *p = rec->anns.data;
         for (size_t q = 0; q < rec->n_anns; q++) {
             /* Each record starts with {"id":0 and ends with a newline. */
             const char *nl = strchr(p, '\n');
-            size_t aid = ++*n_anns;
-            bmx__buf_puts(anns, aid > 1 ? ",\n" : "\n");
-            bmx__buf_printf(anns, "{\"id\":%zu", aid);
-            bmx__buf_put(anns, p + 7, (size_t)(nl - p - 7));
+            aid++;
+            bmx__buf_puts(b, aid > 1 ? ",\n{\"id\":" : "\n{\"id\":");
+            bmx__buf_int(b, (int64_t)aid);
+            bmx__buf_put(b, p + 7, (size_t)(nl - p - 7));
             p = nl + 1;
         }
-        bmx__buf_free(&rec->image);
         bmx__buf_free(&rec->anns);
     }
 }
+
 
 /* ---- before the run: names, images, journal ---- */
 
@@ -1247,25 +1270,43 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         sum.holes_filled += r.recs[j].stats.holes_filled;
     }
     sum.samples = r.n_local;
-    assemble(&r, &images, &anns, &n_images, &n_anns);
-    {
-        struct doc_parts parts = {&images, &anns};
-        bmx__coco_put_document(&doc, ds, put_parts_images, put_parts_anns, &parts);
-    }
-    if (doc.failed || images.failed || anns.failed) {
+    if (images.failed || anns.failed) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory while writing the annotation file");
         goto done;
     }
-    bmx__buf_free(&images);
-    bmx__buf_free(&anns);
-    if (to_voc) {
-        /* The VOC files are written from the same records as the COCO file. */
-        st = bmx_dataset_read_coco_buffer(doc.data, doc.len, "(output)", &out_ds, err);
-        if (st == BMX_OK) {
-            st = bmx_dataset_write_voc(out_ds, opts->out, err);
+    {
+        struct doc_parts parts = {&r, &images, &anns, n_images, n_anns};
+        if (to_voc) {
+            /* The VOC files are written from the same records as the COCO file. */
+            bmx__coco_put_document(&doc, ds, put_parts_images, put_parts_anns, &parts);
+            if (doc.failed) {
+                st = bmx__fail(err, BMX_E_NOMEM, "out of memory while writing the annotations");
+                goto done;
+            }
+            st = bmx_dataset_read_coco_buffer(doc.data, doc.len, "(output)", &out_ds, err);
+            if (st == BMX_OK) {
+                st = bmx_dataset_write_voc(out_ds, opts->out, err);
+            }
+        } else {
+            /* Streamed to a temporary file, synced and renamed when whole. */
+            struct bmx__atomic f;
+            st = bmx__atomic_open(&f, ann_path, err);
+            if (st != BMX_OK) {
+                goto done;
+            }
+            doc.to_fd = true;
+            doc.fd = f.fd;
+            bmx__coco_put_document(&doc, ds, put_parts_images, put_parts_anns, &parts);
+            bool ok = !doc.failed && bmx__buf_flush(&doc);
+            if (!ok) {
+                st = bmx__fail(err, doc.io_errno ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", ann_path,
+                               doc.io_errno ? strerror(doc.io_errno) : "out of memory while writing");
+            }
+            bmx_status cst = bmx__atomic_close(&f, ann_path, ok, true, ok ? err : NULL);
+            if (st == BMX_OK) {
+                st = cst;
+            }
         }
-    } else {
-        st = bmx__write_file_atomic(ann_path, doc.data, doc.len, true, err);
     }
     if (st == BMX_OK && opts->report != NULL) {
         st = write_report(&r, &sum, err);
