@@ -197,9 +197,12 @@ static size_t pick_source(const struct pairing *p, size_t base, bmx_rng *rng)
  * written with id 0 (renumbered when the file is assembled, in output order),
  * each on its own line. */
 struct out_rec {
-    struct bmx__buf image;
+    struct bmx__buf image; /* while being made */
     struct bmx__buf anns;
+    uint64_t off;          /* then in the spill file: image text, then annotations */
+    size_t image_len, anns_len;
     size_t n_anns;
+    bool made;
     struct bmx_cutmix_stats stats;
 };
 
@@ -220,6 +223,8 @@ struct run {
     bool *bad;           /* per dataset image: left out by skip_bad */
     bool *done;          /* per local output: complete from an interrupted run */
     int journal;         /* fd of the resume journal, -1 when none */
+    int spill;           /* fd of the unlinked file holding the outputs' records */
+    uint64_t spill_end;  /* bytes reserved in it so far (under `lock`) */
     const char *input_name;
     char **bad_msgs;     /* why each left-out image is bad, in dataset order */
     size_t *bad_idx;
@@ -297,15 +302,38 @@ static void id_literal(const struct bmx_image_info *info, char *out, size_t cap)
     bmx__buf_free(&b);
 }
 
-static void shrink(struct bmx__buf *b)
+static bool pwrite_all(int fd, const char *data, size_t len, uint64_t off)
 {
-    if (b->data != NULL && b->cap > b->len + 1) {
-        char *p = realloc(b->data, b->len + 1);
-        if (p != NULL) {
-            b->data = p;
-            b->cap = b->len + 1;
+    while (len > 0) {
+        ssize_t n = pwrite(fd, data, len, (off_t)off);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return false;
         }
+        data += n;
+        len -= (size_t)n;
+        off += (uint64_t)n;
     }
+    return true;
+}
+
+static bool pread_all(int fd, char *data, size_t len, uint64_t off)
+{
+    while (len > 0) {
+        ssize_t n = pread(fd, data, len, (off_t)off);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            return false;
+        }
+        data += n;
+        len -= (size_t)n;
+        off += (uint64_t)n;
+    }
+    return true;
 }
 
 static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
@@ -431,9 +459,22 @@ static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
     if (rec->image.failed || rec->anns.failed) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory while building the annotation file");
     } else {
-        /* Held until the file is written: keep them no larger than their text. */
-        shrink(&rec->image);
-        shrink(&rec->anns);
+        /* The records wait in the spill file, not in memory, until the annotation
+         * file is written in index order. */
+        rec->image_len = rec->image.len;
+        rec->anns_len = rec->anns.len;
+        pthread_mutex_lock(&r->lock);
+        rec->off = r->spill_end;
+        r->spill_end += rec->image_len + rec->anns_len;
+        pthread_mutex_unlock(&r->lock);
+        if (!pwrite_all(r->spill, rec->image.data, rec->image_len, rec->off) ||
+            !pwrite_all(r->spill, rec->anns.data, rec->anns_len, rec->off + rec->image_len)) {
+            st = bmx__fail(err, BMX_E_IO, "%s: cannot write the records' spill file: %s",
+                           opts->out, strerror(errno));
+        }
+        bmx__buf_free(&rec->image);
+        bmx__buf_free(&rec->anns);
+        rec->made = st == BMX_OK;
     }
 done:
     free(enc);
@@ -646,7 +687,32 @@ struct doc_parts {
     struct bmx__buf *images; /* originals */
     struct bmx__buf *anns;   /* originals' annotations */
     size_t n_images, n_anns;
+    struct bmx__buf tmp;     /* one record read back */
+    int io_errno;
 };
+
+/* Read output j's records back from the spill file into `tmp`. */
+static const char *spilled(struct doc_parts *d, uint64_t j, bool anns, size_t *len)
+{
+    const struct out_rec *rec = &d->r->recs[j];
+    size_t n = anns ? rec->anns_len : rec->image_len;
+    uint64_t off = rec->off + (anns ? rec->image_len : 0);
+    if (n + 1 > d->tmp.cap) {
+        char *p = realloc(d->tmp.data, n + 1);
+        if (p == NULL) {
+            return NULL;
+        }
+        d->tmp.data = p;
+        d->tmp.cap = n + 1;
+    }
+    if (!pread_all(d->r->spill, d->tmp.data, n, off)) {
+        d->io_errno = errno != 0 ? errno : EIO;
+        return NULL;
+    }
+    d->tmp.data[n] = '\0';
+    *len = n;
+    return d->tmp.data;
+}
 
 static void put_parts_images(struct bmx__buf *b, void *ctx)
 {
@@ -655,10 +721,14 @@ static void put_parts_images(struct bmx__buf *b, void *ctx)
     bmx__buf_put(b, d->images->data ? d->images->data : "", d->images->len);
     bmx__buf_free(d->images);
     for (uint64_t j = 0; j < d->r->n_local; j++) {
-        struct out_rec *rec = &d->r->recs[j];
+        size_t len;
+        const char *text = spilled(d, j, false, &len);
+        if (text == NULL) {
+            b->failed = true;
+            return;
+        }
         bmx__buf_puts(b, n++ ? ",\n" : "\n");
-        bmx__buf_put(b, rec->image.data ? rec->image.data : "", rec->image.len);
-        bmx__buf_free(&rec->image);
+        bmx__buf_put(b, text, len);
     }
 }
 
@@ -669,9 +739,13 @@ static void put_parts_anns(struct bmx__buf *b, void *ctx)
     bmx__buf_put(b, d->anns->data ? d->anns->data : "", d->anns->len);
     bmx__buf_free(d->anns);
     for (uint64_t j = 0; j < d->r->n_local; j++) {
-        struct out_rec *rec = &d->r->recs[j];
-        const char *p = rec->anns.data;
-        for (size_t q = 0; q < rec->n_anns; q++) {
+        size_t len;
+        const char *p = spilled(d, j, true, &len);
+        if (p == NULL) {
+            b->failed = true;
+            return;
+        }
+        for (size_t q = 0; q < d->r->recs[j].n_anns; q++) {
             /* Each record starts with {"id":0 and ends with a newline. */
             const char *nl = strchr(p, '\n');
             aid++;
@@ -680,10 +754,8 @@ static void put_parts_anns(struct bmx__buf *b, void *ctx)
             bmx__buf_put(b, p + 7, (size_t)(nl - p - 7));
             p = nl + 1;
         }
-        bmx__buf_free(&rec->anns);
     }
 }
-
 
 /* ---- before the run: names, images, journal ---- */
 
@@ -1078,6 +1150,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
 
     memset(&r, 0, sizeof r);
     r.journal = -1;
+    r.spill = -1;
     if ((opts->annotations == NULL) == (opts->voc == NULL) || opts->out == NULL ||
         (opts->annotations != NULL && opts->images == NULL)) {
         return bmx__fail(err, BMX_E_INVALID,
@@ -1153,6 +1226,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
     r.images_root = images_root;
     r.ds = ds;
     r.journal = -1;
+    r.spill = -1;
     r.out_trusted = strlen(opts->out);
     r.bad = calloc(ds->n_images, sizeof *r.bad);
     r.inputs = calloc(ds->n_images, sizeof *r.inputs);
@@ -1247,11 +1321,29 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
             goto done;
         }
     }
+    {
+        /* Unlinked at once: it disappears with the process, however it ends. */
+        char name[64];
+        snprintf(name, sizeof name, ".boxmix-records-%ld", (long)getpid());
+        char *sp = path_join(opts->out, name);
+        if (sp == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+            goto done;
+        }
+        r.spill = open(sp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (r.spill < 0) {
+            st = bmx__fail(err, BMX_E_IO, "%s: cannot create: %s", sp, strerror(errno));
+            free(sp);
+            goto done;
+        }
+        unlink(sp);
+        free(sp);
+    }
     st = make_outputs(&r, err);
     if (st == BMX_E_INTERRUPTED) {
         uint64_t made = 0;
         for (uint64_t j = 0; j < r.n_local; j++) {
-            made += r.recs[j].image.len > 0 || r.done[j];
+            made += r.recs[j].made || r.done[j];
         }
         st = bmx__fail(err, BMX_E_INTERRUPTED,
                        "%s: interrupted: %" PRIu64 " of %" PRIu64
@@ -1275,12 +1367,15 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         goto done;
     }
     {
-        struct doc_parts parts = {&r, &images, &anns, n_images, n_anns};
+        struct doc_parts parts = {&r, &images, &anns, n_images, n_anns, {0}, 0};
         if (to_voc) {
             /* The VOC files are written from the same records as the COCO file. */
             bmx__coco_put_document(&doc, ds, put_parts_images, put_parts_anns, &parts);
+            bmx__buf_free(&parts.tmp);
             if (doc.failed) {
-                st = bmx__fail(err, BMX_E_NOMEM, "out of memory while writing the annotations");
+                st = bmx__fail(err, parts.io_errno ? BMX_E_IO : BMX_E_NOMEM,
+                               "%s: cannot assemble the annotations: %s", opts->out,
+                               parts.io_errno ? strerror(parts.io_errno) : "out of memory");
                 goto done;
             }
             st = bmx_dataset_read_coco_buffer(doc.data, doc.len, "(output)", &out_ds, err);
@@ -1297,10 +1392,12 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
             doc.to_fd = true;
             doc.fd = f.fd;
             bmx__coco_put_document(&doc, ds, put_parts_images, put_parts_anns, &parts);
+            bmx__buf_free(&parts.tmp);
             bool ok = !doc.failed && bmx__buf_flush(&doc);
             if (!ok) {
-                st = bmx__fail(err, doc.io_errno ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", ann_path,
-                               doc.io_errno ? strerror(doc.io_errno) : "out of memory while writing");
+                int e = doc.io_errno ? doc.io_errno : parts.io_errno;
+                st = bmx__fail(err, e ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", ann_path,
+                               e ? strerror(e) : "out of memory while writing");
             }
             bmx_status cst = bmx__atomic_close(&f, ann_path, ok, true, ok ? err : NULL);
             if (st == BMX_OK) {
@@ -1323,6 +1420,9 @@ done:
     }
     if (r.journal >= 0) {
         close(r.journal);
+    }
+    if (r.spill >= 0) {
+        close(r.spill);
     }
     if (r.recs != NULL) {
         for (uint64_t j = 0; j < r.n_local; j++) {
