@@ -1546,3 +1546,53 @@ bmx_status bmx_dataset_write_coco(const bmx_dataset *ds, const char *path, bmx_e
     bmx__buf_free(&b);
     return st != BMX_OK ? st : cst;
 }
+
+bmx_status bmx_dataset_read_coco_limited(const char *path, const struct bmx_limits *limits,
+                                         bmx_dataset **out, bmx_error *err)
+{
+    struct bmx_limits defaults;
+    if (limits == NULL) {
+        bmx_limits_init(&defaults);
+        limits = &defaults;
+    }
+    bmx_status st = bmx_dataset_read_coco(path, out, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    const bmx_dataset *ds = *out;
+    for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
+        const struct bmx_image_info *im = &ds->images[i];
+        uint64_t px = (uint64_t)im->width * (uint64_t)im->height;
+        if (px > limits->max_image_pixels) {
+            st = bmx__fail(err, BMX_E_LIMIT,
+                           "%s: images[%zu]: %dx%d is more than the limit of %" PRIu64
+                           " pixels (--max-pixels raises it)",
+                           path, i, (int)im->width, (int)im->height, limits->max_image_pixels);
+        } else if (ds->img_count[i] > limits->max_objects_per_image) {
+            st = bmx__fail(err, BMX_E_LIMIT,
+                           "%s: images[%zu]: %zu annotations is more than the limit of %" PRIu64,
+                           path, i, ds->img_count[i], limits->max_objects_per_image);
+        }
+    }
+    for (size_t q = 0; q < ds->n_objects && st == BMX_OK; q++) {
+        const struct bmx_object *o = &ds->objects[ds->file_order[q]];
+        if (o->seg_kind != BMX_SEG_POLYGON) {
+            continue;
+        }
+        uint64_t v = 0;
+        for (size_t k = 0; k < o->polys.count; k++) {
+            v += o->polys.rings[k].n;
+        }
+        if (v > limits->max_polygon_vertices) {
+            st = bmx__fail(err, BMX_E_LIMIT,
+                           "%s: annotations[%zu].segmentation: %" PRIu64
+                           " polygon vertices is more than the limit of %" PRIu64,
+                           path, q, v, limits->max_polygon_vertices);
+        }
+    }
+    if (st != BMX_OK) {
+        bmx_dataset_free(*out);
+        *out = NULL;
+    }
+    return st;
+}

@@ -240,7 +240,7 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
         }
-        st = bmx_dataset_read_coco(job->input, &ds, err);
+        st = bmx_dataset_read_coco_limited(job->input, &job->voc.limits, &ds, err);
     }
     if (st != BMX_OK) {
         goto done;

@@ -457,7 +457,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
         }
         st = bmx_dataset_read_voc(job->voc, &vo, &ds, err);
     } else {
-        st = bmx_dataset_read_coco(job->annotations, &ds, err);
+        st = bmx_dataset_read_coco_limited(job->annotations, &job->limits, &ds, err);
     }
     if (st != BMX_OK) {
         goto cleanup;

@@ -29,6 +29,8 @@ void bmx_limits_init(struct bmx_limits *limits)
 {
     if (limits != NULL) {
         limits->max_image_pixels = DEFAULT_MAX_PIXELS;
+        limits->max_polygon_vertices = 1000000;
+        limits->max_objects_per_image = 100000;
     }
 }
 

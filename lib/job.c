@@ -1203,7 +1203,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         }
         st = bmx_dataset_read_voc(opts->voc, &vo, &ds, err);
     } else {
-        st = bmx_dataset_read_coco(opts->annotations, &ds, err);
+        st = bmx_dataset_read_coco_limited(opts->annotations, &opts->limits, &ds, err);
     }
     if (st != BMX_OK) {
         goto done;

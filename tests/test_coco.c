@@ -732,6 +732,56 @@ static void samples_file_reads(void **state)
     bmx_dataset_free(ds);
 }
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    fclose(f);
+}
+
+static void limits_refuse_what_would_be_made(void **state)
+{
+    (void)state;
+    const char *p = tmp_path("limits");
+    bmx_dataset *ds = NULL;
+    bmx_error err = {0};
+    struct bmx_limits lim;
+    bmx_limits_init(&lim);
+    assert_true(lim.max_image_pixels == 178956970u);
+    assert_true(lim.max_polygon_vertices == 1000000u);
+    assert_true(lim.max_objects_per_image == 100000u);
+
+    /* A record claiming a 65535 x 65535 image: refused before any pixel exists. */
+    write_text(p, "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":65535,\"height\":65535}],"
+                  "\"annotations\":[],\"categories\":[]}");
+    assert_int_equal(bmx_dataset_read_coco_limited(p, NULL, &ds, &err), BMX_E_LIMIT);
+    assert_null(ds);
+    assert_non_null(strstr(err.message, "images[0]: 65535x65535 is more than the limit of 178956970 pixels"));
+    lim.max_image_pixels = 65535ull * 65535ull;
+    assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_OK);
+    bmx_dataset_free(ds);
+    ds = NULL;
+
+    /* Too many polygon vertices in one annotation, counted over its rings. */
+    write_text(p, "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":10,\"height\":10}],"
+                  "\"annotations\":[{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,2,2],"
+                  "\"segmentation\":[[0,0,2,0,2,2],[0,0,1,0,1,1,0,1]]}],"
+                  "\"categories\":[{\"id\":1,\"name\":\"c\"}]}");
+    bmx_limits_init(&lim);
+    lim.max_polygon_vertices = 6;
+    assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_E_LIMIT);
+    assert_non_null(strstr(err.message, "annotations[0].segmentation: 7 polygon vertices is more than the limit of 6"));
+    lim.max_polygon_vertices = 7;
+    assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_OK);
+    bmx_dataset_free(ds);
+    ds = NULL;
+    lim.max_objects_per_image = 0;
+    assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_E_LIMIT);
+    assert_non_null(strstr(err.message, "images[0]: 1 annotations is more than the limit of 0"));
+    unlink(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -741,6 +791,7 @@ int main(void)
         cmocka_unit_test(quirks_accepted),
         cmocka_unit_test(missing_file_is_io_error),
         cmocka_unit_test(samples_file_reads),
+        cmocka_unit_test(limits_refuse_what_would_be_made),
         cmocka_unit_test(json_strings_unescape_and_check_utf8),
         cmocka_unit_test(json_numbers_follow_the_grammar_and_round_correctly),
         cmocka_unit_test(json_nesting_is_limited),

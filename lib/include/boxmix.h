@@ -288,7 +288,11 @@ BMX_API void bmx_rle_free(struct bmx_rle *rle);
 
 /** Safety limits applied when decoding. */
 struct bmx_limits {
-    uint64_t max_image_pixels; /**< default 178956970 (about 13k x 13k) */
+    uint64_t max_image_pixels; /**< default 178956970 (about 13k x 13k): checked from an
+                                    image's header before decoding, and on every image
+                                    record a dataset declares */
+    uint64_t max_polygon_vertices; /**< per annotation, all rings, default 1000000 */
+    uint64_t max_objects_per_image; /**< default 100000 */
 };
 
 /** Fill `limits` with the documented defaults. */
@@ -515,6 +519,17 @@ struct bmx_category {
 
 /** Read a COCO detection file. `*out` is allocated (free with bmx_dataset_free). */
 BMX_API bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bmx_error *err);
+
+/**
+ * bmx_dataset_read_coco, then refuse (BMX_E_LIMIT, naming the JSON path) an image
+ * record larger than `limits->max_image_pixels`, an annotation with more polygon
+ * vertices than `max_polygon_vertices`, an image with more objects than
+ * `max_objects_per_image`: what is read is bounded by the file's size, but what
+ * would be made from such records (pixels, masks) is not. `limits` may be NULL
+ * (defaults).
+ */
+BMX_API bmx_status bmx_dataset_read_coco_limited(const char *path, const struct bmx_limits *limits,
+                                                 bmx_dataset **out, bmx_error *err);
 
 /**
  * Read COCO JSON from memory; `name` is used in messages (e.g. the file name).
