@@ -240,7 +240,9 @@ struct run {
     struct out_rec *recs; /* per local output */
     /* the block being made */
     struct cache_entry *cache; /* indexed by position in the shuffled order */
-    const uint64_t *todo;      /* local output indices of the block */
+    const uint64_t *todo;      /* local output indices, block by block */
+    size_t *todo_block;        /* the block of each */
+    size_t *block_left;        /* outputs of each block not made yet */
     size_t n_todo;
     size_t next;
     pthread_mutex_t lock;
@@ -484,6 +486,10 @@ done:
     return st;
 }
 
+/* Workers take outputs in block order from one queue. A block's pixels are freed
+ * as soon as its last output is made, so a worker may start the next block while
+ * another finishes the last one: no barrier between blocks, and at most about one
+ * block per worker is decoded at a time. */
 static void *worker(void *arg)
 {
     struct run *r = arg;
@@ -498,21 +504,27 @@ static void *worker(void *arg)
             pthread_mutex_unlock(&r->lock);
             return NULL;
         }
-        uint64_t j = r->todo[r->next++];
+        size_t t = r->next++;
+        uint64_t j = r->todo[t];
+        size_t b = r->todo_block[t];
         pthread_mutex_unlock(&r->lock);
         bmx_error err = {0};
         bmx_status st = make_output(r, j, &err);
-        if (st != BMX_OK) {
-            pthread_mutex_lock(&r->lock);
-            /* Report the failing output with the lowest index, whatever the timing. */
-            if (!r->failed || j < r->fail_j) {
-                r->failed = true;
-                r->fail_j = j;
-                r->fail_err = err;
-                r->fail_status = st;
-            }
-            pthread_mutex_unlock(&r->lock);
+        pthread_mutex_lock(&r->lock);
+        if (st != BMX_OK && (!r->failed || j < r->fail_j)) {
+            /* Report the failing output with the lowest index seen. */
+            r->failed = true;
+            r->fail_j = j;
+            r->fail_err = err;
+            r->fail_status = st;
         }
+        if (--r->block_left[b] == 0) {
+            for (size_t q = block_start(&r->pairing, b); q < block_start(&r->pairing, b + 1); q++) {
+                bmx_image_free(&r->cache[q].image);
+                r->cache[q].done = false;
+            }
+        }
+        pthread_mutex_unlock(&r->lock);
     }
 }
 
@@ -534,10 +546,13 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
     size_t nb = p->n_blocks;
     uint64_t *order = bmx__alloc_array((size_t)r->n_local, sizeof *order);
     size_t *start = calloc(nb + 1, sizeof *start);
+    r->todo_block = bmx__alloc_array((size_t)r->n_local, sizeof *r->todo_block);
+    r->block_left = calloc(nb, sizeof *r->block_left);
     r->cache = calloc(p->n, sizeof *r->cache);
     unsigned nt = thread_count(r->opts);
     pthread_t *threads = calloc(nt, sizeof *threads);
-    if ((r->n_local > 0 && order == NULL) || start == NULL || r->cache == NULL || threads == NULL) {
+    if ((r->n_local > 0 && (order == NULL || r->todo_block == NULL)) || start == NULL ||
+        r->cache == NULL || r->block_left == NULL || threads == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %" PRIu64 " outputs", r->n_local);
         goto done;
     }
@@ -566,13 +581,16 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
         free(fill);
     }
     pthread_mutex_init(&r->lock, NULL);
-    for (size_t b = 0; b < nb && st == BMX_OK; b++) {
-        r->todo = order + start[b];
-        r->n_todo = start[b + 1] - start[b];
-        r->next = 0;
-        if (r->n_todo == 0) {
-            continue;
+    r->todo = order;
+    r->n_todo = (size_t)r->n_local;
+    r->next = 0;
+    for (size_t b = 0; b < nb; b++) {
+        r->block_left[b] = start[b + 1] - start[b];
+        for (size_t t = start[b]; t < start[b + 1]; t++) {
+            r->todo_block[t] = b;
         }
+    }
+    {
         unsigned use = nt < r->n_todo ? nt : (unsigned)r->n_todo;
         unsigned started = 0;
         if (use > 1) {
@@ -588,18 +606,17 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
         for (unsigned t = 0; t < started; t++) {
             pthread_join(threads[t], NULL);
         }
-        /* Free the block's pixels. */
-        for (size_t q = block_start(p, b); q < block_start(p, b + 1); q++) {
-            struct cache_entry *e = &r->cache[q];
-            bmx_image_free(&e->image);
-            e->done = false;
+    }
+    /* After a failure some blocks were not finished: free what they decoded. */
+    for (size_t q = 0; q < p->n; q++) {
+        bmx_image_free(&r->cache[q].image);
+        r->cache[q].done = false;
+    }
+    if (r->failed) {
+        if (err != NULL) {
+            *err = r->fail_err;
         }
-        if (r->failed) {
-            if (err != NULL) {
-                *err = r->fail_err;
-            }
-            st = r->fail_status;
-        }
+        st = r->fail_status;
     }
     pthread_mutex_destroy(&r->lock);
     for (size_t i = 0; i < p->n; i++) {
@@ -609,6 +626,10 @@ done:
     free(threads);
     free(r->cache);
     r->cache = NULL;
+    free(r->todo_block);
+    r->todo_block = NULL;
+    free(r->block_left);
+    r->block_left = NULL;
     free(start);
     free(order);
     return st;
