@@ -24,6 +24,7 @@
  *   so for them any such difference is a warning.
  */
 #include "dataset.h"
+#include "json.h"
 #include "voc.h"
 
 #include <dirent.h>
@@ -543,7 +544,11 @@ static void check_image_file(struct checker *c, const char *name, const struct i
     }
     snprintf(full, total, "%s%s%s", root, lr > 0 && root[lr - 1] != '/' ? "/" : "", name);
     c->sum.image_files++;
-    f = fopen(full, "rb");
+    f = bmx__open_regular(full, &err);
+    if (f == NULL && err.message[0] != '\0' && strstr(err.message, "not a regular file") != NULL) {
+        problem(c, SEV_ERROR, "image-unreadable", "%s: not a regular file", full);
+        goto done;
+    }
     if (f == NULL) {
         if (errno == ENOENT || errno == ENOTDIR) {
             problem(c, SEV_ERROR, "image-missing", "%s: no such file", full);
@@ -1333,6 +1338,41 @@ static void check_document(struct checker *c, const cJSON *root)
 
 static void check_coco(struct checker *c, const char *buf, size_t len)
 {
+    /* The reader's own strict parser judges the syntax (control characters, NUL,
+     * invalid UTF-8, nesting), without building anything; the walk below then
+     * reads a document known to be valid. */
+    {
+        struct bmx__json jp;
+        memset(&jp, 0, sizeof jp);
+        bmx__json_init(&jp, buf, len);
+        size_t pos = 0;
+        bool ok = bmx__json_value(&jp, &pos, 0, NULL);
+        if (ok) {
+            pos = bmx__json_skip_ws(&jp, pos);
+            if (pos < len) {
+                size_t line, col;
+                bmx__json_line_col(buf, pos, &line, &col);
+                problem(c, SEV_ERROR, "json-syntax",
+                        "line %zu, column %zu: text after the JSON document", line, col);
+                bmx__json_free(&jp);
+                return;
+            }
+        } else {
+            bmx_error e = {0};
+            bmx__json_fail(&jp, "", &e);
+            /* The message reads ": line L, column C: ..."; the file is named by
+             * the problem itself. */
+            const char *m = strncmp(e.message, ": ", 2) == 0 ? e.message + 2 : e.message;
+            if (jp.nomem) {
+                c->nomem = true;
+            } else {
+                problem(c, SEV_ERROR, "json-syntax", "%s", m);
+            }
+            bmx__json_free(&jp);
+            return;
+        }
+        bmx__json_free(&jp);
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
     if (root == NULL) {

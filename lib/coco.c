@@ -230,6 +230,15 @@ static bmx_status parse_polygons(struct reader *r, const struct bmx__jnode *seg,
                              i, type_name(ring));
         }
         size_t k = ring->n;
+        size_t jj = 0;
+        for (const struct bmx__jnode *c = ring->u.child; c != NULL; c = c->next, jj++) {
+            if (c->type != BMX__J_NUMBER) {
+                return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s[%zu][%zu]: expected a number, got %s",
+                                 r->name,
+                                 place(where, sizeof where, "annotations", ai, "segmentation"), i,
+                                 jj, type_name(c));
+            }
+        }
         if (k % 2 != 0) {
             return bmx__fail(r->err, BMX_E_SCHEMA,
                              "%s: %s[%zu]: expected an even count of numbers (x, y pairs), got %zu",
@@ -708,6 +717,13 @@ static bmx_status scan_document(struct reader *r, struct bmx__json *p, struct do
                 return bmx__json_fail(p, r->name, r->err);
             }
             size_t start = bmx__json_skip_ws(p, pos);
+            for (size_t q = 0; q < d->n && d->n < 4096; q++) {
+                if (strcmp(d->members[q].key, key) == 0) {
+                    return bmx__fail(r->err, BMX_E_SCHEMA,
+                                     "%s: %s: a repeated key (readers disagree on which one wins)",
+                                     r->name, key);
+                }
+            }
             bool is_images = strcmp(key, "images") == 0;
             bool is_annotations = strcmp(key, "annotations") == 0;
             bool main = (is_images && !seen_images) || (is_annotations && !seen_annotations);
@@ -1196,6 +1212,9 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
             k++;
         }
         bool first = k < 4 && !seen[k];
+        if ((k < 4 && !first) || cJSON_GetObjectItemCaseSensitive(ds->root, key) != NULL) {
+            goto done; /* a repeated key: the checked reader names it */
+        }
         if (k < 4) {
             seen[k] = true;
         }
@@ -1575,9 +1594,39 @@ bmx_status bmx_dataset_read_coco_limited(const char *path, const struct bmx_limi
         }
     }
     for (size_t q = 0; q < ds->n_objects && st == BMX_OK; q++) {
-        const struct bmx_object *o = &ds->objects[ds->file_order[q]];
+        size_t slot = ds->file_order[q];
+        const struct bmx_object *o = &ds->objects[slot];
+        const struct bmx_image_info *im = &ds->images[ds->obj_image[slot]];
+        double W = im->width, H = im->height;
+        const struct bmx_box *b = &o->bbox;
+        /* A box may stray past the edge (official files have some), but not lie
+         * wholly outside its image or reach beyond it by more than its size. */
+        if (!isfinite(b->x + b->w) || !isfinite(b->y + b->h) || b->x > W || b->y > H ||
+            b->x + b->w < 0 || b->y + b->h < 0 || b->x < -W || b->y < -H || b->x + b->w > 2 * W ||
+            b->y + b->h > 2 * H) {
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: annotations[%zu].bbox: [%g, %g, %g, %g] lies outside its %dx%d image",
+                           path, q, b->x, b->y, b->w, b->h, (int)im->width, (int)im->height);
+            break;
+        }
         if (o->seg_kind != BMX_SEG_POLYGON) {
             continue;
+        }
+        for (size_t k = 0; k < o->polys.count && st == BMX_OK; k++) {
+            const struct bmx_poly *ring = &o->polys.rings[k];
+            for (size_t v = 0; v < ring->n; v++) {
+                double x = ring->xy[2 * v], y = ring->xy[2 * v + 1];
+                if (!(x >= -W && x <= 2 * W && y >= -H && y <= 2 * H)) {
+                    st = bmx__fail(err, BMX_E_SCHEMA,
+                                   "%s: annotations[%zu].segmentation[%zu]: vertex (%g, %g) lies far "
+                                   "outside its %dx%d image",
+                                   path, q, k, x, y, (int)im->width, (int)im->height);
+                    break;
+                }
+            }
+        }
+        if (st != BMX_OK) {
+            break;
         }
         uint64_t v = 0;
         for (size_t k = 0; k < o->polys.count; k++) {

@@ -280,17 +280,43 @@ void bmx__buf_json(struct bmx__buf *b, const cJSON *v)
 
 /* ---- files ---- */
 
+FILE *bmx__open_regular(const char *path, bmx_error *err)
+{
+    /* Non-blocking, so that opening a FIFO cannot hang: it is refused below. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", path, strerror(e));
+        errno = e;
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        bmx__fail(err, BMX_E_IO, "%s: not a regular file", path);
+        return NULL;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    FILE *f = NULL;
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || (f = fdopen(fd, "rb")) == NULL) {
+        bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    return f;
+}
+
 bmx_status bmx__read_file(const char *path, char **out, size_t *len, bmx_error *err)
 {
     bmx_status st = BMX_OK;
     char *data = NULL;
-    FILE *f = fopen(path, "rb");
+    FILE *f = bmx__open_regular(path, err);
     if (f == NULL) {
-        return bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        return err != NULL ? err->status : BMX_E_IO;
     }
     struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        st = bmx__fail(err, BMX_E_IO, "%s: not a regular file", path);
+    if (fstat(fileno(f), &sb) != 0) {
+        st = bmx__fail(err, BMX_E_IO, "%s: cannot read: %s", path, strerror(errno));
         goto done;
     }
     size_t size = (size_t)sb.st_size;

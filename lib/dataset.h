@@ -5,6 +5,8 @@
 
 #include "error.h"
 
+#include <stdio.h>
+
 #include <cjson/cJSON.h>
 
 /* A growable output buffer. Errors are sticky: `failed` is set on the first
@@ -110,6 +112,10 @@ bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commi
  * `sync`), rename: the file appears whole or not at all. */
 bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
                                   bmx_error *err);
+
+/* Open `path` for reading only when it is a regular file (never blocking on a
+ * FIFO or device). NULL with a message in `err` otherwise. */
+FILE *bmx__open_regular(const char *path, bmx_error *err);
 
 /* Read a whole file into memory (NUL-terminated, `*len` without the NUL). */
 bmx_status bmx__read_file(const char *path, char **out, size_t *len, bmx_error *err);

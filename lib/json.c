@@ -819,8 +819,17 @@ static bool parse_object(struct bmx__json *p, size_t *pos, int depth, struct bmx
     }
     for (;;) {
         const char *key = NULL;
+        size_t key_pos = bmx__json_skip_ws(p, i);
         if (!bmx__json_key(p, &i, out != NULL ? &key : NULL)) {
             return false;
+        }
+        if (obj != NULL && obj->n < 4096) {
+            /* A repeated key is refused: readers disagree on which one wins. */
+            for (const struct bmx__jnode *c = obj->u.child; c != NULL; c = c->next) {
+                if (strcmp(c->key, key) == 0) {
+                    return fail_at(p, key_pos, "a repeated key");
+                }
+            }
         }
         struct bmx__jnode *child = NULL;
         if (!bmx__json_value(p, &i, depth + 1, out != NULL ? &child : NULL)) {

@@ -247,7 +247,7 @@ def main():
     # a JSON syntax error: one problem with line and column
     rc, out, err = run(case_file("json-syntax"))
     check("syntax error: exit 1, line and column",
-          rc == 1 and "$: error: line 3, column 2: not valid JSON [json-syntax]" in out, out)
+          rc == 1 and "$: error: line 3, column 2: not valid JSON (expected ',' or '}') [json-syntax]" in out, out)
 
     # image files: one missing, one of another size than recorded
     tmp = tempfile.mkdtemp(prefix="bmx_e2e_check_")

@@ -587,13 +587,12 @@ static char *write_and_slurp(const bmx_dataset *ds, const char *tag)
 static void reader_keeps_order_escapes_and_duplicates(void **state)
 {
     (void)state;
-    /* Categories first, annotations before images, an escaped file name, a
-     * repeated known key (the first is read; the second rides along, as cJSON
-     * did) and members in an order the writer must keep. */
+    /* Categories first, annotations before images, an escaped file name and
+     * members in an order the writer must keep. */
     const char *doc =
         "{\"categories\":[{\"id\":1,\"name\":\"c\\u00e9\"}],\"info\":{\"v\":1},"
         "\"annotations\":[{\"id\":3,\"image_id\":1,\"category_id\":1,\"bbox\":[1,1,2,2],"
-        "\"bbox\":[0,0,9,9],\"note\":\"x\\ty\"}],"
+        "\"note\":\"x\\ty\"}],"
         "\"images\":[{\"id\":1,\"file_name\":\"d\\u00e9j\\u00e0/\\ud83d\\ude00.jpg\",\"width\":10,\"height\":10}],"
         "\"licenses\":[]}";
     bmx_dataset *ds = NULL;
@@ -610,10 +609,25 @@ static void reader_keeps_order_escapes_and_duplicates(void **state)
     assert_true(cat && info && ann && img && lic);
     assert_true(cat < info && info < ann && ann < img && img < lic);
     assert_non_null(strstr(t, "\"bbox\":[1,1,2,2]"));
-    assert_non_null(strstr(t, ",\"bbox\":[0,0,9,9],\"note\":\"x\\ty\"}"));
+    assert_non_null(strstr(t, ",\"note\":\"x\\ty\"}"));
     assert_non_null(strstr(t, "\"file_name\":\"d\xC3\xA9j\xC3\xA0/\xF0\x9F\x98\x80.jpg\""));
     free(t);
     bmx_dataset_free(ds);
+
+    /* A repeated key, in a record or at the top: refused (Python keeps the last,
+     * cJSON kept the first: a dataset must not mean two things). */
+    const char *dup_ann = DOC(IMG, "{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[1,1,2,2],"
+                                   "\"bbox\":[0,0,9,9]}", CAT);
+    ds = NULL;
+    assert_int_equal(bmx_dataset_read_coco_buffer(dup_ann, strlen(dup_ann), "d.json", &ds, &err),
+                     BMX_E_PARSE);
+    assert_null(ds);
+    assert_non_null(strstr(err.message, "d.json: line 1, column "));
+    assert_non_null(strstr(err.message, "a repeated key"));
+    const char *dup_top = "{\"images\":[],\"annotations\":[],\"categories\":[],\"images\":[]}";
+    assert_int_equal(bmx_dataset_read_coco_buffer(dup_top, strlen(dup_top), "d.json", &ds, &err),
+                     BMX_E_SCHEMA);
+    assert_non_null(strstr(err.message, "d.json: images: a repeated key"));
 }
 
 static void reader_error_precedence_is_kept(void **state)

@@ -74,7 +74,7 @@ def ann(d, i):
 case("clean", [], base())
 
 # ---- syntax ----
-case("json-syntax", ["$: error: line 3, column 2: not valid JSON [json-syntax]"],
+case("json-syntax", ["$: error: line 3, column 2: not valid JSON (expected ',' or '}') [json-syntax]"],
      text='{\n "images": []\n "annotations": [], "categories": []}\n')
 case("json-trailing-text",
      ["$: error: line 2, column 1: text after the JSON document [json-syntax]"],
