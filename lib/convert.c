@@ -115,6 +115,25 @@ static bool is_jpeg_name(const char *name)
 static bmx_status put_image_file(const char *src, const char *dst, bool link_it,
                                  struct bmx_convert_summary *sum, bmx_error *err)
 {
+    /* An image that is not one (empty, cut before its header, another format) is
+     * refused before it lands in a dataset a trainer will read. */
+    {
+        char *head = NULL;
+        size_t hlen = 0;
+        int32_t w, h;
+        bmx_status hs = bmx__read_file(src, &head, &hlen, err);
+        if (hs == BMX_OK) {
+            hs = hlen == 0 ? bmx__fail(err, BMX_E_DECODE, "%s: 0 bytes: not an image", src)
+                           : bmx_image_probe((const uint8_t *)head, hlen, &w, &h, err);
+            if (hs != BMX_OK && hlen > 0) {
+                bmx__prefix(err, hs, "%s", src);
+            }
+        }
+        free(head);
+        if (hs != BMX_OK) {
+            return hs;
+        }
+    }
     if (link_it) {
         if (unlink(dst) != 0 && errno != ENOENT) {
             return bmx__fail(err, BMX_E_IO, "%s: cannot replace: %s", dst, strerror(errno));

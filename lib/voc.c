@@ -785,6 +785,12 @@ static void end_leaf(struct parser *p, int d, const char *name)
     case L_YMAX: {
         int k = (int)(p->leaf - L_XMIN);
         struct vobj *o = cur_obj(p);
+        if (o->has_v[k]) {
+            /* Readers disagree on which one wins: the box would mean two things. */
+            pfault(p, BMX_E_SCHEMA, BMX__VOC_BAD_VALUE, where, where,
+                   "a repeated element: the box has two values for it");
+            return;
+        }
         if (!parse_number(text, &o->v[k])) {
             char q[64];
             quote(text, q, sizeof q);
