@@ -174,6 +174,10 @@ static bmx_status stb_header(const uint8_t *buf, size_t len, int32_t *w, int32_t
         return bmx__fail(err, BMX_E_LIMIT, "encoded image of %zu bytes is larger than %d bytes",
                          len, INT_MAX);
     }
+    if (!bmx__stb_jpeg_tables_ok(buf, len)) {
+        return bmx__fail(err, BMX_E_DECODE,
+                         "corrupt JPEG: a Huffman table (DHT) defines more than 256 codes");
+    }
     if (png_header_size(buf, len, &pw, &ph)) {
         if (pw == 0 || ph == 0 || pw > INT32_MAX || ph > INT32_MAX) {
             return bmx__fail(err, BMX_E_DECODE, "corrupt PNG header: size %" PRIu32 "x%" PRIu32,
@@ -222,7 +226,10 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
     if (st != BMX_OK) {
         return st;
     }
-    px = stbi_load_from_memory(buf, (int)len, &x, &y, &n, 3);
+    /* The file's own channels, expanded to RGB below: stb_image 2.27 converts a
+     * 16-bit PNM to another channel count with its 8-bit converter and then reads
+     * past that buffer (stb 2.28 fixed it). */
+    px = stbi_load_from_memory(buf, (int)len, &x, &y, &n, 0);
     if (px == NULL) {
         return bmx__fail(err, BMX_E_DECODE, "cannot decode image: %s", stbi_failure_reason());
     }
@@ -230,6 +237,31 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
         free(px);
         return bmx__fail(err, BMX_E_DECODE, "image header says %" PRId32 "x%" PRId32
                          " but the decoder produced %dx%d", w, h, x, y);
+    }
+    if (n < 1 || n > 4) {
+        free(px);
+        return bmx__fail(err, BMX_E_DECODE, "the decoder produced %d channels", n);
+    }
+    if (n != 3) {
+        uint8_t *rgb = NULL;
+        size_t pixels = 0;
+        if (bmx__mul_size((size_t)w, (size_t)h, &pixels)) {
+            rgb = bmx__alloc_array(pixels, 3);
+        }
+        if (rgb == NULL) {
+            free(px);
+            return bmx__fail(err, BMX_E_NOMEM, "out of memory for a %" PRId32 "x%" PRId32
+                             " image", w, h);
+        }
+        /* as stb's own conversion: grey replicated, alpha dropped */
+        for (size_t i = 0; i < pixels; i++) {
+            const uint8_t *s = px + i * (size_t)n;
+            rgb[3 * i] = s[0];
+            rgb[3 * i + 1] = n >= 3 ? s[1] : s[0];
+            rgb[3 * i + 2] = n >= 3 ? s[2] : s[0];
+        }
+        free(px);
+        px = rgb;
     }
     out->data = px;
     out->w = w;

@@ -28,4 +28,10 @@ bmx_status bmx__image_encode_stb(const struct bmx_image *img, enum bmx_format fo
 bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t h,
                                   struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
 
+/*
+ * False when `buf` is a JPEG with a Huffman table stb_image 2.27 would overflow
+ * (more than 256 codes); true for everything else. stb_impl.c.
+ */
+bool bmx__stb_jpeg_tables_ok(const uint8_t *buf, size_t len);
+
 #endif

@@ -24,8 +24,11 @@
  * pixel-count limit of struct bmx_limits is checked separately, before decoding.
  */
 #define STBI_MAX_DIMENSIONS BMX__IMAGE_MAX_SIDE
-/* Pixels handed to the caller are released with free() (bmx_image_free). */
-#define STBI_MALLOC(sz) malloc(sz)
+/* Pixels handed to the caller are released with free() (bmx_image_free).
+ * Zeroed: stb_image 2.27's JPEG decoder reads Huffman tables a file never
+ * defines from its uninitialised state (stb 2.28 clears it); zeroed, such a table
+ * decodes as garbage instead of steering reads out of bounds. */
+#define STBI_MALLOC(sz) calloc(1, sz)
 #define STBI_REALLOC(p, newsz) realloc(p, newsz)
 #define STBI_FREE(p) free(p)
 #define STBIW_MALLOC(sz) malloc(sz)
@@ -80,3 +83,85 @@
 #if defined(__clang__)
 #pragma clang attribute pop
 #endif
+
+/* ---- checks for stb_image 2.27 defects, run before stb sees a file ---- */
+
+/* Byte p of buf, 0 past the end (as stb_image reads). */
+static unsigned byte_at(const uint8_t *buf, size_t len, size_t p)
+{
+    return p < len ? buf[p] : 0;
+}
+
+/*
+ * Walk the JPEG segments the way stb_image finds them (skipping stray bytes and
+ * fill 0xFFs between segments, and entropy-coded data up to the next marker that
+ * is not a stuffed zero or a restart) and check every table of every DHT
+ * segment: stb 2.27 trusts the 16 code counts, and more than 256 codes overflow
+ * its fixed tables (stb 2.28 refuses them). stb visits a subset of these
+ * segments, so a file that passes is safe for it.
+ */
+bool bmx__stb_jpeg_tables_ok(const uint8_t *buf, size_t len)
+{
+    /* stb takes any number of 0xFF before the SOI code, as before every marker */
+    size_t p = 0;
+    while (p < len && buf[p] == 0xFF) {
+        p++;
+    }
+    if (p == 0 || p >= len || buf[p] != 0xD8) {
+        return true; /* not a JPEG */
+    }
+    p++;
+    bool in_scan = false;
+    while (p < len) {
+        if (buf[p] != 0xFF) {
+            p++;
+            continue;
+        }
+        while (p < len && buf[p] == 0xFF) {
+            p++;
+        }
+        if (p >= len) {
+            break;
+        }
+        unsigned code = buf[p++];
+        if (in_scan && (code == 0x00 || (code >= 0xD0 && code <= 0xD7))) {
+            continue; /* stuffed zero or restart: still entropy-coded data */
+        }
+        in_scan = false;
+        if (code == 0x00 || code == 0x01 || code == 0xD8 || code == 0xD9 ||
+            (code >= 0xD0 && code <= 0xD7)) {
+            continue; /* markers without a length */
+        }
+        size_t seg = (size_t)byte_at(buf, len, p) << 8 | byte_at(buf, len, p + 1);
+        if (seg < 2) {
+            break; /* stb refuses the segment and stops */
+        }
+        if (code == 0xC4) {
+            /* as stb: tables while the declared length lasts */
+            long left = (long)seg - 2;
+            size_t q = p + 2;
+            while (left > 0) {
+                unsigned tc = byte_at(buf, len, q) >> 4;
+                unsigned th = byte_at(buf, len, q) & 15;
+                if (tc > 1 || th > 3) {
+                    break; /* stb refuses the segment */
+                }
+                size_t n = 0;
+                for (size_t i = 0; i < 16; i++) {
+                    n += byte_at(buf, len, q + 1 + i);
+                }
+                if (n > 256) {
+                    return false;
+                }
+                q += 17 + n;
+                left -= 17 + (long)n;
+                if (q >= len) {
+                    break;
+                }
+            }
+        }
+        p += seg;
+        in_scan = code == 0xDA;
+    }
+    return true;
+}

@@ -15,6 +15,10 @@ cd "$root"
 
 packages="gcc meson ninja-build pkg-config libcjson-dev libstb-dev libcmocka-dev \
 libturbojpeg0-dev libexpat1-dev python3 python3-jsonschema"
+if [ "$mode" = test ]; then
+    # The fuzz targets are libFuzzer's: clang and its runtime.
+    packages="$packages clang libclang-rt-14-dev"
+fi
 missing=""
 for p in $packages; do
     if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -37,6 +41,18 @@ build() {
     meson compile -C "$dir"
 }
 
+# meson test, its output kept for the closing count; its status is the script's.
+run_tests() {
+    status=0
+    meson test -C "$1" --print-errorlogs > "$log.part" 2>&1 || status=$?
+    cat "$log.part" >> "$log"
+    cat "$log.part"
+    rm -f "$log.part"
+    if [ "$status" != 0 ]; then
+        exit "$status"
+    fi
+}
+
 if [ "$mode" = demo ]; then
     build build
     out=build/demo
@@ -48,8 +64,24 @@ if [ "$mode" = demo ]; then
     echo "quickstart: QA drawings in $out/qa/, contact sheet $out/qa-sheet.png"
 else
     build build -Dwerror=true
-    meson test -C build --print-errorlogs
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
+    run_tests build
     build build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        meson test -C build-asan --print-errorlogs
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+    export ASAN_OPTIONS UBSAN_OPTIONS
+    run_tests build-asan
+    # Each libFuzzer target for 30 seconds on a copy of the committed corpus.
+    if [ ! -f build-fuzz/build.ninja ]; then
+        CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+    fi
+    meson compile -C build-fuzz
+    FUZZ_ARTIFACTS="$root/build-fuzz/artifacts" sh tests/fuzz/run_fuzz.sh build-fuzz/tests/fuzz 30
+    # One closing line for the whole suite: the plain and the sanitizer runs.
+    # Checks counted one by one: a test's TAP subtests, or the test itself.
+    passed=$(awk '/^ *[0-9]+\/[0-9]+ .* OK / { if (match($0, /[0-9]+ subtests passed/)) { split(substr($0, RSTART), a, " "); n += a[1] } else n += 1 } END { print n + 0 }' "$log")
+    failed=$(awk '/^Fail:/ {n += $2} END {print n + 0}' "$log")
+    echo "quickstart: every suite ran (plain, ASan+UBSan, fuzz 30 s per target)"
+    echo "$passed passed, $failed failed"
 fi

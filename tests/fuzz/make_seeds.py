@@ -1,0 +1,296 @@
+#!/usr/bin/python3
+"""Write the seed corpora tests/fuzz/corpus/<target>/seed-* from samples/, the
+bad-input sets (tests/bad, tests/data/check, tests/data/voc),
+tests/data/rle_vectors.txt and a few inputs made here (identical files once). Files named regress-* (inputs that once failed) are never
+touched. Run with Debian's python (numpy, cv2):
+
+    /usr/bin/python3 tests/fuzz/make_seeds.py
+
+The input layouts are documented at the top of each fuzz_<target>.c.
+"""
+import glob
+import json
+import os
+import struct
+import zlib
+
+import cv2
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CORPUS = os.path.join(HERE, "corpus")
+
+
+BAD = os.path.join(ROOT, "tests", "bad")
+MAX_SEED = 64 * 1024
+_seen = {}
+
+
+def reset(target):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    for f in glob.glob(os.path.join(d, "seed-*")):
+        os.remove(f)
+    _seen[d] = set()
+    return d
+
+
+def put(d, name, data):
+    """Write one seed; identical contents and files over 64 KB are skipped."""
+    if isinstance(data, str):
+        data = data.encode()
+    if len(data) > MAX_SEED or data in _seen[d]:
+        return
+    _seen[d].add(data)
+    with open(os.path.join(d, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+def bad_cases(pattern):
+    """(case, path) of the files of the bad-input set (tests/bad) matching pattern."""
+    for p in sorted(glob.glob(os.path.join(BAD, pattern))):
+        if os.path.isfile(p):
+            yield os.path.relpath(p, BAD).split(os.sep)[0], p
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def rle_vectors():
+    out = []
+    with open(os.path.join(ROOT, "tests", "data", "rle_vectors.txt")) as f:
+        for line in f:
+            if not line.strip() or line.startswith("#"):
+                continue
+            out.append(line.split())
+    return out
+
+
+# ---- coco ----
+
+def coco():
+    d = reset("coco")
+    put(d, "samples", read(os.path.join(ROOT, "samples", "coco", "annotations.json")))
+    for p in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "check", "*", "annotations.json"))):
+        put(d, "check-" + os.path.basename(os.path.dirname(p)), read(p))
+    for case, p in bad_cases("*/annotations.json"):
+        if not case.startswith("img-"):
+            put(d, "bad-" + case, read(p))
+    cats = [{"id": 1, "name": "a"}, {"id": 2, "name": "b", "supercategory": "s"}]
+    mixed = {
+        "info": {"x": 1},
+        "images": [
+            {"id": 1, "file_name": "a.jpg", "width": 40, "height": 30},
+            {"id": "two", "file_name": "b.png", "width": 20, "height": 50, "extra": [1, 2]},
+        ],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "bbox": [2, 3, 20, 10], "area": 200,
+             "iscrowd": 0, "segmentation": [[2, 3, 22, 3, 22, 13, 2, 13], [30, 20, 38, 22, 35, 29]]},
+            {"id": 2, "image_id": 1, "category_id": 2, "bbox": [0, 0, 5, 5], "area": 9,
+             "iscrowd": 1, "segmentation": {"size": [30, 40], "counts": [0, 3, 27, 3, 27, 3, 1077]}},
+            {"id": 3, "image_id": "two", "category_id": 1, "bbox": [1, 1, 3, 4], "area": 12,
+             "iscrowd": 0, "segmentation": {"size": [50, 20], "counts": "0P1:1"}, "score": 0.5},
+            {"id": 4, "image_id": "two", "category_id": 2, "bbox": [-5, 40, 30, 20],
+             "segmentation": [[-5, 40, 25, 40, 25, 60, -5, 60]]},
+            {"id": 5, "image_id": "two", "category_id": 2, "bbox": [3, 3, 4, 4], "segmentation": []},
+        ],
+        "categories": cats,
+        "licenses": [],
+    }
+    put(d, "mixed", json.dumps(mixed))
+    boxmix = {
+        "images": [{"id": 7, "file_name": "cutmix_000000.jpg", "width": 16, "height": 16,
+                    "boxmix": {"op": "cutmix", "index": 0, "base_image_id": 1,
+                               "source_image_id": 2, "patch": [2, 3, 8, 9], "lambda": 0.71875,
+                               "seed": 0}}],
+        "annotations": [{"id": 1, "image_id": 7, "category_id": 1, "bbox": [1, 1, 4, 4],
+                         "area": 16, "iscrowd": 0,
+                         "boxmix": {"from": "base", "visibility": 1, "source_annotation_id": 3}}],
+        "categories": cats,
+    }
+    put(d, "boxmix-output", json.dumps(boxmix, indent=1))
+    put(d, "minimal", '{"images":[],"annotations":[],"categories":[]}')
+    vec = [v for v in rle_vectors() if v[0] == "M" and int(v[1]) * int(v[2]) > 0][:3]
+    anns, imgs = [], []
+    for i, v in enumerate(vec):
+        h, w, counts = int(v[1]), int(v[2]), v[4]
+        imgs.append({"id": i + 1, "file_name": "%d.png" % i, "width": w, "height": h})
+        anns.append({"id": i + 1, "image_id": i + 1, "category_id": 1, "iscrowd": 1,
+                     "bbox": [float(x) for x in v[6:10]], "area": int(v[5]),
+                     "segmentation": {"size": [h, w], "counts": counts}})
+    put(d, "rle-strings", json.dumps({"images": imgs, "annotations": anns, "categories": cats}))
+
+
+# ---- voc ----
+
+def voc():
+    d = reset("voc")
+    for p in sorted(glob.glob(os.path.join(ROOT, "samples", "voc", "Annotations", "*.xml")))[:3]:
+        put(d, "samples-" + os.path.basename(p), read(p))
+    for p in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "voc", "*.xml"))):
+        put(d, "data-" + os.path.basename(p), read(p))
+    for case, p in bad_cases("voc-*/voc/Annotations/*.xml"):
+        put(d, "bad-%s-%s" % (case, os.path.basename(p)), read(p))
+    put(d, "no-size.xml", """<annotation>
+  <filename>fuzz.jpg</filename>
+  <object><name>cat</name><truncated>1</truncated><difficult>0</difficult>
+    <bndbox><xmin>1</xmin><ymin>1</ymin><xmax>4</xmax><ymax>3</ymax></bndbox></object>
+</annotation>
+""")
+    put(d, "renamed.xml", """<annotation>
+  <filename>elsewhere.jpg</filename>
+  <size><width>0</width><height>0</height><depth>3</depth></size>
+  <object><name>dog</name><bndbox><xmin>2.5</xmin><ymin>1</ymin><xmax>5</xmax><ymax>2</ymax></bndbox></object>
+</annotation>
+""")
+
+
+# ---- rle_string ----
+
+def rle_header(h, w, flags=0, rect=(0, 0, 0, 0), rh=7, rw=5):
+    return struct.pack(">HHB4hBB", h, w, flags, *rect, rh, rw)
+
+
+def rle_string():
+    d = reset("rle_string")
+    vec = [v for v in rle_vectors() if v[0] in ("M", "P")]
+    picked = vec[::12][:30]
+    for i, v in enumerate(picked):
+        h, w = int(v[1]), int(v[2])
+        counts = v[4] if v[0] == "M" else v[4 + 2 * int(v[3])]
+        rect = (w // 4, h // 4, w // 2 + 1, h // 2 + 1)
+        put(d, "%s-%02d" % (v[0].lower(), i), rle_header(h, w, 0, rect, h // 2 + 1, w + 3) + counts.encode())
+    put(d, "empty-size", rle_header(0, 0))
+    put(d, "huge", rle_header(65535, 65535, 1) + b"0")
+    put(d, "bad-char", rle_header(3, 3) + b"1 2")
+    put(d, "truncated", rle_header(3, 3) + b"1o")
+    put(d, "too-long", rle_header(3, 3) + b"ooooooooo1")
+
+
+# ---- polygon ----
+
+def poly_bytes(mode, h, w, rect, rings):
+    def num(x):
+        m = mode & 3
+        if m == 0:
+            return struct.pack(">h", max(-32768, min(32767, int(round(x * 16)))))
+        if m == 1:
+            return struct.pack(">h", max(-32768, min(32767, int(round(x)))))
+        if m == 2:
+            return struct.pack(">d", x)
+        return struct.pack(">B", max(0, min(255, int(round(x * 4)))))
+    out = struct.pack(">BBB", mode, h - 1, w - 1)
+    out += b"".join(num(x) for x in rect)
+    out += struct.pack(">B", len(rings) - 1)
+    for ring in rings:
+        out += struct.pack(">B", len(ring) // 2)
+        out += b"".join(num(x) for x in ring)
+    return out
+
+
+def polygon():
+    d = reset("polygon")
+    vec = [v for v in rle_vectors() if v[0] in ("P", "S")]
+    for i, v in enumerate(vec[::20][:16]):
+        h, w = min(int(v[1]), 256), min(int(v[2]), 256)
+        if v[0] == "P":
+            k = int(v[3])
+            rings = [[float(x) for x in v[4:4 + 2 * k]]]
+        else:
+            r = int(v[3])
+            rings, p = [], 4
+            for _ in range(r):
+                k = int(v[p])
+                rings.append([float(x) for x in v[p + 1:p + 1 + 2 * k]])
+                p += 1 + 2 * k
+        rings = [ring[:94] for ring in rings][:4]
+        rect = [w * 0.25, h * 0.2, w * 0.5, h * 0.5]
+        mode = [0, 2, 4 | 0, 8 | 2][i % 4]
+        put(d, "%s-%02d" % (v[0].lower(), i), poly_bytes(mode, h, w, rect, rings))
+    square = [2, 2, 30, 2, 30, 30, 2, 30]
+    put(d, "square-int", poly_bytes(1, 32, 32, [10, 10, 8, 8], [square]))
+    put(d, "square-small", poly_bytes(3, 64, 64, [1, 1, 20, 20], [[x / 2 for x in square]]))
+    put(d, "bowtie", poly_bytes(2 | 4, 20, 20, [5, 0, 10, 20], [[0, 0, 20, 20, 20, 0, 0, 20]]))
+    put(d, "outside", poly_bytes(2 | 8, 10, 10, [-5, -5, 30, 30], [[-50, -50, 100, -40, 60, 90]]))
+    put(d, "nan", poly_bytes(2, 10, 10, [0, 0, 5, 5], [[0, 0, float("nan"), 1, 3, 3]]))
+    put(d, "inf-rect", poly_bytes(2, 10, 10, [0, 0, float("inf"), 5], [[0, 0, 4, 1, 3, 3]]))
+    put(d, "huge", poly_bytes(2 | 4, 10, 10, [0, 0, 5, 5], [[0, 0, 1e300, 1, 3, 1e12]]))
+    put(d, "multi", poly_bytes(0 | 4 | 8, 40, 40, [10, 10, 20, 20],
+                               [square, [5, 5, 35, 5, 20, 35], [0, 0, 1, 0, 0, 1], [15, 15, 16, 15]]))
+
+
+# ---- image ----
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_palette(w, h):
+    raw = b"".join(b"\x00" + bytes((x + y) % 4 for x in range(w)) for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 3, 0, 0, 0)) +
+            png_chunk(b"PLTE", bytes([255, 0, 0, 0, 255, 0, 0, 0, 255, 9, 9, 9])) +
+            png_chunk(b"tRNS", bytes([255, 128])) +
+            png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b""))
+
+
+def tga(w, h):
+    head = struct.pack("<BBBHHBHHHHBB", 0, 0, 2, 0, 0, 0, 0, 0, w, h, 24, 0)
+    return head + bytes((x * 40 + y * 7) & 255 for y in range(h) for x in range(w * 3))
+
+
+def gif():
+    # 2x2, global palette of 2 colours, one image, LZW minimum code size 2.
+    return bytes.fromhex("474946383961020002008000000000ffffff2c00000000020002000002028c0a003b")
+
+
+def image():
+    d = reset("image")
+    for name in ("sample_01.jpg", "sample_04.png", "sample_08.jpg"):
+        put(d, "samples-" + name, read(os.path.join(ROOT, "samples", "images", name)))
+    for p in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "check", "*", "images", "*"))):
+        case = os.path.basename(os.path.dirname(os.path.dirname(p)))
+        if case in ("image-not-an-image", "image-truncated", "image-size-mismatch"):
+            put(d, "check-%s-%s" % (case, os.path.basename(p)), read(p))
+    for case, p in bad_cases("*/images/*"):
+        put(d, "bad-%s-%s" % (case, os.path.basename(p)), read(p))
+    rng = np.random.default_rng(7)
+    rgb = rng.integers(0, 256, (12, 17, 3), dtype=np.uint8)
+    grey = rgb[:, :, 0].copy()
+    rgba = np.dstack([rgb, rgb[:, :, 1]])
+
+    def enc(ext, img, params=()):
+        ok, buf = cv2.imencode(ext, img, list(params))
+        assert ok
+        return buf.tobytes()
+
+    put(d, "rgb.jpg", enc(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, 60]))
+    put(d, "grey.jpg", enc(".jpg", grey))
+    put(d, "progressive.jpg", enc(".jpg", rgb, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1]))
+    put(d, "restart.jpg", enc(".jpg", rgb, [cv2.IMWRITE_JPEG_RST_INTERVAL, 1]))
+    put(d, "rgb.png", enc(".png", rgb))
+    put(d, "grey.png", enc(".png", grey))
+    put(d, "rgba.png", enc(".png", rgba))
+    put(d, "16bit.png", enc(".png", rgb.astype(np.uint16) * 257))
+    put(d, "palette.png", png_palette(9, 5))
+    put(d, "rgb.bmp", enc(".bmp", rgb))
+    put(d, "grey.bmp", enc(".bmp", grey))
+    put(d, "rgb.ppm", enc(".ppm", rgb))
+    put(d, "grey.pgm", enc(".pgm", grey))
+    put(d, "rgb.tga", tga(5, 4))
+    put(d, "tiny.gif", gif())
+    put(d, "empty", b"")
+
+
+def main():
+    coco()
+    voc()
+    rle_string()
+    polygon()
+    image()
+
+
+if __name__ == "__main__":
+    main()
