@@ -10,6 +10,7 @@
  *   source object) and dropped otherwise. */
 #include "error.h"
 #include "image.h"
+#include "polygon.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -304,34 +305,7 @@ static bool box_finite(struct bmx_box b)
     return isfinite(b.x) && isfinite(b.y) && isfinite(b.w) && isfinite(b.h);
 }
 
-/* Is any vertex outside [0,W]x[0,H]? Sets *bad when a vertex is not finite. */
-static bool polys_leave_image(const struct bmx_polyset *set, double w, double h, bool *bad)
-{
-    bool outside = false;
-    *bad = false;
-    for (size_t i = 0; i < set->count; i++) {
-        const struct bmx_poly *p = &set->rings[i];
-        for (size_t k = 0; k < p->n; k++) {
-            double x = p->xy[2 * k];
-            double y = p->xy[2 * k + 1];
-            if (!isfinite(x) || !isfinite(y)) {
-                *bad = true;
-                return true;
-            }
-            if (x < 0.0 || x > w || y < 0.0 || y > h) {
-                outside = true;
-            }
-        }
-    }
-    return outside;
-}
-
 enum measure_kind { MEASURE_BOX, MEASURE_POLY, MEASURE_RLE };
-
-static bool polys_have_area(const struct bmx_polyset *set)
-{
-    return set->count > 0 && bmx_polyset_area(set) > 0.0;
-}
 
 /* Rasterise a kept polygon object into a compressed RLE of the image's frame. */
 static bmx_status object_to_rle(struct bmx_object *obj, int32_t w, int32_t h, bmx_error *err)
@@ -396,7 +370,6 @@ static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
 {
     bmx_status st = BMX_OK;
     struct bmx_polyset clipped_to_image = {0, NULL}; /* owned when the image clipped it */
-    struct bmx_polyset other = {0, NULL};            /* the part the rectangle takes */
     struct bmx_polyset piece = {0, NULL};            /* the visible polygons */
     struct bmx_rle rle_piece = {0, 0, 0, NULL};
     struct bmx_object res;
@@ -460,21 +433,51 @@ static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
         }
     }
     double original = 0.0;
+    bool may_hit = true;       /* polygons: the extent says r may take something */
+    struct edges ext = cb;     /* polygons: their extent (the box when they have none) */
+    bool poly_hit = false;     /* polygons, may_hit: r takes a part with area */
+    double poly_visible = 0.0; /* and then the area left */
+    bool poly_gone = false;    /* and then nothing is left */
     if (kind == MEASURE_POLY) {
-        bool bad = false;
-        if (polys_leave_image(polys, wd, hd, &bad)) {
-            if (bad) {
-                st = bmx__fail(err, BMX_E_INVALID, "segmentation: polygon vertex is not finite");
-                goto cleanup;
-            }
+        double e[4];
+        bool finite = true;
+        bool any = bmx__polyset_extent(polys, e, &finite);
+        struct bmx_box pb = {e[0], e[1], e[2] - e[0], e[3] - e[1]}; /* bmx_polyset_bbox */
+        if (!finite) {
+            st = bmx__fail(err, BMX_E_INVALID, "segmentation: polygon vertex is not finite");
+            goto cleanup;
+        }
+        if (any && (e[0] < 0.0 || e[2] > wd || e[1] < 0.0 || e[3] > hd)) {
+            /* A vertex lies outside [0,W]x[0,H]. */
             st = bmx_polyset_clip_rect(polys, edges_box(image), &clipped_to_image, err);
             if (st != BMX_OK) {
                 goto cleanup;
             }
             polys = &clipped_to_image;
             changed = true;
+            any = bmx_polyset_bbox(polys, &pb);
         }
-        original = bmx_polyset_area(polys);
+        if (any) {
+            ext = box_edges(pb);
+        }
+        may_hit = inside ? !edges_within(ext, re) : edges_overlap(ext, re);
+        if (may_hit) {
+            /* Step 2's exact test, early: does the part r takes away have a ring
+             * (every ring kept has area)? If so, the visible piece and its area
+             * (bmx_polyset_area). */
+            st = bmx__polyset_by_rect(polys, rbox, inside, &poly_hit, &piece, &poly_visible, err);
+            if (st != BMX_OK) {
+                goto cleanup;
+            }
+            /* A ring came out, so the area is positive; with nothing visible the
+             * object is dropped whatever its area, which need not be computed. */
+            poly_gone = poly_hit && piece.count == 0;
+        }
+        /* Neither hit nor changed: written as it came, whatever its area (step 2
+         * decides hit from the extent alone when the area is 0). */
+        if ((may_hit || changed) && !poly_gone) {
+            original = bmx_polyset_area(polys);
+        }
     } else if (kind == MEASURE_RLE) {
         if (in->rle.h != (uint32_t)h || in->rle.w != (uint32_t)w) {
             st = bmx__fail(err, BMX_E_INVALID,
@@ -490,12 +493,10 @@ static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
     /* 2. Does the rectangle take anything away? If so, what is left? */
     bool hit = false;
     double visible = original;
-    if (!(original > 0.0)) {
-        struct bmx_box pb;
-        struct edges ext = cb;
-        if (kind == MEASURE_POLY && bmx_polyset_bbox(polys, &pb)) {
-            ext = box_edges(pb);
-        }
+    if (poly_gone) {
+        hit = true;
+        visible = 0.0;
+    } else if (!(original > 0.0)) {
         hit = inside ? !edges_within(ext, re) : edges_overlap(ext, re);
         visible = 0.0;
     } else if (kind == MEASURE_BOX) {
@@ -508,25 +509,9 @@ static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
             }
         }
     } else if (kind == MEASURE_POLY) {
-        struct bmx_box pb;
-        struct edges ext = bmx_polyset_bbox(polys, &pb) ? box_edges(pb) : cb;
-        bool may_hit = inside ? !edges_within(ext, re) : edges_overlap(ext, re);
-        if (may_hit) {
-            /* Exact test: the part r takes away has area. */
-            st = inside ? bmx_polyset_cut_rect(polys, rbox, &other, err)
-                        : bmx_polyset_clip_rect(polys, rbox, &other, err);
-            if (st != BMX_OK) {
-                goto cleanup;
-            }
-            hit = polys_have_area(&other);
-        }
+        hit = poly_hit;
         if (hit) {
-            st = inside ? bmx_polyset_clip_rect(polys, rbox, &piece, err)
-                        : bmx_polyset_cut_rect(polys, rbox, &piece, err);
-            if (st != BMX_OK) {
-                goto cleanup;
-            }
-            visible = bmx_polyset_area(&piece);
+            visible = poly_visible;
         }
     } else {
         st = bmx_rle_crop_rect(&in->rle, rc, inside, &rle_piece, err);
@@ -634,7 +619,6 @@ static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
 
 cleanup:
     bmx_polyset_free(&clipped_to_image);
-    bmx_polyset_free(&other);
     bmx_polyset_free(&piece);
     bmx_rle_free(&rle_piece);
     if (st == BMX_OK && keep) {

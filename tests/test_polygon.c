@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "boxmix.h"
+#include "polygon.h"
 
 /* ------------------------------------------------------------------------- */
 /* Helpers                                                                    */
@@ -1041,6 +1042,337 @@ static void test_random_self_intersecting(void **state)
     check_random(WILD, 4, 1000);
 }
 
+/* ------------------------------------------------------------------------- */
+/* Differential tests: the fast paths against the reference clipper          */
+/* ------------------------------------------------------------------------- */
+
+/* Same rings, same order, same bits. */
+static bool same_sets(const struct bmx_polyset *a, const struct bmx_polyset *b)
+{
+    if (a->count != b->count) {
+        return false;
+    }
+    for (size_t i = 0; i < a->count; i++) {
+        if (a->rings[i].n != b->rings[i].n ||
+            memcmp(a->rings[i].xy, b->rings[i].xy, 2 * a->rings[i].n * sizeof(double)) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void dump_set(const struct bmx_polyset *set, struct bmx_box r)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        dump_case(set->rings[i].xy, set->rings[i].n, r);
+    }
+}
+
+/*
+ * Clip and cut `set` by r with the public functions, the internal one cutmix.c
+ * uses, and the reference: the same rings bit for bit, the same area bits, and a
+ * hit exactly when the reference's opposite operation gives a ring. Returns how
+ * many rings the reference gave, for coverage counts.
+ */
+static size_t diff_one(const struct bmx_polyset *set, struct bmx_box r, int kind, int round)
+{
+    struct bmx_polyset ref[2]; /* cut, clip */
+    size_t rings;
+    assert_int_equal(bmx__polyset_cut_rect_ref(set, r, &ref[0], NULL), BMX_OK);
+    assert_int_equal(bmx__polyset_clip_rect_ref(set, r, &ref[1], NULL), BMX_OK);
+    for (int inside = 0; inside < 2; inside++) {
+        const struct bmx_polyset *want = &ref[inside];
+        struct bmx_polyset fast, by, split;
+        double area = -1.0, split_area = -1.0, ref_area = bmx_polyset_area(want);
+        bool hit = false;
+        bool want_hit = ref[!inside].count > 0;
+        struct bmx_polyset none = {0, NULL};
+        assert_int_equal(inside ? bmx_polyset_clip_rect(set, r, &fast, NULL)
+                                : bmx_polyset_cut_rect(set, r, &fast, NULL),
+                         BMX_OK);
+        assert_int_equal(bmx__polyset_by_rect(set, r, inside, NULL, &by, &area, NULL), BMX_OK);
+        assert_int_equal(bmx__polyset_by_rect(set, r, inside, &hit, &split, &split_area, NULL),
+                         BMX_OK);
+        if (!same_sets(&fast, want) || !same_sets(&by, want) ||
+            memcmp(&area, &ref_area, sizeof area) != 0 || hit != want_hit ||
+            !same_sets(&split, hit ? want : &none) ||
+            (hit && memcmp(&split_area, &ref_area, sizeof area) != 0)) {
+            dump_set(set, r);
+            print_error("reference:\n");
+            dump_set(want, r);
+            print_error("fast:\n");
+            dump_set(&fast, r);
+            fail_msg("kind %d round %d %s: fast path differs from the reference (%zu vs %zu "
+                     "rings, area %.17g vs %.17g, hit %d vs %d)",
+                     kind, round, inside ? "clip" : "cut", fast.count, want->count, area, ref_area,
+                     (int)hit, (int)want_hit);
+        }
+        bmx_polyset_free(&fast);
+        bmx_polyset_free(&by);
+        bmx_polyset_free(&split);
+    }
+    rings = ref[0].count + ref[1].count;
+    bmx_polyset_free(&ref[0]);
+    bmx_polyset_free(&ref[1]);
+    return rings;
+}
+
+enum diff_kind {
+    D_STAR,      /* simple, random reals */
+    D_STAR_GRID, /* simple, integer vertices */
+    D_HISTOGRAM, /* simple, rectilinear, collinear runs */
+    D_WILD,      /* self-intersecting point cloud */
+    D_WILD_GRID, /* self-intersecting on a 12 x 12 grid: repeated vertices, bridges */
+    D_COCO,      /* simple, to 2 decimals like COCO files */
+    D_REPEATS,   /* a star with vertices repeated, consecutively or not */
+    D_SLIVER,    /* thin triangles around the degeneracy cut-off */
+    D_ZEROS,     /* on the axes with signed zeros, rectangles at 0 */
+    D_KINDS
+};
+
+/* A ring of the kind; coordinates then moved far away or scaled now and then. */
+static size_t diff_ring(struct prng *g, enum diff_kind kind, double *xy, size_t cap)
+{
+    size_t n = 0;
+    switch (kind) {
+    case D_STAR:
+        n = random_ring(g, STAR, xy, cap);
+        break;
+    case D_STAR_GRID:
+        n = random_ring(g, STAR_GRID, xy, cap);
+        break;
+    case D_HISTOGRAM:
+        n = random_ring(g, HISTOGRAM, xy, cap);
+        break;
+    case D_WILD:
+        n = random_ring(g, WILD, xy, cap);
+        break;
+    case D_WILD_GRID:
+        n = 3 + prng_below(g, cap / 2);
+        for (size_t i = 0; i < n; i++) {
+            xy[2 * i] = (double)prng_below(g, 13);
+            xy[2 * i + 1] = (double)prng_below(g, 13);
+        }
+        break;
+    case D_COCO:
+        n = random_ring(g, STAR, xy, cap);
+        for (size_t i = 0; i < 2 * n; i++) {
+            xy[i] = round(xy[i] * 100) / 100;
+        }
+        break;
+    case D_REPEATS: {
+        size_t m = random_ring(g, prng_below(g, 2) ? STAR_GRID : STAR, xy, cap / 2);
+        double tmp[2 * 64];
+        n = 0;
+        for (size_t i = 0; i < m && n + 2 <= cap; i++) {
+            tmp[2 * n] = xy[2 * i];
+            tmp[2 * n + 1] = xy[2 * i + 1];
+            n++;
+            if (prng_below(g, 4) == 0) {
+                /* Again: right away, or a vertex seen before. */
+                size_t k = prng_below(g, 2) ? i : prng_below(g, i + 1);
+                tmp[2 * n] = xy[2 * k];
+                tmp[2 * n + 1] = xy[2 * k + 1];
+                n++;
+            }
+        }
+        memcpy(xy, tmp, 2 * n * sizeof *xy);
+        break;
+    }
+    case D_SLIVER: {
+        /* Height chosen so that area / (len * max(len, mag)) is near 1e-14. */
+        double len = 1 + 99 * prng_unit(g);
+        double ox = prng_below(g, 2) ? 0.0 : 1e3 * prng_unit(g);
+        double oy = 50 * prng_unit(g);
+        double mag = fmax(len + ox, fabs(oy) + 1);
+        double ratio = 1e-14 * pow(10.0, 2.0 * prng_unit(g) - 1.0);
+        double hgt = 2 * ratio * len * fmax(len, mag) / len;
+        xy[0] = ox;
+        xy[1] = oy;
+        xy[2] = ox + len;
+        xy[3] = oy;
+        xy[4] = ox + len * prng_unit(g);
+        xy[5] = oy + (prng_below(g, 2) ? hgt : -hgt);
+        n = 3;
+        if (prng_below(g, 2)) {
+            /* A thin quadrilateral: two slivers back to back. */
+            xy[6] = ox + len * prng_unit(g);
+            xy[7] = oy - (xy[5] - oy) * prng_unit(g);
+            n = 4;
+            {
+                double t0 = xy[4], t1 = xy[5];
+                xy[4] = xy[6];
+                xy[5] = xy[7];
+                xy[6] = t0;
+                xy[7] = t1;
+            }
+        }
+        break;
+    }
+    case D_ZEROS:
+        n = 3 + prng_below(g, 8);
+        for (size_t i = 0; i < 2 * n; i++) {
+            size_t how = prng_below(g, 4);
+            xy[i] = how == 0 ? 0.0 : how == 1 ? -0.0 : (double)prng_below(g, 9) - 4;
+        }
+        break;
+    default:
+        break;
+    }
+    if (kind != D_SLIVER && kind != D_ZEROS) {
+        size_t how = prng_below(g, 10);
+        double off = how == 0 ? 1e6 : how == 1 ? 1e9 : 0.0;
+        double scale = how == 2 ? 1e-200 : how == 3 ? 1e200 : how == 4 ? 1e-9 : 1.0;
+        for (size_t i = 0; i < 2 * n; i++) {
+            xy[i] = xy[i] * scale + off;
+        }
+    }
+    return n;
+}
+
+/* A rectangle: random, through vertices, the extent itself, touching it, empty. */
+static struct bmx_box diff_rect(struct prng *g, enum diff_kind kind, const double *xy, size_t n)
+{
+    struct bmx_poly p = {n, (double *)xy};
+    struct bmx_polyset s = {1, &p};
+    struct bmx_box bb, r;
+    size_t how = prng_below(g, 8);
+    bmx_polyset_bbox(&s, &bb);
+    if (kind == D_ZEROS && how < 2) {
+        return (struct bmx_box){prng_below(g, 2) ? 0.0 : -2.0, 0.0, 2.0 + prng_below(g, 3),
+                                1.0 + prng_below(g, 3)};
+    }
+    switch (how) {
+    case 0:
+        return bb; /* the extent: everything inside, sides through vertices */
+    case 1: {
+        /* Touching the extent from outside, on one side. */
+        double w = bb.w + 1, h = bb.h + 1;
+        switch (prng_below(g, 4)) {
+        case 0:
+            return (struct bmx_box){bb.x - w, bb.y, w, bb.h};
+        case 1:
+            return (struct bmx_box){bb.x + bb.w, bb.y, w, bb.h};
+        case 2:
+            return (struct bmx_box){bb.x, bb.y - h, bb.w, h};
+        default:
+            return (struct bmx_box){bb.x, bb.y + bb.h, bb.w, h};
+        }
+    }
+    case 2:
+        /* Around the extent with room, or an empty rectangle in it. */
+        if (prng_below(g, 2)) {
+            return (struct bmx_box){bb.x - bb.w, bb.y - bb.h, 3 * bb.w, 3 * bb.h};
+        }
+        return (struct bmx_box){bb.x + bb.w * prng_unit(g), bb.y, 0.0, bb.h};
+    case 3: {
+        /* A random part of the extent. */
+        double x0 = bb.x + bb.w * prng_unit(g), x1 = bb.x + bb.w * prng_unit(g);
+        double y0 = bb.y + bb.h * prng_unit(g), y1 = bb.y + bb.h * prng_unit(g);
+        return (struct bmx_box){fmin(x0, x1), fmin(y0, y1), fabs(x1 - x0), fabs(y1 - y0)};
+    }
+    default:
+        break;
+    }
+    r = random_rect(g, xy, n, kind == D_STAR_GRID || kind == D_WILD_GRID || kind == D_HISTOGRAM);
+    if (fabs(xy[0]) > 1e100 || (fabs(xy[0]) < 1e-100 && xy[0] != 0.0)) {
+        /* random_rect reaches 60 units around: rescale to the ring. */
+        r = (struct bmx_box){bb.x + bb.w * prng_unit(g), bb.y + bb.h * prng_unit(g), bb.w / 2,
+                             bb.h / 2};
+    }
+    return r;
+}
+
+static void check_differential(enum diff_kind kind, uint64_t seed, int rounds)
+{
+    struct prng g = {seed};
+    double xy[3][2 * 64];
+    struct bmx_poly rings[3];
+    size_t produced = 0;
+    for (int it = 0; it < rounds; it++) {
+        struct bmx_polyset set = {1 + (prng_below(&g, 4) == 0 ? prng_below(&g, 3) : 0), rings};
+        struct bmx_box r;
+        for (size_t k = 0; k < set.count; k++) {
+            rings[k].n = diff_ring(&g, kind, xy[k], 40);
+            rings[k].xy = xy[k];
+        }
+        r = diff_rect(&g, kind, xy[0], rings[0].n);
+        produced += diff_one(&set, r, (int)kind, it);
+    }
+    /* The inputs are not all thrown away. */
+    assert_true(produced > (size_t)rounds / 4);
+}
+
+static void test_diff_simple(void **state)
+{
+    (void)state;
+    check_differential(D_STAR, 11, 1500);
+    check_differential(D_STAR_GRID, 12, 1500);
+    check_differential(D_HISTOGRAM, 13, 1500);
+    check_differential(D_COCO, 14, 1500);
+}
+
+static void test_diff_self_intersecting(void **state)
+{
+    (void)state;
+    check_differential(D_WILD, 15, 1500);
+    check_differential(D_WILD_GRID, 16, 1500);
+}
+
+static void test_diff_special(void **state)
+{
+    (void)state;
+    check_differential(D_REPEATS, 17, 1500);
+    check_differential(D_SLIVER, 18, 1500);
+    check_differential(D_ZEROS, 19, 1500);
+}
+
+/*
+ * Rings too long for the clipper's local scratch, and many vertices on one side:
+ * a comb of 750 teeth (one ring: up, across, down, across, ..., then back along a
+ * base), and point clouds.
+ */
+static void test_diff_many_vertices(void **state)
+{
+    struct prng g = {20};
+    const size_t teeth = 750;
+    size_t n = 2 * teeth + 2;
+    double *xy = malloc(2 * n * sizeof *xy);
+    struct bmx_poly p;
+    struct bmx_polyset set = {1, &p};
+    size_t rings = 0;
+    (void)state;
+    assert_non_null(xy);
+    for (int it = 0; it < 4; it++) {
+        if (it % 2 == 0) {
+            for (size_t t = 0; t < teeth; t++) {
+                double x = 2.0 * (double)t;
+                bool up = t % 2 == 0;
+                xy[4 * t] = x;
+                xy[4 * t + 1] = up ? 0.0 : 100.0;
+                xy[4 * t + 2] = x;
+                xy[4 * t + 3] = up ? 100.0 : 0.0;
+            }
+            xy[4 * teeth] = 2.0 * (double)teeth;
+            xy[4 * teeth + 1] = -10.0;
+            xy[4 * teeth + 2] = 0.0;
+            xy[4 * teeth + 3] = -10.0;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                xy[2 * i] = (double)prng_below(&g, 50);
+                xy[2 * i + 1] = (double)prng_below(&g, 50);
+            }
+        }
+        p.n = n;
+        p.xy = xy;
+        rings += diff_one(&set, (struct bmx_box){10.5, 20, 1000, 50}, 100, it);
+        rings += diff_one(&set, (struct bmx_box){0, 0, 25, 25}, 100, it);
+        rings += diff_one(&set, (struct bmx_box){-1, -1, 3000, 101}, 100, it);
+    }
+    assert_true(rings > 100);
+    free(xy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1069,6 +1401,10 @@ int main(void)
         cmocka_unit_test(test_random_histogram),
         cmocka_unit_test(test_random_star_far),
         cmocka_unit_test(test_random_self_intersecting),
+        cmocka_unit_test(test_diff_simple),
+        cmocka_unit_test(test_diff_self_intersecting),
+        cmocka_unit_test(test_diff_special),
+        cmocka_unit_test(test_diff_many_vertices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
