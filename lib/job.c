@@ -820,6 +820,32 @@ done:
 
 /* Check one input image: readable, decodable (header, or fully with skip_bad),
  * of its recorded size. */
+/* The first `max` bytes of a regular file (all of it when shorter). */
+static bmx_status read_head(const char *path, size_t max, char **out, size_t *len,
+                            bmx_error *err)
+{
+    FILE *f = bmx__open_regular(path, err);
+    if (f == NULL) {
+        return err != NULL ? err->status : BMX_E_IO;
+    }
+    char *data = malloc(max + 1);
+    if (data == NULL) {
+        fclose(f);
+        return bmx__fail(err, BMX_E_NOMEM, "%s: out of memory", path);
+    }
+    size_t n = fread(data, 1, max, f);
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (bad) {
+        free(data);
+        return bmx__fail(err, BMX_E_IO, "%s: read error", path);
+    }
+    data[n] = '\0';
+    *out = data;
+    *len = n;
+    return BMX_OK;
+}
+
 static bmx_status check_input(const struct run *r, size_t i, bmx_error *err)
 {
     const struct bmx_image_info *info = &r->ds->images[i];
@@ -830,7 +856,19 @@ static bmx_status check_input(const struct run *r, size_t i, bmx_error *err)
     if (path == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
-    bmx_status st = bmx__read_file(path, &data, &len, err);
+    bmx_status st;
+    if (!r->opts->skip_bad) {
+        /* The header is near the start: try the first 64 KiB, and read the whole
+         * file only when that is not enough (a big EXIF block, or a bad file). */
+        st = read_head(path, 65536, &data, &len, err);
+        if (st == BMX_OK && bmx_image_probe((const uint8_t *)data, len, &w, &h, NULL) != BMX_OK) {
+            free(data);
+            data = NULL;
+            st = bmx__read_file(path, &data, &len, err);
+        }
+    } else {
+        st = bmx__read_file(path, &data, &len, err);
+    }
     if (st == BMX_OK) {
         if (r->opts->skip_bad) {
             struct bmx_image img = {0};
