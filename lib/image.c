@@ -201,6 +201,79 @@ static bmx_status stb_header(const uint8_t *buf, size_t len, int32_t *w, int32_t
     return BMX_OK;
 }
 
+/* stb_image's reasons are terse; say what they mean for a file. */
+static const char *stb_reason(void)
+{
+    const char *r = stbi_failure_reason();
+    if (r == NULL) {
+        return "unknown error";
+    }
+    if (strcmp(r, "outofdata") == 0 || strcmp(r, "unexpected end") == 0) {
+        return "the image data ends early (truncated file?)";
+    }
+    return r;
+}
+
+static uint32_t le16(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return le16(p) | le16(p + 2) << 16;
+}
+
+/* stb_image fills the missing part of a cut-short uncompressed BMP, TGA or PNM,
+ * and a GIF cut before its trailer, without a word: refuse those before decoding.
+ * `need` is what the header promises; a file shorter than that is truncated. */
+static bmx_status stb_complete(const uint8_t *buf, size_t len, int32_t w, int32_t h,
+                               bmx_error *err)
+{
+    uint64_t need = 0;
+    if (len >= 54 && buf[0] == 'B' && buf[1] == 'M') {
+        uint32_t off = le32(buf + 10), bpp = le16(buf + 28), comp = le32(buf + 30);
+        if (comp == 0 && bpp > 0) {
+            uint64_t row = ((uint64_t)bpp * (uint64_t)w + 31) / 32 * 4;
+            need = off + row * (uint64_t)h;
+        }
+    } else if (len >= 18 && (buf[2] == 2 || buf[2] == 3) && (buf[16] == 8 || buf[16] == 16 ||
+                                                            buf[16] == 24 || buf[16] == 32)) {
+        uint64_t cmap = buf[1] ? (uint64_t)le16(buf + 5) * ((buf[7] + 7u) / 8u) : 0;
+        need = 18 + buf[0] + cmap + (uint64_t)w * (uint64_t)h * ((buf[16] + 7u) / 8u);
+    } else if (len >= 2 && buf[0] == 'P' && (buf[1] == '5' || buf[1] == '6')) {
+        /* magic, width, height, maxval, then one whitespace byte and the samples */
+        size_t i = 2;
+        unsigned long vals[3] = {0, 0, 0};
+        for (int k = 0; k < 3; k++) {
+            while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r' ||
+                               buf[i] == '#')) {
+                if (buf[i] == '#') {
+                    while (i < len && buf[i] != '\n') {
+                        i++;
+                    }
+                } else {
+                    i++;
+                }
+            }
+            while (i < len && buf[i] >= '0' && buf[i] <= '9' && vals[k] < 100000000ul) {
+                vals[k] = vals[k] * 10 + (unsigned long)(buf[i] - '0');
+                i++;
+            }
+        }
+        uint64_t ch = buf[1] == '6' ? 3 : 1, bytes = vals[2] > 255 ? 2 : 1;
+        need = (uint64_t)i + 1 + (uint64_t)w * (uint64_t)h * ch * bytes;
+    } else if (len >= 6 && memcmp(buf, "GIF8", 4) == 0 && buf[len - 1] != 0x3B) {
+        return bmx__fail(err, BMX_E_DECODE, "GIF without its trailer: the file is truncated");
+    }
+    if (need > len) {
+        return bmx__fail(err, BMX_E_DECODE,
+                         "the header promises %" PRIu64 " bytes but the file has %zu: it is truncated",
+                         need, len);
+    }
+    return BMX_OK;
+}
+
 bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
                                  struct bmx_image *out, bmx_error *err)
 {
@@ -223,6 +296,9 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
     if (st == BMX_OK) {
         st = check_size((uint64_t)w, (uint64_t)h, limits, err);
     }
+    if (st == BMX_OK) {
+        st = stb_complete(buf, len, w, h, err);
+    }
     if (st != BMX_OK) {
         return st;
     }
@@ -231,7 +307,7 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
      * past that buffer (stb 2.28 fixed it). */
     px = stbi_load_from_memory(buf, (int)len, &x, &y, &n, 0);
     if (px == NULL) {
-        return bmx__fail(err, BMX_E_DECODE, "cannot decode image: %s", stbi_failure_reason());
+        return bmx__fail(err, BMX_E_DECODE, "cannot decode image: %s", stb_reason());
     }
     if (x != w || y != h) {
         free(px);

@@ -364,7 +364,7 @@ case("image-not-an-image",
 truncated = png(64, 48)
 truncated = truncated[:60]
 case("image-truncated", [], base(), images={"a.png": png(100, 80), "b.png": truncated},
-     expected_decode=["images[1].file_name: error: {images}/b.png: cannot decode image: outofdata [image-undecodable]"])
+     expected_decode=["images[1].file_name: error: {images}/b.png: cannot decode image: the image data ends early (truncated file?) [image-undecodable]"])
 
 # ---- many problems in one file ----
 d = base()
