@@ -13,60 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *path_join(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t n;
-    if (!bmx__add_size(la, lb, &n) || !bmx__add_size(n, 2, &n)) {
-        return NULL;
-    }
-    char *p = malloc(n);
-    if (p != NULL) {
-        memcpy(p, a, la);
-        size_t o = la;
-        if (la > 0 && a[la - 1] != '/') {
-            p[o++] = '/';
-        }
-        memcpy(p + o, b, lb + 1);
-    }
-    return p;
-}
-
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
     return s != NULL ? s + 1 : path;
-}
-
-static bmx_status mkdir_p(const char *path, bmx_error *err)
-{
-    char *tmp = strdup(path);
-    if (tmp == NULL) {
-        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
-    }
-    bmx_status st = BMX_OK;
-    for (char *p = tmp + 1;; p++) {
-        if (*p != '/' && *p != '\0') {
-            continue;
-        }
-        char c = *p;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
-            st = bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", tmp, strerror(errno));
-            break;
-        }
-        struct stat sb;
-        if (stat(tmp, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            st = bmx__fail(err, BMX_E_IO, "%s: not a folder", tmp);
-            break;
-        }
-        *p = c;
-        if (c == '\0') {
-            break;
-        }
-    }
-    free(tmp);
-    return st;
 }
 
 void bmx_convert_job_init(struct bmx_convert_job *job)
@@ -188,7 +138,7 @@ static bmx_status check_out_free(const struct bmx_convert_job *job, bmx_error *e
         marks[n++] = "ImageSets/Main/trainval.txt";
     }
     for (size_t i = 0; i < n; i++) {
-        char *p = path_join(job->out, marks[i]);
+        char *p = bmx__path_join(job->out, marks[i]);
         if (p == NULL) {
             return bmx__fail(err, BMX_E_NOMEM, "out of memory");
         }
@@ -288,12 +238,12 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
             goto done;
         }
     }
-    out_images = path_join(job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images");
+    out_images = bmx__path_join(job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images");
     if (out_images == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
-    st = mkdir_p(out_images, err);
+    st = bmx__mkdir_under(out_images, SIZE_MAX, err);
     if (st != BMX_OK) {
         goto done;
     }
@@ -306,15 +256,15 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
         const char *fn = ds->images[i].file_name;
         /* VOC keeps every image directly in JPEGImages/ (its stem is its id). */
         const char *rel = job->to == BMX_DATASET_VOC ? base_name(fn) : fn;
-        char *src = path_join(images, fn);
-        char *dst = path_join(out_images, rel);
+        char *src = bmx__path_join(images, fn);
+        char *dst = bmx__path_join(out_images, rel);
         if (src == NULL || dst == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         } else {
             char *slash = strrchr(dst, '/');
             if (slash != NULL && (size_t)(slash - dst) > strlen(out_images)) {
                 *slash = '\0';
-                st = mkdir_p(dst, err);
+                st = bmx__mkdir_under(dst, SIZE_MAX, err);
                 *slash = '/';
             }
             if (st == BMX_OK) {
@@ -333,7 +283,7 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
     if (job->to == BMX_DATASET_VOC) {
         st = bmx_dataset_write_voc(ds, job->out, err);
     } else {
-        ann_path = path_join(job->out, "annotations.json");
+        ann_path = bmx__path_join(job->out, "annotations.json");
         st = ann_path == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
                               : bmx_dataset_write_coco(ds, ann_path, err);
     }

@@ -399,6 +399,60 @@ bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len
     return st != BMX_OK ? st : cst;
 }
 
+char *bmx__path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t n;
+    if (!bmx__add_size(la, lb, &n) || !bmx__add_size(n, 2, &n)) {
+        return NULL;
+    }
+    char *p = malloc(n);
+    if (p != NULL) {
+        memcpy(p, a, la);
+        size_t o = la;
+        if (la > 0 && a[la - 1] != '/') {
+            p[o++] = '/';
+        }
+        memcpy(p + o, b, lb + 1);
+    }
+    return p;
+}
+
+/* Create `path` and its parents. Components past the first `trusted` bytes (the
+ * folders boxmix makes inside the output folder) must be real folders, never
+ * symlinks, so that nothing is written outside the output folder. */
+bmx_status bmx__mkdir_under(const char *path, size_t trusted, bmx_error *err)
+{
+    char *tmp = strdup(path);
+    if (tmp == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    bmx_status st = BMX_OK;
+    for (char *p = tmp + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
+                st = bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", tmp, strerror(errno));
+                break;
+            }
+            struct stat sb;
+            bool inside = (size_t)(p - tmp) > trusted;
+            if ((inside ? lstat(tmp, &sb) : stat(tmp, &sb)) != 0 || !S_ISDIR(sb.st_mode)) {
+                st = bmx__fail(err, BMX_E_IO, "%s: not a folder%s", tmp,
+                               inside ? " (boxmix does not follow symlinks inside its output)" : "");
+                break;
+            }
+            *p = c;
+            if (c == '\0') {
+                break;
+            }
+        }
+    }
+    free(tmp);
+    return st;
+}
+
 /* ---- accessors ---- */
 
 size_t bmx_dataset_image_count(const bmx_dataset *ds)

@@ -113,6 +113,13 @@ bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commi
 bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
                                   bmx_error *err);
 
+/* "a/b" (no doubled slash); NULL when out of memory. */
+char *bmx__path_join(const char *a, const char *b);
+
+/* Create `path` and its parents. Components past its first `trusted` bytes must
+ * be real folders, never symlinks (SIZE_MAX: follow every symlink). */
+bmx_status bmx__mkdir_under(const char *path, size_t trusted, bmx_error *err);
+
 /* Open `path` for reading only when it is a regular file (never blocking on a
  * FIFO or device). NULL with a message in `err` otherwise. */
 FILE *bmx__open_regular(const char *path, bmx_error *err);

@@ -66,37 +66,6 @@ static bool name_escapes(const char *name)
     return false;
 }
 
-static bmx_status mkdir_p(const char *path, bmx_error *err)
-{
-    char *tmp = strdup(path);
-    bmx_status st = BMX_OK;
-    if (tmp == NULL) {
-        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
-    }
-    for (char *p = tmp + 1;; p++) {
-        if (*p != '/' && *p != '\0') {
-            continue;
-        }
-        char c = *p;
-        struct stat sb;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
-            st = bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", tmp, strerror(errno));
-            break;
-        }
-        if (stat(tmp, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            st = bmx__fail(err, BMX_E_IO, "%s: not a folder", tmp);
-            break;
-        }
-        *p = c;
-        if (c == '\0') {
-            break;
-        }
-    }
-    free(tmp);
-    return st;
-}
-
 /* Whether both paths exist and name the same file or folder. */
 static bool same_file(const char *a, const char *b)
 {
@@ -542,7 +511,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
             goto cleanup;
         }
     }
-    st = mkdir_p(job->out, err);
+    st = bmx__mkdir_under(job->out, SIZE_MAX, err);
     if (st != BMX_OK) {
         goto cleanup;
     }
@@ -561,7 +530,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
         if (strchr(names[i], '/') != NULL) {
             char *slash = strrchr(out_path, '/');
             *slash = '\0';
-            st = mkdir_p(out_path, err);
+            st = bmx__mkdir_under(out_path, SIZE_MAX, err);
             *slash = '/';
         }
         if (st == BMX_OK) {

@@ -33,21 +33,6 @@ void bmx_job_options_init(struct bmx_job_options *opts)
 
 /* ---- paths ---- */
 
-static char *path_join(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    char *p = malloc(la + lb + 2);
-    if (p != NULL) {
-        memcpy(p, a, la);
-        size_t o = la;
-        if (la > 0 && a[la - 1] != '/') {
-            p[o++] = '/';
-        }
-        memcpy(p + o, b, lb + 1);
-    }
-    return p;
-}
-
 /* A file_name must stay inside its image root: relative, no ".." component. */
 static bool name_escapes(const char *name)
 {
@@ -67,41 +52,6 @@ static bool name_escapes(const char *name)
         p = slash + 1;
     }
     return false;
-}
-
-/* Create `path` and its parents. Components past the first `trusted` bytes (the
- * folders boxmix makes inside the output folder) must be real folders, never
- * symlinks, so that nothing is written outside the output folder. */
-static bmx_status mkdir_under(const char *path, size_t trusted, bmx_error *err)
-{
-    char *tmp = strdup(path);
-    if (tmp == NULL) {
-        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
-    }
-    bmx_status st = BMX_OK;
-    for (char *p = tmp + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char c = *p;
-            *p = '\0';
-            if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
-                st = bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", tmp, strerror(errno));
-                break;
-            }
-            struct stat sb;
-            bool inside = (size_t)(p - tmp) > trusted;
-            if ((inside ? lstat(tmp, &sb) : stat(tmp, &sb)) != 0 || !S_ISDIR(sb.st_mode)) {
-                st = bmx__fail(err, BMX_E_IO, "%s: not a folder%s", tmp,
-                               inside ? " (boxmix does not follow symlinks inside its output)" : "");
-                break;
-            }
-            *p = c;
-            if (c == '\0') {
-                break;
-            }
-        }
-    }
-    free(tmp);
-    return st;
 }
 
 static bool same_dir(const char *a, const char *b)
@@ -260,7 +210,7 @@ static uint64_t local_to_k(const struct run *r, uint64_t j)
 static bmx_status load_image(const struct run *r, size_t i, struct bmx_image *out, bmx_error *err)
 {
     const struct bmx_image_info *info = &r->ds->images[i];
-    char *path = path_join(r->images_root, info->file_name);
+    char *path = bmx__path_join(r->images_root, info->file_name);
     if (path == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
@@ -404,7 +354,7 @@ static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
     snprintf(fname, sizeof fname, "cutmix_%06" PRIu64 ".%s", k,
              opts->format == BMX_FORMAT_PNG ? "png" : "jpg");
     if (!no_pixels) {
-        path = path_join(r->img_dir, fname);
+        path = bmx__path_join(r->img_dir, fname);
         if (path == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
@@ -648,8 +598,8 @@ static bmx_status write_originals(struct run *r, struct bmx__buf *images, struct
             continue;
         }
         const struct bmx_image_info *info = &ds->images[i];
-        char *src = path_join(r->images_root, info->file_name);
-        char *dst = path_join(r->img_dir, info->file_name);
+        char *src = bmx__path_join(r->images_root, info->file_name);
+        char *dst = bmx__path_join(r->img_dir, info->file_name);
         char *data = NULL;
         size_t len = 0;
         if (src == NULL || dst == NULL) {
@@ -660,7 +610,7 @@ static bmx_status write_originals(struct run *r, struct bmx__buf *images, struct
             char *slash = strrchr(dst, '/');
             if (slash != NULL && slash > dst + strlen(r->img_dir)) {
                 *slash = '\0';
-                st = mkdir_under(dst, r->out_trusted, err);
+                st = bmx__mkdir_under(dst, r->out_trusted, err);
                 *slash = '/';
                 if (st != BMX_OK) {
                     goto next;
@@ -849,7 +799,7 @@ static bmx_status read_head(const char *path, size_t max, char **out, size_t *le
 static bmx_status check_input(const struct run *r, size_t i, bmx_error *err)
 {
     const struct bmx_image_info *info = &r->ds->images[i];
-    char *path = path_join(r->images_root, info->file_name);
+    char *path = bmx__path_join(r->images_root, info->file_name);
     char *data = NULL;
     size_t len = 0;
     int32_t w = 0, h = 0;
@@ -1059,7 +1009,7 @@ static void remove_stale_temps(const char *dir)
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strstr(e->d_name, ".tmp-") != NULL) {
-            char *p = path_join(dir, e->d_name);
+            char *p = bmx__path_join(dir, e->d_name);
             struct stat sb;
             if (p != NULL && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
                 unlink(p);
@@ -1123,7 +1073,7 @@ static bmx_status journal_open(struct run *r, const char *path, struct bmx_job_s
                 char fname[64];
                 snprintf(fname, sizeof fname, "cutmix_%06llu.%s", k,
                          o->format == BMX_FORMAT_PNG ? "png" : "jpg");
-                char *fp_path = path_join(r->img_dir, fname);
+                char *fp_path = bmx__path_join(r->img_dir, fname);
                 if (fp_path != NULL && file_matches(fp_path, (size_t)size, (uint64_t)hash)) {
                     r->done[j] = true;
                     sum->resumed++;
@@ -1336,9 +1286,9 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
     r.recs = calloc(r.n_local ? (size_t)r.n_local : 1, sizeof *r.recs);
     r.done = calloc(r.n_local ? (size_t)r.n_local : 1, sizeof *r.done);
     const bool to_voc = opts->out_format == BMX_DATASET_VOC;
-    ann_path = path_join(opts->out, to_voc ? "Annotations" : "annotations.json");
-    img_dir = path_join(opts->out, to_voc ? "JPEGImages" : "images");
-    journal_path = path_join(opts->out, ".boxmix-journal");
+    ann_path = bmx__path_join(opts->out, to_voc ? "Annotations" : "annotations.json");
+    img_dir = bmx__path_join(opts->out, to_voc ? "JPEGImages" : "images");
+    journal_path = bmx__path_join(opts->out, ".boxmix-journal");
     if (r.recs == NULL || r.done == NULL || ann_path == NULL || img_dir == NULL ||
         journal_path == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
@@ -1357,9 +1307,9 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
                        opts->out);
         goto done;
     }
-    st = mkdir_under(opts->out, r.out_trusted, err);
+    st = bmx__mkdir_under(opts->out, r.out_trusted, err);
     if (st == BMX_OK && !opts->dry_run) {
-        st = mkdir_under(img_dir, r.out_trusted, err);
+        st = bmx__mkdir_under(img_dir, r.out_trusted, err);
     }
     if (st != BMX_OK) {
         goto done;
@@ -1384,7 +1334,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         /* Unlinked at once: it disappears with the process, however it ends. */
         char name[64];
         snprintf(name, sizeof name, ".boxmix-records-%ld", (long)getpid());
-        char *sp = path_join(opts->out, name);
+        char *sp = bmx__path_join(opts->out, name);
         if (sp == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;

@@ -32,25 +32,6 @@
 
 /* ---- small helpers ---- */
 
-static char *path_join(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t n;
-    if (!bmx__add_size(la, lb, &n) || !bmx__add_size(n, 2, &n)) {
-        return NULL;
-    }
-    char *p = malloc(n);
-    if (p != NULL) {
-        memcpy(p, a, la);
-        size_t o = la;
-        if (la > 0 && a[la - 1] != '/') {
-            p[o++] = '/';
-        }
-        memcpy(p + o, b, lb + 1);
-    }
-    return p;
-}
-
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
@@ -123,37 +104,6 @@ static bool is_xml_name(const char *s)
         }
     }
     return true;
-}
-
-static bmx_status mkdir_p(const char *path, bmx_error *err)
-{
-    char *tmp = strdup(path);
-    if (tmp == NULL) {
-        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
-    }
-    bmx_status st = BMX_OK;
-    for (char *p = tmp + 1;; p++) {
-        if (*p != '/' && *p != '\0') {
-            continue;
-        }
-        char c = *p;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
-            st = bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", tmp, strerror(errno));
-            break;
-        }
-        struct stat sb;
-        if (stat(tmp, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            st = bmx__fail(err, BMX_E_IO, "%s: not a folder", tmp);
-            break;
-        }
-        *p = c;
-        if (c == '\0') {
-            break;
-        }
-    }
-    free(tmp);
-    return st;
 }
 
 /* ---- XML text output ---- */
@@ -1104,7 +1054,7 @@ static bmx_status list_files(const char *dir, const char *split, struct name_lis
                              bmx_error *err)
 {
     bmx_status st = BMX_OK;
-    char *ann = path_join(dir, "Annotations");
+    char *ann = bmx__path_join(dir, "Annotations");
     char *split_path = NULL, *buf = NULL;
     DIR *dh = NULL;
     if (ann == NULL) {
@@ -1121,7 +1071,7 @@ static bmx_status list_files(const char *dir, const char *split, struct name_lis
             st = bmx__fail(err, BMX_E_INVALID, "split: name too long");
             goto done;
         }
-        split_path = path_join(dir, rel);
+        split_path = bmx__path_join(dir, rel);
         size_t len;
         if (split_path == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
@@ -1157,7 +1107,7 @@ static bmx_status list_files(const char *dir, const char *split, struct name_lis
                 st = bmx__fail(err, BMX_E_SCHEMA, "%s: line %zu: id too long", split_path, line_no);
                 goto done;
             }
-            if (!names_push(out, path_join(ann, file))) {
+            if (!names_push(out, bmx__path_join(ann, file))) {
                 st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
                 goto done;
             }
@@ -1174,7 +1124,7 @@ static bmx_status list_files(const char *dir, const char *split, struct name_lis
         if (de->d_name[0] == '.' || !bmx__voc_has_xml_ext(de->d_name)) {
             continue;
         }
-        char *full = path_join(ann, de->d_name);
+        char *full = bmx__path_join(ann, de->d_name);
         if (full != NULL && !file_exists(full)) {
             free(full);
             continue;
@@ -1200,7 +1150,7 @@ done:
 char *bmx__voc_default_images_dir(const char *path, bool is_dir)
 {
     if (is_dir) {
-        return path_join(path, "JPEGImages");
+        return bmx__path_join(path, "JPEGImages");
     }
     const char *slash = strrchr(path, '/');
     if (slash == NULL) {
@@ -1213,7 +1163,7 @@ char *bmx__voc_default_images_dir(const char *path, bool is_dir)
     }
     memcpy(dir, path, n);
     dir[n] = '\0';
-    char *r = path_join(dir, "../JPEGImages");
+    char *r = bmx__path_join(dir, "../JPEGImages");
     free(dir);
     return r;
 }
@@ -1234,13 +1184,13 @@ static bmx_status finish_file(struct vfile *f, const char *images_dir,
     /* <filename> is the truth, unless it names no file and one named after the
      * XML exists (files renamed after labelling, copied annotation templates). */
     if (strcmp(xml_stem, name_stem) != 0) {
-        img = path_join(images_dir, f->filename);
+        img = bmx__path_join(images_dir, f->filename);
         if (img != NULL && !file_exists(img)) {
             static const char *const exts[] = {".jpg", ".png", ".jpeg", ".JPG", ".PNG", ".JPEG"};
             for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
                 char cand[512];
                 int n = snprintf(cand, sizeof cand, "%s%s", xml_stem, exts[i]);
-                char *full = n > 0 && (size_t)n < sizeof cand ? path_join(images_dir, cand) : NULL;
+                char *full = n > 0 && (size_t)n < sizeof cand ? bmx__path_join(images_dir, cand) : NULL;
                 if (full != NULL && file_exists(full)) {
                     char *fn = strdup(cand);
                     if (fn != NULL && rep != NULL) {
@@ -1263,7 +1213,7 @@ static bmx_status finish_file(struct vfile *f, const char *images_dir,
     }
     /* No <size> (or 0 x 0, which some tools write): read it from the image. */
     if (f->width == 0 || f->height == 0) {
-        img = path_join(images_dir, f->filename);
+        img = bmx__path_join(images_dir, f->filename);
         size_t len;
         if (img == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
@@ -2060,8 +2010,8 @@ bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_dir, bmx
     }
     struct writer w = {ds, err, BMX_OK};
     char **stems = NULL;
-    char *ann = path_join(out_dir, "Annotations");
-    char *sets = path_join(out_dir, "ImageSets/Main");
+    char *ann = bmx__path_join(out_dir, "Annotations");
+    char *sets = bmx__path_join(out_dir, "ImageSets/Main");
     char *list_path = NULL;
     struct bmx__buf b = {0}, list = {0};
     bmx_status st = BMX_OK;
@@ -2090,15 +2040,15 @@ bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_dir, bmx
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
     if (st == BMX_OK) {
-        st = mkdir_p(ann, err);
+        st = bmx__mkdir_under(ann, SIZE_MAX, err);
     }
     if (st == BMX_OK) {
-        st = mkdir_p(sets, err);
+        st = bmx__mkdir_under(sets, SIZE_MAX, err);
     }
     for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
         char file[600];
         int n = snprintf(file, sizeof file, "%s.xml", stems[i]);
-        char *p = (n > 0 && (size_t)n < sizeof file) ? path_join(ann, file) : NULL;
+        char *p = (n > 0 && (size_t)n < sizeof file) ? bmx__path_join(ann, file) : NULL;
         if (p == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "%s: name too long or out of memory", stems[i]);
             break;
@@ -2108,7 +2058,7 @@ bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_dir, bmx
     }
     free(offs);
     if (st == BMX_OK) {
-        list_path = path_join(sets, "trainval.txt");
+        list_path = bmx__path_join(sets, "trainval.txt");
         if (list_path == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         } else {
