@@ -1305,15 +1305,67 @@ done:
     return st;
 }
 
+/* Boxes and polygons a dataset may hold: a box may stray past the edge (official
+ * files have some), but not lie wholly outside its image or reach beyond it by
+ * more than its size; polygon vertices likewise. What CutMix makes from anything
+ * further out would not be finite. */
+static bmx_status check_geometry(const bmx_dataset *ds, const char *path, bmx_error *err)
+{
+    bmx_status st = BMX_OK;
+    for (size_t q = 0; q < ds->n_objects && st == BMX_OK; q++) {
+        size_t slot = ds->file_order[q];
+        const struct bmx_object *o = &ds->objects[slot];
+        const struct bmx_image_info *im = &ds->images[ds->obj_image[slot]];
+        double W = im->width, H = im->height;
+        const struct bmx_box *b = &o->bbox;
+        if (!isfinite(b->x + b->w) || !isfinite(b->y + b->h) || b->x > W || b->y > H ||
+            b->x + b->w < 0 || b->y + b->h < 0 || b->x < -W || b->y < -H || b->x + b->w > 2 * W ||
+            b->y + b->h > 2 * H) {
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: annotations[%zu].bbox: [%g, %g, %g, %g] lies outside its %dx%d image",
+                           path, q, b->x, b->y, b->w, b->h, (int)im->width, (int)im->height);
+            break;
+        }
+        if (o->seg_kind != BMX_SEG_POLYGON) {
+            continue;
+        }
+        for (size_t k = 0; k < o->polys.count && st == BMX_OK; k++) {
+            const struct bmx_poly *ring = &o->polys.rings[k];
+            for (size_t v = 0; v < ring->n; v++) {
+                double x = ring->xy[2 * v], y = ring->xy[2 * v + 1];
+                if (!(x >= -W && x <= 2 * W && y >= -H && y <= 2 * H)) {
+                    st = bmx__fail(err, BMX_E_SCHEMA,
+                                   "%s: annotations[%zu].segmentation[%zu]: vertex (%g, %g) lies far "
+                                   "outside its %dx%d image",
+                                   path, q, k, x, y, (int)im->width, (int)im->height);
+                    break;
+                }
+            }
+        }
+        if (st != BMX_OK) {
+            break;
+        }
+    }
+    return st;
+}
+
 bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char *name,
                                         bmx_dataset **out, bmx_error *err)
 {
     struct reader r = {name ? name : "<memory>", err};
     *out = NULL;
-    if (read_fast(r.name, buf, len, out) == BMX_OK) {
-        return BMX_OK;
+    bmx_status st = read_fast(r.name, buf, len, out);
+    if (st != BMX_OK) {
+        st = read_checked(&r, buf, len, out);
     }
-    return read_checked(&r, buf, len, out);
+    if (st == BMX_OK) {
+        st = check_geometry(*out, r.name, err);
+        if (st != BMX_OK) {
+            bmx_dataset_free(*out);
+            *out = NULL;
+        }
+    }
+    return st;
 }
 
 bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bmx_error *err)
@@ -1594,39 +1646,9 @@ bmx_status bmx_dataset_read_coco_limited(const char *path, const struct bmx_limi
         }
     }
     for (size_t q = 0; q < ds->n_objects && st == BMX_OK; q++) {
-        size_t slot = ds->file_order[q];
-        const struct bmx_object *o = &ds->objects[slot];
-        const struct bmx_image_info *im = &ds->images[ds->obj_image[slot]];
-        double W = im->width, H = im->height;
-        const struct bmx_box *b = &o->bbox;
-        /* A box may stray past the edge (official files have some), but not lie
-         * wholly outside its image or reach beyond it by more than its size. */
-        if (!isfinite(b->x + b->w) || !isfinite(b->y + b->h) || b->x > W || b->y > H ||
-            b->x + b->w < 0 || b->y + b->h < 0 || b->x < -W || b->y < -H || b->x + b->w > 2 * W ||
-            b->y + b->h > 2 * H) {
-            st = bmx__fail(err, BMX_E_SCHEMA,
-                           "%s: annotations[%zu].bbox: [%g, %g, %g, %g] lies outside its %dx%d image",
-                           path, q, b->x, b->y, b->w, b->h, (int)im->width, (int)im->height);
-            break;
-        }
+        const struct bmx_object *o = &ds->objects[ds->file_order[q]];
         if (o->seg_kind != BMX_SEG_POLYGON) {
             continue;
-        }
-        for (size_t k = 0; k < o->polys.count && st == BMX_OK; k++) {
-            const struct bmx_poly *ring = &o->polys.rings[k];
-            for (size_t v = 0; v < ring->n; v++) {
-                double x = ring->xy[2 * v], y = ring->xy[2 * v + 1];
-                if (!(x >= -W && x <= 2 * W && y >= -H && y <= 2 * H)) {
-                    st = bmx__fail(err, BMX_E_SCHEMA,
-                                   "%s: annotations[%zu].segmentation[%zu]: vertex (%g, %g) lies far "
-                                   "outside its %dx%d image",
-                                   path, q, k, x, y, (int)im->width, (int)im->height);
-                    break;
-                }
-            }
-        }
-        if (st != BMX_OK) {
-            break;
         }
         uint64_t v = 0;
         for (size_t k = 0; k < o->polys.count; k++) {
