@@ -793,14 +793,9 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
     if (st != BMX_OK) {
         goto cleanup;
     }
-    const size_t row_bytes = (size_t)w * (size_t)a->image.channels; /* checked above */
-    for (int32_t y = 0; y < h; y++) {
-        memcpy(res.image.data + (size_t)y * res.image.stride,
-               a->image.data + (size_t)y * a->image.stride, row_bytes);
-    }
     /* B at A's size, computed for the patch only (a straight copy when the sizes
      * agree): the same bytes as resizing all of B and copying the patch. */
-    st = bmx__image_resize_rect(&b->image, w, h, r, &res.image, err);
+    st = bmx__image_paste(&a->image, &b->image, r, &res.image, err);
     if (st != BMX_OK) {
         goto cleanup;
     }

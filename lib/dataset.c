@@ -306,37 +306,65 @@ FILE *bmx__open_regular(const char *path, bmx_error *err)
     return f;
 }
 
-bmx_status bmx__read_file(const char *path, char **out, size_t *len, bmx_error *err)
+bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t *len,
+                               bmx_error *err)
 {
     bmx_status st = BMX_OK;
-    char *data = NULL;
     FILE *f = bmx__open_regular(path, err);
     if (f == NULL) {
         return err != NULL ? err->status : BMX_E_IO;
     }
+    int fd = fileno(f);
     struct stat sb;
-    if (fstat(fileno(f), &sb) != 0) {
+    if (fstat(fd, &sb) != 0) {
         st = bmx__fail(err, BMX_E_IO, "%s: cannot read: %s", path, strerror(errno));
         goto done;
     }
     size_t size = (size_t)sb.st_size;
-    data = malloc(size + 1);
-    if (data == NULL) {
+    if (size >= SIZE_MAX) {
         st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory reading %zu bytes", path, size);
         goto done;
     }
-    if (size > 0 && fread(data, 1, size, f) != size) {
-        st = bmx__fail(err, BMX_E_IO, "%s: read error", path);
-        goto done;
+    if (*buf == NULL || *cap < size + 1) {
+        free(*buf);
+        *cap = 0;
+        *buf = malloc(size + 1);
+        if (*buf == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory reading %zu bytes", path, size);
+            goto done;
+        }
+        *cap = size + 1;
     }
-    data[size] = '\0';
-    *out = data;
+    /* Straight from the descriptor: nothing was read through the stream yet. */
+    for (size_t got = 0; got < size;) {
+        ssize_t n = read(fd, *buf + got, size - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            st = bmx__fail(err, BMX_E_IO, "%s: read error", path);
+            goto done;
+        }
+        got += (size_t)n;
+    }
+    (*buf)[size] = '\0';
     *len = size;
-    data = NULL;
 done:
-    free(data);
     fclose(f);
     return st;
+}
+
+bmx_status bmx__read_file(const char *path, char **out, size_t *len, bmx_error *err)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    bmx_status st = bmx__read_file_into(path, &buf, &cap, len, err);
+    if (st != BMX_OK) {
+        free(buf);
+        return st;
+    }
+    *out = buf;
+    return BMX_OK;
 }
 
 bmx_status bmx__atomic_open(struct bmx__atomic *f, const char *path, bmx_error *err)

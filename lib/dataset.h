@@ -127,4 +127,9 @@ FILE *bmx__open_regular(const char *path, bmx_error *err);
 /* Read a whole file into memory (NUL-terminated, `*len` without the NUL). */
 bmx_status bmx__read_file(const char *path, char **out, size_t *len, bmx_error *err);
 
+/* The same into a buffer kept from call to call: *buf (capacity *cap) is used when
+ * large enough, else replaced by a larger one. The caller frees *buf at the end. */
+bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t *len,
+                               bmx_error *err);
+
 #endif

@@ -23,10 +23,44 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
 bmx_status bmx__image_encode_stb(const struct bmx_image *img, enum bmx_format format, int quality,
                                  uint8_t **out, size_t *len, bmx_error *err);
 
+/*
+ * Codec state one thread reuses from image to image: the TurboJPEG handles (set up
+ * on first use) and the encoder's output buffer, so a long run neither sets up a
+ * codec nor allocates and faults in fresh output memory per image. Zero-initialise;
+ * bmx__codec_free releases it. Not shared between threads.
+ */
+struct bmx__codec {
+    void *dec;            /* tjhandle */
+    void *enc;            /* tjhandle */
+    unsigned char *jpeg;  /* tjAlloc'd encoder output */
+    size_t jpeg_cap;
+    uint8_t *other;       /* the last stb encoding (PNG, or JPEG without TurboJPEG) */
+};
+
+void bmx__codec_free(struct bmx__codec *c);
+
+/* bmx_image_decode into a caller's buffer: *pix (capacity *cap bytes) is used when
+ * large enough, else replaced by a larger malloc'd one; `out` borrows it. The
+ * caller keeps *pix for the next image and frees it at the end. */
+bmx_status bmx__codec_decode(struct bmx__codec *c, const uint8_t *buf, size_t len,
+                             const struct bmx_limits *limits, uint8_t **pix, size_t *cap,
+                             struct bmx_image *out, bmx_error *err);
+
+/* bmx_image_encode without copies: *out points into the codec's buffer and stays
+ * valid until its next encode or bmx__codec_free. Same bytes as bmx_image_encode. */
+bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
+                             enum bmx_format format, int quality, const uint8_t **out,
+                             size_t *len, bmx_error *err);
+
 /* The pixels of rectangle `r` of the bilinear resize of `in` to w x h, written
  * into `dst` (an image of w x h, same channels) at the same place. */
 bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t h,
                                   struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
+
+/* CutMix's pixels: `dst` (A's size and channels, its own memory) becomes A with
+ * the patch `r` (inside A) taken from B resized to A's size. */
+bmx_status bmx__image_paste(const struct bmx_image *a, const struct bmx_image *b,
+                            struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
 
 /*
  * False when `buf` is a JPEG with a Huffman table stb_image 2.27 would overflow

@@ -4,6 +4,7 @@
  * seeded from (seed, k), its base is input k mod N and its source is drawn from
  * the base's block of a seed-shuffled order. */
 #include "dataset.h"
+#include "image.h"
 #include "voc.h"
 
 #include <dirent.h>
@@ -162,7 +163,27 @@ struct cache_entry {
     bool done;
     bmx_status status;
     bmx_error err;
-    struct bmx_image image;
+    struct bmx_image image; /* borrows `pix` */
+    uint8_t *pix;
+    size_t cap;
+};
+
+/* A pixel buffer waiting for the next block. */
+struct spare {
+    uint8_t *pix;
+    size_t cap;
+};
+
+/* What one worker thread keeps from output to output: codec handles and buffers
+ * (the input file, the composed output, the encoded output), so that the steady
+ * state allocates nothing large and faults in no fresh pages. */
+struct worker_ctx {
+    struct run *run;
+    struct bmx__codec codec;
+    char *file;
+    size_t file_cap;
+    uint8_t *out;
+    size_t out_cap;
 };
 
 struct run {
@@ -190,6 +211,8 @@ struct run {
     struct out_rec *recs; /* per local output */
     /* the block being made */
     struct cache_entry *cache; /* indexed by position in the shuffled order */
+    struct spare *spares;      /* pixel buffers of finished blocks (under `lock`) */
+    size_t n_spares;
     const uint64_t *todo;      /* local output indices, block by block */
     size_t *todo_block;        /* the block of each */
     size_t *block_left;        /* outputs of each block not made yet */
@@ -207,32 +230,67 @@ static uint64_t local_to_k(const struct run *r, uint64_t j)
     return (r->opts->shard_count > 1 ? r->opts->shard_index : 0) + j * r->shard_n;
 }
 
-static bmx_status load_image(const struct run *r, size_t i, struct bmx_image *out, bmx_error *err)
+/* Decode dataset image i into the entry's buffer (a spare one when it has none). */
+static bmx_status load_image(struct worker_ctx *w, size_t i, struct cache_entry *e,
+                             bmx_error *err)
 {
+    const struct run *r = w->run;
     const struct bmx_image_info *info = &r->ds->images[i];
     char *path = bmx__path_join(r->images_root, info->file_name);
+    size_t len = 0;
     if (path == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
-    bmx_status st = bmx_image_read(path, &r->opts->limits, out, err);
-    if (st == BMX_OK && (out->w != info->width || out->h != info->height)) {
+    bmx_status st = bmx__read_file_into(path, &w->file, &w->file_cap, &len, err);
+    if (st == BMX_OK) {
+        st = bmx__codec_decode(&w->codec, (const uint8_t *)w->file, len, &r->opts->limits,
+                               &e->pix, &e->cap, &e->image, err);
+        if (st != BMX_OK) {
+            bmx__prefix(err, st, "%s", path);
+        }
+    }
+    if (st == BMX_OK && (e->image.w != info->width || e->image.h != info->height)) {
         st = bmx__fail(err, BMX_E_SCHEMA,
                        "%s: decoded size %dx%d differs from images[%zu] width x height %dx%d",
-                       path, (int)out->w, (int)out->h, i, (int)info->width, (int)info->height);
-        bmx_image_free(out);
+                       path, (int)e->image.w, (int)e->image.h, i, (int)info->width,
+                       (int)info->height);
+    }
+    if (st != BMX_OK) {
+        memset(&e->image, 0, sizeof e->image);
     }
     free(path);
     return st;
 }
 
+/* Give an entry's pixels back to the spares (under r->lock). */
+static void release_entry(struct run *r, struct cache_entry *e)
+{
+    if (e->pix != NULL) {
+        /* At most one spare per cache entry exists, so the array never overflows. */
+        r->spares[r->n_spares++] = (struct spare){e->pix, e->cap};
+    }
+    e->pix = NULL;
+    e->cap = 0;
+    memset(&e->image, 0, sizeof e->image);
+    e->done = false;
+}
+
 /* The decoded pixels of input u, decoding them on first use. */
-static bmx_status cached_image(struct run *r, size_t u, const struct bmx_image **out,
+static bmx_status cached_image(struct worker_ctx *w, size_t u, const struct bmx_image **out,
                                bmx_error *err)
 {
+    struct run *r = w->run;
     struct cache_entry *e = &r->cache[r->pairing.pos[u]];
     pthread_mutex_lock(&e->lock);
     if (!e->done) {
-        e->status = load_image(r, r->inputs[u], &e->image, &e->err);
+        pthread_mutex_lock(&r->lock);
+        if (e->pix == NULL && r->n_spares > 0) {
+            struct spare sp = r->spares[--r->n_spares];
+            e->pix = sp.pix;
+            e->cap = sp.cap;
+        }
+        pthread_mutex_unlock(&r->lock);
+        e->status = load_image(w, r->inputs[u], e, &e->err);
         e->done = true;
     }
     pthread_mutex_unlock(&e->lock);
@@ -288,8 +346,9 @@ static bool pread_all(int fd, char *data, size_t len, uint64_t off)
     return true;
 }
 
-static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
+static bmx_status make_output(struct worker_ctx *w, uint64_t j, bmx_error *err)
 {
+    struct run *r = w->run;
     const struct bmx_job_options *opts = r->opts;
     const bmx_dataset *ds = r->ds;
     struct out_rec *rec = &r->recs[j];
@@ -301,29 +360,32 @@ static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
     size_t us = pick_source(&r->pairing, ub, &rng);
     size_t base = r->inputs[ub], source = r->inputs[us];
     struct bmx_sample a = {0}, b = {0}, out = {0};
+    const struct bmx_image *ia = NULL, *ib = NULL;
     struct bmx_box *boxes = NULL;
     char *path = NULL;
-    uint8_t *enc = NULL;
+    const uint8_t *enc = NULL;
     size_t enc_len = 0;
     /* Annotations only: a dry run, or an output an interrupted run completed. */
     const bool no_pixels = opts->dry_run || r->done[j];
 
-    if (no_pixels) {
-        a.image = (struct bmx_image){ds->images[base].width, ds->images[base].height, 3, 0, NULL};
-        b.image = (struct bmx_image){ds->images[source].width, ds->images[source].height, 3, 0, NULL};
-    } else {
-        const struct bmx_image *ia, *ib;
-        st = cached_image(r, ub, &ia, err);
+    /* The annotations are made without pixels (as in a dry run, same result); the
+     * pixels are composed below into the worker's own buffer. */
+    a.image = (struct bmx_image){ds->images[base].width, ds->images[base].height, 3, 0, NULL};
+    b.image = (struct bmx_image){ds->images[source].width, ds->images[source].height, 3, 0, NULL};
+    if (!no_pixels) {
+        st = cached_image(w, ub, &ia, err);
         if (st != BMX_OK) {
             goto done;
         }
-        st = cached_image(r, us, &ib, err);
+        st = cached_image(w, us, &ib, err);
         if (st != BMX_OK) {
             goto done;
         }
-        /* Borrowed views: apply never writes its inputs. */
-        a.image = *ia;
-        b.image = *ib;
+        if (ia->channels != ib->channels) {
+            st = bmx__fail(err, BMX_E_INVALID, "cutmix apply: base has %d channels, source has %d",
+                           (int)ia->channels, (int)ib->channels);
+            goto done;
+        }
     }
     /* The samples borrow the dataset's objects; they are never freed through them. */
     a.n_objects = ds->img_count[base];
@@ -359,7 +421,25 @@ static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
         }
-        st = bmx_image_encode(&out.image, opts->format, opts->quality, &enc, &enc_len, err);
+        size_t need = (size_t)ia->w * (size_t)ia->channels * (size_t)ia->h; /* as decoded */
+        if (w->out == NULL || w->out_cap < need) {
+            free(w->out);
+            w->out_cap = 0;
+            w->out = malloc(need);
+            if (w->out == NULL) {
+                st = bmx__fail(err, BMX_E_NOMEM, "out of memory for a %dx%d output",
+                               (int)ia->w, (int)ia->h);
+                goto done;
+            }
+            w->out_cap = need;
+        }
+        struct bmx_image pix = {ia->w, ia->h, ia->channels, (size_t)ia->w * (size_t)ia->channels,
+                                w->out};
+        st = bmx__image_paste(ia, ib, patch.rect, &pix, err);
+        if (st == BMX_OK) {
+            st = bmx__codec_encode(&w->codec, &pix, opts->format, opts->quality, &enc, &enc_len,
+                                   err);
+        }
         if (st == BMX_OK) {
             st = bmx__write_file_atomic(path, enc, enc_len, false, err);
         }
@@ -429,7 +509,6 @@ static bmx_status make_output(struct run *r, uint64_t j, bmx_error *err)
         rec->made = st == BMX_OK;
     }
 done:
-    free(enc);
     free(path);
     free(boxes);
     bmx_sample_free(&out);
@@ -442,7 +521,8 @@ done:
  * block per worker is decoded at a time. */
 static void *worker(void *arg)
 {
-    struct run *r = arg;
+    struct worker_ctx *w = arg;
+    struct run *r = w->run;
     for (;;) {
         pthread_mutex_lock(&r->lock);
         if (!r->failed && r->opts->cancel != NULL && *r->opts->cancel) {
@@ -459,7 +539,7 @@ static void *worker(void *arg)
         size_t b = r->todo_block[t];
         pthread_mutex_unlock(&r->lock);
         bmx_error err = {0};
-        bmx_status st = make_output(r, j, &err);
+        bmx_status st = make_output(w, j, &err);
         pthread_mutex_lock(&r->lock);
         if (st != BMX_OK && (!r->failed || j < r->fail_j)) {
             /* Report the failing output with the lowest index seen. */
@@ -470,8 +550,7 @@ static void *worker(void *arg)
         }
         if (--r->block_left[b] == 0) {
             for (size_t q = block_start(&r->pairing, b); q < block_start(&r->pairing, b + 1); q++) {
-                bmx_image_free(&r->cache[q].image);
-                r->cache[q].done = false;
+                release_entry(r, &r->cache[q]);
             }
         }
         pthread_mutex_unlock(&r->lock);
@@ -499,10 +578,14 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
     r->todo_block = bmx__alloc_array((size_t)r->n_local, sizeof *r->todo_block);
     r->block_left = calloc(nb, sizeof *r->block_left);
     r->cache = calloc(p->n, sizeof *r->cache);
+    r->spares = calloc(p->n, sizeof *r->spares);
+    r->n_spares = 0;
     unsigned nt = thread_count(r->opts);
     pthread_t *threads = calloc(nt, sizeof *threads);
+    struct worker_ctx *ctx = calloc(nt, sizeof *ctx);
     if ((r->n_local > 0 && (order == NULL || r->todo_block == NULL)) || start == NULL ||
-        r->cache == NULL || r->block_left == NULL || threads == NULL) {
+        r->cache == NULL || r->spares == NULL || r->block_left == NULL || threads == NULL ||
+        ctx == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %" PRIu64 " outputs", r->n_local);
         goto done;
     }
@@ -543,15 +626,18 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
     {
         unsigned use = nt < r->n_todo ? nt : (unsigned)r->n_todo;
         unsigned started = 0;
+        for (unsigned t = 0; t < nt; t++) {
+            ctx[t].run = r;
+        }
         if (use > 1) {
             for (; started < use; started++) {
-                if (pthread_create(&threads[started], NULL, worker, r) != 0) {
+                if (pthread_create(&threads[started], NULL, worker, &ctx[started]) != 0) {
                     break;
                 }
             }
         }
         if (started == 0) {
-            worker(r);
+            worker(&ctx[0]);
         }
         for (unsigned t = 0; t < started; t++) {
             pthread_join(threads[t], NULL);
@@ -559,8 +645,7 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
     }
     /* After a failure some blocks were not finished: free what they decoded. */
     for (size_t q = 0; q < p->n; q++) {
-        bmx_image_free(&r->cache[q].image);
-        r->cache[q].done = false;
+        release_entry(r, &r->cache[q]);
     }
     if (r->failed) {
         if (err != NULL) {
@@ -573,6 +658,20 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
         pthread_mutex_destroy(&r->cache[i].lock);
     }
 done:
+    if (ctx != NULL) {
+        for (unsigned t = 0; t < nt; t++) {
+            bmx__codec_free(&ctx[t].codec);
+            free(ctx[t].file);
+            free(ctx[t].out);
+        }
+    }
+    free(ctx);
+    for (size_t q = 0; r->spares != NULL && q < r->n_spares; q++) {
+        free(r->spares[q].pix);
+    }
+    free(r->spares);
+    r->spares = NULL;
+    r->n_spares = 0;
     free(threads);
     free(r->cache);
     r->cache = NULL;

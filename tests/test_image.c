@@ -1180,6 +1180,185 @@ static void test_resize_golden(void **state)
     bmx_image_free(&out);
 }
 
+/* One axis of the documented resize formula, written out independently:
+ * src = ((2 dst + 1) n_in - n_out) / (2 n_out), clamped, weight rounded to 11 bits. */
+static void ref_tap(int32_t n_in, int32_t n_out, int32_t dst, int32_t *i0, int32_t *i1,
+                    uint32_t *f)
+{
+    int64_t num = (2 * (int64_t)dst + 1) * n_in - n_out;
+    int64_t den = 2 * (int64_t)n_out;
+    *i0 = *i1 = 0;
+    *f = 0;
+    if (num <= 0) {
+        return;
+    }
+    if (num / den >= n_in - 1) {
+        *i0 = *i1 = n_in - 1;
+        return;
+    }
+    *i0 = (int32_t)(num / den);
+    *i1 = *i0 + 1;
+    *f = (uint32_t)(((num % den) * 2048 + den / 2) / den);
+}
+
+static uint8_t ref_pixel(const struct bmx_image *in, int32_t w, int32_t h, int32_t x, int32_t y,
+                         int32_t k)
+{
+    int32_t x0, x1, y0, y1;
+    uint32_t fx, fy;
+    ref_tap(in->w, w, x, &x0, &x1, &fx);
+    ref_tap(in->h, h, y, &y0, &y1, &fy);
+    const uint8_t *r0 = in->data + (size_t)y0 * in->stride;
+    const uint8_t *r1 = in->data + (size_t)y1 * in->stride;
+    uint32_t c = (uint32_t)in->channels;
+    uint32_t top = r0[x0 * c + (uint32_t)k] * (2048 - fx) + r0[x1 * c + (uint32_t)k] * fx;
+    uint32_t bot = r1[x0 * c + (uint32_t)k] * (2048 - fx) + r1[x1 * c + (uint32_t)k] * fx;
+    return (uint8_t)((top * (2048 - fy) + bot * fy + (1u << 21)) >> 22);
+}
+
+/* The patch-only resize (rows interpolated once and reused) gives the bytes of the
+ * per-pixel formula for every channel count, up- and downscaling, any rectangle. */
+static void test_resize_rect_matches_formula(void **state)
+{
+    static const int32_t sizes[][4] = {
+        {37, 23, 50, 17}, {64, 48, 31, 77}, {80, 60, 64, 48}, {64, 48, 80, 60},
+        {13, 90, 40, 11}, {1, 7, 5, 9},     {9, 1, 3, 4},     {100, 75, 33, 25},
+    };
+    uint32_t seed = 7;
+    (void)state;
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+        for (int32_t c = 1; c <= 4; c++) {
+            struct bmx_image in, dst;
+            int32_t ow = sizes[t][2], oh = sizes[t][3];
+            assert_int_equal(bmx_image_new(sizes[t][0], sizes[t][1], c, &in, NULL), BMX_OK);
+            fill_noise(in.data, in.stride * (size_t)in.h, (uint32_t)(t * 4 + (size_t)c));
+            assert_int_equal(bmx_image_new(ow, oh, c, &dst, NULL), BMX_OK);
+            for (int rep = 0; rep < 6; rep++) {
+                seed = seed * 1664525u + 1013904223u;
+                struct bmx_rect r;
+                r.x = (int32_t)((seed >> 8) % (uint32_t)ow);
+                r.w = 1 + (int32_t)((seed >> 16) % (uint32_t)(ow - r.x));
+                seed = seed * 1664525u + 1013904223u;
+                r.y = (int32_t)((seed >> 8) % (uint32_t)oh);
+                r.h = 1 + (int32_t)((seed >> 16) % (uint32_t)(oh - r.y));
+                if (rep == 0) {
+                    r = (struct bmx_rect){0, 0, ow, oh};
+                }
+                memset(dst.data, 0xA5, dst.stride * (size_t)oh);
+                assert_int_equal(bmx__image_resize_rect(&in, ow, oh, r, &dst, NULL), BMX_OK);
+                for (int32_t y = 0; y < oh; y++) {
+                    for (int32_t x = 0; x < ow; x++) {
+                        bool inside = x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+                        for (int32_t k = 0; k < c; k++) {
+                            uint8_t got = dst.data[(size_t)y * dst.stride + (size_t)(x * c + k)];
+                            uint8_t want = inside ? ref_pixel(&in, ow, oh, x, y, k) : 0xA5;
+                            assert_int_equal(got, want);
+                        }
+                    }
+                }
+            }
+            bmx_image_free(&in);
+            bmx_image_free(&dst);
+        }
+    }
+}
+
+/* CutMix's pixels: A outside the patch, B (resized to A's size) inside. */
+static void test_paste(void **state)
+{
+    struct bmx_image a, b, same, dst;
+    (void)state;
+    assert_int_equal(bmx_image_new(40, 30, 3, &a, NULL), BMX_OK);
+    assert_int_equal(bmx_image_new(53, 21, 3, &b, NULL), BMX_OK);
+    assert_int_equal(bmx_image_new(40, 30, 3, &same, NULL), BMX_OK);
+    assert_int_equal(bmx_image_new(40, 30, 3, &dst, NULL), BMX_OK);
+    fill_noise(a.data, a.stride * 30, 11);
+    fill_noise(b.data, b.stride * 21, 12);
+    fill_noise(same.data, same.stride * 30, 13);
+    const struct bmx_rect rects[] = {{5, 7, 20, 9}, {0, 0, 40, 30}, {39, 29, 1, 1}, {3, 4, 0, 0}};
+    for (size_t t = 0; t < sizeof rects / sizeof rects[0]; t++) {
+        struct bmx_rect r = rects[t];
+        for (int pass = 0; pass < 2; pass++) {
+            const struct bmx_image *src = pass == 0 ? &b : &same;
+            memset(dst.data, 0, dst.stride * 30);
+            assert_int_equal(bmx__image_paste(&a, src, r, &dst, NULL), BMX_OK);
+            for (int32_t y = 0; y < 30; y++) {
+                for (int32_t x = 0; x < 40; x++) {
+                    bool inside = x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+                    for (int32_t k = 0; k < 3; k++) {
+                        uint8_t got = dst.data[(size_t)y * dst.stride + (size_t)(x * 3 + k)];
+                        uint8_t want;
+                        if (!inside) {
+                            want = a.data[(size_t)y * a.stride + (size_t)(x * 3 + k)];
+                        } else if (pass == 0) {
+                            want = ref_pixel(&b, 40, 30, x, y, k);
+                        } else {
+                            want = same.data[(size_t)y * same.stride + (size_t)(x * 3 + k)];
+                        }
+                        assert_int_equal(got, want);
+                    }
+                }
+            }
+        }
+    }
+    bmx_image_free(&a);
+    bmx_image_free(&b);
+    bmx_image_free(&same);
+    bmx_image_free(&dst);
+}
+
+/* One codec reused over images of growing and shrinking sizes and of both back
+ * ends gives exactly what the one-shot calls give, also after a failure. */
+static void test_codec_reuse(void **state)
+{
+    static const int32_t sizes[][2] = {{16, 12}, {64, 40}, {8, 8}, {33, 71}, {64, 40}};
+    struct bmx__codec codec = {0};
+    uint8_t *pix = NULL;
+    size_t cap = 0;
+    (void)state;
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0] * 2; t++) {
+        const int32_t *sz = sizes[t % 5];
+        enum bmx_format fmt = t % 3 == 2 ? BMX_FORMAT_PNG : BMX_FORMAT_JPEG;
+        struct bmx_image img;
+        make_pattern(sz[0], sz[1], 3, &img);
+        fill_noise(img.data, img.stride * (size_t)img.h / 2, (uint32_t)t + 40);
+        uint8_t *once = NULL;
+        size_t once_len = 0;
+        const uint8_t *reused = NULL;
+        size_t reused_len = 0;
+        assert_int_equal(bmx_image_encode(&img, fmt, 85, &once, &once_len, NULL), BMX_OK);
+        assert_int_equal(bmx__codec_encode(&codec, &img, fmt, 85, &reused, &reused_len, NULL),
+                         BMX_OK);
+        assert_int_equal(reused_len, once_len);
+        assert_memory_equal(reused, once, once_len);
+
+        struct bmx_image d1, d2;
+        assert_int_equal(bmx_image_decode(once, once_len, NULL, &d1, NULL), BMX_OK);
+        assert_int_equal(bmx__codec_decode(&codec, once, once_len, NULL, &pix, &cap, &d2, NULL),
+                         BMX_OK);
+        assert_ptr_equal(d2.data, pix);
+        assert_true(cap >= d2.stride * (size_t)d2.h);
+        assert_int_equal(d2.w, d1.w);
+        assert_int_equal(d2.h, d1.h);
+        assert_int_equal(d2.channels, d1.channels);
+        assert_memory_equal(d2.data, d1.data, d1.stride * (size_t)d1.h);
+        bmx_image_free(&d1);
+        free(once);
+
+        /* A damaged input in between does not spoil the next image. */
+        if (t == 4) {
+            static const uint8_t junk[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F'};
+            struct bmx_image bad;
+            assert_int_equal(
+                bmx__codec_decode(&codec, junk, sizeof junk, NULL, &pix, &cap, &bad, NULL),
+                BMX_E_DECODE);
+        }
+        bmx_image_free(&img);
+    }
+    free(pix);
+    bmx__codec_free(&codec);
+}
+
 static void test_resize_invalid(void **state)
 {
     struct bmx_image in;
@@ -1228,6 +1407,9 @@ int main(void)
         cmocka_unit_test(test_encode_quality_and_layout),
         cmocka_unit_test(test_encode_invalid),
         cmocka_unit_test(test_encode_stb_jpeg_stride),
+        cmocka_unit_test(test_resize_rect_matches_formula),
+        cmocka_unit_test(test_paste),
+        cmocka_unit_test(test_codec_reuse),
         cmocka_unit_test(test_resize_identity),
         cmocka_unit_test(test_resize_known_values),
         cmocka_unit_test(test_resize_constant),
