@@ -38,18 +38,6 @@ static int cmp_placed(const void *pa, const void *pb)
     return a->index < b->index ? -1 : a->index > b->index ? 1 : 0;
 }
 
-static char *join(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    char *p = malloc(la + lb + 2);
-    if (p != NULL) {
-        memcpy(p, a, la);
-        p[la] = '/';
-        memcpy(p + la + 1, b, lb + 1);
-    }
-    return p;
-}
-
 static void put_images(struct bmx__buf *b, void *ctx)
 {
     struct merge_ctx *m = ctx;
@@ -117,8 +105,8 @@ bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t 
         return bmx__fail(err, BMX_E_INVALID, "merge: an output folder and at least one shard are required");
     }
     m.shards = calloc(n_shards, sizeof *m.shards);
-    ann_path = join(out, "annotations.json");
-    img_dir = join(out, "images");
+    ann_path = bmx__path_join(out, "annotations.json");
+    img_dir = bmx__path_join(out, "images");
     if (m.shards == NULL || ann_path == NULL || img_dir == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
@@ -132,7 +120,7 @@ bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t 
             st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is one of the shards", out);
             goto done;
         }
-        char *p = join(shard_dirs[s], "annotations.json");
+        char *p = bmx__path_join(shard_dirs[s], "annotations.json");
         if (p == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
@@ -211,9 +199,9 @@ bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t 
                            shard_dirs[m.order[q].shard], m.order[q].image, info->file_name);
             goto done;
         }
-        char *sdir = join(shard_dirs[m.order[q].shard], "images");
-        char *src = sdir ? join(sdir, info->file_name) : NULL;
-        char *dst = join(img_dir, info->file_name);
+        char *sdir = bmx__path_join(shard_dirs[m.order[q].shard], "images");
+        char *src = sdir ? bmx__path_join(sdir, info->file_name) : NULL;
+        char *dst = bmx__path_join(img_dir, info->file_name);
         free(sdir);
         if (src == NULL || dst == NULL) {
             free(src);
