@@ -2,7 +2,10 @@
  * report every problem.
  *
  * Unlike the strict COCO reader (coco.c), which stops at the first problem, this
- * walks the cJSON tree itself, records after records, and keeps going. Every check
+ * walks the document itself, records after records, and keeps going: a first pass
+ * judges the syntax and finds the sections, then each record is parsed into a small
+ * tree of its own (json.h), checked and forgotten, categories, then images, then
+ * annotations, whatever their order in the file. Every check
  * that the strict reader makes is an error here, so a file with no error reads.
  *
  * VOC: the reader (voc.c) stops at the first problem of a dataset, so the checker
@@ -50,7 +53,7 @@
 struct key {
     bool is_str;
     int64_t num;
-    const char *str; /* borrowed from the cJSON tree */
+    const char *str; /* COCO: in the checker's string pool; VOC: owned by the walk */
 };
 
 struct slot {
@@ -126,6 +129,16 @@ struct image_rec {
     bool dims_ok;
 };
 
+/* Strings that outlive the record they come from (string ids, file names): one
+ * block after another, never moved. */
+struct pool_block {
+    struct pool_block *next;
+    size_t cap, used;
+    char data[];
+};
+
+#define POOL_BLOCK ((size_t)1 << 20)
+
 struct checker {
     const struct bmx_check_options *opts;
     const char *file;       /* the file problems are reported in */
@@ -145,6 +158,7 @@ struct checker {
     bool cats_ok;   /* the categories array exists: category_id references are checked */
     struct table images, anns, cats, names;
     struct image_rec *recs;
+    struct pool_block *pool; /* the id and file name strings of the tables */
 
     /* scratch reused from annotation to annotation */
     struct bmx_poly *rings;
@@ -286,27 +300,64 @@ static void problem(struct checker *c, enum bmx_severity sev, const char *code, 
 /* Values                                                                     */
 /* ------------------------------------------------------------------------- */
 
-static const char *type_name(const cJSON *v)
+static const char *type_name(const struct bmx__jnode *v)
 {
-    if (cJSON_IsNull(v)) {
+    switch (v->type) {
+    case BMX__J_NULL:
         return "null";
-    }
-    if (cJSON_IsBool(v)) {
+    case BMX__J_FALSE:
+    case BMX__J_TRUE:
         return "a boolean";
-    }
-    if (cJSON_IsNumber(v)) {
+    case BMX__J_NUMBER:
         return "a number";
-    }
-    if (cJSON_IsString(v)) {
+    case BMX__J_STRING:
         return "a string";
-    }
-    if (cJSON_IsArray(v)) {
+    case BMX__J_ARRAY:
         return "an array";
-    }
-    if (cJSON_IsObject(v)) {
+    case BMX__J_OBJECT:
         return "an object";
     }
     return "an unknown value";
+}
+
+/* The type of the (valid) value whose text starts with `first`. */
+static const char *type_name_of_text(char first)
+{
+    switch (first) {
+    case 'n':
+        return "null";
+    case 't':
+    case 'f':
+        return "a boolean";
+    case '"':
+        return "a string";
+    case '[':
+        return "an array";
+    case '{':
+        return "an object";
+    default:
+        return "a number";
+    }
+}
+
+static bool is_number(const struct bmx__jnode *v)
+{
+    return v != NULL && v->type == BMX__J_NUMBER;
+}
+
+static bool is_string(const struct bmx__jnode *v)
+{
+    return v != NULL && v->type == BMX__J_STRING;
+}
+
+static bool is_array(const struct bmx__jnode *v)
+{
+    return v != NULL && v->type == BMX__J_ARRAY;
+}
+
+static bool is_object(const struct bmx__jnode *v)
+{
+    return v != NULL && v->type == BMX__J_OBJECT;
 }
 
 static bool is_integral(double v)
@@ -314,14 +365,172 @@ static bool is_integral(double v)
     return isfinite(v) && v == floor(v) && fabs(v) <= 9007199254740992.0;
 }
 
-/* Whether the subtree holds a number that is not finite: a quick pass without
- * paths, since nearly every record has none. */
-static bool has_nonfinite(const cJSON *v)
+static const double pow10_int[11] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
+
+/* What printf's "%.<prec>g" writes for `v`, into out[0, cap) (prec 1..14).
+ *
+ * printf formats a double through multi-precision arithmetic, and a big file can
+ * give a million messages with several numbers each; so the text is made from
+ * the shortest decimal that reads back as v (bmx__json_format_number) where that
+ * is exact. That decimal is within half an ulp of v and has the fewest decimals
+ * (or is v correctly rounded to 15 to 17 digits), so no halfway point of a
+ * rounding to prec <= 14 digits lies strictly between the two: rounding either
+ * gives the same digits, unless the decimal is itself a halfway point (its
+ * digits past prec are exactly "5"). That case, zero, and the exponent notation
+ * go to printf. */
+static const char *format_g(char *out, size_t cap, double v, int prec)
 {
-    if (cJSON_IsNumber(v)) {
-        return !isfinite(v->valuedouble);
+    char s[BMX__NUMBER_MAX + 1];
+    double a = fabs(v);
+    if (a >= 1.0 && prec >= 1 && prec <= 10 && a < pow10_int[prec] && cap >= 24) {
+        /* The usual case, without a loop: a * 10^q (q >= 0, exact power) has its
+         * prec digits before the point and is off the exact product by at most
+         * half an ulp (< 1e-6 below 1e10), so unless it lies near a halfway
+         * point, rounding it to an integer gives printf's digits. */
+        int x = 0;
+        while (x + 1 < prec && a >= pow10_int[x + 1]) {
+            x++;
+        }
+        double t = a * pow10_int[prec - 1 - x];
+        uint64_t n = (uint64_t)t;
+        double f = t - (double)n;
+        if (f < 0.5 - 1e-4 || f > 0.5 + 1e-4) {
+            n += f > 0.5;
+            if (n == (uint64_t)pow10_int[prec]) {
+                n /= 10;
+                x++;
+            }
+            if (x < prec) {
+                char d[12];
+                for (int q = prec - 1; q >= 0; q--) {
+                    d[q] = (char)('0' + n % 10);
+                    n /= 10;
+                }
+                int k = prec;
+                while (k > x + 1 && d[k - 1] == '0') {
+                    k--;
+                }
+                char *o = out;
+                if (v < 0) {
+                    *o++ = '-';
+                }
+                memcpy(o, d, (size_t)x + 1);
+                o += x + 1;
+                if (k > x + 1) {
+                    *o++ = '.';
+                    memcpy(o, d + x + 1, (size_t)(k - x - 1));
+                    o += k - x - 1;
+                }
+                *o = '\0';
+                return out;
+            }
+        }
     }
-    for (const cJSON *e = v->child; e != NULL; e = e->next) {
+    if (!(a >= 1e-4 && a < 1e14) || prec < 1 || prec > 14 || cap < 24) {
+        goto slow;
+    }
+    size_t n = bmx__json_format_number(s, v);
+    s[n] = '\0';
+    /* The decimal's significant digits d[0, k) and the exponent x of the first. */
+    char d[BMX__NUMBER_MAX];
+    int k = 0, point = -1, lead = 0;
+    bool seen = false;
+    for (const char *q = s + (s[0] == '-'); *q != '\0'; q++) {
+        if (*q == '.') {
+            point = k + lead;
+        } else if (*q < '0' || *q > '9') {
+            goto slow;
+        } else if (!seen && *q == '0') {
+            lead++;
+        } else {
+            seen = true;
+            d[k++] = *q;
+        }
+    }
+    if (k == 0) {
+        goto slow;
+    }
+    if (point < 0) {
+        point = k + lead;
+    }
+    int x = point - lead - 1;
+    while (k > 0 && d[k - 1] == '0') {
+        k--;
+    }
+    if (k > prec) {
+        bool up;
+        if (d[prec] != '5') {
+            up = d[prec] > '5';
+        } else {
+            up = false;
+            for (int q = prec + 1; q < k; q++) {
+                up = up || d[q] != '0';
+            }
+            if (!up) {
+                goto slow; /* a halfway decimal: printf rounds v itself */
+            }
+        }
+        k = prec;
+        if (up) {
+            int q = k - 1;
+            while (q >= 0 && d[q] == '9') {
+                d[q--] = '0';
+            }
+            if (q < 0) {
+                d[0] = '1';
+                k = 1;
+                x++;
+            } else {
+                d[q]++;
+            }
+        }
+        while (k > 0 && d[k - 1] == '0') {
+            k--;
+        }
+    }
+    if (x < -4 || x >= prec) {
+        goto slow;
+    }
+    char *o = out;
+    if (v < 0) {
+        *o++ = '-';
+    }
+    if (x < 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int q = 0; q < -x - 1; q++) {
+            *o++ = '0';
+        }
+        memcpy(o, d, (size_t)k);
+        o += k;
+    } else {
+        for (int q = 0; q <= x; q++) {
+            *o++ = q < k ? d[q] : '0';
+        }
+        if (k > x + 1) {
+            *o++ = '.';
+            memcpy(o, d + x + 1, (size_t)(k - x - 1));
+            o += k - x - 1;
+        }
+    }
+    *o = '\0';
+    return out;
+slow:
+    snprintf(out, cap, "%.*g", prec, v);
+    return out;
+}
+
+/* Whether the subtree holds a number that is not finite: a quick pass without
+ * paths, since nearly every value has none. */
+static bool has_nonfinite(const struct bmx__jnode *v)
+{
+    if (v->type == BMX__J_NUMBER) {
+        return !isfinite(v->u.num);
+    }
+    if (v->type != BMX__J_ARRAY && v->type != BMX__J_OBJECT) {
+        return false;
+    }
+    for (const struct bmx__jnode *e = v->u.child; e != NULL; e = e->next) {
         if (has_nonfinite(e)) {
             return true;
         }
@@ -330,51 +539,46 @@ static bool has_nonfinite(const cJSON *v)
 }
 
 /* Report every number of the subtree that is not finite. */
-static void walk_nonfinite(struct checker *c, const cJSON *v)
+static void walk_nonfinite(struct checker *c, const struct bmx__jnode *v)
 {
     if (!has_nonfinite(v)) {
         return;
     }
-    if (cJSON_IsNumber(v)) {
-        if (!isfinite(v->valuedouble)) {
-            problem(c, SEV_ERROR, "non-finite", "number out of range (not finite)");
-        }
-        return;
-    }
-    if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) {
+    if (v->type == BMX__J_NUMBER) {
+        problem(c, SEV_ERROR, "non-finite", "number out of range (not finite)");
         return;
     }
     size_t i = 0;
-    for (const cJSON *e = v->child; e != NULL; e = e->next, i++) {
-        if (!cJSON_IsArray(e) && !cJSON_IsObject(e) && !cJSON_IsNumber(e)) {
+    for (const struct bmx__jnode *e = v->u.child; e != NULL; e = e->next, i++) {
+        if (e->type != BMX__J_ARRAY && e->type != BMX__J_OBJECT && e->type != BMX__J_NUMBER) {
             continue;
         }
-        size_t old = cJSON_IsObject(v) ? path_key(c, e->string) : path_index(c, i);
+        size_t old = v->type == BMX__J_OBJECT ? path_key(c, e->key) : path_index(c, i);
         walk_nonfinite(c, e);
         path_pop(c, old);
     }
 }
 
-/* Readers disagree on repeated keys (cJSON takes the first, Python's json the
- * last), so a record must not have any. */
-static void check_duplicate_keys(struct checker *c, const cJSON *obj)
+static void report_duplicate_key(struct checker *c, const char *key)
 {
-    size_t n = 0;
-    for (const cJSON *e = obj->child; e != NULL; e = e->next) {
-        n++;
-    }
+    size_t old = path_key(c, key);
+    problem(c, SEV_ERROR, "duplicate-key",
+            "key repeated in one object (readers disagree on which value wins)");
+    path_pop(c, old);
+}
+
+/* Report each key of keys[0, n) that an earlier one repeats, in order. */
+static void check_duplicate_list(struct checker *c, const char *const *keys, size_t n)
+{
     if (n < 2) {
         return;
     }
     if (n <= 32) {
-        /* the usual record: a few keys, compared pairwise without allocating */
-        for (const cJSON *e = obj->child->next; e != NULL; e = e->next) {
-            for (const cJSON *f = obj->child; f != e; f = f->next) {
-                if (strcmp(e->string, f->string) == 0) {
-                    size_t old = path_key(c, e->string);
-                    problem(c, SEV_ERROR, "duplicate-key",
-                            "key repeated in one object (readers disagree on which value wins)");
-                    path_pop(c, old);
+        /* a few keys: compared pairwise without allocating */
+        for (size_t e = 1; e < n; e++) {
+            for (size_t f = 0; f < e; f++) {
+                if (keys[e][0] == keys[f][0] && strcmp(keys[e], keys[f]) == 0) {
+                    report_duplicate_key(c, keys[e]);
                     break;
                 }
             }
@@ -386,14 +590,11 @@ static void check_duplicate_keys(struct checker *c, const cJSON *obj)
         c->nomem = true;
         return;
     }
-    for (const cJSON *e = obj->child; e != NULL; e = e->next) {
-        struct key k = {.is_str = true, .str = e->string};
+    for (size_t e = 0; e < n; e++) {
+        struct key k = {.is_str = true, .str = keys[e]};
         struct slot *s = table_find(&t, &k);
         if (s->used) {
-            size_t old = path_key(c, e->string);
-            problem(c, SEV_ERROR, "duplicate-key",
-                    "key repeated in one object (readers disagree on which value wins)");
-            path_pop(c, old);
+            report_duplicate_key(c, keys[e]);
         } else {
             *s = (struct slot){.used = true, .key = k};
         }
@@ -401,10 +602,43 @@ static void check_duplicate_keys(struct checker *c, const cJSON *obj)
     free(t.slots);
 }
 
-/* Fetch a key of `obj`, reporting it missing when `required`. */
-static const cJSON *member(struct checker *c, const cJSON *obj, const char *key, bool required)
+/* Readers disagree on repeated keys (cJSON takes the first, Python's json the
+ * last), so a record must not have any. */
+static void check_duplicate_keys(struct checker *c, const struct bmx__jnode *obj)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (obj->n < 2) {
+        return;
+    }
+    if (obj->n <= 32) {
+        /* the usual record: a few keys, compared pairwise without allocating */
+        for (const struct bmx__jnode *e = obj->u.child->next; e != NULL; e = e->next) {
+            for (const struct bmx__jnode *f = obj->u.child; f != e; f = f->next) {
+                if (e->key[0] == f->key[0] && strcmp(e->key, f->key) == 0) {
+                    report_duplicate_key(c, e->key);
+                    break;
+                }
+            }
+        }
+        return;
+    }
+    const char **keys = bmx__alloc_array(obj->n, sizeof *keys);
+    if (keys == NULL) {
+        c->nomem = true;
+        return;
+    }
+    size_t n = 0;
+    for (const struct bmx__jnode *e = obj->u.child; e != NULL; e = e->next) {
+        keys[n++] = e->key;
+    }
+    check_duplicate_list(c, keys, n);
+    free(keys);
+}
+
+/* Fetch a key of `obj`, reporting it missing when `required`. */
+static const struct bmx__jnode *member(struct checker *c, const struct bmx__jnode *obj,
+                                       const char *key, bool required)
+{
+    const struct bmx__jnode *v = bmx__json_get(obj, key);
     if (v == NULL && required) {
         size_t old = path_key(c, key);
         problem(c, SEV_ERROR, "missing-key", "missing");
@@ -414,23 +648,25 @@ static const cJSON *member(struct checker *c, const cJSON *obj, const char *key,
 }
 
 /* An id: an integer, or (when allow_str) a string. The path is already the id's.
- * Returns false after reporting. Non-finite numbers return false silently. */
-static bool parse_id(struct checker *c, const cJSON *v, bool allow_str, struct key *out)
+ * Returns false after reporting. Non-finite numbers return false silently. A
+ * string key borrows the record's text: insert_id copies it. */
+static bool parse_id(struct checker *c, const struct bmx__jnode *v, bool allow_str,
+                     struct key *out)
 {
-    if (cJSON_IsNumber(v)) {
-        if (!isfinite(v->valuedouble)) {
+    if (v->type == BMX__J_NUMBER) {
+        if (!isfinite(v->u.num)) {
             return false;
         }
-        if (is_integral(v->valuedouble)) {
-            *out = (struct key){.is_str = false, .num = (int64_t)v->valuedouble};
+        if (is_integral(v->u.num)) {
+            *out = (struct key){.is_str = false, .num = (int64_t)v->u.num};
             return true;
         }
         problem(c, SEV_ERROR, "wrong-type", "expected an integer%s, got %.10g",
-                allow_str ? " or a string" : "", v->valuedouble);
+                allow_str ? " or a string" : "", v->u.num);
         return false;
     }
-    if (allow_str && cJSON_IsString(v)) {
-        *out = (struct key){.is_str = true, .str = v->valuestring};
+    if (allow_str && v->type == BMX__J_STRING) {
+        *out = (struct key){.is_str = true, .str = v->u.str};
         return true;
     }
     problem(c, SEV_ERROR, "wrong-type", "expected an integer%s, got %s",
@@ -447,6 +683,29 @@ static void describe_key(const struct key *k, char *buf, size_t cap)
     }
 }
 
+/* Copy a string into the checker's pool, where it lives until the end of the
+ * run (records are parsed one at a time, their text does not last). */
+static const char *pool_copy(struct checker *c, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    struct pool_block *b = c->pool;
+    if (b == NULL || b->cap - b->used < n) {
+        size_t cap = n > POOL_BLOCK ? n : POOL_BLOCK, bytes;
+        if (!bmx__add_size(sizeof *b, cap, &bytes) || (b = malloc(bytes)) == NULL) {
+            c->nomem = true;
+            return NULL;
+        }
+        b->cap = cap;
+        b->used = 0;
+        b->next = c->pool;
+        c->pool = b;
+    }
+    char *out = b->data + b->used;
+    memcpy(out, s, n);
+    b->used += n;
+    return out;
+}
+
 /* Insert an id into `t`, reporting a duplicate (the path is the id's). */
 static void insert_id(struct checker *c, struct table *t, const struct key *k, size_t index,
                       const char *section)
@@ -459,27 +718,31 @@ static void insert_id(struct checker *c, struct table *t, const struct key *k, s
                 s->index);
         return;
     }
-    *s = (struct slot){.used = true, .key = *k, .index = index};
+    struct key own = *k;
+    if (own.is_str && (own.str = pool_copy(c, k->str)) == NULL) {
+        return;
+    }
+    *s = (struct slot){.used = true, .key = own, .index = index};
 }
 
 /* A positive integer dimension (width, height). */
-static bool parse_dim(struct checker *c, const cJSON *obj, const char *key, int32_t *out)
+static bool parse_dim(struct checker *c, const struct bmx__jnode *obj, const char *key,
+                      int32_t *out)
 {
-    const cJSON *v = member(c, obj, key, true);
+    const struct bmx__jnode *v = member(c, obj, key, true);
     if (v == NULL) {
         return false;
     }
     size_t old = path_key(c, key);
     bool ok = false;
-    if (!cJSON_IsNumber(v)) {
+    if (v->type != BMX__J_NUMBER) {
         problem(c, SEV_ERROR, "wrong-type", "expected a positive integer, got %s", type_name(v));
-    } else if (!isfinite(v->valuedouble)) {
+    } else if (!isfinite(v->u.num)) {
         /* reported by walk_nonfinite */
-    } else if (!is_integral(v->valuedouble) || v->valuedouble < 1 || v->valuedouble > INT32_MAX) {
-        problem(c, SEV_ERROR, "bad-value", "expected a positive integer, got %.10g",
-                v->valuedouble);
+    } else if (!is_integral(v->u.num) || v->u.num < 1 || v->u.num > INT32_MAX) {
+        problem(c, SEV_ERROR, "bad-value", "expected a positive integer, got %.10g", v->u.num);
     } else {
-        *out = (int32_t)v->valuedouble;
+        *out = (int32_t)v->u.num;
         ok = true;
     }
     path_pop(c, old);
@@ -624,14 +887,14 @@ done:
 /* Records                                                                    */
 /* ------------------------------------------------------------------------- */
 
-static void check_category(struct checker *c, const cJSON *cat, size_t i)
+static void check_category(struct checker *c, const struct bmx__jnode *cat, size_t i)
 {
-    if (!cJSON_IsObject(cat)) {
+    if (!is_object(cat)) {
         problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", type_name(cat));
         return;
     }
     check_duplicate_keys(c, cat);
-    const cJSON *v = member(c, cat, "id", true);
+    const struct bmx__jnode *v = member(c, cat, "id", true);
     if (v != NULL) {
         struct key k;
         size_t old = path_key(c, "id");
@@ -641,22 +904,22 @@ static void check_category(struct checker *c, const cJSON *cat, size_t i)
         path_pop(c, old);
     }
     v = member(c, cat, "name", true);
-    if (v != NULL && !cJSON_IsString(v)) {
+    if (v != NULL && !is_string(v)) {
         size_t old = path_key(c, "name");
         problem(c, SEV_ERROR, "wrong-type", "expected a string, got %s", type_name(v));
         path_pop(c, old);
     }
 }
 
-static void check_image(struct checker *c, const cJSON *im, size_t i)
+static void check_image(struct checker *c, const struct bmx__jnode *im, size_t i)
 {
     struct image_rec *rec = &c->recs[i];
-    if (!cJSON_IsObject(im)) {
+    if (!is_object(im)) {
         problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", type_name(im));
         return;
     }
     check_duplicate_keys(c, im);
-    const cJSON *v = member(c, im, "id", true);
+    const struct bmx__jnode *v = member(c, im, "id", true);
     if (v != NULL) {
         struct key k;
         size_t old = path_key(c, "id");
@@ -669,22 +932,22 @@ static void check_image(struct checker *c, const cJSON *im, size_t i)
     v = member(c, im, "file_name", true);
     if (v != NULL) {
         size_t old = path_key(c, "file_name");
-        if (!cJSON_IsString(v)) {
+        if (!is_string(v)) {
             problem(c, SEV_ERROR, "wrong-type", "expected a non-empty string, got %s",
                     type_name(v));
-        } else if (v->valuestring[0] == '\0') {
+        } else if (v->u.str[0] == '\0') {
             problem(c, SEV_ERROR, "bad-value", "expected a non-empty string, got \"\"");
-        } else if (name_escapes(v->valuestring)) {
+        } else if (name_escapes(v->u.str)) {
             problem(c, SEV_ERROR, "file-name-escapes",
-                    "\"%s\" escapes the image folder (absolute or '..')", v->valuestring);
+                    "\"%s\" escapes the image folder (absolute or '..')", v->u.str);
         } else {
-            name = v->valuestring;
+            name = v->u.str;
             struct key k = {.is_str = true, .str = name};
             struct slot *s = table_find(&c->names, &k);
             if (s->used) {
                 problem(c, SEV_WARNING, "duplicate-file-name",
                         "\"%s\" is also the file of images[%zu]", name, s->index);
-            } else {
+            } else if ((k.str = pool_copy(c, name)) != NULL) {
                 *s = (struct slot){.used = true, .key = k, .index = i};
             }
         }
@@ -710,14 +973,15 @@ enum seg {
 
 /* Parse the rings into the scratch polyset. Reports each bad ring; any bad ring
  * makes the whole segmentation unusable for the geometry checks. */
-static enum seg parse_polygons(struct checker *c, const cJSON *seg, struct bmx_polyset *set)
+static enum seg parse_polygons(struct checker *c, const struct bmx__jnode *seg,
+                               struct bmx_polyset *set)
 {
     size_t n_rings = 0, n_xy = 0;
     bool bad = false;
     size_t r = 0;
-    for (const cJSON *ring = seg->child; ring != NULL; ring = ring->next, r++) {
+    for (const struct bmx__jnode *ring = seg->u.child; ring != NULL; ring = ring->next, r++) {
         size_t old = path_index(c, r);
-        if (!cJSON_IsArray(ring)) {
+        if (!is_array(ring)) {
             /* a flat [x, y, ...] list would give one report per number: one is enough */
             problem(c, SEV_ERROR, "wrong-type", "expected an array of numbers (a polygon), got %s",
                     type_name(ring));
@@ -726,15 +990,15 @@ static enum seg parse_polygons(struct checker *c, const cJSON *seg, struct bmx_p
         }
         size_t k = 0;
         bool ring_ok = true;
-        for (const cJSON *e = ring->child; e != NULL; e = e->next, k++) {
-            if (!cJSON_IsNumber(e)) {
+        for (const struct bmx__jnode *e = ring->u.child; e != NULL; e = e->next, k++) {
+            if (!is_number(e)) {
                 if (ring_ok) {
                     size_t o2 = path_index(c, k);
                     problem(c, SEV_ERROR, "wrong-type", "expected a number, got %s", type_name(e));
                     path_pop(c, o2);
                 }
                 ring_ok = false;
-            } else if (!isfinite(e->valuedouble)) {
+            } else if (!isfinite(e->u.num)) {
                 ring_ok = false;
             }
         }
@@ -774,12 +1038,12 @@ static enum seg parse_polygons(struct checker *c, const cJSON *seg, struct bmx_p
         c->xy_cap = n_xy;
     }
     size_t q = 0, at = 0;
-    for (const cJSON *ring = seg->child; ring != NULL; ring = ring->next, q++) {
+    for (const struct bmx__jnode *ring = seg->u.child; ring != NULL; ring = ring->next, q++) {
         struct bmx_poly *p = &c->rings[q];
         p->xy = c->xy + at;
         p->n = 0;
-        for (const cJSON *e = ring->child; e != NULL; e = e->next) {
-            c->xy[at++] = e->valuedouble;
+        for (const struct bmx__jnode *e = ring->u.child; e != NULL; e = e->next) {
+            c->xy[at++] = e->u.num;
         }
         p->n = (size_t)(c->xy + at - p->xy) / 2;
     }
@@ -797,30 +1061,30 @@ static const char *rle_message(const bmx_error *err)
 
 /* Parse an RLE object into `rle` (allocated for the string form, scratch for the
  * array form: `*owned` says which). */
-static enum seg parse_rle(struct checker *c, const cJSON *seg, const struct image_rec *img,
-                          struct bmx_rle *rle, bool *owned)
+static enum seg parse_rle(struct checker *c, const struct bmx__jnode *seg,
+                          const struct image_rec *img, struct bmx_rle *rle, bool *owned)
 {
     *owned = false;
     check_duplicate_keys(c, seg);
-    const cJSON *size = member(c, seg, "size", true);
-    const cJSON *counts = member(c, seg, "counts", true);
+    const struct bmx__jnode *size = member(c, seg, "size", true);
+    const struct bmx__jnode *counts = member(c, seg, "counts", true);
     if (size == NULL || counts == NULL) {
         return SEG_BAD;
     }
     size_t old = path_key(c, "size");
-    const cJSON *hv = cJSON_IsArray(size) ? size->child : NULL;
-    const cJSON *wv = hv != NULL ? hv->next : NULL;
-    if (cJSON_GetArraySize(size) != 2 || !cJSON_IsNumber(hv) || !cJSON_IsNumber(wv) ||
-        !is_integral(hv->valuedouble) || !is_integral(wv->valuedouble) || hv->valuedouble < 0 ||
-        wv->valuedouble < 0 || hv->valuedouble > UINT32_MAX || wv->valuedouble > UINT32_MAX) {
-        if (!(cJSON_IsNumber(hv) && !isfinite(hv->valuedouble)) &&
-            !(cJSON_IsNumber(wv) && !isfinite(wv->valuedouble))) {
+    const struct bmx__jnode *hv = is_array(size) ? size->u.child : NULL;
+    const struct bmx__jnode *wv = hv != NULL ? hv->next : NULL;
+    if (!is_array(size) || size->n != 2 || !is_number(hv) || !is_number(wv) ||
+        !is_integral(hv->u.num) || !is_integral(wv->u.num) || hv->u.num < 0 ||
+        wv->u.num < 0 || hv->u.num > UINT32_MAX || wv->u.num > UINT32_MAX) {
+        if (!(is_number(hv) && !isfinite(hv->u.num)) &&
+            !(is_number(wv) && !isfinite(wv->u.num))) {
             problem(c, SEV_ERROR, "wrong-type", "expected [height, width] integers");
         }
         path_pop(c, old);
         return SEG_BAD;
     }
-    uint32_t h = (uint32_t)hv->valuedouble, w = (uint32_t)wv->valuedouble;
+    uint32_t h = (uint32_t)hv->u.num, w = (uint32_t)wv->u.num;
     bool size_ok = true;
     if (img != NULL && img->dims_ok && ((int64_t)h != img->h || (int64_t)w != img->w)) {
         problem(c, SEV_ERROR, "rle-size-mismatch",
@@ -834,9 +1098,9 @@ static enum seg parse_rle(struct checker *c, const cJSON *seg, const struct imag
     old = path_key(c, "counts");
     enum seg result = SEG_BAD;
     bmx_error err = {0};
-    if (cJSON_IsString(counts)) {
+    if (is_string(counts)) {
         bmx_status st =
-            bmx_rle_from_string(counts->valuestring, strlen(counts->valuestring), h, w, rle, &err);
+            bmx_rle_from_string(counts->u.str, strlen(counts->u.str), h, w, rle, &err);
         if (st == BMX_E_NOMEM) {
             c->nomem = true;
         } else if (st != BMX_OK) {
@@ -848,8 +1112,8 @@ static enum seg parse_rle(struct checker *c, const cJSON *seg, const struct imag
             *owned = true;
             result = SEG_RLE;
         }
-    } else if (cJSON_IsArray(counts)) {
-        size_t m = (size_t)cJSON_GetArraySize(counts);
+    } else if (is_array(counts)) {
+        size_t m = counts->n;
         if (m > c->runs_cap) {
             uint32_t *p = bmx__realloc_array(c->runs, m, sizeof *p);
             if (p == NULL) {
@@ -862,20 +1126,20 @@ static enum seg parse_rle(struct checker *c, const cJSON *seg, const struct imag
         }
         size_t j = 0;
         bool ok = true;
-        for (const cJSON *e = counts->child; e != NULL; e = e->next, j++) {
-            if (cJSON_IsNumber(e) && !isfinite(e->valuedouble)) {
+        for (const struct bmx__jnode *e = counts->u.child; e != NULL; e = e->next, j++) {
+            if (is_number(e) && !isfinite(e->u.num)) {
                 ok = false;
                 break;
             }
-            if (!cJSON_IsNumber(e) || !is_integral(e->valuedouble) || e->valuedouble < 0 ||
-                e->valuedouble > UINT32_MAX) {
+            if (!is_number(e) || !is_integral(e->u.num) || e->u.num < 0 ||
+                e->u.num > UINT32_MAX) {
                 size_t o2 = path_index(c, j);
                 problem(c, SEV_ERROR, "rle-malformed", "expected a run length in 0..4294967295");
                 path_pop(c, o2);
                 ok = false;
                 break;
             }
-            c->runs[j] = (uint32_t)e->valuedouble;
+            c->runs[j] = (uint32_t)e->u.num;
         }
         if (ok) {
             *rle = (struct bmx_rle){.h = h, .w = w, .m = m, .counts = c->runs};
@@ -904,6 +1168,18 @@ static enum seg parse_rle(struct checker *c, const cJSON *seg, const struct imag
     return result;
 }
 
+/* Append `s` to buf (n bytes used of cap), cut and terminated as snprintf cuts. */
+static void text_append(char *buf, size_t cap, size_t *n, const char *s)
+{
+    size_t len = strlen(s);
+    if (*n + len >= cap) {
+        len = *n + 1 < cap ? cap - 1 - *n : 0;
+    }
+    memcpy(buf + *n, s, len);
+    *n += len;
+    buf[*n] = '\0';
+}
+
 /* Largest distance between the sides of two boxes. */
 static double box_distance(const struct bmx_box *a, const struct bmx_box *b)
 {
@@ -922,10 +1198,22 @@ static void check_box_vs_mask(struct checker *c, const struct bmx_box *box,
         return;
     }
     size_t old = path_key(c, "bbox");
-    char desc[256];
-    snprintf(desc, sizeof desc,
-             "[%.10g, %.10g, %.10g, %.10g] is %.3g px off %s [%.10g, %.10g, %.10g, %.10g]", box->x,
-             box->y, box->w, box->h, d, what, mbox->x, mbox->y, mbox->w, mbox->h);
+    /* "[%.10g, %.10g, %.10g, %.10g] is %.3g px off WHAT [%.10g, %.10g, %.10g, %.10g]"
+     * put together piece by piece (cut at 255 bytes as snprintf would): this is the
+     * message a broken file repeats a million times. */
+    char desc[256], g[32];
+    size_t n = 0;
+    double nums[9] = {box->x, box->y, box->w, box->h, d, mbox->x, mbox->y, mbox->w, mbox->h};
+    static const char *const before[9] = {"[", ", ", ", ", ", ", "] is ", " [", ", ", ", ", ", "};
+    for (int q = 0; q < 9; q++) {
+        text_append(desc, sizeof desc, &n, before[q]);
+        text_append(desc, sizeof desc, &n, format_g(g, sizeof g, nums[q], q == 4 ? 3 : 10));
+        if (q == 4) {
+            text_append(desc, sizeof desc, &n, " px off ");
+            text_append(desc, sizeof desc, &n, what);
+        }
+    }
+    text_append(desc, sizeof desc, &n, "]");
     if (crowd) {
         problem(c, SEV_WARNING, "crowd-bbox-mismatch",
                 "crowd object: %s (a known quirk of the official COCO files)", desc);
@@ -944,13 +1232,15 @@ static void check_area_vs_mask(struct checker *c, double area, double want, doub
         return;
     }
     size_t old = path_key(c, "area");
+    char ga[32], gw[32];
+    format_g(ga, sizeof ga, area, 10);
+    format_g(gw, sizeof gw, want, 10);
     if (crowd) {
         problem(c, SEV_WARNING, "crowd-area-mismatch",
-                "crowd object: %.10g differs from %s %.10g (a known quirk of the official COCO "
-                "files)",
-                area, what, want);
+                "crowd object: %s differs from %s %s (a known quirk of the official COCO files)",
+                ga, what, gw);
     } else {
-        problem(c, SEV_ERROR, "area-mismatch", "%.10g differs from %s %.10g", area, what, want);
+        problem(c, SEV_ERROR, "area-mismatch", "%s differs from %s %s", ga, what, gw);
     }
     path_pop(c, old);
 }
@@ -981,7 +1271,7 @@ static void check_polygons_inside(struct checker *c, const struct bmx_polyset *s
 
 /* image_id: resolve to an image record, accepting the other spelling ("7" for 7)
  * as the strict reader does, with a warning. */
-static const struct image_rec *resolve_image(struct checker *c, const cJSON *v)
+static const struct image_rec *resolve_image(struct checker *c, const struct bmx__jnode *v)
 {
     struct key k;
     size_t old = path_key(c, "image_id");
@@ -1026,9 +1316,9 @@ done:
     return rec;
 }
 
-static void check_annotation(struct checker *c, const cJSON *a, size_t i)
+static void check_annotation(struct checker *c, const struct bmx__jnode *a, size_t i)
 {
-    if (!cJSON_IsObject(a)) {
+    if (!is_object(a)) {
         problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", type_name(a));
         return;
     }
@@ -1036,7 +1326,7 @@ static void check_annotation(struct checker *c, const cJSON *a, size_t i)
     struct key k;
     size_t old;
 
-    const cJSON *v = member(c, a, "id", true);
+    const struct bmx__jnode *v = member(c, a, "id", true);
     if (v != NULL) {
         old = path_key(c, "id");
         if (parse_id(c, v, false, &k)) {
@@ -1069,25 +1359,24 @@ static void check_annotation(struct checker *c, const cJSON *a, size_t i)
     v = member(c, a, "bbox", true);
     if (v != NULL) {
         old = path_key(c, "bbox");
-        if (!cJSON_IsArray(v)) {
+        if (!is_array(v)) {
             problem(c, SEV_ERROR, "wrong-type", "expected 4 numbers, got %s", type_name(v));
-        } else if (cJSON_GetArraySize(v) != 4) {
-            problem(c, SEV_ERROR, "wrong-type", "expected 4 numbers, got %d",
-                    cJSON_GetArraySize(v));
+        } else if (v->n != 4) {
+            problem(c, SEV_ERROR, "wrong-type", "expected 4 numbers, got %zu", v->n);
         } else {
             double b[4];
             int q = 0;
             box_ok = true;
-            for (const cJSON *e = v->child; e != NULL; e = e->next, q++) {
-                if (!cJSON_IsNumber(e)) {
+            for (const struct bmx__jnode *e = v->u.child; e != NULL; e = e->next, q++) {
+                if (!is_number(e)) {
                     size_t o2 = path_index(c, (size_t)q);
                     problem(c, SEV_ERROR, "wrong-type", "expected a number, got %s", type_name(e));
                     path_pop(c, o2);
                     box_ok = false;
-                } else if (!isfinite(e->valuedouble)) {
+                } else if (!isfinite(e->u.num)) {
                     box_ok = false;
                 } else {
-                    b[q] = e->valuedouble;
+                    b[q] = e->u.num;
                 }
             }
             if (box_ok) {
@@ -1131,13 +1420,13 @@ static void check_annotation(struct checker *c, const cJSON *a, size_t i)
     if (v == NULL) {
         problem(c, SEV_WARNING, "missing-recommended-key",
                 "missing (COCO evaluation reads every object's area)");
-    } else if (!cJSON_IsNumber(v)) {
+    } else if (!is_number(v)) {
         problem(c, SEV_ERROR, "wrong-type", "expected a number >= 0, got %s", type_name(v));
-    } else if (isfinite(v->valuedouble)) {
-        if (v->valuedouble < 0) {
-            problem(c, SEV_ERROR, "bad-value", "expected a number >= 0, got %.10g", v->valuedouble);
+    } else if (isfinite(v->u.num)) {
+        if (v->u.num < 0) {
+            problem(c, SEV_ERROR, "bad-value", "expected a number >= 0, got %.10g", v->u.num);
         } else {
-            area = v->valuedouble;
+            area = v->u.num;
             area_ok = true;
         }
     }
@@ -1150,13 +1439,13 @@ static void check_annotation(struct checker *c, const cJSON *a, size_t i)
     if (v == NULL) {
         problem(c, SEV_WARNING, "missing-recommended-key",
                 "missing (COCO evaluation reads every object's iscrowd)");
-    } else if (cJSON_IsBool(v)) {
-        crowd = cJSON_IsTrue(v);
-    } else if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)) {
-        crowd = v->valuedouble == 1;
-    } else if (!(cJSON_IsNumber(v) && !isfinite(v->valuedouble))) {
+    } else if (v->type == BMX__J_TRUE || v->type == BMX__J_FALSE) {
+        crowd = v->type == BMX__J_TRUE;
+    } else if (is_number(v) && (v->u.num == 0 || v->u.num == 1)) {
+        crowd = v->u.num == 1;
+    } else if (!(is_number(v) && !isfinite(v->u.num))) {
         problem(c, SEV_ERROR, "bad-value", "expected 0 or 1, got %s",
-                cJSON_IsNumber(v) ? "another number" : type_name(v));
+                is_number(v) ? "another number" : type_name(v));
     }
     path_pop(c, old);
 
@@ -1167,11 +1456,11 @@ static void check_annotation(struct checker *c, const cJSON *a, size_t i)
     bool rle_owned = false;
     v = member(c, a, "segmentation", false);
     old = path_key(c, "segmentation");
-    if (v == NULL || cJSON_IsNull(v) || (cJSON_IsArray(v) && v->child == NULL)) {
+    if (v == NULL || v->type == BMX__J_NULL || (is_array(v) && v->u.child == NULL)) {
         kind = SEG_NONE;
-    } else if (cJSON_IsArray(v)) {
+    } else if (is_array(v)) {
         kind = parse_polygons(c, v, &polys);
-    } else if (cJSON_IsObject(v)) {
+    } else if (is_object(v)) {
         kind = parse_rle(c, v, img, &rle, &rle_owned);
     } else {
         problem(c, SEV_ERROR, "wrong-type", "expected a list of polygons or an RLE object, got %s",
@@ -1232,90 +1521,253 @@ static void check_annotation(struct checker *c, const cJSON *a, size_t i)
 /* The document                                                               */
 /* ------------------------------------------------------------------------- */
 
-/* A top-level array, or NULL after reporting it missing or mistyped. */
-static const cJSON *section(struct checker *c, const cJSON *root, const char *key)
+/* The record arrays, in the order their records are checked: annotations refer
+ * to categories and images, so those are known first whatever the file order. */
+enum { SEC_CATEGORIES, SEC_IMAGES, SEC_ANNOTATIONS, SEC_COUNT };
+
+static const char *const section_keys[SEC_COUNT] = {"categories", "images", "annotations"};
+
+static int section_of(const char *key)
 {
-    const cJSON *v = member(c, root, key, true);
-    if (v != NULL && !cJSON_IsArray(v)) {
-        size_t old = path_key(c, key);
-        problem(c, SEV_ERROR, "wrong-type", "expected an array, got %s", type_name(v));
-        path_pop(c, old);
+    for (int s = 0; s < SEC_COUNT; s++) {
+        if (strcmp(key, section_keys[s]) == 0) {
+            return s;
+        }
+    }
+    return -1;
+}
+
+/* What the first pass learns of the document. */
+struct document {
+    size_t root;        /* offset of the top-level value */
+    bool object;        /* the top-level value is an object */
+    const char **keys;  /* its members' keys (in the key parser's arena), file order */
+    size_t *starts;     /* and where their values start */
+    size_t n, cap;
+    bool has[SEC_COUNT];     /* the section's key is there: its first value is at */
+    size_t start[SEC_COUNT]; /* start[], an array of count[] records when is_array[] */
+    bool is_array[SEC_COUNT];
+    size_t count[SEC_COUNT];
+};
+
+static bool add_member(struct document *d, const char *key, size_t start)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        const char **k = bmx__realloc_array(d->keys, cap, sizeof *k);
+        if (k == NULL) {
+            return false;
+        }
+        d->keys = k;
+        size_t *s = bmx__realloc_array(d->starts, cap, sizeof *s);
+        if (s == NULL) {
+            return false;
+        }
+        d->starts = s;
+        d->cap = cap;
+    }
+    d->keys[d->n] = key;
+    d->starts[d->n] = start;
+    d->n++;
+    return true;
+}
+
+/* A parser failure: out of memory, or the syntax problem. */
+static void json_failure(struct checker *c, const struct bmx__json *p)
+{
+    if (p->nomem || !p->failed) {
+        c->nomem = true;
+        return;
+    }
+    bmx_error e = {0};
+    bmx__json_fail(p, "", &e);
+    /* The message reads ": line L, column C: ..."; the file is named by the
+     * problem itself. */
+    const char *m = strncmp(e.message, ": ", 2) == 0 ? e.message + 2 : e.message;
+    problem(c, SEV_ERROR, "json-syntax", "%s", m);
+}
+
+/* The elements of the array at *pos (then just past it), checked without being
+ * built. Returns -1 on a syntax error. */
+static int count_elements(struct bmx__json *kp, size_t *pos, size_t *count)
+{
+    size_t n = 0;
+    int more = bmx__json_begin(kp, pos, '[');
+    while (more == 1) {
+        if (!bmx__json_value(kp, pos, 2, NULL)) {
+            return -1;
+        }
+        n++;
+        more = bmx__json_next(kp, pos, ']');
+    }
+    *count = n;
+    return more;
+}
+
+/* First pass: judge the syntax of the whole text with the reader's own strict
+ * parser (control characters, NUL, invalid UTF-8, nesting, what follows the
+ * document), and find the top-level members and the size of each section,
+ * without building anything. Returns false after reporting a syntax problem. */
+static bool scan_document(struct checker *c, struct bmx__json *kp, struct document *d)
+{
+    size_t pos = bmx__json_skip_ws(kp, 0);
+    d->root = pos;
+    d->object = pos < kp->len && kp->buf[pos] == '{';
+    bool ok;
+    if (!d->object) {
+        ok = bmx__json_value(kp, &pos, 0, NULL);
+    } else {
+        /* The same walk and the same errors as bmx__json_value over the object. */
+        int more = bmx__json_begin(kp, &pos, '{');
+        while (more == 1) {
+            const char *key;
+            if (!bmx__json_key(kp, &pos, &key)) {
+                more = -1;
+                break;
+            }
+            size_t start = bmx__json_skip_ws(kp, pos);
+            int s = section_of(key);
+            if (s >= 0 && !d->has[s]) {
+                d->has[s] = true;
+                d->start[s] = start;
+                d->is_array[s] = start < kp->len && kp->buf[start] == '[';
+            }
+            if (s >= 0 && d->start[s] == start && d->is_array[s]) {
+                pos = start;
+                more = count_elements(kp, &pos, &d->count[s]);
+                if (more < 0) {
+                    break;
+                }
+            } else if (!bmx__json_value(kp, &pos, 1, NULL)) {
+                more = -1;
+                break;
+            }
+            if (!add_member(d, key, start)) {
+                c->nomem = true;
+                return false;
+            }
+            more = bmx__json_next(kp, &pos, '}');
+        }
+        ok = more == 0;
+    }
+    if (!ok) {
+        json_failure(c, kp);
+        return false;
+    }
+    pos = bmx__json_skip_ws(kp, pos);
+    if (pos < kp->len) {
+        size_t line, col;
+        bmx__json_line_col(kp->buf, pos, &line, &col);
+        problem(c, SEV_ERROR, "json-syntax", "line %zu, column %zu: text after the JSON document",
+                line, col);
+        return false;
+    }
+    return true;
+}
+
+/* Parse the value at `start` into a tree of `p` (emptied first). */
+static struct bmx__jnode *parse_at(struct checker *c, struct bmx__json *p, size_t start,
+                                   int depth)
+{
+    struct bmx__jnode *v = NULL;
+    bmx__json_reset(p);
+    p->has_nonfinite = false;
+    if (!bmx__json_value(p, &start, depth, &v)) {
+        json_failure(c, p);
         return NULL;
     }
     return v;
 }
 
-static size_t count_children(const cJSON *arr)
+/* Run `fn` over each element of the section at `start`, one record in the arena
+ * at a time, with its path and non-finite walk. */
+static void each_record(struct checker *c, struct bmx__json *p, size_t start, const char *key,
+                        void (*fn)(struct checker *, const struct bmx__jnode *, size_t))
 {
-    size_t n = 0;
-    for (const cJSON *e = arr != NULL ? arr->child : NULL; e != NULL; e = e->next) {
-        n++;
-    }
-    return n;
-}
-
-/* Run `fn` over each element of a section, with its path and non-finite walk. */
-static void each_record(struct checker *c, const cJSON *arr, const char *key,
-                        void (*fn)(struct checker *, const cJSON *, size_t))
-{
-    size_t i = 0;
-    for (const cJSON *e = arr->child; e != NULL && !c->nomem; e = e->next, i++) {
+    size_t pos = start;
+    int more = bmx__json_begin(p, &pos, '[');
+    for (size_t i = 0; more == 1 && !c->nomem; i++) {
+        struct bmx__jnode *e = NULL;
+        bmx__json_reset(p);
+        p->has_nonfinite = false;
+        if (!bmx__json_value(p, &pos, 2, &e)) {
+            json_failure(c, p);
+            return;
+        }
         size_t o1 = path_key(c, key);
         path_index(c, i);
-        walk_nonfinite(c, e);
+        if (p->has_nonfinite) {
+            walk_nonfinite(c, e);
+        }
         fn(c, e, i);
         path_pop(c, o1);
+        more = bmx__json_next(p, &pos, ']');
+    }
+    if (more < 0) {
+        json_failure(c, p);
     }
 }
 
-static void line_col(const char *buf, size_t off, size_t *line, size_t *col)
+static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__json *p,
+                           const struct document *d)
 {
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < off; i++) {
-        if (buf[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
+    if (!d->object) {
+        const struct bmx__jnode *root = parse_at(c, p, d->root, 0);
+        if (root == NULL) {
+            return;
         }
-    }
-}
-
-static void check_document(struct checker *c, const cJSON *root)
-{
-    if (!cJSON_IsObject(root)) {
         walk_nonfinite(c, root);
         problem(c, SEV_ERROR, "wrong-type", "expected an object (a COCO document), got %s",
                 type_name(root));
         return;
     }
-    check_duplicate_keys(c, root);
-    /* Numbers outside the three record arrays (those are walked record by record). */
-    for (const cJSON *e = root->child; e != NULL; e = e->next) {
-        if (strcmp(e->string, "images") != 0 && strcmp(e->string, "annotations") != 0 &&
-            strcmp(e->string, "categories") != 0) {
-            size_t old = path_key(c, e->string);
-            walk_nonfinite(c, e);
-            path_pop(c, old);
+    check_duplicate_list(c, d->keys, d->n);
+    /* Numbers outside the three record arrays (those are walked record by record);
+     * the first pass saw whether the document has any. */
+    for (size_t i = 0; i < d->n && kp->has_nonfinite && !c->nomem; i++) {
+        if (section_of(d->keys[i]) >= 0) {
+            continue;
         }
-    }
-    const cJSON *info = cJSON_GetObjectItemCaseSensitive(root, "info");
-    if (info != NULL && !cJSON_IsObject(info) && !cJSON_IsNull(info)) {
-        size_t old = path_key(c, "info");
-        problem(c, SEV_ERROR, "wrong-type", "expected an object or null, got %s", type_name(info));
+        const struct bmx__jnode *v = parse_at(c, p, d->starts[i], 1);
+        if (v == NULL) {
+            return;
+        }
+        size_t old = path_key(c, d->keys[i]);
+        walk_nonfinite(c, v);
         path_pop(c, old);
     }
-    const cJSON *images = section(c, root, "images");
-    const cJSON *anns = section(c, root, "annotations");
-    const cJSON *cats = section(c, root, "categories");
-    size_t n_img = count_children(images), n_ann = count_children(anns);
-    size_t n_cat = count_children(cats);
+    for (size_t i = 0; i < d->n; i++) {
+        if (strcmp(d->keys[i], "info") == 0) {
+            char first = kp->buf[d->starts[i]];
+            if (first != '{' && first != 'n') {
+                size_t old = path_key(c, "info");
+                problem(c, SEV_ERROR, "wrong-type", "expected an object or null, got %s",
+                        type_name_of_text(first));
+                path_pop(c, old);
+            }
+            break;
+        }
+    }
+    /* Missing or mistyped sections, in this order. */
+    static const int report_order[SEC_COUNT] = {SEC_IMAGES, SEC_ANNOTATIONS, SEC_CATEGORIES};
+    for (int q = 0; q < SEC_COUNT; q++) {
+        int s = report_order[q];
+        size_t old = path_key(c, section_keys[s]);
+        if (!d->has[s]) {
+            problem(c, SEV_ERROR, "missing-key", "missing");
+        } else if (!d->is_array[s]) {
+            problem(c, SEV_ERROR, "wrong-type", "expected an array, got %s",
+                    type_name_of_text(kp->buf[d->start[s]]));
+        }
+        path_pop(c, old);
+    }
+    size_t n_img = d->count[SEC_IMAGES], n_ann = d->count[SEC_ANNOTATIONS];
+    size_t n_cat = d->count[SEC_CATEGORIES];
     c->sum.images = n_img;
     c->sum.annotations = n_ann;
     c->sum.categories = n_cat;
-    c->images_ok = images != NULL;
-    c->cats_ok = cats != NULL;
+    c->images_ok = d->is_array[SEC_IMAGES];
+    c->cats_ok = d->is_array[SEC_CATEGORIES];
     c->recs = bmx__alloc_array(n_img ? n_img : 1, sizeof *c->recs);
     if (c->recs == NULL || !table_init(&c->images, n_img) || !table_init(&c->names, n_img) ||
         !table_init(&c->anns, n_ann) || !table_init(&c->cats, n_cat)) {
@@ -1323,135 +1775,38 @@ static void check_document(struct checker *c, const cJSON *root)
         return;
     }
     memset(c->recs, 0, (n_img ? n_img : 1) * sizeof *c->recs);
-    /* Categories first: annotations refer to them; images are walked before the
-     * annotations for the same reason. */
-    if (cats != NULL) {
-        each_record(c, cats, "categories", check_category);
-    }
-    if (images != NULL) {
-        each_record(c, images, "images", check_image);
-    }
-    if (anns != NULL) {
-        each_record(c, anns, "annotations", check_annotation);
+    static void (*const check_fn[SEC_COUNT])(struct checker *, const struct bmx__jnode *,
+                                             size_t) = {check_category, check_image,
+                                                        check_annotation};
+    for (int s = 0; s < SEC_COUNT && !c->nomem; s++) {
+        if (d->is_array[s]) {
+            each_record(c, p, d->start[s], section_keys[s], check_fn[s]);
+        }
     }
 }
 
 static void check_coco(struct checker *c, const char *buf, size_t len)
 {
-    /* The reader's own strict parser judges the syntax (control characters, NUL,
-     * invalid UTF-8, nesting), without building anything; the walk below then
-     * reads a document known to be valid. */
-    {
-        struct bmx__json jp;
-        memset(&jp, 0, sizeof jp);
-        bmx__json_init(&jp, buf, len);
-        size_t pos = 0;
-        bool ok = bmx__json_value(&jp, &pos, 0, NULL);
-        if (ok) {
-            pos = bmx__json_skip_ws(&jp, pos);
-            if (pos < len) {
-                size_t line, col;
-                bmx__json_line_col(buf, pos, &line, &col);
-                problem(c, SEV_ERROR, "json-syntax",
-                        "line %zu, column %zu: text after the JSON document", line, col);
-                bmx__json_free(&jp);
-                return;
-            }
-        } else {
-            bmx_error e = {0};
-            bmx__json_fail(&jp, "", &e);
-            /* The message reads ": line L, column C: ..."; the file is named by
-             * the problem itself. */
-            const char *m = strncmp(e.message, ": ", 2) == 0 ? e.message + 2 : e.message;
-            if (jp.nomem) {
-                c->nomem = true;
-            } else {
-                problem(c, SEV_ERROR, "json-syntax", "%s", m);
-            }
-            bmx__json_free(&jp);
-            return;
-        }
-        bmx__json_free(&jp);
+    /* Two parsers over the text: `kp` keeps the top-level keys for the whole run,
+     * `p` holds one record (or one other top-level value) at a time. */
+    struct bmx__json kp, p;
+    struct document d = {0};
+    bmx__json_init(&kp, buf, len);
+    bmx__json_init(&p, buf, len);
+    /* A repeated key is a problem to report, not a syntax error. */
+    p.allow_repeated_keys = true;
+    if (scan_document(c, &kp, &d)) {
+        check_document(c, &kp, &p, &d);
     }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
-    if (root == NULL) {
-        size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
-        size_t line, col;
-        line_col(buf, off > len ? len : off, &line, &col);
-        problem(c, SEV_ERROR, "json-syntax", "line %zu, column %zu: not valid JSON", line, col);
-        return;
-    }
-    for (const char *p = end; p < buf + len; p++) {
-        if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t' && *p != '\0') {
-            size_t line, col;
-            line_col(buf, (size_t)(p - buf), &line, &col);
-            problem(c, SEV_ERROR, "json-syntax",
-                    "line %zu, column %zu: text after the JSON document", line, col);
-            cJSON_Delete(root);
-            return;
-        }
-    }
-    check_document(c, root);
-    cJSON_Delete(root);
+    free(d.keys);
+    free(d.starts);
+    bmx__json_free(&p);
+    bmx__json_free(&kp);
 }
 
 /* ------------------------------------------------------------------------- */
 /* Pascal VOC                                                                 */
 /* ------------------------------------------------------------------------- */
-
-/* Owned strings kept for the whole run. */
-struct strlist {
-    char **v;
-    size_t n, cap;
-};
-
-/* Take `s` (malloc'd; NULL is out of memory) into the list. */
-static bool strlist_push(struct strlist *l, char *s)
-{
-    if (s == NULL) {
-        return false;
-    }
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        char **v = bmx__realloc_array(l->v, cap, sizeof *v);
-        if (v == NULL) {
-            free(s);
-            return false;
-        }
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = s;
-    return true;
-}
-
-static void strlist_free(struct strlist *l)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->v[i]);
-    }
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static char *join_path(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), n;
-    if (!bmx__add_size(la, lb, &n) || !bmx__add_size(n, 2, &n)) {
-        return NULL;
-    }
-    char *p = malloc(n);
-    if (p != NULL) {
-        snprintf(p, n, "%s%s%s", a, la > 0 && a[la - 1] != '/' ? "/" : "", b);
-    }
-    return p;
-}
 
 static bool is_directory(const char *path)
 {
@@ -1472,8 +1827,8 @@ struct voc_state {
     const char **labels;    /* label names sorted, or NULL */
     size_t n_labels;
     struct table files;     /* file_name -> entry index */
-    struct strlist owned;   /* file names the table points to */
-    struct strlist cats;    /* every object name, sorted and made unique at the end */
+    struct bmx__strlist owned;   /* file names the table points to */
+    struct bmx__strlist cats;    /* every object name, sorted and made unique at the end */
     struct voc_entry *entries;
     size_t n_entries;
 };
@@ -1523,13 +1878,13 @@ static void check_voc_object(struct checker *c, struct voc_state *vs, const bmx_
                              const struct bmx_object *o, size_t k)
 {
     const char *name = bmx_dataset_category_name(ds, o->category_id);
-    if (name == NULL || !strlist_push(&vs->cats, strdup(name))) {
+    if (name == NULL || !bmx__strlist_push(&vs->cats, strdup(name))) {
         c->nomem = true;
         return;
     }
     char at[96];
     if (vs->labels != NULL &&
-        bsearch(&name, vs->labels, vs->n_labels, sizeof *vs->labels, cmp_cstr) == NULL) {
+        bsearch(&name, vs->labels, vs->n_labels, sizeof *vs->labels, bmx__strlist_cmp) == NULL) {
         snprintf(at, sizeof at, "annotation/object[%zu]/name", k + 1);
         path_set(c, at);
         problem(c, SEV_ERROR, "unknown-label", "'%s' is not in the labels file %s", name,
@@ -1595,7 +1950,7 @@ static void check_voc_file(struct checker *c, struct voc_state *vs, size_t index
                 "'%s' escapes the image folder (absolute or '..')", name);
     } else {
         char *own = strdup(name);
-        if (!strlist_push(&vs->owned, own)) {
+        if (!bmx__strlist_push(&vs->owned, own)) {
             c->nomem = true;
             goto done;
         }
@@ -1655,7 +2010,7 @@ static bmx_status list_split(struct voc_state *vs, const char *ann_dir, char *bu
             strlen(id) < 500) {
             char file[512];
             snprintf(file, sizeof file, "%s.xml", id);
-            e->xml = join_path(ann_dir, file);
+            e->xml = bmx__path_join(ann_dir, file);
             if (e->xml == NULL) {
                 return bmx__fail(err, BMX_E_NOMEM, "out of memory");
             }
@@ -1667,30 +2022,10 @@ static bmx_status list_split(struct voc_state *vs, const char *ann_dir, char *bu
 /* Every *.xml of Annotations/, sorted by name (the reader's order). */
 static bmx_status list_annotations(struct voc_state *vs, const char *ann_dir, bmx_error *err)
 {
-    struct strlist names = {0};
-    bmx_status st = BMX_OK;
-    DIR *dh = opendir(ann_dir);
-    if (dh == NULL) {
-        return bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", ann_dir, strerror(errno));
-    }
-    struct dirent *de;
-    while ((de = readdir(dh)) != NULL) {
-        if (de->d_name[0] == '.' || !bmx__voc_has_xml_ext(de->d_name)) {
-            continue;
-        }
-        char *full = join_path(ann_dir, de->d_name);
-        struct stat sb;
-        if (full != NULL && (stat(full, &sb) != 0 || !S_ISREG(sb.st_mode))) {
-            free(full);
-            continue;
-        }
-        if (!strlist_push(&names, full)) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-            goto done;
-        }
-    }
-    if (names.n > 0) {
-        qsort(names.v, names.n, sizeof *names.v, cmp_cstr);
+    struct bmx__strlist names = {0};
+    bmx_status st = bmx__voc_list_xml(ann_dir, &names, err);
+    if (st != BMX_OK) {
+        goto done;
     }
     vs->entries = bmx__alloc_array(names.n ? names.n : 1, sizeof *vs->entries);
     if (vs->entries == NULL) {
@@ -1703,8 +2038,7 @@ static bmx_status list_annotations(struct voc_state *vs, const char *ann_dir, bm
     }
     vs->n_entries = names.n;
 done:
-    closedir(dh);
-    strlist_free(&names);
+    bmx__strlist_free(&names);
     return st;
 }
 
@@ -1782,7 +2116,7 @@ static bmx_status check_voc(struct checker *c, bmx_error *err)
             vs.labels[i] = labels.names[i];
         }
         vs.n_labels = labels.count;
-        qsort(vs.labels, vs.n_labels, sizeof *vs.labels, cmp_cstr);
+        qsort(vs.labels, vs.n_labels, sizeof *vs.labels, bmx__strlist_cmp);
     }
     /* Image files: --images, else JPEGImages/ where the reader looks for it. */
     default_root = bmx__voc_default_images_dir(opts->annotations, is_dir);
@@ -1812,7 +2146,7 @@ static bmx_status check_voc(struct checker *c, bmx_error *err)
         vs.entries[0].line = 0;
         vs.n_entries = 1;
     } else {
-        ann_dir = join_path(opts->annotations, "Annotations");
+        ann_dir = bmx__path_join(opts->annotations, "Annotations");
         if (ann_dir == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
@@ -1821,7 +2155,7 @@ static bmx_status check_voc(struct checker *c, bmx_error *err)
             char rel[300];
             snprintf(rel, sizeof rel, "ImageSets/Main/%s.txt", opts->voc_split);
             size_t len;
-            split_path = join_path(opts->annotations, rel);
+            split_path = bmx__path_join(opts->annotations, rel);
             if (split_path == NULL) {
                 st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
                 goto done;
@@ -1850,7 +2184,7 @@ static bmx_status check_voc(struct checker *c, bmx_error *err)
     if (vs.labels != NULL) {
         c->sum.categories = vs.n_labels;
     } else if (vs.cats.n > 0) {
-        qsort(vs.cats.v, vs.cats.n, sizeof *vs.cats.v, cmp_cstr);
+        qsort(vs.cats.v, vs.cats.n, sizeof *vs.cats.v, bmx__strlist_cmp);
         c->sum.categories = 1;
         for (size_t i = 1; i < vs.cats.n; i++) {
             c->sum.categories += strcmp(vs.cats.v[i - 1], vs.cats.v[i]) != 0;
@@ -1864,8 +2198,8 @@ done:
     free(vs.entries);
     free(vs.files.slots);
     free(vs.labels);
-    strlist_free(&vs.owned);
-    strlist_free(&vs.cats);
+    bmx__strlist_free(&vs.owned);
+    bmx__strlist_free(&vs.cats);
     bmx_labels_free(&labels);
     free(ann_dir);
     free(split_path);
@@ -1938,6 +2272,11 @@ bmx_status bmx_check_run(const struct bmx_check_options *opts,
     free(c.cats.slots);
     free(c.names.slots);
     free(c.recs);
+    while (c.pool != NULL) {
+        struct pool_block *next = c.pool->next;
+        free(c.pool);
+        c.pool = next;
+    }
     free(c.rings);
     free(c.xy);
     free(c.runs);

@@ -823,7 +823,7 @@ static bool parse_object(struct bmx__json *p, size_t *pos, int depth, struct bmx
         if (!bmx__json_key(p, &i, out != NULL ? &key : NULL)) {
             return false;
         }
-        if (obj != NULL && obj->n < 4096) {
+        if (obj != NULL && obj->n < 4096 && !p->allow_repeated_keys) {
             /* A repeated key is refused: readers disagree on which one wins. */
             for (const struct bmx__jnode *c = obj->u.child; c != NULL; c = c->next) {
                 if (strcmp(c->key, key) == 0) {

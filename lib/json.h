@@ -60,6 +60,10 @@ struct bmx__json {
     /* the first number that does not fit a double (1e999), when has_nonfinite */
     bool has_nonfinite;
     size_t nonfinite_pos;
+    /* Set after bmx__json_init to build objects with repeated keys as they are
+     * (all members kept, in order) instead of refusing them: for the checker,
+     * which reports them. */
+    bool allow_repeated_keys;
 };
 
 void bmx__json_init(struct bmx__json *p, const char *buf, size_t len);

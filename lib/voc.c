@@ -1005,17 +1005,12 @@ void bmx_voc_options_init(struct bmx_voc_options *opts)
     bmx_limits_init(&opts->limits);
 }
 
-static int cmp_str(const void *a, const void *b)
+int bmx__strlist_cmp(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-struct name_list {
-    char **v;
-    size_t n, cap;
-};
-
-static bool names_push(struct name_list *l, char *s)
+bool bmx__strlist_push(struct bmx__strlist *l, char *s)
 {
     if (s == NULL) {
         return false;
@@ -1034,7 +1029,7 @@ static bool names_push(struct name_list *l, char *s)
     return true;
 }
 
-static void names_free(struct name_list *l)
+void bmx__strlist_free(struct bmx__strlist *l)
 {
     for (size_t i = 0; i < l->n; i++) {
         free(l->v[i]);
@@ -1050,13 +1045,12 @@ bool bmx__voc_has_xml_ext(const char *name)
 }
 
 /* The XML files to read: the split's ids, or every *.xml of Annotations/ sorted. */
-static bmx_status list_files(const char *dir, const char *split, struct name_list *out,
+static bmx_status list_files(const char *dir, const char *split, struct bmx__strlist *out,
                              bmx_error *err)
 {
     bmx_status st = BMX_OK;
     char *ann = bmx__path_join(dir, "Annotations");
     char *split_path = NULL, *buf = NULL;
-    DIR *dh = NULL;
     if (ann == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
@@ -1107,43 +1101,49 @@ static bmx_status list_files(const char *dir, const char *split, struct name_lis
                 st = bmx__fail(err, BMX_E_SCHEMA, "%s: line %zu: id too long", split_path, line_no);
                 goto done;
             }
-            if (!names_push(out, bmx__path_join(ann, file))) {
+            if (!bmx__strlist_push(out, bmx__path_join(ann, file))) {
                 st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
                 goto done;
             }
         }
         goto done;
     }
-    dh = opendir(ann);
+    st = bmx__voc_list_xml(ann, out, err);
+done:
+    free(buf);
+    free(split_path);
+    free(ann);
+    return st;
+}
+
+bmx_status bmx__voc_list_xml(const char *ann_dir, struct bmx__strlist *out, bmx_error *err)
+{
+    bmx_status st = BMX_OK;
+    DIR *dh = opendir(ann_dir);
     if (dh == NULL) {
-        st = bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", ann, strerror(errno));
-        goto done;
+        return bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", ann_dir, strerror(errno));
     }
+    size_t first = out->n;
     struct dirent *de;
     while ((de = readdir(dh)) != NULL) {
         if (de->d_name[0] == '.' || !bmx__voc_has_xml_ext(de->d_name)) {
             continue;
         }
-        char *full = bmx__path_join(ann, de->d_name);
+        char *full = bmx__path_join(ann_dir, de->d_name);
         if (full != NULL && !file_exists(full)) {
             free(full);
             continue;
         }
-        if (!names_push(out, full)) {
+        if (!bmx__strlist_push(out, full)) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
         }
     }
-    if (out->n > 0) {
-        qsort(out->v, out->n, sizeof *out->v, cmp_str);
+    if (out->n > first) {
+        qsort(out->v + first, out->n - first, sizeof *out->v, bmx__strlist_cmp);
     }
 done:
-    if (dh != NULL) {
-        closedir(dh);
-    }
-    free(buf);
-    free(split_path);
-    free(ann);
+    closedir(dh);
     return st;
 }
 
@@ -1340,7 +1340,7 @@ static bmx_status build_dataset(const char *path, struct vfile *files, size_t n_
                                 bmx_error *err)
 {
     bmx_status st = BMX_OK;
-    struct name_list found = {0};
+    struct bmx__strlist found = {0};
     const char **sorted = NULL; /* category names sorted, for lookup */
     int64_t *sorted_id = NULL;
     size_t n_obj = 0;
@@ -1377,16 +1377,16 @@ static bmx_status build_dataset(const char *path, struct vfile *files, size_t n_
     /* Categories: the labels file's order, or the names found, sorted. */
     if (labels != NULL) {
         for (size_t i = 0; i < labels->count && ok; i++) {
-            ok = names_push(&found, strdup(labels->names[i]));
+            ok = bmx__strlist_push(&found, strdup(labels->names[i]));
         }
     } else {
         for (size_t i = 0; i < n_files && ok; i++) {
             for (size_t k = 0; k < files[i].n_objs && ok; k++) {
-                ok = names_push(&found, strdup(files[i].objs[k].name));
+                ok = bmx__strlist_push(&found, strdup(files[i].objs[k].name));
             }
         }
         if (ok && found.n > 0) {
-            qsort(found.v, found.n, sizeof *found.v, cmp_str);
+            qsort(found.v, found.n, sizeof *found.v, bmx__strlist_cmp);
             size_t u = 0;
             for (size_t i = 0; i < found.n; i++) {
                 if (u > 0 && strcmp(found.v[u - 1], found.v[i]) == 0) {
@@ -1474,7 +1474,7 @@ static bmx_status build_dataset(const char *path, struct vfile *files, size_t n_
         ds->img_count[i] = f->n_objs;
         for (size_t k = 0; k < f->n_objs; k++, slot++) {
             struct vobj *o = &f->objs[k];
-            const char **hit = bsearch(&o->name, sorted, found.n, sizeof *sorted, cmp_str);
+            const char **hit = bsearch(&o->name, sorted, found.n, sizeof *sorted, bmx__strlist_cmp);
             if (hit == NULL) {
                 st = bmx__fail(err, BMX_E_SCHEMA,
                                "%s: annotation/object[%zu]/name: '%s' is not in the labels file (line %lu)",
@@ -1537,7 +1537,7 @@ static bmx_status build_dataset(const char *path, struct vfile *files, size_t n_
     *out = ds;
     ds = NULL;
 done:
-    names_free(&found);
+    bmx__strlist_free(&found);
     free(sorted);
     free(sorted_id);
     bmx_dataset_free(ds);
@@ -1550,7 +1550,7 @@ static bmx_status read_voc(const char *path, const struct bmx_voc_options *opts,
                            bmx_dataset **out, struct bmx__voc_report *rep, bmx_error *err)
 {
     struct bmx_voc_options defaults;
-    struct name_list xmls = {0};
+    struct bmx__strlist xmls = {0};
     struct vfile *files = NULL;
     char *images_dir = NULL;
     bmx_status st = BMX_OK;
@@ -1571,7 +1571,7 @@ static bmx_status read_voc(const char *path, const struct bmx_voc_options *opts,
         st = list_files(path, opts->split, &xmls, err);
     } else if (opts->split != NULL) {
         st = bmx__fail(err, BMX_E_INVALID, "%s: a split needs a VOC folder, not one XML file", path);
-    } else if (!names_push(&xmls, strdup(path))) {
+    } else if (!bmx__strlist_push(&xmls, strdup(path))) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
     if (st != BMX_OK) {
@@ -1601,7 +1601,7 @@ done:
     }
     free(files);
     free(images_dir);
-    names_free(&xmls);
+    bmx__strlist_free(&xmls);
     return st;
 }
 

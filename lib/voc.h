@@ -18,6 +18,22 @@ void bmx__voc_free_stems(char **stems, size_t n);
 /* Whether a file name ends in .xml (any case). */
 bool bmx__voc_has_xml_ext(const char *name);
 
+/* A growing list of owned strings. */
+struct bmx__strlist {
+    char **v;
+    size_t n, cap;
+};
+
+/* Take `s` (malloc'd; NULL means out of memory and fails) into the list. */
+bool bmx__strlist_push(struct bmx__strlist *l, char *s);
+void bmx__strlist_free(struct bmx__strlist *l);
+/* strcmp for qsort/bsearch over arrays of `char *`. */
+int bmx__strlist_cmp(const void *a, const void *b);
+
+/* Every regular file named *.xml (any case, not hidden) in folder `ann_dir`, as
+ * full paths sorted by name: the order the reader and the checker take them in. */
+bmx_status bmx__voc_list_xml(const char *ann_dir, struct bmx__strlist *out, bmx_error *err);
+
 /* What went wrong reading one VOC XML file, for the dataset checker: the strict
  * reader stops at a file's first problem, and this says which kind it was and
  * which element it concerns, so that the checker need not parse messages. */

@@ -344,6 +344,140 @@ static void test_decode_limit(void **state)
     free(col.text);
 }
 
+/* Run the checker on `json` written to a temporary file; the problems go to *col. */
+static void run_text(const char *json, struct collected *col, struct bmx_check_summary *sum)
+{
+    char dir[] = "/tmp/bmx-check-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/a.json", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(json, 1, strlen(json), f), strlen(json));
+    assert_int_equal(fclose(f), 0);
+    struct bmx_check_options o;
+    bmx_check_options_init(&o);
+    o.annotations = path;
+    *col = (struct collected){.file = path};
+    bmx_error err = {0};
+    bmx_status st = bmx_check_run(&o, collect, col, sum, &err);
+    remove(path);
+    rmdir(dir);
+    if (st != BMX_OK) {
+        fail_msg("bmx_check_run failed: %s", err.message);
+    }
+}
+
+/* Records are checked categories, then images, then annotations, whatever their
+ * order in the file; each record is parsed on its own, so the string ids and
+ * file names kept for later records (and for the annotations) must not be the
+ * record's passing text: images[2] repeats images[0]'s id and file name after
+ * images[1] took its place in the parser's memory, and annotations[0] finds its
+ * 100x80 image by string id. */
+static void test_section_order(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"annotations\": [\n"
+        "  {\"id\": 1, \"image_id\": \"img-a\", \"category_id\": 1, \"bbox\": [90, 10, 20, 10],"
+        " \"area\": 200, \"iscrowd\": 0},\n"
+        "  {\"id\": 2, \"image_id\": \"img-b\", \"category_id\": 2, \"bbox\": [10, 10, 20, 10],"
+        " \"area\": 200, \"iscrowd\": 0, \"extra\": [1, 1e999]},\n"
+        "  {\"id\": 1, \"image_id\": \"img-z\", \"category_id\": 9, \"bbox\": [1, 1, 2, 2],"
+        " \"area\": 4, \"iscrowd\": 0},\n"
+        "  {\"id\": 3, \"image_id\": 7, \"category_id\": 1, \"bbox\": [1, 1, 2, 2], \"area\": 4,"
+        " \"iscrowd\": 0, \"id\": 4}\n"
+        " ],\n"
+        " \"info\": {\"version\": 1e400},\n"
+        " \"images\": [\n"
+        "  {\"id\": \"img-a\", \"file_name\": \"a.jpg\", \"width\": 100, \"height\": 80},\n"
+        "  {\"id\": \"img-b\", \"file_name\": \"b.jpg\", \"width\": 640, \"height\": 480},\n"
+        "  {\"id\": \"img-a\", \"file_name\": \"a.jpg\", \"width\": 50, \"height\": 50},\n"
+        "  {\"id\": \"7\", \"file_name\": \"c.jpg\", \"width\": 30, \"height\": 30}\n"
+        " ],\n"
+        " \"categories\": [{\"id\": 1, \"name\": \"cat\"}, {\"id\": 2, \"name\": \"dog\"},"
+        " {\"id\": 1, \"name\": 3}]\n"
+        "}\n";
+    static const char expected[] =
+        "info.version: error: number out of range (not finite) [non-finite]\n"
+        "categories[2].id: error: duplicate id 1 (also categories[0]) [duplicate-id]\n"
+        "categories[2].name: error: expected a string, got a number [wrong-type]\n"
+        "images[2].id: error: duplicate id \"img-a\" (also images[0]) [duplicate-id]\n"
+        "images[2].file_name: warning: \"a.jpg\" is also the file of images[0] "
+        "[duplicate-file-name]\n"
+        "annotations[0].bbox: error: [90, 10, 20, 10] extends 10 px beyond the 100x80 image "
+        "[bbox-outside-image]\n"
+        "annotations[1].extra[1]: error: number out of range (not finite) [non-finite]\n"
+        "annotations[2].id: error: duplicate id 1 (also annotations[0]) [duplicate-id]\n"
+        "annotations[2].image_id: error: no image has id \"img-z\" [unknown-image-id]\n"
+        "annotations[2].category_id: error: no category has id 9 [unknown-category-id]\n"
+        "annotations[3].id: error: key repeated in one object (readers disagree on which value "
+        "wins) [duplicate-key]\n"
+        "annotations[3].image_id: warning: 7 names images[3] whose id is spelled as a string "
+        "(other tools will not match them) [image-id-spelling]\n";
+    struct collected col;
+    struct bmx_check_summary sum;
+    run_text(json, &col, &sum);
+    assert_string_equal(col.text, expected);
+    assert_int_equal(sum.errors, 10);
+    assert_int_equal(sum.warnings, 2);
+    assert_int_equal(sum.images, 4);
+    assert_int_equal(sum.annotations, 4);
+    assert_int_equal(sum.categories, 3);
+    free(col.text);
+}
+
+/* Many records with string ids: every id outlives its record (a thousand images,
+ * each id then referenced, one spelled differently, one repeated at the end). */
+static void test_string_ids_many(void **state)
+{
+    (void)state;
+    size_t cap = 1 << 20, n = 0;
+    char *json = malloc(cap);
+    assert_non_null(json);
+    n += (size_t)snprintf(json + n, cap - n, "{\"categories\": [{\"id\": 1, \"name\": \"c\"}],"
+                                             " \"images\": [");
+    for (int i = 0; i < 1000; i++) {
+        n += (size_t)snprintf(json + n, cap - n,
+                              "%s{\"id\": \"image-%04d\", \"file_name\": \"f%d.jpg\","
+                              " \"width\": %d, \"height\": 50}",
+                              i ? ", " : "", i, i, 100 + i);
+    }
+    n += (size_t)snprintf(json + n, cap - n,
+                          ", {\"id\": \"image-0500\", \"file_name\": \"g.jpg\", \"width\": 9,"
+                          " \"height\": 9}], \"annotations\": [");
+    for (int i = 0; i < 1000; i++) {
+        /* the box ends 5 px past the right edge of its own image only */
+        n += (size_t)snprintf(json + n, cap - n,
+                              "%s{\"id\": %d, \"image_id\": \"image-%04d\", \"category_id\": 1,"
+                              " \"bbox\": [%d, 0, 10, 10], \"area\": 100, \"iscrowd\": 0}",
+                              i ? ", " : "", i, 999 - i, 100 + (999 - i) - 5);
+    }
+    n += (size_t)snprintf(json + n, cap - n, "]}");
+    assert_true(n < cap);
+    struct collected col;
+    struct bmx_check_summary sum;
+    run_text(json, &col, &sum);
+    /* the repeated id, then each box is past its own image by exactly 5 px */
+    assert_non_null(strstr(col.text, "images[1000].id: error: duplicate id \"image-0500\" "
+                                     "(also images[500]) [duplicate-id]\n"));
+    assert_int_equal(sum.errors, 1001);
+    assert_int_equal(sum.warnings, 0);
+    assert_int_equal(sum.images, 1001);
+    assert_int_equal(sum.annotations, 1000);
+    char line[256];
+    snprintf(line, sizeof line,
+             "annotations[0].bbox: error: [1094, 0, 10, 10] extends 5 px beyond the 1099x50 image "
+             "[bbox-outside-image]\n");
+    assert_non_null(strstr(col.text, line));
+    snprintf(line, sizeof line,
+             "annotations[999].bbox: error: [95, 0, 10, 10] extends 5 px beyond the 100x50 image "
+             "[bbox-outside-image]\n");
+    assert_non_null(strstr(col.text, line));
+    free(col.text);
+    free(json);
+}
+
 /* The codes of problems the strict VOC reader itself refuses. */
 static bool reader_refuses(const char *expected)
 {
@@ -643,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_voc_many_problems), cmocka_unit_test(test_voc_samples),
         cmocka_unit_test(test_voc_single_file), cmocka_unit_test(test_voc_strict),
         cmocka_unit_test(test_voc_too_deep), cmocka_unit_test(test_voc_run_failures),
+        cmocka_unit_test(test_section_order), cmocka_unit_test(test_string_ids_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
