@@ -17,8 +17,9 @@ memory, the ratio to the floor and the speedup of more threads over one.
     --peer '/usr/bin/python3 /path/opencv_cutmix.py {annotations} {images} {out}'
 
 --big N,K makes an annotation file of its own (N images, K polygon objects each; no
-images) and times `boxmix-augment --dry-run --per-image 1` on it against Python's
-json.load + json.dump of the same file.
+images) and times `boxmix-augment --dry-run --per-image 1` and `boxmix-check --json`
+(every check of the file, each problem listed) on it against Python's json.load +
+json.dump of the same file.
 
 Absolute times drift from run to run and machine to machine; the ratios measured in one
 run are the figures to compare. Only Python's standard library is used.
@@ -463,7 +464,7 @@ def bench_big(a, work, tools, help_text):
     def json_cmd(label, argv, out, create):
         result = os.path.join(out, "annotations.json")
         return Command(label, argv, out, lambda: clear_dir(out, create),
-                       lambda: size_mb(result))
+                       lambda: "%s MB written" % size_mb(result))
 
     cmds = []
     boxmix = None
@@ -476,6 +477,18 @@ def bench_big(a, work, tools, help_text):
         cmds.append(boxmix)
     else:
         note("boxmix-augment has no --dry-run option yet: only Python's json is timed")
+    check_tool = os.path.join(a.build, "tools", "boxmix-check")
+    checker = None
+    if os.access(check_tool, os.X_OK):
+        check_dir = os.path.join(outs, "check")
+        listing = os.path.join(check_dir, "problems.jsonl")
+        # Exit 1 only says the file has problems: that is a finished check too.
+        argv = "%s --json --annotations %s > %s; [ $? -le 1 ]" % (
+            shlex.quote(check_tool), shlex.quote(big), shlex.quote(listing))
+        checker = Command("boxmix-check --json", argv, check_dir,
+                          lambda: clear_dir(check_dir, True),
+                          lambda: check_summary(listing))
+        cmds.append(checker)
     o = os.path.join(outs, "py-json")
     py = json_cmd("python json.load + json.dump",
                   ["/usr/bin/python3", "-c", PY_JSON_SCRIPT, big, os.path.join(o, "annotations.json")],
@@ -493,14 +506,28 @@ def bench_big(a, work, tools, help_text):
 
     print("\nbig annotations: wall time, %s; peak MB = maximum resident set size"
           % rounds(a.repeat))
-    report(cmds, py, [("MB written", lambda c: c.outputs)])
+    report(cmds, py, [("output", lambda c: c.outputs)])
     if py.wall:
         print("python's own split, round by round: %s" % "; ".join(
             "%s s" % out for out in py.stdouts))
     if boxmix is not None and boxmix.wall and py.wall:
         print("python / boxmix-augment --dry-run: %.2fx the time (median), %.2fx the peak memory"
               % (med(py.wall) / med(boxmix.wall), max(py.rss_kb) / max(boxmix.rss_kb)))
+    if checker is not None and checker.wall and py.wall:
+        print("boxmix-check on the whole file: %.2f s median, %.0f MB peak (%s); python's "
+              "json.load + json.dump alone: %.2f s"
+              % (med(checker.wall), max(checker.rss_kb) / 1024, checker.outputs, med(py.wall)))
     return all(c.failed is None for c in cmds)
+
+
+def check_summary(path):
+    """'E errors, W warnings' from the summary line of boxmix-check --json."""
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith('{"summary"'):
+                sm = json.loads(line)["summary"]
+                return "%d errors, %d warnings" % (sm["errors"], sm["warnings"])
+    return "no summary"
 
 
 def warm_cache_file(path):
