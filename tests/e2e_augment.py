@@ -270,6 +270,10 @@ def main():
         check("missing required options: exit 2", rc == 2, err)
         rc, out, err = augment(os.path.join(tmp, "q"), "--alpha", "-1")
         check("--alpha -1: exit 2", rc == 2 and "--alpha" in err, err)
+        # Whole numbers are whole: no sign, no spaces, no wrap-around, nothing after.
+        for bad in ("+5", " 5", "-1", "5x", "", "18446744073709551616"):
+            rc, out, err = augment(os.path.join(tmp, "q"), "--seed", bad)
+            check("--seed %r: exit 2 naming the option" % bad, rc == 2 and "--seed" in err, err)
         # Threads, dry runs, shards.
         ot1, ot2 = os.path.join(tmp, "t1"), os.path.join(tmp, "t2")
         rc1, _, err1 = augment(ot1, "--seed", "11", "--per-image", "3", "--threads", "1")

@@ -1,6 +1,8 @@
 /* boxmix-augment: make a CutMix-augmented copy of a COCO detection dataset. */
 #include <boxmix.h>
 
+#include "cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -83,43 +85,6 @@ static void help(void)
            "exit status: 0 success, 1 bad input or runtime error, 2 usage error,\n"
            "130 interrupted (SIGINT/SIGTERM; finish with --resume)\n",
            prog);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    usage_line(stderr);
-    fprintf(stderr, "try '%s --help'\n", prog);
-    return 2;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (*s == '-' || *s == '\0') {
-        return false;
-    }
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0') {
-        return false;
-    }
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || end == s || !isfinite(v)) {
-        return false;
-    }
-    *out = v;
-    return true;
 }
 
 enum {
@@ -224,7 +189,7 @@ int main(int argc, char **argv)
             } else if (strcmp(optarg, "voc") == 0) {
                 o.out_format = BMX_DATASET_VOC;
             } else {
-                return usage_error("--out-format: expected coco or voc, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--out-format: expected coco or voc, got '%s'", optarg);
             }
             out_format_set = true;
             break;
@@ -232,28 +197,28 @@ int main(int argc, char **argv)
             o.out = optarg;
             break;
         case OPT_COUNT:
-            if (!parse_u64(optarg, &u) || u == 0) {
-                return usage_error("--count: expected a positive integer, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u == 0) {
+                return cli_usage_error(prog, usage_line, "--count: expected a positive integer, got '%s'", optarg);
             }
             o.count = u;
             have_count = true;
             break;
         case OPT_PER_IMAGE:
-            if (!parse_u64(optarg, &u) || u == 0) {
-                return usage_error("--per-image: expected a positive integer, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u == 0) {
+                return cli_usage_error(prog, usage_line, "--per-image: expected a positive integer, got '%s'", optarg);
             }
             o.per_image = u;
             have_per_image = true;
             break;
         case OPT_SEED:
-            if (!parse_u64(optarg, &u)) {
-                return usage_error("--seed: expected an integer 0..18446744073709551615, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u)) {
+                return cli_usage_error(prog, usage_line, "--seed: expected an integer 0..18446744073709551615, got '%s'", optarg);
             }
             o.seed = u;
             break;
         case OPT_ALPHA:
-            if (!parse_double(optarg, &d) || d <= 0) {
-                return usage_error("--alpha: expected a number > 0, got '%s'", optarg);
+            if (!cli_parse_double(optarg, &d) || d <= 0) {
+                return cli_usage_error(prog, usage_line, "--alpha: expected a number > 0, got '%s'", optarg);
             }
             o.cutmix.alpha = d;
             break;
@@ -263,12 +228,12 @@ int main(int argc, char **argv)
             char *colon = strchr(buf, ':');
             double lo, hi;
             if (colon == NULL) {
-                return usage_error("--cut-ratio: expected LO:HI, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--cut-ratio: expected LO:HI, got '%s'", optarg);
             }
             *colon = '\0';
-            if (!parse_double(buf, &lo) || !parse_double(colon + 1, &hi) || lo <= 0 || hi > 1 ||
+            if (!cli_parse_double(buf, &lo) || !cli_parse_double(colon + 1, &hi) || lo <= 0 || hi > 1 ||
                 lo > hi) {
-                return usage_error("--cut-ratio: expected LO:HI with 0 < LO <= HI <= 1, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--cut-ratio: expected LO:HI with 0 < LO <= HI <= 1, got '%s'", optarg);
             }
             o.cutmix.mode = BMX_PATCH_RATIO;
             o.cutmix.ratio_lo = lo;
@@ -281,30 +246,30 @@ int main(int argc, char **argv)
             } else if (strcmp(optarg, "avoid-base") == 0) {
                 o.cutmix.placement = BMX_PLACE_AVOID_BASE;
             } else {
-                return usage_error("--placement: expected anywhere or avoid-base, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--placement: expected anywhere or avoid-base, got '%s'", optarg);
             }
             break;
         case OPT_TRIES:
-            if (!parse_u64(optarg, &u) || u == 0 || u > 1000) {
-                return usage_error("--tries: expected an integer 1..1000, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u == 0 || u > 1000) {
+                return cli_usage_error(prog, usage_line, "--tries: expected an integer 1..1000, got '%s'", optarg);
             }
             o.cutmix.tries = (int)u;
             break;
         case OPT_MIN_VIS:
-            if (!parse_double(optarg, &d) || d < 0 || d > 1) {
-                return usage_error("--min-visibility: expected a number in [0, 1], got '%s'", optarg);
+            if (!cli_parse_double(optarg, &d) || d < 0 || d > 1) {
+                return cli_usage_error(prog, usage_line, "--min-visibility: expected a number in [0, 1], got '%s'", optarg);
             }
             o.cutmix.min_visibility = d;
             break;
         case OPT_MIN_AREA:
-            if (!parse_double(optarg, &d) || d < 0) {
-                return usage_error("--min-area: expected a number >= 0, got '%s'", optarg);
+            if (!cli_parse_double(optarg, &d) || d < 0) {
+                return cli_usage_error(prog, usage_line, "--min-area: expected a number >= 0, got '%s'", optarg);
             }
             o.cutmix.min_area = d;
             break;
         case OPT_MIN_SIZE:
-            if (!parse_double(optarg, &d) || d < 0) {
-                return usage_error("--min-size: expected a number >= 0, got '%s'", optarg);
+            if (!cli_parse_double(optarg, &d) || d < 0) {
+                return cli_usage_error(prog, usage_line, "--min-size: expected a number >= 0, got '%s'", optarg);
             }
             o.cutmix.min_size = d;
             break;
@@ -316,7 +281,7 @@ int main(int argc, char **argv)
             } else if (strcmp(optarg, "polygon") == 0) {
                 o.cutmix.mask_format = BMX_MASK_POLYGON;
             } else {
-                return usage_error("--mask-format: expected keep, rle or polygon, got '%s'",
+                return cli_usage_error(prog, usage_line, "--mask-format: expected keep, rle or polygon, got '%s'",
                                    optarg);
             }
             break;
@@ -326,12 +291,12 @@ int main(int argc, char **argv)
             } else if (strcmp(optarg, "png") == 0) {
                 o.format = BMX_FORMAT_PNG;
             } else {
-                return usage_error("--format: expected jpg or png, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--format: expected jpg or png, got '%s'", optarg);
             }
             break;
         case OPT_QUALITY:
-            if (!parse_u64(optarg, &u) || u < 1 || u > 100) {
-                return usage_error("--quality: expected an integer 1..100, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u < 1 || u > 100) {
+                return cli_usage_error(prog, usage_line, "--quality: expected an integer 1..100, got '%s'", optarg);
             }
             o.quality = (int)u;
             break;
@@ -339,8 +304,8 @@ int main(int argc, char **argv)
             o.include_originals = true;
             break;
         case OPT_MAX_PIXELS:
-            if (!parse_u64(optarg, &u) || u == 0) {
-                return usage_error("--max-pixels: expected a positive integer, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u == 0) {
+                return cli_usage_error(prog, usage_line, "--max-pixels: expected a positive integer, got '%s'", optarg);
             }
             o.limits.max_image_pixels = u;
             break;
@@ -348,8 +313,8 @@ int main(int argc, char **argv)
             o.force = true;
             break;
         case OPT_THREADS:
-            if (!parse_u64(optarg, &u) || u == 0 || u > 256) {
-                return usage_error("--threads: expected an integer 1..256, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u == 0 || u > 256) {
+                return cli_usage_error(prog, usage_line, "--threads: expected an integer 1..256, got '%s'", optarg);
             }
             o.threads = (unsigned)u;
             break;
@@ -371,11 +336,11 @@ int main(int argc, char **argv)
             char *slash = strchr(buf, '/');
             uint64_t si, sn;
             if (slash == NULL) {
-                return usage_error("--shard: expected I/N, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--shard: expected I/N, got '%s'", optarg);
             }
             *slash = '\0';
-            if (!parse_u64(buf, &si) || !parse_u64(slash + 1, &sn) || sn == 0 || si >= sn) {
-                return usage_error("--shard: expected I/N with 0 <= I < N, got '%s'", optarg);
+            if (!cli_parse_u64(buf, &si) || !cli_parse_u64(slash + 1, &sn) || sn == 0 || si >= sn) {
+                return cli_usage_error(prog, usage_line, "--shard: expected I/N with 0 <= I < N, got '%s'", optarg);
             }
             o.shard_index = si;
             o.shard_count = sn;
@@ -392,31 +357,31 @@ int main(int argc, char **argv)
             return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
         default:
             if (optopt != 0) {
-                return usage_error("option needs an argument or is unknown: '%s'", argv[optind - 1]);
+                return cli_usage_error(prog, usage_line, "option needs an argument or is unknown: '%s'", argv[optind - 1]);
             }
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error(prog, usage_line, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) {
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
     if (o.annotations != NULL && o.voc != NULL) {
-        return usage_error("%s", "--annotations and --voc exclude each other");
+        return cli_usage_error(prog, usage_line, "%s", "--annotations and --voc exclude each other");
     }
     if (o.out == NULL || (o.voc == NULL && (o.annotations == NULL || o.images == NULL))) {
-        return usage_error("%s", "--out and either --annotations with --images or --voc are required");
+        return cli_usage_error(prog, usage_line, "%s", "--out and either --annotations with --images or --voc are required");
     }
     if ((o.voc_split != NULL || o.labels != NULL) && o.voc == NULL) {
-        return usage_error("%s", "--split and --labels apply to --voc input");
+        return cli_usage_error(prog, usage_line, "%s", "--split and --labels apply to --voc input");
     }
     if (!out_format_set) {
         o.out_format = o.voc != NULL ? BMX_DATASET_VOC : BMX_DATASET_COCO;
     }
     if (have_count && have_per_image) {
-        return usage_error("%s", "--count and --per-image exclude each other");
+        return cli_usage_error(prog, usage_line, "%s", "--count and --per-image exclude each other");
     }
     if (o.resume && o.force) {
-        return usage_error("%s", "--resume and --force exclude each other");
+        return cli_usage_error(prog, usage_line, "%s", "--resume and --force exclude each other");
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

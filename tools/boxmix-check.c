@@ -1,6 +1,8 @@
 /* boxmix-check: list every problem of a COCO or Pascal VOC detection dataset. */
 #include <boxmix.h>
 
+#include "cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -58,31 +60,6 @@ static void help(void)
            "exit status: 0 no error, 1 errors found (or the file cannot be read), 2 usage\n"
            "error\n",
            prog, prog);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    usage_line(stderr);
-    fprintf(stderr, "try '%s --help'\n", prog);
-    return 2;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (*s == '-' || *s == '\0') {
-        return false;
-    }
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0') {
-        return false;
-    }
-    *out = (uint64_t)v;
-    return true;
 }
 
 /* A JSON string literal. Runs of characters that need no escape are written in
@@ -161,11 +138,6 @@ static void print_problem(const struct bmx_problem *p, void *ctx)
     }
 }
 
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-    return n == 1 ? one : many;
-}
-
 enum {
     OPT_ANN = 256,
     OPT_VOC,
@@ -209,13 +181,13 @@ int main(int argc, char **argv)
         switch (c) {
         case OPT_ANN:
             if (o.annotations != NULL) {
-                return usage_error("%s", "give one annotation file");
+                return cli_usage_error(prog, usage_line, "%s", "give one annotation file");
             }
             o.annotations = optarg;
             break;
         case OPT_VOC:
             if (voc != NULL) {
-                return usage_error("%s", "give one VOC folder or file");
+                return cli_usage_error(prog, usage_line, "%s", "give one VOC folder or file");
             }
             voc = optarg;
             break;
@@ -238,14 +210,14 @@ int main(int argc, char **argv)
             pr.json = true;
             break;
         case OPT_MAX_PROBLEMS:
-            if (!parse_u64(optarg, &u)) {
-                return usage_error("--max-problems: expected an integer >= 0, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u)) {
+                return cli_usage_error(prog, usage_line, "--max-problems: expected an integer >= 0, got '%s'", optarg);
             }
             pr.max = u;
             break;
         case OPT_MAX_PIXELS:
-            if (!parse_u64(optarg, &u) || u == 0) {
-                return usage_error("--max-pixels: expected a positive integer, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u == 0) {
+                return cli_usage_error(prog, usage_line, "--max-pixels: expected a positive integer, got '%s'", optarg);
             }
             o.limits.max_image_pixels = u;
             break;
@@ -257,32 +229,32 @@ int main(int argc, char **argv)
             return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
         default:
             if (optopt != 0) {
-                return usage_error("option needs an argument or is unknown: '%s'",
+                return cli_usage_error(prog, usage_line, "option needs an argument or is unknown: '%s'",
                                    argv[optind - 1]);
             }
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error(prog, usage_line, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) {
         if (o.annotations != NULL || optind + 1 < argc) {
-            return usage_error("%s", "give one annotation file");
+            return cli_usage_error(prog, usage_line, "%s", "give one annotation file");
         }
         o.annotations = argv[optind];
     }
     if (voc != NULL) {
         if (o.annotations != NULL) {
-            return usage_error("%s", "give either a COCO file or --voc, not both");
+            return cli_usage_error(prog, usage_line, "%s", "give either a COCO file or --voc, not both");
         }
         o.format = BMX_CHECK_VOC;
         o.annotations = voc;
     } else if (o.voc_split != NULL || o.labels != NULL) {
-        return usage_error("%s", "--split and --labels need --voc");
+        return cli_usage_error(prog, usage_line, "%s", "--split and --labels need --voc");
     }
     if (o.annotations == NULL) {
-        return usage_error("%s", "no annotation file given");
+        return cli_usage_error(prog, usage_line, "%s", "no annotation file given");
     }
     if (o.decode && o.images == NULL && voc == NULL) {
-        return usage_error("%s", "--decode needs --images");
+        return cli_usage_error(prog, usage_line, "%s", "--decode needs --images");
     }
 
     /* Problems can number millions: write them in large blocks when they go to a
@@ -309,13 +281,13 @@ int main(int argc, char **argv)
     } else {
         if (pr.hidden > 0) {
             printf("%s: %" PRIu64 " more %s not shown (--max-problems %" PRIu64 ")\n", prog,
-                   pr.hidden, plural(pr.hidden, "problem", "problems"), pr.max);
+                   pr.hidden, cli_plural(pr.hidden, "problem", "problems"), pr.max);
         }
         printf("%s: %" PRIu64 " %s, %" PRIu64 " %s in %" PRIu64 " %s, %" PRIu64 " %s\n", prog,
-               sum.errors, plural(sum.errors, "error", "errors"), sum.warnings,
-               plural(sum.warnings, "warning", "warnings"), sum.images,
-               plural(sum.images, "image", "images"), sum.annotations,
-               plural(sum.annotations, "annotation", "annotations"));
+               sum.errors, cli_plural(sum.errors, "error", "errors"), sum.warnings,
+               cli_plural(sum.warnings, "warning", "warnings"), sum.images,
+               cli_plural(sum.images, "image", "images"), sum.annotations,
+               cli_plural(sum.annotations, "annotation", "annotations"));
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "%s: cannot write to standard output\n", prog);

@@ -1,6 +1,8 @@
 /* boxmix-convert: convert a detection dataset between COCO JSON and Pascal VOC XML. */
 #include <boxmix.h>
 
+#include "cli.h"
+
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -54,16 +56,6 @@ static void help(void)
            prog, prog);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    usage_line(stderr);
-    fprintf(stderr, "try '%s --help'\n", prog);
-    return 2;
-}
-
 static bool parse_format(const char *s, enum bmx_dataset_format *out)
 {
     if (strcmp(s, "coco") == 0) {
@@ -74,11 +66,6 @@ static bool parse_format(const char *s, enum bmx_dataset_format *out)
         return false;
     }
     return true;
-}
-
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-    return n == 1 ? one : many;
 }
 
 enum {
@@ -127,13 +114,13 @@ int main(int argc, char **argv)
         switch (c) {
         case OPT_FROM:
             if (!parse_format(optarg, &job.from)) {
-                return usage_error("--from: expected coco or voc, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--from: expected coco or voc, got '%s'", optarg);
             }
             have_from = true;
             break;
         case OPT_TO:
             if (!parse_format(optarg, &job.to)) {
-                return usage_error("--to: expected coco or voc, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--to: expected coco or voc, got '%s'", optarg);
             }
             have_to = true;
             break;
@@ -148,7 +135,7 @@ int main(int argc, char **argv)
             break;
         case OPT_SPLIT:
             if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
-                return usage_error("--split: expected a split name such as train or val, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--split: expected a split name such as train or val, got '%s'", optarg);
             }
             job.voc.split = optarg;
             break;
@@ -168,7 +155,7 @@ int main(int argc, char **argv)
             char *end;
             unsigned long long v = strtoull(optarg, &end, 10);
             if (optarg[0] == '-' || optarg[0] == '\0' || *end != '\0' || v == 0) {
-                return usage_error("--max-pixels: expected a positive integer, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--max-pixels: expected a positive integer, got '%s'", optarg);
             }
             job.voc.limits.max_image_pixels = (uint64_t)v;
             break;
@@ -184,34 +171,34 @@ int main(int argc, char **argv)
             return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
         default:
             if (optopt != 0) {
-                return usage_error("option needs an argument or is unknown: '%s'", argv[optind - 1]);
+                return cli_usage_error(prog, usage_line, "option needs an argument or is unknown: '%s'", argv[optind - 1]);
             }
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error(prog, usage_line, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) {
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
     if (!have_from || !have_to || job.out == NULL) {
-        return usage_error("%s", "--from, --to and --out are required");
+        return cli_usage_error(prog, usage_line, "%s", "--from, --to and --out are required");
     }
     if (job.from == job.to) {
-        return usage_error("%s", "--from and --to must differ (coco -> voc or voc -> coco)");
+        return cli_usage_error(prog, usage_line, "%s", "--from and --to must differ (coco -> voc or voc -> coco)");
     }
     if (job.from == BMX_DATASET_COCO) {
         if (annotations == NULL || job.images == NULL) {
-            return usage_error("%s", "--from coco needs --annotations and --images");
+            return cli_usage_error(prog, usage_line, "%s", "--from coco needs --annotations and --images");
         }
         if (voc != NULL || job.voc.split != NULL || labels_path != NULL) {
-            return usage_error("%s", "--voc, --split and --labels go with --from voc");
+            return cli_usage_error(prog, usage_line, "%s", "--voc, --split and --labels go with --from voc");
         }
         job.input = annotations;
     } else {
         if (voc == NULL) {
-            return usage_error("%s", "--from voc needs --voc");
+            return cli_usage_error(prog, usage_line, "%s", "--from voc needs --voc");
         }
         if (annotations != NULL) {
-            return usage_error("%s", "--annotations goes with --from coco");
+            return cli_usage_error(prog, usage_line, "%s", "--annotations goes with --from coco");
         }
         job.input = voc;
     }
@@ -238,15 +225,15 @@ int main(int argc, char **argv)
     }
     if (sum.not_jpeg > 0) {
         fprintf(stderr, "%s: note: %" PRIu64 " %s not JPEG (kept as %s); torchvision's VOCDetection and MMDetection's VOCDataset open JPEGImages/<id>.jpg\n",
-                prog, sum.not_jpeg, plural(sum.not_jpeg, "image is", "images are"),
-                plural(sum.not_jpeg, "it is", "they are"));
+                prog, sum.not_jpeg, cli_plural(sum.not_jpeg, "image is", "images are"),
+                cli_plural(sum.not_jpeg, "it is", "they are"));
     }
     if (!quiet) {
         printf("%s: wrote %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s as %s to %s (images: %" PRIu64
                " copied, %" PRIu64 " hard-linked, %" PRIu64 " symlinked)\n",
-               prog, sum.images, plural(sum.images, "image", "images"), sum.objects,
-               plural(sum.objects, "object", "objects"), sum.categories,
-               plural(sum.categories, "category", "categories"),
+               prog, sum.images, cli_plural(sum.images, "image", "images"), sum.objects,
+               cli_plural(sum.objects, "object", "objects"), sum.categories,
+               cli_plural(sum.categories, "category", "categories"),
                job.to == BMX_DATASET_VOC ? "VOC" : "COCO", job.out, sum.copied, sum.hard_linked,
                sum.sym_linked);
     }

@@ -2,6 +2,8 @@
  * one image per file and optionally a contact sheet. */
 #include <boxmix.h>
 
+#include "cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -60,43 +62,6 @@ static void help(void)
            "\n"
            "exit status: 0 success, 1 bad input or runtime error, 2 usage error\n",
            prog);
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    usage_line(stderr);
-    fprintf(stderr, "try '%s --help'\n", prog);
-    return 2;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (*s == '-' || *s == '+' || *s == '\0' || *s == ' ') {
-        return false;
-    }
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0') {
-        return false;
-    }
-    *out = (uint64_t)v;
-    return true;
-}
-
-static bool parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || end == s || !isfinite(v)) {
-        return false;
-    }
-    *out = v;
-    return true;
 }
 
 /* "1,2,3" into a malloc'd array. False on a malformed list. */
@@ -245,14 +210,14 @@ static int run(int argc, char **argv, int64_t **ids_store)
             job.sheet = optarg;
             break;
         case OPT_SHEET_WIDTH:
-            if (!parse_u64(optarg, &u) || u < 64 || u > 16384) {
-                return usage_error("--sheet-width: expected an integer 64..16384, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u < 64 || u > 16384) {
+                return cli_usage_error(prog, usage_line, "--sheet-width: expected an integer 64..16384, got '%s'", optarg);
             }
             job.sheet_width = (int32_t)u;
             break;
         case OPT_LIMIT:
-            if (!parse_u64(optarg, &u) || u == 0 || u > SIZE_MAX) {
-                return usage_error("--limit: expected a positive integer, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u == 0 || u > SIZE_MAX) {
+                return cli_usage_error(prog, usage_line, "--limit: expected a positive integer, got '%s'", optarg);
             }
             job.limit = (size_t)u;
             break;
@@ -260,19 +225,19 @@ static int run(int argc, char **argv, int64_t **ids_store)
             free(*ids_store);
             *ids_store = NULL;
             if (!parse_ids(optarg, ids_store, &job.n_ids)) {
-                return usage_error("--ids: expected image ids like 1,2,3, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--ids: expected image ids like 1,2,3, got '%s'", optarg);
             }
             job.ids = *ids_store;
             break;
         case OPT_RANDOM:
-            if (!parse_u64(optarg, &u) || u == 0 || u > SIZE_MAX) {
-                return usage_error("--random: expected a positive integer, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u == 0 || u > SIZE_MAX) {
+                return cli_usage_error(prog, usage_line, "--random: expected a positive integer, got '%s'", optarg);
             }
             job.random = (size_t)u;
             break;
         case OPT_SEED:
-            if (!parse_u64(optarg, &u)) {
-                return usage_error("--seed: expected an integer 0..18446744073709551615, got '%s'",
+            if (!cli_parse_u64(optarg, &u)) {
+                return cli_usage_error(prog, usage_line, "--seed: expected an integer 0..18446744073709551615, got '%s'",
                                    optarg);
             }
             job.seed = u;
@@ -284,44 +249,44 @@ static int run(int argc, char **argv, int64_t **ids_store)
             } else if (strcmp(optarg, "png") == 0) {
                 job.format = BMX_FORMAT_PNG;
             } else {
-                return usage_error("--format: expected png or jpg, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--format: expected png or jpg, got '%s'", optarg);
             }
             break;
         case OPT_QUALITY:
-            if (!parse_u64(optarg, &u) || u < 1 || u > 100) {
-                return usage_error("--quality: expected an integer 1..100, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u < 1 || u > 100) {
+                return cli_usage_error(prog, usage_line, "--quality: expected an integer 1..100, got '%s'", optarg);
             }
             job.quality = (int)u;
             break;
         case OPT_SCALE:
-            if (!parse_double(optarg, &d) || d <= 0 || d > 16) {
-                return usage_error("--scale: expected a number in (0, 16], got '%s'", optarg);
+            if (!cli_parse_double(optarg, &d) || d <= 0 || d > 16) {
+                return cli_usage_error(prog, usage_line, "--scale: expected a number in (0, 16], got '%s'", optarg);
             }
             job.draw.scale = d;
             break;
         case OPT_LINE_WIDTH:
-            if (!parse_u64(optarg, &u) || u < 1 || u > 64) {
-                return usage_error("--line-width: expected an integer 1..64, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u < 1 || u > 64) {
+                return cli_usage_error(prog, usage_line, "--line-width: expected an integer 1..64, got '%s'", optarg);
             }
             job.draw.line_width = (int)u;
             break;
         case OPT_MASK_OPACITY:
-            if (!parse_double(optarg, &d) || d < 0 || d > 1) {
-                return usage_error("--mask-opacity: expected a number in [0, 1], got '%s'", optarg);
+            if (!cli_parse_double(optarg, &d) || d < 0 || d > 1) {
+                return cli_usage_error(prog, usage_line, "--mask-opacity: expected a number in [0, 1], got '%s'", optarg);
             }
             job.draw.mask_opacity = d;
             break;
         case OPT_SHOW:
             if (!parse_show(optarg, &job.draw)) {
-                return usage_error("--show: expected a list of visibility and id, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--show: expected a list of visibility and id, got '%s'", optarg);
             }
             break;
         case OPT_NO_PATCH:
             job.draw.show_patch = false;
             break;
         case OPT_MAX_PIXELS:
-            if (!parse_u64(optarg, &u) || u == 0) {
-                return usage_error("--max-pixels: expected a positive integer, got '%s'", optarg);
+            if (!cli_parse_u64(optarg, &u) || u == 0) {
+                return cli_usage_error(prog, usage_line, "--max-pixels: expected a positive integer, got '%s'", optarg);
             }
             job.limits.max_image_pixels = u;
             break;
@@ -336,28 +301,28 @@ static int run(int argc, char **argv, int64_t **ids_store)
             return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
         default:
             if (optopt != 0) {
-                return usage_error("option needs an argument or is unknown: '%s'", argv[optind - 1]);
+                return cli_usage_error(prog, usage_line, "option needs an argument or is unknown: '%s'", argv[optind - 1]);
             }
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error(prog, usage_line, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc) {
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
     if (job.annotations != NULL && job.voc != NULL) {
-        return usage_error("%s", "--annotations and --voc exclude each other");
+        return cli_usage_error(prog, usage_line, "%s", "--annotations and --voc exclude each other");
     }
     if (job.out == NULL || (job.voc == NULL && (job.annotations == NULL || job.images == NULL))) {
-        return usage_error("%s", "--out and either --annotations with --images or --voc are required");
+        return cli_usage_error(prog, usage_line, "%s", "--out and either --annotations with --images or --voc are required");
     }
     if ((job.voc_split != NULL || job.labels != NULL) && job.voc == NULL) {
-        return usage_error("%s", "--split and --labels apply to --voc input");
+        return cli_usage_error(prog, usage_line, "%s", "--split and --labels apply to --voc input");
     }
     if (job.ids != NULL && job.random > 0) {
-        return usage_error("%s", "--ids and --random exclude each other");
+        return cli_usage_error(prog, usage_line, "%s", "--ids and --random exclude each other");
     }
     if (have_seed && job.random == 0) {
-        return usage_error("%s", "--seed only applies to --random");
+        return cli_usage_error(prog, usage_line, "%s", "--seed only applies to --random");
     }
     struct bmx_draw_summary sum;
     bmx_error err = {0};

@@ -1,6 +1,8 @@
 /* boxmix-merge: join the output folders of a sharded boxmix-augment run. */
 #include <boxmix.h>
 
+#include "cli.h"
+
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,14 +39,6 @@ static void help(void)
            prog);
 }
 
-static int usage_error(const char *msg)
-{
-    fprintf(stderr, "%s: %s\n", prog, msg);
-    usage_line(stderr);
-    fprintf(stderr, "try '%s --help'\n", prog);
-    return 2;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -75,12 +69,12 @@ int main(int argc, char **argv)
         default: {
             char msg[256];
             snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
-            return usage_error(msg);
+            return cli_usage_error(prog, usage_line, "%s", msg);
         }
         }
     }
     if (argc - optind < 2) {
-        return usage_error("an output folder and at least one shard folder are required");
+        return cli_usage_error(prog, usage_line, "%s", "an output folder and at least one shard folder are required");
     }
     struct bmx_merge_summary sum;
     bmx_error err = {0};

@@ -1,0 +1,56 @@
+/* What the command-line tools share (cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+
+int cli_usage_error(const char *prog, void (*usage_line)(FILE *), const char *fmt,
+                    const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    usage_line(stderr);
+    fprintf(stderr, "try '%s --help'\n", prog);
+    return 2;
+}
+
+bool cli_parse_u64(const char *s, uint64_t *out)
+{
+    /* strtoull would take a sign ("-1" wraps around) and leading spaces. */
+    if (*s < '0' || *s > '9') {
+        return false;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0') {
+        return false;
+    }
+#if ULLONG_MAX > UINT64_MAX
+    if (v > UINT64_MAX) {
+        return false;
+    }
+#endif
+    *out = (uint64_t)v;
+    return true;
+}
+
+bool cli_parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || end == s || !isfinite(v)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+const char *cli_plural(uint64_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}

@@ -1,0 +1,24 @@
+/* What the command-line tools share: the usage-error report and strict parsing of
+ * option values. Not part of the library. */
+#ifndef BOXMIX_CLI_H
+#define BOXMIX_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* "PROG: MESSAGE", the tool's usage line and a pointer to --help, on stderr;
+ * returns 2, the usage-error exit status. `fmt` takes `arg` as its one %s. */
+int cli_usage_error(const char *prog, void (*usage_line)(FILE *), const char *fmt,
+                    const char *arg);
+
+/* A whole decimal number 0..2^64-1: no sign, no spaces, nothing after it. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+
+/* A whole finite number (strtod's syntax, nothing after it). */
+bool cli_parse_double(const char *s, double *out);
+
+/* `one` when n is 1, else `many`. */
+const char *cli_plural(uint64_t n, const char *one, const char *many);
+
+#endif
