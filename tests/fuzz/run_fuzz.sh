@@ -5,7 +5,7 @@
 #
 # BUILD_FUZZ_DIR is <build>/tests/fuzz of a build configured with -Dfuzz=true
 # (CC=clang, -Db_sanitize=address,undefined -Db_lundef=false). SECONDS defaults to
-# 30 per target; TARGETs default to all (coco voc rle_string polygon image).
+# 30 per target; TARGETs default to all (coco check voc rle_string polygon image).
 # The committed corpus is never modified: each target runs in a fresh temporary
 # folder. Exit status 1 when any target crashes, leaks, times out, runs out of
 # memory or fails a property; the inputs that did are copied to
@@ -30,13 +30,13 @@ fi
 case $seconds in
     ''|*[!0-9]*) echo "$0: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;;
 esac
-targets=${*:-coco voc rle_string polygon image}
+targets=${*:-coco check voc rle_string polygon image}
 artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
 
 # Longest input per target: documents and images are larger than number streams.
 max_len_of() {
     case $1 in
-        coco|voc) echo 65536 ;;
+        coco|check|voc) echo 65536 ;;
         image) echo 262144 ;;
         *) echo 4096 ;;
     esac
@@ -56,6 +56,10 @@ for t in $targets; do
     mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
     if [ -d "$corpus_root/$t" ]; then
         cp -R "$corpus_root/$t/." "$work/$t/corpus/"
+    fi
+    # The checker starts from the COCO reader's inputs too.
+    if [ "$t" = check ]; then
+        cp -R "$corpus_root/coco/." "$work/$t/corpus/"
     fi
     log="$work/$t/log"
     # Leaks are reported by the ASan build itself (detect_leaks is on by default).
