@@ -124,6 +124,24 @@ def coco():
     put(d, "rle-strings", json.dumps({"images": imgs, "annotations": anns, "categories": cats}))
 
 
+# ---- check ----
+
+def check():
+    """The checker also replays corpus/coco; these are the shapes only it cares
+    about: sections in another order, records it must keep going after."""
+    d = reset("check")
+    cats = [{"id": 1, "name": "a"}, {"id": 1, "name": "again"}]
+    reordered = ('{"annotations":[{"id":1,"image_id":"x","category_id":1,"bbox":[1,1,4,4],'
+                 '"area":16,"iscrowd":0,"segmentation":[[1,1,5,1,5,5,1,5]]},'
+                 '{"id":1,"image_id":"y","category_id":9,"bbox":[0,0,50,5],"area":1e999},'
+                 '{"id":2,"image_id":7,"category_id":1,"bbox":[0,0,2,2],"bbox":[0,0,3,3]}],'
+                 '"info":null,"images":[{"id":"x","file_name":"../x.jpg","width":10,"height":10},'
+                 '{"id":7,"file_name":"x.jpg","width":10,"height":"10"}],'
+                 '"categories":' + json.dumps(cats) + ',"licenses":[{"id":1}]}')
+    put(d, "sections-reordered", reordered)
+    put(d, "annotations-only", '{"annotations":[{"id":1}],"extra":{"a":[1,2,{"b":-0.0}]}}')
+
+
 # ---- voc ----
 
 def voc():
@@ -286,6 +304,7 @@ def image():
 
 def main():
     coco()
+    check()
     voc()
     rle_string()
     polygon()
