@@ -1175,3 +1175,156 @@ size_t bmx__json_format_number(char *out, double v)
     memcpy(out, tmp, n);
     return n;
 }
+
+static const double pow10_int[11] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
+
+/* printf formats a double through multi-precision arithmetic, and a big file can
+ * give a million messages with several numbers each; so the text is made from
+ * the shortest decimal that reads back as v (bmx__json_format_number) where that
+ * is exact. That decimal is within half an ulp of v and has the fewest decimals
+ * (or is v correctly rounded to 15 to 17 digits), so no halfway point of a
+ * rounding to prec <= 14 digits lies strictly between the two: rounding either
+ * gives the same digits, unless the decimal is itself a halfway point (its
+ * digits past prec are exactly "5"). That case, zero, and the exponent notation
+ * go to printf. */
+const char *bmx__format_g(char *out, size_t cap, double v, int prec)
+{
+    char s[BMX__NUMBER_MAX + 1];
+    double a = fabs(v);
+    if (a >= 1.0 && prec >= 1 && prec <= 10 && a < pow10_int[prec] && cap >= 24) {
+        /* The usual case, without a loop: a * 10^q (q >= 0, exact power) has its
+         * prec digits before the point and is off the exact product by at most
+         * half an ulp (< 1e-6 below 1e10), so unless it lies near a halfway
+         * point, rounding it to an integer gives printf's digits. */
+        int x = 0;
+        while (x + 1 < prec && a >= pow10_int[x + 1]) {
+            x++;
+        }
+        double t = a * pow10_int[prec - 1 - x];
+        uint64_t n = (uint64_t)t;
+        double f = t - (double)n;
+        if (f < 0.5 - 1e-4 || f > 0.5 + 1e-4) {
+            n += f > 0.5;
+            if (n == (uint64_t)pow10_int[prec]) {
+                n /= 10;
+                x++;
+            }
+            if (x < prec) {
+                char d[12];
+                for (int q = prec - 1; q >= 0; q--) {
+                    d[q] = (char)('0' + n % 10);
+                    n /= 10;
+                }
+                int k = prec;
+                while (k > x + 1 && d[k - 1] == '0') {
+                    k--;
+                }
+                char *o = out;
+                if (v < 0) {
+                    *o++ = '-';
+                }
+                memcpy(o, d, (size_t)x + 1);
+                o += x + 1;
+                if (k > x + 1) {
+                    *o++ = '.';
+                    memcpy(o, d + x + 1, (size_t)(k - x - 1));
+                    o += k - x - 1;
+                }
+                *o = '\0';
+                return out;
+            }
+        }
+    }
+    if (!(a >= 1e-4 && a < 1e14) || prec < 1 || prec > 14 || cap < 24) {
+        goto slow;
+    }
+    size_t n = bmx__json_format_number(s, v);
+    s[n] = '\0';
+    /* The decimal's significant digits d[0, k) and the exponent x of the first. */
+    char d[BMX__NUMBER_MAX];
+    int k = 0, point = -1, lead = 0;
+    bool seen = false;
+    for (const char *q = s + (s[0] == '-'); *q != '\0'; q++) {
+        if (*q == '.') {
+            point = k + lead;
+        } else if (*q < '0' || *q > '9') {
+            goto slow;
+        } else if (!seen && *q == '0') {
+            lead++;
+        } else {
+            seen = true;
+            d[k++] = *q;
+        }
+    }
+    if (k == 0) {
+        goto slow;
+    }
+    if (point < 0) {
+        point = k + lead;
+    }
+    int x = point - lead - 1;
+    while (k > 0 && d[k - 1] == '0') {
+        k--;
+    }
+    if (k > prec) {
+        bool up;
+        if (d[prec] != '5') {
+            up = d[prec] > '5';
+        } else {
+            up = false;
+            for (int q = prec + 1; q < k; q++) {
+                up = up || d[q] != '0';
+            }
+            if (!up) {
+                goto slow; /* a halfway decimal: printf rounds v itself */
+            }
+        }
+        k = prec;
+        if (up) {
+            int q = k - 1;
+            while (q >= 0 && d[q] == '9') {
+                d[q--] = '0';
+            }
+            if (q < 0) {
+                d[0] = '1';
+                k = 1;
+                x++;
+            } else {
+                d[q]++;
+            }
+        }
+        while (k > 0 && d[k - 1] == '0') {
+            k--;
+        }
+    }
+    if (x < -4 || x >= prec) {
+        goto slow;
+    }
+    char *o = out;
+    if (v < 0) {
+        *o++ = '-';
+    }
+    if (x < 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int q = 0; q < -x - 1; q++) {
+            *o++ = '0';
+        }
+        memcpy(o, d, (size_t)k);
+        o += k;
+    } else {
+        for (int q = 0; q <= x; q++) {
+            *o++ = q < k ? d[q] : '0';
+        }
+        if (k > x + 1) {
+            *o++ = '.';
+            memcpy(o, d + x + 1, (size_t)(k - x - 1));
+            o += k - x - 1;
+        }
+    }
+    *o = '\0';
+    return out;
+slow:
+    snprintf(out, cap, "%.*g", prec, v);
+    return out;
+}

@@ -117,4 +117,10 @@ void bmx__json_path_at(struct bmx__json *p, size_t start, size_t target, char *p
  * that read back to the same double; non-finite values as null. */
 size_t bmx__json_format_number(char *out, double v);
 
+/* What printf's "%.<prec>g" writes for `v`, into out[0, cap) (24 bytes or more
+ * for the fast paths; prec 1..14), without printf's multi-precision arithmetic
+ * in the usual cases: the checker prints millions of numbers on a broken file.
+ * Returns out. */
+const char *bmx__format_g(char *out, size_t cap, double v, int prec);
+
 #endif

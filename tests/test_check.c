@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "boxmix.h"
+#include "json.h"
+
+#include <math.h>
 
 #ifndef BMX_SOURCE_ROOT
 #define BMX_SOURCE_ROOT ".."
@@ -767,6 +770,61 @@ static void test_voc_run_failures(void **state)
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
 }
 
+/* The checker's number text is printf's "%.Ng", made without printf where that is
+ * exact: compare the two on the values messages carry (areas, coordinates, ties at
+ * the rounding digit, powers of ten, tiny and huge, negative) at every precision. */
+static void test_format_g_is_printf(void **state)
+{
+    static const double fixed[] = {
+        0.0, -0.0, 1.0, -1.0, 0.5, 2.5, 0.125, 1.25, 9.5, 99.5, 999.5, 0.0001, 0.00012345,
+        9.9999999999, 99999.99999, 1e10, 9999999999.5, 1e13, 1.5e14, 123456789012.5,
+        689.4301, 1896.1267, 322.02, 108.11, 0.1, 0.2, 0.3, 1e-5, 5e-324, 1.7976931348623157e308,
+        4503599627370496.5, 0.45, 1.005, 2.675, 1e15, 333.33333333333331, 0.000099999,
+    };
+    char got[64], want[64];
+    (void)state;
+    for (int prec = 1; prec <= 14; prec++) {
+        for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+            for (int sign = 0; sign < 2; sign++) {
+                double v = sign ? -fixed[i] : fixed[i];
+                snprintf(want, sizeof want, "%.*g", prec, v);
+                bmx__format_g(got, sizeof got, v, prec);
+                if (strcmp(got, want) != 0) {
+                    fail_msg("%%.%dg of %.17g: got %s, printf %s", prec, v, got, want);
+                }
+            }
+        }
+    }
+    /* Random values of every magnitude, and values on a 1/2^k grid (exact ties). */
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double v;
+        switch (i % 3) {
+        case 0:
+            v = (double)(x >> 11) * 0x1p-53 * pow(10.0, (double)((int)(x % 24) - 6));
+            break;
+        case 1:
+            v = (double)(x % 100000000) / (double)(1u << (x >> 60));
+            break;
+        default:
+            v = (double)(x % 100000) / 100.0;
+            break;
+        }
+        if (x & (1u << 20)) {
+            v = -v;
+        }
+        int prec = 1 + (int)((x >> 32) % 14);
+        snprintf(want, sizeof want, "%.*g", prec, v);
+        bmx__format_g(got, sizeof got, v, prec);
+        if (strcmp(got, want) != 0) {
+            fail_msg("%%.%dg of %.17g: got %s, printf %s", prec, v, got, want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -778,6 +836,7 @@ int main(void)
         cmocka_unit_test(test_voc_single_file), cmocka_unit_test(test_voc_strict),
         cmocka_unit_test(test_voc_too_deep), cmocka_unit_test(test_voc_run_failures),
         cmocka_unit_test(test_section_order), cmocka_unit_test(test_string_ids_many),
+        cmocka_unit_test(test_format_g_is_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
