@@ -274,6 +274,59 @@ static bmx_status stb_complete(const uint8_t *buf, size_t len, int32_t w, int32_
     return BMX_OK;
 }
 
+/*
+ * stb_image 2.27 computes `NULL + 0` (undefined behaviour) when a PNG's first IDAT
+ * chunk is empty. An empty IDAT adds nothing to the compressed stream, so such a
+ * PNG decodes the same without it: *copy (malloc'd, *copy_len bytes) is the file
+ * with every empty IDAT left out, or NULL when it has none (or on out of memory,
+ * *copy_len then 1). A chunk list cut short ends the walk; stb reports that.
+ */
+static void png_drop_empty_idat(const uint8_t *buf, size_t len, uint8_t **copy,
+                                size_t *copy_len)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    *copy = NULL;
+    *copy_len = 0;
+    if (len < 8 || memcmp(buf, sig, sizeof sig) != 0) {
+        return;
+    }
+    bool any = false;
+    for (size_t at = 8; len - at >= 12;) {
+        uint32_t n = read_be32(buf + at);
+        if (n > len - at - 12) {
+            break;
+        }
+        any = any || (n == 0 && memcmp(buf + at + 4, "IDAT", 4) == 0);
+        at += 12 + (size_t)n;
+    }
+    if (!any) {
+        return;
+    }
+    uint8_t *c = malloc(len);
+    if (c == NULL) {
+        *copy_len = 1;
+        return;
+    }
+    memcpy(c, buf, 8);
+    size_t o = 8;
+    size_t at = 8;
+    while (len - at >= 12) {
+        uint32_t n = read_be32(buf + at);
+        if (n > len - at - 12) {
+            break;
+        }
+        size_t whole = 12 + (size_t)n;
+        if (!(n == 0 && memcmp(buf + at + 4, "IDAT", 4) == 0)) {
+            memcpy(c + o, buf + at, whole);
+            o += whole;
+        }
+        at += whole;
+    }
+    memcpy(c + o, buf + at, len - at);
+    *copy = c;
+    *copy_len = o + (len - at);
+}
+
 bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
                                  struct bmx_image *out, bmx_error *err)
 {
@@ -305,7 +358,15 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
     /* The file's own channels, expanded to RGB below: stb_image 2.27 converts a
      * 16-bit PNM to another channel count with its 8-bit converter and then reads
      * past that buffer (stb 2.28 fixed it). */
-    px = stbi_load_from_memory(buf, (int)len, &x, &y, &n, 0);
+    uint8_t *clean = NULL;
+    size_t clean_len = 0;
+    png_drop_empty_idat(buf, len, &clean, &clean_len);
+    if (clean == NULL && clean_len != 0) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory for a %zu-byte PNG", len);
+    }
+    px = stbi_load_from_memory(clean != NULL ? clean : buf, (int)(clean != NULL ? clean_len : len),
+                               &x, &y, &n, 0);
+    free(clean);
     if (px == NULL) {
         return bmx__fail(err, BMX_E_DECODE, "cannot decode image: %s", stb_reason());
     }
