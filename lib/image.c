@@ -274,57 +274,76 @@ static bmx_status stb_complete(const uint8_t *buf, size_t len, int32_t w, int32_
     return BMX_OK;
 }
 
+static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+/* One PNG chunk: its declared data length and its type, at `at`. */
+static bool png_chunk_at(const uint8_t *buf, size_t len, size_t at, uint32_t *n, const uint8_t **type)
+{
+    if (len - at < 12) {
+        return false;
+    }
+    *n = read_be32(buf + at);
+    *type = buf + at + 4;
+    return true;
+}
+
+/*
+ * Walk a PNG's chunks as stb_image does (length, type, data, CRC) up to IEND.
+ * stb_image 2.27 grows its IDAT buffer to a chunk's declared length before it
+ * reads the data, so a 100-byte file claiming a 2 GB chunk makes it allocate
+ * 2 GB: a chunk that runs past the end of the file is refused here first.
+ * *empty_idat tells whether an IDAT chunk is empty (see png_drop_empty_idat).
+ */
+static bmx_status png_walk(const uint8_t *buf, size_t len, bool *empty_idat, bmx_error *err)
+{
+    *empty_idat = false;
+    uint32_t n;
+    const uint8_t *type;
+    for (size_t at = 8; png_chunk_at(buf, len, at, &n, &type);) {
+        if (n > len - at - 12) {
+            return bmx__fail(err, BMX_E_DECODE,
+                             "PNG chunk '%.4s' at byte %zu claims %" PRIu32
+                             " bytes, the file has %zu left: it is truncated or corrupt",
+                             (const char *)type, at, n, len - at - 12);
+        }
+        if (memcmp(type, "IEND", 4) == 0) {
+            break;
+        }
+        *empty_idat = *empty_idat || (n == 0 && memcmp(type, "IDAT", 4) == 0);
+        at += 12 + (size_t)n;
+    }
+    return BMX_OK;
+}
+
 /*
  * stb_image 2.27 computes `NULL + 0` (undefined behaviour) when a PNG's first IDAT
  * chunk is empty. An empty IDAT adds nothing to the compressed stream, so such a
- * PNG decodes the same without it: *copy (malloc'd, *copy_len bytes) is the file
- * with every empty IDAT left out, or NULL when it has none (or on out of memory,
- * *copy_len then 1). A chunk list cut short ends the walk; stb reports that.
+ * PNG decodes the same without it: the malloc'd copy of the file (*copy_len bytes)
+ * with every empty IDAT before IEND left out, or NULL when out of memory. Call on
+ * a file png_walk passed.
  */
-static void png_drop_empty_idat(const uint8_t *buf, size_t len, uint8_t **copy,
-                                size_t *copy_len)
+static uint8_t *png_drop_empty_idat(const uint8_t *buf, size_t len, size_t *copy_len)
 {
-    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    *copy = NULL;
-    *copy_len = 0;
-    if (len < 8 || memcmp(buf, sig, sizeof sig) != 0) {
-        return;
-    }
-    bool any = false;
-    for (size_t at = 8; len - at >= 12;) {
-        uint32_t n = read_be32(buf + at);
-        if (n > len - at - 12) {
-            break;
-        }
-        any = any || (n == 0 && memcmp(buf + at + 4, "IDAT", 4) == 0);
-        at += 12 + (size_t)n;
-    }
-    if (!any) {
-        return;
-    }
     uint8_t *c = malloc(len);
     if (c == NULL) {
-        *copy_len = 1;
-        return;
+        return NULL;
     }
     memcpy(c, buf, 8);
     size_t o = 8;
     size_t at = 8;
-    while (len - at >= 12) {
-        uint32_t n = read_be32(buf + at);
-        if (n > len - at - 12) {
-            break;
-        }
+    uint32_t n;
+    const uint8_t *type;
+    while (png_chunk_at(buf, len, at, &n, &type) && memcmp(type, "IEND", 4) != 0) {
         size_t whole = 12 + (size_t)n;
-        if (!(n == 0 && memcmp(buf + at + 4, "IDAT", 4) == 0)) {
+        if (n != 0 || memcmp(type, "IDAT", 4) != 0) {
             memcpy(c + o, buf + at, whole);
             o += whole;
         }
         at += whole;
     }
     memcpy(c + o, buf + at, len - at);
-    *copy = c;
     *copy_len = o + (len - at);
+    return c;
 }
 
 bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
@@ -360,9 +379,18 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
      * past that buffer (stb 2.28 fixed it). */
     uint8_t *clean = NULL;
     size_t clean_len = 0;
-    png_drop_empty_idat(buf, len, &clean, &clean_len);
-    if (clean == NULL && clean_len != 0) {
-        return bmx__fail(err, BMX_E_NOMEM, "out of memory for a %zu-byte PNG", len);
+    if (len >= 8 && memcmp(buf, png_sig, sizeof png_sig) == 0) {
+        bool empty_idat;
+        st = png_walk(buf, len, &empty_idat, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        if (empty_idat) {
+            clean = png_drop_empty_idat(buf, len, &clean_len);
+            if (clean == NULL) {
+                return bmx__fail(err, BMX_E_NOMEM, "out of memory for a %zu-byte PNG", len);
+            }
+        }
     }
     px = stbi_load_from_memory(clean != NULL ? clean : buf, (int)(clean != NULL ? clean_len : len),
                                &x, &y, &n, 0);

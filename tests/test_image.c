@@ -1410,6 +1410,33 @@ static void test_png_empty_idat(void **state)
     free(png);
 }
 
+/* A chunk that claims more bytes than the file holds is refused before the
+ * decoder sees it (stb_image 2.27 would first allocate what it claims). */
+static void test_png_chunk_past_end(void **state)
+{
+    struct bmx_image img, out;
+    uint8_t *png = NULL;
+    size_t len = 0;
+    bmx_error err;
+    (void)state;
+    make_pattern(9, 5, 3, &img);
+    assert_int_equal(bmx_image_encode(&img, BMX_FORMAT_PNG, 0, &png, &len, NULL), BMX_OK);
+    size_t at = 8;
+    while (memcmp(png + at + 4, "IDAT", 4) != 0) {
+        at += 12 + ((size_t)png[at] << 24 | (size_t)png[at + 1] << 16 |
+                    (size_t)png[at + 2] << 8 | png[at + 3]);
+        assert_true(at + 12 <= len);
+    }
+    static const uint8_t huge[4] = {0x7F, 0xFF, 0xF0, 0xFF};
+    memcpy(png + at, huge, 4);
+    assert_int_equal(bmx_image_decode(png, len, NULL, &out, &err), BMX_E_DECODE);
+    assert_null(out.data);
+    assert_non_null(strstr(err.message, "PNG chunk 'IDAT'"));
+    assert_non_null(strstr(err.message, "claims 2147479807 bytes"));
+    bmx_image_free(&img);
+    free(png);
+}
+
 static void test_resize_invalid(void **state)
 {
     struct bmx_image in;
@@ -1462,6 +1489,7 @@ int main(void)
         cmocka_unit_test(test_paste),
         cmocka_unit_test(test_codec_reuse),
         cmocka_unit_test(test_png_empty_idat),
+        cmocka_unit_test(test_png_chunk_past_end),
         cmocka_unit_test(test_resize_identity),
         cmocka_unit_test(test_resize_known_values),
         cmocka_unit_test(test_resize_constant),

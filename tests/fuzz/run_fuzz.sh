@@ -32,6 +32,14 @@ case $seconds in
 esac
 targets=${*:-coco check voc rle_string polygon image}
 artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
+# FUZZ_SEED=N makes libFuzzer's mutations repeatable (the same inputs in the same
+# order on the same corpus and build); unset, each run draws its own.
+seed_opt=
+case ${FUZZ_SEED:-} in
+    '') ;;
+    *[!0-9]*) echo "$0: FUZZ_SEED must be a whole number, got '$FUZZ_SEED'" >&2; exit 2 ;;
+    *) seed_opt="-seed=$FUZZ_SEED" ;;
+esac
 
 # Longest input per target: documents and images are larger than number streams.
 max_len_of() {
@@ -69,7 +77,7 @@ for t in $targets; do
         -max_total_time="$seconds" \
         -max_len="$(max_len_of "$t")" \
         -rss_limit_mb=2048 -timeout=10 \
-        -print_final_stats=1 \
+        -print_final_stats=1 $seed_opt \
         -artifact_prefix="$work/$t/artifacts/" >"$log" 2>&1
     rc=$?
     found=$(ls "$work/$t/artifacts" 2>/dev/null | wc -l)
