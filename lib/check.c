@@ -300,71 +300,6 @@ static void problem(struct checker *c, enum bmx_severity sev, const char *code, 
 /* Values                                                                     */
 /* ------------------------------------------------------------------------- */
 
-static const char *type_name(const struct bmx__jnode *v)
-{
-    switch (v->type) {
-    case BMX__J_NULL:
-        return "null";
-    case BMX__J_FALSE:
-    case BMX__J_TRUE:
-        return "a boolean";
-    case BMX__J_NUMBER:
-        return "a number";
-    case BMX__J_STRING:
-        return "a string";
-    case BMX__J_ARRAY:
-        return "an array";
-    case BMX__J_OBJECT:
-        return "an object";
-    }
-    return "an unknown value";
-}
-
-/* The type of the (valid) value whose text starts with `first`. */
-static const char *type_name_of_text(char first)
-{
-    switch (first) {
-    case 'n':
-        return "null";
-    case 't':
-    case 'f':
-        return "a boolean";
-    case '"':
-        return "a string";
-    case '[':
-        return "an array";
-    case '{':
-        return "an object";
-    default:
-        return "a number";
-    }
-}
-
-static bool is_number(const struct bmx__jnode *v)
-{
-    return v != NULL && v->type == BMX__J_NUMBER;
-}
-
-static bool is_string(const struct bmx__jnode *v)
-{
-    return v != NULL && v->type == BMX__J_STRING;
-}
-
-static bool is_array(const struct bmx__jnode *v)
-{
-    return v != NULL && v->type == BMX__J_ARRAY;
-}
-
-static bool is_object(const struct bmx__jnode *v)
-{
-    return v != NULL && v->type == BMX__J_OBJECT;
-}
-
-static bool is_integral(double v)
-{
-    return isfinite(v) && v == floor(v) && fabs(v) <= 9007199254740992.0;
-}
-
 /* Whether the subtree holds a number that is not finite: a quick pass without
  * paths, since nearly every value has none. */
 static bool has_nonfinite(const struct bmx__jnode *v)
@@ -502,7 +437,7 @@ static bool parse_id(struct checker *c, const struct bmx__jnode *v, bool allow_s
         if (!isfinite(v->u.num)) {
             return false;
         }
-        if (is_integral(v->u.num)) {
+        if (bmx__json_is_integral(v->u.num)) {
             *out = (struct key){.is_str = false, .num = (int64_t)v->u.num};
             return true;
         }
@@ -515,7 +450,7 @@ static bool parse_id(struct checker *c, const struct bmx__jnode *v, bool allow_s
         return true;
     }
     problem(c, SEV_ERROR, "wrong-type", "expected an integer%s, got %s",
-            allow_str ? " or a string" : "", type_name(v));
+            allow_str ? " or a string" : "", bmx__json_type_name(v));
     return false;
 }
 
@@ -581,10 +516,10 @@ static bool parse_dim(struct checker *c, const struct bmx__jnode *obj, const cha
     size_t old = path_key(c, key);
     bool ok = false;
     if (v->type != BMX__J_NUMBER) {
-        problem(c, SEV_ERROR, "wrong-type", "expected a positive integer, got %s", type_name(v));
+        problem(c, SEV_ERROR, "wrong-type", "expected a positive integer, got %s", bmx__json_type_name(v));
     } else if (!isfinite(v->u.num)) {
         /* reported by walk_nonfinite */
-    } else if (!is_integral(v->u.num) || v->u.num < 1 || v->u.num > INT32_MAX) {
+    } else if (!bmx__json_is_integral(v->u.num) || v->u.num < 1 || v->u.num > INT32_MAX) {
         problem(c, SEV_ERROR, "bad-value", "expected a positive integer, got %.10g", v->u.num);
     } else {
         *out = (int32_t)v->u.num;
@@ -734,8 +669,8 @@ done:
 
 static void check_category(struct checker *c, const struct bmx__jnode *cat, size_t i)
 {
-    if (!is_object(cat)) {
-        problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", type_name(cat));
+    if (!bmx__json_is_object(cat)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", bmx__json_type_name(cat));
         return;
     }
     check_duplicate_keys(c, cat);
@@ -749,9 +684,9 @@ static void check_category(struct checker *c, const struct bmx__jnode *cat, size
         path_pop(c, old);
     }
     v = member(c, cat, "name", true);
-    if (v != NULL && !is_string(v)) {
+    if (v != NULL && !bmx__json_is_string(v)) {
         size_t old = path_key(c, "name");
-        problem(c, SEV_ERROR, "wrong-type", "expected a string, got %s", type_name(v));
+        problem(c, SEV_ERROR, "wrong-type", "expected a string, got %s", bmx__json_type_name(v));
         path_pop(c, old);
     }
 }
@@ -759,8 +694,8 @@ static void check_category(struct checker *c, const struct bmx__jnode *cat, size
 static void check_image(struct checker *c, const struct bmx__jnode *im, size_t i)
 {
     struct image_rec *rec = &c->recs[i];
-    if (!is_object(im)) {
-        problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", type_name(im));
+    if (!bmx__json_is_object(im)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", bmx__json_type_name(im));
         return;
     }
     check_duplicate_keys(c, im);
@@ -777,9 +712,9 @@ static void check_image(struct checker *c, const struct bmx__jnode *im, size_t i
     v = member(c, im, "file_name", true);
     if (v != NULL) {
         size_t old = path_key(c, "file_name");
-        if (!is_string(v)) {
+        if (!bmx__json_is_string(v)) {
             problem(c, SEV_ERROR, "wrong-type", "expected a non-empty string, got %s",
-                    type_name(v));
+                    bmx__json_type_name(v));
         } else if (v->u.str[0] == '\0') {
             problem(c, SEV_ERROR, "bad-value", "expected a non-empty string, got \"\"");
         } else if (name_escapes(v->u.str)) {
@@ -826,20 +761,20 @@ static enum seg parse_polygons(struct checker *c, const struct bmx__jnode *seg,
     size_t r = 0;
     for (const struct bmx__jnode *ring = seg->u.child; ring != NULL; ring = ring->next, r++) {
         size_t old = path_index(c, r);
-        if (!is_array(ring)) {
+        if (!bmx__json_is_array(ring)) {
             /* a flat [x, y, ...] list would give one report per number: one is enough */
             problem(c, SEV_ERROR, "wrong-type", "expected an array of numbers (a polygon), got %s",
-                    type_name(ring));
+                    bmx__json_type_name(ring));
             path_pop(c, old);
             return SEG_BAD;
         }
         size_t k = 0;
         bool ring_ok = true;
         for (const struct bmx__jnode *e = ring->u.child; e != NULL; e = e->next, k++) {
-            if (!is_number(e)) {
+            if (!bmx__json_is_number(e)) {
                 if (ring_ok) {
                     size_t o2 = path_index(c, k);
-                    problem(c, SEV_ERROR, "wrong-type", "expected a number, got %s", type_name(e));
+                    problem(c, SEV_ERROR, "wrong-type", "expected a number, got %s", bmx__json_type_name(e));
                     path_pop(c, o2);
                 }
                 ring_ok = false;
@@ -917,13 +852,13 @@ static enum seg parse_rle(struct checker *c, const struct bmx__jnode *seg,
         return SEG_BAD;
     }
     size_t old = path_key(c, "size");
-    const struct bmx__jnode *hv = is_array(size) ? size->u.child : NULL;
+    const struct bmx__jnode *hv = bmx__json_is_array(size) ? size->u.child : NULL;
     const struct bmx__jnode *wv = hv != NULL ? hv->next : NULL;
-    if (!is_array(size) || size->n != 2 || !is_number(hv) || !is_number(wv) ||
-        !is_integral(hv->u.num) || !is_integral(wv->u.num) || hv->u.num < 0 ||
+    if (!bmx__json_is_array(size) || size->n != 2 || !bmx__json_is_number(hv) || !bmx__json_is_number(wv) ||
+        !bmx__json_is_integral(hv->u.num) || !bmx__json_is_integral(wv->u.num) || hv->u.num < 0 ||
         wv->u.num < 0 || hv->u.num > UINT32_MAX || wv->u.num > UINT32_MAX) {
-        if (!(is_number(hv) && !isfinite(hv->u.num)) &&
-            !(is_number(wv) && !isfinite(wv->u.num))) {
+        if (!(bmx__json_is_number(hv) && !isfinite(hv->u.num)) &&
+            !(bmx__json_is_number(wv) && !isfinite(wv->u.num))) {
             problem(c, SEV_ERROR, "wrong-type", "expected [height, width] integers");
         }
         path_pop(c, old);
@@ -943,7 +878,7 @@ static enum seg parse_rle(struct checker *c, const struct bmx__jnode *seg,
     old = path_key(c, "counts");
     enum seg result = SEG_BAD;
     bmx_error err = {0};
-    if (is_string(counts)) {
+    if (bmx__json_is_string(counts)) {
         bmx_status st =
             bmx_rle_from_string(counts->u.str, strlen(counts->u.str), h, w, rle, &err);
         if (st == BMX_E_NOMEM) {
@@ -957,7 +892,7 @@ static enum seg parse_rle(struct checker *c, const struct bmx__jnode *seg,
             *owned = true;
             result = SEG_RLE;
         }
-    } else if (is_array(counts)) {
+    } else if (bmx__json_is_array(counts)) {
         size_t m = counts->n;
         if (m > c->runs_cap) {
             uint32_t *p = bmx__realloc_array(c->runs, m, sizeof *p);
@@ -972,11 +907,11 @@ static enum seg parse_rle(struct checker *c, const struct bmx__jnode *seg,
         size_t j = 0;
         bool ok = true;
         for (const struct bmx__jnode *e = counts->u.child; e != NULL; e = e->next, j++) {
-            if (is_number(e) && !isfinite(e->u.num)) {
+            if (bmx__json_is_number(e) && !isfinite(e->u.num)) {
                 ok = false;
                 break;
             }
-            if (!is_number(e) || !is_integral(e->u.num) || e->u.num < 0 ||
+            if (!bmx__json_is_number(e) || !bmx__json_is_integral(e->u.num) || e->u.num < 0 ||
                 e->u.num > UINT32_MAX) {
                 size_t o2 = path_index(c, j);
                 problem(c, SEV_ERROR, "rle-malformed", "expected a run length in 0..4294967295");
@@ -999,7 +934,7 @@ static enum seg parse_rle(struct checker *c, const struct bmx__jnode *seg,
         }
     } else {
         problem(c, SEV_ERROR, "wrong-type", "expected a string or an array of run lengths, got %s",
-                type_name(counts));
+                bmx__json_type_name(counts));
     }
     path_pop(c, old);
     if (result == SEG_RLE && !size_ok) {
@@ -1163,8 +1098,8 @@ done:
 
 static void check_annotation(struct checker *c, const struct bmx__jnode *a, size_t i)
 {
-    if (!is_object(a)) {
-        problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", type_name(a));
+    if (!bmx__json_is_object(a)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected an object, got %s", bmx__json_type_name(a));
         return;
     }
     check_duplicate_keys(c, a);
@@ -1204,8 +1139,8 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
     v = member(c, a, "bbox", true);
     if (v != NULL) {
         old = path_key(c, "bbox");
-        if (!is_array(v)) {
-            problem(c, SEV_ERROR, "wrong-type", "expected 4 numbers, got %s", type_name(v));
+        if (!bmx__json_is_array(v)) {
+            problem(c, SEV_ERROR, "wrong-type", "expected 4 numbers, got %s", bmx__json_type_name(v));
         } else if (v->n != 4) {
             problem(c, SEV_ERROR, "wrong-type", "expected 4 numbers, got %zu", v->n);
         } else {
@@ -1213,9 +1148,9 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
             int q = 0;
             box_ok = true;
             for (const struct bmx__jnode *e = v->u.child; e != NULL; e = e->next, q++) {
-                if (!is_number(e)) {
+                if (!bmx__json_is_number(e)) {
                     size_t o2 = path_index(c, (size_t)q);
-                    problem(c, SEV_ERROR, "wrong-type", "expected a number, got %s", type_name(e));
+                    problem(c, SEV_ERROR, "wrong-type", "expected a number, got %s", bmx__json_type_name(e));
                     path_pop(c, o2);
                     box_ok = false;
                 } else if (!isfinite(e->u.num)) {
@@ -1265,8 +1200,8 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
     if (v == NULL) {
         problem(c, SEV_WARNING, "missing-recommended-key",
                 "missing (COCO evaluation reads every object's area)");
-    } else if (!is_number(v)) {
-        problem(c, SEV_ERROR, "wrong-type", "expected a number >= 0, got %s", type_name(v));
+    } else if (!bmx__json_is_number(v)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected a number >= 0, got %s", bmx__json_type_name(v));
     } else if (isfinite(v->u.num)) {
         if (v->u.num < 0) {
             problem(c, SEV_ERROR, "bad-value", "expected a number >= 0, got %.10g", v->u.num);
@@ -1286,11 +1221,11 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
                 "missing (COCO evaluation reads every object's iscrowd)");
     } else if (v->type == BMX__J_TRUE || v->type == BMX__J_FALSE) {
         crowd = v->type == BMX__J_TRUE;
-    } else if (is_number(v) && (v->u.num == 0 || v->u.num == 1)) {
+    } else if (bmx__json_is_number(v) && (v->u.num == 0 || v->u.num == 1)) {
         crowd = v->u.num == 1;
-    } else if (!(is_number(v) && !isfinite(v->u.num))) {
+    } else if (!(bmx__json_is_number(v) && !isfinite(v->u.num))) {
         problem(c, SEV_ERROR, "bad-value", "expected 0 or 1, got %s",
-                is_number(v) ? "another number" : type_name(v));
+                bmx__json_is_number(v) ? "another number" : bmx__json_type_name(v));
     }
     path_pop(c, old);
 
@@ -1301,15 +1236,15 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
     bool rle_owned = false;
     v = member(c, a, "segmentation", false);
     old = path_key(c, "segmentation");
-    if (v == NULL || v->type == BMX__J_NULL || (is_array(v) && v->u.child == NULL)) {
+    if (v == NULL || v->type == BMX__J_NULL || (bmx__json_is_array(v) && v->u.child == NULL)) {
         kind = SEG_NONE;
-    } else if (is_array(v)) {
+    } else if (bmx__json_is_array(v)) {
         kind = parse_polygons(c, v, &polys);
-    } else if (is_object(v)) {
+    } else if (bmx__json_is_object(v)) {
         kind = parse_rle(c, v, img, &rle, &rle_owned);
     } else {
         problem(c, SEV_ERROR, "wrong-type", "expected a list of polygons or an RLE object, got %s",
-                type_name(v));
+                bmx__json_type_name(v));
         kind = SEG_BAD;
     }
     path_pop(c, old);
@@ -1563,7 +1498,7 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
         }
         walk_nonfinite(c, root);
         problem(c, SEV_ERROR, "wrong-type", "expected an object (a COCO document), got %s",
-                type_name(root));
+                bmx__json_type_name(root));
         return;
     }
     check_duplicate_list(c, d->keys, d->n);
@@ -1587,7 +1522,7 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
             if (first != '{' && first != 'n') {
                 size_t old = path_key(c, "info");
                 problem(c, SEV_ERROR, "wrong-type", "expected an object or null, got %s",
-                        type_name_of_text(first));
+                        bmx__json_type_name_of_text(first));
                 path_pop(c, old);
             }
             break;
@@ -1602,7 +1537,7 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
             problem(c, SEV_ERROR, "missing-key", "missing");
         } else if (!d->is_array[s]) {
             problem(c, SEV_ERROR, "wrong-type", "expected an array, got %s",
-                    type_name_of_text(kp->buf[d->start[s]]));
+                    bmx__json_type_name_of_text(kp->buf[d->start[s]]));
         }
         path_pop(c, old);
     }

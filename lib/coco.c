@@ -105,64 +105,6 @@ struct reader {
     bmx_error *err;
 };
 
-static bool is_integral(double v)
-{
-    return isfinite(v) && v == floor(v) && fabs(v) <= 9007199254740992.0;
-}
-
-static const char *type_name(const struct bmx__jnode *v)
-{
-    if (v == NULL) {
-        return "nothing";
-    }
-    switch (v->type) {
-    case BMX__J_NULL:
-        return "null";
-    case BMX__J_FALSE:
-    case BMX__J_TRUE:
-        return "a boolean";
-    case BMX__J_NUMBER:
-        return "a number";
-    case BMX__J_STRING:
-        return "a string";
-    case BMX__J_ARRAY:
-        return "an array";
-    case BMX__J_OBJECT:
-        return "an object";
-    }
-    return "an unknown value";
-}
-
-/* The type of the (validated) value whose text starts with c. */
-static const char *type_name_of_text(char c)
-{
-    switch (c) {
-    case '{':
-        return "an object";
-    case '[':
-        return "an array";
-    case '"':
-        return "a string";
-    case 't':
-    case 'f':
-        return "a boolean";
-    case 'n':
-        return "null";
-    default:
-        return "a number";
-    }
-}
-
-static bool is_number(const struct bmx__jnode *v)
-{
-    return v != NULL && v->type == BMX__J_NUMBER;
-}
-
-static bool is_array(const struct bmx__jnode *v)
-{
-    return v != NULL && v->type == BMX__J_ARRAY;
-}
-
 /* Messages name the place as "annotations[3].bbox"; it is only formatted when
  * something is wrong, which keeps the per-record cost down. */
 static const char *place(char *buf, size_t cap, const char *arr, size_t i, const char *field)
@@ -176,7 +118,7 @@ static bmx_status parse_id(struct reader *r, const struct bmx__jnode *v, const c
                            const char **str)
 {
     char where[96];
-    if (is_number(v) && is_integral(v->u.num)) {
+    if (bmx__json_is_number(v) && bmx__json_is_integral(v->u.num)) {
         *is_str = false;
         *num = (int64_t)v->u.num;
         *str = NULL;
@@ -193,14 +135,14 @@ static bmx_status parse_id(struct reader *r, const struct bmx__jnode *v, const c
         return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: missing", r->name, where);
     }
     return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected an integer%s, got %s", r->name,
-                     where, allow_str ? " or a string" : "", type_name(v));
+                     where, allow_str ? " or a string" : "", bmx__json_type_name(v));
 }
 
 static bmx_status parse_dim(struct reader *r, const struct bmx__jnode *v, size_t i,
                             const char *field, int32_t *out)
 {
     char where[64];
-    if (is_number(v) && is_integral(v->u.num) && v->u.num >= 1 && v->u.num <= INT32_MAX) {
+    if (bmx__json_is_number(v) && bmx__json_is_integral(v->u.num) && v->u.num >= 1 && v->u.num <= INT32_MAX) {
         *out = (int32_t)v->u.num;
         return BMX_OK;
     }
@@ -209,7 +151,7 @@ static bmx_status parse_dim(struct reader *r, const struct bmx__jnode *v, size_t
         return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: missing", r->name, where);
     }
     return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected a positive integer, got %s", r->name,
-                     where, is_number(v) ? "a number out of range" : type_name(v));
+                     where, bmx__json_is_number(v) ? "a number out of range" : bmx__json_type_name(v));
 }
 
 static bmx_status parse_polygons(struct reader *r, const struct bmx__jnode *seg, size_t ai,
@@ -224,10 +166,10 @@ static bmx_status parse_polygons(struct reader *r, const struct bmx__jnode *seg,
     out->count = 0;
     size_t i = 0;
     for (const struct bmx__jnode *ring = seg->u.child; ring != NULL; ring = ring->next, i++) {
-        if (!is_array(ring)) {
+        if (!bmx__json_is_array(ring)) {
             return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s[%zu]: expected an array of numbers, got %s",
                              r->name, place(where, sizeof where, "annotations", ai, "segmentation"),
-                             i, type_name(ring));
+                             i, bmx__json_type_name(ring));
         }
         size_t k = ring->n;
         size_t jj = 0;
@@ -236,7 +178,7 @@ static bmx_status parse_polygons(struct reader *r, const struct bmx__jnode *seg,
                 return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s[%zu][%zu]: expected a number, got %s",
                                  r->name,
                                  place(where, sizeof where, "annotations", ai, "segmentation"), i,
-                                 jj, type_name(c));
+                                 jj, bmx__json_type_name(c));
             }
         }
         if (k % 2 != 0) {
@@ -265,7 +207,7 @@ static bmx_status parse_polygons(struct reader *r, const struct bmx__jnode *seg,
                 return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s[%zu][%zu]: expected a number, got %s",
                                  r->name,
                                  place(where, sizeof where, "annotations", ai, "segmentation"), i,
-                                 j, type_name(c));
+                                 j, bmx__json_type_name(c));
             }
             p->xy[j] = c->u.num;
         }
@@ -280,9 +222,9 @@ static bmx_status parse_rle(struct reader *r, const struct bmx__jnode *seg, size
     place(where, sizeof where, "annotations", ai, "segmentation");
     const struct bmx__jnode *size = bmx__json_get(seg, "size");
     const struct bmx__jnode *counts = bmx__json_get(seg, "counts");
-    if (!is_array(size) || size->n != 2 || !is_number(size->u.child) ||
-        !is_number(size->u.child->next) || !is_integral(size->u.child->u.num) ||
-        !is_integral(size->u.child->next->u.num)) {
+    if (!bmx__json_is_array(size) || size->n != 2 || !bmx__json_is_number(size->u.child) ||
+        !bmx__json_is_number(size->u.child->next) || !bmx__json_is_integral(size->u.child->u.num) ||
+        !bmx__json_is_integral(size->u.child->next->u.num)) {
         return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s.size: expected [height, width] integers",
                          r->name, where);
     }
@@ -301,7 +243,7 @@ static bmx_status parse_rle(struct reader *r, const struct bmx__jnode *seg, size
             return bmx__prefix(r->err, st, "%s: %s.counts", r->name, where);
         }
         obj->rle_compressed = true;
-    } else if (is_array(counts)) {
+    } else if (bmx__json_is_array(counts)) {
         size_t m = counts->n;
         obj->rle.counts = bmx__alloc_array(m, sizeof *obj->rle.counts);
         if (obj->rle.counts == NULL) {
@@ -312,7 +254,7 @@ static bmx_status parse_rle(struct reader *r, const struct bmx__jnode *seg, size
         obj->rle.m = m;
         size_t j = 0;
         for (const struct bmx__jnode *c = counts->u.child; c != NULL; c = c->next, j++) {
-            if (!is_number(c) || !is_integral(c->u.num) || c->u.num < 0 || c->u.num > UINT32_MAX) {
+            if (!bmx__json_is_number(c) || !bmx__json_is_integral(c->u.num) || c->u.num < 0 || c->u.num > UINT32_MAX) {
                 return bmx__fail(r->err, BMX_E_SCHEMA,
                                  "%s: %s.counts[%zu]: expected a run length in 0..4294967295",
                                  r->name, where, j);
@@ -327,7 +269,7 @@ static bmx_status parse_rle(struct reader *r, const struct bmx__jnode *seg, size
     } else {
         return bmx__fail(r->err, BMX_E_SCHEMA,
                          "%s: %s.counts: expected a string or an array of run lengths, got %s",
-                         r->name, where, type_name(counts));
+                         r->name, where, bmx__json_type_name(counts));
     }
     obj->seg_kind = BMX_SEG_RLE;
     return BMX_OK;
@@ -415,7 +357,7 @@ static bmx_status parse_annotation(struct reader *r, const struct bmx__jnode *a,
     bmx_status st;
     if (a->type != BMX__J_OBJECT) {
         return bmx__fail(r->err, BMX_E_SCHEMA, "%s: annotations[%zu]: expected an object, got %s",
-                         r->name, i, type_name(a));
+                         r->name, i, bmx__json_type_name(a));
     }
     /* The first member of each known name is the one read (and left out of the
      * extras); a repeated name rides along like an unknown field. */
@@ -465,14 +407,14 @@ static bmx_status parse_annotation(struct reader *r, const struct bmx__jnode *a,
     obj->category_id = num;
 
     const struct bmx__jnode *bbox = field[KEY_BBOX];
-    if (bbox == NULL || !is_array(bbox) || bbox->n != 4) {
+    if (bbox == NULL || !bmx__json_is_array(bbox) || bbox->n != 4) {
         place(where, sizeof where, "annotations", i, "bbox");
         if (bbox == NULL) {
             return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: missing", r->name, where);
         }
-        if (!is_array(bbox)) {
+        if (!bmx__json_is_array(bbox)) {
             return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected 4 numbers, got %s", r->name,
-                             where, type_name(bbox));
+                             where, bmx__json_type_name(bbox));
         }
         return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected 4 numbers, got %zu", r->name,
                          where, bbox->n);
@@ -483,7 +425,7 @@ static bmx_status parse_annotation(struct reader *r, const struct bmx__jnode *a,
         if (c->type != BMX__J_NUMBER) {
             return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s[%d]: expected a number, got %s",
                              r->name, place(where, sizeof where, "annotations", i, "bbox"), k,
-                             type_name(c));
+                             bmx__json_type_name(c));
         }
         bv[k] = c->u.num;
     }
@@ -496,10 +438,10 @@ static bmx_status parse_annotation(struct reader *r, const struct bmx__jnode *a,
 
     const struct bmx__jnode *area = field[KEY_AREA];
     if (area != NULL) {
-        if (!is_number(area) || area->u.num < 0) {
+        if (!bmx__json_is_number(area) || area->u.num < 0) {
             return bmx__fail(r->err, BMX_E_SCHEMA,
                              "%s: annotations[%zu].area: expected a number >= 0, got %s", r->name,
-                             i, is_number(area) ? "a negative number" : type_name(area));
+                             i, bmx__json_is_number(area) ? "a negative number" : bmx__json_type_name(area));
         }
         obj->area = area->u.num;
         obj->has_area = true;
@@ -509,7 +451,7 @@ static bmx_status parse_annotation(struct reader *r, const struct bmx__jnode *a,
     if (crowd != NULL) {
         if (crowd->type == BMX__J_TRUE || crowd->type == BMX__J_FALSE) {
             obj->iscrowd = crowd->type == BMX__J_TRUE ? 1 : 0;
-        } else if (is_number(crowd) && (crowd->u.num == 0 || crowd->u.num == 1)) {
+        } else if (bmx__json_is_number(crowd) && (crowd->u.num == 0 || crowd->u.num == 1)) {
             obj->iscrowd = (int)crowd->u.num;
         } else {
             return bmx__fail(r->err, BMX_E_SCHEMA, "%s: annotations[%zu].iscrowd: expected 0 or 1",
@@ -540,7 +482,7 @@ static bmx_status parse_annotation(struct reader *r, const struct bmx__jnode *a,
         return bmx__fail(r->err, BMX_E_SCHEMA,
                          "%s: %s: expected a list of polygons or an RLE object, got %s", r->name,
                          place(where, sizeof where, "annotations", i, "segmentation"),
-                         type_name(seg));
+                         bmx__json_type_name(seg));
     }
 
     obj->visibility = 1.0;
@@ -584,7 +526,7 @@ static bmx_status parse_image(struct reader *r, const struct bmx__jnode *im, siz
     bmx_status st;
     if (im->type != BMX__J_OBJECT) {
         return bmx__fail(r->err, BMX_E_SCHEMA, "%s: images[%zu]: expected an object, got %s",
-                         r->name, i, type_name(im));
+                         r->name, i, bmx__json_type_name(im));
     }
     bool is_str;
     const char *str;
@@ -635,7 +577,7 @@ static bmx_status parse_categories(struct reader *r, const struct bmx__jnode *ar
     for (const struct bmx__jnode *c = arr->u.child; c != NULL; c = c->next, cc = cc->next, i++) {
         if (c->type != BMX__J_OBJECT) {
             return bmx__fail(r->err, BMX_E_SCHEMA, "%s: categories[%zu]: expected an object, got %s",
-                             r->name, i, type_name(c));
+                             r->name, i, bmx__json_type_name(c));
         }
         bool is_str;
         const char *str;
@@ -768,7 +710,7 @@ static bmx_status scan_document(struct reader *r, struct bmx__json *p, struct do
     }
     if (d->first != '{') {
         return bmx__fail(r->err, BMX_E_SCHEMA, "%s: top level: expected an object, got %s", r->name,
-                         type_name_of_text(d->first));
+                         bmx__json_type_name_of_text(d->first));
     }
     if (p->has_nonfinite) {
         /* JSON has no non-finite numbers, but 1e999 overflows a double, which
@@ -1092,14 +1034,14 @@ static bmx_status read_checked(struct reader *r, const char *buf, size_t len, bm
         }
         if (buf[req[q]->start] != '[') {
             st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected an array, got %s", r->name,
-                           required[q], type_name_of_text(buf[req[q]->start]));
+                           required[q], bmx__json_type_name_of_text(buf[req[q]->start]));
             goto done;
         }
     }
     const struct member *info = find_member(&doc, "info");
     if (info != NULL && buf[info->start] != '{' && buf[info->start] != 'n') {
         st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: info: expected an object or null, got %s",
-                       r->name, type_name_of_text(buf[info->start]));
+                       r->name, bmx__json_type_name_of_text(buf[info->start]));
         goto done;
     }
 

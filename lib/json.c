@@ -890,6 +890,53 @@ int bmx__json_next(struct bmx__json *p, size_t *pos, char close)
     return -1;
 }
 
+bool bmx__json_is_integral(double v)
+{
+    return isfinite(v) && v == floor(v) && fabs(v) <= TWO_53;
+}
+
+const char *bmx__json_type_name(const struct bmx__jnode *v)
+{
+    if (v == NULL) {
+        return "nothing";
+    }
+    switch (v->type) {
+    case BMX__J_NULL:
+        return "null";
+    case BMX__J_FALSE:
+    case BMX__J_TRUE:
+        return "a boolean";
+    case BMX__J_NUMBER:
+        return "a number";
+    case BMX__J_STRING:
+        return "a string";
+    case BMX__J_ARRAY:
+        return "an array";
+    case BMX__J_OBJECT:
+        return "an object";
+    }
+    return "an unknown value";
+}
+
+const char *bmx__json_type_name_of_text(char first)
+{
+    switch (first) {
+    case '{':
+        return "an object";
+    case '[':
+        return "an array";
+    case '"':
+        return "a string";
+    case 't':
+    case 'f':
+        return "a boolean";
+    case 'n':
+        return "null";
+    default:
+        return "a number";
+    }
+}
+
 const struct bmx__jnode *bmx__json_get(const struct bmx__jnode *obj, const char *key)
 {
     if (obj == NULL || obj->type != BMX__J_OBJECT) {

@@ -90,6 +90,32 @@ int bmx__json_begin(struct bmx__json *p, size_t *pos, char open);
 int bmx__json_next(struct bmx__json *p, size_t *pos, char close);
 bool bmx__json_key(struct bmx__json *p, size_t *pos, const char **key);
 
+/* Whether a node (NULL: none) is of a type. */
+static inline bool bmx__json_is_number(const struct bmx__jnode *v)
+{
+    return v != NULL && v->type == BMX__J_NUMBER;
+}
+static inline bool bmx__json_is_string(const struct bmx__jnode *v)
+{
+    return v != NULL && v->type == BMX__J_STRING;
+}
+static inline bool bmx__json_is_array(const struct bmx__jnode *v)
+{
+    return v != NULL && v->type == BMX__J_ARRAY;
+}
+static inline bool bmx__json_is_object(const struct bmx__jnode *v)
+{
+    return v != NULL && v->type == BMX__J_OBJECT;
+}
+
+/* A finite whole number a double holds exactly (|v| <= 2^53): a JSON integer. */
+bool bmx__json_is_integral(double v);
+
+/* "a number", "an array", ... for messages ("nothing" for NULL). */
+const char *bmx__json_type_name(const struct bmx__jnode *v);
+/* The same for the (valid) value whose text starts with `first`. */
+const char *bmx__json_type_name_of_text(char first);
+
 /* The first member named `key` of an object node (NULL when none or not an object). */
 const struct bmx__jnode *bmx__json_get(const struct bmx__jnode *obj, const char *key);
 
