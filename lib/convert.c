@@ -46,15 +46,6 @@ static bool name_escapes(const char *name)
     }
 }
 
-static bool same_dir(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    if (realpath(a, ra) == NULL || realpath(b, rb) == NULL) {
-        return false;
-    }
-    return strcmp(ra, rb) == 0;
-}
-
 static bool is_jpeg_name(const char *name)
 {
     const char *dot = strrchr(base_name(name), '.');
@@ -192,13 +183,13 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
         struct bmx_voc_options vo = job->voc;
         struct stat sb;
         bool is_dir = stat(job->input, &sb) == 0 && S_ISDIR(sb.st_mode);
-        images = job->images != NULL ? strdup(job->images) : bmx__voc_default_images_dir(job->input, is_dir);
+        images = bmx__voc_images_root(job->input, job->images);
         if (images == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
         }
         vo.images_dir = images;
-        if (is_dir && same_dir(job->input, job->out)) {
+        if (is_dir && bmx__same_file(job->input, job->out)) {
             st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input folder", job->out);
             goto done;
         }
@@ -228,7 +219,7 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
             goto done;
         }
     }
-    if (same_dir(job->out, images)) {
+    if (bmx__same_file(job->out, images)) {
         st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input image folder", job->out);
         goto done;
     }
@@ -247,7 +238,7 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
     if (st != BMX_OK) {
         goto done;
     }
-    if (same_dir(out_images, images)) {
+    if (bmx__same_file(out_images, images)) {
         st = bmx__fail(err, BMX_E_INVALID, "%s: the output image folder is the input image folder",
                        out_images);
         goto done;

@@ -427,6 +427,13 @@ bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len
     return st != BMX_OK ? st : cst;
 }
 
+bool bmx__same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 char *bmx__path_join(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

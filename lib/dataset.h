@@ -113,6 +113,9 @@ bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commi
 bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
                                   bmx_error *err);
 
+/* Whether two existing paths name the same file or folder (device and inode). */
+bool bmx__same_file(const char *a, const char *b);
+
 /* "a/b" (no doubled slash); NULL when out of memory. */
 char *bmx__path_join(const char *a, const char *b);
 

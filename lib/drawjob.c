@@ -67,13 +67,6 @@ static bool name_escapes(const char *name)
 }
 
 /* Whether both paths exist and name the same file or folder. */
-static bool same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
-
 static bmx_status sheet_format(const char *path, enum bmx_format *fmt, bmx_error *err)
 {
     const char *dot = strrchr(path, '.');
@@ -378,7 +371,6 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     struct bmx_draw_summary sum = {0, 0};
     struct bmx_image sheet = {0, 0, 0, 0, NULL};
     struct run_ctx ctx;
-    struct bmx_labels labels = {0, NULL};
     char *voc_images = NULL;
     bmx_status st;
 
@@ -397,37 +389,19 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     }
     const char *input_name = job->annotations != NULL ? job->annotations : job->voc;
     if (job->voc != NULL) {
-        struct stat sb;
-        bool is_dir = stat(job->voc, &sb) == 0 && S_ISDIR(sb.st_mode);
-        voc_images = job->images != NULL ? strdup(job->images)
-                                         : bmx__voc_default_images_dir(job->voc, is_dir);
+        voc_images = bmx__voc_images_root(job->voc, job->images);
         if (voc_images == NULL) {
             return bmx__fail(err, BMX_E_NOMEM, "out of memory");
         }
     }
     const char *images_root = voc_images != NULL ? voc_images : job->images;
-    if (same_file(job->out, images_root)) {
+    if (bmx__same_file(job->out, images_root)) {
         st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input image folder",
                        job->out);
         goto cleanup;
     }
-    if (job->voc != NULL) {
-        struct bmx_voc_options vo;
-        bmx_voc_options_init(&vo);
-        vo.split = job->voc_split;
-        vo.images_dir = images_root;
-        vo.limits = job->limits;
-        if (job->labels != NULL) {
-            st = bmx_labels_read(job->labels, &labels, err);
-            if (st != BMX_OK) {
-                goto cleanup;
-            }
-            vo.labels = &labels;
-        }
-        st = bmx_dataset_read_voc(job->voc, &vo, &ds, err);
-    } else {
-        st = bmx_dataset_read_coco_limited(job->annotations, &job->limits, &ds, err);
-    }
+    st = bmx__read_input(job->annotations, job->voc, job->voc_split, job->labels, images_root,
+                         &job->limits, &ds, err);
     if (st != BMX_OK) {
         goto cleanup;
     }
@@ -472,8 +446,8 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
             goto cleanup;
         }
-        bool clash = same_file(in_paths[i], out_path) ||
-                     (job->sheet != NULL && same_file(in_paths[i], job->sheet));
+        bool clash = bmx__same_file(in_paths[i], out_path) ||
+                     (job->sheet != NULL && bmx__same_file(in_paths[i], job->sheet));
         free(out_path);
         if (clash) {
             st = bmx__fail(err, BMX_E_INVALID, "%s: images[%zu].file_name: '%s' would be overwritten",
@@ -586,7 +560,6 @@ cleanup:
     free(names);
     free(sel);
     bmx_dataset_free(ds);
-    bmx_labels_free(&labels);
     free(voc_images);
     return st;
 }

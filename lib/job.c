@@ -55,15 +55,6 @@ static bool name_escapes(const char *name)
     return false;
 }
 
-static bool same_dir(const char *a, const char *b)
-{
-    char ra[PATH_MAX], rb[PATH_MAX];
-    if (realpath(a, ra) == NULL || realpath(b, rb) == NULL) {
-        return false;
-    }
-    return strcmp(ra, rb) == 0;
-}
-
 /* ---- pairing ---- */
 
 struct pairing {
@@ -1248,7 +1239,6 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
 {
     bmx_status st;
     bmx_dataset *ds = NULL, *out_ds = NULL;
-    struct bmx_labels labels = {0, NULL};
     char *voc_images = NULL;
     struct run r;
     struct bmx__buf images = {0}, anns = {0}, doc = {0};
@@ -1277,42 +1267,24 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
     }
     const char *input_name = opts->annotations;
     if (opts->voc != NULL) {
-        struct stat sb;
-        bool is_dir = stat(opts->voc, &sb) == 0 && S_ISDIR(sb.st_mode);
-        voc_images = opts->images != NULL ? strdup(opts->images)
-                                          : bmx__voc_default_images_dir(opts->voc, is_dir);
+        voc_images = bmx__voc_images_root(opts->voc, opts->images);
         if (voc_images == NULL) {
             return bmx__fail(err, BMX_E_NOMEM, "out of memory");
         }
         input_name = opts->voc;
-        if (same_dir(opts->out, opts->voc)) {
+        if (bmx__same_file(opts->out, opts->voc)) {
             st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input folder", opts->out);
             goto done;
         }
     }
     const char *images_root = voc_images != NULL ? voc_images : opts->images;
-    if (same_dir(opts->out, images_root)) {
+    if (bmx__same_file(opts->out, images_root)) {
         st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input image folder",
                        opts->out);
         goto done;
     }
-    if (opts->voc != NULL) {
-        struct bmx_voc_options vo;
-        bmx_voc_options_init(&vo);
-        vo.split = opts->voc_split;
-        vo.images_dir = images_root;
-        vo.limits = opts->limits;
-        if (opts->labels != NULL) {
-            st = bmx_labels_read(opts->labels, &labels, err);
-            if (st != BMX_OK) {
-                goto done;
-            }
-            vo.labels = &labels;
-        }
-        st = bmx_dataset_read_voc(opts->voc, &vo, &ds, err);
-    } else {
-        st = bmx_dataset_read_coco_limited(opts->annotations, &opts->limits, &ds, err);
-    }
+    st = bmx__read_input(opts->annotations, opts->voc, opts->voc_split, opts->labels, images_root,
+                         &opts->limits, &ds, err);
     if (st != BMX_OK) {
         goto done;
     }
@@ -1556,7 +1528,6 @@ done:
     free(journal_path);
     bmx_dataset_free(ds);
     bmx_dataset_free(out_ds);
-    bmx_labels_free(&labels);
     free(voc_images);
     return st;
 }

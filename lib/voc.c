@@ -1168,6 +1168,40 @@ char *bmx__voc_default_images_dir(const char *path, bool is_dir)
     return r;
 }
 
+char *bmx__voc_images_root(const char *voc, const char *images)
+{
+    if (images != NULL) {
+        return strdup(images);
+    }
+    struct stat sb;
+    return bmx__voc_default_images_dir(voc, stat(voc, &sb) == 0 && S_ISDIR(sb.st_mode));
+}
+
+bmx_status bmx__read_input(const char *annotations, const char *voc, const char *split,
+                           const char *labels_path, const char *images_root,
+                           const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err)
+{
+    if (voc == NULL) {
+        return bmx_dataset_read_coco_limited(annotations, limits, out, err);
+    }
+    struct bmx_labels labels = {0, NULL};
+    struct bmx_voc_options vo;
+    bmx_voc_options_init(&vo);
+    vo.split = split;
+    vo.images_dir = images_root;
+    vo.limits = *limits;
+    if (labels_path != NULL) {
+        bmx_status st = bmx_labels_read(labels_path, &labels, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        vo.labels = &labels;
+    }
+    bmx_status st = bmx_dataset_read_voc(voc, &vo, out, err);
+    bmx_labels_free(&labels);
+    return st;
+}
+
 /* Fix up one parsed file: the image file it names, its size, boxes inside it.
  * `rep` may be NULL. */
 static bmx_status finish_file(struct vfile *f, const char *images_dir,

@@ -9,6 +9,17 @@
  * file <its folder>/../JPEGImages. malloc'd; NULL when out of memory. */
 char *bmx__voc_default_images_dir(const char *path, bool is_dir);
 
+/* The image folder a job reads VOC input `voc` against: a copy of `images` when
+ * given, else the default above. malloc'd; NULL when out of memory. */
+char *bmx__voc_images_root(const char *voc, const char *images);
+
+/* Read a job's input: the VOC folder or XML file `voc` when not NULL (with its
+ * split, the category names of the labels file `labels_path` when not NULL, the
+ * image folder `images_root`), else the COCO file `annotations`; `limits` apply. */
+bmx_status bmx__read_input(const char *annotations, const char *voc, const char *split,
+                           const char *labels_path, const char *images_root,
+                           const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err);
+
 /* The Annotations/ stem of every image of `ds` (file_name without folders and
  * extension): unique, usable as a file name and as a line of an ImageSets list.
  * `*out` holds ds->n_images malloc'd strings (free with bmx__voc_free_stems). */
