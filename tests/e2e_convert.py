@@ -275,6 +275,8 @@ def main():
                              "--images", SAMPLES_IMAGES, "--out", tmp], "--from coco --to coco"),
                            (["--from", "coco", "--to", "voc", "--out", tmp], "--from coco without --annotations"),
                            (["--from", "voc", "--to", "coco", "--out", tmp], "--from voc without --voc"),
+                           (["--from", "voc", "--voc", SAMPLES_VOC, "--to", "coco", "--out", tmp,
+                             "--max-pixels", "99999999999999999999"], "--max-pixels past 2^64"),
                            (["--bogus"], "an unknown option")):
             rc, out, err = run(*args)
             check("usage error (%s): exit 2 and a usage line" % name, rc == 2 and "usage:" in err, err)

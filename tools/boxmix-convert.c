@@ -152,12 +152,11 @@ int main(int argc, char **argv)
             job.force = true;
             break;
         case OPT_MAX_PIXELS: {
-            char *end;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (optarg[0] == '-' || optarg[0] == '\0' || *end != '\0' || v == 0) {
+            uint64_t v;
+            if (!cli_parse_u64(optarg, &v) || v == 0) {
                 return cli_usage_error(prog, usage_line, "--max-pixels: expected a positive integer, got '%s'", optarg);
             }
-            job.voc.limits.max_image_pixels = (uint64_t)v;
+            job.voc.limits.max_image_pixels = v;
             break;
         }
         case OPT_QUIET:
@@ -165,15 +164,11 @@ int main(int argc, char **argv)
             break;
         case OPT_HELP:
             help();
-            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+            return cli_stdout_status();
         case OPT_VERSION:
-            printf("%s %s\n", prog, bmx_version());
-            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+            return cli_version(prog);
         default:
-            if (optopt != 0) {
-                return cli_usage_error(prog, usage_line, "option needs an argument or is unknown: '%s'", argv[optind - 1]);
-            }
-            return cli_usage_error(prog, usage_line, "unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option(prog, usage_line, argv);
         }
     }
     if (optind < argc) {

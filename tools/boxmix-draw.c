@@ -295,15 +295,11 @@ static int run(int argc, char **argv, int64_t **ids_store)
             break;
         case OPT_HELP:
             help();
-            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+            return cli_stdout_status();
         case OPT_VERSION:
-            printf("%s %s\n", prog, bmx_version());
-            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+            return cli_version(prog);
         default:
-            if (optopt != 0) {
-                return cli_usage_error(prog, usage_line, "option needs an argument or is unknown: '%s'", argv[optind - 1]);
-            }
-            return cli_usage_error(prog, usage_line, "unknown option '%s'", argv[optind - 1]);
+            return cli_bad_option(prog, usage_line, argv);
         }
     }
     if (optind < argc) {

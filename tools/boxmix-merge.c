@@ -62,15 +62,11 @@ int main(int argc, char **argv)
             break;
         case 'h':
             help();
-            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+            return cli_stdout_status();
         case 'V':
-            printf("%s %s\n", prog, bmx_version());
-            return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
-        default: {
-            char msg[256];
-            snprintf(msg, sizeof msg, "unknown option '%s'", argv[optind - 1]);
-            return cli_usage_error(prog, usage_line, "%s", msg);
-        }
+            return cli_version(prog);
+        default:
+            return cli_usage_error(prog, usage_line, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (argc - optind < 2) {

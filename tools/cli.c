@@ -1,7 +1,10 @@
 /* What the command-line tools share (cli.h). */
 #include "cli.h"
 
+#include <boxmix.h>
+
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,6 +18,26 @@ int cli_usage_error(const char *prog, void (*usage_line)(FILE *), const char *fm
     usage_line(stderr);
     fprintf(stderr, "try '%s --help'\n", prog);
     return 2;
+}
+
+int cli_stdout_status(void)
+{
+    return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+}
+
+int cli_version(const char *prog)
+{
+    printf("%s %s\n", prog, bmx_version());
+    return cli_stdout_status();
+}
+
+int cli_bad_option(const char *prog, void (*usage_line)(FILE *), char **argv)
+{
+    if (optopt != 0) {
+        return cli_usage_error(prog, usage_line, "option needs an argument or is unknown: '%s'",
+                               argv[optind - 1]);
+    }
+    return cli_usage_error(prog, usage_line, "unknown option '%s'", argv[optind - 1]);
 }
 
 bool cli_parse_u64(const char *s, uint64_t *out)

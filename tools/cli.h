@@ -18,6 +18,15 @@ bool cli_parse_u64(const char *s, uint64_t *out);
 /* A whole finite number (strtod's syntax, nothing after it). */
 bool cli_parse_double(const char *s, double *out);
 
+/* The exit status once --help text is written: 0, or 1 when stdout failed. */
+int cli_stdout_status(void);
+
+/* --version: "PROG VERSION" on stdout; the exit status as cli_stdout_status. */
+int cli_version(const char *prog);
+
+/* getopt_long returned '?' for argv[optind - 1]: the usage error saying so. */
+int cli_bad_option(const char *prog, void (*usage_line)(FILE *), char **argv);
+
 /* `one` when n is 1, else `many`. */
 const char *cli_plural(uint64_t n, const char *one, const char *many);
 
