@@ -361,14 +361,10 @@ int main(int argc, char **argv)
     if (optind < argc) {
         return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
-    if (o.annotations != NULL && o.voc != NULL) {
-        return cli_usage_error(prog, usage_line, "%s", "--annotations and --voc exclude each other");
-    }
-    if (o.out == NULL || (o.voc == NULL && (o.annotations == NULL || o.images == NULL))) {
-        return cli_usage_error(prog, usage_line, "%s", "--out and either --annotations with --images or --voc are required");
-    }
-    if ((o.voc_split != NULL || o.labels != NULL) && o.voc == NULL) {
-        return cli_usage_error(prog, usage_line, "%s", "--split and --labels apply to --voc input");
+    int bad = cli_check_input(prog, usage_line, o.annotations, o.images, o.voc,
+                              o.voc_split, o.labels, o.out);
+    if (bad != 0) {
+        return bad;
     }
     if (!out_format_set) {
         o.out_format = o.voc != NULL ? BMX_DATASET_VOC : BMX_DATASET_COCO;

@@ -305,14 +305,10 @@ static int run(int argc, char **argv, int64_t **ids_store)
     if (optind < argc) {
         return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
-    if (job.annotations != NULL && job.voc != NULL) {
-        return cli_usage_error(prog, usage_line, "%s", "--annotations and --voc exclude each other");
-    }
-    if (job.out == NULL || (job.voc == NULL && (job.annotations == NULL || job.images == NULL))) {
-        return cli_usage_error(prog, usage_line, "%s", "--out and either --annotations with --images or --voc are required");
-    }
-    if ((job.voc_split != NULL || job.labels != NULL) && job.voc == NULL) {
-        return cli_usage_error(prog, usage_line, "%s", "--split and --labels apply to --voc input");
+    int bad = cli_check_input(prog, usage_line, job.annotations, job.images, job.voc,
+                              job.voc_split, job.labels, job.out);
+    if (bad != 0) {
+        return bad;
     }
     if (job.ids != NULL && job.random > 0) {
         return cli_usage_error(prog, usage_line, "%s", "--ids and --random exclude each other");

@@ -40,6 +40,23 @@ int cli_bad_option(const char *prog, void (*usage_line)(FILE *), char **argv)
     return cli_usage_error(prog, usage_line, "unknown option '%s'", argv[optind - 1]);
 }
 
+int cli_check_input(const char *prog, void (*usage_line)(FILE *), const char *annotations,
+                    const char *images, const char *voc, const char *split, const char *labels,
+                    const char *out)
+{
+    if (annotations != NULL && voc != NULL) {
+        return cli_usage_error(prog, usage_line, "%s", "--annotations and --voc exclude each other");
+    }
+    if (out == NULL || (voc == NULL && (annotations == NULL || images == NULL))) {
+        return cli_usage_error(prog, usage_line, "%s",
+                               "--out and either --annotations with --images or --voc are required");
+    }
+    if ((split != NULL || labels != NULL) && voc == NULL) {
+        return cli_usage_error(prog, usage_line, "%s", "--split and --labels apply to --voc input");
+    }
+    return 0;
+}
+
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
     /* strtoull would take a sign ("-1" wraps around) and leading spaces. */

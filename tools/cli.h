@@ -27,6 +27,13 @@ int cli_version(const char *prog);
 /* getopt_long returned '?' for argv[optind - 1]: the usage error saying so. */
 int cli_bad_option(const char *prog, void (*usage_line)(FILE *), char **argv);
 
+/* The input options augment and draw share: --annotations with --images, or --voc
+ * (with --split and --labels only then), and --out. 0 when they fit together, else
+ * the usage error (2). */
+int cli_check_input(const char *prog, void (*usage_line)(FILE *), const char *annotations,
+                    const char *images, const char *voc, const char *split, const char *labels,
+                    const char *out);
+
 /* `one` when n is 1, else `many`. */
 const char *cli_plural(uint64_t n, const char *one, const char *many);
 
