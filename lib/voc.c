@@ -1369,6 +1369,23 @@ static bool add_buf(cJSON *obj, const char *key, const struct bmx__buf *b)
     return add_str(obj, key, b->data);
 }
 
+/* The end every image's and object's extra fields share: the unknown elements
+ * as "voc_extra" and boxmix's provenance as "boxmix" (moved in: *boxmix becomes
+ * NULL once `obj` owns it). */
+static bool add_tail(cJSON *obj, const struct bmx__buf *unknown, cJSON **boxmix)
+{
+    if (!add_buf(obj, "voc_extra", unknown)) {
+        return false;
+    }
+    if (*boxmix != NULL) {
+        if (!cJSON_AddItemToObject(obj, "boxmix", *boxmix)) {
+            return false;
+        }
+        *boxmix = NULL;
+    }
+    return true;
+}
+
 static bmx_status build_dataset(const char *path, struct vfile *files, size_t n_files,
                                 const struct bmx_labels *labels, bmx_dataset **out,
                                 bmx_error *err)
@@ -1479,15 +1496,7 @@ static bmx_status build_dataset(const char *path, struct vfile *files, size_t n_
         if (ok && f->has_segmented) {
             ok = add_num(ex, "segmented", f->segmented);
         }
-        if (ok) {
-            ok = add_buf(ex, "voc_extra", &f->unknown);
-        }
-        if (ok && f->boxmix != NULL) {
-            ok = cJSON_AddItemToObject(ex, "boxmix", f->boxmix);
-            if (ok) {
-                f->boxmix = NULL;
-            }
-        }
+        ok = ok && add_tail(ex, &f->unknown, &f->boxmix);
         if (!ok) {
             cJSON_Delete(ex);
             st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory", path);
@@ -1547,15 +1556,7 @@ static bmx_status build_dataset(const char *path, struct vfile *files, size_t n_
             if (ok && o->has_occluded) {
                 ok = add_num(oe, "occluded", o->occluded);
             }
-            if (ok) {
-                ok = add_buf(oe, "voc_extra", &o->unknown);
-            }
-            if (ok && o->boxmix != NULL) {
-                ok = cJSON_AddItemToObject(oe, "boxmix", o->boxmix);
-                if (ok) {
-                    o->boxmix = NULL;
-                }
-            }
+            ok = ok && add_tail(oe, &o->unknown, &o->boxmix);
             if (!ok) {
                 cJSON_Delete(oe);
                 st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory", path);
