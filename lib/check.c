@@ -533,27 +533,6 @@ static bool parse_dim(struct checker *c, const struct bmx__jnode *obj, const cha
 /* Image files                                                                */
 /* ------------------------------------------------------------------------- */
 
-/* A file_name must stay inside its image root: relative, no ".." component (the
- * same rule as the augment job). */
-static bool name_escapes(const char *name)
-{
-    if (name[0] == '/') {
-        return true;
-    }
-    const char *p = name;
-    for (;;) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 2 && p[0] == '.' && p[1] == '.') {
-            return true;
-        }
-        if (slash == NULL) {
-            return false;
-        }
-        p = slash + 1;
-    }
-}
-
 /* Read up to `limit` bytes (SIZE_MAX: all) of `f` into the scratch buffer. */
 static bool read_into(struct checker *c, FILE *f, size_t size, size_t *got)
 {
@@ -717,7 +696,7 @@ static void check_image(struct checker *c, const struct bmx__jnode *im, size_t i
                     bmx__json_type_name(v));
         } else if (v->u.str[0] == '\0') {
             problem(c, SEV_ERROR, "bad-value", "expected a non-empty string, got \"\"");
-        } else if (name_escapes(v->u.str)) {
+        } else if (bmx__name_escapes(v->u.str)) {
             problem(c, SEV_ERROR, "file-name-escapes",
                     "\"%s\" escapes the image folder (absolute or '..')", v->u.str);
         } else {
@@ -1725,7 +1704,7 @@ static void check_voc_file(struct checker *c, struct voc_state *vs, size_t index
                 "readers may not)",
                 rep.given_filename, name);
     }
-    if (name_escapes(name)) {
+    if (name[0] != '\0' && bmx__name_escapes(name)) {
         problem(c, SEV_ERROR, "file-name-escapes",
                 "'%s' escapes the image folder (absolute or '..')", name);
     } else {

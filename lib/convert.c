@@ -13,12 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s != NULL ? s + 1 : path;
-}
-
 void bmx_convert_job_init(struct bmx_convert_job *job)
 {
     memset(job, 0, sizeof *job);
@@ -27,28 +21,9 @@ void bmx_convert_job_init(struct bmx_convert_job *job)
     bmx_voc_options_init(&job->voc);
 }
 
-/* A file_name must stay inside its image root: relative, no ".." component. */
-static bool name_escapes(const char *name)
-{
-    if (name[0] == '/' || name[0] == '\0') {
-        return true;
-    }
-    for (const char *p = name;;) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 2 && p[0] == '.' && p[1] == '.') {
-            return true;
-        }
-        if (slash == NULL) {
-            return false;
-        }
-        p = slash + 1;
-    }
-}
-
 static bool is_jpeg_name(const char *name)
 {
-    const char *dot = strrchr(base_name(name), '.');
+    const char *dot = strrchr(bmx__base_name(name), '.');
     return dot != NULL && (strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0);
 }
 
@@ -206,7 +181,7 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
         goto done;
     }
     for (size_t i = 0; i < ds->n_images; i++) {
-        if (name_escapes(ds->images[i].file_name)) {
+        if (bmx__name_escapes(ds->images[i].file_name)) {
             st = bmx__fail(err, BMX_E_SCHEMA,
                            "%s: images[%zu].file_name: '%s' escapes the image folder (absolute or '..')",
                            job->input, i, ds->images[i].file_name);
@@ -246,7 +221,7 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
     for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
         const char *fn = ds->images[i].file_name;
         /* VOC keeps every image directly in JPEGImages/ (its stem is its id). */
-        const char *rel = job->to == BMX_DATASET_VOC ? base_name(fn) : fn;
+        const char *rel = job->to == BMX_DATASET_VOC ? bmx__base_name(fn) : fn;
         char *src = bmx__path_join(images, fn);
         char *dst = bmx__path_join(out_images, rel);
         if (src == NULL || dst == NULL) {

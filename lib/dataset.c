@@ -427,6 +427,30 @@ bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len
     return st != BMX_OK ? st : cst;
 }
 
+bool bmx__name_escapes(const char *name)
+{
+    if (name[0] == '\0' || name[0] == '/') {
+        return true;
+    }
+    for (const char *p = name;;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash != NULL ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.') {
+            return true;
+        }
+        if (slash == NULL) {
+            return false;
+        }
+        p = slash + 1;
+    }
+}
+
+const char *bmx__base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s != NULL ? s + 1 : path;
+}
+
 bool bmx__same_file(const char *a, const char *b)
 {
     struct stat sa, sb;

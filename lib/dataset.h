@@ -113,6 +113,13 @@ bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commi
 bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
                                   bmx_error *err);
 
+/* Whether a file_name leaves its image root: empty, absolute, or with a ".."
+ * component. */
+bool bmx__name_escapes(const char *name);
+
+/* The part of `path` after its last '/'. */
+const char *bmx__base_name(const char *path);
+
 /* Whether two existing paths name the same file or folder (device and inode). */
 bool bmx__same_file(const char *a, const char *b);
 

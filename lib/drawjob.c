@@ -46,27 +46,6 @@ static char *path_join3(const char *a, const char *b, const char *suffix)
     return p;
 }
 
-/* A file_name must stay inside its folder: not empty, relative, no ".." part. */
-static bool name_escapes(const char *name)
-{
-    if (name[0] == '\0' || name[0] == '/') {
-        return true;
-    }
-    for (const char *p = name; *p != '\0';) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash != NULL ? (size_t)(slash - p) : strlen(p);
-        if (n == 2 && p[0] == '.' && p[1] == '.') {
-            return true;
-        }
-        if (slash == NULL) {
-            break;
-        }
-        p = slash + 1;
-    }
-    return false;
-}
-
-/* Whether both paths exist and name the same file or folder. */
 static bmx_status sheet_format(const char *path, enum bmx_format *fmt, bmx_error *err)
 {
     const char *dot = strrchr(path, '.');
@@ -432,7 +411,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
             continue;
         }
         const char *fname = bmx_dataset_image(ds, i)->file_name;
-        if (name_escapes(fname)) {
+        if (bmx__name_escapes(fname)) {
             st = bmx__fail(err, BMX_E_SCHEMA,
                            "%s: images[%zu].file_name: '%s' is absolute or has a '..' part: it "
                            "would escape the image and output folders",

@@ -32,29 +32,6 @@ void bmx_job_options_init(struct bmx_job_options *opts)
     bmx_limits_init(&opts->limits);
 }
 
-/* ---- paths ---- */
-
-/* A file_name must stay inside its image root: relative, no ".." component. */
-static bool name_escapes(const char *name)
-{
-    if (name[0] == '/' || name[0] == '\0') {
-        return true;
-    }
-    const char *p = name;
-    while (*p) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
-        if (n == 2 && p[0] == '.' && p[1] == '.') {
-            return true;
-        }
-        if (slash == NULL) {
-            break;
-        }
-        p = slash + 1;
-    }
-    return false;
-}
-
 /* ---- pairing ---- */
 
 struct pairing {
@@ -1289,7 +1266,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         goto done;
     }
     for (size_t i = 0; i < ds->n_images; i++) {
-        if (name_escapes(ds->images[i].file_name)) {
+        if (bmx__name_escapes(ds->images[i].file_name)) {
             st = bmx__fail(err, BMX_E_SCHEMA,
                            "%s: images[%zu].file_name: \"%s\" escapes the image folder (absolute or '..')",
                            input_name, i, ds->images[i].file_name);

@@ -32,16 +32,10 @@
 
 /* ---- small helpers ---- */
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s != NULL ? s + 1 : path;
-}
-
 /* The file name without folders and without its last extension (malloc'd). */
 static char *stem_of(const char *path)
 {
-    const char *b = base_name(path);
+    const char *b = bmx__base_name(path);
     const char *dot = strrchr(b, '.');
     size_t n = (dot != NULL && dot != b) ? (size_t)(dot - b) : strlen(b);
     char *s = malloc(n + 1);
@@ -1933,7 +1927,7 @@ static bmx_status image_xml(struct writer *w, size_t i, struct bmx__buf *b)
     const cJSON *depth = extra_of(info->extra, "depth");
     bmx__buf_puts(b, "<annotation>\n");
     bool ok = put_leaf_text(b, 1, "folder", cJSON_IsString(folder) ? folder->valuestring : "VOC2012");
-    ok = put_leaf_text(b, 1, "filename", base_name(info->file_name)) && ok;
+    ok = put_leaf_text(b, 1, "filename", bmx__base_name(info->file_name)) && ok;
     if (!ok) {
         return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s: folder or file_name holds a character XML cannot carry",
                          ds->name, where);
