@@ -8,7 +8,9 @@
 It makes a COCO-like set of its own (tests/bench_make_set.c: photo-like JPEGs, mostly
 640x480 with other sizes and portrait ones, 3-12 polygon objects each, a few crowd
 RLE), then, in one run, times the codec floor (tests/bench_floor.c: TurboJPEG decode of
-every input and encode of one output each, one thread, nothing else),
+every input and encode of one output each, one thread, nothing else), the transcode
+bound (bench_floor --transcode: each input's DCT coefficients entropy-decoded and
+written again, no pixel touched: what even a DCT-domain tool cannot avoid),
 `boxmix-augment --per-image 1` with each --threads value, and the --peer command if
 given, interleaved, --repeat times; and prints min and median wall time, CPU time, peak
 memory, the ratio to the floor and the speedup of more threads over one.
@@ -386,7 +388,10 @@ def bench_images(a, work, tools, help_text):
     o = os.path.join(outs, "floor-accurate")
     floor_acc = dir_cmd("floor --accurate-dct",
                         [tools["bench_floor"], "--quality", q, "--accurate-dct", img, o], o, True, o)
-    cmds = [floor, floor_acc]
+    o = os.path.join(outs, "transcode")
+    transcode = dir_cmd("transcode bound (entropy only)",
+                        [tools["bench_floor"], "--transcode", img, o], o, True, o)
+    cmds = [floor, floor_acc, transcode]
 
     has_threads = "--threads" in help_text
     augment = os.path.join(a.build, "tools", "boxmix-augment")
@@ -443,6 +448,9 @@ def bench_images(a, work, tools, help_text):
     if peer is not None and peer.wall:
         for c in ok:
             print("peer / %s (median wall time): %.2fx" % (c.label, med(peer.wall) / med(c.wall)))
+        print("peer / floor: %.2fx; peer / transcode bound: %.2fx (how much faster than the peer "
+              "a one-thread tool that writes a new JPEG per input could be at best)"
+              % (med(peer.wall) / med(floor.wall), med(peer.wall) / med(transcode.wall)))
     return all(c.failed is None for c in cmds)
 
 

@@ -1,12 +1,18 @@
 /* bench_floor: the codec floor of a JPEG-to-JPEG augmentation pass.
  *
- *   bench_floor [--quality Q] [--accurate-dct] IMAGE_DIR OUT_DIR
+ *   bench_floor [--quality Q] [--accurate-dct | --transcode] IMAGE_DIR OUT_DIR
  *
  * Decodes every *.jpg / *.jpeg of IMAGE_DIR once to RGB with TurboJPEG and encodes one
  * JPEG per input (quality Q, default 90, 4:2:0) into OUT_DIR under the same name, on
  * one thread, with no other work: any tool that reads and writes those images does at
  * least this much. --accurate-dct asks TurboJPEG for the accurate DCT both ways (its
- * default is the fast one for encoding). Prints "N images" on success.
+ * default is the fast one for encoding).
+ *
+ * --transcode instead rewrites each input's own DCT coefficients into a new JPEG
+ * (TurboJPEG's lossless transform, no operation): the entropy decoding and encoding
+ * alone, the part of the floor no JPEG writer escapes even if it never touched a
+ * pixel (blocks copied in the DCT domain). It is a lower bound, not a way to
+ * augment: the output keeps the input's quantization. Prints "N images" on success.
  * Benchmark helper, not part of the library. */
 #include <dirent.h>
 #include <errno.h>
@@ -90,7 +96,8 @@ static bool write_file(const char *path, const unsigned char *data, size_t len)
     return ok;
 }
 
-static int run(const char *in_dir, const char *out_dir, int quality, int flags)
+static int run(const char *in_dir, const char *out_dir, int quality, int flags,
+               bool transcode)
 {
     int status = 1;
     struct dirent **names = NULL;
@@ -107,7 +114,7 @@ static int run(const char *in_dir, const char *out_dir, int quality, int flags)
         fprintf(stderr, "%s: %s: %s\n", prog, in_dir, strerror(errno));
         goto cleanup;
     }
-    dec = tjInitDecompress();
+    dec = transcode ? tjInitTransform() : tjInitDecompress();
     enc = tjInitCompress();
     if (dec == NULL || enc == NULL) {
         fprintf(stderr, "%s: %s\n", prog, tjGetErrorStr2(NULL));
@@ -121,6 +128,23 @@ static int run(const char *in_dir, const char *out_dir, int quality, int flags)
         if (!read_file(path, &in, &len)) {
             fprintf(stderr, "%s: %s: cannot read\n", prog, path);
             goto cleanup;
+        }
+        if (transcode) {
+            tjtransform xf;
+            memset(&xf, 0, sizeof xf);
+            xf.op = TJXOP_NONE;
+            tjFree(jpeg);
+            jpeg = NULL;
+            if (tjTransform(dec, in.p, (unsigned long)len, 1, &jpeg, &jpeg_len, &xf, 0) != 0) {
+                fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(dec));
+                goto cleanup;
+            }
+            snprintf(path, sizeof path, "%s/%s", out_dir, name);
+            if (!write_file(path, jpeg, jpeg_len)) {
+                fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+                goto cleanup;
+            }
+            continue;
         }
         if (tjDecompressHeader3(dec, in.p, (unsigned long)len, &w, &h, &subsamp, &colorspace) !=
             0) {
@@ -174,13 +198,15 @@ cleanup:
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: %s [--quality Q] [--accurate-dct] IMAGE_DIR OUT_DIR\n", prog);
+    fprintf(stderr, "usage: %s [--quality Q] [--accurate-dct | --transcode] IMAGE_DIR OUT_DIR\n",
+            prog);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
     int quality = 90, flags = 0, i = 1;
+    bool transcode = false;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--quality") == 0 && i + 1 < argc) {
             char *end;
@@ -192,12 +218,14 @@ int main(int argc, char **argv)
             quality = (int)q;
         } else if (strcmp(argv[i], "--accurate-dct") == 0) {
             flags |= TJFLAG_ACCURATEDCT;
+        } else if (strcmp(argv[i], "--transcode") == 0) {
+            transcode = true;
         } else {
             return usage();
         }
     }
-    if (argc - i != 2) {
+    if (argc - i != 2 || (transcode && flags != 0)) {
         return usage();
     }
-    return run(argv[i], argv[i + 1], quality, flags);
+    return run(argv[i], argv[i + 1], quality, flags, transcode);
 }
