@@ -139,36 +139,32 @@ static int run(const char *in_dir, const char *out_dir, int quality, int flags,
                 fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(dec));
                 goto cleanup;
             }
-            snprintf(path, sizeof path, "%s/%s", out_dir, name);
-            if (!write_file(path, jpeg, jpeg_len)) {
-                fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+        } else {
+            if (tjDecompressHeader3(dec, in.p, (unsigned long)len, &w, &h, &subsamp,
+                                    &colorspace) != 0) {
+                fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(dec));
                 goto cleanup;
             }
-            continue;
-        }
-        if (tjDecompressHeader3(dec, in.p, (unsigned long)len, &w, &h, &subsamp, &colorspace) !=
-            0) {
-            fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(dec));
-            goto cleanup;
-        }
-        if (w <= 0 || h <= 0 || (size_t)w > SIZE_MAX / 3 / (size_t)h) {
-            fprintf(stderr, "%s: %s: image too large\n", prog, path);
-            goto cleanup;
-        }
-        npx = (size_t)w * (size_t)h * 3;
-        if (!buf_reserve(&px, npx)) {
-            fprintf(stderr, "%s: %s: out of memory\n", prog, path);
-            goto cleanup;
-        }
-        if (tjDecompress2(dec, in.p, (unsigned long)len, px.p, w, 0, h, TJPF_RGB, flags) != 0) {
-            fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(dec));
-            goto cleanup;
-        }
-        /* TurboJPEG allocates (or grows) the output buffer itself */
-        if (tjCompress2(enc, px.p, w, 0, h, TJPF_RGB, &jpeg, &jpeg_len, TJSAMP_420, quality,
-                        flags) != 0) {
-            fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(enc));
-            goto cleanup;
+            if (w <= 0 || h <= 0 || (size_t)w > SIZE_MAX / 3 / (size_t)h) {
+                fprintf(stderr, "%s: %s: image too large\n", prog, path);
+                goto cleanup;
+            }
+            npx = (size_t)w * (size_t)h * 3;
+            if (!buf_reserve(&px, npx)) {
+                fprintf(stderr, "%s: %s: out of memory\n", prog, path);
+                goto cleanup;
+            }
+            if (tjDecompress2(dec, in.p, (unsigned long)len, px.p, w, 0, h, TJPF_RGB, flags) !=
+                0) {
+                fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(dec));
+                goto cleanup;
+            }
+            /* TurboJPEG allocates (or grows) the output buffer itself */
+            if (tjCompress2(enc, px.p, w, 0, h, TJPF_RGB, &jpeg, &jpeg_len, TJSAMP_420, quality,
+                            flags) != 0) {
+                fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(enc));
+                goto cleanup;
+            }
         }
         snprintf(path, sizeof path, "%s/%s", out_dir, name);
         if (!write_file(path, jpeg, jpeg_len)) {
