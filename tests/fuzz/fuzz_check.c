@@ -13,30 +13,6 @@
 #include "boxmix.h"
 
 #include <stdbool.h>
-#include <unistd.h>
-
-static char scratch_dir[128];
-static char scratch_path[256];
-
-static void scratch_remove(void)
-{
-    remove(scratch_path);
-    rmdir(scratch_dir);
-}
-
-static const char *scratch_file(void)
-{
-    if (scratch_path[0] == '\0') {
-        const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-        snprintf(scratch_dir, sizeof scratch_dir, "%s/bmx_fuzz_check.XXXXXX", base);
-        if (mkdtemp(scratch_dir) == NULL) {
-            return NULL;
-        }
-        snprintf(scratch_path, sizeof scratch_path, "%s/in.json", scratch_dir);
-        atexit(scratch_remove);
-    }
-    return scratch_path;
-}
 
 struct tally {
     uint64_t errors, warnings;
@@ -63,7 +39,7 @@ static void on_problem(const struct bmx_problem *p, void *ctx)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = scratch_file();
+    const char *path = fz_scratch_file("check", "in.json");
     if (path == NULL) {
         return 0;
     }

@@ -14,37 +14,11 @@
 #include "boxmix.h"
 
 #include <stdbool.h>
-#include <unistd.h>
 
 /* Pairs mixed per input and the size above which a pair is skipped (a dry run
  * still rasterises masks at the image's size). */
 #define FZ_MAX_PAIRS 4
 #define FZ_MAX_MIX_PIXELS ((uint64_t)1 << 22)
-
-/* A private scratch folder for the round trip, made once per process and
- * removed at exit. */
-static char scratch_dir[128];
-static char scratch_path[256];
-
-static void scratch_remove(void)
-{
-    remove(scratch_path);
-    rmdir(scratch_dir);
-}
-
-static const char *scratch_file(void)
-{
-    if (scratch_path[0] == '\0') {
-        const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-        snprintf(scratch_dir, sizeof scratch_dir, "%s/bmx_fuzz_coco.XXXXXX", base);
-        if (mkdtemp(scratch_dir) == NULL) {
-            return NULL;
-        }
-        snprintf(scratch_path, sizeof scratch_path, "%s/out.json", scratch_dir);
-        atexit(scratch_remove);
-    }
-    return scratch_path;
-}
 
 static void check_accessors(const bmx_dataset *ds)
 {
@@ -140,7 +114,7 @@ static void mix_pair(const bmx_dataset *ds, size_t ia, size_t ib, uint64_t hash)
 
 static void round_trip(const bmx_dataset *ds)
 {
-    const char *path = scratch_file();
+    const char *path = fz_scratch_file("coco", "out.json");
     if (path == NULL) {
         return;
     }
