@@ -87,6 +87,30 @@ struct edge {
     bool has_angle; /* angle computed (the fast splitter computes it on demand) */
 };
 
+/*
+ * The outgoing edges of each of k vertices, by a counting sort on `from`: those of
+ * vertex v are outs[first[v]] .. outs[first[v + 1] - 1], in edge order. `first`
+ * has k + 1 entries (any content), `outs` ne.
+ */
+static void out_edge_index(const struct edge *edges, size_t ne, size_t k, size_t *first,
+                           size_t *outs)
+{
+    memset(first, 0, (k + 1) * sizeof *first);
+    for (size_t e = 0; e < ne; e++) {
+        first[edges[e].from + 1]++;
+    }
+    for (size_t v = 0; v < k; v++) {
+        first[v + 1] += first[v];
+    }
+    for (size_t e = 0; e < ne; e++) {
+        outs[first[edges[e].from]++] = e;
+    }
+    for (size_t v = k; v > 0; v--) {
+        first[v] = first[v - 1];
+    }
+    first[0] = 0;
+}
+
 static const double two_pi = 6.283185307179586476925286766559;
 
 /*
@@ -806,25 +830,13 @@ static bmx_status ref_split_bridges(const struct pt *p, size_t m, const struct b
     }
 
     /* Outgoing edges of each vertex (counting sort by `from`). */
-    first = calloc(k + 1, sizeof *first);
+    first = bmx__alloc_array(k + 1, sizeof *first);
     outs = bmx__alloc_array(ne, sizeof *outs);
     if (first == NULL || outs == NULL) {
         st = BMX_E_NOMEM;
         goto cleanup;
     }
-    for (size_t e = 0; e < ne; e++) {
-        first[edges[e].from + 1]++;
-    }
-    for (size_t v = 0; v < k; v++) {
-        first[v + 1] += first[v];
-    }
-    for (size_t e = 0; e < ne; e++) {
-        outs[first[edges[e].from]++] = e;
-    }
-    for (size_t v = k; v > 0; v--) {
-        first[v] = first[v - 1];
-    }
-    first[0] = 0;
+    out_edge_index(edges, ne, k, first, outs);
 
     /* Walk the cycles. */
     for (size_t e0 = 0; e0 < ne; e0++) {
@@ -1391,20 +1403,7 @@ static bmx_status split_fast(struct clipper *c, const struct pt *p, size_t m,
         return BMX_E_NOMEM;
     }
     {
-        memset(first, 0, (k + 1) * sizeof *first);
-        for (size_t e = 0; e < ne; e++) {
-            first[edges[e].from + 1]++;
-        }
-        for (size_t v = 0; v < k; v++) {
-            first[v + 1] += first[v];
-        }
-        for (size_t e = 0; e < ne; e++) {
-            outs[first[edges[e].from]++] = e;
-        }
-        for (size_t v = k; v > 0; v--) {
-            first[v] = first[v - 1];
-        }
-        first[0] = 0;
+        out_edge_index(edges, ne, k, first, outs);
 
         for (size_t e0 = 0; e0 < ne; e0++) {
             while (edges[e0].mult > 0) {
