@@ -364,7 +364,7 @@ case("image-not-an-image",
 truncated = png(64, 48)
 truncated = truncated[:60]
 case("image-truncated", [], base(), images={"a.png": png(100, 80), "b.png": truncated},
-     expected_decode=["images[1].file_name: error: {images}/b.png: cannot decode image: the image data ends early (truncated file?) [image-undecodable]"])
+     expected_decode=["images[1].file_name: error: {images}/b.png: PNG chunk 'IDAT' at byte 33 claims 37 bytes, the file has 15 left: it is truncated or corrupt [image-undecodable]"])
 
 # ---- many problems in one file ----
 d = base()
