@@ -19,6 +19,8 @@
  *   image edge are compared, for values rounded to two decimals as the official
  *   files are;
  * - a box past the image edge by at most 1 px is a warning, by more an error;
+ *   a polygon vertex outside the image a warning, one more than the image's size
+ *   past an edge an error (the reader refuses it);
  * - a box whose sides are within 1 px of its mask's box (polygons: the extent of
  *   the vertices; RLE: the COCO API's toBbox) is a warning, farther an error;
  * - polygon `area`: the exact (shoelace) area, within 0.5 px^2 + 0.1 %;
@@ -1004,10 +1006,30 @@ static void check_area_vs_mask(struct checker *c, double area, double want, doub
     path_pop(c, old);
 }
 
-/* Warn once per annotation about vertices outside the image. */
+/* Vertices outside the image: an error for one more than the image's size past an
+ * edge (what the strict reader refuses, since CutMix of it would not be finite),
+ * else a warning; once per annotation either way. */
 static void check_polygons_inside(struct checker *c, const struct bmx_polyset *set,
                                   const struct image_rec *img)
 {
+    const double W = img->w, H = img->h;
+    for (size_t r = 0; img->dims_ok && r < set->count; r++) {
+        const struct bmx_poly *p = &set->rings[r];
+        for (size_t j = 0; j < p->n; j++) {
+            double x = p->xy[2 * j], y = p->xy[2 * j + 1];
+            if (!(x >= -W && x <= 2 * W && y >= -H && y <= 2 * H)) {
+                size_t o1 = path_key(c, "segmentation");
+                size_t o2 = path_index(c, r);
+                problem(c, SEV_ERROR, "polygon-far-outside-image",
+                        "vertex (%.10g, %.10g) lies more than the image's size outside the "
+                        "%" PRId32 "x%" PRId32 " image",
+                        x, y, img->w, img->h);
+                path_pop(c, o2);
+                path_pop(c, o1);
+                return;
+            }
+        }
+    }
     for (size_t r = 0; r < set->count; r++) {
         const struct bmx_poly *p = &set->rings[r];
         double out = 0.0;

@@ -287,6 +287,21 @@ case("polygon-outside-image",
       "annotations[0].segmentation[0]: warning: vertices lie up to 0.5 px outside the 100x80 "
       "image [polygon-outside-image]"], d)
 
+# A vertex more than the image's size past an edge: the strict reader refuses the
+# file, so the checker must call it an error, crowd or not (a fuzzer found a crowd
+# polygon the checker only warned about). Only the first such vertex is reported.
+d = base()
+ann(d, 0)["iscrowd"] = 1
+ann(d, 0)["segmentation"] = [[10, 10, 250, 10, 250, 30, 10, 30]]
+case("polygon-far-outside-image",
+     ["annotations[0].segmentation[0]: error: vertex (250, 10) lies more than the image's size "
+      "outside the 100x80 image [polygon-far-outside-image]",
+      "annotations[0].bbox: warning: crowd object: [10, 10, 30, 20] is 210 px off its "
+      "polygons' extent [10, 10, 240, 20] (a known quirk of the official COCO files) "
+      "[crowd-bbox-mismatch]",
+      "annotations[0].area: warning: crowd object: 600 differs from the polygons' exact area "
+      "4800 (a known quirk of the official COCO files) [crowd-area-mismatch]"], d)
+
 d = base()
 ann(d, 0)["segmentation"] = "10 10 40 10"
 case("segmentation-string",
