@@ -159,6 +159,7 @@ struct checker {
     bool images_ok; /* the images array exists: image_id references are checked */
     bool cats_ok;   /* the categories array exists: category_id references are checked */
     struct table images, anns, cats, names;
+    struct table image_values; /* the number each image id spells -> its image */
     struct image_rec *recs;
     struct pool_block *pool; /* the id and file name strings of the tables */
 
@@ -488,9 +489,10 @@ static const char *pool_copy(struct checker *c, const char *s)
     return out;
 }
 
-/* Insert an id into `t`, reporting a duplicate (the path is the id's). */
-static void insert_id(struct checker *c, struct table *t, const struct key *k, size_t index,
-                      const char *section)
+/* Insert an id into `t`, reporting a duplicate (the path is the id's). Returns the
+ * slot filled, NULL for a duplicate or when out of memory. */
+static const struct slot *insert_id(struct checker *c, struct table *t, const struct key *k,
+                                    size_t index, const char *section)
 {
     struct slot *s = table_find(t, k);
     if (s->used) {
@@ -498,13 +500,60 @@ static void insert_id(struct checker *c, struct table *t, const struct key *k, s
         describe_key(k, id, sizeof id);
         problem(c, SEV_ERROR, "duplicate-id", "duplicate id %s (also %s[%zu])", id, section,
                 s->index);
-        return;
+        return NULL;
     }
     struct key own = *k;
     if (own.is_str && (own.str = pool_copy(c, k->str)) == NULL) {
-        return;
+        return NULL;
     }
     *s = (struct slot){.used = true, .key = own, .index = index};
+    return s;
+}
+
+/* The number an id stands for: an integer id's own, or the one a string id spells
+ * as a whole decimal number ("7", "07"), as resolve_image reads it. */
+static bool key_value(const struct key *k, int64_t *value)
+{
+    if (!k->is_str) {
+        *value = k->num;
+        return true;
+    }
+    char *end;
+    errno = 0;
+    long long n = strtoll(k->str, &end, 10);
+    if (k->str[0] == '\0' || *end != '\0' || errno != 0) {
+        return false;
+    }
+    *value = (int64_t)n;
+    return true;
+}
+
+/* An image id: one id, one image. Besides a repeated id, two spellings of one
+ * number ("7" and 7) are a duplicate, as the strict reader says: an annotation's
+ * image_id may name an image by either and would be taken for the other's. */
+static void insert_image_id(struct checker *c, const struct key *k, size_t index)
+{
+    const struct slot *s = insert_id(c, &c->images, k, index, "images");
+    int64_t value;
+    if (s == NULL || !key_value(k, &value)) {
+        return;
+    }
+    /* a numeric key whose `str` keeps the spelling (in the pool) for the message */
+    struct key vk = {.is_str = false, .num = value, .str = s->key.is_str ? s->key.str : NULL};
+    struct slot *v = table_find(&c->image_values, &vk);
+    if (v->used) {
+        char id[96], other[96];
+        describe_key(k, id, sizeof id);
+        if (v->key.str != NULL) {
+            snprintf(other, sizeof other, "\"%s\"", v->key.str);
+        } else {
+            snprintf(other, sizeof other, "%" PRId64, value);
+        }
+        problem(c, SEV_ERROR, "duplicate-id", "duplicate id %s (also images[%zu], spelled %s)", id,
+                v->index, other);
+        return;
+    }
+    *v = (struct slot){.used = true, .key = vk, .index = index};
 }
 
 /* A positive integer dimension (width, height). */
@@ -685,7 +734,7 @@ static void check_image(struct checker *c, const struct bmx__jnode *im, size_t i
         struct key k;
         size_t old = path_key(c, "id");
         if (parse_id(c, v, true, &k)) {
-            insert_id(c, &c->images, &k, i, "images");
+            insert_image_id(c, &k, i);
         }
         path_pop(c, old);
     }
@@ -1550,8 +1599,9 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
     c->images_ok = d->is_array[SEC_IMAGES];
     c->cats_ok = d->is_array[SEC_CATEGORIES];
     c->recs = bmx__alloc_array(n_img ? n_img : 1, sizeof *c->recs);
-    if (c->recs == NULL || !table_init(&c->images, n_img) || !table_init(&c->names, n_img) ||
-        !table_init(&c->anns, n_ann) || !table_init(&c->cats, n_cat)) {
+    if (c->recs == NULL || !table_init(&c->images, n_img) || !table_init(&c->image_values, n_img) ||
+        !table_init(&c->names, n_img) || !table_init(&c->anns, n_ann) ||
+        !table_init(&c->cats, n_cat)) {
         c->nomem = true;
         return;
     }
@@ -2049,6 +2099,7 @@ bmx_status bmx_check_run(const struct bmx_check_options *opts,
         *summary = c.sum;
     }
     free(c.images.slots);
+    free(c.image_values.slots);
     free(c.anns.slots);
     free(c.cats.slots);
     free(c.names.slots);

@@ -8,6 +8,7 @@
 #include "dataset.h"
 #include "json.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -308,20 +309,33 @@ static int known_key(const char *k)
     }
 }
 
+/* Whether a string id spells an integer ("7", "07" for 7), and which: the whole
+ * string read as a decimal number that fits. */
+static bool spells_integer(const char *s, int64_t *value)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno != 0) {
+        return false;
+    }
+    *value = (int64_t)v;
+    return true;
+}
+
 /* The index of the image an annotation's image_id names. */
 static bmx_status find_image(struct reader *r, const struct id_table *images, size_t i, bool is_str,
                              int64_t num, const char *str, size_t *index)
 {
     struct id_entry *e = table_find(images, is_str, num, str);
     if (!e->used) {
-        /* Converters disagree on "7" versus 7: accept the other spelling when it
-         * names exactly one image. */
+        /* Converters disagree on "7" versus 7: accept the other spelling (read_images
+         * lets no two images share one). */
         char tmp[32];
-        char *end;
+        int64_t v;
         if (is_str) {
-            long long v = strtoll(str, &end, 10);
-            if (*str != '\0' && *end == '\0') {
-                e = table_find(images, false, (int64_t)v, NULL);
+            if (spells_integer(str, &v)) {
+                e = table_find(images, false, v, NULL);
             }
         } else {
             snprintf(tmp, sizeof tmp, "%" PRId64, num);
@@ -824,49 +838,83 @@ static bool object_room(bmx_dataset *ds, size_t i, size_t *cap)
 }
 
 /* The images array at *at (then just past it), record by record, into ds->images (of *cap
- * records, grown as needed). */
+ * records, grown as needed). One id, one image: besides a repeated id, two spellings
+ * of one number ("7" and 7, or "07") are refused, since an annotation's image_id may
+ * name an image by either and would then be taken for the other's. */
 static bmx_status read_images(struct reader *r, struct bmx__json *p, size_t *at, bmx_dataset *ds,
                               size_t *cap, struct id_table *images)
 {
+    struct id_table values = {0}; /* the number each id spells -> its first image */
+    bmx_status st = BMX_OK;
     size_t pos = *at;
     int more = bmx__json_begin(p, &pos, '[');
     for (size_t i = 0; more == 1; i++) {
         struct bmx__jnode *im = NULL;
         bmx__json_reset(p);
         if (!bmx__json_value(p, &pos, 2, &im)) {
-            return bmx__json_fail(p, r->name, r->err);
+            st = bmx__json_fail(p, r->name, r->err);
+            goto done;
         }
-        if (!image_room(ds, i, cap) ||
-            !table_reserve(images)) {
-            return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+        if (!image_room(ds, i, cap) || !table_reserve(images) || !table_reserve(&values)) {
+            st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+            goto done;
         }
-        bmx_status st = parse_image(r, im, i, ds, &ds->images[i]);
+        st = parse_image(r, im, i, ds, &ds->images[i]);
         if (st != BMX_OK) {
-            return st;
+            goto done;
         }
         const struct bmx_image_info *info = &ds->images[i];
         struct id_entry *e = table_find(images, info->id_str != NULL, info->id, info->id_str);
         if (e->used) {
             if (info->id_str != NULL) {
-                return bmx__fail(r->err, BMX_E_SCHEMA,
-                                 "%s: images[%zu].id: duplicate id \"%s\" (also images[%zu])",
-                                 r->name, i, info->id_str, e->index);
+                st = bmx__fail(r->err, BMX_E_SCHEMA,
+                               "%s: images[%zu].id: duplicate id \"%s\" (also images[%zu])",
+                               r->name, i, info->id_str, e->index);
+            } else {
+                st = bmx__fail(r->err, BMX_E_SCHEMA,
+                               "%s: images[%zu].id: duplicate id %" PRId64 " (also images[%zu])",
+                               r->name, i, info->id, e->index);
             }
-            return bmx__fail(r->err, BMX_E_SCHEMA,
-                             "%s: images[%zu].id: duplicate id %" PRId64 " (also images[%zu])",
-                             r->name, i, info->id, e->index);
+            goto done;
         }
         *e = (struct id_entry){.used = true, .is_str = info->id_str != NULL, .num = info->id,
                                .str = info->id_str, .index = i};
         images->count++;
+        int64_t value = info->id;
+        if (info->id_str == NULL || spells_integer(info->id_str, &value)) {
+            /* a numeric entry; `str` keeps the spelling for the message */
+            struct id_entry *v = table_find(&values, false, value, NULL);
+            if (v->used) {
+                char id[96], other[96];
+                if (info->id_str != NULL) {
+                    snprintf(id, sizeof id, "\"%s\"", info->id_str);
+                } else {
+                    snprintf(id, sizeof id, "%" PRId64, value);
+                }
+                if (v->str != NULL) {
+                    snprintf(other, sizeof other, "\"%s\"", v->str);
+                } else {
+                    snprintf(other, sizeof other, "%" PRId64, value);
+                }
+                st = bmx__fail(r->err, BMX_E_SCHEMA,
+                               "%s: images[%zu].id: duplicate id %s (also images[%zu], spelled %s)",
+                               r->name, i, id, v->index, other);
+                goto done;
+            }
+            *v = (struct id_entry){.used = true, .num = value, .str = info->id_str, .index = i};
+            values.count++;
+        }
         ds->n_images = i + 1;
         more = bmx__json_next(p, &pos, ']');
     }
     if (more < 0) {
-        return bmx__json_fail(p, r->name, r->err);
+        st = bmx__json_fail(p, r->name, r->err);
+        goto done;
     }
     *at = pos;
-    return BMX_OK;
+done:
+    free(values.slots);
+    return st;
 }
 
 /* The annotations array at *at (then just past it) into ds->objects (file order) and

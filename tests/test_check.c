@@ -481,6 +481,47 @@ static void test_string_ids_many(void **state)
     free(json);
 }
 
+/* One id, one image: image ids that spell one number ("1" and 1, "07" and "7") are a
+ * duplicate-id error, as the strict reader says; before, the checker passed them.
+ * An annotation's image_id may still spell its image's id either way (a warning),
+ * and every image id that is no duplicate is still known to the annotations. */
+static void test_duplicate_id_spellings(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"categories\": [{\"id\": 1, \"name\": \"c\"}],\n"
+        " \"images\": [\n"
+        "  {\"id\": \"1\", \"file_name\": \"a.jpg\", \"width\": 10, \"height\": 10},\n"
+        "  {\"id\": 2, \"file_name\": \"b.jpg\", \"width\": 10, \"height\": 10},\n"
+        "  {\"id\": 7, \"file_name\": \"c.jpg\", \"width\": 10, \"height\": 10},\n"
+        "  {\"id\": 1, \"file_name\": \"d.jpg\", \"width\": 10, \"height\": 10},\n"
+        "  {\"id\": \"07\", \"file_name\": \"e.jpg\", \"width\": 10, \"height\": 10},\n"
+        "  {\"id\": \"2\", \"file_name\": \"f.jpg\", \"width\": 10, \"height\": 10},\n"
+        "  {\"id\": \"x7\", \"file_name\": \"g.jpg\", \"width\": 10, \"height\": 10}\n"
+        " ],\n"
+        " \"annotations\": [\n"
+        "  {\"id\": 1, \"image_id\": \"1\", \"category_id\": 1, \"bbox\": [1, 1, 2, 2],"
+        " \"area\": 4, \"iscrowd\": 0},\n"
+        "  {\"id\": 2, \"image_id\": \"x7\", \"category_id\": 1, \"bbox\": [1, 1, 2, 2],"
+        " \"area\": 4, \"iscrowd\": 0},\n"
+        "  {\"id\": 3, \"image_id\": \"7\", \"category_id\": 1, \"bbox\": [1, 1, 2, 2],"
+        " \"area\": 4, \"iscrowd\": 0}\n"
+        " ]}\n";
+    static const char expected[] =
+        "images[3].id: error: duplicate id 1 (also images[0], spelled \"1\") [duplicate-id]\n"
+        "images[4].id: error: duplicate id \"07\" (also images[2], spelled 7) [duplicate-id]\n"
+        "images[5].id: error: duplicate id \"2\" (also images[1], spelled 2) [duplicate-id]\n"
+        "annotations[2].image_id: warning: \"7\" names images[2] whose id is spelled as a number "
+        "(other tools will not match them) [image-id-spelling]\n";
+    struct collected col;
+    struct bmx_check_summary sum;
+    run_text(json, &col, &sum);
+    assert_string_equal(col.text, expected);
+    assert_int_equal(sum.errors, 3);
+    assert_int_equal(sum.warnings, 1);
+    free(col.text);
+}
+
 /* The codes of problems the strict VOC reader itself refuses. */
 static bool reader_refuses(const char *expected)
 {
@@ -836,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_voc_single_file), cmocka_unit_test(test_voc_strict),
         cmocka_unit_test(test_voc_too_deep), cmocka_unit_test(test_voc_run_failures),
         cmocka_unit_test(test_section_order), cmocka_unit_test(test_string_ids_many),
+        cmocka_unit_test(test_duplicate_id_spellings),
         cmocka_unit_test(test_format_g_is_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -723,6 +723,77 @@ static void quirks_accepted(void **state)
     bmx_dataset_free(ds);
 }
 
+/* One id, one image: two images whose ids spell one number ("1" and 1) are a
+ * duplicate, whichever comes first and wherever the annotations stand (the fast
+ * reader reads annotations after the images, or at the end when they come first;
+ * the checked one gives the message). Before, both were taken and annotations
+ * given to one could end up on the other. An annotation may still spell its
+ * image's id either way. */
+static void duplicate_id_spellings(void **state)
+{
+    (void)state;
+#define IMG_ID(id, name) "{\"id\":" id ",\"file_name\":\"" name "\",\"width\":10,\"height\":10}"
+    static const struct bad_case cases[] = {
+        {DOC(IMG_ID("\"1\"", "a.jpg") "," IMG_ID("2", "b.jpg") "," IMG_ID("3", "c.jpg") ","
+                 IMG_ID("1", "d.jpg"),
+             ANN(""), CAT),
+         BMX_E_SCHEMA, "bad.json: images[3].id: duplicate id 1 (also images[0], spelled \"1\")"},
+        {DOC(IMG_ID("1", "a.jpg") "," IMG_ID("\"1\"", "b.jpg"), ANN(""), CAT), BMX_E_SCHEMA,
+         "bad.json: images[1].id: duplicate id \"1\" (also images[0], spelled 1)"},
+        {DOC(IMG_ID("\"7\"", "a.jpg") "," IMG_ID("\"07\"", "b.jpg"), "", CAT), BMX_E_SCHEMA,
+         "bad.json: images[1].id: duplicate id \"07\" (also images[0], spelled \"7\")"},
+        {"{\"annotations\":[" ANN("") "],\"images\":[" IMG_ID("\"1\"", "a.jpg") ","
+             IMG_ID("1", "b.jpg") "],\"categories\":[" CAT "]}",
+         BMX_E_SCHEMA, "bad.json: images[1].id: duplicate id 1 (also images[0], spelled \"1\")"},
+        {"{\"categories\":[" CAT "],\"images\":[" IMG_ID("-4", "a.jpg") ","
+             IMG_ID("\"-4\"", "b.jpg") "],\"annotations\":[]}",
+         BMX_E_SCHEMA, "bad.json: images[1].id: duplicate id \"-4\" (also images[0], spelled -4)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bmx_dataset *ds = (bmx_dataset *)(uintptr_t)1;
+        bmx_error err = {0};
+        bmx_status st =
+            bmx_dataset_read_coco_buffer(cases[i].doc, strlen(cases[i].doc), "bad.json", &ds, &err);
+        if (st != cases[i].status || strstr(err.message, cases[i].message) == NULL) {
+            print_error("case %zu: status %d, message '%s', expected '%s'\n", i, (int)st,
+                        err.message, cases[i].message);
+            fail();
+        }
+        assert_null(ds);
+    }
+    /* the same through a file and the limited reader */
+    const char *p = tmp_path("spellings");
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fputs(cases[0].doc, f);
+    fclose(f);
+    bmx_dataset *ds = NULL;
+    bmx_error err = {0};
+    assert_int_equal(bmx_dataset_read_coco_limited(p, NULL, &ds, &err), BMX_E_SCHEMA);
+    assert_null(ds);
+    assert_non_null(
+        strstr(err.message, "images[3].id: duplicate id 1 (also images[0], spelled \"1\")"));
+    unlink(p);
+
+    /* ids that only look alike are different ids; an annotation spells its image's
+     * id either way and lands on that image */
+    const char *ok = DOC(IMG_ID("\"7\"", "a.jpg") "," IMG_ID("\"7a\"", "b.jpg") ","
+                             IMG_ID("\"x8\"", "c.jpg") "," IMG_ID("9", "d.jpg"),
+                         "{\"id\":1,\"image_id\":7,\"category_id\":1,\"bbox\":[1,1,2,2]},"
+                         "{\"id\":2,\"image_id\":\"7\",\"category_id\":1,\"bbox\":[1,1,2,2]},"
+                         "{\"id\":3,\"image_id\":\"9\",\"category_id\":1,\"bbox\":[1,1,2,2]},"
+                         "{\"id\":4,\"image_id\":\"7a\",\"category_id\":1,\"bbox\":[1,1,2,2]}",
+                         CAT);
+    assert_int_equal(bmx_dataset_read_coco_buffer(ok, strlen(ok), "ok.json", &ds, &err), BMX_OK);
+    assert_int_equal(bmx_dataset_object_count(ds, 0), 2);
+    assert_int_equal(bmx_dataset_object_count(ds, 1), 1);
+    assert_int_equal(bmx_dataset_object_count(ds, 2), 0);
+    assert_int_equal(bmx_dataset_object_count(ds, 3), 1);
+    assert_int_equal(bmx_dataset_objects(ds, 3)[0].id, 3);
+    bmx_dataset_free(ds);
+#undef IMG_ID
+}
+
 static void missing_file_is_io_error(void **state)
 {
     (void)state;
@@ -803,6 +874,7 @@ int main(void)
         cmocka_unit_test(numbers_round_trip_exactly),
         cmocka_unit_test(bad_inputs_name_the_place),
         cmocka_unit_test(quirks_accepted),
+        cmocka_unit_test(duplicate_id_spellings),
         cmocka_unit_test(missing_file_is_io_error),
         cmocka_unit_test(samples_file_reads),
         cmocka_unit_test(limits_refuse_what_would_be_made),

@@ -121,6 +121,14 @@ d["annotations"] = d["annotations"][:2]  # the masks were sized for the second i
 case("duplicate-image-id", ["images[1].id: error: duplicate id 1 (also images[0]) [duplicate-id]"],
      d)
 
+# One id, one image: "1" and 1 spell one id, which the strict reader refuses (an
+# annotation's image_id may name either); the annotations keep to images[0].
+d = base()
+d["images"][1]["id"] = "1"
+d["annotations"] = d["annotations"][:2]
+case("duplicate-image-id-spellings",
+     ['images[1].id: error: duplicate id "1" (also images[0], spelled 1) [duplicate-id]'], d)
+
 d = base()
 ann(d, 3)["id"] = 2
 case("duplicate-annotation-id",
