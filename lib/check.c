@@ -26,7 +26,10 @@
  * - polygon `area`: the exact (shoelace) area, within 0.5 px^2 + 0.1 %;
  *   RLE `area`: the pixel count, within 0.5; bare box: at most w*h (same slack);
  * - crowd objects: the official files' area and bbox often differ from the mask,
- *   so for them any such difference is a warning.
+ *   so for them any such difference is a warning;
+ * - limits: the options' struct bmx_limits (by default bmx_limits_init's), applied
+ *   to the records as bmx_dataset_read_coco_limited applies them (pixels of an
+ *   image record, annotations per image, polygon vertices per annotation).
  */
 #include "dataset.h"
 #include "json.h"
@@ -129,6 +132,7 @@ static struct slot *table_find(const struct table *t, const struct key *k)
 struct image_rec {
     int32_t w, h;
     bool dims_ok;
+    uint64_t n_anns; /* annotations that name it so far */
 };
 
 /* Strings that outlive the record they come from (string ids, file names): one
@@ -766,6 +770,14 @@ static void check_image(struct checker *c, const struct bmx__jnode *im, size_t i
     bool w_ok = parse_dim(c, im, "width", &rec->w);
     bool h_ok = parse_dim(c, im, "height", &rec->h);
     rec->dims_ok = w_ok && h_ok;
+    /* The limits of what a record may make, as bmx_dataset_read_coco_limited applies
+     * them (the same struct bmx_limits): here the pixels a record declares. */
+    uint64_t px = rec->dims_ok ? (uint64_t)rec->w * (uint64_t)rec->h : 0;
+    if (px > c->opts->limits.max_image_pixels) {
+        problem(c, SEV_ERROR, "image-too-large",
+                "%" PRId32 "x%" PRId32 " = %" PRIu64 " pixels, more than the limit of %" PRIu64,
+                rec->w, rec->h, px, c->opts->limits.max_image_pixels);
+    }
     if (name != NULL && c->image_root != NULL) {
         size_t old = path_key(c, "file_name");
         check_image_file(c, name, rec);
@@ -1101,11 +1113,11 @@ static void check_polygons_inside(struct checker *c, const struct bmx_polyset *s
 
 /* image_id: resolve to an image record, accepting the other spelling ("7" for 7)
  * as the strict reader does, with a warning. */
-static const struct image_rec *resolve_image(struct checker *c, const struct bmx__jnode *v)
+static struct image_rec *resolve_image(struct checker *c, const struct bmx__jnode *v)
 {
     struct key k;
     size_t old = path_key(c, "image_id");
-    const struct image_rec *rec = NULL;
+    struct image_rec *rec = NULL;
     if (!parse_id(c, v, true, &k) || !c->images_ok) {
         goto done;
     }
@@ -1142,6 +1154,14 @@ static const struct image_rec *resolve_image(struct checker *c, const struct bmx
         problem(c, SEV_ERROR, "unknown-image-id", "no image has id %s", id);
     }
 done:
+    /* The reader's limit of objects per image, reported once, at the first beyond it. */
+    if (rec != NULL && ++rec->n_anns == c->opts->limits.max_objects_per_image + 1) {
+        char id[96];
+        describe_key(&k, id, sizeof id);
+        problem(c, SEV_ERROR, "limit-exceeded",
+                "image %s has more than %" PRIu64 " annotations (limit)", id,
+                c->opts->limits.max_objects_per_image);
+    }
     path_pop(c, old);
     return rec;
 }
@@ -1226,11 +1246,20 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
             if (box_ok && img != NULL) {
                 double over = fmax(fmax(-box.x, -box.y),
                                    fmax(box.x + box.w - img->w, box.y + box.h - img->h));
+                /* the strict reader refuses a box wholly past an edge, even by less
+                 * than 1 px (one without width or height can be) */
+                bool beyond =
+                    box.x > img->w || box.y > img->h || box.x + box.w < 0 || box.y + box.h < 0;
                 if (over > EDGE_TOL) {
                     problem(c, SEV_ERROR, "bbox-outside-image",
                             "[%.10g, %.10g, %.10g, %.10g] extends %.4g px beyond the %" PRId32
                             "x%" PRId32 " image",
                             box.x, box.y, box.w, box.h, over, img->w, img->h);
+                } else if (beyond) {
+                    problem(c, SEV_ERROR, "bbox-outside-image",
+                            "[%.10g, %.10g, %.10g, %.10g] lies wholly outside the %" PRId32
+                            "x%" PRId32 " image",
+                            box.x, box.y, box.w, box.h, img->w, img->h);
                 } else if (over > COORD_EPS) {
                     problem(c, SEV_WARNING, "bbox-past-edge",
                             "[%.10g, %.10g, %.10g, %.10g] extends %.3g px beyond the %" PRId32
@@ -1298,6 +1327,21 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
         kind = SEG_BAD;
     }
     path_pop(c, old);
+
+    /* the reader's limit of polygon vertices per annotation, all rings */
+    if (kind == SEG_POLYGON) {
+        uint64_t n = 0;
+        for (size_t r = 0; r < polys.count; r++) {
+            n += polys.rings[r].n;
+        }
+        if (n > c->opts->limits.max_polygon_vertices) {
+            old = path_key(c, "segmentation");
+            problem(c, SEV_ERROR, "limit-exceeded",
+                    "%" PRIu64 " polygon vertices, more than the limit of %" PRIu64, n,
+                    c->opts->limits.max_polygon_vertices);
+            path_pop(c, old);
+        }
+    }
 
     /* geometry against geometry */
     if (kind == SEG_POLYGON) {

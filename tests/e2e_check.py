@@ -166,6 +166,44 @@ def check_voc():
               rc == 2 and "usage:" in err and out == "", err)
 
 
+def check_limits():
+    """The limits the augmenter's reader applies (struct bmx_limits, the defaults) are
+    errors here too: 100,001 annotations on one image, a polygon of 1,000,001
+    vertices. The files are made in a temporary folder (several MB each)."""
+    tmp = tempfile.mkdtemp(prefix="bmx_e2e_check_limits_")
+    try:
+        head = ('{"categories": [{"id": 1, "name": "c"}], "images": [{"id": 7, '
+                '"file_name": "a.jpg", "width": 1000000, "height": 20}], "annotations": [')
+        box = ('{"id": %d, "image_id": 7, "category_id": 1, "bbox": [0, 0, 1, 1], "area": 1, '
+               '"iscrowd": 0}')
+        many = os.path.join(tmp, "many.json")
+        with open(many, "w") as f:
+            f.write(head + ",\n".join(box % (i + 1) for i in range(100001)) + "]}\n")
+        rc, out, err = run(many)
+        check("100,001 annotations on one image: an error at the first past the limit",
+              rc == 1 and out.splitlines() == [
+                  many + ": annotations[100000].image_id: error: image 7 has more than 100000 "
+                  "annotations (limit) [limit-exceeded]",
+                  "boxmix-check: 1 error, 0 warnings in 1 image, 100001 annotations"],
+              out + err)
+        xy = [0, 0, 1000000, 0, 1000000, 10]
+        for x in range(999999, 1, -1):
+            xy += [x, 10]
+        poly = os.path.join(tmp, "poly.json")
+        with open(poly, "w") as f:
+            f.write(head + '{"id": 1, "image_id": 7, "category_id": 1, "bbox": [0, 0, 1000000, '
+                    '10], "area": 9999990, "iscrowd": 0, "segmentation": [[%s]]}]}\n'
+                    % ", ".join(str(v) for v in xy))
+        rc, out, err = run(poly)
+        check("a polygon of 1,000,001 vertices: an error",
+              rc == 1 and out.splitlines() == [
+                  poly + ": annotations[0].segmentation: error: 1000001 polygon vertices, more "
+                  "than the limit of 1000000 [limit-exceeded]",
+                  "boxmix-check: 1 error, 0 warnings in 1 image, 1 annotation"], out + err)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     # the samples: no error (two warnings for the minimal annotation), exit 0
     rc, out, err = run("--images", SAMPLES_IMAGES, "--decode", SAMPLES_JSON)
@@ -309,6 +347,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    check_limits()
     check_voc()
 
     # runtime failure and usage errors

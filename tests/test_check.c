@@ -206,12 +206,13 @@ static void test_cases(void **state)
         if (has_decode) {
             run_case(name, true, "expected-decode.txt");
         }
-        /* A file without errors is one the strict reader takes (image files aside). */
+        /* A file without errors is one the strict reader takes, with the default
+         * limits (image files aside). */
         char ann[512];
         snprintf(ann, sizeof ann, CASES "/%s/annotations.json", name);
         bmx_dataset *ds = NULL;
         bmx_error err = {0};
-        bmx_status st = bmx_dataset_read_coco(ann, &ds, &err);
+        bmx_status st = bmx_dataset_read_coco_limited(ann, NULL, &ds, &err);
         if (errors == 0 && st != BMX_OK) {
             fail_msg("case %s: the checker found no error, the reader says: %s", name, err.message);
         }
@@ -341,14 +342,21 @@ static void test_decode_limit(void **state)
     struct collected col = {.file = o.annotations, .images = o.images};
     struct bmx_check_summary sum;
     assert_int_equal(bmx_check_run(&o, collect, &col, &sum, NULL), BMX_OK);
-    assert_int_equal(sum.errors, 1);
+    /* the record declares as many pixels: the limited reader refuses it already */
+    assert_int_equal(sum.errors, 2);
+    assert_non_null(strstr(col.text, "images[0]: error: 100x80 = 8000 pixels, more than the limit "
+                                     "of 5000 [image-too-large]\n"));
     assert_non_null(strstr(col.text, "images[0].file_name: error: {images}/a.png: "));
-    assert_non_null(strstr(col.text, "[image-too-large]"));
     free(col.text);
 }
 
-/* Run the checker on `json` written to a temporary file; the problems go to *col. */
-static void run_text(const char *json, struct collected *col, struct bmx_check_summary *sum)
+/* Run the checker (with `limits`, NULL: the defaults) on `json` written to a
+ * temporary file; the problems go to *col. With `read_err`, the limited reader
+ * reads the same file with the same limits: its status is returned, its message
+ * left there. */
+static bmx_status run_text_read(const char *json, const struct bmx_limits *limits,
+                                struct collected *col, struct bmx_check_summary *sum,
+                                bmx_error *read_err)
 {
     char dir[] = "/tmp/bmx-check-XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -360,14 +368,59 @@ static void run_text(const char *json, struct collected *col, struct bmx_check_s
     assert_int_equal(fclose(f), 0);
     struct bmx_check_options o;
     bmx_check_options_init(&o);
+    if (limits != NULL) {
+        o.limits = *limits;
+    }
     o.annotations = path;
     *col = (struct collected){.file = path};
     bmx_error err = {0};
     bmx_status st = bmx_check_run(&o, collect, col, sum, &err);
+    bmx_status rst = BMX_OK;
+    if (read_err != NULL) {
+        bmx_dataset *ds = NULL;
+        rst = bmx_dataset_read_coco_limited(path, &o.limits, &ds, read_err);
+        bmx_dataset_free(ds);
+    }
     remove(path);
     rmdir(dir);
     if (st != BMX_OK) {
         fail_msg("bmx_check_run failed: %s", err.message);
+    }
+    return rst;
+}
+
+/* Run the checker on `json` written to a temporary file; the problems go to *col. */
+static void run_text(const char *json, struct collected *col, struct bmx_check_summary *sum)
+{
+    run_text_read(json, NULL, col, sum, NULL);
+}
+
+/* A growing text, for the large generated files. */
+struct text {
+    char *s;
+    size_t n, cap;
+};
+
+static void text_printf(struct text *t, const char *fmt, ...)
+{
+    if (t->s == NULL) {
+        t->cap = 1 << 20;
+        t->s = malloc(t->cap);
+        assert_non_null(t->s);
+    }
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+        va_end(ap);
+        assert_true(k >= 0);
+        if (t->n + (size_t)k < t->cap) {
+            t->n += (size_t)k;
+            return;
+        }
+        t->cap = 2 * t->cap + (size_t)k + 1;
+        t->s = realloc(t->s, t->cap);
+        assert_non_null(t->s);
     }
 }
 
@@ -519,6 +572,144 @@ static void test_duplicate_id_spellings(void **state)
     assert_string_equal(col.text, expected);
     assert_int_equal(sum.errors, 3);
     assert_int_equal(sum.warnings, 1);
+    free(col.text);
+}
+
+/* The checker applies the reader's limits (struct bmx_limits, the defaults): a
+ * 100,001st annotation on one image is an error where the limited reader refuses
+ * the file; before, the checker said nothing. Reported once, at the first one past
+ * the limit, whichever way image_id spells the id. */
+static void test_check_annotations_per_image_limit(void **state)
+{
+    (void)state;
+    struct bmx_limits lim;
+    bmx_limits_init(&lim);
+    assert_true(lim.max_objects_per_image == 100000);
+    struct text t = {0};
+    text_printf(&t, "{\"categories\": [{\"id\": 1, \"name\": \"c\"}], \"images\": ["
+                    "{\"id\": 3, \"file_name\": \"a.jpg\", \"width\": 10, \"height\": 10}, "
+                    "{\"id\": 7, \"file_name\": \"b.jpg\", \"width\": 10, \"height\": 10}], "
+                    "\"annotations\": [");
+    /* image 3 gets one annotation, then image 7 100,002: its 100,001st is
+     * annotations[100001] */
+    text_printf(&t, "{\"id\": 1, \"image_id\": 3, \"category_id\": 1, \"bbox\": [0, 0, 1, 1],"
+                    " \"area\": 1, \"iscrowd\": 0}");
+    for (int i = 2; i <= 100003; i++) {
+        text_printf(&t,
+                    ",\n{\"id\": %d, \"image_id\": 7, \"category_id\": 1,"
+                    " \"bbox\": [0, 0, 1, 1], \"area\": 1, \"iscrowd\": 0}",
+                    i);
+    }
+    text_printf(&t, "]}\n");
+    struct collected col;
+    struct bmx_check_summary sum;
+    bmx_error rerr = {0};
+    assert_int_equal(run_text_read(t.s, NULL, &col, &sum, &rerr), BMX_E_LIMIT);
+    assert_non_null(strstr(rerr.message, "images[1]: 100002 annotations is more than the limit"));
+    assert_string_equal(col.text, "annotations[100001].image_id: error: image 7 has more than "
+                                  "100000 annotations (limit) [limit-exceeded]\n");
+    assert_int_equal(sum.errors, 1);
+    assert_int_equal(sum.warnings, 0);
+    free(col.text);
+
+    /* exactly at the limit: both take it */
+    char *cut = strstr(t.s, ",\n{\"id\": 100002,");
+    assert_non_null(cut);
+    memcpy(cut, "]}\n", 4);
+    assert_int_equal(run_text_read(t.s, NULL, &col, &sum, &rerr), BMX_OK);
+    assert_null(col.text);
+    assert_int_equal(sum.errors, 0);
+
+    /* a lower limit, and an image_id spelled as a string */
+    static const char small[] =
+        "{\"categories\": [{\"id\": 1, \"name\": \"c\"}], \"images\": ["
+        "{\"id\": 7, \"file_name\": \"b.jpg\", \"width\": 10, \"height\": 10}], "
+        "\"annotations\": ["
+        "{\"id\": 1, \"image_id\": 7, \"category_id\": 1, \"bbox\": [0, 0, 1, 1], \"area\": 1,"
+        " \"iscrowd\": 0},"
+        "{\"id\": 2, \"image_id\": \"7\", \"category_id\": 1, \"bbox\": [0, 0, 1, 1], \"area\": 1,"
+        " \"iscrowd\": 0},"
+        "{\"id\": 3, \"image_id\": 7, \"category_id\": 1, \"bbox\": [0, 0, 1, 1], \"area\": 1,"
+        " \"iscrowd\": 0}]}";
+    lim.max_objects_per_image = 1;
+    assert_int_equal(run_text_read(small, &lim, &col, &sum, &rerr), BMX_E_LIMIT);
+    assert_string_equal(col.text,
+                        "annotations[1].image_id: warning: \"7\" names images[0] whose id is "
+                        "spelled as a number (other tools will not match them) "
+                        "[image-id-spelling]\n"
+                        "annotations[1].image_id: error: image \"7\" has more than 1 annotations "
+                        "(limit) [limit-exceeded]\n");
+    free(col.text);
+    free(t.s);
+}
+
+/* Likewise the limit of polygon vertices per annotation, counted over its rings:
+ * 1,000,001 vertices (otherwise a clean polygon: box and area agree) are an error. */
+static void test_check_polygon_vertex_limit(void **state)
+{
+    (void)state;
+    struct bmx_limits lim;
+    bmx_limits_init(&lim);
+    assert_true(lim.max_polygon_vertices == 1000000);
+    /* the 1000000 x 10 band with 999,998 more vertices along its top edge, down to
+     * (2, 10): area 1e7 minus the triangle (0,0) (2,10) (0,10) */
+    struct text t = {0};
+    text_printf(&t, "{\"categories\": [{\"id\": 1, \"name\": \"c\"}], \"images\": ["
+                    "{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 1000000, \"height\": 20}], "
+                    "\"annotations\": ["
+                    "{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 2, 2],"
+                    " \"area\": 2, \"iscrowd\": 0, \"segmentation\": [[0, 0, 2, 0, 2, 2]]},\n"
+                    "{\"id\": 2, \"image_id\": 1, \"category_id\": 1,"
+                    " \"bbox\": [0, 0, 1000000, 10], \"area\": 9999990, \"iscrowd\": 0,"
+                    " \"segmentation\": [[0, 0, 1000000, 0, 1000000, 10");
+    for (int x = 999999; x >= 2; x--) {
+        text_printf(&t, ", %d, 10", x);
+    }
+    text_printf(&t, "]]}]}\n");
+    struct collected col;
+    struct bmx_check_summary sum;
+    bmx_error rerr = {0};
+    assert_int_equal(run_text_read(t.s, NULL, &col, &sum, &rerr), BMX_E_LIMIT);
+    assert_non_null(strstr(rerr.message, "annotations[1].segmentation: 1000001 polygon vertices"));
+    assert_string_equal(col.text, "annotations[1].segmentation: error: 1000001 polygon vertices, "
+                                  "more than the limit of 1000000 [limit-exceeded]\n");
+    assert_int_equal(sum.errors, 1);
+    free(col.text);
+
+    /* over two rings, at and past a lower limit */
+    static const char two[] =
+        "{\"categories\": [{\"id\": 1, \"name\": \"c\"}], \"images\": ["
+        "{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 10, \"height\": 10}], "
+        "\"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1,"
+        " \"bbox\": [0, 0, 4, 4], \"area\": 6, \"iscrowd\": 0,"
+        " \"segmentation\": [[0, 0, 2, 0, 2, 2], [2, 2, 4, 2, 4, 4, 2, 4]]}]}";
+    lim.max_polygon_vertices = 7;
+    assert_int_equal(run_text_read(two, &lim, &col, &sum, &rerr), BMX_OK);
+    assert_null(col.text);
+    lim.max_polygon_vertices = 6;
+    assert_int_equal(run_text_read(two, &lim, &col, &sum, &rerr), BMX_E_LIMIT);
+    assert_string_equal(col.text, "annotations[0].segmentation: error: 7 polygon vertices, more "
+                                  "than the limit of 6 [limit-exceeded]\n");
+    free(col.text);
+    free(t.s);
+}
+
+/* And the pixels an image record declares (the reader refuses the record before
+ * any file is read). */
+static void test_check_image_pixel_limit(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"categories\": [], \"annotations\": [], \"images\": ["
+        "{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 13377, \"height\": 13378},"
+        "{\"id\": 2, \"file_name\": \"b.jpg\", \"width\": 13377, \"height\": 13377}]}";
+    struct collected col;
+    struct bmx_check_summary sum;
+    bmx_error rerr = {0};
+    assert_int_equal(run_text_read(json, NULL, &col, &sum, &rerr), BMX_E_LIMIT);
+    assert_non_null(strstr(rerr.message, "images[0]: 13377x13378 is more than the limit"));
+    assert_string_equal(col.text, "images[0]: error: 13377x13378 = 178957506 pixels, more than "
+                                  "the limit of 178956970 [image-too-large]\n");
     free(col.text);
 }
 
@@ -878,6 +1069,9 @@ int main(void)
         cmocka_unit_test(test_voc_too_deep), cmocka_unit_test(test_voc_run_failures),
         cmocka_unit_test(test_section_order), cmocka_unit_test(test_string_ids_many),
         cmocka_unit_test(test_duplicate_id_spellings),
+        cmocka_unit_test(test_check_annotations_per_image_limit),
+        cmocka_unit_test(test_check_polygon_vertex_limit),
+        cmocka_unit_test(test_check_image_pixel_limit),
         cmocka_unit_test(test_format_g_is_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

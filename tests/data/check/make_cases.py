@@ -189,6 +189,17 @@ case("bbox-outside-image",
      ["annotations[1].bbox: error: [85, 40, 20, 10] extends 5 px beyond the 100x80 image "
       "[bbox-outside-image]"], d)
 
+# Past the edge by less than 1 px but with nothing inside the image: the strict
+# reader refuses such a box, so it is an error, not bbox-past-edge.
+d = base()
+ann(d, 1)["bbox"] = [100.5, 40, 0, 10]
+ann(d, 1)["area"] = 0
+case("bbox-wholly-outside",
+     ["annotations[1].bbox: warning: the box has no area [100.5, 40, 0, 10]; trainers may reject "
+      "it [bbox-empty]",
+      "annotations[1].bbox: error: [100.5, 40, 0, 10] lies wholly outside the 100x80 image "
+      "[bbox-outside-image]"], d)
+
 d = base()
 ann(d, 1)["bbox"] = [80.5, 40, 20, 10]
 case("bbox-past-edge",
@@ -371,6 +382,14 @@ d["images"][1]["file_name"] = "a.png"
 case("duplicate-file-name",
      ['images[1].file_name: warning: "a.png" is also the file of images[0] '
       "[duplicate-file-name]"], d)
+
+# ---- limits (struct bmx_limits, the defaults), as the limited reader applies them ----
+d = base()
+d["images"][0]["width"] = 20000
+d["images"][0]["height"] = 10000
+case("image-record-too-large",
+     ["images[0]: error: 20000x10000 = 200000000 pixels, more than the limit of 178956970 "
+      "[image-too-large]"], d)
 
 # ---- image files (checked with --images) ----
 case("images-clean", [], base(), images={"a.png": png(100, 80), "b.png": png(64, 48)})
