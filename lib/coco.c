@@ -1584,6 +1584,11 @@ static void same_annotations(struct bmx__buf *b, void *ctx)
     bmx__buf_free(&id);
 }
 
+void bmx__coco_put_dataset(struct bmx__buf *b, const bmx_dataset *ds)
+{
+    bmx__coco_put_document(b, ds, same_images, same_annotations, (void *)ds);
+}
+
 /* Streams the document to a temporary file through a few-MB buffer, so a large
  * dataset is never held twice in memory. */
 bmx_status bmx_dataset_write_coco(const bmx_dataset *ds, const char *path, bmx_error *err)
@@ -1594,7 +1599,7 @@ bmx_status bmx_dataset_write_coco(const bmx_dataset *ds, const char *path, bmx_e
         return st;
     }
     struct bmx__buf b = {.to_fd = true, .fd = f.fd};
-    bmx__coco_put_document(&b, ds, same_images, same_annotations, (void *)ds);
+    bmx__coco_put_dataset(&b, ds);
     bmx__buf_flush(&b);
     if (b.failed) {
         if (b.io_errno != 0) {

@@ -1,10 +1,12 @@
 /* The whole-dataset conversion behind boxmix-convert: read a COCO or VOC dataset,
  * copy or link its images into the output folder, write the annotations in the
  * other format last (so a folder holding them holds a complete dataset). */
+#include "journal.h"
 #include "voc.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,73 +29,56 @@ static bool is_jpeg_name(const char *name)
     return dot != NULL && (strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0);
 }
 
-/* Copy, hard-link or symlink one image file to dst. */
-static bmx_status put_image_file(const char *src, const char *dst, bool link_it,
-                                 struct bmx_convert_summary *sum, bmx_error *err)
+/* Copy, hard-link or symlink one input image to `rel` below the output's image
+ * folder `dir`. */
+static bmx_status put_image_file(const char *src, int dir, const char *dir_shown, const char *rel,
+                                 bool link_it, struct bmx_convert_summary *sum, bmx_error *err)
 {
     /* An image that is not one (empty, cut before its header, another format) is
      * refused before it lands in a dataset a trainer will read. */
-    {
-        char *head = NULL;
-        size_t hlen = 0;
-        int32_t w, h;
-        bmx_status hs = bmx__read_file(src, &head, &hlen, err);
-        if (hs == BMX_OK) {
-            hs = hlen == 0 ? bmx__fail(err, BMX_E_DECODE, "%s: 0 bytes: not an image", src)
-                           : bmx_image_probe((const uint8_t *)head, hlen, &w, &h, err);
-            if (hs != BMX_OK && hlen > 0) {
-                bmx__prefix(err, hs, "%s", src);
-            }
-        }
-        free(head);
-        if (hs != BMX_OK) {
-            return hs;
+    char *data = NULL;
+    size_t len = 0;
+    int32_t w, h;
+    bmx_status st = bmx__read_file(src, &data, &len, err);
+    if (st == BMX_OK) {
+        st = len == 0 ? bmx__fail(err, BMX_E_DECODE, "%s: 0 bytes: not an image", src)
+                      : bmx_image_probe((const uint8_t *)data, len, &w, &h, err);
+        if (st != BMX_OK && len > 0) {
+            bmx__prefix(err, st, "%s", src);
         }
     }
-    if (link_it) {
-        if (unlink(dst) != 0 && errno != ENOENT) {
-            return bmx__fail(err, BMX_E_IO, "%s: cannot replace: %s", dst, strerror(errno));
-        }
-        if (link(src, dst) == 0) {
+    if (st == BMX_OK && link_it) {
+        if (bmx__outfile_link(dir, dir_shown, rel, src, true, NULL) == BMX_OK) {
             sum->hard_linked++;
-            return BMX_OK;
-        }
-        int link_errno = errno;
-        if (link_errno == ENOENT) {
-            return bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", src, strerror(link_errno));
+            goto done;
         }
         /* Another file system, or hard links not allowed: an absolute symlink still
          * works wherever the output folder is read from. */
-        char abs[PATH_MAX];
-        if (realpath(src, abs) == NULL) {
-            return bmx__fail(err, BMX_E_IO, "%s: cannot resolve: %s", src, strerror(errno));
+        int link_errno = errno;
+        char *abs = bmx__resolve_path(src);
+        if (abs == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        } else if (bmx__outfile_link(dir, dir_shown, rel, abs, false, err) == BMX_OK) {
+            sum->sym_linked++;
+        } else {
+            st = bmx__prefix(err, BMX_E_IO, "hard link: %s; symlink", strerror(link_errno));
         }
-        if (symlink(abs, dst) != 0) {
-            return bmx__fail(err, BMX_E_IO, "%s: cannot link (hard link: %s; symlink: %s)", dst,
-                             strerror(link_errno), strerror(errno));
-        }
-        sum->sym_linked++;
-        return BMX_OK;
+        free(abs);
+        goto done;
     }
-    char *data = NULL;
-    size_t len = 0;
-    bmx_status st = bmx__read_file(src, &data, &len, err);
     if (st == BMX_OK) {
-        /* A symlink left by an earlier --link run must not be written through. */
-        struct stat sb;
-        if (lstat(dst, &sb) == 0 && S_ISLNK(sb.st_mode)) {
-            unlink(dst);
+        st = bmx__outfile_write(dir, dir_shown, rel, data, len, false, err);
+        if (st == BMX_OK) {
+            sum->copied++;
         }
-        st = bmx__write_file_atomic(dst, data, len, false, err);
     }
+done:
     free(data);
-    if (st == BMX_OK) {
-        sum->copied++;
-    }
     return st;
 }
 
-static bmx_status check_out_free(const struct bmx_convert_job *job, bmx_error *err)
+/* Whether the output folder already holds a dataset of the output format. */
+static bmx_status check_out_free(const struct bmx_convert_job *job, int out, bmx_error *err)
 {
     const char *marks[2];
     size_t n = 0;
@@ -104,30 +89,28 @@ static bmx_status check_out_free(const struct bmx_convert_job *job, bmx_error *e
         marks[n++] = "ImageSets/Main/trainval.txt";
     }
     for (size_t i = 0; i < n; i++) {
-        char *p = bmx__path_join(job->out, marks[i]);
-        if (p == NULL) {
-            return bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        }
         bool taken = false;
-        struct stat sb;
-        if (stat(p, &sb) == 0) {
-            if (S_ISDIR(sb.st_mode)) {
-                DIR *dh = opendir(p);
-                struct dirent *de;
-                while (dh != NULL && (de = readdir(dh)) != NULL) {
-                    if (bmx__voc_has_xml_ext(de->d_name)) {
-                        taken = true;
-                        break;
-                    }
+        int fd = -1;
+        if (job->to == BMX_DATASET_VOC && i == 0 &&
+            bmx__dir_open(out, job->out, marks[i], false, &fd, NULL) == BMX_OK) {
+            int d2 = dup(fd);
+            DIR *dh = d2 >= 0 ? fdopendir(d2) : NULL;
+            struct dirent *de;
+            while (dh != NULL && (de = readdir(dh)) != NULL) {
+                if (bmx__voc_has_xml_ext(de->d_name)) {
+                    taken = true;
+                    break;
                 }
-                if (dh != NULL) {
-                    closedir(dh);
-                }
-            } else {
-                taken = true;
             }
+            if (dh != NULL) {
+                closedir(dh);
+            } else if (d2 >= 0) {
+                close(d2);
+            }
+            close(fd);
+        } else if (!(job->to == BMX_DATASET_VOC && i == 0)) {
+            taken = bmx__dir_has(out, marks[i]);
         }
-        free(p);
         if (taken) {
             return bmx__fail(err, BMX_E_STATE,
                              "%s: already holds a dataset (%s); choose another folder or use --force",
@@ -137,13 +120,47 @@ static bmx_status check_out_free(const struct bmx_convert_job *job, bmx_error *e
     return BMX_OK;
 }
 
+/* Every path the conversion writes, checked against its inputs first. */
+static bmx_status guard_paths(const struct bmx_convert_job *job, const char *images, bool voc_dir,
+                              bmx_error *err)
+{
+    struct bmx__guard g = {0};
+    const bool to_voc = job->to == BMX_DATASET_VOC;
+    const char *rel[4] = {to_voc ? "Annotations" : "annotations.json", to_voc ? "JPEGImages" : "images",
+                          to_voc ? "ImageSets" : BMX__JOURNAL_NAME, ".boxmix-lock"};
+    const char *what[4] = {to_voc ? "the output's Annotations folder" : "the output annotation file",
+                           "the output image folder",
+                           to_voc ? "the output's ImageSets folder" : "the output's journal",
+                           "the output's lock file"};
+    bool tree[4] = {to_voc, true, to_voc, false};
+    bmx_status st = bmx__guard_input(&g, job->input, job->from == BMX_DATASET_VOC && voc_dir,
+                                     job->from == BMX_DATASET_VOC
+                                         ? (voc_dir ? "the input VOC folder" : "the input VOC file")
+                                         : "the input annotation file",
+                                     err);
+    if (st == BMX_OK) {
+        st = bmx__guard_input(&g, images, true, "the input image folder", err);
+    }
+    for (size_t i = 0; i < 4 && st == BMX_OK; i++) {
+        char *p = bmx__path_join(job->out, rel[i]);
+        st = p == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                       : bmx__guard_output(&g, p, tree[i], what[i], err);
+        free(p);
+    }
+    bmx__guard_free(&g);
+    return st;
+}
+
 bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert_summary *summary,
                            bmx_error *err)
 {
     struct bmx_convert_summary sum = {0};
     bmx_dataset *ds = NULL;
-    char *images = NULL, *out_images = NULL, *ann_path = NULL;
+    char *images = NULL, *out_images = NULL;
     char **stems = NULL;
+    struct bmx__outdir od = {NULL, -1, -1};
+    struct bmx__journal jr = {0};
+    int img_fd = -1, jfd = -1;
     bmx_status st = BMX_OK;
     if (job == NULL || job->input == NULL || job->out == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "convert: input and out are required");
@@ -154,27 +171,27 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
     if (job->from == BMX_DATASET_COCO && job->images == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "convert: COCO input needs the image folder");
     }
+    struct stat sb;
+    bool voc_dir = job->from == BMX_DATASET_VOC && stat(job->input, &sb) == 0 && S_ISDIR(sb.st_mode);
+    images = job->from == BMX_DATASET_VOC ? bmx__voc_images_root(job->input, job->images)
+                                          : strdup(job->images);
+    if (images == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        goto done;
+    }
+    st = guard_paths(job, images, voc_dir, err);
+    if (st == BMX_OK) {
+        st = bmx__check_input_finished(job->from == BMX_DATASET_COCO ? job->input : NULL,
+                                       job->from == BMX_DATASET_VOC ? job->input : NULL, err);
+    }
+    if (st != BMX_OK) {
+        goto done;
+    }
     if (job->from == BMX_DATASET_VOC) {
         struct bmx_voc_options vo = job->voc;
-        struct stat sb;
-        bool is_dir = stat(job->input, &sb) == 0 && S_ISDIR(sb.st_mode);
-        images = bmx__voc_images_root(job->input, job->images);
-        if (images == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-            goto done;
-        }
         vo.images_dir = images;
-        if (is_dir && bmx__same_file(job->input, job->out)) {
-            st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input folder", job->out);
-            goto done;
-        }
         st = bmx_dataset_read_voc(job->input, &vo, &ds, err);
     } else {
-        images = strdup(job->images);
-        if (images == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-            goto done;
-        }
         st = bmx_dataset_read_coco_limited(job->input, &job->voc.limits, &ds, err);
     }
     if (st != BMX_OK) {
@@ -194,64 +211,73 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
             goto done;
         }
     }
-    if (bmx__same_file(job->out, images)) {
-        st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input image folder", job->out);
-        goto done;
+    st = bmx__outdir_open(&od, job->out, err);
+    if (st == BMX_OK && !job->force) {
+        st = check_out_free(job, od.fd, err);
     }
-    if (!job->force) {
-        st = check_out_free(job, err);
-        if (st != BMX_OK) {
-            goto done;
-        }
-    }
-    out_images = bmx__path_join(job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images");
-    if (out_images == NULL) {
-        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        goto done;
-    }
-    st = bmx__mkdir_under(out_images, SIZE_MAX, err);
     if (st != BMX_OK) {
         goto done;
     }
-    if (bmx__same_file(out_images, images)) {
-        st = bmx__fail(err, BMX_E_INVALID, "%s: the output image folder is the input image folder",
-                       out_images);
+    bmx__outdir_remove_temps(&od, (const char *const[]){images, job->input}, 2);
+    out_images = bmx__path_join(job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images");
+    jr.run = strdup(job->to == BMX_DATASET_VOC ? "{\"tool\":\"boxmix-convert\",\"to\":\"voc\"}"
+                                               : "{\"tool\":\"boxmix-convert\",\"to\":\"coco\"}");
+    if (out_images == NULL || jr.run == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
+    st = bmx__journal_begin(od.fd, job->out, &jr, &jfd, err);
+    if (st == BMX_OK) {
+        st = bmx__dir_open(od.fd, job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images", true,
+                           &img_fd, err);
+    }
     for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
+        if (job->cancel != NULL && *job->cancel) {
+            st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted after %zu of %zu images",
+                           job->out, i, ds->n_images);
+            break;
+        }
         const char *fn = ds->images[i].file_name;
         /* VOC keeps every image directly in JPEGImages/ (its stem is its id). */
         const char *rel = job->to == BMX_DATASET_VOC ? bmx__base_name(fn) : fn;
         char *src = bmx__path_join(images, fn);
-        char *dst = bmx__path_join(out_images, rel);
-        if (src == NULL || dst == NULL) {
+        if (src == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         } else {
-            char *slash = strrchr(dst, '/');
-            if (slash != NULL && (size_t)(slash - dst) > strlen(out_images)) {
-                *slash = '\0';
-                st = bmx__mkdir_under(dst, SIZE_MAX, err);
-                *slash = '/';
-            }
-            if (st == BMX_OK) {
-                st = put_image_file(src, dst, job->link, &sum, err);
-            }
+            st = put_image_file(src, img_fd, out_images, rel, job->link, &sum, err);
         }
         if (job->to == BMX_DATASET_VOC && !is_jpeg_name(fn)) {
             sum.not_jpeg++;
         }
         free(src);
-        free(dst);
     }
     if (st != BMX_OK) {
         goto done;
     }
     if (job->to == BMX_DATASET_VOC) {
-        st = bmx_dataset_write_voc(ds, job->out, err);
+        st = bmx__voc_write_at(ds, od.fd, job->out, job->cancel, err);
     } else {
-        ann_path = bmx__path_join(job->out, "annotations.json");
-        st = ann_path == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
-                              : bmx_dataset_write_coco(ds, ann_path, err);
+        struct bmx__outfile f;
+        st = bmx__outfile_open(&f, od.fd, job->out, "annotations.json", err);
+        if (st == BMX_OK) {
+            struct bmx__buf b = {.to_fd = true, .fd = f.fd, .cancel = job->cancel};
+            bmx__coco_put_dataset(&b, ds);
+            bool ok = !b.failed && bmx__buf_flush(&b);
+            if (!ok) {
+                st = b.io_errno == EINTR
+                         ? bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted while writing annotations.json", job->out)
+                         : bmx__fail(err, b.io_errno ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", f.shown,
+                                     b.io_errno ? strerror(b.io_errno) : "out of memory");
+            }
+            bmx_status cst = bmx__outfile_close(&f, ok, true, ok ? err : NULL);
+            st = st != BMX_OK ? st : cst;
+            bmx__buf_free(&b);
+        }
+    }
+    if (st == BMX_OK) {
+        close(jfd);
+        jfd = -1;
+        st = bmx__journal_finish(od.fd, job->out, &jr, err);
     }
     if (st != BMX_OK) {
         goto done;
@@ -271,10 +297,17 @@ done:
     if (summary != NULL) {
         *summary = sum;
     }
+    if (jfd >= 0) {
+        close(jfd);
+    }
+    if (img_fd >= 0) {
+        close(img_fd);
+    }
+    bmx__outdir_close(&od);
+    bmx__journal_free(&jr);
     bmx__voc_free_stems(stems, ds != NULL ? ds->n_images : 0);
     free(images);
     free(out_images);
-    free(ann_path);
     bmx_dataset_free(ds);
     return st;
 }

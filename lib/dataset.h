@@ -4,6 +4,7 @@
 #define BMX_DATASET_H
 
 #include "error.h"
+#include "safefs.h"
 
 #include <stdio.h>
 
@@ -15,7 +16,8 @@
  * Streaming: with `to_fd` set, the buffer holds only the tail not yet written and
  * writes itself to `fd` whenever it grows past a few MB; bmx__buf_flush writes
  * the rest. `io_errno` is the errno of a failed write (0 when none), `flushed`
- * the bytes written so far. A zeroed buffer does not stream. */
+ * the bytes written so far. A zeroed buffer does not stream. With `hash` set the
+ * flushed bytes are hashed as well; with `fd` -1 they are only hashed. */
 struct bmx__buf {
     char *data;
     size_t len, cap;
@@ -24,6 +26,8 @@ struct bmx__buf {
     int fd;
     int io_errno;
     size_t flushed;
+    struct bmx__hash *hash;      /* streaming: every byte flushed is hashed too */
+    volatile const int *cancel; /* streaming: a flush fails (EINTR) once it is set */
 };
 
 void bmx__buf_free(struct bmx__buf *b);
@@ -91,55 +95,13 @@ void bmx__coco_put_image(struct bmx__buf *b, const struct bmx_image_info *info, 
                          const char *file_name, int32_t w, int32_t h, bool with_extra,
                          const char *boxmix_json);
 
+/* Write `ds` itself as a COCO document (what bmx_dataset_write_coco writes). */
+void bmx__coco_put_dataset(struct bmx__buf *b, const bmx_dataset *ds);
+
 /* Write a whole COCO document shaped like `ds`: its top-level keys in their order,
  * with the contents of the images and annotations arrays written by the callbacks. */
 void bmx__coco_put_document(struct bmx__buf *b, const bmx_dataset *ds,
                             void (*put_images)(struct bmx__buf *, void *),
                             void (*put_annotations)(struct bmx__buf *, void *), void *ctx);
-
-/* A file written through a temporary name in its folder: bmx__atomic_open creates
- * it (`fd`), bmx__atomic_close closes it and, when `commit`, fsyncs (when `sync`)
- * and renames it into place; otherwise (or on failure) removes it. */
-struct bmx__atomic {
-    char *tmp;
-    int fd;
-};
-bmx_status bmx__atomic_open(struct bmx__atomic *f, const char *path, bmx_error *err);
-bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commit, bool sync,
-                             bmx_error *err);
-
-/* Write `data` to `path` through a temporary file in the same folder, fsync (when
- * `sync`), rename: the file appears whole or not at all. */
-bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
-                                  bmx_error *err);
-
-/* Whether a file_name leaves its image root: empty, absolute, or with a ".."
- * component. */
-bool bmx__name_escapes(const char *name);
-
-/* The part of `path` after its last '/'. */
-const char *bmx__base_name(const char *path);
-
-/* Whether two existing paths name the same file or folder (device and inode). */
-bool bmx__same_file(const char *a, const char *b);
-
-/* "a/b" (no doubled slash); NULL when out of memory. */
-char *bmx__path_join(const char *a, const char *b);
-
-/* Create `path` and its parents. Components past its first `trusted` bytes must
- * be real folders, never symlinks (SIZE_MAX: follow every symlink). */
-bmx_status bmx__mkdir_under(const char *path, size_t trusted, bmx_error *err);
-
-/* Open `path` for reading only when it is a regular file (never blocking on a
- * FIFO or device). NULL with a message in `err` otherwise. */
-FILE *bmx__open_regular(const char *path, bmx_error *err);
-
-/* Read a whole file into memory (NUL-terminated, `*len` without the NUL). */
-bmx_status bmx__read_file(const char *path, char **out, size_t *len, bmx_error *err);
-
-/* The same into a buffer kept from call to call: *buf (capacity *cap) is used when
- * large enough, else replaced by a larger one. The caller frees *buf at the end. */
-bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t *len,
-                               bmx_error *err);
 
 #endif

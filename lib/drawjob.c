@@ -261,8 +261,8 @@ static bmx_status draw_at(const struct run_ctx *ctx, size_t i, const struct bmx_
     return st;
 }
 
-static bmx_status draw_one(const struct run_ctx *ctx, size_t i, const char *in_path,
-                           const char *out_path, struct bmx_image *thumb, bmx_error *err)
+static bmx_status draw_one(const struct run_ctx *ctx, size_t i, const char *in_path, int out_dir,
+                           const char *rel, struct bmx_image *thumb, bmx_error *err)
 {
     const struct bmx_draw_job *job = ctx->job;
     const struct bmx_image_info *info = bmx_dataset_image(ctx->ds, i);
@@ -296,7 +296,13 @@ static bmx_status draw_one(const struct run_ctx *ctx, size_t i, const char *in_p
     }
     st = draw_at(ctx, i, &img, (int32_t)sw, (int32_t)sh, &drawn, err);
     if (st == BMX_OK) {
-        st = bmx_image_write(out_path, &drawn, job->format, job->quality, err);
+        uint8_t *enc = NULL;
+        size_t len = 0;
+        st = bmx_image_encode(&drawn, job->format, job->quality, &enc, &len, err);
+        if (st == BMX_OK) {
+            st = bmx__outfile_write(out_dir, job->out, rel, enc, len, false, err);
+        }
+        free(enc);
     }
 
 cleanup:
@@ -351,6 +357,8 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     struct bmx_image sheet = {0, 0, 0, 0, NULL};
     struct run_ctx ctx;
     char *voc_images = NULL;
+    struct bmx__guard guard = {0};
+    struct bmx__outdir od = {NULL, -1, -1};
     bmx_status st;
 
     if (summary != NULL) {
@@ -374,9 +382,14 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
         }
     }
     const char *images_root = voc_images != NULL ? voc_images : job->images;
-    if (bmx__same_file(job->out, images_root)) {
-        st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input image folder",
-                       job->out);
+    st = bmx__guard_input_files(&guard, job->annotations, job->voc, job->labels, images_root, err);
+    if (st == BMX_OK) {
+        st = bmx__guard_output(&guard, job->out, true, "the drawing folder", err);
+    }
+    if (st == BMX_OK && job->sheet != NULL) {
+        st = bmx__guard_check(&guard, job->sheet, "the contact sheet", err);
+    }
+    if (st != BMX_OK) {
         goto cleanup;
     }
     st = bmx__read_input(job->annotations, job->voc, job->voc_split, job->labels, images_root,
@@ -419,18 +432,29 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
             goto cleanup;
         }
         in_paths[i] = path_join3(images_root, fname, "");
-        char *out_path = path_join3(job->out, names[i], "");
-        if (in_paths[i] == NULL || out_path == NULL) {
-            free(out_path);
+        if (in_paths[i] == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
             goto cleanup;
         }
-        bool clash = bmx__same_file(in_paths[i], out_path) ||
-                     (job->sheet != NULL && bmx__same_file(in_paths[i], job->sheet));
-        free(out_path);
-        if (clash) {
-            st = bmx__fail(err, BMX_E_INVALID, "%s: images[%zu].file_name: '%s' would be overwritten",
-                           input_name, i, fname);
+    }
+    /* A sheet inside the drawing folder may not take a drawing's place. */
+    if (job->sheet != NULL) {
+        char *rs = bmx__resolve_path(job->sheet), *ro = bmx__resolve_path(job->out);
+        size_t lo = ro != NULL ? strlen(ro) : 0;
+        bool inside = rs != NULL && ro != NULL && strncmp(rs, ro, lo) == 0 && rs[lo] == '/';
+        for (size_t i = 0; inside && i < n && st == BMX_OK; i++) {
+            if (sel[i] && strcmp(rs + lo + 1, names[i]) == 0) {
+                st = bmx__fail(err, BMX_E_INVALID,
+                               "%s: the contact sheet would replace the drawing of %s: images[%zu] (%s)",
+                               job->sheet, input_name, i, bmx_dataset_image(ds, i)->file_name);
+            }
+        }
+        if ((rs == NULL || ro == NULL) && st == BMX_OK) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
+        }
+        free(rs);
+        free(ro);
+        if (st != BMX_OK) {
             goto cleanup;
         }
     }
@@ -464,33 +488,25 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
             goto cleanup;
         }
     }
-    st = bmx__mkdir_under(job->out, SIZE_MAX, err);
+    st = bmx__outdir_open(&od, job->out, err);
     if (st != BMX_OK) {
         goto cleanup;
     }
+    bmx__outdir_remove_temps(&od, (const char *const[]){images_root}, 1);
 
     for (size_t i = 0; i < n && st == BMX_OK; i++) {
         if (!sel[i]) {
             continue;
         }
-        const struct bmx_image_info *info = bmx_dataset_image(ds, i);
-        size_t n_obj = bmx_dataset_object_count(ds, i);
-        char *out_path = path_join3(job->out, names[i], "");
-        if (out_path == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
+        if (job->cancel != NULL && *job->cancel) {
+            st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted after %" PRIu64 " drawings",
+                           job->out, sum.images);
             break;
         }
-        if (strchr(names[i], '/') != NULL) {
-            char *slash = strrchr(out_path, '/');
-            *slash = '\0';
-            st = bmx__mkdir_under(out_path, SIZE_MAX, err);
-            *slash = '/';
-        }
-        if (st == BMX_OK) {
-            st = draw_one(&ctx, i, in_paths[i], out_path, thumbs != NULL ? &thumbs[n_thumbs] : NULL,
-                          err);
-        }
-        free(out_path);
+        const struct bmx_image_info *info = bmx_dataset_image(ds, i);
+        size_t n_obj = bmx_dataset_object_count(ds, i);
+        st = draw_one(&ctx, i, in_paths[i], od.fd, names[i],
+                      thumbs != NULL ? &thumbs[n_thumbs] : NULL, err);
         if (st != BMX_OK) {
             bmx__prefix(err, st, "%s: images[%zu]", input_name, i);
             break;
@@ -516,6 +532,8 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     }
 
 cleanup:
+    bmx__outdir_close(&od);
+    bmx__guard_free(&guard);
     if (summary != NULL) {
         *summary = sum;
     }

@@ -42,14 +42,95 @@ const char *bmx_version(void)
     return BMX_VERSION_STRING;
 }
 
+/* How much of a message too long for the record is kept from its start; the rest
+ * comes from its end, where the reason is. */
+#define KEEP_HEAD 240
+
+/* `text` with its control characters escaped (a file name may hold any byte but
+ * '/' and NUL), malloc'd; NULL when out of memory. */
+static char *escape(const char *text)
+{
+    size_t n = strlen(text), m = 0;
+    char *esc = malloc(4 * n + 1);
+    if (esc == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n' || c == '\t' || c == '\r') {
+            esc[m++] = '\\';
+            esc[m++] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+        } else if (c < 0x20 || c == 0x7f) {
+            m += (size_t)snprintf(esc + m, 5, "\\x%02x", c);
+        } else {
+            esc[m++] = (char)c;
+        }
+    }
+    esc[m] = '\0';
+    return esc;
+}
+
+/* Put `text` in the record, shortened in the middle when it is too long, so that
+ * the place at its start and the reason at its end both stay. */
+static void shorten_into(bmx_error *err, const char *text)
+{
+    size_t m = strlen(text), cap = sizeof err->message;
+    if (m < cap) {
+        memcpy(err->message, text, m + 1);
+        return;
+    }
+    /* Cut on character boundaries (never inside a UTF-8 sequence). */
+    size_t head = KEEP_HEAD;
+    while (head > 0 && ((unsigned char)text[head] & 0xC0) == 0x80) {
+        head--;
+    }
+    size_t from = m - (cap - 1 - head - 3);
+    while (from < m && ((unsigned char)text[from] & 0xC0) == 0x80) {
+        from++;
+    }
+    memcpy(err->message, text, head);
+    memcpy(err->message + head, "...", 3);
+    memcpy(err->message + head + 3, text + from, m - from + 1);
+}
+
+static void store(bmx_error *err, const char *text)
+{
+    char *esc = escape(text);
+    shorten_into(err, esc != NULL ? esc : text);
+    free(esc);
+}
+
+/* vsnprintf into a buffer of the size it needs. */
+static char *format(const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0) {
+        return NULL;
+    }
+    char *s = malloc((size_t)n + 1);
+    if (s != NULL) {
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+    }
+    return s;
+}
+
 bmx_status bmx__fail(bmx_error *err, bmx_status status, const char *fmt, ...)
 {
     if (err != NULL) {
         va_list ap;
         va_start(ap, fmt);
-        err->status = status;
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        char *text = format(fmt, ap);
         va_end(ap);
+        err->status = status;
+        if (text == NULL) {
+            snprintf(err->message, sizeof err->message, "%s", bmx_strerror(status));
+        } else {
+            store(err, text);
+        }
+        free(text);
     }
     return status;
 }
@@ -57,26 +138,26 @@ bmx_status bmx__fail(bmx_error *err, bmx_status status, const char *fmt, ...)
 bmx_status bmx__prefix(bmx_error *err, bmx_status status, const char *fmt, ...)
 {
     if (err != NULL) {
-        char prefix[512];
-        char old[sizeof err->message];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(prefix, sizeof prefix, fmt, ap);
+        char *prefix = format(fmt, ap);
         va_end(ap);
-        memcpy(old, err->message, sizeof old);
-        old[sizeof old - 1] = '\0';
         err->status = status;
-        /* Truncation is acceptable: the message stays readable. */
-        size_t cap = sizeof err->message, n = 0;
-        for (const char *parts[3] = {prefix, ": ", old}, **p = parts; p < parts + 3; p++) {
-            size_t len = strlen(*p);
-            if (len > cap - 1 - n) {
-                len = cap - 1 - n;
-            }
-            memcpy(err->message + n, *p, len);
-            n += len;
+        /* The old message is escaped already: only the prefix is. */
+        char *esc = prefix != NULL ? escape(prefix) : NULL;
+        size_t lp = esc != NULL ? strlen(esc) : 0;
+        size_t lo = strnlen(err->message, sizeof err->message - 1);
+        char *joined = esc != NULL ? malloc(lp + 2 + lo + 1) : NULL;
+        if (joined != NULL) {
+            memcpy(joined, esc, lp);
+            memcpy(joined + lp, ": ", 2);
+            memcpy(joined + lp + 2, err->message, lo);
+            joined[lp + 2 + lo] = '\0';
+            shorten_into(err, joined);
         }
-        err->message[n] = '\0';
+        free(joined);
+        free(esc);
+        free(prefix);
     }
     return status;
 }
@@ -97,4 +178,50 @@ void *bmx__realloc_array(void *p, size_t n, size_t size)
         return NULL;
     }
     return realloc(p, total == 0 ? 1 : total);
+}
+
+static uint64_t hash_word(uint64_t h, const unsigned char *p)
+{
+    uint64_t v = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+                 (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+                 (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 31);
+}
+
+void bmx__hash_init(struct bmx__hash *s)
+{
+    memset(s, 0, sizeof *s);
+    s->h = 0x9E3779B97F4A7C15ull;
+}
+
+void bmx__hash_update(struct bmx__hash *s, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    s->total += len;
+    while (len > 0 && s->n_tail > 0) {
+        s->tail[s->n_tail++] = *p++;
+        len--;
+        if (s->n_tail == 8) {
+            s->h = hash_word(s->h, s->tail);
+            s->n_tail = 0;
+        }
+    }
+    for (; len >= 8; p += 8, len -= 8) {
+        s->h = hash_word(s->h, p);
+    }
+    memcpy(s->tail + s->n_tail, p, len);
+    s->n_tail += len;
+}
+
+uint64_t bmx__hash_final(const struct bmx__hash *s)
+{
+    uint64_t h = s->h;
+    for (size_t i = 0; i < s->n_tail; i++) {
+        h = (h ^ s->tail[i]) * 0x94D049BB133111EBull;
+    }
+    h ^= s->total;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 32);
 }

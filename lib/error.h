@@ -59,6 +59,17 @@ static inline uint64_t bmx__hash_bytes(const void *data, size_t len)
     return h ^ (h >> 32);
 }
 
+/* The same kind of hash over bytes that come in pieces (a streamed file). Its
+ * values differ from bmx__hash_bytes'; the pieces' boundaries do not matter. */
+struct bmx__hash {
+    uint64_t h, total;
+    unsigned char tail[8];
+    size_t n_tail;
+};
+void bmx__hash_init(struct bmx__hash *s);
+void bmx__hash_update(struct bmx__hash *s, const void *data, size_t len);
+uint64_t bmx__hash_final(const struct bmx__hash *s);
+
 /* malloc(n * size) with overflow check; NULL on overflow or failure. */
 void *bmx__alloc_array(size_t n, size_t size);
 /* realloc(p, n * size) with overflow check. */

@@ -5,6 +5,7 @@
  * the base's block of a seed-shuffled order. */
 #include "dataset.h"
 #include "image.h"
+#include "journal.h"
 #include "voc.h"
 
 #include <dirent.h>
@@ -162,13 +163,16 @@ struct run {
     bool *bad;           /* per dataset image: left out by skip_bad */
     bool *done;          /* per local output: complete from an interrupted run */
     int journal;         /* fd of the resume journal, -1 when none */
+    struct bmx__journal jr; /* what the journal will say when the run is done */
+    struct bmx__jfile *in_files; /* per dataset image: size, time, hash (pre-check) */
+    struct bmx__outdir od;  /* the output folder, locked */
+    int img_fd;          /* its image folder, -1 in a dry run */
     int spill;           /* fd of the unlinked file holding the outputs' records */
     uint64_t spill_end;  /* bytes reserved in it so far (under `lock`) */
     const char *input_name;
     char **bad_msgs;     /* why each left-out image is bad, in dataset order */
     size_t *bad_idx;
     size_t n_bad_msgs;
-    size_t out_trusted;  /* length of the output folder path */
     struct pairing pairing;
     const char *img_dir;
     const char *images_root;
@@ -314,6 +318,23 @@ static bool pread_all(int fd, char *data, size_t len, uint64_t off)
     return true;
 }
 
+/* A file written whole: one journal line, and its place in the final journal. */
+static bmx_status journal_wrote(struct run *r, const char *kind, uint64_t index, const void *data,
+                                size_t len, bmx_error *err)
+{
+    struct bmx__jfile f = {.index = index, .size = len, .hash = bmx__hash_bytes(data, len)};
+    bool ok = bmx__journal_append(r->journal, kind, &f);
+    int e = errno;
+    pthread_mutex_lock(&r->lock);
+    ok = bmx__jlist_push(strcmp(kind, "output") == 0 ? &r->jr.outputs : &r->jr.originals, &f) && ok;
+    pthread_mutex_unlock(&r->lock);
+    if (!ok) {
+        return bmx__fail(err, BMX_E_IO, "%s/" BMX__JOURNAL_NAME ": cannot write: %s", r->opts->out,
+                         strerror(e != 0 ? e : ENOMEM));
+    }
+    return BMX_OK;
+}
+
 static bmx_status make_output(struct worker_ctx *w, uint64_t j, bmx_error *err)
 {
     struct run *r = w->run;
@@ -330,7 +351,6 @@ static bmx_status make_output(struct worker_ctx *w, uint64_t j, bmx_error *err)
     struct bmx_sample a = {0}, b = {0}, out = {0};
     const struct bmx_image *ia = NULL, *ib = NULL;
     struct bmx_box *boxes = NULL;
-    char *path = NULL;
     const uint8_t *enc = NULL;
     size_t enc_len = 0;
     /* Annotations only: a dry run, or an output an interrupted run completed. */
@@ -384,11 +404,6 @@ static bmx_status make_output(struct worker_ctx *w, uint64_t j, bmx_error *err)
     snprintf(fname, sizeof fname, "cutmix_%06" PRIu64 ".%s", k,
              opts->format == BMX_FORMAT_PNG ? "png" : "jpg");
     if (!no_pixels) {
-        path = bmx__path_join(r->img_dir, fname);
-        if (path == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-            goto done;
-        }
         size_t need = (size_t)ia->w * (size_t)ia->channels * (size_t)ia->h; /* as decoded */
         if (w->out == NULL || w->out_cap < need) {
             free(w->out);
@@ -409,21 +424,14 @@ static bmx_status make_output(struct worker_ctx *w, uint64_t j, bmx_error *err)
                                    err);
         }
         if (st == BMX_OK) {
-            st = bmx__write_file_atomic(path, enc, enc_len, false, err);
+            st = bmx__outfile_write(r->img_fd, r->img_dir, fname, enc, enc_len, false, err);
         }
         if (st != BMX_OK) {
             goto done;
         }
-        if (r->journal >= 0) {
-            /* One write per line: O_APPEND keeps lines whole between threads. */
-            char line[96];
-            int n = snprintf(line, sizeof line, "%" PRIu64 " %zu %016" PRIx64 "\n", k, enc_len,
-                             bmx__hash_bytes(enc, enc_len));
-            if (write(r->journal, line, (size_t)n) != n) {
-                st = bmx__fail(err, BMX_E_IO, "%s: cannot write the resume journal: %s", opts->out,
-                               strerror(errno));
-                goto done;
-            }
+        st = journal_wrote(r, "output", k, enc, enc_len, err);
+        if (st != BMX_OK) {
+            goto done;
         }
     }
 
@@ -477,7 +485,6 @@ static bmx_status make_output(struct worker_ctx *w, uint64_t j, bmx_error *err)
         rec->made = st == BMX_OK;
     }
 done:
-    free(path);
     free(boxes);
     bmx_sample_free(&out);
     return st;
@@ -581,7 +588,6 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
         }
         free(fill);
     }
-    pthread_mutex_init(&r->lock, NULL);
     r->todo = order;
     r->n_todo = (size_t)r->n_local;
     r->next = 0;
@@ -621,7 +627,6 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
         }
         st = r->fail_status;
     }
-    pthread_mutex_destroy(&r->lock);
     for (size_t i = 0; i < p->n; i++) {
         pthread_mutex_destroy(&r->cache[i].lock);
     }
@@ -666,26 +671,23 @@ static bmx_status write_originals(struct run *r, struct bmx__buf *images, struct
         }
         const struct bmx_image_info *info = &ds->images[i];
         char *src = bmx__path_join(r->images_root, info->file_name);
-        char *dst = bmx__path_join(r->img_dir, info->file_name);
         char *data = NULL;
         size_t len = 0;
-        if (src == NULL || dst == NULL) {
+        if (src == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto next;
         }
         if (!opts->dry_run) {
-            char *slash = strrchr(dst, '/');
-            if (slash != NULL && slash > dst + strlen(r->img_dir)) {
-                *slash = '\0';
-                st = bmx__mkdir_under(dst, r->out_trusted, err);
-                *slash = '/';
-                if (st != BMX_OK) {
-                    goto next;
-                }
-            }
             st = bmx__read_file(src, &data, &len, err);
+            if (st == BMX_OK && r->in_files != NULL &&
+                (len != r->in_files[i].size || bmx__hash_bytes(data, len) != r->in_files[i].hash)) {
+                st = bmx__fail(err, BMX_E_STATE, "%s: changed while the run read it", src);
+            }
             if (st == BMX_OK) {
-                st = bmx__write_file_atomic(dst, data, len, false, err);
+                st = bmx__outfile_write(r->img_fd, r->img_dir, info->file_name, data, len, false, err);
+            }
+            if (st == BMX_OK) {
+                st = journal_wrote(r, "original", i, data, len, err);
             }
         }
         if (st == BMX_OK) {
@@ -711,7 +713,6 @@ static bmx_status write_originals(struct run *r, struct bmx__buf *images, struct
     next:
         free(data);
         free(src);
-        free(dst);
     }
     return st;
 }
@@ -835,56 +836,30 @@ done:
     return st;
 }
 
-/* Check one input image: readable, decodable (header, or fully with skip_bad),
- * of its recorded size. */
-/* The first `max` bytes of a regular file (all of it when shorter). */
-static bmx_status read_head(const char *path, size_t max, char **out, size_t *len,
-                            bmx_error *err)
-{
-    FILE *f = bmx__open_regular(path, err);
-    if (f == NULL) {
-        return err != NULL ? err->status : BMX_E_IO;
-    }
-    char *data = malloc(max + 1);
-    if (data == NULL) {
-        fclose(f);
-        return bmx__fail(err, BMX_E_NOMEM, "%s: out of memory", path);
-    }
-    size_t n = fread(data, 1, max, f);
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) {
-        free(data);
-        return bmx__fail(err, BMX_E_IO, "%s: read error", path);
-    }
-    data[n] = '\0';
-    *out = data;
-    *len = n;
-    return BMX_OK;
-}
+/* The largest side a JPEG can record. */
+#define JPEG_MAX_SIDE 65535
 
-static bmx_status check_input(const struct run *r, size_t i, bmx_error *err)
+/* Check one input image: readable, decodable (header, or fully with skip_bad), of
+ * its recorded size, and one the output format can hold; record its size,
+ * modification time and content hash for the journal. The whole file is read:
+ * the hash needs it, and the decode that follows finds it in the page cache. */
+static bmx_status check_input(struct run *r, size_t i, bmx_error *err)
 {
     const struct bmx_image_info *info = &r->ds->images[i];
     char *path = bmx__path_join(r->images_root, info->file_name);
     char *data = NULL;
     size_t len = 0;
     int32_t w = 0, h = 0;
+    struct bmx__jfile *jf = &r->in_files[i];
+    *jf = (struct bmx__jfile){.index = i, .missing = true};
     if (path == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
-    bmx_status st;
-    if (!r->opts->skip_bad) {
-        /* The header is near the start: try the first 64 KiB, and read the whole
-         * file only when that is not enough (a big EXIF block, or a bad file). */
-        st = read_head(path, 65536, &data, &len, err);
-        if (st == BMX_OK && bmx_image_probe((const uint8_t *)data, len, &w, &h, NULL) != BMX_OK) {
-            free(data);
-            data = NULL;
-            st = bmx__read_file(path, &data, &len, err);
-        }
-    } else {
-        st = bmx__read_file(path, &data, &len, err);
+    bmx_status st = bmx__read_file(path, &data, &len, err);
+    struct stat sb;
+    if (st == BMX_OK && stat(path, &sb) == 0) {
+        *jf = (struct bmx__jfile){i, len, bmx__hash_bytes(data, len), (int64_t)sb.st_mtim.tv_sec,
+                                  (int64_t)sb.st_mtim.tv_nsec, false};
     }
     if (st == BMX_OK) {
         if (r->opts->skip_bad) {
@@ -907,6 +882,14 @@ static bmx_status check_input(const struct run *r, size_t i, bmx_error *err)
     if (st == BMX_OK && (w != info->width || h != info->height)) {
         st = bmx__fail(err, BMX_E_SCHEMA, "%s: image is %dx%d, images[%zu] says %dx%d", path,
                        (int)w, (int)h, i, (int)info->width, (int)info->height);
+    }
+    /* Every input is the base of outputs of its own size. */
+    if (st == BMX_OK && r->opts->format == BMX_FORMAT_JPEG &&
+        (w > JPEG_MAX_SIDE || h > JPEG_MAX_SIDE)) {
+        st = bmx__fail(err, BMX_E_LIMIT,
+                       "%s: %dx%d: a JPEG output cannot be larger than %d pixels a side "
+                       "(--format png can hold it)",
+                       path, (int)w, (int)h, JPEG_MAX_SIDE);
     }
     free(data);
     free(path);
@@ -1009,161 +992,191 @@ done:
     return st;
 }
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-    return bmx__hash_bytes(&v, sizeof v) ^ (h * 0x100000001b3ull);
-}
-
-static uint64_t mix_str(uint64_t h, const char *s)
-{
-    return mix(h, s != NULL ? bmx__hash_bytes(s, strlen(s)) : 0);
-}
-
-static uint64_t mix_double(uint64_t h, double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, sizeof v);
-    return mix(h, v);
-}
-
-/* What the outputs depend on: a resumed run must have the same. */
-static uint64_t run_fingerprint(const struct run *r)
+/* The identity of the run: everything its outputs depend on, as one line of JSON.
+ * A resumed run must have the same line; shards of one run differ only in their
+ * shard line. Inputs are named by content (not path or time), so that shards made
+ * on other machines from copies of the inputs still belong together. */
+static char *run_identity(const struct run *r, uint64_t dataset_hash)
 {
     const struct bmx_job_options *o = r->opts;
-    uint64_t h = bmx__hash_bytes(BMX_VERSION_STRING, strlen(BMX_VERSION_STRING));
-    struct stat sb;
-    const char *in = o->annotations != NULL ? o->annotations : o->voc;
-    if (stat(in, &sb) == 0) {
-        h = mix(h, (uint64_t)sb.st_size);
-        h = mix(h, (uint64_t)sb.st_mtime);
+    const struct bmx_cutmix_options *c = &o->cutmix;
+    struct bmx__hash ih;
+    bmx__hash_init(&ih);
+    for (size_t i = 0; r->in_files != NULL && i < r->ds->n_images; i++) {
+        const struct bmx__jfile *f = &r->in_files[i];
+        uint64_t v[3] = {f->missing, f->size, f->hash};
+        bmx__hash_update(&ih, v, sizeof v);
     }
-    h = mix_str(h, in);
-    h = mix_str(h, r->images_root);
-    h = mix_str(h, o->voc_split);
-    h = mix_str(h, o->labels);
-    h = mix(h, r->count);
-    h = mix(h, o->seed);
-    h = mix_double(h, o->cutmix.alpha);
-    h = mix(h, (uint64_t)o->cutmix.mode);
-    h = mix_double(h, o->cutmix.ratio_lo);
-    h = mix_double(h, o->cutmix.ratio_hi);
-    h = mix(h, (uint64_t)o->cutmix.placement);
-    h = mix(h, (uint64_t)o->cutmix.tries);
-    h = mix_double(h, o->cutmix.min_visibility);
-    h = mix_double(h, o->cutmix.min_area);
-    h = mix_double(h, o->cutmix.min_size);
-    h = mix(h, (uint64_t)o->cutmix.mask_format);
-    h = mix(h, (uint64_t)o->format);
-    h = mix(h, (uint64_t)o->quality);
-    h = mix(h, (uint64_t)o->include_originals);
-    h = mix(h, (uint64_t)o->out_format);
-    h = mix(h, o->shard_count > 1 ? o->shard_index : 0);
-    h = mix(h, o->shard_count);
-    h = mix(h, (uint64_t)o->skip_bad);
-    for (size_t i = 0; i < r->ds->n_images; i++) {
-        h = mix(h, r->bad[i]);
+    struct bmx__buf b = {0};
+    bmx__buf_puts(&b, "{\"tool\":\"boxmix-augment\",\"version\":");
+    bmx__buf_string(&b, BMX_VERSION_STRING);
+    bmx__buf_printf(&b,
+                    ",\"dataset\":\"%016" PRIx64 "\",\"images\":\"%016" PRIx64 "\",\"n_images\":%zu"
+                    ",\"count\":%" PRIu64 ",\"seed\":%" PRIu64 ",\"dry_run\":%s",
+                    dataset_hash, r->in_files != NULL ? bmx__hash_final(&ih) : 0, r->ds->n_images,
+                    r->count, o->seed, o->dry_run ? "true" : "false");
+    bmx__buf_puts(&b, ",\"alpha\":");
+    bmx__buf_number(&b, c->alpha);
+    bmx__buf_printf(&b, ",\"patch_mode\":%d,\"cut_ratio\":[", (int)c->mode);
+    bmx__buf_number(&b, c->ratio_lo);
+    bmx__buf_puts(&b, ",");
+    bmx__buf_number(&b, c->ratio_hi);
+    bmx__buf_printf(&b, "],\"placement\":%d,\"tries\":%d,\"min_visibility\":", (int)c->placement,
+                    (int)c->tries);
+    bmx__buf_number(&b, c->min_visibility);
+    bmx__buf_puts(&b, ",\"min_area\":");
+    bmx__buf_number(&b, c->min_area);
+    bmx__buf_puts(&b, ",\"min_size\":");
+    bmx__buf_number(&b, c->min_size);
+    bmx__buf_printf(&b,
+                    ",\"mask_format\":%d,\"format\":\"%s\",\"quality\":%d,\"include_originals\":%s"
+                    ",\"out_format\":\"%s\",\"skip_bad\":%s,\"max_pixels\":%" PRIu64 "}",
+                    (int)c->mask_format, o->format == BMX_FORMAT_PNG ? "png" : "jpg", o->quality,
+                    o->include_originals ? "true" : "false",
+                    o->out_format == BMX_DATASET_VOC ? "voc" : "coco", o->skip_bad ? "true" : "false",
+                    o->limits.max_image_pixels);
+    if (b.failed) {
+        bmx__buf_free(&b);
+        return NULL;
     }
-    return h;
+    return b.data;
 }
 
-/* Remove temporary files that a killed run left in the image folder. */
-static void remove_stale_temps(const char *dir)
+/* A COCO input is named by its file's bytes; a VOC input by the annotations read. */
+static bmx_status dataset_hash(const struct run *r, uint64_t *out, bmx_error *err)
 {
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-        return;
+    if (r->opts->annotations != NULL) {
+        *out = r->jr.dataset.hash;
+        return BMX_OK;
     }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strstr(e->d_name, ".tmp-") != NULL) {
-            char *p = bmx__path_join(dir, e->d_name);
-            struct stat sb;
-            if (p != NULL && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
-                unlink(p);
+    struct bmx__hash h;
+    bmx__hash_init(&h);
+    struct bmx__buf b = {.to_fd = true, .fd = -1, .hash = &h};
+    /* The COCO text of what was read: the same for the same annotations. */
+    bmx__coco_put_dataset(&b, r->ds);
+    bool ok = bmx__buf_flush(&b);
+    bmx__buf_free(&b);
+    if (!ok) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    *out = bmx__hash_final(&h);
+    return BMX_OK;
+}
+
+/* Whether the file at `rel` in the image folder has `size` bytes hashing to `hash`. */
+static bool file_matches(const struct run *r, const char *rel, uint64_t size, uint64_t hash)
+{
+    int dir = -1;
+    const char *slash = strrchr(rel, '/');
+    char *sub = slash != NULL ? strndup(rel, (size_t)(slash - rel)) : strdup("");
+    bool ok = false;
+    if (sub != NULL && bmx__dir_open(r->img_fd, r->img_dir, sub, false, &dir, NULL) == BMX_OK) {
+        int fd = openat(dir, slash != NULL ? slash + 1 : rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat sb;
+        if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == size) {
+            char *data = malloc(size + 1);
+            size_t got = 0;
+            while (data != NULL && got < size) {
+                ssize_t n = read(fd, data + got, size - got);
+                if (n <= 0) {
+                    break;
+                }
+                got += (size_t)n;
             }
-            free(p);
+            ok = data != NULL && got == size && bmx__hash_bytes(data, size) == hash;
+            free(data);
         }
+        if (fd >= 0) {
+            close(fd);
+        }
+        close(dir);
     }
-    closedir(d);
-}
-
-/* Whether the file at `path` has `size` bytes hashing to `hash`. */
-static bool file_matches(const char *path, size_t size, uint64_t hash)
-{
-    char *data = NULL;
-    size_t len = 0;
-    bool ok = bmx__read_file(path, &data, &len, NULL) == BMX_OK && len == size &&
-              bmx__hash_bytes(data, len) == hash;
-    free(data);
+    free(sub);
     return ok;
 }
 
-/* The resume journal lists each output image once it is written whole, with its
- * size and hash. --resume keeps the outputs whose files still match. */
-static bmx_status journal_open(struct run *r, const char *path, struct bmx_job_summary *sum,
-                               bmx_error *err)
+static bool same_jfile(const struct bmx__jfile *a, const struct bmx__jfile *b)
+{
+    return a->missing == b->missing &&
+           (a->missing || (a->size == b->size && a->hash == b->hash && a->mtime_s == b->mtime_s &&
+                           a->mtime_ns == b->mtime_ns));
+}
+
+/* --resume: the interrupted run must be this one, reading the same inputs. */
+static bmx_status check_same_run(const struct run *r, const struct bmx__journal *old,
+                                 bmx_error *err)
 {
     const struct bmx_job_options *o = r->opts;
-    uint64_t fp = run_fingerprint(r);
-    char header[64];
-    snprintf(header, sizeof header, "boxmix-journal 1 %016" PRIx64 "\n", fp);
-    remove_stale_temps(r->img_dir);
+    const char *why = NULL;
+    char what[600] = "";
+    if (old->has_dataset != r->jr.has_dataset ||
+        (old->has_dataset && !same_jfile(&old->dataset, &r->jr.dataset))) {
+        snprintf(what, sizeof what, "%s", r->input_name);
+        why = "has changed since the interrupted run (size, modification time or content)";
+    }
+    for (size_t i = 0; why == NULL && r->in_files != NULL && i < r->ds->n_images; i++) {
+        if (i >= old->inputs.n || !same_jfile(&old->inputs.v[i], &r->in_files[i])) {
+            snprintf(what, sizeof what, "%s/%s", r->images_root, r->ds->images[i].file_name);
+            why = "has changed since the interrupted run (size, modification time or content)";
+        }
+    }
+    if (why == NULL && (old->run == NULL || strcmp(old->run, r->jr.run) != 0 ||
+                        old->shard_index != r->jr.shard_index ||
+                        old->shard_count != r->jr.shard_count || old->inputs.n != r->jr.inputs.n)) {
+        snprintf(what, sizeof what, "%s", o->out);
+        why = "was written by a run with other inputs or options";
+    }
+    if (why != NULL) {
+        return bmx__fail(err, BMX_E_STATE,
+                         "%s: --resume: %s %s; a resumed run must read the same inputs with the "
+                         "same options: run it so, or start over with --force",
+                         o->out, what, why);
+    }
+    return BMX_OK;
+}
+
+/* Start the journal; with --resume, keep the outputs the interrupted run finished
+ * whose files still match it. */
+static bmx_status journal_open(struct run *r, struct bmx_job_summary *sum, bmx_error *err)
+{
+    const struct bmx_job_options *o = r->opts;
     if (o->resume) {
-        char *data = NULL;
-        size_t len = 0;
-        if (bmx__read_file(path, &data, &len, NULL) == BMX_OK) {
-            if (len < strlen(header) || strncmp(data, header, strlen(header)) != 0) {
-                free(data);
-                return bmx__fail(err, BMX_E_STATE,
-                                 "%s: --resume: the interrupted run had other inputs or options; "
-                                 "run it again with the same ones, or start over with --force",
-                                 o->out);
-            }
-            char *p = data + strlen(header);
-            uint64_t first = o->shard_count > 1 ? o->shard_index : 0;
-            while (*p != '\0') {
-                char *end;
-                unsigned long long k = strtoull(p, &end, 10);
-                unsigned long long size = strtoull(end, &end, 10);
-                unsigned long long hash = strtoull(end, &end, 16);
-                if (*end != '\n') {
-                    break; /* a line cut by the kill: that output is made again */
-                }
-                p = end + 1;
-                if (k < first || (k - first) % r->shard_n != 0) {
+        struct bmx__journal old;
+        bool exists = false;
+        bmx_status st = bmx__journal_read(r->od.fd, o->out, &old, &exists, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        if (exists) {
+            st = check_same_run(r, &old, err);
+            for (size_t q = 0; st == BMX_OK && q < old.outputs.n; q++) {
+                const struct bmx__jfile *f = &old.outputs.v[q];
+                uint64_t first = o->shard_count > 1 ? o->shard_index : 0;
+                if (f->index < first || (f->index - first) % r->shard_n != 0) {
                     continue;
                 }
-                uint64_t j = (k - first) / r->shard_n;
+                uint64_t j = (f->index - first) / r->shard_n;
                 if (j >= r->n_local || r->done[j]) {
                     continue;
                 }
                 char fname[64];
-                snprintf(fname, sizeof fname, "cutmix_%06llu.%s", k,
+                snprintf(fname, sizeof fname, "cutmix_%06" PRIu64 ".%s", f->index,
                          o->format == BMX_FORMAT_PNG ? "png" : "jpg");
-                char *fp_path = bmx__path_join(r->img_dir, fname);
-                if (fp_path != NULL && file_matches(fp_path, (size_t)size, (uint64_t)hash)) {
+                if (file_matches(r, fname, f->size, f->hash)) {
                     r->done[j] = true;
                     sum->resumed++;
+                    if (!bmx__jlist_push(&r->jr.outputs, f)) {
+                        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+                    }
                 }
-                free(fp_path);
             }
-            free(data);
-            r->journal = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-            if (r->journal < 0) {
-                return bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", path, strerror(errno));
+            bmx__journal_free(&old);
+            if (st != BMX_OK) {
+                return st;
             }
-            return BMX_OK;
         }
-        /* No journal: nothing to resume; a fresh run. */
     }
-    r->journal = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (r->journal < 0) {
-        return bmx__fail(err, BMX_E_IO, "%s: cannot create: %s", path, strerror(errno));
-    }
-    if (write(r->journal, header, strlen(header)) != (ssize_t)strlen(header) || fsync(r->journal) != 0) {
-        return bmx__fail(err, BMX_E_IO, "%s: cannot write: %s", path, strerror(errno));
-    }
-    return BMX_OK;
+    return bmx__journal_begin(r->od.fd, o->out, &r->jr, &r->journal, err);
 }
 
 static bmx_status write_report(const struct run *r, const struct bmx_job_summary *sum,
@@ -1211,21 +1224,175 @@ static bmx_status write_report(const struct run *r, const struct bmx_job_summary
     return st;
 }
 
+/* Every path the run writes, checked against its inputs before anything is. */
+static bmx_status guard_paths(const struct bmx_job_options *opts, const char *images_root,
+                              bmx_error *err)
+{
+    struct bmx__guard g = {0};
+    const bool to_voc = opts->out_format == BMX_DATASET_VOC;
+    char *p[5] = {
+        bmx__path_join(opts->out, to_voc ? "Annotations" : "annotations.json"),
+        bmx__path_join(opts->out, to_voc ? "JPEGImages" : "images"),
+        bmx__path_join(opts->out, to_voc ? "ImageSets" : BMX__JOURNAL_NAME),
+        bmx__path_join(opts->out, to_voc ? BMX__JOURNAL_NAME : ".boxmix-lock"),
+        bmx__path_join(opts->out, ".boxmix-lock"),
+    };
+    bmx_status st = BMX_OK;
+    for (size_t i = 0; i < 5; i++) {
+        if (p[i] == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        }
+    }
+    if (st == BMX_OK) {
+        st = bmx__guard_input_files(&g, opts->annotations, opts->voc, opts->labels, images_root, err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__guard_output(&g, p[0], to_voc, to_voc ? "the output's Annotations folder"
+                                                        : "the output annotation file", err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__guard_output(&g, p[1], true, "the output image folder", err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__guard_output(&g, p[2], to_voc, to_voc ? "the output's ImageSets folder"
+                                                        : "the output's journal", err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__guard_output(&g, p[3], false, to_voc ? "the output's journal" : "the output's lock file", err);
+    }
+    if (st == BMX_OK && to_voc) {
+        st = bmx__guard_output(&g, p[4], false, "the output's lock file", err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__guard_output(&g, opts->report, false, "the report", err);
+    }
+    for (size_t i = 0; i < 5; i++) {
+        free(p[i]);
+    }
+    bmx__guard_free(&g);
+    return st;
+}
+
+/* Whether the output folder already holds a dataset or an unfinished run, read
+ * under its lock. */
+static bmx_status check_out_state(const struct run *r, bmx_error *err)
+{
+    const struct bmx_job_options *opts = r->opts;
+    const bool to_voc = opts->out_format == BMX_DATASET_VOC;
+    if (opts->force || opts->resume) {
+        return BMX_OK;
+    }
+    struct bmx__journal j;
+    bool exists = false;
+    bmx_status st = bmx__journal_read(r->od.fd, opts->out, &j, &exists, NULL);
+    bool unfinished = st == BMX_OK && exists && !j.done;
+    if (st == BMX_OK) {
+        bmx__journal_free(&j);
+    }
+    if (unfinished) {
+        return bmx__fail(err, BMX_E_STATE,
+                         "%s: holds an interrupted run: finish it with --resume (same options) or "
+                         "start over with --force",
+                         opts->out);
+    }
+    if (bmx__dir_has(r->od.fd, to_voc ? "Annotations" : "annotations.json")) {
+        return bmx__fail(err, BMX_E_STATE,
+                         "%s: already holds a dataset (%s); choose another folder or use --force",
+                         opts->out, to_voc ? "Annotations/" : "annotations.json");
+    }
+    return BMX_OK;
+}
+
+/* The records' spill file, unlinked at once: it disappears with the process. */
+static bmx_status open_spill(struct run *r, bmx_error *err)
+{
+    char name[64];
+    snprintf(name, sizeof name, ".boxmix-records-%ld", (long)getpid());
+    r->spill = openat(r->od.fd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (r->spill < 0) {
+        return bmx__fail(err, BMX_E_IO, "%s/%s: cannot create: %s", r->opts->out, name,
+                         strerror(errno));
+    }
+    unlinkat(r->od.fd, name, 0);
+    return BMX_OK;
+}
+
+/* The annotation file (or the VOC files), last: a folder holding it holds a whole
+ * dataset. */
+static bmx_status write_annotations(struct run *r, bmx_dataset **out_ds, struct bmx__buf *images,
+                                    struct bmx__buf *anns, size_t n_images, size_t n_anns,
+                                    bmx_error *err)
+{
+    const struct bmx_job_options *opts = r->opts;
+    struct doc_parts parts = {r, images, anns, n_images, n_anns, {0}, 0};
+    struct bmx__buf doc = {0};
+    bmx_status st = BMX_OK;
+    if (opts->out_format == BMX_DATASET_VOC) {
+        /* The VOC files are written from the same records as the COCO file. */
+        bmx__coco_put_document(&doc, r->ds, put_parts_images, put_parts_anns, &parts);
+        if (doc.failed) {
+            st = bmx__fail(err, parts.io_errno ? BMX_E_IO : BMX_E_NOMEM,
+                           "%s: cannot assemble the annotations: %s", opts->out,
+                           parts.io_errno ? strerror(parts.io_errno) : "out of memory");
+        }
+        if (st == BMX_OK) {
+            st = bmx_dataset_read_coco_buffer(doc.data, doc.len, "(output)", out_ds, err);
+        }
+        if (st == BMX_OK) {
+            st = bmx__voc_write_at(*out_ds, r->od.fd, opts->out, opts->cancel, err);
+        }
+    } else {
+        /* Streamed to a temporary file, hashed for the journal, synced and renamed. */
+        struct bmx__outfile f;
+        struct bmx__hash h;
+        bmx__hash_init(&h);
+        st = bmx__outfile_open(&f, r->od.fd, opts->out, "annotations.json", err);
+        if (st == BMX_OK) {
+            doc.to_fd = true;
+            doc.fd = f.fd;
+            doc.hash = &h;
+            doc.cancel = opts->cancel;
+            bmx__coco_put_document(&doc, r->ds, put_parts_images, put_parts_anns, &parts);
+            bool ok = !doc.failed && bmx__buf_flush(&doc);
+            if (!ok && doc.io_errno == EINTR) {
+                st = bmx__fail(err, BMX_E_INTERRUPTED,
+                               "%s: interrupted while writing annotations.json", opts->out);
+            } else if (!ok) {
+                int e = doc.io_errno ? doc.io_errno : parts.io_errno;
+                st = bmx__fail(err, e ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", f.shown,
+                               e ? strerror(e) : "out of memory while writing");
+            }
+            bmx_status cst = bmx__outfile_close(&f, ok, true, ok ? err : NULL);
+            if (st == BMX_OK) {
+                st = cst;
+            }
+            r->jr.done_has_hash = true;
+            r->jr.done_size = doc.flushed;
+            r->jr.done_hash = bmx__hash_final(&h);
+        }
+    }
+    bmx__buf_free(&parts.tmp);
+    bmx__buf_free(&doc);
+    return st;
+}
+
 bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summary *summary,
                        bmx_error *err)
 {
     bmx_status st;
     bmx_dataset *ds = NULL, *out_ds = NULL;
-    char *voc_images = NULL;
+    char *voc_images = NULL, *img_dir = NULL;
     struct run r;
-    struct bmx__buf images = {0}, anns = {0}, doc = {0};
+    struct bmx__buf images = {0}, anns = {0};
     size_t n_images = 0, n_anns = 0;
-    char *img_dir = NULL, *ann_path = NULL, *journal_path = NULL;
     struct bmx_job_summary sum = {0};
+    bool lock_init = false;
 
     memset(&r, 0, sizeof r);
     r.journal = -1;
     r.spill = -1;
+    r.img_fd = -1;
+    r.od.fd = r.od.lock_fd = -1;
     if ((opts->annotations == NULL) == (opts->voc == NULL) || opts->out == NULL ||
         (opts->annotations != NULL && opts->images == NULL)) {
         return bmx__fail(err, BMX_E_INVALID,
@@ -1242,22 +1409,18 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         return bmx__fail(err, BMX_E_INVALID, "shard: index %" PRIu64 " is not below the count %" PRIu64,
                          opts->shard_index, opts->shard_count);
     }
-    const char *input_name = opts->annotations;
+    const char *input_name = opts->annotations != NULL ? opts->annotations : opts->voc;
     if (opts->voc != NULL) {
         voc_images = bmx__voc_images_root(opts->voc, opts->images);
         if (voc_images == NULL) {
             return bmx__fail(err, BMX_E_NOMEM, "out of memory");
         }
-        input_name = opts->voc;
-        if (bmx__same_file(opts->out, opts->voc)) {
-            st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input folder", opts->out);
-            goto done;
-        }
     }
     const char *images_root = voc_images != NULL ? voc_images : opts->images;
-    if (bmx__same_file(opts->out, images_root)) {
-        st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is the input image folder",
-                       opts->out);
+    pthread_mutex_init(&r.lock, NULL);
+    lock_init = true;
+    st = guard_paths(opts, images_root, err);
+    if (st != BMX_OK) {
         goto done;
     }
     st = bmx__read_input(opts->annotations, opts->voc, opts->voc_split, opts->labels, images_root,
@@ -1282,23 +1445,39 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
     r.opts = opts;
     r.images_root = images_root;
     r.ds = ds;
-    r.journal = -1;
-    r.spill = -1;
-    r.out_trusted = strlen(opts->out);
     r.bad = calloc(ds->n_images, sizeof *r.bad);
     r.inputs = calloc(ds->n_images, sizeof *r.inputs);
     if (r.bad == NULL || r.inputs == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
+    const bool to_voc = opts->out_format == BMX_DATASET_VOC;
     if (opts->include_originals) {
         st = check_original_names(ds, input_name, opts->format, err);
+        if (st == BMX_OK && to_voc) {
+            /* Two originals whose XML would share a name, found before any write. */
+            char **stems = NULL;
+            st = bmx__voc_stems(ds, &stems, err);
+            bmx__voc_free_stems(stems, stems != NULL ? ds->n_images : 0);
+        }
+        if (st != BMX_OK) {
+            goto done;
+        }
+    }
+    if (opts->annotations != NULL) {
+        r.jr.has_dataset = true;
+        st = bmx__jfile_of(opts->annotations, &r.jr.dataset, err);
         if (st != BMX_OK) {
             goto done;
         }
     }
     /* Every input image is checked before anything is written. */
     if (!opts->dry_run) {
+        r.in_files = calloc(ds->n_images, sizeof *r.in_files);
+        if (r.in_files == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+            goto done;
+        }
         st = precheck_images(&r, &sum, err);
         if (st != BMX_OK) {
             goto done;
@@ -1333,37 +1512,51 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
     }
     r.recs = calloc(r.n_local ? (size_t)r.n_local : 1, sizeof *r.recs);
     r.done = calloc(r.n_local ? (size_t)r.n_local : 1, sizeof *r.done);
-    const bool to_voc = opts->out_format == BMX_DATASET_VOC;
-    ann_path = bmx__path_join(opts->out, to_voc ? "Annotations" : "annotations.json");
     img_dir = bmx__path_join(opts->out, to_voc ? "JPEGImages" : "images");
-    journal_path = bmx__path_join(opts->out, ".boxmix-journal");
-    if (r.recs == NULL || r.done == NULL || ann_path == NULL || img_dir == NULL ||
-        journal_path == NULL) {
+    if (r.recs == NULL || r.done == NULL || img_dir == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
     r.img_dir = img_dir;
-    if (!opts->force && !opts->resume && access(ann_path, F_OK) == 0) {
-        st = bmx__fail(err, BMX_E_STATE,
-                       "%s: already holds a dataset (%s); choose another folder or use --force",
-                       opts->out, to_voc ? "Annotations/" : "annotations.json");
-        goto done;
+    /* The run's identity and the inputs it read: what the journal starts with. */
+    {
+        uint64_t dh = 0;
+        st = dataset_hash(&r, &dh, err);
+        if (st != BMX_OK) {
+            goto done;
+        }
+        r.jr.run = run_identity(&r, dh);
+        r.jr.shard_index = opts->shard_count > 1 ? opts->shard_index : 0;
+        r.jr.shard_count = r.shard_n;
+        for (size_t i = 0; r.in_files != NULL && i < ds->n_images && r.jr.run != NULL; i++) {
+            if (!bmx__jlist_push(&r.jr.inputs, &r.in_files[i])) {
+                st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+                goto done;
+            }
+        }
+        if (r.jr.run == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+            goto done;
+        }
     }
-    if (!opts->force && !opts->resume && access(journal_path, F_OK) == 0) {
-        st = bmx__fail(err, BMX_E_STATE,
-                       "%s: holds an interrupted run: finish it with --resume (same options) or start over with --force",
-                       opts->out);
-        goto done;
-    }
-    st = bmx__mkdir_under(opts->out, r.out_trusted, err);
-    if (st == BMX_OK && !opts->dry_run) {
-        st = bmx__mkdir_under(img_dir, r.out_trusted, err);
-    }
+    st = bmx__outdir_open(&r.od, opts->out, err);
     if (st != BMX_OK) {
         goto done;
     }
+    st = check_out_state(&r, err);
+    if (st != BMX_OK) {
+        goto done;
+    }
+    {
+        /* We hold the lock: every temporary in the folder is a dead run's. */
+        const char *skip[2] = {images_root, opts->voc};
+        bmx__outdir_remove_temps(&r.od, skip, 2);
+    }
     if (!opts->dry_run) {
-        st = journal_open(&r, journal_path, &sum, err);
+        st = bmx__dir_open(r.od.fd, opts->out, to_voc ? "JPEGImages" : "images", true, &r.img_fd, err);
+        if (st == BMX_OK) {
+            st = journal_open(&r, &sum, err);
+        }
         if (st != BMX_OK) {
             goto done;
         }
@@ -1378,23 +1571,9 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
             goto done;
         }
     }
-    {
-        /* Unlinked at once: it disappears with the process, however it ends. */
-        char name[64];
-        snprintf(name, sizeof name, ".boxmix-records-%ld", (long)getpid());
-        char *sp = bmx__path_join(opts->out, name);
-        if (sp == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-            goto done;
-        }
-        r.spill = open(sp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (r.spill < 0) {
-            st = bmx__fail(err, BMX_E_IO, "%s: cannot create: %s", sp, strerror(errno));
-            free(sp);
-            goto done;
-        }
-        unlink(sp);
-        free(sp);
+    st = open_spill(&r, err);
+    if (st != BMX_OK) {
+        goto done;
     }
     st = make_outputs(&r, err);
     if (st == BMX_E_INTERRUPTED) {
@@ -1402,10 +1581,16 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         for (uint64_t j = 0; j < r.n_local; j++) {
             made += r.recs[j].made || r.done[j];
         }
-        st = bmx__fail(err, BMX_E_INTERRUPTED,
-                       "%s: interrupted: %" PRIu64 " of %" PRIu64
-                       " outputs are complete; run the same command with --resume to finish",
-                       opts->out, made, r.n_local);
+        if (opts->dry_run) {
+            st = bmx__fail(err, BMX_E_INTERRUPTED,
+                           "%s: interrupted: nothing was written (a dry run keeps nothing to resume)",
+                           opts->out);
+        } else {
+            st = bmx__fail(err, BMX_E_INTERRUPTED,
+                           "%s: interrupted: %" PRIu64 " of %" PRIu64
+                           " outputs are complete; run the same command with --resume to finish",
+                           opts->out, made, r.n_local);
+        }
         goto done;
     }
     if (st != BMX_OK) {
@@ -1423,53 +1608,24 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory while writing the annotation file");
         goto done;
     }
-    {
-        struct doc_parts parts = {&r, &images, &anns, n_images, n_anns, {0}, 0};
-        if (to_voc) {
-            /* The VOC files are written from the same records as the COCO file. */
-            bmx__coco_put_document(&doc, ds, put_parts_images, put_parts_anns, &parts);
-            bmx__buf_free(&parts.tmp);
-            if (doc.failed) {
-                st = bmx__fail(err, parts.io_errno ? BMX_E_IO : BMX_E_NOMEM,
-                               "%s: cannot assemble the annotations: %s", opts->out,
-                               parts.io_errno ? strerror(parts.io_errno) : "out of memory");
-                goto done;
-            }
-            st = bmx_dataset_read_coco_buffer(doc.data, doc.len, "(output)", &out_ds, err);
-            if (st == BMX_OK) {
-                st = bmx_dataset_write_voc(out_ds, opts->out, err);
-            }
-        } else {
-            /* Streamed to a temporary file, synced and renamed when whole. */
-            struct bmx__atomic f;
-            st = bmx__atomic_open(&f, ann_path, err);
-            if (st != BMX_OK) {
-                goto done;
-            }
-            doc.to_fd = true;
-            doc.fd = f.fd;
-            bmx__coco_put_document(&doc, ds, put_parts_images, put_parts_anns, &parts);
-            bmx__buf_free(&parts.tmp);
-            bool ok = !doc.failed && bmx__buf_flush(&doc);
-            if (!ok) {
-                int e = doc.io_errno ? doc.io_errno : parts.io_errno;
-                st = bmx__fail(err, e ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", ann_path,
-                               e ? strerror(e) : "out of memory while writing");
-            }
-            bmx_status cst = bmx__atomic_close(&f, ann_path, ok, true, ok ? err : NULL);
-            if (st == BMX_OK) {
-                st = cst;
-            }
-        }
+    st = write_annotations(&r, &out_ds, &images, &anns, n_images, n_anns, err);
+    if (st == BMX_E_INTERRUPTED) {
+        st = bmx__fail(err, BMX_E_INTERRUPTED,
+                       "%s: interrupted while writing the annotations; %s", opts->out,
+                       opts->dry_run ? "nothing was written (a dry run keeps nothing to resume)"
+                                     : "the images are complete: run the same command with --resume to finish");
+        goto done;
     }
     if (st == BMX_OK && opts->report != NULL) {
         st = write_report(&r, &sum, err);
     }
-    if (st == BMX_OK && r.journal >= 0) {
-        /* The dataset is whole: the journal has done its work. */
-        close(r.journal);
-        r.journal = -1;
-        unlink(journal_path);
+    if (st == BMX_OK) {
+        /* The dataset is whole: the journal says so, and what it holds. */
+        if (r.journal >= 0) {
+            close(r.journal);
+            r.journal = -1;
+        }
+        st = bmx__journal_finish(r.od.fd, opts->out, &r.jr, err);
     }
 done:
     if (summary != NULL) {
@@ -1481,6 +1637,13 @@ done:
     if (r.spill >= 0) {
         close(r.spill);
     }
+    if (r.img_fd >= 0) {
+        close(r.img_fd);
+    }
+    bmx__outdir_close(&r.od);
+    if (lock_init) {
+        pthread_mutex_destroy(&r.lock);
+    }
     if (r.recs != NULL) {
         for (uint64_t j = 0; j < r.n_local; j++) {
             bmx__buf_free(&r.recs[j].image);
@@ -1488,6 +1651,8 @@ done:
         }
         free(r.recs);
     }
+    bmx__journal_free(&r.jr);
+    free(r.in_files);
     free(r.done);
     free(r.bad);
     free(r.inputs);
@@ -1496,13 +1661,10 @@ done:
     }
     free(r.bad_msgs);
     free(r.bad_idx);
-    bmx__buf_free(&doc);
     bmx__buf_free(&images);
     bmx__buf_free(&anns);
     pairing_free(&r.pairing);
     free(img_dir);
-    free(ann_path);
-    free(journal_path);
     bmx_dataset_free(ds);
     bmx_dataset_free(out_ds);
     free(voc_images);

@@ -4,10 +4,15 @@
  * `boxmix.index`), and image ids are fixed by that place; only annotation ids
  * depend on the outputs before them. So the merge orders the shards' images by
  * place, renumbers the annotations in that order and writes the file with the
- * same writer as a single run: the result is the single run's bytes. */
-#include "dataset.h"
+ * same writer as a single run: the result is the single run's bytes.
+ *
+ * Only shards of one run are joined: each shard's journal must be finished, name
+ * the same run (inputs, options, seed, count) and a shard of the given count, each
+ * shard must be given once, and every file must be the one its journal lists. */
+#include "journal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -25,6 +30,7 @@ struct placed {
 
 struct merge_ctx {
     bmx_dataset **shards;
+    struct bmx__journal *journals;
     struct placed *order;
     size_t n;
 };
@@ -71,62 +77,215 @@ static void put_annotations(struct bmx__buf *b, void *ctx)
     }
 }
 
-/* Copy (or hard-link) one file; the copy appears whole or not at all. */
-static bmx_status place_file(const char *src, const char *dst, bool link_files, bmx_error *err)
+void bmx_merge_options_init(struct bmx_merge_options *opts)
 {
-    if (link_files) {
-        unlink(dst);
-        if (link(src, dst) == 0) {
-            return BMX_OK;
+    memset(opts, 0, sizeof *opts);
+}
+
+/* A whole file below folder `dir`, never through a symlink. */
+static bmx_status read_at(int dir, const char *shown, const char *rel, char **out, size_t *len,
+                          bmx_error *err)
+{
+    const char *slash = strrchr(rel, '/');
+    char *sub = slash != NULL ? strndup(rel, (size_t)(slash - rel)) : strdup("");
+    int d = -1;
+    bmx_status st = sub == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                                : bmx__dir_open(dir, shown, sub, false, &d, err);
+    free(sub);
+    if (st != BMX_OK) {
+        return st;
+    }
+    int fd = openat(d, slash != NULL ? slash + 1 : rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    close(d);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
         }
+        return bmx__fail(err, BMX_E_IO, "%s/%s: %s", shown, rel,
+                         fd < 0 ? strerror(e) : "not a regular file");
+    }
+    char *data = malloc((size_t)sb.st_size + 1);
+    size_t got = 0;
+    while (data != NULL && got < (size_t)sb.st_size) {
+        ssize_t n = read(fd, data + got, (size_t)sb.st_size - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        got += (size_t)n;
+    }
+    close(fd);
+    if (data == NULL || got != (size_t)sb.st_size) {
+        free(data);
+        return bmx__fail(err, data == NULL ? BMX_E_NOMEM : BMX_E_IO, "%s/%s: cannot read", shown, rel);
+    }
+    data[got] = '\0';
+    *out = data;
+    *len = got;
+    return BMX_OK;
+}
+
+static const struct bmx__jfile *find_jfile(const struct bmx__jlist *l, uint64_t index)
+{
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid].index < index) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < l->n && l->v[lo].index == index ? &l->v[lo] : NULL;
+}
+
+static uint64_t stream_hash(const void *data, size_t len)
+{
+    struct bmx__hash h;
+    bmx__hash_init(&h);
+    bmx__hash_update(&h, data, len);
+    return bmx__hash_final(&h);
+}
+
+/* Read shard s: its journal (finished, of an augment run with COCO output) and
+ * its annotation file (the one the journal lists). */
+static bmx_status read_shard(const char *dir_path, struct bmx__journal *j, bmx_dataset **ds,
+                             bmx_error *err)
+{
+    int dir = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        return bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", dir_path, strerror(errno));
     }
     char *data = NULL;
     size_t len = 0;
-    bmx_status st = bmx__read_file(src, &data, &len, err);
+    bool exists = false;
+    char tool[64] = "";
+    bmx_status st = bmx__journal_read(dir, dir_path, j, &exists, err);
     if (st == BMX_OK) {
-        st = bmx__write_file_atomic(dst, data, len, false, err);
+        bmx__journal_tool(j, tool, sizeof tool);
+    }
+    if (st == BMX_OK && !exists) {
+        st = bmx__fail(err, BMX_E_STATE,
+                       "%s: has no " BMX__JOURNAL_NAME ": not the output folder of a boxmix-augment run",
+                       dir_path);
+    } else if (st == BMX_OK && strcmp(tool, "boxmix-augment") != 0) {
+        st = bmx__fail(err, BMX_E_STATE, "%s: was written by %s, not by a boxmix-augment run",
+                       dir_path, tool);
+    } else if (st == BMX_OK && !j->done) {
+        st = bmx__fail(err, BMX_E_STATE,
+                       "%s: its run has not finished: finish it with boxmix-augment --resume first",
+                       dir_path);
+    } else if (st == BMX_OK && !j->done_has_hash) {
+        st = bmx__fail(err, BMX_E_STATE, "%s: holds VOC output: boxmix-merge joins COCO shards",
+                       dir_path);
+    }
+    if (st == BMX_OK) {
+        st = read_at(dir, dir_path, "annotations.json", &data, &len, err);
+    }
+    if (st == BMX_OK && (len != j->done_size || stream_hash(data, len) != j->done_hash)) {
+        st = bmx__fail(err, BMX_E_STATE,
+                       "%s/annotations.json: is not the file its run wrote (size or hash differ from "
+                       BMX__JOURNAL_NAME "): edited after the run?",
+                       dir_path);
+    }
+    if (st == BMX_OK) {
+        char *name = bmx__path_join(dir_path, "annotations.json");
+        st = name == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                          : bmx_dataset_read_coco_buffer(data, len, name, ds, err);
+        free(name);
     }
     free(data);
+    close(dir);
     return st;
 }
 
-bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t n_shards,
-                         bool force, bool link_files, struct bmx_merge_summary *summary,
+/* Every path the merge writes, checked against the shards first. */
+static bmx_status guard_paths(const struct bmx_merge_options *o, bmx_error *err)
+{
+    struct bmx__guard g = {0};
+    bmx_status st = BMX_OK;
+    for (size_t s = 0; s < o->n_shards && st == BMX_OK; s++) {
+        st = bmx__guard_input(&g, o->shards[s], true, "a shard folder", err);
+    }
+    const char *rel[4] = {"annotations.json", "images", BMX__JOURNAL_NAME, ".boxmix-lock"};
+    const char *what[4] = {"the output annotation file", "the output image folder",
+                           "the output's journal", "the output's lock file"};
+    for (size_t i = 0; i < 4 && st == BMX_OK; i++) {
+        char *p = bmx__path_join(o->out, rel[i]);
+        st = p == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                       : bmx__guard_output(&g, p, i == 1, what[i], err);
+        free(p);
+    }
+    bmx__guard_free(&g);
+    return st;
+}
+
+/* Shards of one run, each once. */
+static bmx_status check_shards(const struct bmx_merge_options *o, const struct bmx__journal *js,
+                               bmx_error *err)
+{
+    size_t *seen = calloc(o->n_shards, sizeof *seen);
+    if (seen == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    bmx_status st = BMX_OK;
+    for (size_t s = 0; s < o->n_shards && st == BMX_OK; s++) {
+        const struct bmx__journal *j = &js[s];
+        if (strcmp(j->run, js[0].run) != 0) {
+            st = bmx__fail(err, BMX_E_STATE,
+                           "%s: is not a shard of the same run as %s: other inputs, options, seed "
+                           "or output count (the run line of " BMX__JOURNAL_NAME " differs)",
+                           o->shards[s], o->shards[0]);
+        } else if (j->shard_count != o->n_shards) {
+            st = bmx__fail(err, BMX_E_STATE, "%s: is shard %" PRIu64 "/%" PRIu64 ", but %zu shards were given",
+                           o->shards[s], j->shard_index, j->shard_count, o->n_shards);
+        } else if (seen[j->shard_index] != 0) {
+            st = bmx__fail(err, BMX_E_STATE, "%s and %s: are both shard %" PRIu64 "/%" PRIu64,
+                           o->shards[seen[j->shard_index] - 1], o->shards[s], j->shard_index,
+                           j->shard_count);
+        } else {
+            seen[j->shard_index] = s + 1;
+        }
+    }
+    free(seen);
+    return st;
+}
+
+bmx_status bmx_merge_run(const struct bmx_merge_options *o, struct bmx_merge_summary *summary,
                          bmx_error *err)
 {
     bmx_status st = BMX_OK;
     struct merge_ctx m = {0};
     struct bmx__buf doc = {0};
-    char *ann_path = NULL, *img_dir = NULL;
+    struct bmx__outdir od = {NULL, -1, -1};
+    struct bmx__journal jr = {0};
+    int img_fd = -1, jfd = -1;
+    char *img_dir = NULL;
     if (summary != NULL) {
         memset(summary, 0, sizeof *summary);
     }
-    if (out == NULL || shard_dirs == NULL || n_shards == 0) {
+    if (o == NULL || o->out == NULL || o->shards == NULL || o->n_shards == 0) {
         return bmx__fail(err, BMX_E_INVALID, "merge: an output folder and at least one shard are required");
     }
+    const size_t n_shards = o->n_shards;
     m.shards = calloc(n_shards, sizeof *m.shards);
-    ann_path = bmx__path_join(out, "annotations.json");
-    img_dir = bmx__path_join(out, "images");
-    if (m.shards == NULL || ann_path == NULL || img_dir == NULL) {
+    m.journals = calloc(n_shards, sizeof *m.journals);
+    img_dir = bmx__path_join(o->out, "images");
+    if (m.shards == NULL || m.journals == NULL || img_dir == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
-    char rout[PATH_MAX];
-    bool have_rout = realpath(out, rout) != NULL;
+    st = guard_paths(o, err);
+    if (st != BMX_OK) {
+        goto done;
+    }
     size_t total = 0;
     for (size_t s = 0; s < n_shards; s++) {
-        char rs[PATH_MAX];
-        if (have_rout && realpath(shard_dirs[s], rs) != NULL && strcmp(rs, rout) == 0) {
-            st = bmx__fail(err, BMX_E_INVALID, "%s: the output folder is one of the shards", out);
-            goto done;
-        }
-        char *p = bmx__path_join(shard_dirs[s], "annotations.json");
-        if (p == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-            goto done;
-        }
-        st = bmx_dataset_read_coco(p, &m.shards[s], err);
-        free(p);
+        st = read_shard(o->shards[s], &m.journals[s], &m.shards[s], err);
         if (st != BMX_OK) {
             goto done;
         }
@@ -134,10 +293,15 @@ bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t 
         if (s > 0 && !cJSON_Compare(m.shards[0]->root, m.shards[s]->root, true)) {
             st = bmx__fail(err, BMX_E_SCHEMA,
                            "%s/annotations.json: its info, licenses or categories differ from %s's: not shards of one run",
-                           shard_dirs[s], shard_dirs[0]);
+                           o->shards[s], o->shards[0]);
             goto done;
         }
     }
+    st = check_shards(o, m.journals, err);
+    if (st != BMX_OK) {
+        goto done;
+    }
+    const bool dry = strstr(m.journals[0].run, "\"dry_run\":true") != NULL;
     m.order = calloc(total ? total : 1, sizeof *m.order);
     if (m.order == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
@@ -145,6 +309,9 @@ bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t 
     }
     for (size_t s = 0; s < n_shards; s++) {
         const bmx_dataset *ds = m.shards[s];
+        struct bmx__journal *j = &m.journals[s];
+        /* Sorted, so that every record finds its line. */
+        bmx__journal_finish_lists(j);
         for (size_t i = 0; i < ds->n_images; i++) {
             const cJSON *bm = cJSON_GetObjectItemCaseSensitive((const cJSON *)ds->images[i].extra, "boxmix");
             const cJSON *op = cJSON_GetObjectItemCaseSensitive(bm, "op");
@@ -155,10 +322,16 @@ bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t 
             if (kind < 0 || !cJSON_IsNumber(index) || index->valuedouble < 0) {
                 st = bmx__fail(err, BMX_E_SCHEMA,
                                "%s/annotations.json: images[%zu].boxmix: no op and index: not a boxmix-augment output",
-                               shard_dirs[s], i);
+                               o->shards[s], i);
                 goto done;
             }
             m.order[m.n++] = (struct placed){kind, (uint64_t)index->valuedouble, s, i};
+        }
+        if (!dry && ds->n_images != j->outputs.n + j->originals.n) {
+            st = bmx__fail(err, BMX_E_STATE,
+                           "%s: annotations.json has %zu images, its " BMX__JOURNAL_NAME " lists %zu files",
+                           o->shards[s], ds->n_images, j->outputs.n + j->originals.n);
+            goto done;
         }
     }
     qsort(m.order, m.n, sizeof *m.order, cmp_placed);
@@ -169,8 +342,8 @@ bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t 
             const char *what = m.order[q].kind == 0 ? "original" : "output";
             if (m.order[q].index < expect) {
                 st = bmx__fail(err, BMX_E_SCHEMA, "%s %" PRIu64 " is in more than one shard (%s and %s)",
-                               what, m.order[q].index, shard_dirs[m.order[q - 1].shard],
-                               shard_dirs[m.order[q].shard]);
+                               what, m.order[q].index, o->shards[m.order[q - 1].shard],
+                               o->shards[m.order[q].shard]);
             } else {
                 st = bmx__fail(err, BMX_E_SCHEMA, "%s %" PRIu64 " is in no shard: is a shard missing?",
                                what, expect);
@@ -178,77 +351,152 @@ bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t 
             goto done;
         }
     }
-    if (!force && access(ann_path, F_OK) == 0) {
+    st = bmx__outdir_open(&od, o->out, err);
+    if (st != BMX_OK) {
+        goto done;
+    }
+    if (!o->force && bmx__dir_has(od.fd, "annotations.json")) {
         st = bmx__fail(err, BMX_E_STATE,
                        "%s: already holds a dataset (annotations.json); choose another folder or use --force",
-                       out);
+                       o->out);
         goto done;
     }
-    if (mkdir(out, 0755) != 0 && errno != EEXIST) {
-        st = bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", out, strerror(errno));
-        goto done;
-    }
-    if (mkdir(img_dir, 0755) != 0 && errno != EEXIST) {
-        st = bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", img_dir, strerror(errno));
-        goto done;
-    }
-    for (size_t q = 0; q < m.n; q++) {
-        const struct bmx_image_info *info = &m.shards[m.order[q].shard]->images[m.order[q].image];
-        if (info->file_name[0] == '/' || strstr(info->file_name, "..") != NULL) {
-            st = bmx__fail(err, BMX_E_SCHEMA, "%s/annotations.json: images[%zu].file_name: \"%s\" escapes the image folder",
-                           shard_dirs[m.order[q].shard], m.order[q].image, info->file_name);
-            goto done;
-        }
-        char *sdir = bmx__path_join(shard_dirs[m.order[q].shard], "images");
-        char *src = sdir ? bmx__path_join(sdir, info->file_name) : NULL;
-        char *dst = bmx__path_join(img_dir, info->file_name);
-        free(sdir);
-        if (src == NULL || dst == NULL) {
-            free(src);
-            free(dst);
+    bmx__outdir_remove_temps(&od, o->shards, n_shards);
+    /* The merged journal is the one a run without shards writes. */
+    jr.run = strdup(m.journals[0].run);
+    jr.shard_index = 0;
+    jr.shard_count = 1;
+    jr.has_dataset = m.journals[0].has_dataset;
+    jr.dataset = m.journals[0].dataset;
+    for (size_t i = 0; jr.run != NULL && i < m.journals[0].inputs.n; i++) {
+        if (!bmx__jlist_push(&jr.inputs, &m.journals[0].inputs.v[i])) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
         }
-        /* Originals may live in sub-folders. */
-        for (char *p = dst + strlen(img_dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
-            *p = '\0';
-            if (mkdir(dst, 0755) != 0 && errno != EEXIST) {
-                st = bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", dst, strerror(errno));
-            }
-            *p = '/';
-        }
-        if (st == BMX_OK && access(src, F_OK) == 0) {
-            st = place_file(src, dst, link_files, err);
-        }
-        /* A dry-run shard has no image files: neither has the merged dataset. */
-        free(src);
-        free(dst);
-        if (st != BMX_OK) {
+    }
+    if (jr.run == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        goto done;
+    }
+    st = bmx__journal_begin(od.fd, o->out, &jr, &jfd, err);
+    if (st == BMX_OK && !dry) {
+        st = bmx__dir_open(od.fd, o->out, "images", true, &img_fd, err);
+    }
+    if (st != BMX_OK) {
+        goto done;
+    }
+    for (size_t q = 0; q < m.n; q++) {
+        if (o->cancel != NULL && *o->cancel) {
+            st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted after %zu of %zu images", o->out,
+                           q, m.n);
             goto done;
         }
+        const struct placed *pl = &m.order[q];
+        const struct bmx_image_info *info = &m.shards[pl->shard]->images[pl->image];
+        const char *shard = o->shards[pl->shard];
+        if (bmx__name_escapes(info->file_name)) {
+            st = bmx__fail(err, BMX_E_SCHEMA, "%s/annotations.json: images[%zu].file_name: \"%s\" escapes the image folder",
+                           shard, pl->image, info->file_name);
+            goto done;
+        }
+        if (!dry) {
+            const struct bmx__journal *j = &m.journals[pl->shard];
+            const struct bmx__jfile *f = find_jfile(pl->kind == 0 ? &j->originals : &j->outputs, pl->index);
+            char *data = NULL;
+            size_t len = 0;
+            char *sdir = bmx__path_join(shard, "images");
+            int sfd = sdir != NULL ? open(sdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+            if (f == NULL) {
+                st = bmx__fail(err, BMX_E_STATE, "%s/images/%s: is not listed in the shard's " BMX__JOURNAL_NAME,
+                               shard, info->file_name);
+            } else if (sfd < 0) {
+                st = bmx__fail(err, BMX_E_IO, "%s/images: cannot open: %s", shard, strerror(errno));
+            } else {
+                st = read_at(sfd, sdir, info->file_name, &data, &len, err);
+            }
+            if (st == BMX_OK && (len != f->size || bmx__hash_bytes(data, len) != f->hash)) {
+                st = bmx__fail(err, BMX_E_STATE,
+                               "%s/images/%s: is not the file its run wrote (size or hash differ from the shard's "
+                               BMX__JOURNAL_NAME ")",
+                               shard, info->file_name);
+            }
+            if (st == BMX_OK && o->link) {
+                char *src = bmx__path_join(sdir, info->file_name);
+                st = src == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                                 : bmx__outfile_link(img_fd, img_dir, info->file_name, src, true, NULL);
+                free(src);
+                if (st != BMX_OK) {
+                    st = bmx__outfile_write(img_fd, img_dir, info->file_name, data, len, false, err);
+                }
+            } else if (st == BMX_OK) {
+                st = bmx__outfile_write(img_fd, img_dir, info->file_name, data, len, false, err);
+            }
+            if (st == BMX_OK && !bmx__jlist_push(pl->kind == 0 ? &jr.originals : &jr.outputs, f)) {
+                st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+            }
+            if (sfd >= 0) {
+                close(sfd);
+            }
+            free(sdir);
+            free(data);
+            if (st != BMX_OK) {
+                goto done;
+            }
+        }
         if (summary != NULL) {
-            if (m.order[q].kind == 0) {
+            if (pl->kind == 0) {
                 summary->originals++;
             } else {
                 summary->samples++;
             }
-            summary->annotations += m.shards[m.order[q].shard]->img_count[m.order[q].image];
+            summary->annotations += m.shards[pl->shard]->img_count[pl->image];
         }
     }
-    bmx__coco_put_document(&doc, m.shards[0], put_images, put_annotations, &m);
-    if (doc.failed) {
-        st = bmx__fail(err, BMX_E_NOMEM, "out of memory while writing %s", ann_path);
-        goto done;
+    {
+        struct bmx__outfile f;
+        struct bmx__hash h;
+        bmx__hash_init(&h);
+        st = bmx__outfile_open(&f, od.fd, o->out, "annotations.json", err);
+        if (st != BMX_OK) {
+            goto done;
+        }
+        doc = (struct bmx__buf){.to_fd = true, .fd = f.fd, .hash = &h, .cancel = o->cancel};
+        bmx__coco_put_document(&doc, m.shards[0], put_images, put_annotations, &m);
+        bool ok = !doc.failed && bmx__buf_flush(&doc);
+        if (!ok) {
+            st = doc.io_errno == EINTR
+                     ? bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted while writing annotations.json", o->out)
+                     : bmx__fail(err, doc.io_errno ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", f.shown,
+                                 doc.io_errno ? strerror(doc.io_errno) : "out of memory");
+        }
+        bmx_status cst = bmx__outfile_close(&f, ok, true, ok ? err : NULL);
+        st = st != BMX_OK ? st : cst;
+        jr.done_has_hash = true;
+        jr.done_size = doc.flushed;
+        jr.done_hash = bmx__hash_final(&h);
     }
-    st = bmx__write_file_atomic(ann_path, doc.data, doc.len, true, err);
+    if (st == BMX_OK) {
+        close(jfd);
+        jfd = -1;
+        st = bmx__journal_finish(od.fd, o->out, &jr, err);
+    }
 done:
+    if (jfd >= 0) {
+        close(jfd);
+    }
+    if (img_fd >= 0) {
+        close(img_fd);
+    }
+    bmx__outdir_close(&od);
+    bmx__journal_free(&jr);
     bmx__buf_free(&doc);
-    for (size_t s = 0; m.shards != NULL && s < n_shards; s++) {
+    for (size_t s = 0; m.shards != NULL && s < o->n_shards; s++) {
         bmx_dataset_free(m.shards[s]);
+        bmx__journal_free(&m.journals[s]);
     }
     free(m.shards);
+    free(m.journals);
     free(m.order);
-    free(ann_path);
     free(img_dir);
     return st;
 }

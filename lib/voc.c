@@ -12,9 +12,11 @@
  * text between tags and comments dropped) into a "voc_extra" string of the image
  * or object, and pretty-printed back verbatim when writing. */
 #include "voc.h"
+#include "journal.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <expat.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -1171,10 +1173,55 @@ char *bmx__voc_images_root(const char *voc, const char *images)
     return bmx__voc_default_images_dir(voc, stat(voc, &sb) == 0 && S_ISDIR(sb.st_mode));
 }
 
+bmx_status bmx__guard_input_files(struct bmx__guard *g, const char *annotations, const char *voc,
+                                  const char *labels_path, const char *images_root, bmx_error *err)
+{
+    struct stat sb;
+    bool voc_dir = voc != NULL && stat(voc, &sb) == 0 && S_ISDIR(sb.st_mode);
+    bmx_status st = bmx__guard_input(g, annotations, false, "the input annotation file", err);
+    if (st == BMX_OK) {
+        st = bmx__guard_input(g, voc, voc_dir, voc_dir ? "the input VOC folder" : "the input VOC file",
+                              err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__guard_input(g, labels_path, false, "the labels file", err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__guard_input(g, images_root, true, "the input image folder", err);
+    }
+    return st;
+}
+
+bmx_status bmx__check_input_finished(const char *annotations, const char *voc, bmx_error *err)
+{
+    struct stat sb;
+    char *dir = NULL;
+    if (voc != NULL && stat(voc, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        dir = strdup(voc);
+    } else {
+        /* A COCO file's folder; a VOC XML's Annotations/ folder's parent. */
+        char *d = bmx__dir_of(voc != NULL ? voc : annotations);
+        dir = voc != NULL && d != NULL ? bmx__dir_of(d) : d;
+        if (dir != d) {
+            free(d);
+        }
+    }
+    if (dir == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    bmx_status st = bmx__check_finished(dir, err);
+    free(dir);
+    return st;
+}
+
 bmx_status bmx__read_input(const char *annotations, const char *voc, const char *split,
                            const char *labels_path, const char *images_root,
                            const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err)
 {
+    bmx_status fst = bmx__check_input_finished(annotations, voc, err);
+    if (fst != BMX_OK) {
+        return fst;
+    }
     if (voc == NULL) {
         return bmx_dataset_read_coco_limited(annotations, limits, out, err);
     }
@@ -2032,28 +2079,20 @@ void bmx__voc_free_stems(char **stems, size_t n)
     free(stems);
 }
 
-bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_dir, bmx_error *err)
+bmx_status bmx__voc_write_at(const bmx_dataset *ds, int dir, const char *shown,
+                             volatile const int *cancel, bmx_error *err)
 {
-    if (ds == NULL || out_dir == NULL) {
-        return bmx__fail(err, BMX_E_INVALID, "write VOC: NULL argument");
-    }
     struct writer w = {ds, err, BMX_OK};
     char **stems = NULL;
-    char *ann = bmx__path_join(out_dir, "Annotations");
-    char *sets = bmx__path_join(out_dir, "ImageSets/Main");
-    char *list_path = NULL;
     struct bmx__buf b = {0}, list = {0};
-    bmx_status st = BMX_OK;
-    if (ann == NULL || sets == NULL) {
-        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        goto done;
-    }
-    st = bmx__voc_stems(ds, &stems, err);
+    size_t *offs = NULL;
+    int ann = -1;
+    bmx_status st = bmx__voc_stems(ds, &stems, err);
     if (st != BMX_OK) {
         goto done;
     }
     /* Build every file before writing any: bad content leaves nothing behind. */
-    size_t *offs = calloc(ds->n_images + 1, sizeof *offs);
+    offs = calloc(ds->n_images + 1, sizeof *offs);
     if (offs == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
@@ -2069,37 +2108,56 @@ bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_dir, bmx
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
     if (st == BMX_OK) {
-        st = bmx__mkdir_under(ann, SIZE_MAX, err);
+        st = bmx__dir_open(dir, shown, "Annotations", true, &ann, err);
     }
-    if (st == BMX_OK) {
-        st = bmx__mkdir_under(sets, SIZE_MAX, err);
+    char *ann_shown = bmx__path_join(shown, "Annotations");
+    if (st == BMX_OK && ann_shown == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
-        char file[600];
-        int n = snprintf(file, sizeof file, "%s.xml", stems[i]);
-        char *p = (n > 0 && (size_t)n < sizeof file) ? bmx__path_join(ann, file) : NULL;
-        if (p == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "%s: name too long or out of memory", stems[i]);
+        if (cancel != NULL && *cancel) {
+            st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted while writing the VOC files",
+                           shown);
             break;
         }
-        st = bmx__write_file_atomic(p, b.data + offs[i], offs[i + 1] - offs[i], false, err);
-        free(p);
-    }
-    free(offs);
-    if (st == BMX_OK) {
-        list_path = bmx__path_join(sets, "trainval.txt");
-        if (list_path == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        } else {
-            st = bmx__write_file_atomic(list_path, list.data ? list.data : "", list.len, true, err);
+        char file[600];
+        int n = snprintf(file, sizeof file, "%s.xml", stems[i]);
+        if (n <= 0 || (size_t)n >= sizeof file) {
+            st = bmx__fail(err, BMX_E_NOMEM, "%s: name too long", stems[i]);
+            break;
         }
+        st = bmx__outfile_write(ann, ann_shown, file, b.data + offs[i], offs[i + 1] - offs[i], false,
+                                err);
+    }
+    free(ann_shown);
+    if (st == BMX_OK) {
+        st = bmx__outfile_write(dir, shown, "ImageSets/Main/trainval.txt", list.data ? list.data : "",
+                                list.len, true, err);
     }
 done:
+    if (ann >= 0) {
+        close(ann);
+    }
+    free(offs);
     bmx__voc_free_stems(stems, ds->n_images);
     bmx__buf_free(&b);
     bmx__buf_free(&list);
-    free(list_path);
-    free(ann);
-    free(sets);
+    return st;
+}
+
+bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_dir, bmx_error *err)
+{
+    if (ds == NULL || out_dir == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "write VOC: NULL argument");
+    }
+    if (mkdir(out_dir, 0755) != 0 && errno != EEXIST) {
+        return bmx__fail(err, BMX_E_IO, "%s: cannot create folder: %s", out_dir, strerror(errno));
+    }
+    int dir = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        return bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", out_dir, strerror(errno));
+    }
+    bmx_status st = bmx__voc_write_at(ds, dir, out_dir, NULL, err);
+    close(dir);
     return st;
 }

@@ -20,11 +20,25 @@ bmx_status bmx__read_input(const char *annotations, const char *voc, const char 
                            const char *labels_path, const char *images_root,
                            const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err);
 
+/* Register a job's input files with the guard: the annotation file or VOC folder
+ * (or XML file), the labels file and the image folder, each may be NULL. */
+bmx_status bmx__guard_input_files(struct bmx__guard *g, const char *annotations, const char *voc,
+                                  const char *labels_path, const char *images_root, bmx_error *err);
+
+/* BMX_E_STATE when the folder of a job's input holds an unfinished boxmix run. */
+bmx_status bmx__check_input_finished(const char *annotations, const char *voc, bmx_error *err);
+
 /* The Annotations/ stem of every image of `ds` (file_name without folders and
  * extension): unique, usable as a file name and as a line of an ImageSets list.
  * `*out` holds ds->n_images malloc'd strings (free with bmx__voc_free_stems). */
 bmx_status bmx__voc_stems(const bmx_dataset *ds, char ***out, bmx_error *err);
 void bmx__voc_free_stems(char **stems, size_t n);
+
+/* Write `ds` as VOC below the folder `dir` (`shown` in messages): every
+ * Annotations/<stem>.xml, then ImageSets/Main/trainval.txt; no symlink followed;
+ * stops between files once `cancel` (may be NULL) is set. */
+bmx_status bmx__voc_write_at(const bmx_dataset *ds, int dir, const char *shown,
+                             volatile const int *cancel, bmx_error *err);
 
 /* Whether a file name ends in .xml (any case). */
 bool bmx__voc_has_xml_ext(const char *name);

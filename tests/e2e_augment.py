@@ -182,7 +182,7 @@ def main():
         rc, _, err = augment(o2, "--seed", "7", "--per-image", "2")
         check("second run with seed 7 exits 0", rc == 0, err)
         t1, t2 = tree_bytes(o1), tree_bytes(o2)
-        check("same seed gives byte-identical files", t1 == t2 and len(t1) == 17,
+        check("same seed gives byte-identical files", t1 == t2 and len(t1) == 18,
               "%d vs %d files" % (len(t1), len(t2)))
         rc, _, err = augment(o3, "--seed", "8", "--per-image", "2")
         check("run with seed 8 exits 0", rc == 0, err)
@@ -280,11 +280,17 @@ def main():
         rc2, _, err2 = augment(ot2, "--seed", "11", "--per-image", "3", "--threads", "2")
         tt1 = tree_bytes(ot1)
         check("--threads 1 and --threads 2 give byte-identical outputs",
-              rc1 == 0 and rc2 == 0 and tt1 == tree_bytes(ot2) and len(tt1) == 25, err1 + err2)
+              rc1 == 0 and rc2 == 0 and tt1 == tree_bytes(ot2) and len(tt1) == 26, err1 + err2)
         od = os.path.join(tmp, "dry")
         rc, out, err = augment(od, "--seed", "11", "--per-image", "3", "--dry-run")
+        td = tree_bytes(od)
         check("--dry-run writes the same annotations.json and no image",
-              rc == 0 and tree_bytes(od) == {"annotations.json": tt1["annotations.json"]}, err)
+              rc == 0 and sorted(td) == [".boxmix-journal", "annotations.json"] and
+              td["annotations.json"] == tt1["annotations.json"], err)
+        check("a dry run's journal is finished and names a dry run",
+              rc == 0 and td[".boxmix-journal"].endswith(b"\ndone " +
+                                                          td[".boxmix-journal"].split(b"\ndone ")[-1]) and
+              b'"dry_run":true' in td[".boxmix-journal"], td.get(".boxmix-journal", b"")[:300])
         shards = []
         ok = True
         for i in range(4):
@@ -300,10 +306,12 @@ def main():
               ok and rc == 0 and p.returncode == 0 and tree_bytes(om) == tree_bytes(os1),
               err + p.stderr)
         p = subprocess.run([MERGE, os.path.join(tmp, "merged2"), *shards[:3]], capture_output=True, text=True)
-        check("a missing shard is an error naming the missing output",
-              p.returncode == 1 and "is in no shard" in p.stderr, p.stderr)
-        p = subprocess.run([MERGE, os.path.join(tmp, "merged3"), shards[0], shards[0]], capture_output=True, text=True)
-        check("a shard given twice is an error", p.returncode == 1 and "more than one shard" in p.stderr, p.stderr)
+        check("a missing shard is an error naming the shard count",
+              p.returncode == 1 and "is shard 0/4, but 3 shards were given" in p.stderr, p.stderr)
+        p = subprocess.run([MERGE, os.path.join(tmp, "merged3"), shards[0], shards[1], shards[2], shards[0]],
+                           capture_output=True, text=True)
+        check("a shard given twice is an error naming it",
+              p.returncode == 1 and "are both shard 0/4" in p.stderr, p.stderr)
         p = subprocess.run([MERGE, om], capture_output=True, text=True)
         check("boxmix-merge without shards: exit 2", p.returncode == 2, p.stderr)
         rc, out, err = augment(os.path.join(tmp, "badshard"), "--shard", "4/4")

@@ -49,7 +49,7 @@ def tree_bytes(d, skip=()):
 def journal_lines(out):
     try:
         with open(os.path.join(out, ".boxmix-journal")) as f:
-            return len(f.read().splitlines()) - 1
+            return sum(1 for line in f.read().splitlines() if line.startswith("output "))
     except OSError:
         return 0
 
@@ -77,9 +77,10 @@ def main():
         rc, _, err = run(*base, "--out", ref)
         check("uninterrupted reference run", rc == 0, err)
         ref_tree = tree_bytes(ref)
-        check("a finished run leaves no journal or temporary file",
-              not any(".tmp-" in n or "journal" in n for n in os.listdir(ref)) and
-              not any(".tmp-" in n for n in os.listdir(os.path.join(ref, "images"))))
+        check("a finished run leaves a finished journal, no lock and no temporary file",
+              not any(".boxmix-tmp-" in n or "lock" in n for n in os.listdir(ref)) and
+              open(os.path.join(ref, ".boxmix-journal")).read().splitlines()[-1].startswith("done ") and
+              not any(".boxmix-tmp-" in n for n in os.listdir(os.path.join(ref, "images"))))
 
         # SIGKILL partway, then --resume.
         k = os.path.join(tmp, "killed")

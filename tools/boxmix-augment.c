@@ -7,21 +7,11 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *prog = "boxmix-augment";
-
-/* Set by SIGINT/SIGTERM; the library stops after the outputs in progress. */
-static volatile int interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 static void usage_line(FILE *f)
 {
@@ -375,13 +365,7 @@ int main(int argc, char **argv)
     if (o.resume && o.force) {
         return cli_usage_error(prog, usage_line, "%s", "--resume and --force exclude each other");
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    o.cancel = &interrupted;
+    o.cancel = cli_catch_signals();
     struct bmx_job_summary sum;
     bmx_error err = {0};
     bmx_status st = bmx_job_run(&o, &sum, &err);

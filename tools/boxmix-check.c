@@ -58,7 +58,7 @@ static void help(void)
            "  --version              the version\n"
            "\n"
            "exit status: 0 no error, 1 errors found (or the file cannot be read), 2 usage\n"
-           "error\n",
+           "error, 130 interrupted (SIGINT/SIGTERM)\n",
            prog, prog);
 }
 
@@ -259,6 +259,7 @@ int main(int argc, char **argv)
     }
     struct bmx_check_summary sum;
     bmx_error err = {0};
+    cli_exit_on_signals(prog);
     bmx_status st = bmx_check_run(&o, print_problem, &pr, &sum, &err);
     if (st != BMX_OK) {
         fflush(stdout);

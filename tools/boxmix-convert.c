@@ -52,7 +52,8 @@ static void help(void)
            "  --help                 this help\n"
            "  --version              the version\n"
            "\n"
-           "exit status: 0 success, 1 bad input or runtime error, 2 usage error\n",
+           "exit status: 0 success, 1 bad input or runtime error, 2 usage error,\n"
+           "130 interrupted (SIGINT/SIGTERM)\n",
            prog, prog);
 }
 
@@ -208,11 +209,12 @@ int main(int argc, char **argv)
         job.voc.labels = &labels;
     }
     struct bmx_convert_summary sum;
+    job.cancel = cli_catch_signals();
     bmx_status st = bmx_convert_run(&job, &sum, &err);
     bmx_labels_free(&labels);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
-        return 1;
+        return st == BMX_E_INTERRUPTED ? 130 : 1;
     }
     if (sum.masked > 0) {
         fprintf(stderr, "%s: %" PRIu64 " of %" PRIu64 " objects had masks; VOC XML cannot carry them: wrote their boxes only\n",

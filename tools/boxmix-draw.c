@@ -60,7 +60,8 @@ static void help(void)
            "  --help                 this help\n"
            "  --version              the version\n"
            "\n"
-           "exit status: 0 success, 1 bad input or runtime error, 2 usage error\n",
+           "exit status: 0 success, 1 bad input or runtime error, 2 usage error,\n"
+           "130 interrupted (SIGINT/SIGTERM)\n",
            prog);
 }
 
@@ -318,10 +319,11 @@ static int run(int argc, char **argv, int64_t **ids_store)
     }
     struct bmx_draw_summary sum;
     bmx_error err = {0};
+    job.cancel = cli_catch_signals();
     bmx_status st = bmx_draw_run(&job, &sum, &err);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
-        return 1;
+        return st == BMX_E_INTERRUPTED ? 130 : 1;
     }
     if (!quiet) {
         printf("%s: drew %" PRIu64 " image%s (%" PRIu64 " object%s) into %s", prog, sum.images,

@@ -35,7 +35,12 @@ static void help(void)
            "  --help       this help\n"
            "  --version    the version\n"
            "\n"
-           "exit status: 0 success, 1 bad input or runtime error, 2 usage error\n",
+           "Only shards of one run are joined: each shard's .boxmix-journal must be\n"
+           "finished and name the same inputs, options, seed and count; every shard given\n"
+           "once; every file the one its journal lists.\n"
+           "\n"
+           "exit status: 0 success, 1 bad input or runtime error, 2 usage error,\n"
+           "130 interrupted (SIGINT/SIGTERM)\n",
            prog);
 }
 
@@ -75,11 +80,18 @@ int main(int argc, char **argv)
     struct bmx_merge_summary sum;
     bmx_error err = {0};
     const char *out = argv[optind];
-    bmx_status st = bmx_merge_run(out, (const char *const *)(argv + optind + 1),
-                                  (size_t)(argc - optind - 1), force, link_files, &sum, &err);
+    struct bmx_merge_options mo;
+    bmx_merge_options_init(&mo);
+    mo.out = out;
+    mo.shards = (const char *const *)(argv + optind + 1);
+    mo.n_shards = (size_t)(argc - optind - 1);
+    mo.force = force;
+    mo.link = link_files;
+    mo.cancel = cli_catch_signals();
+    bmx_status st = bmx_merge_run(&mo, &sum, &err);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
-        return 1;
+        return st == BMX_E_INTERRUPTED ? 130 : 1;
     }
     if (!quiet) {
         printf("%s: merged %d shards into %s: %" PRIu64 " samples, %" PRIu64 " originals, %" PRIu64

@@ -7,7 +7,52 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Set by SIGINT/SIGTERM: the library stops at its next safe point. One per
+ * process, as signals are. */
+static volatile int interrupted;
+/* For cli_exit_on_signals: what the handler writes before it exits. */
+static char exit_message[128];
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void on_signal_exit(int sig)
+{
+    (void)sig;
+    ssize_t n = write(STDERR_FILENO, exit_message, strlen(exit_message));
+    (void)n;
+    _exit(130);
+}
+
+static void catch_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+volatile const int *cli_catch_signals(void)
+{
+    catch_signals(on_signal);
+    return &interrupted;
+}
+
+void cli_exit_on_signals(const char *prog)
+{
+    snprintf(exit_message, sizeof exit_message, "%s: interrupted\n", prog);
+    catch_signals(on_signal_exit);
+}
 
 int cli_usage_error(const char *prog, void (*usage_line)(FILE *), const char *fmt,
                     const char *arg)

@@ -34,6 +34,14 @@ int cli_check_input(const char *prog, void (*usage_line)(FILE *), const char *an
                     const char *images, const char *voc, const char *split, const char *labels,
                     const char *out);
 
+/* Catch SIGINT and SIGTERM: the flag returned is set, and the library, given it
+ * as its `cancel`, stops at its next safe point (the tool then exits 130). */
+volatile const int *cli_catch_signals(void);
+
+/* For a tool that writes nothing: SIGINT or SIGTERM prints "PROG: interrupted"
+ * and exits 130 at once. */
+void cli_exit_on_signals(const char *prog);
+
 /* `one` when n is 1, else `many`. */
 const char *cli_plural(uint64_t n, const char *one, const char *many);
 

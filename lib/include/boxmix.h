@@ -718,6 +718,8 @@ struct bmx_convert_job {
     bool link;  /**< hard-link the images (symlink with an absolute target when a
                      hard link is impossible) instead of copying them */
     bool force; /**< write into a folder that already holds a dataset */
+    volatile const int *cancel; /**< when non-NULL and set (e.g. from a signal handler),
+                                     the run stops between files, leaving no temporary */
 };
 
 /** Fill `job` with the documented defaults. */
@@ -870,6 +872,8 @@ struct bmx_draw_job {
     int quality;             /**< JPEG quality 1..100, default 90 */
     struct bmx_draw_options draw;
     struct bmx_limits limits;
+    volatile const int *cancel; /**< when non-NULL and set (e.g. from a signal handler),
+                                     the run stops between images, leaving no temporary */
 };
 
 /** What a draw run did. */
@@ -956,17 +960,32 @@ struct bmx_merge_summary {
     uint64_t annotations;
 };
 
+/** What to merge. Fill with bmx_merge_options_init. */
+struct bmx_merge_options {
+    const char *out;            /**< the merged output folder (created) */
+    const char *const *shards;  /**< the shard folders, n_shards of them */
+    size_t n_shards;
+    bool force;                 /**< write into a folder that already holds a dataset */
+    bool link;                  /**< hard-link the image files instead of copying them */
+    volatile const int *cancel; /**< when non-NULL and set, stop between files */
+};
+
+/** Fill `opts` with the defaults (no paths, no force, copies). */
+BMX_API void bmx_merge_options_init(struct bmx_merge_options *opts);
+
 /**
  * Join the output folders of a sharded run (`boxmix-augment --shard I/N`, COCO
  * output) into `out`: images ordered by their place in the run, annotations
- * renumbered in that order, image files copied (or hard-linked when `link_files`).
- * The result is byte-identical to the run made without shards. A place missing from
- * every shard or present in two is an error, as are shards of different inputs.
+ * renumbered in that order, image files copied (or hard-linked). The result,
+ * journal included, is byte-identical to the run made without shards. Refused
+ * before anything is written: a shard whose journal is missing or unfinished,
+ * shards of different runs (inputs, options, seed, count), a shard given twice or
+ * missing, an annotation file or image that is not the one its shard's journal
+ * lists (edited, corrupted, swapped, deleted), an output path inside a shard.
  * `summary` may be NULL.
  */
-BMX_API bmx_status bmx_merge_run(const char *out, const char *const *shard_dirs, size_t n_shards,
-                                 bool force, bool link_files, struct bmx_merge_summary *summary,
-                                 bmx_error *err);
+BMX_API bmx_status bmx_merge_run(const struct bmx_merge_options *opts,
+                                 struct bmx_merge_summary *summary, bmx_error *err);
 
 #ifdef __cplusplus
 }

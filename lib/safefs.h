@@ -1,0 +1,169 @@
+/* Internal: the one way boxmix reads input files and writes output files.
+ *
+ * Reading: regular files only (a FIFO or device never blocks a run).
+ * Writing into an output folder: the folder is opened once and locked for the
+ * tool's whole life (flock on OUT/.boxmix-lock, released by the kernel however
+ * the process ends); every folder and file below it is reached with openat from
+ * that descriptor, one component at a time, never following a symlink; every
+ * file is written under a temporary name in its final folder and renamed into
+ * place, so it appears whole or not at all. The input guard refuses, before
+ * anything is written, every output path that is an input or lies under an input
+ * folder. */
+#ifndef BMX_SAFEFS_H
+#define BMX_SAFEFS_H
+
+#include "error.h"
+
+#include <stdio.h>
+
+/* ---- reading ---- */
+
+/* Open `path` for reading only when it is a regular file (never blocking on a
+ * FIFO or device). NULL with a message in `err` otherwise. */
+FILE *bmx__open_regular(const char *path, bmx_error *err);
+
+/* Read a whole file into memory (NUL-terminated, `*len` without the NUL). */
+bmx_status bmx__read_file(const char *path, char **out, size_t *len, bmx_error *err);
+
+/* The same into a buffer kept from call to call: *buf (capacity *cap) is used when
+ * large enough, else replaced by a larger one. The caller frees *buf at the end. */
+bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t *len,
+                               bmx_error *err);
+
+/* ---- names and paths ---- */
+
+/* Whether a file_name leaves its image root: empty, absolute, or with a ".."
+ * component. */
+bool bmx__name_escapes(const char *name);
+
+/* The part of `path` after its last '/'. */
+const char *bmx__base_name(const char *path);
+
+/* Whether two existing paths name the same file or folder (device and inode). */
+bool bmx__same_file(const char *a, const char *b);
+
+/* "a/b" (no doubled slash); NULL when out of memory. */
+char *bmx__path_join(const char *a, const char *b);
+
+/* `path` made absolute, with every symlink of its existing part resolved and "."
+ * and ".." of the rest removed: the place a write to it would land. NULL when out
+ * of memory. The caller frees it. */
+char *bmx__resolve_path(const char *path);
+
+/* Whether a file name is one of boxmix's temporaries ("<name>.boxmix-tmp-<pid>"). */
+bool bmx__is_temp_name(const char *name);
+
+/* ---- single files anywhere (a report, a sheet, the public writers) ---- */
+
+/* A file written through a temporary name in its folder: bmx__atomic_open creates
+ * it (`fd`), bmx__atomic_close closes it and, when `commit`, fsyncs (when `sync`)
+ * and renames it into place; otherwise (or on failure) removes it. A symlink at
+ * `path` is replaced, never written through. */
+struct bmx__atomic {
+    char *tmp;
+    int fd;
+};
+bmx_status bmx__atomic_open(struct bmx__atomic *f, const char *path, bmx_error *err);
+bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commit, bool sync,
+                             bmx_error *err);
+
+/* Write `data` to `path` through a temporary file in the same folder, fsync (when
+ * `sync`), rename: the file appears whole or not at all. */
+bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
+                                  bmx_error *err);
+
+/* ---- output folders ---- */
+
+/* An output folder, open and locked. `path` is as the caller gave it (messages). */
+struct bmx__outdir {
+    char *path;
+    int fd;
+    int lock_fd;
+};
+
+/* Create `path` (and its parents: those are the caller's, symlinks there are
+ * followed) unless it exists, open it and take its lock. A folder another live
+ * process holds is refused (BMX_E_STATE) naming it; a path that is a file, not a
+ * folder, says so. On failure `od` holds nothing. */
+bmx_status bmx__outdir_open(struct bmx__outdir *od, const char *path, bmx_error *err);
+
+/* Release the lock, remove the lock file and close. Accepts a zeroed or closed `od`. */
+void bmx__outdir_close(struct bmx__outdir *od);
+
+/* Open the folder `rel` below `base` (a folder descriptor; `base_path` names it in
+ * messages), creating it and its parents when `create`. No component may be a
+ * symlink (refused, saying so) or a file (refused, saying so). `rel` "" opens
+ * `base` itself. *fd_out is closed by the caller. */
+bmx_status bmx__dir_open(int base, const char *base_path, const char *rel, bool create, int *fd_out,
+                         bmx_error *err);
+
+/* Whether `rel` below `base` exists (a symlink counts; nothing is followed). */
+bool bmx__dir_has(int base, const char *rel);
+
+/* One file being written below a folder descriptor. */
+struct bmx__outfile {
+    int dir;     /* its folder, -1 when closed */
+    char *name;  /* its name in that folder */
+    char *tmp;   /* the temporary name */
+    char *shown; /* base_path/rel, for messages */
+    int fd;
+};
+
+/* Create the temporary file of `rel` below `base` (parent folders created, none
+ * followed through a symlink). */
+bmx_status bmx__outfile_open(struct bmx__outfile *f, int base, const char *base_path,
+                             const char *rel, bmx_error *err);
+
+/* Close it: when `commit`, fsync (when `sync`) and rename it into place, replacing
+ * whatever is there (a symlink is replaced, not followed); else remove it. */
+bmx_status bmx__outfile_close(struct bmx__outfile *f, bool commit, bool sync, bmx_error *err);
+
+/* Write a whole file below `base` through a temporary name. */
+bmx_status bmx__outfile_write(int base, const char *base_path, const char *rel, const void *data,
+                              size_t len, bool sync, bmx_error *err);
+
+/* Place `src` at `rel` below `base` as a hard link (`hard`) or as a symlink to
+ * `src` (which should be absolute), through a temporary name. On failure errno
+ * tells why (EXDEV, EPERM: hard links impossible there). */
+bmx_status bmx__outfile_link(int base, const char *base_path, const char *rel, const char *src,
+                             bool hard, bmx_error *err);
+
+/* Remove every boxmix temporary below the output folder, at any depth, never
+ * following a symlink and never entering a folder listed in `skip` (`n_skip`
+ * folder paths: the inputs). Returns how many were removed. */
+size_t bmx__outdir_remove_temps(const struct bmx__outdir *od, const char *const *skip,
+                                size_t n_skip);
+
+/* ---- the input guard ---- */
+
+/* Paths a tool reads (inputs) and writes (outputs), resolved. An entry is a file
+ * or a whole tree (a folder and everything below it). */
+struct bmx__guard_entry {
+    char *resolved;
+    const char *given; /* as the caller named it */
+    const char *what;  /* "the input image folder", "the report", ... */
+    bool tree;
+};
+struct bmx__guard {
+    struct bmx__guard_entry *in, *out;
+    size_t n_in, n_out;
+};
+
+/* Register an input; only memory can fail. */
+bmx_status bmx__guard_input(struct bmx__guard *g, const char *path, bool tree, const char *what,
+                            bmx_error *err);
+
+/* Register an output and check it against every input and every earlier output: a
+ * file that is an input file, lies under an input folder or under another output
+ * folder, is another output file, or a folder that overlaps an input folder or holds
+ * an input file, is refused (BMX_E_INVALID) naming both. */
+bmx_status bmx__guard_output(struct bmx__guard *g, const char *path, bool tree, const char *what,
+                             bmx_error *err);
+
+/* Check a file against the inputs only (it may lie in an output folder). */
+bmx_status bmx__guard_check(const struct bmx__guard *g, const char *path, const char *what,
+                            bmx_error *err);
+
+void bmx__guard_free(struct bmx__guard *g);
+
+#endif
