@@ -307,13 +307,29 @@ static bool box_finite(struct bmx_box b)
 
 enum measure_kind { MEASURE_BOX, MEASURE_POLY, MEASURE_RLE };
 
-/* Rasterise a kept polygon object into a compressed RLE of the image's frame. */
-static bmx_status object_to_rle(struct bmx_object *obj, int32_t w, int32_t h, bmx_error *err)
+/* Rasterise a kept polygon object into a compressed RLE of the image's frame: its
+ * polygons as recorded (`recorded`, not the clipped ones obj holds), as the COCO
+ * API's frPoly does, which handles vertices past the image edge itself; clipping
+ * them to the image first loses pixels along that edge. When the rectangle `cut`
+ * took part of the object, the mask then has it cleared (a base object) or kept
+ * (`inside`, a source object). */
+static bmx_status object_to_rle(struct bmx_object *obj, const struct bmx_polyset *recorded,
+                                const struct bmx_rect *cut, bool inside, int32_t w, int32_t h,
+                                bmx_error *err)
 {
     struct bmx_rle rle = {0, 0, 0, NULL};
-    bmx_status st = bmx_rle_from_polyset(&obj->polys, (uint32_t)h, (uint32_t)w, &rle, err);
+    bmx_status st = bmx_rle_from_polyset(recorded, (uint32_t)h, (uint32_t)w, &rle, err);
     if (st != BMX_OK) {
         return st;
+    }
+    if (cut != NULL) {
+        struct bmx_rle part = {0, 0, 0, NULL};
+        st = bmx_rle_crop_rect(&rle, *cut, inside, &part, err);
+        bmx_rle_free(&rle);
+        if (st != BMX_OK) {
+            return st;
+        }
+        rle = part;
     }
     bmx_polyset_free(&obj->polys);
     obj->rle = rle;
@@ -360,7 +376,8 @@ static bmx_status object_to_polygons(struct bmx_object *obj, size_t *holes, bmx_
 }
 
 /* Steps: restrict to the image, measure the whole, take away what r takes, decide,
- * then (mask_format RLE) rasterise kept polygon objects or (mask_format polygon)
+ * then (mask_format RLE) rasterise kept polygon objects (as recorded, then r cleared
+ * or kept: only what is written as polygons is clipped) or (mask_format polygon)
  * trace kept RLE objects, adding the holes filled to *holes. `out` is written only
  * when the object is kept; it is zeroed otherwise. */
 static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
@@ -600,7 +617,7 @@ static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
     }
 
     if (keep && opts->mask_format == BMX_MASK_RLE && kind == MEASURE_POLY) {
-        st = object_to_rle(&res, w, h, err);
+        st = object_to_rle(&res, &in->polys, hit ? &rc : NULL, inside, w, h, err);
         if (st != BMX_OK) {
             goto cleanup;
         }

@@ -12,6 +12,10 @@ Line format (whitespace separated, '#' starts a comment line):
         one polygon ring rasterised with frPoly
     S h w r k1 x.. y.. k2 x.. y.. ... counts area
         r rings rasterised and merged (union)
+    X h w rx ry rw rh inside r k1 x.. y.. ... counts area bx by bw bh
+        as S, then the rectangle [rx, rx+rw) x [ry, ry+rh) cleared (inside 0: what a
+        CutMix patch does to a base object's mask) or all but it cleared (inside 1:
+        a source object's); rw = rh = 0 leaves the mask whole
 Coordinates are written with repr() so that strtod reads the exact doubles back.
 counts is the COCO compressed string; area the pixel count; b* the COCO box.
 """
@@ -104,6 +108,23 @@ def rand_poly(rng, h, w):
     return pts
 
 
+# Polygons as labelme and other annotation tools export them: clicks a little past
+# the image edge (a vertex at x = W + 3.7, y = -2.2), which the COCO API rasterises
+# as they are (frPoly ignores what lies outside). (h, w, rings, rectangles), each
+# rectangle (x, y, w, h, inside): one that misses the polygon, cuts and clips.
+LABELME_EDGE = [
+    (30, 40, [[30.2, 5.1, 43.7, -2.2, 44.0, 20.3, 33.5, 31.8, 28.9, 12.0]],
+     [(0, 0, 10, 10, 0), (25, 8, 10, 10, 0), (32, 0, 8, 15, 1), (0, 0, 0, 0, 0)]),
+    (30, 40, [[-3.1, 4.4, 12.6, -0.8, 15.2, 14.9, 2.3, 30.9], [20.5, 20.5, 41.2, 22.0, 39.0, 32.6]],
+     [(30, 0, 10, 10, 0), (5, 5, 8, 8, 0), (0, 0, 14, 30, 1), (22, 18, 18, 12, 1)]),
+    (480, 640, [[600.4, 35.8, 643.7, -2.2, 641.0, 120.5, 590.2, 140.0, 575.9, 60.3]],
+     [(0, 200, 300, 280, 0), (610, 0, 30, 60, 0), (580, 40, 60, 90, 1)]),
+    (427, 640, [[-2.5, 400.1, 60.3, 380.9, 80.8, 430.6, 10.0, 429.0]],
+     [(500, 0, 140, 100, 0), (0, 390, 40, 37, 0), (20, 380, 60, 47, 1)]),
+    (1, 9, [[-0.6, -0.4, 9.4, -0.2, 9.7, 1.3, -0.2, 1.6]], [(3, 0, 3, 1, 0), (3, 0, 3, 1, 1)]),
+]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", default=os.path.join(HERE, "..", "..", "shared", "bench"))
@@ -142,6 +163,8 @@ def main():
     polys.append((1, 1, [0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0]))
     polys.append((1, 9, [-0.5, -0.5, 9.5, -0.5, 9.5, 1.5, -0.5, 1.5]))
     polys.append((9, 1, [-0.3, -0.3, 0.8, -0.3, 0.8, 9.3, -0.3, 9.3]))
+    for h, w, rings, _ in LABELME_EDGE:
+        polys.extend((h, w, xy) for xy in rings)
     for h, w, xy in polys:
         counts = ref.fr_poly(xy, h, w)
         s = ref.to_string(counts)
@@ -160,6 +183,25 @@ def main():
             parts.append("%d %s" % (len(xy) // 2, " ".join(fmt(v) for v in xy)))
         lines.append("S %d %d %d %s %s %d" % (h, w, len(rings), " ".join(parts), s,
                                               ref.area(counts)))
+
+    for h, w, rings, rects in LABELME_EDGE:
+        if len(rings) > 1:
+            counts = ref.segmentation_counts(rings, h, w)
+            parts = ["%d %s" % (len(xy) // 2, " ".join(fmt(v) for v in xy)) for xy in rings]
+            lines.append("S %d %d %d %s %s %d" % (h, w, len(rings), " ".join(parts),
+                                                  ref.to_string(counts), ref.area(counts)))
+        whole = ref.decode(ref.segmentation_counts(rings, h, w), h, w)
+        for rx, ry, rw, rh, inside in rects:
+            m = whole.copy()
+            r = np.zeros((h, w), bool)
+            r[ry:ry + rh, rx:rx + rw] = True
+            m[r if not inside else ~r] = 0
+            counts = ref.encode(m)
+            bb = ref.to_bbox(counts, h, w)
+            parts = ["%d %s" % (len(xy) // 2, " ".join(fmt(v) for v in xy)) for xy in rings]
+            lines.append("X %d %d %d %d %d %d %d %d %s %s %d %d %d %d %d" % (
+                h, w, rx, ry, rw, rh, inside, len(rings), " ".join(parts), ref.to_string(counts),
+                ref.area(counts), *[int(v) for v in bb]))
 
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:

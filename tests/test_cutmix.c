@@ -9,8 +9,13 @@
 #include "error.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifndef BMX_SOURCE_ROOT
+#define BMX_SOURCE_ROOT ".."
+#endif
 
 #define EPS 1e-9
 
@@ -934,6 +939,147 @@ static void test_polygon_outside_image(void **state)
     bmx_object_free(&in);
 }
 
+/* The next whitespace-separated token of *p (cut out in place), NULL at the end. */
+static char *token(char **p)
+{
+    char *s = *p + strspn(*p, " \t");
+    if (*s == '\0') {
+        *p = s;
+        return NULL;
+    }
+    char *e = s + strcspn(s, " \t");
+    if (*e != '\0') {
+        *e++ = '\0';
+    }
+    *p = e;
+    return s;
+}
+
+static long token_long(char **p)
+{
+    char *t = token(p), *end;
+    assert_non_null(t);
+    long v = strtol(t, &end, 10);
+    assert_true(*end == '\0');
+    return v;
+}
+
+/*
+ * With --mask-format rle, a polygon object is rasterised as the COCO API's frPoly
+ * does (annToRLE: each ring, then their union) on the polygon as recorded, which
+ * may reach past the image edge (labelme exports clicks a few tenths of a pixel
+ * outside): before, boxmix clipped the polygon to the image first and lost pixels
+ * along that edge. The "X" lines of tests/data/rle_vectors.txt, made by the COCO
+ * API's rules (tests/gen_rle_vectors.py), give frPoly's mask with a rectangle
+ * cleared (a base object the patch cuts; a rectangle that misses it leaves frPoly's
+ * mask whole) or kept (a source object it clips): the object's RLE must be exactly
+ * that, and its area and box those of that mask.
+ */
+static void mask_rle_polygon_past_edge(void **state)
+{
+    (void)state;
+    const char *path = BMX_SOURCE_ROOT "/tests/data/rle_vectors.txt";
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fail_msg("cannot open %s", path);
+    }
+    struct bmx_cutmix_options o = defaults();
+    o.mask_format = BMX_MASK_RLE;
+    o.min_visibility = 0.0;
+    o.min_size = 0.0;
+    unsigned n_missed = 0, n_cut = 0, n_clipped = 0, line = 0;
+    char buf[8192];
+    while (fgets(buf, sizeof buf, f) != NULL) {
+        line++;
+        assert_non_null(strchr(buf, '\n'));
+        buf[strcspn(buf, "\r\n")] = '\0';
+        char *p = buf;
+        char *kind = token(&p);
+        if (kind == NULL || strcmp(kind, "X") != 0) {
+            continue;
+        }
+        int32_t h = (int32_t)token_long(&p), w = (int32_t)token_long(&p);
+        struct bmx_rect r;
+        r.x = (int32_t)token_long(&p);
+        r.y = (int32_t)token_long(&p);
+        r.w = (int32_t)token_long(&p);
+        r.h = (int32_t)token_long(&p);
+        bool inside = token_long(&p) != 0;
+        struct bmx_object in = box_object(1, 0, 0, 0, 0);
+        in.seg_kind = BMX_SEG_POLYGON;
+        in.polys.count = (size_t)token_long(&p);
+        in.polys.rings = calloc(in.polys.count, sizeof *in.polys.rings);
+        assert_non_null(in.polys.rings);
+        bool past_edge = false;
+        for (size_t k = 0; k < in.polys.count; k++) {
+            struct bmx_poly *ring = &in.polys.rings[k];
+            ring->n = (size_t)token_long(&p);
+            ring->xy = calloc(2 * ring->n, sizeof *ring->xy);
+            assert_non_null(ring->xy);
+            for (size_t j = 0; j < 2 * ring->n; j++) {
+                char *t = token(&p);
+                assert_non_null(t);
+                ring->xy[j] = strtod(t, NULL);
+                double edge = j % 2 == 0 ? w : h;
+                past_edge = past_edge || ring->xy[j] < 0 || ring->xy[j] > edge;
+            }
+        }
+        assert_true(past_edge);
+        in.area = bmx_polyset_area(&in.polys);
+        assert_true(bmx_polyset_bbox(&in.polys, &in.bbox));
+        const char *want = token(&p);
+        long area = token_long(&p);
+        double bx = (double)token_long(&p), by = (double)token_long(&p);
+        double bw = (double)token_long(&p), bh = (double)token_long(&p);
+        assert_non_null(want);
+        assert_null(token(&p));
+
+        struct bmx_object out;
+        bool kept = by_rect(&o, &in, r, inside, w, h, &out);
+        if (!kept) {
+            fail_msg("line %u: the object was dropped", line);
+        }
+        assert_int_equal(out.seg_kind, BMX_SEG_RLE);
+        assert_true(out.rle_compressed);
+        char *got = NULL;
+        assert_int_equal(bmx_rle_to_string(&out.rle, &got, NULL, NULL), BMX_OK);
+        if (strcmp(got, want) != 0) {
+            fail_msg("line %u: counts %s, expected frPoly's %s", line, got, want);
+        }
+        assert_int_equal(bmx_rle_area(&out.rle), (uint64_t)area);
+        /* past the edge, the object changed (its polygons were restricted to the
+         * image): area and box are the mask's */
+        assert_true(out.touched);
+        assert_float_equal(out.area, (double)area, 0);
+        assert_box(out.bbox, bx, by, bw, bh);
+        free(got);
+        bmx_object_free(&out);
+
+        /* what the rectangle does to the polygons clipped to the image */
+        struct bmx_polyset clipped;
+        struct bmx_box image = {0, 0, (double)w, (double)h};
+        assert_int_equal(bmx_polyset_clip_rect(&in.polys, image, &clipped, NULL), BMX_OK);
+        struct bmx_box ext;
+        assert_true(bmx_polyset_bbox(&clipped, &ext));
+        bool meets =
+            ext.x < r.x + r.w && ext.x + ext.w > r.x && ext.y < r.y + r.h && ext.y + ext.h > r.y;
+        if (inside) {
+            n_clipped++;
+        } else if (meets) {
+            n_cut++;
+        } else {
+            n_missed++;
+        }
+        bmx_polyset_free(&clipped);
+        bmx_object_free(&in);
+    }
+    fclose(f);
+    /* an untouched object, cut ones and clipped ones were all seen */
+    assert_true(n_missed >= 2);
+    assert_true(n_cut >= 4);
+    assert_true(n_clipped >= 4);
+}
+
 static void test_rle_cut(void **state)
 {
     (void)state;
@@ -1368,6 +1514,7 @@ int main(void)
         cmocka_unit_test(test_object_errors),
         cmocka_unit_test(test_polygon_cut),
         cmocka_unit_test(test_polygon_outside_image),
+        cmocka_unit_test(mask_rle_polygon_past_edge),
         cmocka_unit_test(test_rle_cut),
         cmocka_unit_test(test_polygon_format_object),
         cmocka_unit_test(test_polygon_format_apply),

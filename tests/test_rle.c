@@ -1184,7 +1184,7 @@ static void test_vectors_file(void **state)
     FILE *f = fopen(path, "rb");
     char *buf;
     long size;
-    unsigned line = 0, n_mask = 0, n_poly = 0, n_set = 0;
+    unsigned line = 0, n_mask = 0, n_poly = 0, n_set = 0, n_cut = 0;
     char *p;
     bmx_error err;
 
@@ -1261,6 +1261,31 @@ static void test_vectors_file(void **state)
             }
             free(rings);
             n_set++;
+        } else if (strcmp(kind, "X") == 0) {
+            /* rings rasterised and merged, then a rectangle cleared or kept */
+            struct bmx_rect rect;
+            rect.x = (int32_t)next_u32(&c);
+            rect.y = (int32_t)next_u32(&c);
+            rect.w = (int32_t)next_u32(&c);
+            rect.h = (int32_t)next_u32(&c);
+            bool inside = next_u32(&c) != 0;
+            size_t nr = next_u32(&c);
+            struct bmx_poly *rings = calloc(nr, sizeof *rings);
+            struct bmx_polyset set = {nr, rings};
+            struct bmx_rle whole;
+            assert_non_null(rings);
+            for (size_t i = 0; i < nr; i++) {
+                rings[i].xy = next_ring(&c, &rings[i].n);
+            }
+            assert_int_equal(bmx_rle_from_polyset(&set, h, w, &whole, &err), BMX_OK);
+            assert_int_equal(bmx_rle_crop_rect(&whole, rect, inside, &r, &err), BMX_OK);
+            check_vector(&r, &c, true, line);
+            bmx_rle_free(&whole);
+            for (size_t i = 0; i < nr; i++) {
+                free(rings[i].xy);
+            }
+            free(rings);
+            n_cut++;
         } else {
             fail_msg("line %u: unknown record %s", line, kind);
         }
@@ -1272,6 +1297,7 @@ static void test_vectors_file(void **state)
     assert_true(n_mask >= 50);
     assert_true(n_poly >= 200);
     assert_true(n_set >= 20);
+    assert_true(n_cut >= 10);
 }
 
 int main(void)
