@@ -160,6 +160,21 @@ static bool png_header_size(const uint8_t *buf, size_t len, uint32_t *w, uint32_
     return true;
 }
 
+/* stb_image's reasons are terse; say what they mean for a file. Never empty: stb
+ * 2.27 builds "XXXX PNG chunk not known" from the chunk's type, which is "" when
+ * the type starts with a zero byte (png_walk refuses such chunks first). */
+static const char *stb_reason(void)
+{
+    const char *r = stbi_failure_reason();
+    if (r == NULL || r[0] == '\0') {
+        return "unknown decoder failure";
+    }
+    if (strcmp(r, "outofdata") == 0 || strcmp(r, "unexpected end") == 0) {
+        return "the image data ends early (truncated file?)";
+    }
+    return r;
+}
+
 /* Width and height from the header of any format stb_image reads. */
 static bmx_status stb_header(const uint8_t *buf, size_t len, int32_t *w, int32_t *h,
                              bmx_error *err)
@@ -191,7 +206,7 @@ static bmx_status stb_header(const uint8_t *buf, size_t len, int32_t *w, int32_t
         return bmx__fail(err, BMX_E_DECODE,
                          "not a supported image or a corrupt header (%s); formats read: JPEG, "
                          "PNG, BMP, TGA, GIF, PNM",
-                         stbi_failure_reason());
+                         stb_reason());
     }
     if (x <= 0 || y <= 0) {
         return bmx__fail(err, BMX_E_DECODE, "image header declares an empty %dx%d image", x, y);
@@ -199,19 +214,6 @@ static bmx_status stb_header(const uint8_t *buf, size_t len, int32_t *w, int32_t
     *w = x;
     *h = y;
     return BMX_OK;
-}
-
-/* stb_image's reasons are terse; say what they mean for a file. */
-static const char *stb_reason(void)
-{
-    const char *r = stbi_failure_reason();
-    if (r == NULL) {
-        return "unknown error";
-    }
-    if (strcmp(r, "outofdata") == 0 || strcmp(r, "unexpected end") == 0) {
-        return "the image data ends early (truncated file?)";
-    }
-    return r;
 }
 
 static uint32_t le16(const uint8_t *p)
@@ -287,32 +289,81 @@ static bool png_chunk_at(const uint8_t *buf, size_t len, size_t at, uint32_t *n,
     return true;
 }
 
+/* A chunk type for a message: its letters, any other byte as \xNN. */
+static const char *png_type_name(const uint8_t *type, char out[17])
+{
+    size_t o = 0;
+    for (int i = 0; i < 4; i++) {
+        uint8_t c = type[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+            out[o++] = (char)c;
+        } else {
+            static const char hex[] = "0123456789ABCDEF";
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* A critical chunk (bit 5 of its first byte clear) that stb_image does not know
+ * and so refuses. */
+static bool png_unknown_critical(const uint8_t *type)
+{
+    static const char known[][5] = {"IHDR", "PLTE", "IDAT", "IEND", "CgBI"};
+    if (type[0] & 0x20) {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (memcmp(type, known[i], 4) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /*
  * Walk a PNG's chunks as stb_image does (length, type, data, CRC) up to IEND.
  * stb_image 2.27 grows its IDAT buffer to a chunk's declared length before it
  * reads the data, so a 100-byte file claiming a 2 GB chunk makes it allocate
- * 2 GB: a chunk that runs past the end of the file is refused here first.
- * *empty_idat tells whether an IDAT chunk is empty (see png_drop_empty_idat).
+ * 2 GB: a chunk that runs past the end of the file is refused here first. So are
+ * a file without IEND and an unknown critical chunk, which stb refuses too but
+ * with a reason made from the chunk's type, empty when the type starts with a
+ * zero byte (what it reads past the end of a file cut after a chunk), and kept
+ * in one static buffer for every thread. *empty_idat tells whether an IDAT chunk
+ * is empty (see png_drop_empty_idat).
  */
 static bmx_status png_walk(const uint8_t *buf, size_t len, bool *empty_idat, bmx_error *err)
 {
     *empty_idat = false;
     uint32_t n;
     const uint8_t *type;
-    for (size_t at = 8; png_chunk_at(buf, len, at, &n, &type);) {
+    char name[17];
+    size_t at = 8;
+    while (png_chunk_at(buf, len, at, &n, &type)) {
         if (n > len - at - 12) {
             return bmx__fail(err, BMX_E_DECODE,
-                             "PNG chunk '%.4s' at byte %zu claims %" PRIu32
+                             "PNG chunk '%s' at byte %zu claims %" PRIu32
                              " bytes, the file has %zu left: it is truncated or corrupt",
-                             (const char *)type, at, n, len - at - 12);
+                             png_type_name(type, name), at, n, len - at - 12);
         }
         if (memcmp(type, "IEND", 4) == 0) {
-            break;
+            return BMX_OK;
+        }
+        if (png_unknown_critical(type)) {
+            return bmx__fail(err, BMX_E_DECODE,
+                             "PNG: chunk '%s' at byte %zu is of an unknown critical type: the "
+                             "file is corrupt or of a PNG extension not read",
+                             png_type_name(type, name), at);
         }
         *empty_idat = *empty_idat || (n == 0 && memcmp(type, "IDAT", 4) == 0);
         at += 12 + (size_t)n;
     }
-    return BMX_OK;
+    return bmx__fail(err, BMX_E_DECODE, "PNG: no IEND chunk: file cut short after %zu bytes%s", len,
+                     at < len ? " (in a chunk header)" : "");
 }
 
 /*
@@ -438,6 +489,13 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
 
 #ifdef BMX_HAVE_TURBOJPEG
 
+/* TurboJPEG's message for the last failure of `tj` (NULL: of tjInit*), never empty. */
+static const char *tj_reason(tjhandle tj)
+{
+    const char *r = tjGetErrorStr2(tj);
+    return r != NULL && r[0] != '\0' ? r : "unknown TurboJPEG failure";
+}
+
 /* SOI then the first marker: what TurboJPEG takes; everything else goes to stb. */
 static bool looks_like_jpeg(const uint8_t *buf, size_t len)
 {
@@ -487,7 +545,7 @@ static bmx_status decode_turbojpeg(tjhandle tj, const uint8_t *buf, size_t len,
         return bmx__fail(err, BMX_E_LIMIT, "encoded image of %zu bytes is too large", len);
     }
     if (tjDecompressHeader3(tj, buf, (unsigned long)len, &w, &h, &subsamp, &colorspace) != 0) {
-        st = bmx__fail(err, BMX_E_DECODE, "cannot read JPEG header: %s", tjGetErrorStr2(tj));
+        st = bmx__fail(err, BMX_E_DECODE, "cannot read JPEG header: %s", tj_reason(tj));
         goto cleanup;
     }
     if (w <= 0 || h <= 0) {
@@ -527,9 +585,9 @@ static bmx_status decode_turbojpeg(tjhandle tj, const uint8_t *buf, size_t len,
                       flags) != 0) {
         /* Warnings are refused too: a damaged JPEG must not become a silently grey one. */
         if (tjGetErrorCode(tj) == TJERR_WARNING) {
-            st = bmx__fail(err, BMX_E_DECODE, "refusing damaged JPEG: %s", tjGetErrorStr2(tj));
+            st = bmx__fail(err, BMX_E_DECODE, "refusing damaged JPEG: %s", tj_reason(tj));
         } else {
-            st = bmx__fail(err, BMX_E_DECODE, "cannot decode JPEG: %s", tjGetErrorStr2(tj));
+            st = bmx__fail(err, BMX_E_DECODE, "cannot decode JPEG: %s", tj_reason(tj));
         }
         goto cleanup;
     }
@@ -557,7 +615,7 @@ static bmx_status decode_into(struct bmx__codec *c, const uint8_t *buf, size_t l
             c->dec = tjInitDecompress();
             if (c->dec == NULL) {
                 return bmx__fail(err, BMX_E_NOMEM, "cannot start the JPEG decoder: %s",
-                                 tjGetErrorStr2(NULL));
+                                 tj_reason(NULL));
             }
         }
         bmx_status st = decode_turbojpeg(c->dec, buf, len, limits, pix, cap, out, err);
@@ -658,11 +716,11 @@ bmx_status bmx_image_probe(const uint8_t *buf, size_t len, int32_t *w, int32_t *
         tj = tjInitDecompress();
         if (tj == NULL) {
             return bmx__fail(err, BMX_E_NOMEM, "cannot start the JPEG decoder: %s",
-                             tjGetErrorStr2(NULL));
+                             tj_reason(NULL));
         }
         if (tjDecompressHeader3(tj, buf, (unsigned long)len, &jw, &jh, &subsamp, &colorspace) !=
             0) {
-            st = bmx__fail(err, BMX_E_DECODE, "cannot read JPEG header: %s", tjGetErrorStr2(tj));
+            st = bmx__fail(err, BMX_E_DECODE, "cannot read JPEG header: %s", tj_reason(tj));
         } else if (jw <= 0 || jh <= 0) {
             st = bmx__fail(err, BMX_E_DECODE, "cannot read JPEG header: truncated or corrupt");
         } else {
@@ -827,7 +885,7 @@ static bmx_status encode_turbojpeg(tjhandle tj, const struct bmx_image *img, int
     unsigned long bound = tjBufSize(img->w, img->h, samp);
 
     if (bound == (unsigned long)-1) {
-        return bmx__fail(err, BMX_E_ENCODE, "cannot encode JPEG: %s", tjGetErrorStr2(tj));
+        return bmx__fail(err, BMX_E_ENCODE, "cannot encode JPEG: %s", tj_reason(tj));
     }
     if (*buf == NULL || *cap < bound) {
         tjFree(*buf);
@@ -843,7 +901,7 @@ static bmx_status encode_turbojpeg(tjhandle tj, const struct bmx_image *img, int
      * The buffer holds the worst case, so TurboJPEG never has to grow it. */
     if (tjCompress2(tj, img->data, img->w, (int)img->stride, img->h, grey ? TJPF_GRAY : TJPF_RGB,
                     buf, &jpeg_len, samp, quality, TJFLAG_ACCURATEDCT | TJFLAG_NOREALLOC) != 0) {
-        return bmx__fail(err, BMX_E_ENCODE, "cannot encode JPEG: %s", tjGetErrorStr2(tj));
+        return bmx__fail(err, BMX_E_ENCODE, "cannot encode JPEG: %s", tj_reason(tj));
     }
     *len = jpeg_len;
     return BMX_OK;
@@ -870,7 +928,7 @@ bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
             c->enc = tjInitCompress();
             if (c->enc == NULL) {
                 return bmx__fail(err, BMX_E_NOMEM, "cannot start the JPEG encoder: %s",
-                                 tjGetErrorStr2(NULL));
+                                 tj_reason(NULL));
             }
         }
         st = encode_turbojpeg(c->enc, img, quality, &c->jpeg, &c->jpeg_cap, len, err);

@@ -1437,6 +1437,70 @@ static void test_png_chunk_past_end(void **state)
     free(png);
 }
 
+/* Decode `buf` with both decoders (bmx_image_decode, and stb's path itself) and
+ * check that each fails with BMX_E_DECODE, a message holding `want` and a reason
+ * after its last colon. */
+static void expect_reason(const uint8_t *buf, size_t len, const char *want)
+{
+    bmx_status (*decoders[2])(const uint8_t *, size_t, const struct bmx_limits *,
+                              struct bmx_image *, bmx_error *) = {bmx_image_decode,
+                                                                  bmx__image_decode_stb};
+    for (int i = 0; i < 2; i++) {
+        struct bmx_image out;
+        bmx_error err = {0};
+        assert_int_equal(decoders[i](buf, len, NULL, &out, &err), BMX_E_DECODE);
+        assert_null(out.data);
+        const char *colon = strrchr(err.message, ':');
+        const char *reason = colon != NULL ? colon + 1 : err.message;
+        reason += strspn(reason, " ");
+        if (reason[0] == '\0' || strstr(err.message, want) == NULL) {
+            fail_msg("decoder %d: message '%s', want a reason and '%s'", i, err.message, want);
+        }
+    }
+}
+
+/* A PNG cut where its IEND chunk begins (a valid PNG less its last 12 bytes) gave
+ * "cannot decode image: " and nothing more: stb_image reads the missing chunk as
+ * zeros and reports an unknown chunk named by those zero bytes, that is "". The
+ * walk before stb now says what is wrong; and an unknown critical chunk (one stb
+ * would name the same way, from a type that may start with a zero byte) is
+ * refused with its type written out. */
+static void png_without_iend_reason(void **state)
+{
+    struct bmx_image img;
+    uint8_t *png = NULL;
+    size_t len = 0;
+    (void)state;
+    make_pattern(9, 5, 3, &img);
+    assert_int_equal(bmx_image_encode(&img, BMX_FORMAT_PNG, 0, &png, &len, NULL), BMX_OK);
+    assert_true(len > 12 && memcmp(png + len - 8, "IEND", 4) == 0);
+    expect_reason(png, len - 12, "PNG: no IEND chunk: file cut short");
+
+    /* cut inside the IEND chunk's header */
+    expect_reason(png, len - 5, "PNG: no IEND chunk: file cut short after");
+
+    /* the whole IEND chunk replaced by one of type "\0ABC" */
+    struct membuf mb = {0};
+    membuf_bytes(&mb, png, len - 12);
+    png_chunk(&mb, "\0ABC", NULL, 0);
+    png_chunk(&mb, "IEND", NULL, 0);
+    expect_reason(mb.data, mb.len, "chunk '\\x00ABC' at byte");
+    free(mb.data);
+
+    /* an unknown ancillary chunk (lower-case first letter) is skipped, as stb does */
+    mb = (struct membuf){0};
+    membuf_bytes(&mb, png, len - 12);
+    png_chunk(&mb, "zzZz", (const uint8_t *)"x", 1);
+    png_chunk(&mb, "IEND", NULL, 0);
+    struct bmx_image out;
+    assert_int_equal(bmx_image_decode(mb.data, mb.len, NULL, &out, NULL), BMX_OK);
+    assert_memory_equal(out.data, img.data, img.stride * 5);
+    bmx_image_free(&out);
+    free(mb.data);
+    bmx_image_free(&img);
+    free(png);
+}
+
 static void test_resize_invalid(void **state)
 {
     struct bmx_image in;
@@ -1489,6 +1553,7 @@ int main(void)
         cmocka_unit_test(test_paste),
         cmocka_unit_test(test_codec_reuse),
         cmocka_unit_test(test_png_empty_idat),
+        cmocka_unit_test(png_without_iend_reason),
         cmocka_unit_test(test_png_chunk_past_end),
         cmocka_unit_test(test_resize_identity),
         cmocka_unit_test(test_resize_known_values),
