@@ -2115,6 +2115,13 @@ bmx_status bmx_check_run(const struct bmx_check_options *opts,
     if (opts->format == BMX_CHECK_COCO && (opts->voc_split != NULL || opts->labels != NULL)) {
         return bmx__fail(err, BMX_E_INVALID, "check: a split and a labels file apply to VOC only");
     }
+    /* A folder a boxmix run is still writing (or died writing) is no dataset. */
+    bmx_status fst = bmx__check_input_finished(opts->format == BMX_CHECK_COCO ? opts->annotations : NULL,
+                                               opts->format == BMX_CHECK_VOC ? opts->annotations : NULL,
+                                               err);
+    if (fst != BMX_OK) {
+        return fst;
+    }
     struct checker c = {.opts = opts, .report = report, .ctx = ctx, .file = opts->annotations};
     bmx_status st = BMX_OK;
     if (opts->format == BMX_CHECK_VOC) {

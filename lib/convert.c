@@ -226,10 +226,18 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
-    st = bmx__journal_begin(od.fd, job->out, &jr, &jfd, err);
+    st = bmx__dir_open(od.fd, job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images", true,
+                       &img_fd, err);
+    /* Every folder the output needs, made (never through a symlink) before any file. */
+    for (size_t i = 0; job->to == BMX_DATASET_VOC && i < 2 && st == BMX_OK; i++) {
+        int fd = -1;
+        st = bmx__dir_open(od.fd, job->out, i == 0 ? "Annotations" : "ImageSets/Main", true, &fd, err);
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
     if (st == BMX_OK) {
-        st = bmx__dir_open(od.fd, job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images", true,
-                           &img_fd, err);
+        st = bmx__journal_begin(od.fd, job->out, &jr, &jfd, err);
     }
     for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
         if (job->cancel != NULL && *job->cancel) {

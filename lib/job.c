@@ -1295,7 +1295,10 @@ static bmx_status check_out_state(const struct run *r, bmx_error *err)
                          "start over with --force",
                          opts->out);
     }
-    if (bmx__dir_has(r->od.fd, to_voc ? "Annotations" : "annotations.json")) {
+    struct stat sb;
+    /* A symlink there holds no dataset: the write refuses it, saying so. */
+    if (fstatat(r->od.fd, to_voc ? "Annotations" : "annotations.json", &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !S_ISLNK(sb.st_mode)) {
         return bmx__fail(err, BMX_E_STATE,
                          "%s: already holds a dataset (%s); choose another folder or use --force",
                          opts->out, to_voc ? "Annotations/" : "annotations.json");
@@ -1551,6 +1554,18 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         /* We hold the lock: every temporary in the folder is a dead run's. */
         const char *skip[2] = {images_root, opts->voc};
         bmx__outdir_remove_temps(&r.od, skip, 2);
+    }
+    /* Every folder the output needs, made (never through a symlink) before any file. */
+    for (size_t i = 0; to_voc && i < 2 && st == BMX_OK; i++) {
+        int fd = -1;
+        st = bmx__dir_open(r.od.fd, opts->out, i == 0 ? "Annotations" : "ImageSets/Main", true, &fd,
+                           err);
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    if (st != BMX_OK) {
+        goto done;
     }
     if (!opts->dry_run) {
         st = bmx__dir_open(r.od.fd, opts->out, to_voc ? "JPEGImages" : "images", true, &r.img_fd, err);

@@ -2086,7 +2086,7 @@ bmx_status bmx__voc_write_at(const bmx_dataset *ds, int dir, const char *shown,
     char **stems = NULL;
     struct bmx__buf b = {0}, list = {0};
     size_t *offs = NULL;
-    int ann = -1;
+    int ann = -1, sets = -1;
     bmx_status st = bmx__voc_stems(ds, &stems, err);
     if (st != BMX_OK) {
         goto done;
@@ -2107,8 +2107,12 @@ bmx_status bmx__voc_write_at(const bmx_dataset *ds, int dir, const char *shown,
     if (st == BMX_OK && (b.failed || list.failed)) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
+    /* Both folders first: one that cannot be made stops the run before any file. */
     if (st == BMX_OK) {
         st = bmx__dir_open(dir, shown, "Annotations", true, &ann, err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__dir_open(dir, shown, "ImageSets/Main", true, &sets, err);
     }
     char *ann_shown = bmx__path_join(shown, "Annotations");
     if (st == BMX_OK && ann_shown == NULL) {
@@ -2137,6 +2141,9 @@ bmx_status bmx__voc_write_at(const bmx_dataset *ds, int dir, const char *shown,
 done:
     if (ann >= 0) {
         close(ann);
+    }
+    if (sets >= 0) {
+        close(sets);
     }
     free(offs);
     bmx__voc_free_stems(stems, ds->n_images);
