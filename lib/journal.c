@@ -84,7 +84,7 @@ static bool starts(const char *line, const char *word, const char **rest)
     return false;
 }
 
-static bmx_status parse(char *data, const char *shown, struct bmx__journal *j, bmx_error *err)
+bmx_status bmx__journal_parse(char *data, const char *shown, struct bmx__journal *j, bmx_error *err)
 {
     if (strncmp(data, HEADER, strlen(HEADER)) != 0) {
         return bmx__fail(err, BMX_E_PARSE,
@@ -181,7 +181,7 @@ bmx_status bmx__journal_read(int dir, const char *shown, struct bmx__journal *j,
     }
     data[got] = '\0';
     *exists = true;
-    st = parse(data, shown, j, err);
+    st = bmx__journal_parse(data, shown, j, err);
 done:
     free(data);
     close(fd);

@@ -62,6 +62,10 @@ void bmx__journal_free(struct bmx__journal *j);
 bmx_status bmx__journal_read(int dir, const char *shown, struct bmx__journal *j, bool *exists,
                              bmx_error *err);
 
+/* Parse a journal's text (NUL-terminated, modified in place) into `j` (zeroed by
+ * the caller); on failure the caller frees `j`. */
+bmx_status bmx__journal_parse(char *data, const char *shown, struct bmx__journal *j, bmx_error *err);
+
 /* Write the journal's head (run, shard, dataset, inputs) through a temporary name,
  * synced, and open it for appending (*fd). */
 bmx_status bmx__journal_begin(int dir, const char *shown, const struct bmx__journal *j, int *fd,
