@@ -77,6 +77,11 @@ done:
     return st;
 }
 
+static void put_dataset(struct bmx__buf *b, void *ds)
+{
+    bmx__coco_put_dataset(b, ds);
+}
+
 /* Whether the output folder already holds a dataset of the output format. */
 static bmx_status check_out_free(const struct bmx_convert_job *job, int out, bmx_error *err)
 {
@@ -265,22 +270,8 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
     if (job->to == BMX_DATASET_VOC) {
         st = bmx__voc_write_at(ds, od.fd, job->out, job->cancel, err);
     } else {
-        struct bmx__outfile f;
-        st = bmx__outfile_open(&f, od.fd, job->out, "annotations.json", err);
-        if (st == BMX_OK) {
-            struct bmx__buf b = {.to_fd = true, .fd = f.fd, .cancel = job->cancel};
-            bmx__coco_put_dataset(&b, ds);
-            bool ok = !b.failed && bmx__buf_flush(&b);
-            if (!ok) {
-                st = b.io_errno == EINTR
-                         ? bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted while writing annotations.json", job->out)
-                         : bmx__fail(err, b.io_errno ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", f.shown,
-                                     b.io_errno ? strerror(b.io_errno) : "out of memory");
-            }
-            bmx_status cst = bmx__outfile_close(&f, ok, true, ok ? err : NULL);
-            st = st != BMX_OK ? st : cst;
-            bmx__buf_free(&b);
-        }
+        st = bmx__stream_document(od.fd, job->out, "annotations.json", put_dataset, ds, job->cancel,
+                                  NULL, NULL, err);
     }
     if (st == BMX_OK) {
         close(jfd);

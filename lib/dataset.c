@@ -23,23 +23,6 @@ void bmx__buf_free(struct bmx__buf *b)
     memset(b, 0, sizeof *b);
 }
 
-static bool write_all(int fd, const char *p, size_t n, int *err_no)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            *err_no = errno;
-            return false;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 bool bmx__buf_flush(struct bmx__buf *b)
 {
     if (b->failed) {
@@ -56,7 +39,7 @@ bool bmx__buf_flush(struct bmx__buf *b)
     if (b->hash != NULL) {
         bmx__hash_update(b->hash, b->data, b->len);
     }
-    if (b->fd >= 0 && !write_all(b->fd, b->data, b->len, &b->io_errno)) {
+    if (b->fd >= 0 && !bmx__write_all(b->fd, b->data, b->len, &b->io_errno)) {
         b->failed = true;
         return false;
     }
@@ -378,4 +361,36 @@ const char *bmx_dataset_category_name(const bmx_dataset *ds, int64_t id)
         }
     }
     return NULL;
+}
+
+bmx_status bmx__stream_document(int dir, const char *shown, const char *rel,
+                                void (*put)(struct bmx__buf *, void *), void *ctx,
+                                volatile const int *cancel, uint64_t *size, uint64_t *hash,
+                                bmx_error *err)
+{
+    struct bmx__outfile f;
+    bmx_status st = bmx__outfile_open(&f, dir, shown, rel, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    struct bmx__hash h;
+    bmx__hash_init(&h);
+    struct bmx__buf b = {.to_fd = true, .fd = f.fd, .hash = &h, .cancel = cancel};
+    put(&b, ctx);
+    bool ok = !b.failed && bmx__buf_flush(&b);
+    if (!ok && b.io_errno == EINTR) {
+        st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted while writing it", f.shown);
+    } else if (!ok) {
+        st = bmx__fail(err, b.io_errno ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", f.shown,
+                       b.io_errno ? strerror(b.io_errno) : "out of memory while writing");
+    }
+    bmx_status cst = bmx__outfile_close(&f, ok, true, ok ? err : NULL);
+    if (size != NULL) {
+        *size = b.flushed;
+    }
+    if (hash != NULL) {
+        *hash = bmx__hash_final(&h);
+    }
+    bmx__buf_free(&b);
+    return st != BMX_OK ? st : cst;
 }

@@ -50,6 +50,17 @@ void bmx__buf_string(struct bmx__buf *b, const char *s);
 /* Any cJSON value, compact. */
 void bmx__buf_json(struct bmx__buf *b, const cJSON *v);
 
+/* Stream a document into `rel` below the folder `dir` (`shown` in messages)
+ * through a temporary name: `put` writes it into a streaming buffer (a callback
+ * that fails sets the buffer's `failed`, and `io_errno` when it was a read or
+ * write error); the file is synced and renamed when whole. Once `cancel` (may be
+ * NULL) is set, the next flush stops it: BMX_E_INTERRUPTED, nothing left. `*size`
+ * and `*hash` (bmx__hash_*; may be NULL) get what was written. */
+bmx_status bmx__stream_document(int dir, const char *shown, const char *rel,
+                                void (*put)(struct bmx__buf *, void *), void *ctx,
+                                volatile const int *cancel, uint64_t *size, uint64_t *hash,
+                                bmx_error *err);
+
 /* Invariants, for every reader (COCO, VOC) that fills one:
  * - `root` is a cJSON object holding the file's top-level keys in order, with
  *   "images" and "annotations" present as (empty) placeholder arrays whose place

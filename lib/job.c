@@ -1066,32 +1066,11 @@ static bmx_status dataset_hash(const struct run *r, uint64_t *out, bmx_error *er
 /* Whether the file at `rel` in the image folder has `size` bytes hashing to `hash`. */
 static bool file_matches(const struct run *r, const char *rel, uint64_t size, uint64_t hash)
 {
-    int dir = -1;
-    const char *slash = strrchr(rel, '/');
-    char *sub = slash != NULL ? strndup(rel, (size_t)(slash - rel)) : strdup("");
-    bool ok = false;
-    if (sub != NULL && bmx__dir_open(r->img_fd, r->img_dir, sub, false, &dir, NULL) == BMX_OK) {
-        int fd = openat(dir, slash != NULL ? slash + 1 : rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        struct stat sb;
-        if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size == size) {
-            char *data = malloc(size + 1);
-            size_t got = 0;
-            while (data != NULL && got < size) {
-                ssize_t n = read(fd, data + got, size - got);
-                if (n <= 0) {
-                    break;
-                }
-                got += (size_t)n;
-            }
-            ok = data != NULL && got == size && bmx__hash_bytes(data, size) == hash;
-            free(data);
-        }
-        if (fd >= 0) {
-            close(fd);
-        }
-        close(dir);
-    }
-    free(sub);
+    char *data = NULL;
+    size_t len = 0;
+    bool ok = bmx__read_at(r->img_fd, r->img_dir, rel, &data, &len, NULL) == BMX_OK && len == size &&
+              bmx__hash_bytes(data, len) == hash;
+    free(data);
     return ok;
 }
 
@@ -1320,6 +1299,15 @@ static bmx_status open_spill(struct run *r, bmx_error *err)
     return BMX_OK;
 }
 
+static void put_parts(struct bmx__buf *b, void *ctx)
+{
+    struct doc_parts *d = ctx;
+    bmx__coco_put_document(b, d->r->ds, put_parts_images, put_parts_anns, d);
+    if (b->failed && b->io_errno == 0) {
+        b->io_errno = d->io_errno;
+    }
+}
+
 /* The annotation file (or the VOC files), last: a folder holding it holds a whole
  * dataset. */
 static bmx_status write_annotations(struct run *r, bmx_dataset **out_ds, struct bmx__buf *images,
@@ -1346,33 +1334,9 @@ static bmx_status write_annotations(struct run *r, bmx_dataset **out_ds, struct 
         }
     } else {
         /* Streamed to a temporary file, hashed for the journal, synced and renamed. */
-        struct bmx__outfile f;
-        struct bmx__hash h;
-        bmx__hash_init(&h);
-        st = bmx__outfile_open(&f, r->od.fd, opts->out, "annotations.json", err);
-        if (st == BMX_OK) {
-            doc.to_fd = true;
-            doc.fd = f.fd;
-            doc.hash = &h;
-            doc.cancel = opts->cancel;
-            bmx__coco_put_document(&doc, r->ds, put_parts_images, put_parts_anns, &parts);
-            bool ok = !doc.failed && bmx__buf_flush(&doc);
-            if (!ok && doc.io_errno == EINTR) {
-                st = bmx__fail(err, BMX_E_INTERRUPTED,
-                               "%s: interrupted while writing annotations.json", opts->out);
-            } else if (!ok) {
-                int e = doc.io_errno ? doc.io_errno : parts.io_errno;
-                st = bmx__fail(err, e ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", f.shown,
-                               e ? strerror(e) : "out of memory while writing");
-            }
-            bmx_status cst = bmx__outfile_close(&f, ok, true, ok ? err : NULL);
-            if (st == BMX_OK) {
-                st = cst;
-            }
-            r->jr.done_has_hash = true;
-            r->jr.done_size = doc.flushed;
-            r->jr.done_hash = bmx__hash_final(&h);
-        }
+        st = bmx__stream_document(r->od.fd, opts->out, "annotations.json", put_parts, &parts,
+                                  opts->cancel, &r->jr.done_size, &r->jr.done_hash, err);
+        r->jr.done_has_hash = true;
     }
     bmx__buf_free(&parts.tmp);
     bmx__buf_free(&doc);

@@ -148,43 +148,18 @@ bmx_status bmx__journal_read(int dir, const char *shown, struct bmx__journal *j,
 {
     memset(j, 0, sizeof *j);
     *exists = false;
-    int fd = openat(dir, BMX__JOURNAL_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            return BMX_OK;
-        }
-        return bmx__fail(err, BMX_E_IO, "%s/" BMX__JOURNAL_NAME ": cannot open: %s", shown,
-                         strerror(errno));
-    }
     struct stat sb;
-    bmx_status st = BMX_OK;
+    if (fstatat(dir, BMX__JOURNAL_NAME, &sb, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT) {
+        return BMX_OK;
+    }
     char *data = NULL;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        st = bmx__fail(err, BMX_E_IO, "%s/" BMX__JOURNAL_NAME ": not a regular file", shown);
-        goto done;
+    size_t len = 0;
+    bmx_status st = bmx__read_at(dir, shown, BMX__JOURNAL_NAME, &data, &len, err);
+    if (st == BMX_OK) {
+        *exists = true;
+        st = bmx__journal_parse(data, shown, j, err);
     }
-    data = malloc((size_t)sb.st_size + 1);
-    if (data == NULL) {
-        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        goto done;
-    }
-    size_t got = 0;
-    while (got < (size_t)sb.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)sb.st_size - got);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        got += (size_t)n;
-    }
-    data[got] = '\0';
-    *exists = true;
-    st = bmx__journal_parse(data, shown, j, err);
-done:
     free(data);
-    close(fd);
     if (st != BMX_OK) {
         bmx__journal_free(j);
     }
@@ -205,6 +180,17 @@ static void put_file(struct bmx__buf *b, const char *kind, const struct bmx__jfi
                  f->size, f->hash);
     }
     bmx__buf_puts(b, line);
+}
+
+/* The original and output lines, in the lists' order. */
+static void put_files(struct bmx__buf *b, const struct bmx__journal *j)
+{
+    for (size_t i = 0; i < j->originals.n; i++) {
+        put_file(b, "original", &j->originals.v[i], false);
+    }
+    for (size_t i = 0; i < j->outputs.n; i++) {
+        put_file(b, "output", &j->outputs.v[i], false);
+    }
 }
 
 static void put_head(struct bmx__buf *b, const struct bmx__journal *j)
@@ -237,13 +223,7 @@ bmx_status bmx__journal_begin(int dir, const char *shown, const struct bmx__jour
     *fd = -1;
     struct bmx__buf b = {0};
     put_head(&b, j);
-    /* What a resumed run keeps of the one before it. */
-    for (size_t i = 0; i < j->originals.n; i++) {
-        put_file(&b, "original", &j->originals.v[i], false);
-    }
-    for (size_t i = 0; i < j->outputs.n; i++) {
-        put_file(&b, "output", &j->outputs.v[i], false);
-    }
+    put_files(&b, j); /* what a resumed run keeps of the one before it */
     if (b.failed) {
         bmx__buf_free(&b);
         return bmx__fail(err, BMX_E_NOMEM, "out of memory");
@@ -278,6 +258,9 @@ static int cmp_jfile(const void *pa, const void *pb)
 /* Sorted by index, a later line of one index replacing an earlier one. */
 static void canonical(struct bmx__jlist *l)
 {
+    if (l->n < 2) {
+        return;
+    }
     /* A stable order: the last line of an index wins. */
     for (size_t i = 0; i < l->n; i++) {
         l->v[i].mtime_s = (int64_t)i;
@@ -310,12 +293,7 @@ bmx_status bmx__journal_finish(int dir, const char *shown, struct bmx__journal *
     bmx__journal_finish_lists(j);
     struct bmx__buf b = {0};
     put_head(&b, j);
-    for (size_t i = 0; i < j->originals.n; i++) {
-        put_file(&b, "original", &j->originals.v[i], false);
-    }
-    for (size_t i = 0; i < j->outputs.n; i++) {
-        put_file(&b, "output", &j->outputs.v[i], false);
-    }
+    put_files(&b, j);
     if (j->done_has_hash) {
         bmx__buf_printf(&b, "done %" PRIu64 " %016" PRIx64 "\n", j->done_size, j->done_hash);
     } else {

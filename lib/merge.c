@@ -77,56 +77,15 @@ static void put_annotations(struct bmx__buf *b, void *ctx)
     }
 }
 
+static void put_merged(struct bmx__buf *b, void *ctx)
+{
+    struct merge_ctx *m = ctx;
+    bmx__coco_put_document(b, m->shards[0], put_images, put_annotations, m);
+}
+
 void bmx_merge_options_init(struct bmx_merge_options *opts)
 {
     memset(opts, 0, sizeof *opts);
-}
-
-/* A whole file below folder `dir`, never through a symlink. */
-static bmx_status read_at(int dir, const char *shown, const char *rel, char **out, size_t *len,
-                          bmx_error *err)
-{
-    const char *slash = strrchr(rel, '/');
-    char *sub = slash != NULL ? strndup(rel, (size_t)(slash - rel)) : strdup("");
-    int d = -1;
-    bmx_status st = sub == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
-                                : bmx__dir_open(dir, shown, sub, false, &d, err);
-    free(sub);
-    if (st != BMX_OK) {
-        return st;
-    }
-    int fd = openat(d, slash != NULL ? slash + 1 : rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    close(d);
-    struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        int e = errno;
-        if (fd >= 0) {
-            close(fd);
-        }
-        return bmx__fail(err, BMX_E_IO, "%s/%s: %s", shown, rel,
-                         fd < 0 ? strerror(e) : "not a regular file");
-    }
-    char *data = malloc((size_t)sb.st_size + 1);
-    size_t got = 0;
-    while (data != NULL && got < (size_t)sb.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)sb.st_size - got);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    if (data == NULL || got != (size_t)sb.st_size) {
-        free(data);
-        return bmx__fail(err, data == NULL ? BMX_E_NOMEM : BMX_E_IO, "%s/%s: cannot read", shown, rel);
-    }
-    data[got] = '\0';
-    *out = data;
-    *len = got;
-    return BMX_OK;
 }
 
 static const struct bmx__jfile *find_jfile(const struct bmx__jlist *l, uint64_t index)
@@ -184,7 +143,7 @@ static bmx_status read_shard(const char *dir_path, struct bmx__journal *j, bmx_d
                        dir_path);
     }
     if (st == BMX_OK) {
-        st = read_at(dir, dir_path, "annotations.json", &data, &len, err);
+        st = bmx__read_at(dir, dir_path, "annotations.json", &data, &len, err);
     }
     if (st == BMX_OK && (len != j->done_size || stream_hash(data, len) != j->done_hash)) {
         st = bmx__fail(err, BMX_E_STATE,
@@ -260,7 +219,6 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *o, struct bmx_merge_sum
 {
     bmx_status st = BMX_OK;
     struct merge_ctx m = {0};
-    struct bmx__buf doc = {0};
     struct bmx__outdir od = {NULL, -1, -1};
     struct bmx__journal jr = {0};
     int img_fd = -1, jfd = -1;
@@ -412,7 +370,7 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *o, struct bmx_merge_sum
             } else if (sfd < 0) {
                 st = bmx__fail(err, BMX_E_IO, "%s/images: cannot open: %s", shard, strerror(errno));
             } else {
-                st = read_at(sfd, sdir, info->file_name, &data, &len, err);
+                st = bmx__read_at(sfd, sdir, info->file_name, &data, &len, err);
             }
             if (st == BMX_OK && (len != f->size || bmx__hash_bytes(data, len) != f->hash)) {
                 st = bmx__fail(err, BMX_E_STATE,
@@ -452,29 +410,9 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *o, struct bmx_merge_sum
             summary->annotations += m.shards[pl->shard]->img_count[pl->image];
         }
     }
-    {
-        struct bmx__outfile f;
-        struct bmx__hash h;
-        bmx__hash_init(&h);
-        st = bmx__outfile_open(&f, od.fd, o->out, "annotations.json", err);
-        if (st != BMX_OK) {
-            goto done;
-        }
-        doc = (struct bmx__buf){.to_fd = true, .fd = f.fd, .hash = &h, .cancel = o->cancel};
-        bmx__coco_put_document(&doc, m.shards[0], put_images, put_annotations, &m);
-        bool ok = !doc.failed && bmx__buf_flush(&doc);
-        if (!ok) {
-            st = doc.io_errno == EINTR
-                     ? bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted while writing annotations.json", o->out)
-                     : bmx__fail(err, doc.io_errno ? BMX_E_IO : BMX_E_NOMEM, "%s: %s", f.shown,
-                                 doc.io_errno ? strerror(doc.io_errno) : "out of memory");
-        }
-        bmx_status cst = bmx__outfile_close(&f, ok, true, ok ? err : NULL);
-        st = st != BMX_OK ? st : cst;
-        jr.done_has_hash = true;
-        jr.done_size = doc.flushed;
-        jr.done_hash = bmx__hash_final(&h);
-    }
+    st = bmx__stream_document(od.fd, o->out, "annotations.json", put_merged, &m, o->cancel,
+                              &jr.done_size, &jr.done_hash, err);
+    jr.done_has_hash = true;
     if (st == BMX_OK) {
         close(jfd);
         jfd = -1;
@@ -489,7 +427,6 @@ done:
     }
     bmx__outdir_close(&od);
     bmx__journal_free(&jr);
-    bmx__buf_free(&doc);
     for (size_t s = 0; m.shards != NULL && s < o->n_shards; s++) {
         bmx_dataset_free(m.shards[s]);
         bmx__journal_free(&m.journals[s]);

@@ -15,7 +15,7 @@
 #define TMP_MARK ".boxmix-tmp-"
 #define LOCK_NAME ".boxmix-lock"
 
-static bool write_all(int fd, const char *p, size_t n, int *err_no)
+bool bmx__write_all(int fd, const char *p, size_t n, int *err_no)
 {
     while (n > 0) {
         ssize_t w = write(fd, p, n);
@@ -374,7 +374,7 @@ bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len
         return st;
     }
     int err_no = 0;
-    if (!write_all(f.fd, data, len, &err_no)) {
+    if (!bmx__write_all(f.fd, data, len, &err_no)) {
         st = bmx__fail(err, BMX_E_IO, "%s: write error: %s", f.tmp, strerror(err_no));
     }
     bmx_status cst = bmx__atomic_close(&f, path, st == BMX_OK, sync, err);
@@ -382,6 +382,12 @@ bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len
 }
 
 /* ---- output folders ---- */
+
+static char *shown_path(const char *base_path, const char *rel)
+{
+    return base_path[0] != '\0' ? bmx__path_join(base_path, rel) : strdup(rel);
+}
+
 
 /* What is at `name` in `dir`, for a message on why it cannot be entered. */
 static const char *not_a_folder_reason(int dir, const char *name)
@@ -470,6 +476,62 @@ bmx_status bmx__dir_open(int base, const char *base_path, const char *rel, bool 
         return st;
     }
     *fd_out = cur;
+    return BMX_OK;
+}
+
+bmx_status bmx__read_at(int base, const char *base_path, const char *rel, char **out, size_t *len,
+                        bmx_error *err)
+{
+    const char *slash = strrchr(rel, '/');
+    char *sub = slash != NULL ? strndup(rel, (size_t)(slash - rel)) : strdup("");
+    int dir = -1;
+    bmx_status st = sub == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                                : bmx__dir_open(base, base_path, sub, false, &dir, err);
+    free(sub);
+    if (st != BMX_OK) {
+        return st;
+    }
+    char *shown = shown_path(base_path, rel);
+    int fd = openat(dir, slash != NULL ? slash + 1 : rel,
+                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int e = errno;
+    close(dir);
+    struct stat sb;
+    char *data = NULL;
+    size_t got = 0;
+    if (fd < 0) {
+        st = bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", shown ? shown : rel,
+                       e == ELOOP ? "is a symlink" : strerror(e));
+    } else if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        st = bmx__fail(err, BMX_E_IO, "%s: not a regular file", shown ? shown : rel);
+    } else if ((data = malloc((size_t)sb.st_size + 1)) == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory", shown ? shown : rel);
+    } else {
+        while (got < (size_t)sb.st_size) {
+            ssize_t n = read(fd, data + got, (size_t)sb.st_size - got);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                break;
+            }
+            got += (size_t)n;
+        }
+        if (got != (size_t)sb.st_size) {
+            st = bmx__fail(err, BMX_E_IO, "%s: read error", shown ? shown : rel);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(shown);
+    if (st != BMX_OK) {
+        free(data);
+        return st;
+    }
+    data[got] = '\0';
+    *out = data;
+    *len = got;
     return BMX_OK;
 }
 
@@ -588,11 +650,6 @@ void bmx__outdir_close(struct bmx__outdir *od)
     od->fd = od->lock_fd = -1;
 }
 
-static char *shown_path(const char *base_path, const char *rel)
-{
-    return base_path[0] != '\0' ? bmx__path_join(base_path, rel) : strdup(rel);
-}
-
 bmx_status bmx__outfile_open(struct bmx__outfile *f, int base, const char *base_path,
                              const char *rel, bmx_error *err)
 {
@@ -668,7 +725,7 @@ bmx_status bmx__outfile_write(int base, const char *base_path, const char *rel, 
         return st;
     }
     int err_no = 0;
-    if (!write_all(f.fd, data, len, &err_no)) {
+    if (!bmx__write_all(f.fd, data, len, &err_no)) {
         st = bmx__fail(err, BMX_E_IO, "%s: write error: %s", f.shown, strerror(err_no));
     }
     bmx_status cst = bmx__outfile_close(&f, st == BMX_OK, sync, err);

@@ -30,6 +30,14 @@ bmx_status bmx__read_file(const char *path, char **out, size_t *len, bmx_error *
 bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t *len,
                                bmx_error *err);
 
+/* Read a whole file below the folder `base` (`base_path` names it in messages),
+ * never through a symlink; only a regular file. */
+bmx_status bmx__read_at(int base, const char *base_path, const char *rel, char **out, size_t *len,
+                        bmx_error *err);
+
+/* write(2) until all of `p` is written; false with *err_no set on failure. */
+bool bmx__write_all(int fd, const char *p, size_t n, int *err_no);
+
 /* ---- names and paths ---- */
 
 /* Whether a file_name leaves its image root: empty, absolute, or with a ".."

@@ -52,7 +52,7 @@ static void help(void)
            "                         {\"summary\": {...}}\n"
            "  --max-problems N       print at most N problems (default 1000, 0: all);\n"
            "                         all are counted\n"
-           "  --max-pixels N         refuse to decode images larger than N pixels\n"
+           "  --max-pixels N         report images (records and files) larger than N pixels\n"
            "                         (default 178956970)\n"
            "  --help                 this help\n"
            "  --version              the version\n"

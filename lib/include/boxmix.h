@@ -286,7 +286,7 @@ BMX_API void bmx_rle_free(struct bmx_rle *rle);
 /* Images                                                                     */
 /* ------------------------------------------------------------------------- */
 
-/** Safety limits applied when decoding. */
+/** Safety limits: what a record may declare and what decoding may make. */
 struct bmx_limits {
     uint64_t max_image_pixels; /**< default 178956970 (about 13k x 13k): checked from an
                                     image's header before decoding, and on every image
@@ -739,9 +739,13 @@ struct bmx_convert_summary {
  * Convert a dataset: COCO -> VOC writes out/Annotations/, out/ImageSets/Main/
  * trainval.txt and out/JPEGImages/<file name>; VOC -> COCO writes
  * out/annotations.json and out/images/<file_name>. The annotations are written
- * last, so a folder holding them holds a complete dataset. Refuses a file_name
- * that escapes the image folder, an output folder that is an input folder, and
- * one that already holds a dataset unless `force`. `summary` may be NULL.
+ * last, so a folder holding them holds a complete dataset, and the journal ends
+ * with `done` after them. Refuses a file_name that escapes the image folder, any
+ * output path that is an input or lies under an input folder (even with `force`),
+ * an output folder another run holds (it is locked while the conversion runs), a
+ * symlink inside it, an input folder a boxmix run has not finished writing, and
+ * an output folder that already holds a dataset unless `force`. `summary` may be
+ * NULL.
  */
 BMX_API bmx_status bmx_convert_run(const struct bmx_convert_job *job,
                                    struct bmx_convert_summary *summary, bmx_error *err);
@@ -787,7 +791,8 @@ struct bmx_check_options {
     const char *images;           /**< image root folder; NULL (default): no image file checks */
     bool decode;              /**< decode every image fully, not only its header (needs images) */
     bool strict;              /**< report every warning as an error */
-    struct bmx_limits limits; /**< applied when decoding, default bmx_limits_init */
+    struct bmx_limits limits; /**< the readers' limits, applied to records and decoded
+                                   images alike; default bmx_limits_init */
 };
 
 /** Fill `opts` with the documented defaults (COCO, no images, no decode, not strict). */
@@ -890,8 +895,11 @@ BMX_API void bmx_draw_job_init(struct bmx_draw_job *job);
  * .jpg) for each selected image (the file_name's folders kept; when two images
  * share a stem, both get "-<image id>" appended) and, when `sheet` is set, the
  * sheet. A file_name that is absolute or has a ".." component is refused before
- * anything is written. `draw.scale` resizes each image (bilinear) before drawing,
- * so lines and text stay sharp. `summary` may be NULL.
+ * anything is written, and so is an output folder or sheet that is an input or
+ * lies under the input image folder, a sheet that would replace a drawing, an
+ * output folder another run holds (it is locked while drawing), a symlink inside
+ * it. `draw.scale` resizes each image (bilinear) before drawing, so lines and
+ * text stay sharp. `summary` may be NULL.
  */
 BMX_API bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary *summary,
                                 bmx_error *err);
@@ -948,8 +956,19 @@ struct bmx_job_summary {
     uint64_t holes_filled; /**< mask format polygon: holes filled (COCO polygons have none) */
 };
 
-/** Run the augment pass. Reads the inputs, writes `out/images/...` and
- * `out/annotations.json`. */
+/**
+ * Run the augment pass. Reads the inputs, writes `out/images/...` and
+ * `out/annotations.json` (or the VOC folders) and `out/.boxmix-journal`.
+ * Data safety (README, "Safety"): every path written is checked against the
+ * inputs before anything is written (BMX_E_INVALID: never an input, whatever
+ * `force`); the output folder is locked for the whole run (another live run
+ * holding it: BMX_E_STATE); nothing below it is reached through a symlink; every
+ * file appears whole or not at all; the journal ends with `done` only when the
+ * dataset is whole. With `resume`, an interrupted run with the same inputs (size,
+ * modification time, content) and options is finished; anything else is refused
+ * (BMX_E_STATE) naming what changed. Interrupted through `cancel`:
+ * BMX_E_INTERRUPTED, no temporary left.
+ */
 BMX_API bmx_status bmx_job_run(const struct bmx_job_options *opts,
                                struct bmx_job_summary *summary, bmx_error *err);
 
