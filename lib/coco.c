@@ -1350,6 +1350,9 @@ bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char 
     }
     if (st == BMX_OK) {
         st = check_geometry(*out, r.name, err);
+        if (st == BMX_OK) {
+            st = bmx__coco_read_keypoints(*out, r.name, err);
+        }
         if (st != BMX_OK) {
             bmx_dataset_free(*out);
             *out = NULL;
@@ -1383,8 +1386,34 @@ void bmx__coco_put_image_id(struct bmx__buf *b, const struct bmx_image_info *inf
     }
 }
 
+/* An object's keypoints as it holds them now (an operation may have moved or
+ * hidden some), in the place the record had them. */
+static bool put_keypoints(struct bmx__buf *b, const cJSON *c, const struct bmx_object *obj)
+{
+    if (obj == NULL) {
+        return false;
+    }
+    if (obj->has_keypoints && strcmp(c->string, "keypoints") == 0) {
+        bmx__buf_puts(b, ",\"keypoints\":[");
+        for (size_t i = 0; i < 3 * obj->n_keypoints; i++) {
+            if (i > 0) {
+                bmx__buf_put(b, ",", 1);
+            }
+            bmx__buf_number(b, obj->keypoints[i]);
+        }
+        bmx__buf_put(b, "]", 1);
+        return true;
+    }
+    if (obj->has_num_keypoints && strcmp(c->string, "num_keypoints") == 0) {
+        bmx__buf_puts(b, ",\"num_keypoints\":");
+        bmx__buf_int(b, obj->num_keypoints);
+        return true;
+    }
+    return false;
+}
+
 static void put_extra(struct bmx__buf *b, const cJSON *extra, const char *const *skip,
-                      size_t n_skip)
+                      size_t n_skip, const struct bmx_object *obj)
 {
     if (extra == NULL) {
         return;
@@ -1396,7 +1425,7 @@ static void put_extra(struct bmx__buf *b, const cJSON *extra, const char *const 
                 skipped = true;
             }
         }
-        if (skipped) {
+        if (skipped || put_keypoints(b, c, obj)) {
             continue;
         }
         bmx__buf_put(b, ",", 1);
@@ -1489,7 +1518,7 @@ void bmx__coco_put_annotation(struct bmx__buf *b, const struct bmx_object *obj, 
     }
     put_segmentation(b, obj);
     static const char *const skip[] = {"boxmix"};
-    put_extra(b, obj->extra, skip, boxmix_json != NULL ? 1 : 0);
+    put_extra(b, obj->extra, skip, boxmix_json != NULL ? 1 : 0, obj);
     if (boxmix_json != NULL) {
         bmx__buf_puts(b, ",\"boxmix\":");
         bmx__buf_puts(b, boxmix_json);
@@ -1506,7 +1535,7 @@ void bmx__coco_put_image(struct bmx__buf *b, const struct bmx_image_info *info, 
     bmx__buf_printf(b, ",\"width\":%d,\"height\":%d", (int)w, (int)h);
     if (with_extra) {
         static const char *const skip[] = {"id", "file_name", "width", "height", "boxmix"};
-        put_extra(b, info->extra, skip, boxmix_json != NULL ? 5 : 4);
+        put_extra(b, info->extra, skip, boxmix_json != NULL ? 5 : 4, NULL);
     }
     if (boxmix_json != NULL) {
         bmx__buf_puts(b, ",\"boxmix\":");

@@ -10,6 +10,7 @@
  *   source object) and dropped otherwise. */
 #include "error.h"
 #include "image.h"
+#include "keypoints.h"
 #include "polygon.h"
 
 #include <math.h>
@@ -589,6 +590,10 @@ static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
             res = *in;
             memset(&res.polys, 0, sizeof res.polys);
             memset(&res.rle, 0, sizeof res.rle);
+            st = bmx__keypoints_copy(in, &res, err);
+            if (st != BMX_OK) {
+                goto cleanup;
+            }
             res_live = true;
             res.bbox = nb;
             res.area = visible;
@@ -634,6 +639,12 @@ static bmx_status object_by_rect(const struct bmx_cutmix_options *opts,
         }
     }
 
+    /* Keypoints move with the decision, never make it: those the rectangle hides
+     * (or the image leaves out) are made not labelled. */
+    if (st == BMX_OK && keep) {
+        bmx__keypoints_hide(&res, rc, inside, w, h);
+    }
+
 cleanup:
     bmx_polyset_free(&clipped_to_image);
     bmx_polyset_free(&piece);
@@ -669,6 +680,11 @@ static bmx_status scale_object(const struct bmx_object *in, double sx, double sy
     *out = *in;
     memset(&out->polys, 0, sizeof out->polys);
     memset(&out->rle, 0, sizeof out->rle);
+    st = bmx__keypoints_copy(in, out, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    bmx__keypoints_map(out, sx, sy, 0.0, 0.0);
     out->bbox.x = in->bbox.x * sx;
     out->bbox.y = in->bbox.y * sy;
     out->bbox.w = in->bbox.w * sx;
@@ -732,7 +748,7 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
     struct bmx_sample res;
     struct bmx_object *b_scaled = NULL;
     size_t n_scaled = 0;
-    struct bmx_cutmix_stats counts = {0, 0, 0, 0, 0};
+    struct bmx_cutmix_stats counts = {0};
 
     memset(&res, 0, sizeof res);
     if (out != NULL) {
@@ -859,6 +875,10 @@ objects:;
             if ((o->seg_kind == BMX_SEG_POLYGON && o->polys.count > 0) ||
                 o->seg_kind == BMX_SEG_RLE) {
                 counts.masked++;
+            }
+            if (o->has_keypoints) {
+                counts.with_keypoints++;
+                counts.keypoints_hidden += o->keypoints_hidden;
             }
         }
     }

@@ -325,6 +325,7 @@ void bmx_dataset_free(bmx_dataset *ds)
     free(ds->img_first);
     free(ds->img_count);
     free(ds->cats);
+    free(ds->skeletons);
     cJSON_Delete(ds->extras);
     cJSON_Delete(ds->root);
     free(ds->name);

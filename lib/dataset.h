@@ -90,7 +90,12 @@ struct bmx_dataset {
     cJSON *extras;      /* owns every record's unknown fields (array of objects) */
     char **strings;     /* owned strings */
     size_t n_strings, cap_strings;
+    int32_t *skeletons; /* every category's skeleton pairs, owned */
 };
+
+/* After a COCO reader: each category's keypoint count and skeleton, each object's
+ * keypoints, checked (keypoints.h). */
+bmx_status bmx__coco_read_keypoints(bmx_dataset *ds, const char *name, bmx_error *err);
 
 /* Write a COCO id as it came: a number, or the string. */
 void bmx__coco_put_image_id(struct bmx__buf *b, const struct bmx_image_info *info);

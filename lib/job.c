@@ -455,10 +455,14 @@ static bmx_status make_output(struct worker_ctx *w, uint64_t j, bmx_error *err)
         const struct bmx_object *o = &out.objects[q];
         struct bmx__buf vis = {0};
         bmx__buf_number(&vis, o->visibility);
-        char abm[200];
+        char abm[240], hidden[48] = "";
+        if (o->has_keypoints) {
+            snprintf(hidden, sizeof hidden, ",\"keypoints_hidden\":%u", (unsigned)o->keypoints_hidden);
+        }
         snprintf(abm, sizeof abm,
-                 "{\"from\":\"%s\",\"visibility\":%s,\"source_annotation_id\":%" PRId64 "}",
-                 o->origin == BMX_FROM_SOURCE ? "source" : "base", vis.data ? vis.data : "0", o->id);
+                 "{\"from\":\"%s\",\"visibility\":%s,\"source_annotation_id\":%" PRId64 "%s}",
+                 o->origin == BMX_FROM_SOURCE ? "source" : "base", vis.data ? vis.data : "0", o->id,
+                 hidden);
         bmx__buf_free(&vis);
         bmx__coco_put_annotation(&rec->anns, o, 0, newid, abm);
         bmx__buf_put(&rec->anns, "\n", 1);
@@ -1177,11 +1181,16 @@ static bmx_status write_report(const struct run *r, const struct bmx_job_summary
         bmx__buf_printf(&b, ",\"shard\":{\"index\":%" PRIu64 ",\"count\":%" PRIu64 "}",
                         r->opts->shard_index, r->opts->shard_count);
     }
+    char kp[96] = "";
+    if (sum->with_keypoints > 0) {
+        snprintf(kp, sizeof kp, ",\"with_keypoints\":%" PRIu64 ",\"keypoints_hidden\":%" PRIu64,
+                 sum->with_keypoints, sum->keypoints_hidden);
+    }
     bmx__buf_printf(&b,
                     ",\"objects\":{\"kept_whole\":%" PRIu64 ",\"clipped\":%" PRIu64
                     ",\"dropped\":%" PRIu64 ",\"masked\":%" PRIu64 ",\"holes_filled\":%" PRIu64
-                    "},\"skipped_images\":[",
-                    sum->kept_whole, sum->clipped, sum->dropped, sum->masked, sum->holes_filled);
+                    "%s},\"skipped_images\":[",
+                    sum->kept_whole, sum->clipped, sum->dropped, sum->masked, sum->holes_filled, kp);
     for (size_t q = 0; q < r->n_bad_msgs; q++) {
         const struct bmx_image_info *info = &r->ds->images[r->bad_idx[q]];
         bmx__buf_puts(&b, q ? ",{\"image_id\":" : "{\"image_id\":");
@@ -1581,6 +1590,8 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         sum.dropped += r.recs[j].stats.dropped;
         sum.masked += r.recs[j].stats.masked;
         sum.holes_filled += r.recs[j].stats.holes_filled;
+        sum.with_keypoints += r.recs[j].stats.with_keypoints;
+        sum.keypoints_hidden += r.recs[j].stats.keypoints_hidden;
     }
     sum.samples = r.n_local;
     if (images.failed || anns.failed) {

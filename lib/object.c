@@ -1,5 +1,6 @@
 /* Objects and samples: copying and freeing the geometry they own. */
 #include "error.h"
+#include "keypoints.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@ void bmx_object_free(struct bmx_object *obj)
     }
     bmx_polyset_free(&obj->polys);
     bmx_rle_free(&obj->rle);
+    free(obj->keypoints);
+    obj->keypoints = NULL;
 }
 
 bmx_status bmx_object_copy(const struct bmx_object *in, struct bmx_object *out, bmx_error *err)
@@ -19,6 +22,10 @@ bmx_status bmx_object_copy(const struct bmx_object *in, struct bmx_object *out, 
     *out = *in;
     memset(&out->polys, 0, sizeof out->polys);
     memset(&out->rle, 0, sizeof out->rle);
+    st = bmx__keypoints_copy(in, out, err);
+    if (st != BMX_OK) {
+        return st;
+    }
     if (in->seg_kind == BMX_SEG_POLYGON) {
         st = bmx_polyset_copy(&in->polys, &out->polys, err);
     } else if (in->seg_kind == BMX_SEG_RLE) {

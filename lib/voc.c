@@ -1506,7 +1506,7 @@ static bmx_status build_dataset(const char *path, struct vfile *files, size_t n_
             st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory", path);
             goto done;
         }
-        ds->cats[i] = (struct bmx_category){(int64_t)(i + 1), name->valuestring, NULL};
+        ds->cats[i] = (struct bmx_category){.id = (int64_t)(i + 1), .name = name->valuestring};
         ds->n_cats = i + 1;
         sorted[i] = name->valuestring;
     }

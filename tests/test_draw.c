@@ -476,7 +476,7 @@ static void label_tags_stay_inside(void **state)
         {35, 25, 10, 10},   {-20, -20, 200, 200}, {-5, -5, 12, 12}, {75.5, 55.5, 20, 20},
         {79.9, 59.9, 0.05, 0.05}, {-3, 20, 4, 4}, {78, -2, 40, 3},
     };
-    const struct bmx_category cats[] = {{9, "a rather long category name", NULL}};
+    const struct bmx_category cats[] = {{.id = 9, .name = "a rather long category name"}};
     for (size_t i = 0; i < sizeof boxes / sizeof boxes[0]; i++) {
         for (int show = 0; show < 2; show++) {
             struct canvas c;
@@ -529,7 +529,7 @@ static void label_text_options(void **state)
 {
     (void)state;
     /* The label's width follows its text: name, then visibility, then id. */
-    const struct bmx_category cats[] = {{2, "dog", NULL}};
+    const struct bmx_category cats[] = {{.id = 2, .name = "dog"}};
     struct bmx_object o = box_object(17, 2, 40, 40, 30, 20);
     o.visibility = 0.4242;
     struct bmx_draw_options opts;

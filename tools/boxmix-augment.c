@@ -387,6 +387,11 @@ int main(int argc, char **argv)
                o.dry_run ? " (annotations only, dry run)" : "", o.out,
                sum.kept_whole, sum.clipped, sum.dropped, sum.masked);
     }
+    if (!quiet && sum.with_keypoints > 0) {
+        printf("%s: keypoints: %" PRIu64 " kept objects carry them; %" PRIu64
+               " labelled keypoints hidden by the patches (made v = 0)\n",
+               prog, sum.with_keypoints, sum.keypoints_hidden);
+    }
     if (!quiet && sum.holes_filled > 0) {
         printf("%s: --mask-format polygon filled %" PRIu64
                " holes in RLE masks (COCO polygons cannot carry holes)\n",

@@ -376,10 +376,18 @@ struct bmx_object {
     struct bmx_rle rle;       /**< when seg_kind == BMX_SEG_RLE */
     bool rle_compressed;      /**< the RLE came (and goes) as a string */
     const void *extra;        /**< opaque unknown fields, borrowed */
+    double *keypoints;        /**< COCO keypoints, x, y, v for each of n_keypoints points
+                                   (owned; NULL when none). v 0: not labelled (x = y = 0),
+                                   1: labelled, not visible, 2: visible */
+    size_t n_keypoints;       /**< points: the array holds 3 * n_keypoints numbers */
+    bool has_keypoints;       /**< `keypoints` was present (written back only then) */
+    int64_t num_keypoints;    /**< labelled points (v > 0); recounted when one is hidden */
+    bool has_num_keypoints;   /**< `num_keypoints` was present (written back only then) */
     /* provenance, set by operations */
     enum bmx_origin origin;
     double visibility;
     bool touched; /**< the operation changed it (else written exactly as it came) */
+    uint32_t keypoints_hidden; /**< labelled keypoints the operation hid (made v = 0) */
 };
 
 /** A sample: pixels and objects. Owns everything but the objects' `extra`. */
@@ -465,6 +473,8 @@ struct bmx_cutmix_stats {
     size_t masked;     /**< kept objects that carry a mask */
     size_t holes_filled; /**< mask_format polygon: holes filled when RLE masks became
                             polygons (COCO polygons cannot carry holes) */
+    size_t with_keypoints;   /**< kept objects that carry keypoints */
+    size_t keypoints_hidden; /**< labelled keypoints hidden (made v = 0) */
 };
 
 /**
@@ -515,6 +525,10 @@ struct bmx_category {
     int64_t id;
     const char *name;
     const char *supercategory; /**< NULL when absent */
+    size_t n_keypoints;        /**< length of its `keypoints` name list (0: none) */
+    const int32_t *skeleton;   /**< its `skeleton`: n_skeleton pairs of 1-based keypoint
+                                    numbers, as COCO writes them (NULL when none) */
+    size_t n_skeleton;
 };
 
 /** Read a COCO detection file. `*out` is allocated (free with bmx_dataset_free). */
@@ -954,6 +968,8 @@ struct bmx_job_summary {
     uint64_t dropped;
     uint64_t masked;       /**< kept objects carrying a mask */
     uint64_t holes_filled; /**< mask format polygon: holes filled (COCO polygons have none) */
+    uint64_t with_keypoints;   /**< kept objects that carry keypoints */
+    uint64_t keypoints_hidden; /**< labelled keypoints the patches hid (made v = 0) */
 };
 
 /**
