@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Write the seed corpora tests/fuzz/corpus/<target>/seed-* from samples/, the
 bad-input sets (tests/bad, tests/data/check, tests/data/voc),
-tests/data/rle_vectors.txt and a few inputs made here (identical files once). Files named regress-* (inputs that once failed) are never
+tests/data/rle_vectors.txt and a few inputs made here (all the journal seeds;
+identical files once). Files named regress-* (inputs that once failed) are never
 touched. Run with Debian's python (numpy, cv2):
 
     /usr/bin/python3 tests/fuzz/make_seeds.py
@@ -302,6 +303,47 @@ def image():
     put(d, "empty", b"")
 
 
+# ---- journal ----
+
+JOURNAL_RUN = ('run {"tool":"boxmix-augment","version":"0.1.0","dataset":"8840407416a6468d",'
+               '"images":"ee4cf170de8bb088","n_images":3,"count":3,"seed":7,"dry_run":false,'
+               '"format":"jpg","quality":90,"include_originals":true,"out_format":"coco"}\n')
+
+
+def journal():
+    """Journals as lib/journal.h describes them: finished, unfinished, cut short by
+    a kill, with a line no reader knows, and with output lines repeated by a
+    resumed run (a later line of an index replaces an earlier one)."""
+    d = reset("journal")
+    head = ("boxmix-journal 2\n" + JOURNAL_RUN + "shard 0 1\n"
+            "dataset 12855 1796354561.441501365 8840407416a6468d\n"
+            "input 0 7679 1796354561.441501365 93125035e49a253a\n"
+            "input 1 8209 1796354561.441734060 d609d156384889fd\n"
+            "input 2 missing\n")
+    originals = ("original 0 7679 93125035e49a253a\n"
+                 "original 1 8209 d609d156384889fd\n")
+    outputs = ("output 0 10147 0627f968ec3b54b4\n"
+               "output 1 10127 857d70bf761aab6e\n"
+               "output 2 9048 3c35264c4a0c303f\n")
+    put(d, "finished", head + originals + outputs + "done 19377 9542f946513c3c5a\n")
+    put(d, "unfinished", head + "output 1 10127 857d70bf761aab6e\noutput 0 10147 0627f968ec3b54b4\n")
+    put(d, "cut-mid-line", head + "output 1 10127 857d70bf761aab6e\noutput 0 101")
+    put(d, "bad-line", head + originals + "outptu 0 10147 0627f968ec3b54b4\n" + outputs + "done\n")
+    put(d, "repeated-outputs", head +
+        "output 2 9048 3c35264c4a0c303f\n"
+        "output 0 1 0000000000000001\n"
+        "output 1 10127 857d70bf761aab6e\n"
+        "output 0 10147 0627f968ec3b54b4\n"
+        "output 2 9 0000000000000009\n"
+        "original 1 8209 d609d156384889fd\n"
+        "original 1 8209 d609d156384889fd\n"
+        "done 19377 9542f946513c3c5a\n")
+    put(d, "convert-done-no-hash", "boxmix-journal 2\n"
+        'run {"tool":"boxmix-convert","version":"0.1.0","out_format":"voc"}\n'
+        "shard 1 2\ndone\n")
+    put(d, "old-version", "boxmix-journal 1\nrun {}\ndone\n")
+
+
 def main():
     coco()
     check()
@@ -309,6 +351,7 @@ def main():
     rle_string()
     polygon()
     image()
+    journal()
 
 
 if __name__ == "__main__":
