@@ -46,7 +46,7 @@ static const char *parse_file(const char *p, bool mtime, struct bmx__jfile *f)
         return NULL;
     }
     p = end + 1;
-    if (mtime && strncmp(p, "missing", 7) == 0) {
+    if (mtime && strcmp(p, "missing") == 0) {
         f->missing = true;
         return p + 7;
     }
@@ -68,8 +68,8 @@ static const char *parse_file(const char *p, bool mtime, struct bmx__jfile *f)
         p = end + 1;
     }
     f->hash = strtoull(p, &end, 16);
-    if (end == p || errno != 0) {
-        return NULL;
+    if (end == p || errno != 0 || *end != '\0') {
+        return NULL; /* nothing may follow the last field */
     }
     return end;
 }
@@ -113,6 +113,7 @@ bmx_status bmx__journal_parse(char *data, const char *shown, struct bmx__journal
         } else if (starts(p, "dataset", &rest)) {
             char tmp[128];
             snprintf(tmp, sizeof tmp, "0 %s", rest);
+            j->dataset = (struct bmx__jfile){0};
             ok = parse_file(tmp, true, &j->dataset) != NULL;
             j->has_dataset = ok;
         } else if (starts(p, "input", &rest)) {

@@ -119,6 +119,79 @@ def shoelace(ring):
     return abs(sum(xs[i] * ys[(i + 1) % n] - xs[(i + 1) % n] * ys[i] for i in range(n))) / 2
 
 
+KEYPOINTS_JSON = os.path.join(ROOT, "samples", "keypoints", "annotations.json")
+KEYPOINTS_IMAGES = os.path.join(ROOT, "samples", "keypoints", "images")
+
+
+def check_keypoints(tmp):
+    """The keypoint rules on the person-keypoints sample: no labelled point under
+    the patch (base) or outside it (source), a resized source's points scaled,
+    num_keypoints recounted, untouched objects as they came, counts that add up."""
+    out = os.path.join(tmp, "keypoints")
+    rc, text, err = run("--annotations", KEYPOINTS_JSON, "--images", KEYPOINTS_IMAGES, "--out", out,
+                        "--per-image", "3", "--seed", "1", "--include-originals")
+    check("keypoints: augment the person-keypoints sample", rc == 0, err)
+    if rc != 0:
+        return
+    src = json.load(open(KEYPOINTS_JSON))
+    doc = json.load(open(os.path.join(out, "annotations.json")))
+    src_ann = {a["id"]: a for a in src["annotations"]}
+    src_img = {i["id"]: i for i in src["images"]}
+    images = {i["id"]: i for i in doc["images"]}
+    wrong, unscaled, miscount, changed_untouched, hidden, objects = [], [], [], [], 0, 0
+    for a in doc["annotations"]:
+        bm = a["boxmix"]
+        o = src_ann[bm["source_annotation_id"]]
+        if bm["from"] == "original":
+            if a["keypoints"] != o["keypoints"] or "keypoints_hidden" in bm:
+                changed_untouched.append(a["id"])
+            continue
+        objects += 1
+        hidden += bm["keypoints_hidden"]
+        im = images[a["image_id"]]
+        px, py, pw, ph = im["boxmix"]["patch"]
+        kp = a["keypoints"]
+        oi = src_img[o["image_id"]]
+        sx, sy = im["width"] / oi["width"], im["height"] / oi["height"]
+        if a["num_keypoints"] != sum(1 for i in range(2, len(kp), 3) if kp[i] > 0):
+            miscount.append(a["id"])
+        labelled_before = sum(1 for i in range(2, len(kp), 3) if o["keypoints"][i] > 0)
+        if a["num_keypoints"] + bm["keypoints_hidden"] != labelled_before:
+            miscount.append(a["id"])
+        for i in range(0, len(kp), 3):
+            x, y, v = kp[i:i + 3]
+            if v == 0:
+                if (x, y) != (0, 0):
+                    wrong.append((a["id"], i // 3))
+                continue
+            inside = px <= x < px + pw and py <= y < py + ph
+            if (bm["from"] == "base") == inside or not (0 <= x < im["width"] and 0 <= y < im["height"]):
+                wrong.append((a["id"], i // 3))
+            ox, oy = o["keypoints"][i], o["keypoints"][i + 1]
+            if (abs(x - ox * sx) > 1e-9 or abs(y - oy * sy) > 1e-9) and bm["from"] == "source":
+                unscaled.append((a["id"], i // 3))
+            if bm["from"] == "base" and (x, y) != (ox, oy):
+                unscaled.append((a["id"], i // 3))
+        if bm["visibility"] == 1 and bm["keypoints_hidden"] == 0 and bm["from"] == "base" and \
+                a["keypoints"] != o["keypoints"]:
+            changed_untouched.append(a["id"])
+    check("keypoints: no labelled point under the patch (base) or outside it (source)",
+          not wrong and objects > 0, wrong[:5])
+    check("keypoints: a resized source's points are scaled with it, a base's stay put",
+          not unscaled and any(src_img[src_ann[a["boxmix"]["source_annotation_id"]]["image_id"]]["width"] !=
+                               images[a["image_id"]]["width"] for a in doc["annotations"]
+                               if a["boxmix"]["from"] == "source"), unscaled[:5])
+    check("keypoints: num_keypoints recounted, hidden + kept = labelled", not miscount, miscount[:5])
+    check("keypoints: untouched objects and originals keep their keypoints", not changed_untouched,
+          changed_untouched[:5])
+    check("keypoints: some points were hidden, and the summary line counts them",
+          hidden > 0 and ("%d labelled keypoints hidden" % hidden) in text, text)
+    sch = subprocess.run(["/usr/bin/python3", SCHEMA_CHECK, OUT_SCHEMA, os.path.join(out, "annotations.json")],
+                         capture_output=True, text=True)
+    check("keypoints: the output validates against the output schema", sch.returncode == 0,
+          sch.stdout + sch.stderr)
+
+
 def check_geometry(tag, d, out_dir):
     images = {im["id"]: im for im in d["images"]}
     bad = []
@@ -206,6 +279,8 @@ def main():
                              capture_output=True, text=True)
         check("outputs validate against schemas/coco-output.schema.json", sch.returncode == 0,
               sch.stdout + sch.stderr)
+
+        check_keypoints(tmp)
 
         o4 = os.path.join(tmp, "orig")
         rc, out, err = augment(o4, "--seed", "1", "--include-originals", "--format", "png",
