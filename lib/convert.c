@@ -290,6 +290,7 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
             if (s == BMX_SEG_POLYGON || s == BMX_SEG_RLE) {
                 sum.masked++;
             }
+            sum.with_keypoints += ds->objects[k].has_keypoints;
         }
     }
 done:

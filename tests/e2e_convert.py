@@ -127,6 +127,15 @@ def main():
         check("COCO -> VOC says how many masks VOC cannot carry",
               "boxmix-convert: %d of %d objects had masks; VOC XML cannot carry them: wrote their boxes only"
               % (n_masked, len(src["annotations"])) in err, err)
+        check("COCO -> VOC of objects without keypoints says nothing of keypoints", "keypoints" not in err, err)
+        kp_json = os.path.join(ROOT, "samples", "keypoints", "annotations.json")
+        rc_k, _, err_k = run("--from", "coco", "--annotations", kp_json, "--images",
+                             os.path.join(ROOT, "samples", "keypoints", "images"), "--to", "voc", "--out",
+                             os.path.join(tmp, "voc-keypoints"))
+        n_kp = len(json.load(open(kp_json))["annotations"])
+        check("COCO -> VOC says how many objects had keypoints VOC cannot carry",
+              rc_k == 0 and ("boxmix-convert: %d of %d objects had keypoints; VOC XML cannot carry them: left out"
+                             % (n_kp, n_kp)) in err_k, err_k)
         ids = open(os.path.join(voc2, "ImageSets", "Main", "trainval.txt")).read().split() if rc == 0 else []
         check("ImageSets/Main/trainval.txt lists one id per image",
               len(ids) == len(src["images"]) and len(set(ids)) == len(ids), ids)

@@ -220,6 +220,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %" PRIu64 " of %" PRIu64 " objects had masks; VOC XML cannot carry them: wrote their boxes only\n",
                 prog, sum.masked, sum.objects);
     }
+    if (sum.with_keypoints > 0) {
+        fprintf(stderr, "%s: %" PRIu64 " of %" PRIu64 " objects had keypoints; VOC XML cannot carry them: left out\n",
+                prog, sum.with_keypoints, sum.objects);
+    }
     if (sum.not_jpeg > 0) {
         fprintf(stderr, "%s: note: %" PRIu64 " %s not JPEG (kept as %s); torchvision's VOCDetection and MMDetection's VOCDataset open JPEGImages/<id>.jpg\n",
                 prog, sum.not_jpeg, cli_plural(sum.not_jpeg, "image is", "images are"),

@@ -743,6 +743,7 @@ BMX_API void bmx_convert_job_init(struct bmx_convert_job *job);
 struct bmx_convert_summary {
     uint64_t images, objects, categories;
     uint64_t masked;      /**< objects with a mask VOC cannot carry (box written) */
+    uint64_t with_keypoints; /**< objects with keypoints VOC cannot carry (left out) */
     uint64_t copied;      /**< image files copied */
     uint64_t hard_linked; /**< image files hard-linked */
     uint64_t sym_linked;  /**< image files symlinked */
