@@ -16,8 +16,9 @@ cd "$root"
 packages="gcc meson ninja-build pkg-config libcjson-dev libstb-dev libcmocka-dev \
 libturbojpeg0-dev libexpat1-dev python3 python3-jsonschema"
 if [ "$mode" = test ]; then
-    # The fuzz targets are libFuzzer's: clang and its runtime.
-    packages="$packages clang libclang-rt-14-dev"
+    # The fuzz targets are libFuzzer's: clang and its runtime; g++ compiles the
+    # public header as C++.
+    packages="$packages clang libclang-rt-14-dev g++"
 fi
 missing=""
 for p in $packages; do

@@ -854,9 +854,6 @@ BMX_API bmx_status bmx_check_run(const struct bmx_check_options *opts,
 /** "error" or "warning". */
 BMX_API const char *bmx_severity_name(enum bmx_severity severity);
 
-#ifdef __cplusplus
-}
-#endif
 
 /* ------------------------------------------------------------------------- */
 /* The draw run                                                               */
