@@ -6,6 +6,7 @@
 #include "dataset.h"
 #include "image.h"
 #include "journal.h"
+#include "pairing.h"
 #include "voc.h"
 
 #include <dirent.h>
@@ -20,8 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BLOCK_SIZE 64
-
 void bmx_job_options_init(struct bmx_job_options *opts)
 {
     memset(opts, 0, sizeof *opts);
@@ -31,84 +30,6 @@ void bmx_job_options_init(struct bmx_job_options *opts)
     opts->quality = 90;
     opts->threads = 0;
     bmx_limits_init(&opts->limits);
-}
-
-/* ---- pairing ---- */
-
-struct pairing {
-    size_t n;
-    size_t *order; /* shuffled inputs */
-    size_t *pos;   /* position of input i in order */
-    size_t n_blocks;
-};
-
-static bmx_status pairing_init(struct pairing *p, size_t n, uint64_t seed, bmx_error *err)
-{
-    p->n = n;
-    p->order = bmx__alloc_array(n, sizeof *p->order);
-    p->pos = bmx__alloc_array(n, sizeof *p->pos);
-    if (p->order == NULL || p->pos == NULL) {
-        return bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu images", n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        p->order[i] = i;
-    }
-    bmx_rng rng;
-    bmx_rng_seed(&rng, seed, UINT64_MAX);
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)bmx_rng_below(&rng, i);
-        size_t t = p->order[i - 1];
-        p->order[i - 1] = p->order[j];
-        p->order[j] = t;
-    }
-    for (size_t i = 0; i < n; i++) {
-        p->pos[p->order[i]] = i;
-    }
-    /* Balanced blocks of BLOCK_SIZE to 2*BLOCK_SIZE-1 inputs: no tiny tail block
-     * whose images could only pair with themselves. */
-    p->n_blocks = n / BLOCK_SIZE;
-    if (p->n_blocks == 0) {
-        p->n_blocks = 1;
-    }
-    return BMX_OK;
-}
-
-static void pairing_free(struct pairing *p)
-{
-    free(p->order);
-    free(p->pos);
-}
-
-/* Blocks split the order evenly: the first n % n_blocks blocks hold one more. */
-static size_t block_start(const struct pairing *p, size_t b)
-{
-    size_t q = p->n / p->n_blocks, r = p->n % p->n_blocks;
-    return b * q + (b < r ? b : r);
-}
-
-static size_t block_of(const struct pairing *p, size_t at)
-{
-    size_t q = p->n / p->n_blocks, r = p->n % p->n_blocks;
-    if (at < r * (q + 1)) {
-        return at / (q + 1);
-    }
-    return r + (at - r * (q + 1)) / q;
-}
-
-/* The source of output k, drawn from `rng` among the other inputs of the base's block. */
-static size_t pick_source(const struct pairing *p, size_t base, bmx_rng *rng)
-{
-    size_t at = p->pos[base];
-    size_t b = block_of(p, at);
-    size_t lo = block_start(p, b), hi = block_start(p, b + 1);
-    if (hi - lo < 2) {
-        return base;
-    }
-    size_t j = lo + (size_t)bmx_rng_below(rng, hi - lo - 1);
-    if (j >= at) {
-        j++;
-    }
-    return p->order[j];
 }
 
 /* ---- the run ---- */
@@ -173,7 +94,7 @@ struct run {
     char **bad_msgs;     /* why each left-out image is bad, in dataset order */
     size_t *bad_idx;
     size_t n_bad_msgs;
-    struct pairing pairing;
+    struct bmx__pairing pairing;
     const char *img_dir;
     const char *images_root;
     uint64_t count;      /* outputs of the whole run */
@@ -346,7 +267,7 @@ static bmx_status make_output(struct worker_ctx *w, uint64_t j, bmx_error *err)
     size_t ub = (size_t)(k % r->n_in);
     bmx_rng rng;
     bmx_rng_seed(&rng, opts->seed, k);
-    size_t us = pick_source(&r->pairing, ub, &rng);
+    size_t us = bmx__pairing_source(&r->pairing, ub, &rng);
     size_t base = r->inputs[ub], source = r->inputs[us];
     struct bmx_sample a = {0}, b = {0}, out = {0};
     const struct bmx_image *ia = NULL, *ib = NULL;
@@ -528,7 +449,8 @@ static void *worker(void *arg)
             r->fail_status = st;
         }
         if (--r->block_left[b] == 0) {
-            for (size_t q = block_start(&r->pairing, b); q < block_start(&r->pairing, b + 1); q++) {
+            size_t end = bmx__pairing_block_start(&r->pairing, b + 1);
+            for (size_t q = bmx__pairing_block_start(&r->pairing, b); q < end; q++) {
                 release_entry(r, &r->cache[q]);
             }
         }
@@ -549,7 +471,7 @@ static unsigned thread_count(const struct bmx_job_options *opts)
  * use, and freed when the block is done, so memory stays bounded by a block. */
 static bmx_status make_outputs(struct run *r, bmx_error *err)
 {
-    const struct pairing *p = &r->pairing;
+    const struct bmx__pairing *p = &r->pairing;
     bmx_status st = BMX_OK;
     size_t nb = p->n_blocks;
     uint64_t *order = bmx__alloc_array((size_t)r->n_local, sizeof *order);
@@ -574,7 +496,7 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
     /* Outputs by block of their base, in index order within a block. */
     for (uint64_t j = 0; j < r->n_local; j++) {
         size_t base = (size_t)(local_to_k(r, j) % p->n);
-        start[block_of(p, p->pos[base]) + 1]++;
+        start[bmx__pairing_block_of(p, p->pos[base]) + 1]++;
     }
     for (size_t b = 0; b < nb; b++) {
         start[b + 1] += start[b];
@@ -587,7 +509,7 @@ static bmx_status make_outputs(struct run *r, bmx_error *err)
         }
         for (uint64_t j = 0; j < r->n_local; j++) {
             size_t base = (size_t)(local_to_k(r, j) % p->n);
-            size_t b = block_of(p, p->pos[base]);
+            size_t b = bmx__pairing_block_of(p, p->pos[base]);
             order[start[b] + fill[b]++] = j;
         }
         free(fill);
@@ -1549,7 +1471,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
             goto done;
         }
     }
-    st = pairing_init(&r.pairing, r.n_in, opts->seed, err);
+    st = bmx__pairing_init(&r.pairing, r.n_in, opts->seed, err);
     if (st != BMX_OK) {
         goto done;
     }
@@ -1653,7 +1575,7 @@ done:
     free(r.bad_idx);
     bmx__buf_free(&images);
     bmx__buf_free(&anns);
-    pairing_free(&r.pairing);
+    bmx__pairing_free(&r.pairing);
     free(img_dir);
     bmx_dataset_free(ds);
     bmx_dataset_free(out_ds);
