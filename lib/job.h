@@ -1,0 +1,163 @@
+/* Internal: the pieces of the augment job (lib/job*.c) and what they share. */
+#ifndef BMX_JOB_H
+#define BMX_JOB_H
+
+#include "dataset.h"
+#include "image.h"
+#include "journal.h"
+#include "pairing.h"
+#include "voc.h"
+
+#include <pthread.h>
+
+/* One output's records, serialized by the worker that made it. Annotations are
+ * written with id 0 (renumbered when the file is assembled, in output order),
+ * each on its own line. */
+struct out_rec {
+    struct bmx__buf image; /* while being made */
+    struct bmx__buf anns;
+    uint64_t off;          /* then in the spill file: image text, then annotations */
+    size_t image_len, anns_len;
+    size_t n_anns;
+    bool made;
+    struct bmx_cutmix_stats stats;
+};
+/* A decoded input, shared by the outputs of its block. */
+struct cache_entry {
+    pthread_mutex_t lock;
+    bool done;
+    bmx_status status;
+    bmx_error err;
+    struct bmx_image image; /* borrows `pix` */
+    uint8_t *pix;
+    size_t cap;
+};
+/* A pixel buffer waiting for the next block. */
+struct spare {
+    uint8_t *pix;
+    size_t cap;
+};
+/* What one worker thread keeps from output to output: codec handles and buffers
+ * (the input file, the composed output, the encoded output), so that the steady
+ * state allocates nothing large and faults in no fresh pages. */
+struct worker_ctx {
+    struct run *run;
+    struct bmx__codec codec;
+    char *file;
+    size_t file_cap;
+    uint8_t *out;
+    size_t out_cap;
+};
+struct run {
+    const struct bmx_job_options *opts;
+    const bmx_dataset *ds;
+    size_t *inputs;      /* dataset indices of the inputs in use (all, or the good ones) */
+    size_t n_in;
+    bool *bad;           /* per dataset image: left out by skip_bad */
+    bool *done;          /* per local output: complete from an interrupted run */
+    int journal;         /* fd of the resume journal, -1 when none */
+    struct bmx__journal jr; /* what the journal will say when the run is done */
+    struct bmx__jfile *in_files; /* per dataset image: size, time, hash (pre-check) */
+    struct bmx__outdir od;  /* the output folder, locked */
+    int img_fd;          /* its image folder, -1 in a dry run */
+    int spill;           /* fd of the unlinked file holding the outputs' records */
+    uint64_t spill_end;  /* bytes reserved in it so far (under `lock`) */
+    const char *input_name;
+    char **bad_msgs;     /* why each left-out image is bad, in dataset order */
+    size_t *bad_idx;
+    size_t n_bad_msgs;
+    struct bmx__pairing pairing;
+    const char *img_dir;
+    const char *images_root;
+    uint64_t count;      /* outputs of the whole run */
+    uint64_t shard_n;    /* shard count (>= 1) */
+    uint64_t n_local;    /* outputs of this shard */
+    uint64_t id_offset;  /* image ids of outputs start after the originals */
+    struct out_rec *recs; /* per local output */
+    /* the block being made */
+    struct cache_entry *cache; /* indexed by position in the shuffled order */
+    struct spare *spares;      /* pixel buffers of finished blocks (under `lock`) */
+    size_t n_spares;
+    const uint64_t *todo;      /* local output indices, block by block */
+    size_t *todo_block;        /* the block of each */
+    size_t *block_left;        /* outputs of each block not made yet */
+    size_t n_todo;
+    size_t next;
+    pthread_mutex_t lock;
+    bool failed;
+    uint64_t fail_j;
+    bmx_error fail_err;
+    bmx_status fail_status;
+};
+/* The document's images and annotations: the originals' (already serialized),
+ * then each output's records in index order, annotations numbered on the way.
+ * Each callback frees the parts it wrote, so a streamed document never holds a
+ * second copy of the records. */
+struct doc_parts {
+    struct run *r;
+    struct bmx__buf *images; /* originals */
+    struct bmx__buf *anns;   /* originals' annotations */
+    size_t n_images, n_anns;
+    struct bmx__buf tmp;     /* one record read back */
+    int io_errno;
+};
+
+/* The output index k of local output j (a shard makes every shard_n-th). */
+static inline uint64_t bmx__job_local_to_k(const struct run *r, uint64_t j)
+{
+    return (r->opts->shard_count > 1 ? r->opts->shard_index : 0) + j * r->shard_n;
+}
+
+/* Worker threads for the options (0: the number of cores, at most 256). */
+unsigned bmx__job_threads(const struct bmx_job_options *opts);
+
+/* Make every output, block by block (job_workers.c). */
+bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err);
+
+/* The decoded pixels of input u, decoded on first use (job_workers.c). */
+bmx_status bmx__job_cached_image(struct worker_ctx *w, size_t u, const struct bmx_image **out,
+                                 bmx_error *err);
+
+/* Make local output j with worker w's buffers (job_output.c). */
+bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err);
+
+/* The JSON literal of an image's id, into out. */
+void bmx__job_id_literal(const struct bmx_image_info *info, char *out, size_t cap);
+
+/* A file written whole: one journal line ("output" or "original") and its place
+ * in the final journal. */
+bmx_status bmx__job_journal_wrote(struct run *r, const char *kind, uint64_t index,
+                                  const void *data, size_t len, bmx_error *err);
+
+/* Copy the originals this shard owns and serialize their records (job_document.c). */
+bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, struct bmx__buf *anns,
+                                    size_t *n_images, size_t *n_anns, struct bmx_job_summary *sum,
+                                    bmx_error *err);
+
+/* The annotation file or the VOC files, last. */
+bmx_status bmx__job_write_annotations(struct run *r, bmx_dataset **out_ds, struct bmx__buf *images,
+                                      struct bmx__buf *anns, size_t n_images, size_t n_anns,
+                                      bmx_error *err);
+
+/* With originals copied beside the outputs, no two files may share a name
+ * (job_precheck.c). */
+bmx_status bmx__job_check_original_names(const bmx_dataset *ds, const char *input_name,
+                                         enum bmx_format format, bmx_error *err);
+
+/* Check every input image before anything is written; with skip_bad, mark the bad. */
+bmx_status bmx__job_precheck(struct run *r, struct bmx_job_summary *sum, bmx_error *err);
+
+/* The run's identity line for the journal (job_resume.c); NULL when out of memory. */
+char *bmx__job_identity(const struct run *r, uint64_t dataset_hash);
+
+/* The content hash of the annotations read. */
+bmx_status bmx__job_dataset_hash(const struct run *r, uint64_t *out, bmx_error *err);
+
+/* Start the journal; with resume, keep the outputs an interrupted run finished. */
+bmx_status bmx__job_journal_open(struct run *r, struct bmx_job_summary *sum, bmx_error *err);
+
+/* Write the JSON report (job_report.c). */
+bmx_status bmx__job_write_report(const struct run *r, const struct bmx_job_summary *sum,
+                                 bmx_error *err);
+
+#endif

@@ -1,0 +1,197 @@
+/* The augment job's annotation file: the originals copied, then every output's
+ * records read back from the spill file in index order, written last. */
+
+#include "job.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Originals: input i is copied by the shard that owns index i. */
+bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, struct bmx__buf *anns,
+                                  size_t *n_images, size_t *n_anns, struct bmx_job_summary *sum,
+                                  bmx_error *err)
+{
+    const bmx_dataset *ds = r->ds;
+    const struct bmx_job_options *opts = r->opts;
+    bmx_status st = BMX_OK;
+    for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
+        if ((opts->shard_count > 1 && i % opts->shard_count != opts->shard_index) || r->bad[i]) {
+            continue;
+        }
+        const struct bmx_image_info *info = &ds->images[i];
+        char *src = bmx__path_join(r->images_root, info->file_name);
+        char *data = NULL;
+        size_t len = 0;
+        if (src == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+            goto next;
+        }
+        if (!opts->dry_run) {
+            st = bmx__read_file(src, &data, &len, err);
+            if (st == BMX_OK && r->in_files != NULL &&
+                (len != r->in_files[i].size || bmx__hash_bytes(data, len) != r->in_files[i].hash)) {
+                st = bmx__fail(err, BMX_E_STATE, "%s: changed while the run read it", src);
+            }
+            if (st == BMX_OK) {
+                st = bmx__outfile_write(r->img_fd, r->img_dir, info->file_name, data, len, false, err);
+            }
+            if (st == BMX_OK) {
+                st = bmx__job_journal_wrote(r, "original", i, data, len, err);
+            }
+        }
+        if (st == BMX_OK) {
+            char idl[128], bm[200], newid[32];
+            bmx__job_id_literal(info, idl, sizeof idl);
+            snprintf(newid, sizeof newid, "%zu", i + 1);
+            snprintf(bm, sizeof bm, "{\"op\":\"original\",\"index\":%zu,\"original_image_id\":%s}", i,
+                     idl);
+            bmx__buf_puts(images, (*n_images)++ ? ",\n" : "\n");
+            bmx__coco_put_image(images, info, newid, info->file_name, info->width, info->height,
+                                true, bm);
+            const struct bmx_object *objs = ds->objects + ds->img_first[i];
+            for (size_t q = 0; q < ds->img_count[i]; q++) {
+                char abm[160];
+                snprintf(abm, sizeof abm,
+                         "{\"from\":\"original\",\"source_annotation_id\":%" PRId64 "}", objs[q].id);
+                size_t aid = ++*n_anns;
+                bmx__buf_puts(anns, aid > 1 ? ",\n" : "\n");
+                bmx__coco_put_annotation(anns, &objs[q], (int64_t)aid, newid, abm);
+            }
+            sum->originals++;
+        }
+    next:
+        free(data);
+        free(src);
+    }
+    return st;
+}
+static bool pread_all(int fd, char *data, size_t len, uint64_t off)
+{
+    while (len > 0) {
+        ssize_t n = pread(fd, data, len, (off_t)off);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            return false;
+        }
+        data += n;
+        len -= (size_t)n;
+        off += (uint64_t)n;
+    }
+    return true;
+}
+/* Read output j's records back from the spill file into `tmp`. */
+static const char *spilled(struct doc_parts *d, uint64_t j, bool anns, size_t *len)
+{
+    const struct out_rec *rec = &d->r->recs[j];
+    size_t n = anns ? rec->anns_len : rec->image_len;
+    uint64_t off = rec->off + (anns ? rec->image_len : 0);
+    if (n + 1 > d->tmp.cap) {
+        char *p = realloc(d->tmp.data, n + 1);
+        if (p == NULL) {
+            return NULL;
+        }
+        d->tmp.data = p;
+        d->tmp.cap = n + 1;
+    }
+    if (!pread_all(d->r->spill, d->tmp.data, n, off)) {
+        d->io_errno = errno != 0 ? errno : EIO;
+        return NULL;
+    }
+    d->tmp.data[n] = '\0';
+    *len = n;
+    return d->tmp.data;
+}
+static void put_parts_images(struct bmx__buf *b, void *ctx)
+{
+    struct doc_parts *d = ctx;
+    size_t n = d->n_images;
+    bmx__buf_put(b, d->images->data ? d->images->data : "", d->images->len);
+    bmx__buf_free(d->images);
+    for (uint64_t j = 0; j < d->r->n_local; j++) {
+        size_t len;
+        const char *text = spilled(d, j, false, &len);
+        if (text == NULL) {
+            b->failed = true;
+            return;
+        }
+        bmx__buf_puts(b, n++ ? ",\n" : "\n");
+        bmx__buf_put(b, text, len);
+    }
+}
+static void put_parts_anns(struct bmx__buf *b, void *ctx)
+{
+    struct doc_parts *d = ctx;
+    size_t aid = d->n_anns;
+    bmx__buf_put(b, d->anns->data ? d->anns->data : "", d->anns->len);
+    bmx__buf_free(d->anns);
+    for (uint64_t j = 0; j < d->r->n_local; j++) {
+        size_t len;
+        const char *p = spilled(d, j, true, &len);
+        if (p == NULL) {
+            b->failed = true;
+            return;
+        }
+        for (size_t q = 0; q < d->r->recs[j].n_anns; q++) {
+            /* Each record starts with {"id":0 and ends with a newline. */
+            const char *nl = strchr(p, '\n');
+            aid++;
+            bmx__buf_puts(b, aid > 1 ? ",\n{\"id\":" : "\n{\"id\":");
+            bmx__buf_int(b, (int64_t)aid);
+            bmx__buf_put(b, p + 7, (size_t)(nl - p - 7));
+            p = nl + 1;
+        }
+    }
+}
+
+/* ---- before the run: names, images, journal ---- */
+static void put_parts(struct bmx__buf *b, void *ctx)
+{
+    struct doc_parts *d = ctx;
+    bmx__coco_put_document(b, d->r->ds, put_parts_images, put_parts_anns, d);
+    if (b->failed && b->io_errno == 0) {
+        b->io_errno = d->io_errno;
+    }
+}
+/* The annotation file (or the VOC files), last: a folder holding it holds a whole
+ * dataset. */
+bmx_status bmx__job_write_annotations(struct run *r, bmx_dataset **out_ds, struct bmx__buf *images,
+                                    struct bmx__buf *anns, size_t n_images, size_t n_anns,
+                                    bmx_error *err)
+{
+    const struct bmx_job_options *opts = r->opts;
+    struct doc_parts parts = {r, images, anns, n_images, n_anns, {0}, 0};
+    struct bmx__buf doc = {0};
+    bmx_status st = BMX_OK;
+    if (opts->out_format == BMX_DATASET_VOC) {
+        /* The VOC files are written from the same records as the COCO file. */
+        bmx__coco_put_document(&doc, r->ds, put_parts_images, put_parts_anns, &parts);
+        if (doc.failed) {
+            st = bmx__fail(err, parts.io_errno ? BMX_E_IO : BMX_E_NOMEM,
+                           "%s: cannot assemble the annotations: %s", opts->out,
+                           parts.io_errno ? strerror(parts.io_errno) : "out of memory");
+        }
+        if (st == BMX_OK) {
+            st = bmx_dataset_read_coco_buffer(doc.data, doc.len, "(output)", out_ds, err);
+        }
+        if (st == BMX_OK) {
+            st = bmx__voc_write_at(*out_ds, r->od.fd, opts->out, opts->cancel, err);
+        }
+    } else {
+        /* Streamed to a temporary file, hashed for the journal, synced and renamed. */
+        st = bmx__stream_document(r->od.fd, opts->out, "annotations.json", put_parts, &parts,
+                                  opts->cancel, &r->jr.done_size, &r->jr.done_hash, err);
+        r->jr.done_has_hash = true;
+    }
+    bmx__buf_free(&parts.tmp);
+    bmx__buf_free(&doc);
+    return st;
+}

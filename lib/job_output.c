@@ -1,0 +1,212 @@
+/* One output of the augment job: its pair, its patch, CutMix, the image written
+ * whole and journaled, its records serialized into the spill file. */
+
+#include "job.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void bmx__job_id_literal(const struct bmx_image_info *info, char *out, size_t cap)
+{
+    struct bmx__buf b = {0};
+    bmx__coco_put_image_id(&b, info);
+    snprintf(out, cap, "%s", b.failed || b.data == NULL ? "null" : b.data);
+    bmx__buf_free(&b);
+}
+static bool pwrite_all(int fd, const char *data, size_t len, uint64_t off)
+{
+    while (len > 0) {
+        ssize_t n = pwrite(fd, data, len, (off_t)off);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return false;
+        }
+        data += n;
+        len -= (size_t)n;
+        off += (uint64_t)n;
+    }
+    return true;
+}
+/* A file written whole: one journal line, and its place in the final journal. */
+bmx_status bmx__job_journal_wrote(struct run *r, const char *kind, uint64_t index, const void *data,
+                                size_t len, bmx_error *err)
+{
+    struct bmx__jfile f = {.index = index, .size = len, .hash = bmx__hash_bytes(data, len)};
+    bool ok = bmx__journal_append(r->journal, kind, &f);
+    int e = errno;
+    pthread_mutex_lock(&r->lock);
+    ok = bmx__jlist_push(strcmp(kind, "output") == 0 ? &r->jr.outputs : &r->jr.originals, &f) && ok;
+    pthread_mutex_unlock(&r->lock);
+    if (!ok) {
+        return bmx__fail(err, BMX_E_IO, "%s/" BMX__JOURNAL_NAME ": cannot write: %s", r->opts->out,
+                         strerror(e != 0 ? e : ENOMEM));
+    }
+    return BMX_OK;
+}
+bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err)
+{
+    struct run *r = w->run;
+    const struct bmx_job_options *opts = r->opts;
+    const bmx_dataset *ds = r->ds;
+    struct out_rec *rec = &r->recs[j];
+    uint64_t k = bmx__job_local_to_k(r, j);
+    bmx_status st;
+    size_t ub = (size_t)(k % r->n_in);
+    bmx_rng rng;
+    bmx_rng_seed(&rng, opts->seed, k);
+    size_t us = bmx__pairing_source(&r->pairing, ub, &rng);
+    size_t base = r->inputs[ub], source = r->inputs[us];
+    struct bmx_sample a = {0}, b = {0}, out = {0};
+    const struct bmx_image *ia = NULL, *ib = NULL;
+    struct bmx_box *boxes = NULL;
+    const uint8_t *enc = NULL;
+    size_t enc_len = 0;
+    /* Annotations only: a dry run, or an output an interrupted run completed. */
+    const bool no_pixels = opts->dry_run || r->done[j];
+
+    /* The annotations are made without pixels (as in a dry run, same result); the
+     * pixels are composed below into the worker's own buffer. */
+    a.image = (struct bmx_image){ds->images[base].width, ds->images[base].height, 3, 0, NULL};
+    b.image = (struct bmx_image){ds->images[source].width, ds->images[source].height, 3, 0, NULL};
+    if (!no_pixels) {
+        st = bmx__job_cached_image(w, ub, &ia, err);
+        if (st != BMX_OK) {
+            goto done;
+        }
+        st = bmx__job_cached_image(w, us, &ib, err);
+        if (st != BMX_OK) {
+            goto done;
+        }
+        if (ia->channels != ib->channels) {
+            st = bmx__fail(err, BMX_E_INVALID, "cutmix apply: base has %d channels, source has %d",
+                           (int)ia->channels, (int)ib->channels);
+            goto done;
+        }
+    }
+    /* The samples borrow the dataset's objects; they are never freed through them. */
+    a.n_objects = ds->img_count[base];
+    a.objects = ds->objects + ds->img_first[base];
+    b.n_objects = ds->img_count[source];
+    b.objects = ds->objects + ds->img_first[source];
+
+    boxes = bmx__alloc_array(a.n_objects, sizeof *boxes);
+    if (boxes == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t q = 0; q < a.n_objects; q++) {
+        boxes[q] = a.objects[q].bbox;
+    }
+    struct bmx_patch patch;
+    st = bmx_cutmix_draw_patch(&opts->cutmix, a.image.w, a.image.h, boxes, a.n_objects, &rng,
+                               &patch, err);
+    if (st != BMX_OK) {
+        goto done;
+    }
+    st = bmx_cutmix_apply(&opts->cutmix, &patch, &a, &b, &out, &rec->stats, err);
+    if (st != BMX_OK) {
+        goto done;
+    }
+
+    char fname[64];
+    snprintf(fname, sizeof fname, "cutmix_%06" PRIu64 ".%s", k,
+             opts->format == BMX_FORMAT_PNG ? "png" : "jpg");
+    if (!no_pixels) {
+        size_t need = (size_t)ia->w * (size_t)ia->channels * (size_t)ia->h; /* as decoded */
+        if (w->out == NULL || w->out_cap < need) {
+            free(w->out);
+            w->out_cap = 0;
+            w->out = malloc(need);
+            if (w->out == NULL) {
+                st = bmx__fail(err, BMX_E_NOMEM, "out of memory for a %dx%d output",
+                               (int)ia->w, (int)ia->h);
+                goto done;
+            }
+            w->out_cap = need;
+        }
+        struct bmx_image pix = {ia->w, ia->h, ia->channels, (size_t)ia->w * (size_t)ia->channels,
+                                w->out};
+        st = bmx__image_paste(ia, ib, patch.rect, &pix, err);
+        if (st == BMX_OK) {
+            st = bmx__codec_encode(&w->codec, &pix, opts->format, opts->quality, &enc, &enc_len,
+                                   err);
+        }
+        if (st == BMX_OK) {
+            st = bmx__outfile_write(r->img_fd, r->img_dir, fname, enc, enc_len, false, err);
+        }
+        if (st != BMX_OK) {
+            goto done;
+        }
+        st = bmx__job_journal_wrote(r, "output", k, enc, enc_len, err);
+        if (st != BMX_OK) {
+            goto done;
+        }
+    }
+
+    char base_id[128], source_id[128], newid[32], bm[512];
+    bmx__job_id_literal(&ds->images[base], base_id, sizeof base_id);
+    bmx__job_id_literal(&ds->images[source], source_id, sizeof source_id);
+    snprintf(newid, sizeof newid, "%" PRIu64, r->id_offset + k + 1);
+    {
+        struct bmx__buf lb = {0};
+        bmx__buf_number(&lb, patch.lambda);
+        snprintf(bm, sizeof bm,
+                 "{\"op\":\"cutmix\",\"index\":%" PRIu64 ",\"base_image_id\":%s,\"source_image_id\":%s,"
+                 "\"patch\":[%d,%d,%d,%d],\"lambda\":%s,\"seed\":%" PRIu64 "}",
+                 k, base_id, source_id, (int)patch.rect.x, (int)patch.rect.y, (int)patch.rect.w,
+                 (int)patch.rect.h, lb.data ? lb.data : "null", opts->seed);
+        bmx__buf_free(&lb);
+    }
+    bmx__coco_put_image(&rec->image, &ds->images[base], newid, fname, out.image.w, out.image.h,
+                        false, bm);
+    for (size_t q = 0; q < out.n_objects; q++) {
+        const struct bmx_object *o = &out.objects[q];
+        struct bmx__buf vis = {0};
+        bmx__buf_number(&vis, o->visibility);
+        char abm[240], hidden[48] = "";
+        if (o->has_keypoints) {
+            snprintf(hidden, sizeof hidden, ",\"keypoints_hidden\":%u", (unsigned)o->keypoints_hidden);
+        }
+        snprintf(abm, sizeof abm,
+                 "{\"from\":\"%s\",\"visibility\":%s,\"source_annotation_id\":%" PRId64 "%s}",
+                 o->origin == BMX_FROM_SOURCE ? "source" : "base", vis.data ? vis.data : "0", o->id,
+                 hidden);
+        bmx__buf_free(&vis);
+        bmx__coco_put_annotation(&rec->anns, o, 0, newid, abm);
+        bmx__buf_put(&rec->anns, "\n", 1);
+        rec->n_anns++;
+    }
+    if (rec->image.failed || rec->anns.failed) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory while building the annotation file");
+    } else {
+        /* The records wait in the spill file, not in memory, until the annotation
+         * file is written in index order. */
+        rec->image_len = rec->image.len;
+        rec->anns_len = rec->anns.len;
+        pthread_mutex_lock(&r->lock);
+        rec->off = r->spill_end;
+        r->spill_end += rec->image_len + rec->anns_len;
+        pthread_mutex_unlock(&r->lock);
+        if (!pwrite_all(r->spill, rec->image.data, rec->image_len, rec->off) ||
+            !pwrite_all(r->spill, rec->anns.data, rec->anns_len, rec->off + rec->image_len)) {
+            st = bmx__fail(err, BMX_E_IO, "%s: cannot write the records' spill file: %s",
+                           opts->out, strerror(errno));
+        }
+        bmx__buf_free(&rec->image);
+        bmx__buf_free(&rec->anns);
+        rec->made = st == BMX_OK;
+    }
+done:
+    free(boxes);
+    bmx_sample_free(&out);
+    return st;
+}

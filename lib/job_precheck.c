@@ -1,0 +1,200 @@
+/* Before an augment run writes anything: every input image read and checked,
+ * and the names copied originals would take. */
+
+#include "job.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* With originals copied beside the outputs, no two files may share a name. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+bmx_status bmx__job_check_original_names(const bmx_dataset *ds, const char *input_name,
+                                       enum bmx_format format, bmx_error *err)
+{
+    (void)format;
+    const char **names = bmx__alloc_array(ds->n_images, sizeof *names);
+    if (names == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    bmx_status st = BMX_OK;
+    for (size_t i = 0; i < ds->n_images; i++) {
+        names[i] = ds->images[i].file_name;
+        if (strncmp(names[i], "cutmix_", 7) == 0) {
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: images[%zu].file_name: \"%s\" could collide with the names of boxmix's outputs (cutmix_*)",
+                           input_name, i, names[i]);
+            goto done;
+        }
+    }
+    qsort(names, ds->n_images, sizeof *names, cmp_str);
+    for (size_t i = 1; i < ds->n_images; i++) {
+        if (strcmp(names[i], names[i - 1]) == 0) {
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: images: two images have the file_name \"%s\": their copies would collide",
+                           input_name, names[i]);
+            goto done;
+        }
+    }
+done:
+    free(names);
+    return st;
+}
+/* The largest side a JPEG can record. */
+#define JPEG_MAX_SIDE 65535
+/* Check one input image: readable, decodable (header, or fully with skip_bad), of
+ * its recorded size, and one the output format can hold; record its size,
+ * modification time and content hash for the journal. The whole file is read:
+ * the hash needs it, and the decode that follows finds it in the page cache. */
+static bmx_status check_input(struct run *r, size_t i, bmx_error *err)
+{
+    const struct bmx_image_info *info = &r->ds->images[i];
+    char *path = bmx__path_join(r->images_root, info->file_name);
+    char *data = NULL;
+    size_t len = 0;
+    int32_t w = 0, h = 0;
+    struct bmx__jfile *jf = &r->in_files[i];
+    *jf = (struct bmx__jfile){.index = i, .missing = true};
+    if (path == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    bmx_status st = bmx__read_file(path, &data, &len, err);
+    struct stat sb;
+    if (st == BMX_OK && stat(path, &sb) == 0) {
+        *jf = (struct bmx__jfile){i, len, bmx__hash_bytes(data, len), (int64_t)sb.st_mtim.tv_sec,
+                                  (int64_t)sb.st_mtim.tv_nsec, false};
+    }
+    if (st == BMX_OK) {
+        if (r->opts->skip_bad) {
+            struct bmx_image img = {0};
+            st = bmx_image_decode((const uint8_t *)data, len, &r->opts->limits, &img, err);
+            w = img.w;
+            h = img.h;
+            bmx_image_free(&img);
+        } else {
+            st = bmx_image_probe((const uint8_t *)data, len, &w, &h, err);
+            if (st == BMX_OK && (uint64_t)w * (uint64_t)h > r->opts->limits.max_image_pixels) {
+                st = bmx__fail(err, BMX_E_LIMIT, "%dx%d is more than the limit of %" PRIu64 " pixels",
+                               (int)w, (int)h, r->opts->limits.max_image_pixels);
+            }
+        }
+        if (st != BMX_OK) {
+            bmx__prefix(err, st, "%s", path);
+        }
+    }
+    if (st == BMX_OK && (w != info->width || h != info->height)) {
+        st = bmx__fail(err, BMX_E_SCHEMA, "%s: image is %dx%d, images[%zu] says %dx%d", path,
+                       (int)w, (int)h, i, (int)info->width, (int)info->height);
+    }
+    /* Every input is the base of outputs of its own size. */
+    if (st == BMX_OK && r->opts->format == BMX_FORMAT_JPEG &&
+        (w > JPEG_MAX_SIDE || h > JPEG_MAX_SIDE)) {
+        st = bmx__fail(err, BMX_E_LIMIT,
+                       "%s: %dx%d: a JPEG output cannot be larger than %d pixels a side "
+                       "(--format png can hold it)",
+                       path, (int)w, (int)h, JPEG_MAX_SIDE);
+    }
+    free(data);
+    free(path);
+    return st;
+}
+struct precheck {
+    struct run *r;
+    size_t next;
+    pthread_mutex_t lock;
+    bmx_status *status;
+    bmx_error *errs;
+};
+static void *precheck_worker(void *arg)
+{
+    struct precheck *pc = arg;
+    for (;;) {
+        pthread_mutex_lock(&pc->lock);
+        size_t i = pc->next++;
+        pthread_mutex_unlock(&pc->lock);
+        if (i >= pc->r->ds->n_images) {
+            return NULL;
+        }
+        pc->status[i] = check_input(pc->r, i, &pc->errs[i]);
+    }
+}
+bmx_status bmx__job_precheck(struct run *r, struct bmx_job_summary *sum, bmx_error *err)
+{
+    size_t n = r->ds->n_images;
+    struct precheck pc = {r, 0, PTHREAD_MUTEX_INITIALIZER, NULL, NULL};
+    pc.status = calloc(n, sizeof *pc.status);
+    pc.errs = calloc(n, sizeof *pc.errs);
+    unsigned nt = bmx__job_threads(r->opts);
+    pthread_t *threads = calloc(nt, sizeof *threads);
+    bmx_status st = BMX_OK;
+    if (pc.status == NULL || pc.errs == NULL || threads == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        goto done;
+    }
+    unsigned started = 0;
+    for (; nt > 1 && started < nt; started++) {
+        if (pthread_create(&threads[started], NULL, precheck_worker, &pc) != 0) {
+            break;
+        }
+    }
+    if (started == 0) {
+        precheck_worker(&pc);
+    }
+    for (unsigned t = 0; t < started; t++) {
+        pthread_join(threads[t], NULL);
+    }
+    size_t n_bad = 0, first = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pc.status[i] != BMX_OK) {
+            if (n_bad++ == 0) {
+                first = i;
+            }
+        }
+    }
+    if (n_bad > 0 && !r->opts->skip_bad) {
+        if (n_bad == 1) {
+            st = bmx__fail(err, pc.status[first], "%s; nothing was written (--skip-bad leaves bad images out)",
+                           pc.errs[first].message);
+        } else {
+            st = bmx__fail(err, pc.status[first],
+                           "%s; and %zu more bad images; nothing was written (--skip-bad leaves them out)",
+                           pc.errs[first].message, n_bad - 1);
+        }
+        goto done;
+    }
+    if (n_bad > 0) {
+        r->bad_msgs = calloc(n_bad, sizeof *r->bad_msgs);
+        r->bad_idx = calloc(n_bad, sizeof *r->bad_idx);
+        if (r->bad_msgs == NULL || r->bad_idx == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (pc.status[i] != BMX_OK) {
+                r->bad[i] = true;
+                r->bad_idx[r->n_bad_msgs] = i;
+                r->bad_msgs[r->n_bad_msgs] = strdup(pc.errs[i].message);
+                if (r->bad_msgs[r->n_bad_msgs] == NULL) {
+                    st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+                    goto done;
+                }
+                r->n_bad_msgs++;
+            }
+        }
+        sum->skipped_images = n_bad;
+    }
+done:
+    free(threads);
+    free(pc.status);
+    free(pc.errs);
+    return st;
+}
