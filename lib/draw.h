@@ -43,6 +43,38 @@ struct bmx_rect bmx__draw_label_rect(int32_t w, int32_t h, struct bmx_box box, c
                                      int scale);
 
 /*
+ * Keypoints. A labelled keypoint (v > 0) whose scaled coordinates (x * sx, y * sy)
+ * are both within +-BMX__KEYPOINT_COORD_MAX is drawn centred on the pixel
+ * (cx, cy) = (floor(x * sx), floor(y * sy)); others (v = 0, v not a number, or
+ * coordinates beyond the bound or not finite) are not drawn, nor are lines to
+ * them. D(r) is the disc of pixels (cx + dx, cy + dy) with dx^2 + dy^2 <= r^2 + r.
+ * With R = bmx__draw_keypoint_radius and B = bmx__draw_keypoint_band, a visible
+ * point (v = 2) paints D(R) \ D(R-1) in the outline colour (black on a light
+ * category colour, white on a dark one, as label text) and D(R-1) in the category
+ * colour; any other labelled point paints the same outline, D(R-1) \ D(R-1-B) in
+ * the category colour and D(R-1-B) \ D(R-2-B) in the outline colour, leaving
+ * D(R-2-B) as it was (at least its centre pixel). All clipped to the image.
+ *
+ * Skeleton: for each pair (a, b) of the category's skeleton (1-based, skipped
+ * when out of 1..n_keypoints) whose two ends are drawn, a line of width W (the
+ * box line width) from pixel A to pixel B, in the category colour. Along its
+ * major axis (x when |dx| >= |dy|), ordered so that d_major >= 0, each position t
+ * from A's to B's gets the minor coordinate m = a_minor + floor((2 (t - a_major)
+ * d_minor + d_major) / (2 d_major)) and the span m - (S-1)/2 .. m + S/2 across it,
+ * S = max(1, (W * isqrt(dx^2 + dy^2) + d_major / 2) / d_major) (integer division;
+ * m = a_minor and S = W when A = B). Every skeleton line of every object is drawn
+ * before any point, after boxes and the patch, before labels.
+ */
+#define BMX__KEYPOINT_COORD_MAX 16777216.0
+
+/* Keypoint disc radius on a w x h image for box line width `line_width`:
+ * line_width + bmx__draw_text_scale(w, h) + 1. */
+int bmx__draw_keypoint_radius(int32_t w, int32_t h, int line_width);
+
+/* Width of the coloured band of a not-visible keypoint's ring: ceil(line_width / 2). */
+int bmx__draw_keypoint_band(int line_width);
+
+/*
  * Fill the pixels of a column-major mask (`mask[x*img->h + y]`, nonzero = set,
  * img->h * img->w bytes) with `rgb` at `opacity` (0..1), hatch them with diagonal
  * stripes `hatch` pixels wide when hatch > 0, and paint a solid 1-px outline on
@@ -53,8 +85,9 @@ void bmx__draw_mask(struct bmx_image *img, const uint8_t *mask, const uint8_t rg
                     double opacity, int hatch);
 
 /*
- * bmx_draw_objects with object coordinates multiplied by (sx, sy) instead of
- * opts->scale (RLE masks are resampled to the image's size whatever sx and sy).
+ * bmx_draw_objects with object coordinates (boxes, polygons, keypoints) multiplied
+ * by (sx, sy) instead of opts->scale (RLE masks are resampled to the image's size
+ * whatever sx and sy).
  * The job runner uses it with the exact ratios of a resized image.
  */
 bmx_status bmx__draw_objects_xy(struct bmx_image *img, const struct bmx_object *objs, size_t n,

@@ -246,6 +246,16 @@ def main():
               rc1 == 0 and rc2 == 0 and same(os.path.join(orr, "drawn", "cutmix_000001.png"),
                                              os.path.join(ROOT, "samples", "readme", "draw_example.png")),
               err1 + err2)
+        # The keypoint picture: image 2 of samples/keypoints/, drawn at twice its size.
+        okp = os.path.join(tmp, "readme_kp")
+        rc3, _, err3 = run(DRAW, "--annotations",
+                           os.path.join(ROOT, "samples", "keypoints", "annotations.json"),
+                           "--images", os.path.join(ROOT, "samples", "keypoints", "images"),
+                           "--out", okp, "--ids", "2", "--scale", "2", "--quiet")
+        check("samples/readme/keypoints_example.png is what the code renders",
+              rc3 == 0 and same(os.path.join(okp, "person_02.png"),
+                                os.path.join(ROOT, "samples", "readme", "keypoints_example.png")),
+              err3)
         if TURBOJPEG:
             check("samples/readme/sheet_example.jpg is what the code renders",
                   rc2 == 0 and same(os.path.join(orr, "sheet.jpg"),

@@ -104,6 +104,9 @@ static struct bmx_object box_object(int64_t id, int64_t cat, double x, double y,
     return o;
 }
 
+static const uint8_t white_rgb[3] = {255, 255, 255};
+static const uint8_t black_rgb[3] = {0, 0, 0};
+
 static bool in_rect(struct bmx_rect r, int32_t x, int32_t y)
 {
     return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
@@ -750,6 +753,397 @@ static void bad_arguments_are_refused(void **state)
     bmx_image_free(&img);
 }
 
+/* ---- keypoints ---- */
+
+/* What the keypoints alone should paint, built here from draw.h's rules: `set`
+ * marks a pixel, `rgb` holds its colour; painting later overwrites earlier. */
+struct overlay {
+    int32_t w, h;
+    uint8_t *set;
+    uint8_t *rgb;
+};
+
+static void overlay_new(struct overlay *ov, int32_t w, int32_t h)
+{
+    ov->w = w;
+    ov->h = h;
+    ov->set = calloc((size_t)w * (size_t)h, 1);
+    ov->rgb = calloc((size_t)w * (size_t)h, 3);
+    assert_non_null(ov->set);
+    assert_non_null(ov->rgb);
+}
+
+static void overlay_free(struct overlay *ov)
+{
+    free(ov->set);
+    free(ov->rgb);
+}
+
+static void ov_put(struct overlay *ov, int64_t x, int64_t y, const uint8_t rgb[3])
+{
+    if (x >= 0 && y >= 0 && x < ov->w && y < ov->h) {
+        size_t i = (size_t)y * (size_t)ov->w + (size_t)x;
+        ov->set[i] = 1;
+        memcpy(ov->rgb + 3 * i, rgb, 3);
+    }
+}
+
+static void ov_rect(struct overlay *ov, int64_t x0, int64_t y0, int64_t x1, int64_t y1,
+                    const uint8_t rgb[3])
+{
+    for (int64_t y = y0; y <= y1; y++) {
+        for (int64_t x = x0; x <= x1; x++) {
+            ov_put(ov, x, y, rgb);
+        }
+    }
+}
+
+/* D(r): dx^2 + dy^2 <= r^2 + r; empty for r < 0. */
+static bool in_disc(int64_t dx, int64_t dy, int64_t r)
+{
+    return r >= 0 && dx * dx + dy * dy <= r * r + r;
+}
+
+/* The point drawn on pixel (cx, cy) with radius R and ring band B. */
+static void ov_point(struct overlay *ov, int64_t cx, int64_t cy, int R, int B, bool visible,
+                     const uint8_t rgb[3], const uint8_t edge[3])
+{
+    for (int64_t y = cy - R; y <= cy + R; y++) {
+        for (int64_t x = cx - R; x <= cx + R; x++) {
+            int64_t dx = x - cx, dy = y - cy;
+            if (!in_disc(dx, dy, R)) {
+                continue;
+            }
+            if (visible) {
+                ov_put(ov, x, y, in_disc(dx, dy, R - 1) ? rgb : edge);
+            } else if (!in_disc(dx, dy, R - 1)) {
+                ov_put(ov, x, y, edge);
+            } else if (!in_disc(dx, dy, R - 1 - B)) {
+                ov_put(ov, x, y, rgb);
+            } else if (!in_disc(dx, dy, R - 2 - B)) {
+                ov_put(ov, x, y, edge);
+            }
+        }
+    }
+}
+
+static struct bmx_object kp_object(int64_t cat, double *kp, size_t n)
+{
+    /* the box sits in the top-right corner, out of the points' way */
+    struct bmx_object o = box_object(1, cat, 84, 60, 8, 8);
+    o.keypoints = kp;
+    o.n_keypoints = n;
+    o.has_keypoints = true;
+    return o;
+}
+
+/* Draw `o` on a grey w x h canvas with and without its keypoints at (sx, sy) and
+ * check every pixel: where `ov` is set the drawing has ov's colour, elsewhere (and
+ * under the label tag, drawn last) it is the drawing without keypoints; the
+ * canvases' margins stay untouched. */
+static void check_keypoints(const struct bmx_object *o, const struct bmx_category *cat, int L,
+                            double sx, double sy, const struct overlay *ov)
+{
+    int32_t w = ov->w, h = ov->h;
+    struct canvas with, without;
+    canvas_new(&with, w, h, 6, 128);
+    canvas_new(&without, w, h, 6, 128);
+    struct bmx_object bare = *o;
+    bare.keypoints = NULL;
+    bare.n_keypoints = 0;
+    struct bmx_draw_options opts;
+    bmx_draw_options_init(&opts);
+    opts.line_width = L;
+    bmx_error err = {0};
+    size_t n_cats = cat != NULL ? 1 : 0;
+    assert_int_equal(
+        bmx__draw_objects_xy(&with.img, o, 1, cat, n_cats, NULL, &opts, sx, sy, &err), BMX_OK);
+    assert_int_equal(
+        bmx__draw_objects_xy(&without.img, &bare, 1, cat, n_cats, NULL, &opts, sx, sy, &err),
+        BMX_OK);
+    char name[32];
+    if (cat != NULL) {
+        snprintf(name, sizeof name, "%s", cat->name);
+    } else {
+        snprintf(name, sizeof name, "%d", (int)o->category_id);
+    }
+    struct bmx_box sb = {o->bbox.x * sx, o->bbox.y * sy, o->bbox.w * sx, o->bbox.h * sy};
+    struct bmx_rect tag = bmx__draw_label_rect(w, h, sb, name, bmx__draw_text_scale(w, h));
+    for (int32_t y = 0; y < h; y++) {
+        for (int32_t x = 0; x < w; x++) {
+            size_t i = (size_t)y * (size_t)w + (size_t)x;
+            const uint8_t *got = px(&with.img, x, y);
+            const uint8_t *want = ov->set[i] && !in_rect(tag, x, y) ? ov->rgb + 3 * i
+                                                                     : px(&without.img, x, y);
+            if (memcmp(got, want, 3) != 0) {
+                fail_msg("pixel (%d,%d): got %d,%d,%d, want %d,%d,%d (%s)", (int)x, (int)y,
+                         got[0], got[1], got[2], want[0], want[1], want[2],
+                         ov->set[i] ? "keypoints" : "untouched");
+            }
+        }
+    }
+    assert_true(margin_intact(&with));
+    canvas_free(&with);
+    canvas_free(&without);
+}
+
+static void test_draw_keypoints_visible_is_a_filled_disc(void **state)
+{
+    (void)state;
+    /* category 3 is blue, dark: a white outline */
+    double kp[] = {40.5, 30.25, 2};
+    struct bmx_object o = kp_object(3, kp, 1);
+    uint8_t rgb[3];
+    bmx_draw_category_color(3, rgb);
+    int R = bmx__draw_keypoint_radius(96, 72, 2);
+    assert_int_equal(R, 4); /* 2 + text scale 1 + 1 */
+    struct overlay ov;
+    overlay_new(&ov, 96, 72);
+    ov_point(&ov, 40, 30, R, bmx__draw_keypoint_band(2), true, rgb, white_rgb);
+    /* the documented shape, spelt out: solid through D(3), white on D(4) \ D(3) */
+    assert_true(ov.set[30 * 96 + 40] && is_rgb(ov.rgb + 3 * (30 * 96 + 40), rgb));
+    assert_true(is_rgb(ov.rgb + 3 * (30 * 96 + 43), rgb));     /* (3, 0): 9 <= 12 */
+    assert_true(is_rgb(ov.rgb + 3 * (30 * 96 + 44), white_rgb)); /* (4, 0): 16 <= 20 */
+    assert_true(is_rgb(ov.rgb + 3 * (33 * 96 + 43), white_rgb)); /* (3, 3): 18 */
+    assert_false(ov.set[34 * 96 + 43]);                          /* (3, 4): 25 > 20 */
+    check_keypoints(&o, NULL, 2, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+
+    /* category 4 is yellow, light: a black outline; line width 1 gives radius 3 */
+    struct bmx_object y = kp_object(4, kp, 1);
+    bmx_draw_category_color(4, rgb);
+    overlay_new(&ov, 96, 72);
+    ov_point(&ov, 40, 30, bmx__draw_keypoint_radius(96, 72, 1), 1, true, rgb, black_rgb);
+    check_keypoints(&y, NULL, 1, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+}
+
+static void test_draw_keypoints_hidden_is_a_ring(void **state)
+{
+    (void)state;
+    double kp[] = {50, 20.9, 1};
+    struct bmx_object o = kp_object(4, kp, 1);
+    uint8_t rgb[3];
+    bmx_draw_category_color(4, rgb);
+    int R = bmx__draw_keypoint_radius(96, 72, 2), B = bmx__draw_keypoint_band(2);
+    assert_int_equal(B, 1);
+    struct overlay ov;
+    overlay_new(&ov, 96, 72);
+    ov_point(&ov, 50, 20, R, B, false, rgb, black_rgb);
+    /* black ring at 4, colour at 3, black at 2, the centre D(1) left as it was */
+    assert_true(is_rgb(ov.rgb + 3 * (20 * 96 + 54), black_rgb));
+    assert_true(is_rgb(ov.rgb + 3 * (20 * 96 + 53), rgb));
+    assert_true(is_rgb(ov.rgb + 3 * (20 * 96 + 52), black_rgb));
+    assert_false(ov.set[20 * 96 + 51] || ov.set[20 * 96 + 50] || ov.set[21 * 96 + 51]);
+    check_keypoints(&o, NULL, 2, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+
+    /* a wider line widens the band: L = 4, R = 6, B = 2 */
+    R = bmx__draw_keypoint_radius(96, 72, 4);
+    B = bmx__draw_keypoint_band(4);
+    assert_int_equal(R, 6);
+    assert_int_equal(B, 2);
+    overlay_new(&ov, 96, 72);
+    ov_point(&ov, 50, 20, R, B, false, rgb, black_rgb);
+    check_keypoints(&o, NULL, 4, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+}
+
+static void test_draw_keypoints_unlabelled_leave_no_mark(void **state)
+{
+    (void)state;
+    /* v = 0 at COCO's (0, 0) and at a real place, v not a number, coordinates
+     * not finite or absurdly far: none is drawn, nor any line to them. Only the
+     * last point (v = 2) is. */
+    double kp[] = {0, 0, 0, 40, 30, 0, 20, 20, NAN, INFINITY, 10, 2, 1e12, 10, 2, 60, 40, 2};
+    int32_t skel[] = {1, 2, 2, 6, 1, 6, 3, 6, 4, 6, 5, 6};
+    struct bmx_category cat = {3, "p", NULL, 6, skel, 6};
+    struct bmx_object o = kp_object(3, kp, 6);
+    uint8_t rgb[3];
+    bmx_draw_category_color(3, rgb);
+    struct overlay ov;
+    overlay_new(&ov, 96, 72);
+    ov_point(&ov, 60, 40, bmx__draw_keypoint_radius(96, 72, 2), 1, true, rgb, white_rgb);
+    check_keypoints(&o, &cat, 2, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+
+    /* all unlabelled: the drawing is the one without keypoints, byte for byte */
+    double none[] = {0, 0, 0, 40, 30, 0, 60, 40, 0};
+    struct bmx_object u = kp_object(3, none, 3);
+    overlay_new(&ov, 96, 72);
+    check_keypoints(&u, &cat, 2, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+}
+
+static void test_draw_keypoints_skeleton_joins_labelled_ends(void **state)
+{
+    (void)state;
+    /* 1 and 2 labelled (2 not visible), 3 not labelled, 4 labelled; pairs with an
+     * unlabelled end, a 0, or a number past n_keypoints draw nothing (not even
+     * when the array goes on: the fifth point is not the object's) */
+    double kp[] = {20, 30, 2, 70, 30.5, 1, 45, 60, 0, 12, 60, 2, 80, 10, 2};
+    int32_t skel[] = {1, 2, 2, 3, 3, 1, 0, 1, 4, 9, -1, 4, 5, 1, 4, 5};
+    struct bmx_category cat = {3, "p", NULL, 4, skel, 8};
+    struct bmx_object o = kp_object(3, kp, 4);
+    uint8_t rgb[3];
+    bmx_draw_category_color(3, rgb);
+    int R = bmx__draw_keypoint_radius(96, 72, 2);
+    struct overlay ov;
+    overlay_new(&ov, 96, 72);
+    /* width 2, horizontal: columns 20..70, rows m .. m + 1 */
+    ov_rect(&ov, 20, 30, 70, 31, rgb);
+    ov_point(&ov, 20, 30, R, 1, true, rgb, white_rgb);
+    ov_point(&ov, 70, 30, R, 1, false, rgb, white_rgb);
+    ov_point(&ov, 12, 60, R, 1, true, rgb, white_rgb);
+    /* the ring's centre shows the line under it */
+    assert_true(is_rgb(ov.rgb + 3 * (30 * 96 + 70), rgb));
+    check_keypoints(&o, &cat, 2, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+
+    /* no category (or none with a skeleton): the points, no lines */
+    overlay_new(&ov, 96, 72);
+    ov_point(&ov, 20, 30, R, 1, true, rgb, white_rgb);
+    ov_point(&ov, 70, 30, R, 1, false, rgb, white_rgb);
+    ov_point(&ov, 12, 60, R, 1, true, rgb, white_rgb);
+    check_keypoints(&o, NULL, 2, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+
+    /* width 1: a 45-degree line is the diagonal (t, t); a 1:2 slope steps every
+     * other column, halves rounded down the screen: m = 10 + floor((t - 10 + 1) / 2)
+     * going down, m = 60 + floor((1 - (t - 10)) / 2) = 60 - (t - 10) / 2 going up */
+    double d[] = {10, 10, 2, 60, 60, 2, 10, 10, 2, 60, 35, 2, 10, 60, 2, 60, 35, 2};
+    int32_t dskel[] = {2, 1};
+    int32_t sskel[] = {3, 4};
+    int32_t uskel[] = {2, 1};
+    struct bmx_category diag = {3, "p", NULL, 4, dskel, 1};
+    struct bmx_category shallow = {3, "p", NULL, 4, sskel, 1};
+    struct bmx_category up = {3, "p", NULL, 2, uskel, 1};
+    struct bmx_object od = kp_object(3, d, 2);
+    int R1 = bmx__draw_keypoint_radius(96, 72, 1);
+    overlay_new(&ov, 96, 72);
+    for (int t = 10; t <= 60; t++) {
+        ov_put(&ov, t, t, rgb);
+    }
+    ov_point(&ov, 10, 10, R1, 1, true, rgb, white_rgb);
+    ov_point(&ov, 60, 60, R1, 1, true, rgb, white_rgb);
+    check_keypoints(&od, &diag, 1, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+    struct bmx_object os = kp_object(3, d, 4);
+    overlay_new(&ov, 96, 72);
+    for (int t = 10; t <= 60; t++) {
+        ov_put(&ov, t, 10 + (t - 10 + 1) / 2, rgb);
+    }
+    for (int k = 0; k < 4; k++) {
+        ov_point(&ov, (int64_t)d[3 * k], (int64_t)d[3 * k + 1], R1, 1, true, rgb, white_rgb);
+    }
+    check_keypoints(&os, &shallow, 1, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+    struct bmx_object ou = kp_object(3, d + 12, 2);
+    overlay_new(&ov, 96, 72);
+    for (int t = 10; t <= 60; t++) {
+        ov_put(&ov, t, 60 - (t - 10) / 2, rgb);
+    }
+    ov_point(&ov, 10, 60, R1, 1, true, rgb, white_rgb);
+    ov_point(&ov, 60, 35, R1, 1, true, rgb, white_rgb);
+    check_keypoints(&ou, &up, 1, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+}
+
+static void test_draw_keypoints_clipped_at_the_edges(void **state)
+{
+    (void)state;
+    /* points on the corners and off the image, a line across the whole image */
+    double kp[] = {0.5, 0.5, 2, 95.9, 71.9, 1, -2, 36, 2, 200, 36, 2, -3, -3, 2, 1e6, 5, 2};
+    int32_t skel[] = {3, 4, 1, 6, 5, 6};
+    struct bmx_category cat = {3, "p", NULL, 6, skel, 3};
+    struct bmx_object o = kp_object(3, kp, 6);
+    uint8_t rgb[3];
+    bmx_draw_category_color(3, rgb);
+    int R = bmx__draw_keypoint_radius(96, 72, 2);
+    struct overlay ov;
+    overlay_new(&ov, 96, 72);
+    ov_rect(&ov, 0, 36, 95, 37, rgb);
+    /* (1e6, 5) is far off the image but drawn, and so are its lines, walked over
+     * the image's columns only: from (0, 0), m = floor((10 t + 1e6) / 2e6) = 0 and
+     * S = 2 on the image, rows 0..1; from (-3, -3) rows -3..-2, off the image */
+    ov_rect(&ov, 0, 0, 95, 1, rgb);
+    ov_point(&ov, 0, 0, R, 1, true, rgb, white_rgb);
+    ov_point(&ov, 95, 71, R, 1, false, rgb, white_rgb);
+    ov_point(&ov, -2, 36, R, 1, true, rgb, white_rgb);
+    ov_point(&ov, 200, 36, R, 1, true, rgb, white_rgb);
+    ov_point(&ov, -3, -3, R, 1, true, rgb, white_rgb);
+    check_keypoints(&o, &cat, 2, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+
+    /* past BMX__KEYPOINT_COORD_MAX a point is not drawn, nor lines to it */
+    double far[] = {10, 10, 2, -1e8, 10, 2};
+    int32_t fskel[] = {1, 2};
+    struct bmx_category fcat = {3, "p", NULL, 2, fskel, 1};
+    struct bmx_object f = kp_object(3, far, 2);
+    overlay_new(&ov, 96, 72);
+    ov_point(&ov, 10, 10, R, 1, true, rgb, white_rgb);
+    check_keypoints(&f, &fcat, 2, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+}
+
+static void test_draw_keypoints_scale(void **state)
+{
+    (void)state;
+    uint8_t rgb[3];
+    bmx_draw_category_color(3, rgb);
+    /* coordinates take the boxes' (sx, sy): (20.3 * 2, 15.7 * 3) is pixel (40, 47) */
+    double kp[] = {20.3, 15.7, 2, 30, 15.7, 1};
+    int32_t skel[] = {1, 2};
+    struct bmx_category cat = {3, "p", NULL, 2, skel, 1};
+    struct bmx_object o = kp_object(3, kp, 2);
+    o.bbox = (struct bmx_box){42, 20, 4, 3};
+    int R = bmx__draw_keypoint_radius(96, 72, 2);
+    struct overlay ov;
+    overlay_new(&ov, 96, 72);
+    ov_rect(&ov, 40, 47, 60, 48, rgb);
+    ov_point(&ov, 40, 47, R, 1, true, rgb, white_rgb);
+    ov_point(&ov, 60, 47, R, 1, false, rgb, white_rgb);
+    check_keypoints(&o, &cat, 2, 2.0, 3.0, &ov);
+    overlay_free(&ov);
+
+    /* opts->scale of bmx_draw_objects is (scale, scale), byte for byte */
+    struct canvas a, b;
+    canvas_new(&a, 96, 72, 0, 128);
+    canvas_new(&b, 96, 72, 0, 128);
+    struct bmx_draw_options opts;
+    bmx_draw_options_init(&opts);
+    opts.scale = 2.0;
+    bmx_error err = {0};
+    assert_int_equal(bmx_draw_objects(&a.img, &o, 1, &cat, 1, NULL, &opts, &err), BMX_OK);
+    assert_int_equal(bmx__draw_objects_xy(&b.img, &o, 1, &cat, 1, NULL, &opts, 2.0, 2.0, &err),
+                     BMX_OK);
+    assert_memory_equal(a.buf, b.buf, (size_t)96 * 72 * 3);
+    canvas_free(&a);
+    canvas_free(&b);
+
+    /* sizes grow with the image as text does: 960 x 720 has text scale 2 */
+    assert_int_equal(bmx__draw_text_scale(960, 720), 2);
+    assert_int_equal(bmx__draw_keypoint_radius(960, 720, 2), 5);
+    assert_int_equal(bmx__draw_keypoint_radius(960, 720, 3), 6);
+    assert_int_equal(bmx__draw_keypoint_radius(4000, 3000, 2), 10);
+    double big[] = {400, 300, 2, 700, 500, 1};
+    struct bmx_object ob = kp_object(3, big, 2);
+    ob.bbox = (struct bmx_box){900, 680, 20, 20};
+    R = bmx__draw_keypoint_radius(960, 720, 3);
+    int B = bmx__draw_keypoint_band(3);
+    overlay_new(&ov, 960, 720);
+    /* width 3 from (400, 300) to (700, 500): x-major, dy/dx = 2/3,
+     * S = (3 * isqrt(300^2 + 200^2) + 150) / 300 = (3 * 360 + 150) / 300 = 4 */
+    for (int64_t t = 400; t <= 700; t++) {
+        int64_t m = 300 + (2 * (t - 400) * 200 + 300) / 600;
+        ov_rect(&ov, t, m - 1, t, m + 2, rgb);
+    }
+    ov_point(&ov, 400, 300, R, B, true, rgb, white_rgb);
+    ov_point(&ov, 700, 500, R, B, false, rgb, white_rgb);
+    check_keypoints(&ob, &cat, 3, 1.0, 1.0, &ov);
+    overlay_free(&ov);
+}
+
 /* ---- sheet ---- */
 
 static void sheet_has_size_and_captions(void **state)
@@ -1057,6 +1451,12 @@ int main(void)
         cmocka_unit_test(text_size_and_bounds),
         cmocka_unit_test(patch_is_outlined_black_and_white),
         cmocka_unit_test(bad_arguments_are_refused),
+        cmocka_unit_test(test_draw_keypoints_visible_is_a_filled_disc),
+        cmocka_unit_test(test_draw_keypoints_hidden_is_a_ring),
+        cmocka_unit_test(test_draw_keypoints_unlabelled_leave_no_mark),
+        cmocka_unit_test(test_draw_keypoints_skeleton_joins_labelled_ends),
+        cmocka_unit_test(test_draw_keypoints_clipped_at_the_edges),
+        cmocka_unit_test(test_draw_keypoints_scale),
         cmocka_unit_test(sheet_has_size_and_captions),
         cmocka_unit_test(run_selects_and_reproduces),
         cmocka_unit_test(run_refuses_escaping_file_names),
