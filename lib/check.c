@@ -29,10 +29,15 @@
  *   so for them any such difference is a warning;
  * - limits: the options' struct bmx_limits (by default bmx_limits_init's), applied
  *   to the records as bmx_dataset_read_coco_limited applies them (pixels of an
- *   image record, annotations per image, polygon vertices per annotation).
+ *   image record, annotations per image, polygon vertices per annotation);
+ * - keypoints: the rules of keypoints.h (bmx__keypoints_check, which the reader
+ *   applies too), against the category's keypoint count, the image and the bbox;
+ *   the structure around them (a list of numbers, num_keypoints, a category's
+ *   names and skeleton) as coco_keypoints.c reads it.
  */
 #include "dataset.h"
 #include "json.h"
+#include "keypoints.h"
 #include "voc.h"
 
 #include <dirent.h>
@@ -165,6 +170,7 @@ struct checker {
     struct table images, anns, cats, names;
     struct table image_values; /* the number each image id spells -> its image */
     struct image_rec *recs;
+    size_t *cat_keypoints;   /* per category record: its keypoint count (0: none) */
     struct pool_block *pool; /* the id and file name strings of the tables */
 
     /* scratch reused from annotation to annotation */
@@ -174,6 +180,8 @@ struct checker {
     size_t xy_cap;
     uint32_t *runs;
     size_t runs_cap;
+    double *kp;
+    size_t kp_cap;
     char *file_buf;
     size_t file_cap;
 };
@@ -701,6 +709,94 @@ done:
 /* Records                                                                    */
 /* ------------------------------------------------------------------------- */
 
+/* A skeleton pair: [a, b], keypoint numbers 1..k, as the reader takes them (whole
+ * numbers up to 2^31 - 1). `k_known` false: the category's list of keypoint names
+ * is itself bad (and reported), so only the pair's form is checked. The path is
+ * the pair's. */
+static void check_skeleton_pair(struct checker *c, const struct bmx__jnode *p, size_t k,
+                                bool k_known)
+{
+    const struct bmx__jnode *a = bmx__json_is_array(p) ? p->u.child : NULL;
+    const struct bmx__jnode *b = a != NULL ? a->next : NULL;
+    if (!bmx__json_is_array(p) || p->n != 2 || !bmx__json_is_number(a) || !bmx__json_is_number(b)) {
+        char got[32];
+        if (bmx__json_is_array(p) && p->n != 2) {
+            snprintf(got, sizeof got, "%zu item%s", p->n, p->n == 1 ? "" : "s");
+        } else {
+            snprintf(got, sizeof got, "%s",
+                     bmx__json_type_name(!bmx__json_is_array(p)    ? p
+                                         : !bmx__json_is_number(a) ? a
+                                                                   : b));
+        }
+        problem(c, SEV_ERROR, "wrong-type", "expected a pair [a, b] of keypoint numbers, got %s",
+                got);
+        return;
+    }
+    if (!isfinite(a->u.num) || !isfinite(b->u.num)) {
+        return; /* reported by walk_nonfinite */
+    }
+    double lim = k_known && k < (size_t)INT32_MAX ? (double)k : (double)INT32_MAX;
+    if (bmx__json_is_integral(a->u.num) && a->u.num >= 1 && a->u.num <= lim &&
+        bmx__json_is_integral(b->u.num) && b->u.num >= 1 && b->u.num <= lim) {
+        return;
+    }
+    if (!k_known) {
+        problem(c, SEV_ERROR, "bad-value",
+                "[%.10g, %.10g] is not a pair of keypoint numbers (whole numbers from 1)", a->u.num,
+                b->u.num);
+    } else if (k == 0) {
+        problem(c, SEV_ERROR, "bad-value",
+                "[%.10g, %.10g]: the category names no keypoints for a skeleton to join", a->u.num,
+                b->u.num);
+    } else {
+        problem(c, SEV_ERROR, "bad-value",
+                "[%.10g, %.10g] is not a pair of keypoint numbers 1..%zu (the category has %zu "
+                "keypoint%s)",
+                a->u.num, b->u.num, k, k, k == 1 ? "" : "s");
+    }
+}
+
+/* A category's `keypoints` (a list of names: its length is the count every
+ * annotation of the category gives; the names themselves are not read) and
+ * `skeleton` (pairs of keypoint numbers). */
+static void check_category_keypoints(struct checker *c, const struct bmx__jnode *cat, size_t i)
+{
+    size_t k = 0;
+    bool k_known = true;
+    const struct bmx__jnode *v = member(c, cat, "keypoints", false);
+    if (v != NULL) {
+        size_t old = path_key(c, "keypoints");
+        if (bmx__json_is_array(v)) {
+            k = v->n;
+        } else {
+            problem(c, SEV_ERROR, "wrong-type", "expected a list of keypoint names, got %s",
+                    bmx__json_type_name(v));
+            k_known = false;
+        }
+        path_pop(c, old);
+    }
+    /* A bad list counts as none: the category's annotations are then held to
+     * whole triples only, not to a count nobody can know. */
+    c->cat_keypoints[i] = k;
+    v = member(c, cat, "skeleton", false);
+    if (v == NULL) {
+        return;
+    }
+    size_t old = path_key(c, "skeleton");
+    if (!bmx__json_is_array(v)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected a list of [a, b] pairs, got %s",
+                bmx__json_type_name(v));
+    } else {
+        size_t q = 0;
+        for (const struct bmx__jnode *p = v->u.child; p != NULL; p = p->next, q++) {
+            size_t o2 = path_index(c, q);
+            check_skeleton_pair(c, p, k, k_known);
+            path_pop(c, o2);
+        }
+    }
+    path_pop(c, old);
+}
+
 static void check_category(struct checker *c, const struct bmx__jnode *cat, size_t i)
 {
     if (!bmx__json_is_object(cat)) {
@@ -723,6 +819,7 @@ static void check_category(struct checker *c, const struct bmx__jnode *cat, size
         problem(c, SEV_ERROR, "wrong-type", "expected a string, got %s", bmx__json_type_name(v));
         path_pop(c, old);
     }
+    check_category_keypoints(c, cat, i);
 }
 
 static void check_image(struct checker *c, const struct bmx__jnode *im, size_t i)
@@ -1111,6 +1208,101 @@ static void check_polygons_inside(struct checker *c, const struct bmx_polyset *s
     }
 }
 
+/* Where the keypoint rules' problems go: each at the annotation's field it is
+ * about. Without the image's size, positions against the image are not judged
+ * (the image's problem is reported already). */
+struct kp_sink {
+    struct checker *c;
+    bool no_image;
+};
+
+static void report_keypoint(void *ctx, bool error, const char *code, const char *message)
+{
+    struct kp_sink *sink = ctx;
+    if (sink->no_image && strcmp(code, "keypoint-outside-image") == 0) {
+        return;
+    }
+    size_t old =
+        path_key(sink->c, strcmp(code, "num-keypoints") == 0 ? "num_keypoints" : "keypoints");
+    problem(sink->c, error ? SEV_ERROR : SEV_WARNING, code, "%s", message);
+    path_pop(sink->c, old);
+}
+
+/* An annotation's `num_keypoints` (a whole number 0..1e9, as the reader takes it)
+ * and `keypoints` (a list of finite numbers), then bmx__keypoints_check on them:
+ * `n_keypoints` is its category's count, `img` its image (NULL: unknown), `box`
+ * its bbox (NULL: none usable). */
+static void check_keypoints(struct checker *c, const struct bmx__jnode *a, size_t n_keypoints,
+                            const struct image_rec *img, const struct bmx_box *box)
+{
+    bool has_num = false;
+    double num = 0.0;
+    const struct bmx__jnode *v = member(c, a, "num_keypoints", false);
+    if (v != NULL) {
+        size_t old = path_key(c, "num_keypoints");
+        if (!bmx__json_is_number(v)) {
+            problem(c, SEV_ERROR, "wrong-type", "expected a whole number >= 0, got %s",
+                    bmx__json_type_name(v));
+        } else if (!isfinite(v->u.num)) {
+            /* reported by walk_nonfinite */
+        } else if (!bmx__json_is_integral(v->u.num) || v->u.num < 0 || v->u.num > 1e9) {
+            /* the reader's bound, far above any real count */
+            problem(c, SEV_ERROR, "bad-value", "expected a whole number >= 0%s, got %.10g",
+                    v->u.num > 1e9 ? " (at most 1000000000)" : "", v->u.num);
+        } else {
+            has_num = true;
+            num = v->u.num;
+        }
+        path_pop(c, old);
+    }
+    v = member(c, a, "keypoints", false);
+    if (v == NULL) {
+        return;
+    }
+    size_t old = path_key(c, "keypoints");
+    if (!bmx__json_is_array(v)) {
+        problem(c, SEV_ERROR, "wrong-type", "expected a list of numbers (x, y, v triples), got %s",
+                bmx__json_type_name(v));
+        path_pop(c, old);
+        return;
+    }
+    if (v->n > c->kp_cap) {
+        double *p = bmx__realloc_array(c->kp, v->n, sizeof *p);
+        if (p == NULL) {
+            c->nomem = true;
+            path_pop(c, old);
+            return;
+        }
+        c->kp = p;
+        c->kp_cap = v->n;
+    }
+    size_t n = 0;
+    bool ok = true;
+    for (const struct bmx__jnode *e = v->u.child; e != NULL; e = e->next, n++) {
+        if (!bmx__json_is_number(e)) {
+            if (ok) {
+                /* one report per list is enough: the rules are not applied to it */
+                size_t o2 = path_index(c, n);
+                problem(c, SEV_ERROR, "wrong-type", "expected a number, got %s",
+                        bmx__json_type_name(e));
+                path_pop(c, o2);
+            }
+            ok = false;
+        } else if (!isfinite(e->u.num)) {
+            ok = false; /* reported by walk_nonfinite */
+        } else {
+            c->kp[n] = e->u.num;
+        }
+    }
+    path_pop(c, old);
+    if (!ok) {
+        return;
+    }
+    struct kp_sink sink = {.c = c, .no_image = img == NULL};
+    bmx__keypoints_check(c->kp, n, n_keypoints, has_num, num, img != NULL ? img->w : INT32_MAX,
+                         img != NULL ? img->h : INT32_MAX, box, report_keypoint, &sink);
+}
+
 /* image_id: resolve to an image record, accepting the other spelling ("7" for 7)
  * as the strict reader does, with a warning. */
 static struct image_rec *resolve_image(struct checker *c, const struct bmx__jnode *v)
@@ -1194,11 +1386,17 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
         img = NULL;
     }
 
+    size_t n_keypoints = 0; /* the category's; 0: it names none (or is unknown) */
     v = member(c, a, "category_id", true);
     if (v != NULL) {
         old = path_key(c, "category_id");
-        if (parse_id(c, v, false, &k) && c->cats_ok && !table_find(&c->cats, &k)->used) {
-            problem(c, SEV_ERROR, "unknown-category-id", "no category has id %" PRId64, k.num);
+        if (parse_id(c, v, false, &k) && c->cats_ok) {
+            const struct slot *s = table_find(&c->cats, &k);
+            if (!s->used) {
+                problem(c, SEV_ERROR, "unknown-category-id", "no category has id %" PRId64, k.num);
+            } else {
+                n_keypoints = c->cat_keypoints[s->index];
+            }
         }
         path_pop(c, old);
     }
@@ -1389,6 +1587,7 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
     if (rle_owned) {
         bmx_rle_free(&rle);
     }
+    check_keypoints(c, a, n_keypoints, img, box_ok ? &box : NULL);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1643,13 +1842,15 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
     c->images_ok = d->is_array[SEC_IMAGES];
     c->cats_ok = d->is_array[SEC_CATEGORIES];
     c->recs = bmx__alloc_array(n_img ? n_img : 1, sizeof *c->recs);
-    if (c->recs == NULL || !table_init(&c->images, n_img) || !table_init(&c->image_values, n_img) ||
-        !table_init(&c->names, n_img) || !table_init(&c->anns, n_ann) ||
-        !table_init(&c->cats, n_cat)) {
+    c->cat_keypoints = bmx__alloc_array(n_cat ? n_cat : 1, sizeof *c->cat_keypoints);
+    if (c->recs == NULL || c->cat_keypoints == NULL || !table_init(&c->images, n_img) ||
+        !table_init(&c->image_values, n_img) || !table_init(&c->names, n_img) ||
+        !table_init(&c->anns, n_ann) || !table_init(&c->cats, n_cat)) {
         c->nomem = true;
         return;
     }
     memset(c->recs, 0, (n_img ? n_img : 1) * sizeof *c->recs);
+    memset(c->cat_keypoints, 0, (n_cat ? n_cat : 1) * sizeof *c->cat_keypoints);
     static void (*const check_fn[SEC_COUNT])(struct checker *, const struct bmx__jnode *,
                                              size_t) = {check_category, check_image,
                                                         check_annotation};
@@ -2155,6 +2356,7 @@ bmx_status bmx_check_run(const struct bmx_check_options *opts,
     free(c.cats.slots);
     free(c.names.slots);
     free(c.recs);
+    free(c.cat_keypoints);
     while (c.pool != NULL) {
         struct pool_block *next = c.pool->next;
         free(c.pool);
@@ -2163,6 +2365,7 @@ bmx_status bmx_check_run(const struct bmx_check_options *opts,
     free(c.rings);
     free(c.xy);
     free(c.runs);
+    free(c.kp);
     free(c.file_buf);
     return st;
 }

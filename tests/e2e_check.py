@@ -5,8 +5,8 @@ Usage: e2e_check.py TOOL SOURCE_ROOT
 Prints TAP. Runs the tool on the samples and on the broken datasets of
 tests/data/check/ (COCO) and tests/data/check_voc/ (--voc), and checks exit codes
 (0 no error, 1 errors, 2 usage), the human lines, the --json lines, --strict,
---max-problems, --split, --labels, and image files that are missing or of another
-size than their record says.
+--max-problems, --split, --labels, image files that are missing or of another
+size than their record says, and COCO keypoints (samples/keypoints when there).
 """
 import json
 import os
@@ -23,6 +23,8 @@ SAMPLES_IMAGES = os.path.join(ROOT, "samples", "images")
 CASES = os.path.join(ROOT, "tests", "data", "check")
 VOC_CASES = os.path.join(ROOT, "tests", "data", "check_voc")
 SAMPLES_VOC = os.path.join(ROOT, "samples", "voc")
+SAMPLES_KP_JSON = os.path.join(ROOT, "samples", "keypoints", "annotations.json")
+SAMPLES_KP_IMAGES = os.path.join(ROOT, "samples", "keypoints", "images")
 
 results = []
 
@@ -204,6 +206,56 @@ def check_limits():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def check_keypoints():
+    """COCO keypoints: a file with several keypoint problems gives each, with its
+    place and code (the rules of lib/keypoints.h, the reader's own), and exit 1;
+    the keypoint sample, when there, checks without a problem."""
+    kp = case_file("keypoints-many-problems")
+    exp = expected_lines("keypoints-many-problems")
+    rc, out, err = run(kp)
+    lines = out.splitlines()
+    check("keypoints: exit 1, every problem in order with file and place",
+          rc == 1 and err == "" and lines[:-1] == [kp + ": " + l for l in exp], out + err)
+    n_err = sum(": error: " in l for l in exp)
+    n_warn = sum(": warning: " in l for l in exp)
+    check("keypoints: the summary counts them",
+          lines[-1:] == ["boxmix-check: %d errors, %d warnings in 2 images, 5 annotations"
+                         % (n_err, n_warn)], lines[-1:])
+    rc, out, err = run("--json", kp)
+    try:
+        objs = [json.loads(l) for l in out.splitlines()]
+    except ValueError as e:
+        objs = []
+        err += str(e)
+    got = [(o["path"], o["severity"], o["code"]) for o in objs[:-1]]
+    want = [("categories[1].skeleton[1]", "error", "bad-value"),
+            ("annotations[0].keypoints", "error", "keypoints-count"),
+            ("annotations[1].keypoints", "error", "keypoint-outside-image"),
+            ("annotations[1].num_keypoints", "error", "num-keypoints"),
+            ("annotations[1].keypoints", "warning", "keypoint-unlabelled-position"),
+            ("annotations[2].keypoints", "warning", "keypoint-outside-box"),
+            ("annotations[3].num_keypoints", "error", "bad-value"),
+            ("annotations[3].keypoints", "error", "keypoint-visibility"),
+            ("annotations[4].keypoints", "error", "wrong-type")]
+    check("keypoints --json: each code at its place", rc == 1 and got == want,
+          "\n".join(map(str, got)) + err)
+    # a warning-only keypoint file passes, and fails with --strict
+    rc1, out1, _ = run(case_file("keypoint-outside-box"))
+    rc2, out2, _ = run("--strict", case_file("keypoint-outside-box"))
+    check("keypoints: a warning alone exits 0, with --strict 1",
+          rc1 == 0 and "[keypoint-outside-box]" in out1 and rc2 == 1
+          and ": error: " in out2 and "[keypoint-outside-box]" in out2, out1 + out2)
+    rc, out, err = run(case_file("keypoints-clean"))
+    check("keypoints: a clean keypoint file (and any triples where the category names none)",
+          rc == 0 and out == "boxmix-check: 0 errors, 0 warnings in 2 images, 4 annotations\n",
+          out + err)
+    if os.path.exists(SAMPLES_KP_JSON):
+        rc, out, err = run("--images", SAMPLES_KP_IMAGES, "--decode", SAMPLES_KP_JSON)
+        check("keypoint samples: no problem, exit 0",
+              rc == 0 and err == "" and len(out.splitlines()) == 1
+              and out.startswith("boxmix-check: 0 errors, 0 warnings in "), out + err)
+
+
 def main():
     # the samples: no error (two warnings for the minimal annotation), exit 0
     rc, out, err = run("--images", SAMPLES_IMAGES, "--decode", SAMPLES_JSON)
@@ -348,6 +400,7 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     check_limits()
+    check_keypoints()
     check_voc()
 
     # runtime failure and usage errors

@@ -17,6 +17,7 @@
 #include "boxmix.h"
 #include "json.h"
 
+#include <inttypes.h>
 #include <math.h>
 
 #ifndef BMX_SOURCE_ROOT
@@ -191,6 +192,43 @@ static uint64_t run_case(const char *name, bool decode, const char *expected_fil
     return sum.errors;
 }
 
+/* Whether some error line of `expected` ("PATH: error: MESSAGE [CODE]") is one the
+ * strict reader refuses a file for too: every code but the checker's own, which
+ * hold files the reader takes to more (boxes and areas against their masks and
+ * the image, file names outside the image folder, the image files themselves). */
+static bool has_reader_error(const char *expected)
+{
+    static const char *const checker_only[] = {
+        "bbox-outside-image", "bbox-mismatch",     "area-mismatch",
+        "area-exceeds-box",   "file-name-escapes", "image-missing",
+        "image-unreadable",   "image-undecodable", "image-size-mismatch",
+    };
+    for (const char *line = expected; *line != '\0';) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+        const char *open = NULL;
+        for (const char *p = line; p < line + len; p++) {
+            if (*p == '[') {
+                open = p;
+            }
+        }
+        const char *sev = strstr(line, ": error: ");
+        if (sev != NULL && sev < line + len && open != NULL && line[len - 1] == ']') {
+            size_t n = (size_t)(line + len - 1 - (open + 1));
+            bool own = false;
+            for (size_t k = 0; k < sizeof checker_only / sizeof checker_only[0]; k++) {
+                own = own ||
+                      (strlen(checker_only[k]) == n && strncmp(open + 1, checker_only[k], n) == 0);
+            }
+            if (!own) {
+                return true;
+            }
+        }
+        line += len + (nl != NULL);
+    }
+    return false;
+}
+
 /* Every case, as listed in cases.txt. */
 static void test_cases(void **state)
 {
@@ -207,15 +245,24 @@ static void test_cases(void **state)
             run_case(name, true, "expected-decode.txt");
         }
         /* A file without errors is one the strict reader takes, with the default
-         * limits (image files aside). */
-        char ann[512];
+         * limits (image files aside); and one with an error that is a rule of the
+         * reader's is one it refuses. */
+        char ann[512], exp_path[512];
         snprintf(ann, sizeof ann, CASES "/%s/annotations.json", name);
+        snprintf(exp_path, sizeof exp_path, CASES "/%s/expected.txt", name);
         bmx_dataset *ds = NULL;
         bmx_error err = {0};
         bmx_status st = bmx_dataset_read_coco_limited(ann, NULL, &ds, &err);
         if (errors == 0 && st != BMX_OK) {
             fail_msg("case %s: the checker found no error, the reader says: %s", name, err.message);
         }
+        char *expected = slurp(exp_path, NULL);
+        if (st == BMX_OK && has_reader_error(expected)) {
+            fail_msg("case %s: the checker found an error the reader refuses files for, but the "
+                     "reader takes it",
+                     name);
+        }
+        free(expected);
         bmx_dataset_free(ds);
         n++;
     }
@@ -713,6 +760,266 @@ static void test_check_image_pixel_limit(void **state)
     free(col.text);
 }
 
+/* ---- keypoints: the rules of lib/keypoints.h, applied as the reader applies them ---- */
+
+/* The brief's own examples, with the sections in the other order: the annotations
+ * come first, so the category's 17 keypoints and the image's size are known only
+ * later in the file; the checker checks categories and images first. */
+static void test_check_keypoints_sections_any_order(void **state)
+{
+    (void)state;
+    struct text t = {0};
+    text_printf(&t, "{\"annotations\": [\n"
+                    " {\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [10, 10, 60, 50],"
+                    " \"area\": 3000, \"iscrowd\": 0, \"keypoints\": [");
+    for (int k = 0; k < 16; k++) {
+        text_printf(&t, "%s%d, 20, 2", k ? ", " : "", 20 + k);
+    }
+    text_printf(&t, "]},\n {\"id\": 2, \"image_id\": 1, \"category_id\": 1,"
+                    " \"bbox\": [10, 10, 60, 50], \"area\": 3000, \"iscrowd\": 0,"
+                    " \"num_keypoints\": 17, \"keypoints\": [");
+    for (int k = 0; k < 17; k++) {
+        /* point 4 lies left of the box */
+        text_printf(&t, "%s%d, 40, 2", k ? ", " : "", k == 4 ? 5 : 20 + k);
+    }
+    text_printf(&t, "]}],\n \"images\": [{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 100,"
+                    " \"height\": 80}],\n \"categories\": [{\"id\": 1, \"name\": \"person\","
+                    " \"keypoints\": [");
+    for (int k = 0; k < 17; k++) {
+        text_printf(&t, "%s\"k%d\"", k ? ", " : "", k);
+    }
+    text_printf(&t, "], \"skeleton\": [[16, 14], [1, 17]]}]}\n");
+    struct collected col;
+    struct bmx_check_summary sum;
+    bmx_error rerr = {0};
+    assert_int_not_equal(run_text_read(t.s, NULL, &col, &sum, &rerr), BMX_OK);
+    assert_non_null(strstr(rerr.message, "annotations[0].keypoints: expected 51 numbers"));
+    assert_string_equal(col.text,
+                        "annotations[0].keypoints: error: expected 51 numbers (x, y, v for each of "
+                        "the category's 17 keypoints), got 48 [keypoints-count]\n"
+                        "annotations[1].keypoints: warning: point 4: (5, 40) lies outside the "
+                        "object's bbox (1 such point) [keypoint-outside-box]\n");
+    assert_int_equal(sum.errors, 1);
+    assert_int_equal(sum.warnings, 1);
+    free(col.text);
+    free(t.s);
+}
+
+/* A category without a list of keypoint names takes any whole number of x, y, v
+ * triples (none included), and so does an annotation of an unknown category
+ * (whose own error is reported); a count that is no multiple of 3 is an error. */
+static void test_check_keypoints_no_category_list(void **state)
+{
+    (void)state;
+    static const char *const lists[] = {"[]", "[1, 1, 2]", "[1, 1, 2, 0, 0, 0]",
+                                        "[1, 1, 2, 2, 2, 1, 3, 3, 2, 4, 4, 2, 5, 5, 2, 6, 6, 2]"};
+    char json[1024];
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        for (int cat = 1; cat <= 2; cat++) {
+            snprintf(json, sizeof json,
+                     "{\"categories\": [{\"id\": 1, \"name\": \"thing\"}], \"images\": [{\"id\": "
+                     "1, \"file_name\": \"a.jpg\", \"width\": 10, \"height\": 10}], "
+                     "\"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": %d, "
+                     "\"bbox\": [0, 0, 8, 8], \"area\": 64, \"iscrowd\": 0, \"keypoints\": %s}]}",
+                     cat == 1 ? 1 : 9, lists[i]);
+            struct collected col;
+            struct bmx_check_summary sum;
+            bmx_error rerr = {0};
+            bmx_status rst = run_text_read(json, NULL, &col, &sum, &rerr);
+            if (cat == 1) {
+                assert_int_equal(rst, BMX_OK);
+                assert_null(col.text);
+            } else {
+                assert_int_not_equal(rst, BMX_OK);
+                assert_string_equal(col.text, "annotations[0].category_id: error: no category has "
+                                              "id 9 [unknown-category-id]\n");
+            }
+            free(col.text);
+        }
+    }
+    snprintf(json, sizeof json,
+             "{\"categories\": [{\"id\": 1, \"name\": \"thing\"}], \"images\": [{\"id\": 1, "
+             "\"file_name\": \"a.jpg\", \"width\": 10, \"height\": 10}], \"annotations\": "
+             "[{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 8, 8], "
+             "\"area\": 64, \"iscrowd\": 0, \"keypoints\": [1, 1, 2, 3]}]}");
+    struct collected col;
+    struct bmx_check_summary sum;
+    bmx_error rerr = {0};
+    assert_int_not_equal(run_text_read(json, NULL, &col, &sum, &rerr), BMX_OK);
+    assert_string_equal(col.text, "annotations[0].keypoints: error: expected x, y, v triples (a "
+                                  "multiple of 3 numbers), got 4 [keypoints-count]\n");
+    free(col.text);
+}
+
+/* Where checker and reader could drift apart, one variant at a time: the checker
+ * reports an error exactly when the reader refuses the file, and the expected
+ * problem (when given) is among those reported. Category 1 names 3 keypoints;
+ * the image is 100x80, the box [10, 10, 50, 50]. */
+static void test_check_keypoints_agree_with_reader(void **state)
+{
+    (void)state;
+    static const char three[] = ", \"keypoints\": [\"a\", \"b\", \"c\"], \"skeleton\": [[1, 2]]";
+    static const struct {
+        const char *cat;      /* category 1's keypoint fields */
+        const char *image_id; /* the annotation's */
+        const char *ann;      /* its keypoint fields */
+        bool error;
+        const char *line; /* a line of the report, or NULL */
+    } v[] = {
+        {three, "1", ", \"keypoints\": [20, 20, 2, 30, 30, 1, 0, 0, 0], \"num_keypoints\": 2",
+         false, NULL},
+        {three, "1", ", \"num_keypoints\": 5", false, NULL},
+        {three, "1", ", \"keypoints\": [20, 20, 2, 30, 30, 1, 0, 0, -0.0], \"num_keypoints\": -0.0",
+         true,
+         "annotations[0].num_keypoints: error: num_keypoints is -0, but 2 points are "
+         "labelled (v > 0) [num-keypoints]"},
+        {three, "1", ", \"keypoints\": [20, 20, 2, 30, 30, 1, 0, 0, 0], \"num_keypoints\": 2.0",
+         false, NULL},
+        {three, "1", ", \"keypoints\": [0, 0, 1, 99.5, 79.5, 2, 0, 0, 0]", false,
+         "annotations[0].keypoints: warning: point 0: (0, 0) lies outside the object's bbox (2 "
+         "such points) [keypoint-outside-box]"},
+        {three, "1", ", \"keypoints\": [20, 20, 2, 100, 30, 1, 0, 0, 0]", true,
+         "annotations[0].keypoints: error: point 1: (100, 30) is labelled but outside the 100x80 "
+         "image (1 such point) [keypoint-outside-image]"},
+        {three, "1", ", \"keypoints\": [20, 20, 2, -0.5, 30, 1, 0, 0, 0]", true, NULL},
+        {three, "\"1\"", ", \"keypoints\": [20, 20, 2, 30, 80, 1, 0, 0, 0]", true,
+         "annotations[0].keypoints: error: point 1: (30, 80) is labelled but outside the 100x80 "
+         "image (1 such point) [keypoint-outside-image]"},
+        {three, "1", ", \"keypoints\": [20, 20, 2.5, 30, 30, 1, 0, 0, 0]", true,
+         "annotations[0].keypoints: error: point 0: v = 2.5; v is 0 (not labelled), 1 or 2 (1 "
+         "such point) [keypoint-visibility]"},
+        {three, "1", ", \"keypoints\": []", true,
+         "annotations[0].keypoints: error: expected 9 numbers (x, y, v for each of the "
+         "category's 3 keypoints), got 0 [keypoints-count]"},
+        {three, "1", ", \"keypoints\": null", true,
+         "annotations[0].keypoints: error: expected a list of numbers (x, y, v triples), got null "
+         "[wrong-type]"},
+        {three, "1", ", \"keypoints\": [20, 20, 2, 30, 30, true, 0, 0, 0]", true,
+         "annotations[0].keypoints[5]: error: expected a number, got a boolean [wrong-type]"},
+        {three, "1", ", \"keypoints\": [20, 20, 2, 30, 30, 1e400, 0, 0, 0]", true,
+         "annotations[0].keypoints[5]: error: number out of range (not finite) [non-finite]"},
+        {three, "1", ", \"num_keypoints\": null", true,
+         "annotations[0].num_keypoints: error: expected a whole number >= 0, got null "
+         "[wrong-type]"},
+        {three, "1", ", \"num_keypoints\": -1", true,
+         "annotations[0].num_keypoints: error: expected a whole number >= 0, got -1 [bad-value]"},
+        {three, "1", ", \"num_keypoints\": 1000000000", false, NULL},
+        {three, "1", ", \"num_keypoints\": 1000000001", true,
+         "annotations[0].num_keypoints: error: expected a whole number >= 0 (at most "
+         "1000000000), got 1000000001 [bad-value]"},
+        {", \"keypoints\": [1, 2, {}]", "1", ", \"keypoints\": [20, 20, 2, 30, 30, 1, 0, 0, 0]",
+         false, NULL},
+        {", \"keypoints\": [], \"skeleton\": []", "1", ", \"keypoints\": [20, 20, 2]", false, NULL},
+        {", \"keypoints\": null", "1", ", \"keypoints\": [20, 20, 2]", true,
+         "categories[0].keypoints: error: expected a list of keypoint names, got null "
+         "[wrong-type]"},
+        {", \"keypoints\": {\"a\": 1}, \"skeleton\": [[1, 2]]", "1",
+         ", \"keypoints\": [20, 20, 2, 30, 30, 2]", true, NULL},
+        {", \"keypoints\": [\"a\", \"b\"], \"skeleton\": null", "1", "", true,
+         "categories[0].skeleton: error: expected a list of [a, b] pairs, got null [wrong-type]"},
+        {", \"keypoints\": [\"a\", \"b\"], \"skeleton\": [[1, 2.0], [2, 1]]", "1", "", false, NULL},
+        {", \"keypoints\": [\"a\", \"b\"], \"skeleton\": [[1, 2, 1]]", "1", "", true,
+         "categories[0].skeleton[0]: error: expected a pair [a, b] of keypoint numbers, got 3 "
+         "items [wrong-type]"},
+        {", \"keypoints\": [\"a\", \"b\"], \"skeleton\": [[1, \"2\"]]", "1", "", true,
+         "categories[0].skeleton[0]: error: expected a pair [a, b] of keypoint numbers, got a "
+         "string [wrong-type]"},
+        {", \"keypoints\": [\"a\", \"b\"], \"skeleton\": [[1, 1.5]]", "1", "", true,
+         "categories[0].skeleton[0]: error: [1, 1.5] is not a pair of keypoint numbers 1..2 (the "
+         "category has 2 keypoints) [bad-value]"},
+        {", \"keypoints\": [\"a\"], \"skeleton\": [[1, 2147483648]]", "1", "", true,
+         "categories[0].skeleton[0]: error: [1, 2147483648] is not a pair of keypoint numbers "
+         "1..1 (the category has 1 keypoint) [bad-value]"},
+        {", \"keypoints\": \"a b\", \"skeleton\": [[1, 2], [0, 1]]", "1", "", true,
+         "categories[0].skeleton[1]: error: [0, 1] is not a pair of keypoint numbers (whole "
+         "numbers from 1) [bad-value]"},
+    };
+    char json[1024];
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        snprintf(json, sizeof json,
+                 "{\"images\": [{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 100, \"height\": "
+                 "80}], \"categories\": [{\"id\": 1, \"name\": \"person\"%s}], \"annotations\": "
+                 "[{\"id\": 1, \"image_id\": %s, \"category_id\": 1, \"bbox\": [10, 10, 50, 50], "
+                 "\"area\": 2500, \"iscrowd\": 0%s}]}",
+                 v[i].cat, v[i].image_id, v[i].ann);
+        struct collected col;
+        struct bmx_check_summary sum;
+        bmx_error rerr = {0};
+        bmx_status rst = run_text_read(json, NULL, &col, &sum, &rerr);
+        const char *got = col.text != NULL ? col.text : "";
+        if ((sum.errors > 0) != v[i].error || (rst != BMX_OK) != v[i].error) {
+            fail_msg("variant %zu: checker %" PRIu64 " errors, reader %s\n%s\n%s", i, sum.errors,
+                     rst == BMX_OK ? "takes it" : rerr.message, json, got);
+        }
+        if (v[i].line != NULL) {
+            char want[512];
+            snprintf(want, sizeof want, "%s\n", v[i].line);
+            if (strstr(got, want) == NULL) {
+                fail_msg("variant %zu: no line\n%s\nin\n%s", i, v[i].line, got);
+            }
+        }
+        free(col.text);
+    }
+}
+
+/* An annotation whose image is unknown: the keypoints are still held to their
+ * count, values and num_keypoints, but not to an image nobody knows the size of
+ * (no made-up size in a message). */
+static void test_check_keypoints_unknown_image(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"categories\": [{\"id\": 1, \"name\": \"p\", \"keypoints\": [\"a\", \"b\"]}],"
+        " \"images\": [{\"id\": 1, \"file_name\": \"a.jpg\", \"width\": 10, \"height\": 10}],"
+        " \"annotations\": [{\"id\": 1, \"image_id\": 7, \"category_id\": 1,"
+        " \"bbox\": [0, 0, 8, 8], \"area\": 64, \"iscrowd\": 0, \"num_keypoints\": 1,"
+        " \"keypoints\": [-5, 3, 2, 500, 4, 2]},"
+        " {\"id\": 2, \"image_id\": 8, \"category_id\": 1,"
+        " \"bbox\": [0, 0, 8, 8], \"area\": 64, \"iscrowd\": 0, \"keypoints\": [1, 1, 4, 2, 2]}]}";
+    struct collected col;
+    struct bmx_check_summary sum;
+    bmx_error rerr = {0};
+    assert_int_not_equal(run_text_read(json, NULL, &col, &sum, &rerr), BMX_OK);
+    assert_string_equal(col.text,
+                        "annotations[0].image_id: error: no image has id 7 [unknown-image-id]\n"
+                        "annotations[0].num_keypoints: error: num_keypoints is 1, but 2 points are "
+                        "labelled (v > 0) [num-keypoints]\n"
+                        "annotations[0].keypoints: warning: point 1: (500, 4) lies outside the "
+                        "object's bbox (1 such point) [keypoint-outside-box]\n"
+                        "annotations[1].image_id: error: no image has id 8 [unknown-image-id]\n"
+                        "annotations[1].keypoints: error: expected 6 numbers (x, y, v for each of "
+                        "the category's 2 keypoints), got 5 [keypoints-count]\n");
+    free(col.text);
+}
+
+/* The keypoint sample (samples/make_keypoints.py): 17 COCO person keypoints and
+ * the skeleton on every annotation, and not one problem. */
+static void test_check_keypoints_samples(void **state)
+{
+    (void)state;
+    for (int decode = 0; decode < 2; decode++) {
+        struct bmx_check_options o;
+        bmx_check_options_init(&o);
+        o.annotations = BMX_SOURCE_ROOT "/samples/keypoints/annotations.json";
+        o.images = BMX_SOURCE_ROOT "/samples/keypoints/images";
+        o.decode = decode != 0;
+        struct collected col = {.file = o.annotations, .images = o.images};
+        struct bmx_check_summary sum;
+        bmx_error err = {0};
+        assert_int_equal(bmx_check_run(&o, collect, &col, &sum, &err), BMX_OK);
+        assert_null(col.text);
+        assert_int_equal(sum.errors, 0);
+        assert_int_equal(sum.warnings, 0);
+        assert_true(sum.annotations > 0 && sum.image_files == sum.images);
+    }
+    bmx_dataset *ds = NULL;
+    bmx_error err = {0};
+    assert_int_equal(
+        bmx_dataset_read_coco(BMX_SOURCE_ROOT "/samples/keypoints/annotations.json", &ds, &err),
+        BMX_OK);
+    bmx_dataset_free(ds);
+}
+
 /* The codes of problems the strict VOC reader itself refuses. */
 static bool reader_refuses(const char *expected)
 {
@@ -1060,18 +1367,31 @@ static void test_format_g_is_printf(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cases),        cmocka_unit_test(test_many_problems),
-        cmocka_unit_test(test_strict),       cmocka_unit_test(test_samples),
-        cmocka_unit_test(test_no_callback),  cmocka_unit_test(test_run_failures),
-        cmocka_unit_test(test_decode_limit), cmocka_unit_test(test_voc_cases),
-        cmocka_unit_test(test_voc_many_problems), cmocka_unit_test(test_voc_samples),
-        cmocka_unit_test(test_voc_single_file), cmocka_unit_test(test_voc_strict),
-        cmocka_unit_test(test_voc_too_deep), cmocka_unit_test(test_voc_run_failures),
-        cmocka_unit_test(test_section_order), cmocka_unit_test(test_string_ids_many),
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_many_problems),
+        cmocka_unit_test(test_strict),
+        cmocka_unit_test(test_samples),
+        cmocka_unit_test(test_no_callback),
+        cmocka_unit_test(test_run_failures),
+        cmocka_unit_test(test_decode_limit),
+        cmocka_unit_test(test_voc_cases),
+        cmocka_unit_test(test_voc_many_problems),
+        cmocka_unit_test(test_voc_samples),
+        cmocka_unit_test(test_voc_single_file),
+        cmocka_unit_test(test_voc_strict),
+        cmocka_unit_test(test_voc_too_deep),
+        cmocka_unit_test(test_voc_run_failures),
+        cmocka_unit_test(test_section_order),
+        cmocka_unit_test(test_string_ids_many),
         cmocka_unit_test(test_duplicate_id_spellings),
         cmocka_unit_test(test_check_annotations_per_image_limit),
         cmocka_unit_test(test_check_polygon_vertex_limit),
         cmocka_unit_test(test_check_image_pixel_limit),
+        cmocka_unit_test(test_check_keypoints_sections_any_order),
+        cmocka_unit_test(test_check_keypoints_no_category_list),
+        cmocka_unit_test(test_check_keypoints_agree_with_reader),
+        cmocka_unit_test(test_check_keypoints_unknown_image),
+        cmocka_unit_test(test_check_keypoints_samples),
         cmocka_unit_test(test_format_g_is_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -391,6 +391,156 @@ case("image-record-too-large",
      ["images[0]: error: 20000x10000 = 200000000 pixels, more than the limit of 178956970 "
       "[image-too-large]"], d)
 
+# ---- keypoints: the rules of lib/keypoints.h, which the reader applies too ----
+# Category 2 names 3 keypoints (and a skeleton); annotation 1 (category 2, the
+# 100x80 image, box [50, 40, 20, 10]) gives them; annotation 0's category names
+# none, so any x, y, v triples go. Points are numbered from 0 in the messages.
+def kbase():
+    d = base()
+    d["categories"][1]["keypoints"] = ["nose", "tail", "paw"]
+    d["categories"][1]["skeleton"] = [[1, 2], [2, 3]]
+    ann(d, 1)["keypoints"] = [55, 42, 2, 68, 48, 1, 0, 0, 0]
+    ann(d, 1)["num_keypoints"] = 2
+    ann(d, 0)["keypoints"] = [20, 15, 2, 30, 25, 2]
+    return d
+
+
+case("keypoints-clean", [], kbase())
+
+d = kbase()
+ann(d, 1)["keypoints"] = [55, 42, 2, 68, 48, 1, 0, 0]
+case("keypoints-count",
+     ["annotations[1].keypoints: error: expected 9 numbers (x, y, v for each of the category's 3 "
+      "keypoints), got 8 [keypoints-count]"], d)
+
+d = kbase()
+ann(d, 0)["keypoints"] = [20, 15, 2, 30, 25, 2, 40]
+case("keypoints-count-triples",
+     ["annotations[0].keypoints: error: expected x, y, v triples (a multiple of 3 numbers), got 7 "
+      "[keypoints-count]"], d)
+
+d = kbase()
+ann(d, 1)["keypoints"] = [55, 42, 2, 68, 48, 3, 0, 0, 0]
+case("keypoint-visibility",
+     ["annotations[1].keypoints: error: point 1: v = 3; v is 0 (not labelled), 1 or 2 (1 such "
+      "point) [keypoint-visibility]"], d)
+
+d = kbase()
+ann(d, 1)["num_keypoints"] = 3
+case("num-keypoints",
+     ["annotations[1].num_keypoints: error: num_keypoints is 3, but 2 points are labelled (v > 0) "
+      "[num-keypoints]"], d)
+
+d = kbase()
+ann(d, 1)["keypoints"] = [55, 42, 2, 100, 48, 1, 0, 0, 0]
+case("keypoint-outside-image",
+     ["annotations[1].keypoints: error: point 1: (100, 48) is labelled but outside the 100x80 "
+      "image (1 such point) [keypoint-outside-image]"], d)
+
+d = kbase()
+ann(d, 1)["keypoints"] = [55, 42, 2, 68, 48, 1, 5, 5, 0]
+case("keypoint-unlabelled-position",
+     ["annotations[1].keypoints: warning: point 2: v = 0 (not labelled) at (5, 5), not (0, 0) "
+      "(1 such point) [keypoint-unlabelled-position]"], d)
+
+d = kbase()
+ann(d, 1)["keypoints"] = [55, 42, 2, 75, 48, 1, 0, 0, 0]
+case("keypoint-outside-box",
+     ["annotations[1].keypoints: warning: point 1: (75, 48) lies outside the object's bbox "
+      "(1 such point) [keypoint-outside-box]"], d)
+
+d = kbase()
+ann(d, 1)["keypoints"] = "55 42 2 68 48 1 0 0 0"
+case("keypoints-wrong-type",
+     ["annotations[1].keypoints: error: expected a list of numbers (x, y, v triples), got a "
+      "string [wrong-type]"], d)
+
+d = kbase()
+ann(d, 1)["keypoints"] = [55, "42", 2, 68, 48, 1, 0, 0, None]
+case("keypoints-item-wrong-type",
+     ["annotations[1].keypoints[1]: error: expected a number, got a string [wrong-type]"], d)
+
+case("keypoints-non-finite",
+     ["annotations[1].keypoints[4]: error: number out of range (not finite) [non-finite]"],
+     text=json.dumps(kbase()).replace("[55, 42, 2, 68, 48, 1, 0, 0, 0]",
+                                      "[55, 42, 2, 68, 1e999, 1, 0, 0, 0]"))
+
+d = kbase()
+ann(d, 1)["num_keypoints"] = 2.5
+case("num-keypoints-bad-value",
+     ["annotations[1].num_keypoints: error: expected a whole number >= 0, got 2.5 [bad-value]"], d)
+
+d = kbase()
+ann(d, 1)["num_keypoints"] = "2"
+case("num-keypoints-wrong-type",
+     ["annotations[1].num_keypoints: error: expected a whole number >= 0, got a string "
+      "[wrong-type]"], d)
+
+# A bad list of names: the skeleton is checked for its form only, and the
+# category's annotations for whole triples only.
+d = kbase()
+d["categories"][1]["keypoints"] = "nose tail paw"
+case("category-keypoints-wrong-type",
+     ["categories[1].keypoints: error: expected a list of keypoint names, got a string "
+      "[wrong-type]"], d)
+
+d = kbase()
+d["categories"][1]["skeleton"] = "1-2 2-3"
+case("skeleton-wrong-type",
+     ["categories[1].skeleton: error: expected a list of [a, b] pairs, got a string [wrong-type]"],
+     d)
+
+d = kbase()
+d["categories"][1]["skeleton"] = [[1, 2], [3]]
+case("skeleton-pair-wrong-type",
+     ["categories[1].skeleton[1]: error: expected a pair [a, b] of keypoint numbers, got 1 item "
+      "[wrong-type]"], d)
+
+d = kbase()
+d["categories"][1]["skeleton"] = [[1, 2], [2, 4], [0, 1]]
+case("skeleton-pair-out-of-range",
+     ["categories[1].skeleton[1]: error: [2, 4] is not a pair of keypoint numbers 1..3 (the "
+      "category has 3 keypoints) [bad-value]",
+      "categories[1].skeleton[2]: error: [0, 1] is not a pair of keypoint numbers 1..3 (the "
+      "category has 3 keypoints) [bad-value]"], d)
+
+d = kbase()
+d["categories"][0]["skeleton"] = [[1, 2]]
+case("skeleton-without-keypoints",
+     ["categories[0].skeleton[0]: error: [1, 2]: the category names no keypoints for a skeleton "
+      "to join [bad-value]"], d)
+
+# Several keypoint problems in one file, of both severities (e2e_check.py runs it).
+d = kbase()
+d["categories"][1]["skeleton"] = [[1, 2], [2, 4]]
+ann(d, 0)["keypoints"] = [20, 15, 2, 30, 25, 2, 40]
+ann(d, 1)["keypoints"] = [55, 42, 2, 100, 48, 1, 3, 3, 0]
+ann(d, 1)["num_keypoints"] = 3
+ann(d, 2)["keypoints"] = [5, 7, 2, 30, 30, 2]
+ann(d, 3)["keypoints"] = [21, 1, 2, 22, 2, 5, 0, 0, 0]
+ann(d, 3)["num_keypoints"] = 1.5
+d["annotations"].append({"id": 5, "image_id": 1, "category_id": 2, "bbox": [60, 60, 10, 10],
+                         "area": 100, "iscrowd": 0, "keypoints": {"x": 1}})
+case("keypoints-many-problems", [
+    "categories[1].skeleton[1]: error: [2, 4] is not a pair of keypoint numbers 1..3 (the "
+    "category has 3 keypoints) [bad-value]",
+    "annotations[0].keypoints: error: expected x, y, v triples (a multiple of 3 numbers), got 7 "
+    "[keypoints-count]",
+    "annotations[1].keypoints: error: point 1: (100, 48) is labelled but outside the 100x80 image "
+    "(1 such point) [keypoint-outside-image]",
+    "annotations[1].num_keypoints: error: num_keypoints is 3, but 2 points are labelled (v > 0) "
+    "[num-keypoints]",
+    "annotations[1].keypoints: warning: point 2: v = 0 (not labelled) at (3, 3), not (0, 0) "
+    "(1 such point) [keypoint-unlabelled-position]",
+    "annotations[2].keypoints: warning: point 1: (30, 30) lies outside the object's bbox "
+    "(1 such point) [keypoint-outside-box]",
+    "annotations[3].num_keypoints: error: expected a whole number >= 0, got 1.5 [bad-value]",
+    "annotations[3].keypoints: error: point 1: v = 5; v is 0 (not labelled), 1 or 2 (1 such "
+    "point) [keypoint-visibility]",
+    "annotations[4].keypoints: error: expected a list of numbers (x, y, v triples), got an object "
+    "[wrong-type]",
+], d)
+
 # ---- image files (checked with --images) ----
 case("images-clean", [], base(), images={"a.png": png(100, 80), "b.png": png(64, 48)})
 case("image-missing", ["images[1].file_name: error: {images}/b.png: no such file [image-missing]"],
