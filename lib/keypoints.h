@@ -3,8 +3,10 @@
  *
  * A keypoint is a pixel position (x, y) with a flag v: 0 not labelled (and then,
  * by COCO's convention, x = y = 0), 1 labelled but not visible, 2 visible. It lies
- * in the image when 0 <= x < W and 0 <= y < H, and in a rectangle by the same
- * half-open rule as boxes: x <= px < x + w. Operations move labelled points with
+ * in the image when 0 <= x < W and 0 <= y < H, and in a patch or hole by the
+ * half-open rule of boxes: x <= px < x + w. (The checker's "inside its object's
+ * box" warning counts the box's edges in: a point is a pixel, the box continuous.)
+ * Messages number points from 0, in array order. Operations move labelled points with
  * their object and hide (v = x = y = 0) those the operation hides or leaves
  * outside the kept region; points never decide whether an object is kept. */
 #ifndef BMX_KEYPOINTS_H
