@@ -1175,6 +1175,17 @@ static bool exact_decimals(double a, int p0, uint64_t *n_out, int *p_out)
 }
 #endif
 
+/* printf's %g writes the locale's decimal point; JSON and boxmix's texts have '.'
+ * whatever LC_NUMERIC a program embedding the library has set. */
+static void c_point(char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == ',') {
+            *s = '.';
+        }
+    }
+}
+
 size_t bmx__json_format_number(char *out, double v)
 {
     if (!isfinite(v)) {
@@ -1218,6 +1229,7 @@ size_t bmx__json_format_number(char *out, double v)
             break;
         }
     }
+    c_point(tmp);
     size_t n = strlen(tmp);
     memcpy(out, tmp, n);
     return n;
@@ -1373,5 +1385,6 @@ const char *bmx__format_g(char *out, size_t cap, double v, int prec)
     return out;
 slow:
     snprintf(out, cap, "%.*g", prec, v);
+    c_point(out);
     return out;
 }

@@ -62,7 +62,9 @@ struct bmx__json {
     size_t nonfinite_pos;
     /* Set after bmx__json_init to build objects with repeated keys as they are
      * (all members kept, in order) instead of refusing them: for the checker,
-     * which reports them. */
+     * which reports them. Otherwise a repeated key is refused among an object's
+     * first 4096 members (past that the search would be quadratic; COCO records
+     * have a handful of keys). */
     bool allow_repeated_keys;
 };
 
