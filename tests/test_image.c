@@ -15,7 +15,8 @@
 #endif
 
 #include "error.h"
-#include "image.h"
+#include "codec.h"
+#include "pixels.h"
 
 /*
  * A 16x16 progressive JPEG (10 scans, quality 90) of the pattern R = 16x, G = 16y,

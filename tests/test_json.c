@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset.h"
+#include "coco.h"
 #include "json.h"
 
 /* ------------------------------------------------------------------------- */

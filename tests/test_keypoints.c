@@ -7,7 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dataset.h"
+#include "coco.h"
 #include "keypoints.h"
 
 #include <math.h>

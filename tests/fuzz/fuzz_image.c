@@ -15,7 +15,8 @@
 #include "fuzz.h"
 
 #include "boxmix.h"
-#include "image.h"
+#include "codec.h"
+#include "pixels.h"
 
 #define FZ_MAX_DECODE_PIXELS ((uint64_t)1 << 22)
 #define FZ_MAX_SAMPLE_PIXELS ((uint64_t)512 * 512)

@@ -3,7 +3,8 @@
  * everything else and as the fallback), encoding (JPEG, PNG) and a fixed-point
  * bilinear resize whose output is the same bytes on every machine.
  */
-#include "image.h"
+#include "codec.h"
+#include "pixels.h"
 
 #include "error.h"
 

@@ -1,5 +1,7 @@
-/* The dataset model: accessors, ownership, output buffer and file helpers. */
-#include "dataset.h"
+/* The JSON output buffer: a growing (or streaming, hashed, cancellable) text
+ * buffer with JSON number, string and value printers, and the streamed write of a
+ * whole document into an output folder. */
+#include "jsonbuf.h"
 #include "json.h"
 
 #include <errno.h>
@@ -11,8 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ---- output buffer ---- */
 
 /* A streaming buffer writes itself out once it holds this much. */
 #define BUF_FLUSH_AT ((size_t)4 << 20)
@@ -269,100 +269,6 @@ void bmx__buf_json(struct bmx__buf *b, const cJSON *v)
     }
 }
 
-/* ---- accessors ---- */
-
-size_t bmx_dataset_image_count(const bmx_dataset *ds)
-{
-    return ds ? ds->n_images : 0;
-}
-
-const struct bmx_image_info *bmx_dataset_image(const bmx_dataset *ds, size_t i)
-{
-    return (ds && i < ds->n_images) ? &ds->images[i] : NULL;
-}
-
-size_t bmx_dataset_object_count(const bmx_dataset *ds, size_t i)
-{
-    return (ds && i < ds->n_images) ? ds->img_count[i] : 0;
-}
-
-const struct bmx_object *bmx_dataset_objects(const bmx_dataset *ds, size_t i)
-{
-    return (ds && i < ds->n_images) ? ds->objects + ds->img_first[i] : NULL;
-}
-
-size_t bmx_dataset_annotation_count(const bmx_dataset *ds)
-{
-    return ds ? ds->n_objects : 0;
-}
-
-size_t bmx_dataset_category_count(const bmx_dataset *ds)
-{
-    return ds ? ds->n_cats : 0;
-}
-
-const struct bmx_category *bmx_dataset_category(const bmx_dataset *ds, size_t i)
-{
-    return (ds && i < ds->n_cats) ? &ds->cats[i] : NULL;
-}
-
-void bmx_dataset_free(bmx_dataset *ds)
-{
-    if (ds == NULL) {
-        return;
-    }
-    for (size_t i = 0; i < ds->n_objects; i++) {
-        bmx_object_free(&ds->objects[i]);
-    }
-    for (size_t i = 0; i < ds->n_strings; i++) {
-        free(ds->strings[i]);
-    }
-    free(ds->strings);
-    free(ds->objects);
-    free(ds->obj_image);
-    free(ds->file_order);
-    free(ds->images);
-    free(ds->img_first);
-    free(ds->img_count);
-    free(ds->cats);
-    free(ds->skeletons);
-    cJSON_Delete(ds->extras);
-    cJSON_Delete(ds->root);
-    free(ds->name);
-    free(ds);
-}
-
-bool bmx_dataset_image_patch(const bmx_dataset *ds, size_t i, struct bmx_rect *out)
-{
-    if (ds == NULL || i >= ds->n_images) {
-        return false;
-    }
-    const cJSON *bm = cJSON_GetObjectItemCaseSensitive((const cJSON *)ds->images[i].extra, "boxmix");
-    const cJSON *patch = cJSON_GetObjectItemCaseSensitive(bm, "patch");
-    if (!cJSON_IsArray(patch) || cJSON_GetArraySize(patch) != 4) {
-        return false;
-    }
-    double v[4];
-    int k = 0;
-    for (const cJSON *c = patch->child; c != NULL; c = c->next, k++) {
-        if (!cJSON_IsNumber(c) || c->valuedouble < 0 || c->valuedouble > INT32_MAX) {
-            return false;
-        }
-        v[k] = c->valuedouble;
-    }
-    *out = (struct bmx_rect){(int32_t)v[0], (int32_t)v[1], (int32_t)v[2], (int32_t)v[3]};
-    return true;
-}
-
-const char *bmx_dataset_category_name(const bmx_dataset *ds, int64_t id)
-{
-    for (size_t i = 0; ds != NULL && i < ds->n_cats; i++) {
-        if (ds->cats[i].id == id) {
-            return ds->cats[i].name;
-        }
-    }
-    return NULL;
-}
 
 bmx_status bmx__stream_document(int dir, const char *shown, const char *rel,
                                 void (*put)(struct bmx__buf *, void *), void *ctx,

@@ -2,7 +2,7 @@
 #ifndef BMX_VOC_H
 #define BMX_VOC_H
 
-#include "dataset.h"
+#include "coco.h"
 
 
 /* The image folder of a VOC input: <path>/JPEGImages for a folder, or for one XML
@@ -12,21 +12,6 @@ char *bmx__voc_default_images_dir(const char *path, bool is_dir);
 /* The image folder a job reads VOC input `voc` against: a copy of `images` when
  * given, else the default above. malloc'd; NULL when out of memory. */
 char *bmx__voc_images_root(const char *voc, const char *images);
-
-/* Read a job's input: the VOC folder or XML file `voc` when not NULL (with its
- * split, the category names of the labels file `labels_path` when not NULL, the
- * image folder `images_root`), else the COCO file `annotations`; `limits` apply. */
-bmx_status bmx__read_input(const char *annotations, const char *voc, const char *split,
-                           const char *labels_path, const char *images_root,
-                           const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err);
-
-/* Register a job's input files with the guard: the annotation file or VOC folder
- * (or XML file), the labels file and the image folder, each may be NULL. */
-bmx_status bmx__guard_input_files(struct bmx__guard *g, const char *annotations, const char *voc,
-                                  const char *labels_path, const char *images_root, bmx_error *err);
-
-/* BMX_E_STATE when the folder of a job's input holds an unfinished boxmix run. */
-bmx_status bmx__check_input_finished(const char *annotations, const char *voc, bmx_error *err);
 
 /* The Annotations/ stem of every image of `ds` (file_name without folders and
  * extension): unique, usable as a file name and as a line of an ImageSets list.

@@ -3,7 +3,7 @@
  * the file system. */
 #include "draw.h"
 #include "error.h"
-#include "voc.h"
+#include "input.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -3,7 +3,7 @@
  * keypoints.h (the checker applies the same ones). The values stay in the
  * annotation's unknown fields too, where the writer puts the object's current
  * ones back, so the key order of a record never changes. */
-#include "dataset.h"
+#include "coco.h"
 #include "keypoints.h"
 
 #include <inttypes.h>

@@ -1,5 +1,5 @@
 /* Reading and writing one image file. */
-#include "dataset.h"
+#include "safefs.h"
 
 #include <stdlib.h>
 

@@ -4,7 +4,8 @@
  * formats, the dimension limit and the memory functions, and keeps stb's warnings
  * out of the rest of the build.
  */
-#include "image.h"
+#include "codec.h"
+#include "pixels.h"
 
 /* Formats boxmix reads; everything else (PSD, HDR, PIC) is left out. */
 #define STBI_ONLY_JPEG

@@ -23,7 +23,7 @@
 #ifndef BMX_JOURNAL_H
 #define BMX_JOURNAL_H
 
-#include "dataset.h"
+#include "coco.h"
 
 #define BMX__JOURNAL_NAME ".boxmix-journal"
 

@@ -35,10 +35,10 @@
  *   the structure around them (a list of numbers, num_keypoints, a category's
  *   names and skeleton) as coco_keypoints.c reads it.
  */
-#include "dataset.h"
+#include "coco.h"
 #include "json.h"
 #include "keypoints.h"
-#include "voc.h"
+#include "input.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
  * copy or link its images into the output folder, write the annotations in the
  * other format last (so a folder holding them holds a complete dataset). */
 #include "journal.h"
-#include "voc.h"
+#include "input.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -5,7 +5,7 @@
  * boxmix uses and reporting the first problem with its JSON path. Fields boxmix
  * does not know stay in the record's cJSON object (`extra`) and are written back
  * after the known ones. Writing streams to the file through a small buffer. */
-#include "dataset.h"
+#include "coco.h"
 #include "json.h"
 
 #include <errno.h>

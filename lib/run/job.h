@@ -2,11 +2,12 @@
 #ifndef BMX_JOB_H
 #define BMX_JOB_H
 
-#include "dataset.h"
-#include "image.h"
+#include "coco.h"
+#include "codec.h"
+#include "pixels.h"
 #include "journal.h"
 #include "pairing.h"
-#include "voc.h"
+#include "input.h"
 
 #include <pthread.h>
 

@@ -9,7 +9,7 @@
  *   (its extent does not reach into the patch for a base object, lies within it for a
  *   source object) and dropped otherwise. */
 #include "error.h"
-#include "image.h"
+#include "pixels.h"
 #include "keypoints.h"
 #include "polygon.h"
 

@@ -1,6 +1,7 @@
-/* Internal: the image codec's two back ends, reachable on their own for tests. */
-#ifndef BMX_IMAGE_H
-#define BMX_IMAGE_H
+/* Internal: the image codecs (TurboJPEG, stb), their two back ends reachable on
+ * their own for tests, and codec state a worker keeps from image to image. */
+#ifndef BMX_CODEC_H
+#define BMX_CODEC_H
 
 #include "boxmix.h"
 
@@ -51,16 +52,6 @@ bmx_status bmx__codec_decode(struct bmx__codec *c, const uint8_t *buf, size_t le
 bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
                              enum bmx_format format, int quality, const uint8_t **out,
                              size_t *len, bmx_error *err);
-
-/* The pixels of rectangle `r` of the bilinear resize of `in` to w x h, written
- * into `dst` (an image of w x h, same channels) at the same place. */
-bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t h,
-                                  struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
-
-/* CutMix's pixels: `dst` (A's size and channels, its own memory) becomes A with
- * the patch `r` (inside A) taken from B resized to A's size. */
-bmx_status bmx__image_paste(const struct bmx_image *a, const struct bmx_image *b,
-                            struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
 
 /*
  * False when `buf` is a JPEG with a Huffman table stb_image 2.27 would overflow

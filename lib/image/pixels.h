@@ -1,0 +1,17 @@
+/* Internal: pixel work the operations need (resizing a patch, pasting it). */
+#ifndef BMX_PIXELS_H
+#define BMX_PIXELS_H
+
+#include "boxmix.h"
+
+/* The pixels of rectangle `r` of the bilinear resize of `in` to w x h, written
+ * into `dst` (an image of w x h, same channels) at the same place. */
+bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t h,
+                                  struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
+
+/* CutMix's pixels: `dst` (A's size and channels, its own memory) becomes A with
+ * the patch `r` (inside A) taken from B resized to A's size. */
+bmx_status bmx__image_paste(const struct bmx_image *a, const struct bmx_image *b,
+                            struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
+
+#endif

@@ -1,0 +1,22 @@
+/* Internal: a job's input dataset (augment, draw, convert, check). */
+#ifndef BMX_INPUT_H
+#define BMX_INPUT_H
+
+#include "voc.h"
+
+/* Read a job's input: the VOC folder or XML file `voc` when not NULL (with its
+ * split, the category names of the labels file `labels_path` when not NULL, the
+ * image folder `images_root`), else the COCO file `annotations`; `limits` apply. */
+bmx_status bmx__read_input(const char *annotations, const char *voc, const char *split,
+                           const char *labels_path, const char *images_root,
+                           const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err);
+
+/* Register a job's input files with the guard: the annotation file or VOC folder
+ * (or XML file), the labels file and the image folder, each may be NULL. */
+bmx_status bmx__guard_input_files(struct bmx__guard *g, const char *annotations, const char *voc,
+                                  const char *labels_path, const char *images_root, bmx_error *err);
+
+/* BMX_E_STATE when the folder of a job's input holds an unfinished boxmix run. */
+bmx_status bmx__check_input_finished(const char *annotations, const char *voc, bmx_error *err);
+
+#endif
