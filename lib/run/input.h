@@ -2,6 +2,7 @@
 #ifndef BMX_INPUT_H
 #define BMX_INPUT_H
 
+#include "guard.h"
 #include "voc.h"
 
 /* Read a job's input: the VOC folder or XML file `voc` when not NULL (with its

@@ -9,6 +9,7 @@
  * Only shards of one run are joined: each shard's journal must be finished, name
  * the same run (inputs, options, seed, count) and a shard of the given count, each
  * shard must be given once, and every file must be the one its journal lists. */
+#include "guard.h"
 #include "journal.h"
 
 #include <errno.h>
