@@ -1,0 +1,211 @@
+/* CutMix's options and its patch: Beta(alpha, alpha) area or side ratios, the
+ * placements (anywhere, avoid-base), corners on whole pixels (DESIGN.md, "CutMix" 1). */
+#include "ops.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bmx_cutmix_options_init(struct bmx_cutmix_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->alpha = 1.0;
+    opts->mode = BMX_PATCH_BETA;
+    opts->ratio_lo = 0.3;
+    opts->ratio_hi = 0.7;
+    opts->placement = BMX_PLACE_ANYWHERE;
+    opts->tries = 10;
+    opts->min_visibility = 0.10;
+    opts->min_area = 0.0;
+    opts->min_size = 2.0;
+    opts->mask_format = BMX_MASK_KEEP;
+}
+
+/* The options that drawing a patch depends on. */
+static bmx_status check_patch_options(const struct bmx_cutmix_options *opts, bmx_error *err)
+{
+    if (opts->mode != BMX_PATCH_BETA && opts->mode != BMX_PATCH_RATIO) {
+        return bmx__fail(err, BMX_E_INVALID, "mode: unknown patch mode %d", (int)opts->mode);
+    }
+    if (!isfinite(opts->alpha) || !(opts->alpha > 0.0)) {
+        return bmx__fail(err, BMX_E_INVALID, "alpha: must be a finite number > 0, got %g",
+                         opts->alpha);
+    }
+    if (!isfinite(opts->ratio_lo) || !(opts->ratio_lo > 0.0) || !(opts->ratio_lo <= 1.0)) {
+        return bmx__fail(err, BMX_E_INVALID, "ratio_lo: must be a number in (0, 1], got %g",
+                         opts->ratio_lo);
+    }
+    if (!isfinite(opts->ratio_hi) || !(opts->ratio_hi > 0.0) || !(opts->ratio_hi <= 1.0)) {
+        return bmx__fail(err, BMX_E_INVALID, "ratio_hi: must be a number in (0, 1], got %g",
+                         opts->ratio_hi);
+    }
+    if (opts->ratio_lo > opts->ratio_hi) {
+        return bmx__fail(err, BMX_E_INVALID,
+                         "ratio_lo, ratio_hi: lo must not exceed hi, got %g > %g",
+                         opts->ratio_lo, opts->ratio_hi);
+    }
+    if (opts->placement != BMX_PLACE_ANYWHERE && opts->placement != BMX_PLACE_AVOID_BASE) {
+        return bmx__fail(err, BMX_E_INVALID, "placement: unknown placement %d",
+                         (int)opts->placement);
+    }
+    if (opts->tries < 1 || opts->tries > 1000) {
+        return bmx__fail(err, BMX_E_INVALID, "tries: must be an integer in [1, 1000], got %d",
+                         opts->tries);
+    }
+    return BMX_OK;
+}
+
+/* Every message names the option, so a tool can pass it on as it is. */
+bmx_status bmx_cutmix_options_check(const struct bmx_cutmix_options *opts, bmx_error *err)
+{
+    if (opts == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "cutmix options: NULL");
+    }
+    bmx_status st = check_patch_options(opts, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    if (!isfinite(opts->min_visibility) || !(opts->min_visibility >= 0.0) ||
+        !(opts->min_visibility <= 1.0)) {
+        return bmx__fail(err, BMX_E_INVALID,
+                         "min_visibility: must be a number in [0, 1], got %g",
+                         opts->min_visibility);
+    }
+    if (!isfinite(opts->min_area) || !(opts->min_area >= 0.0)) {
+        return bmx__fail(err, BMX_E_INVALID, "min_area: must be a finite number >= 0, got %g",
+                         opts->min_area);
+    }
+    if (!isfinite(opts->min_size) || !(opts->min_size >= 0.0)) {
+        return bmx__fail(err, BMX_E_INVALID, "min_size: must be a finite number >= 0, got %g",
+                         opts->min_size);
+    }
+    if (opts->mask_format != BMX_MASK_KEEP && opts->mask_format != BMX_MASK_RLE &&
+        opts->mask_format != BMX_MASK_POLYGON) {
+        return bmx__fail(err, BMX_E_INVALID, "mask_format: unknown mask format %d",
+                         (int)opts->mask_format);
+    }
+    return BMX_OK;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Patch drawing                                                              */
+/* ------------------------------------------------------------------------- */
+
+static double clampd(double v, double lo, double hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+static void draw_beta(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                      bmx_rng *rng, struct bmx_rect *out)
+{
+    double lambda = bmx_rng_beta(rng, opts->alpha, opts->alpha);
+    double s = sqrt(clampd(1.0 - lambda, 0.0, 1.0));
+    double cut_w = (double)w * s;
+    double cut_h = (double)h * s;
+    double cx = bmx_rng_uniform(rng) * (double)w;
+    double cy = bmx_rng_uniform(rng) * (double)h;
+    double x0 = clampd(floor(cx - cut_w / 2.0 + 0.5), 0.0, (double)w);
+    double x1 = clampd(floor(cx + cut_w / 2.0 + 0.5), 0.0, (double)w);
+    double y0 = clampd(floor(cy - cut_h / 2.0 + 0.5), 0.0, (double)h);
+    double y1 = clampd(floor(cy + cut_h / 2.0 + 0.5), 0.0, (double)h);
+    out->x = (int32_t)x0;
+    out->y = (int32_t)y0;
+    out->w = (int32_t)(x1 - x0);
+    out->h = (int32_t)(y1 - y0);
+}
+
+static void draw_ratio(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                       bmx_rng *rng, struct bmx_rect *out)
+{
+    double span = opts->ratio_hi - opts->ratio_lo;
+    double rw = opts->ratio_lo + span * bmx_rng_uniform(rng);
+    double rh = opts->ratio_lo + span * bmx_rng_uniform(rng);
+    int32_t pw = (int32_t)clampd(floor((double)w * rw + 0.5), 0.0, (double)w);
+    int32_t ph = (int32_t)clampd(floor((double)h * rh + 0.5), 0.0, (double)h);
+    out->x = (int32_t)bmx_rng_below(rng, (uint64_t)(w - pw) + 1u);
+    out->y = (int32_t)bmx_rng_below(rng, (uint64_t)(h - ph) + 1u);
+    out->w = pw;
+    out->h = ph;
+}
+
+static void draw_one(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                     bmx_rng *rng, struct bmx_rect *out)
+{
+    if (opts->mode == BMX_PATCH_RATIO) {
+        draw_ratio(opts, w, h, rng, out);
+    } else {
+        draw_beta(opts, w, h, rng, out);
+    }
+}
+
+/* Area of the rectangle covered by the box (0 for boxes with non-finite fields). */
+static double rect_box_overlap(struct bmx_rect r, const struct bmx_box *b)
+{
+    if (!isfinite(b->x) || !isfinite(b->y) || !isfinite(b->w) || !isfinite(b->h)) {
+        return 0.0;
+    }
+    double ix = fmin((double)r.x + r.w, b->x + b->w) - fmax((double)r.x, b->x);
+    double iy = fmin((double)r.y + r.h, b->y + b->h) - fmax((double)r.y, b->y);
+    if (!(ix > 0.0) || !(iy > 0.0)) {
+        return 0.0;
+    }
+    return ix * iy;
+}
+
+/* Random numbers are drawn in a fixed order (beta: lambda, cx, cy; ratio: rw, rh, x0,
+ * y0; avoid-base: whole candidates in sequence, stopping at the first free one), so a
+ * patch is a pure function of the generator's state. */
+bmx_status bmx_cutmix_draw_patch(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                                 const struct bmx_box *base_boxes, size_t n, bmx_rng *rng,
+                                 struct bmx_patch *out, bmx_error *err)
+{
+    if (out != NULL) {
+        memset(out, 0, sizeof *out);
+    }
+    if (opts == NULL || rng == NULL || out == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw patch: NULL argument");
+    }
+    bmx_status st = check_patch_options(opts, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    if (w <= 0 || h <= 0) {
+        return bmx__fail(err, BMX_E_INVALID, "draw patch: image size must be positive, got %dx%d",
+                         (int)w, (int)h);
+    }
+    if (n > 0 && base_boxes == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw patch: %zu base boxes but no array", n);
+    }
+
+    struct bmx_rect rect;
+    if (opts->placement == BMX_PLACE_AVOID_BASE) {
+        /* Ultralytics' rule: the first candidate clear of every base box; failing
+         * that, the one that hides the least base-box area (earliest on ties). */
+        struct bmx_rect best = {0, 0, 0, 0};
+        double best_cover = INFINITY;
+        for (int t = 0; t < opts->tries; t++) {
+            struct bmx_rect cand;
+            draw_one(opts, w, h, rng, &cand);
+            double cover = 0.0;
+            for (size_t i = 0; i < n; i++) {
+                cover += rect_box_overlap(cand, &base_boxes[i]);
+            }
+            if (cover <= 0.0) {
+                best = cand;
+                break;
+            }
+            if (cover < best_cover) {
+                best_cover = cover;
+                best = cand;
+            }
+        }
+        rect = best;
+    } else {
+        draw_one(opts, w, h, rng, &rect);
+    }
+    out->rect = rect;
+    out->lambda = 1.0 - ((double)rect.w * (double)rect.h) / ((double)w * (double)h);
+    return BMX_OK;
+}
+

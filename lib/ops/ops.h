@@ -1,0 +1,26 @@
+/* Internal: what the operations' files share. */
+#ifndef BMX_OPS_H
+#define BMX_OPS_H
+
+#include "error.h"
+#include "keypoints.h"
+#include "pixels.h"
+#include "polygon.h"
+
+/* bmx_object_by_rect, counting the holes `--mask-format polygon` fills
+ * (object_rect.c). */
+bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts, const struct bmx_object *in,
+                               struct bmx_rect r, bool inside, int32_t w, int32_t h,
+                               struct bmx_object *out, bool *kept, size_t *holes, bmx_error *err);
+
+/* A kept polygon object as RLE: its polygons as recorded rasterised (frPoly), the
+ * rectangle `cut` (when it took a part) cleared, or kept when `inside`
+ * (mask_format.c). */
+bmx_status bmx__object_to_rle(struct bmx_object *obj, const struct bmx_polyset *recorded,
+                              const struct bmx_rect *cut, bool inside, int32_t w, int32_t h,
+                              bmx_error *err);
+
+/* A kept RLE object as polygons traced along pixel edges; holes filled and counted. */
+bmx_status bmx__object_to_polygons(struct bmx_object *obj, size_t *holes, bmx_error *err);
+
+#endif
