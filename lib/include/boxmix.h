@@ -494,6 +494,19 @@ BMX_API bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
                                     struct bmx_cutmix_stats *stats, bmx_error *err);
 
 /**
+ * CutMix in one call: draw the patch for base `a` with `rng` (bmx_cutmix_draw_patch,
+ * on a's boxes), then apply it to `a` and source `b` (bmx_cutmix_apply). The offline
+ * job makes output k exactly so, with the generator it seeded from (seed, k) after
+ * drawing the pairing, so a caller who seeds its own generator the same way gets
+ * the same sample. `out` is allocated (bmx_sample_free); `patch` and `stats` may be
+ * NULL. Thread safety: independent calls may run in parallel.
+ */
+BMX_API bmx_status bmx_cutmix(const struct bmx_cutmix_options *opts, const struct bmx_sample *a,
+                              const struct bmx_sample *b, bmx_rng *rng, struct bmx_sample *out,
+                              struct bmx_patch *patch, struct bmx_cutmix_stats *stats,
+                              bmx_error *err);
+
+/**
  * Cut (`inside` = false: keep the part outside r) or clip (`inside` = true: keep the
  * part inside r) one object by the rectangle r of an image of w x h, and decide it.
  * `*kept` tells whether it survives; when it does, `out` holds the new object
@@ -594,6 +607,52 @@ BMX_API bmx_status bmx_image_read(const char *path, const struct bmx_limits *lim
  */
 BMX_API bmx_status bmx_image_write(const char *path, const struct bmx_image *img,
                                    enum bmx_format format, int quality, bmx_error *err);
+
+/**
+ * Load image `i` of a dataset as a sample: its pixels decoded from
+ * `images_root`/file_name (within `limits`, NULL: bmx_limits_init's) and checked
+ * against the record's size, and a copy of its objects (their `extra` stays
+ * borrowed from `ds`: keep `ds` while the sample lives). A file_name that escapes
+ * the image folder is refused. `out` is allocated (bmx_sample_free).
+ */
+BMX_API bmx_status bmx_dataset_load_sample(const bmx_dataset *ds, size_t i, const char *images_root,
+                                           const struct bmx_limits *limits,
+                                           struct bmx_sample *out, bmx_error *err);
+
+/** Dataset formats: what the converter, the builder and the jobs read and write. */
+enum bmx_dataset_format { BMX_DATASET_COCO = 0, BMX_DATASET_VOC = 1 };
+
+/**
+ * A dataset builder: samples in, a COCO or VOC dataset out. bmx_builder_new opens
+ * (creates) `out_dir` and locks it like every boxmix output; each
+ * bmx_builder_add encodes a sample's pixels into out_dir/images/<file_name>
+ * (JPEGImages/ for VOC) at once and keeps its records: the image (new ids 1, 2, ...
+ * in the order added, the sample's size) and its objects, masks and keypoints
+ * included, with boxmix provenance (`from`, `visibility`) for objects an operation
+ * made; bmx_builder_finish writes the annotation file (or the VOC files) last, so
+ * a folder holding it holds a whole dataset. Categories, `info`, `licenses` and the
+ * other top-level keys are those of `like`, which must outlive the builder (and so
+ * must the objects' borrowed `extra`). A folder that already holds a dataset, or
+ * that another run holds, is refused; nothing below it is reached through a
+ * symlink. Not thread safe: one builder, one thread.
+ */
+typedef struct bmx_builder bmx_builder;
+
+BMX_API bmx_status bmx_builder_new(const char *out_dir, const bmx_dataset *like,
+                                   enum bmx_dataset_format format, bmx_builder **out,
+                                   bmx_error *err);
+
+/** Add a sample as `file_name` (relative, no ".."), encoded as `format` at `quality`. */
+BMX_API bmx_status bmx_builder_add(bmx_builder *b, const struct bmx_sample *sample,
+                                   const char *file_name, enum bmx_format format, int quality,
+                                   bmx_error *err);
+
+/** Write the annotations; after it only bmx_builder_free is allowed. */
+BMX_API bmx_status bmx_builder_finish(bmx_builder *b, bmx_error *err);
+
+/** Release the builder and its folder's lock (a builder never finished leaves its
+ * image files and no annotation file). Accepts NULL. */
+BMX_API void bmx_builder_free(bmx_builder *b);
 
 /* ------------------------------------------------------------------------- */
 /* Drawing (QA rendering)                                                     */
@@ -717,8 +776,6 @@ BMX_API bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_o
 BMX_API bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_dir,
                                          bmx_error *err);
 
-/** Dataset formats known to the converter. */
-enum bmx_dataset_format { BMX_DATASET_COCO = 0, BMX_DATASET_VOC = 1 };
 
 /** A whole-dataset conversion. Fill with bmx_convert_job_init. */
 struct bmx_convert_job {

@@ -238,3 +238,31 @@ cleanup:
     return BMX_OK;
 }
 
+
+bmx_status bmx_cutmix(const struct bmx_cutmix_options *opts, const struct bmx_sample *a,
+                      const struct bmx_sample *b, bmx_rng *rng, struct bmx_sample *out,
+                      struct bmx_patch *patch, struct bmx_cutmix_stats *stats, bmx_error *err)
+{
+    if (opts == NULL || a == NULL || b == NULL || rng == NULL || out == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "cutmix: NULL argument");
+    }
+    memset(out, 0, sizeof *out);
+    struct bmx_box *boxes = bmx__alloc_array(a->n_objects, sizeof *boxes);
+    if (boxes == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "cutmix: out of memory");
+    }
+    for (size_t i = 0; i < a->n_objects; i++) {
+        boxes[i] = a->objects[i].bbox;
+    }
+    struct bmx_patch p;
+    bmx_status st = bmx_cutmix_draw_patch(opts, a->image.w, a->image.h, boxes, a->n_objects, rng,
+                                          &p, err);
+    free(boxes);
+    if (st == BMX_OK) {
+        st = bmx_cutmix_apply(opts, &p, a, b, out, stats, err);
+    }
+    if (st == BMX_OK && patch != NULL) {
+        *patch = p;
+    }
+    return st;
+}

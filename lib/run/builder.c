@@ -1,0 +1,167 @@
+/* The dataset builder: samples in, a COCO or VOC dataset out (the in-memory API's
+ * writer). Images are written as they come; the records wait in memory and the
+ * annotation file is written last. */
+#include "coco.h"
+#include "voc.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct bmx_builder {
+    const bmx_dataset *like;
+    enum bmx_dataset_format format;
+    struct bmx__outdir od;
+    int img_fd;
+    char *img_shown;
+    struct bmx__buf images, anns; /* the records so far, comma-joined */
+    size_t n_images, n_anns;
+    bool finished;
+};
+
+void bmx_builder_free(bmx_builder *b)
+{
+    if (b == NULL) {
+        return;
+    }
+    if (b->img_fd >= 0) {
+        close(b->img_fd);
+    }
+    bmx__outdir_close(&b->od);
+    bmx__buf_free(&b->images);
+    bmx__buf_free(&b->anns);
+    free(b->img_shown);
+    free(b);
+}
+
+bmx_status bmx_builder_new(const char *out_dir, const bmx_dataset *like,
+                           enum bmx_dataset_format format, bmx_builder **out, bmx_error *err)
+{
+    if (out_dir == NULL || like == NULL || out == NULL ||
+        (format != BMX_DATASET_COCO && format != BMX_DATASET_VOC)) {
+        return bmx__fail(err, BMX_E_INVALID, "builder: NULL argument or unknown format");
+    }
+    *out = NULL;
+    bmx_builder *b = calloc(1, sizeof *b);
+    if (b == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    b->like = like;
+    b->format = format;
+    b->img_fd = -1;
+    b->od.fd = b->od.lock_fd = -1;
+    const char *mark = format == BMX_DATASET_VOC ? "Annotations" : "annotations.json";
+    const char *images = format == BMX_DATASET_VOC ? "JPEGImages" : "images";
+    bmx_status st = bmx__outdir_open(&b->od, out_dir, err);
+    if (st == BMX_OK && bmx__dir_has(b->od.fd, mark)) {
+        st = bmx__fail(err, BMX_E_STATE, "%s: already holds a dataset (%s)", out_dir, mark);
+    }
+    if (st == BMX_OK) {
+        b->img_shown = bmx__path_join(out_dir, images);
+        st = b->img_shown == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                                  : bmx__dir_open(b->od.fd, out_dir, images, true, &b->img_fd, err);
+    }
+    if (st != BMX_OK) {
+        bmx_builder_free(b);
+        return st;
+    }
+    *out = b;
+    return BMX_OK;
+}
+
+bmx_status bmx_builder_add(bmx_builder *b, const struct bmx_sample *sample, const char *file_name,
+                           enum bmx_format format, int quality, bmx_error *err)
+{
+    if (b == NULL || sample == NULL || file_name == NULL || b->finished) {
+        return bmx__fail(err, BMX_E_INVALID, "builder add: NULL argument or a finished builder");
+    }
+    if (bmx__name_escapes(file_name)) {
+        return bmx__fail(err, BMX_E_INVALID, "builder add: \"%s\" escapes the image folder",
+                         file_name);
+    }
+    uint8_t *enc = NULL;
+    size_t len = 0;
+    bmx_status st = bmx_image_encode(&sample->image, format, quality, &enc, &len, err);
+    if (st == BMX_OK) {
+        st = bmx__outfile_write(b->img_fd, b->img_shown, file_name, enc, len, false, err);
+    }
+    free(enc);
+    if (st != BMX_OK) {
+        return st;
+    }
+    char id[32];
+    snprintf(id, sizeof id, "%zu", b->n_images + 1);
+    struct bmx_image_info info = {(int64_t)(b->n_images + 1), NULL, file_name, sample->image.w,
+                                  sample->image.h, NULL};
+    bmx__buf_puts(&b->images, b->n_images++ ? ",\n" : "\n");
+    bmx__coco_put_image(&b->images, &info, id, file_name, sample->image.w, sample->image.h, false,
+                        NULL);
+    for (size_t q = 0; q < sample->n_objects; q++) {
+        const struct bmx_object *o = &sample->objects[q];
+        struct bmx__buf prov = {0};
+        if (o->origin != BMX_FROM_NONE) {
+            bmx__buf_puts(&prov, o->origin == BMX_FROM_SOURCE ? "{\"from\":\"source\",\"visibility\":"
+                                                              : "{\"from\":\"base\",\"visibility\":");
+            bmx__buf_number(&prov, o->visibility);
+            bmx__buf_puts(&prov, ",\"source_annotation_id\":");
+            bmx__buf_int(&prov, o->id);
+            bmx__buf_puts(&prov, "}");
+        }
+        bmx__buf_puts(&b->anns, b->n_anns++ ? ",\n" : "\n");
+        bmx__coco_put_annotation(&b->anns, o, (int64_t)b->n_anns, id,
+                                 o->origin != BMX_FROM_NONE ? prov.data : NULL);
+        bool failed = prov.failed;
+        bmx__buf_free(&prov);
+        if (failed) {
+            b->anns.failed = true;
+        }
+    }
+    if (b->images.failed || b->anns.failed) {
+        return bmx__fail(err, BMX_E_NOMEM, "builder add: out of memory");
+    }
+    return BMX_OK;
+}
+
+static void put_images(struct bmx__buf *out, void *ctx)
+{
+    const bmx_builder *b = ctx;
+    bmx__buf_put(out, b->images.data != NULL ? b->images.data : "", b->images.len);
+}
+
+static void put_anns(struct bmx__buf *out, void *ctx)
+{
+    const bmx_builder *b = ctx;
+    bmx__buf_put(out, b->anns.data != NULL ? b->anns.data : "", b->anns.len);
+}
+
+static void put_document(struct bmx__buf *out, void *ctx)
+{
+    const bmx_builder *b = ctx;
+    bmx__coco_put_document(out, b->like, put_images, put_anns, ctx);
+}
+
+bmx_status bmx_builder_finish(bmx_builder *b, bmx_error *err)
+{
+    if (b == NULL || b->finished) {
+        return bmx__fail(err, BMX_E_INVALID, "builder finish: NULL or finished already");
+    }
+    b->finished = true;
+    if (b->format == BMX_DATASET_COCO) {
+        return bmx__stream_document(b->od.fd, b->od.path, "annotations.json", put_document, b, NULL,
+                                    NULL, NULL, err);
+    }
+    /* VOC: the same records as a COCO document, read back into a dataset. */
+    struct bmx__buf doc = {0};
+    put_document(&doc, b);
+    bmx_dataset *ds = NULL;
+    bmx_status st = doc.failed ? bmx__fail(err, BMX_E_NOMEM, "builder finish: out of memory")
+                               : bmx_dataset_read_coco_buffer(doc.data, doc.len, "(built)", &ds, err);
+    if (st == BMX_OK) {
+        st = bmx__voc_write_at(ds, b->od.fd, b->od.path, NULL, err);
+    }
+    bmx_dataset_free(ds);
+    bmx__buf_free(&doc);
+    return st;
+}
