@@ -324,7 +324,8 @@ BMX_API bmx_status bmx_image_probe(const uint8_t *buf, size_t len, int32_t *w, i
 /**
  * Decode JPEG (TurboJPEG when built with it, else stb), PNG, BMP, TGA, GIF (first
  * frame), PNM into 8-bit RGB. Grey and palette inputs are expanded, alpha is dropped.
- * Pixels as stored: no EXIF rotation. `out` is allocated.
+ * Pixels as stored: no EXIF rotation. `limits` may be NULL (bmx_limits_init's
+ * defaults). `out` is allocated.
  */
 BMX_API bmx_status bmx_image_decode(const uint8_t *buf, size_t len,
                                     const struct bmx_limits *limits, struct bmx_image *out,
@@ -596,7 +597,8 @@ BMX_API bool bmx_dataset_image_patch(const bmx_dataset *ds, size_t i, struct bmx
 BMX_API const char *bmx_dataset_category_name(const bmx_dataset *ds, int64_t id);
 
 /**
- * Read and decode the image file at `path` (see bmx_image_decode). `out` is allocated.
+ * Read and decode the image file at `path` (see bmx_image_decode; `limits` may be
+ * NULL). `out` is allocated.
  */
 BMX_API bmx_status bmx_image_read(const char *path, const struct bmx_limits *limits,
                                   struct bmx_image *out, bmx_error *err);
