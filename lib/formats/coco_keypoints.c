@@ -73,7 +73,6 @@ static bmx_status read_categories(bmx_dataset *ds, const char *name, bmx_error *
                              "%s: categories[%zu].skeleton: expected a list of [a, b] pairs", name,
                              i);
         }
-        cat->skeleton = ds->skeletons + 2 * used;
         size_t k = 0;
         for (const cJSON *p = sk->child; p != NULL; p = p->next, k++) {
             int32_t a, b;
@@ -89,6 +88,9 @@ static bmx_status read_categories(bmx_dataset *ds, const char *name, bmx_error *
             ds->skeletons[2 * used + 1] = b;
             used++;
         }
+        /* Pointed at only when the category has pairs: with none in the whole
+         * file ds->skeletons is NULL, and NULL + 0 is undefined (UBSan). */
+        cat->skeleton = k > 0 ? ds->skeletons + 2 * (used - k) : NULL;
         cat->n_skeleton = k;
     }
     return BMX_OK;

@@ -1,11 +1,15 @@
 #!/usr/bin/python3
 """Write the seed corpora tests/fuzz/corpus/<target>/seed-* from samples/, the
 bad-input sets (tests/bad, tests/data/check, tests/data/voc),
-tests/data/rle_vectors.txt and a few inputs made here (all the journal seeds;
-identical files once). Files named regress-* (inputs that once failed) are never
-touched. Run with Debian's python (numpy, cv2):
+tests/data/rle_vectors.txt and a few inputs made here (all the journal seeds and
+the seed-keypoints-* ones; identical files once). Files named regress-* (inputs
+that once failed) are never touched. Run with Debian's python (numpy, cv2):
 
     /usr/bin/python3 tests/fuzz/make_seeds.py
+
+or, to write only the keypoint seeds (nothing else is removed or rewritten):
+
+    /usr/bin/python3 -c 'import sys; sys.path[:0] = ["tests/fuzz"]; import make_seeds; make_seeds.keypoints()'
 
 The input layouts are documented at the top of each fuzz_<target>.c.
 """
@@ -344,9 +348,167 @@ def journal():
     put(d, "old-version", "boxmix-journal 1\nrun {}\ndone\n")
 
 
+# ---- keypoints (coco and check) ----
+
+KP_SAMPLE = os.path.join(ROOT, "samples", "keypoints", "annotations.json")
+
+
+def keep(target):
+    """The target's folder, for seeds added next to the ones already there (its
+    other seeds are neither removed nor rewritten)."""
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    _seen.setdefault(d, set())
+    return d
+
+
+def kp_sample(image_ids):
+    """samples/keypoints cut down to the given images and their annotations."""
+    with open(KP_SAMPLE) as f:
+        doc = json.load(f)
+    doc["images"] = [im for im in doc["images"] if im["id"] in image_ids]
+    doc["annotations"] = [a for a in doc["annotations"] if a["image_id"] in image_ids]
+    return doc
+
+
+def kp_broken(change):
+    """The one-image sample (320x240, two people, 17 keypoints each) with one rule
+    of keypoints.h / coco_keypoints.c broken by change(doc)."""
+    doc = kp_sample({1})
+    change(doc)
+    return json.dumps(doc)
+
+
+def kp_set(i, value, field="keypoints", ann=0):
+    def change(doc):
+        doc["annotations"][ann][field][i] = value
+    return change
+
+
+def kp_field(field, value, ann=0):
+    def change(doc):
+        doc["annotations"][ann][field] = value
+    return change
+
+
+def kp_cat(field, value):
+    def change(doc):
+        doc["categories"][0][field] = value
+    return change
+
+
+def keypoints():
+    """Seeds named seed-keypoints-*: the keypoint sample trimmed to one or two
+    images, every rule of lib/model/keypoints.h and of the reader's structure
+    (lib/formats/coco_keypoints.c) broken once, and for the checker documents that
+    break several at once in any section order. Only adds files: run it after
+    coco() and check(), or on its own to make just these."""
+    d = keep("coco")
+    put(d, "keypoints-sample", json.dumps(kp_sample({1, 2}), indent=1))
+    put(d, "keypoints-sample-one", json.dumps(kp_sample({1})))
+    # Errors of the rules, in the first annotation (point 0 is (105, 36) v=2).
+    put(d, "keypoints-count-short", kp_broken(lambda doc: doc["annotations"][0]["keypoints"].pop()))
+    put(d, "keypoints-count-extra-triple",
+        kp_broken(lambda doc: doc["annotations"][0]["keypoints"].extend([1, 1, 2])))
+    put(d, "keypoints-visibility-3", kp_broken(kp_set(2, 3)))
+    put(d, "keypoints-visibility-fraction", kp_broken(kp_set(2, 1.5)))
+    put(d, "keypoints-num-wrong", kp_broken(kp_field("num_keypoints", 16)))
+    put(d, "keypoints-num-fraction", kp_broken(kp_field("num_keypoints", 16.5)))
+    put(d, "keypoints-num-negative", kp_broken(kp_field("num_keypoints", -1)))
+    put(d, "keypoints-num-string", kp_broken(kp_field("num_keypoints", "17")))
+    put(d, "keypoints-num-huge", kp_broken(kp_field("num_keypoints", 1e10)))
+    put(d, "keypoints-outside-image-x", kp_broken(kp_set(0, 320)))  # x < W, half-open
+    put(d, "keypoints-outside-image-y", kp_broken(kp_set(1, -0.5)))
+    put(d, "keypoints-not-a-list", kp_broken(kp_field("keypoints", "105,36,2")))
+    put(d, "keypoints-item-string", kp_broken(kp_set(3, "111")))
+    put(d, "keypoints-item-null", kp_broken(kp_set(4, None)))
+    put(d, "keypoints-item-huge", kp_broken(kp_set(0, 1e308)))
+    # Warnings only: the reader takes these.
+    put(d, "keypoints-unlabelled-not-origin",
+        kp_broken(lambda doc: doc["annotations"][0]["keypoints"].__setitem__(slice(0, 3), [50, 60, 0])
+                  or doc["annotations"][0].__setitem__("num_keypoints", 16)))
+    put(d, "keypoints-unlabelled-far",
+        kp_broken(lambda doc: doc["annotations"][0]["keypoints"].__setitem__(slice(0, 3), [-1e300, 1e300, 0])
+                  or doc["annotations"][0].__setitem__("num_keypoints", 16)))
+    put(d, "keypoints-outside-box", kp_broken(kp_set(0, 300)))
+    # The category's names and skeleton.
+    put(d, "keypoints-skeleton-out-of-range", kp_broken(kp_cat("skeleton", [[16, 14], [17, 18]])))
+    put(d, "keypoints-skeleton-zero", kp_broken(kp_cat("skeleton", [[0, 1]])))
+    put(d, "keypoints-skeleton-fraction", kp_broken(kp_cat("skeleton", [[1.5, 2]])))
+    put(d, "keypoints-skeleton-triple", kp_broken(kp_cat("skeleton", [[1, 2, 3]])))
+    put(d, "keypoints-skeleton-not-a-list", kp_broken(kp_cat("skeleton", {"1": 2})))
+    put(d, "keypoints-skeleton-empty", kp_broken(kp_cat("skeleton", [])))
+    put(d, "keypoints-names-not-a-list", kp_broken(kp_cat("keypoints", "nose")))
+    put(d, "keypoints-names-empty",
+        kp_broken(lambda doc: doc["categories"][0].update(keypoints=[], skeleton=[])))
+    # A category that names no keypoints takes any whole number of triples.
+    put(d, "keypoints-category-without-names", json.dumps({
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 40, "height": 30}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "bbox": [2, 2, 20, 20], "area": 400,
+             "iscrowd": 0, "keypoints": [3, 4, 2, 0, 0, 0, 39.5, 29.5, 1]},
+            {"id": 2, "image_id": 1, "category_id": 1, "bbox": [2, 2, 20, 20], "area": 400,
+             "iscrowd": 0, "keypoints": [], "num_keypoints": 0},
+            {"id": 3, "image_id": 1, "category_id": 2, "bbox": [2, 2, 20, 20], "area": 400,
+             "iscrowd": 0, "keypoints": [3, 4, 2, 5], "num_keypoints": 1}],
+        "categories": [{"id": 1, "name": "a"}, {"id": 2, "name": "b", "keypoints": None}]}))
+
+    d = keep("check")
+    # Kept as first committed (by hand, in e88e70b).
+    put(d, "keypoints-many-problems",
+        read(os.path.join(ROOT, "tests", "data", "check", "keypoints-many-problems", "annotations.json")))
+    put(d, "keypoints-sections-reordered", json.dumps({
+        "annotations": [
+            {"id": 1, "image_id": "p", "category_id": 1, "bbox": [10, 10, 60, 50], "area": 3000,
+             "iscrowd": 0, "num_keypoints": 2, "keypoints": [20, 20, 2, 30, 30, 1, 0, 0, 0]},
+            {"id": 2, "image_id": "p", "category_id": 2, "bbox": [10, 10, 60, 50], "area": 3000,
+             "iscrowd": 0, "keypoints": [20, 20, 2, 5, 5, 0]},
+            {"id": 3, "image_id": "q", "category_id": 1, "bbox": [0, 0, 5, 5], "area": 25,
+             "iscrowd": 0, "num_keypoints": 1, "keypoints": [1, 1, 2, 200, 2, 1, 3, 3, 7]}],
+        "images": [{"id": "p", "file_name": "p.jpg", "width": 100, "height": 80}],
+        "categories": [{"id": 1, "name": "person", "keypoints": ["a", "b", "c"],
+                        "skeleton": [[1, 2], [2, 3], [3, 4]]},
+                       {"id": 2, "name": "thing", "skeleton": []}]}))
+    # Every rule broken once, one annotation each, categories after annotations.
+    doc = kp_sample({1, 2})
+    anns = doc["annotations"]
+    anns[0]["keypoints"].pop()
+    anns[1]["keypoints"][5] = 3
+    anns[2]["num_keypoints"] = 3
+    anns[3]["keypoints"][0] = 1000
+    anns[4]["keypoints"][3:6] = [7, 8, 0]
+    anns[4]["num_keypoints"] -= 1
+    anns[4]["keypoints"][6] = 1
+    anns.append(dict(anns[0], id=100, keypoints={"x": 1}))
+    anns.append(dict(anns[0], id=101, keypoints=[1, 2, 2] * 17, num_keypoints="17"))
+    cats = [dict(doc["categories"][0], skeleton=doc["categories"][0]["skeleton"] + [[18, 1], [2]])]
+    reordered = {"annotations": anns, "images": doc["images"], "categories": cats}
+    put(d, "keypoints-every-rule", json.dumps(reordered, indent=1))
+    # Keypoints whose category or image the checker cannot place: an unknown
+    # image, an unknown category, a category id given twice with other counts, a
+    # category whose names are not a list.
+    put(d, "keypoints-unplaced", json.dumps({
+        "categories": [{"id": 1, "name": "a", "keypoints": ["p", "q"], "skeleton": [[1, 2]]},
+                       {"id": 1, "name": "a2", "keypoints": ["p"]},
+                       {"id": 2, "name": "b", "keypoints": 2, "skeleton": [[1, 2], [0, 9]]},
+                       {"id": 3, "name": "c", "skeleton": [[1, 1]]}],
+        "annotations": [
+            {"id": 1, "image_id": 9, "category_id": 1, "bbox": [0, 0, 4, 4], "area": 16,
+             "iscrowd": 0, "keypoints": [1, 1, 2, 99999, 5, 2], "num_keypoints": 2},
+            {"id": 2, "image_id": 1, "category_id": 7, "bbox": [0, 0, 4, 4], "area": 16,
+             "iscrowd": 0, "keypoints": [1, 1, 2]},
+            {"id": 3, "image_id": 1, "category_id": 2, "bbox": [0, 0, 4, 4], "area": 16,
+             "iscrowd": 0, "keypoints": [1, 1, 2, 2, 2, 1, 3, 3, 1], "num_keypoints": 3},
+            {"id": 4, "image_id": "1", "category_id": 1, "bbox": [0, 0, 4, 4], "area": 16,
+             "iscrowd": 0, "keypoints": [1, 1, 2, 0, 0, 0], "num_keypoints": 1}],
+        "images": [{"id": 1, "file_name": "a.jpg", "width": 8, "height": 8},
+                   {"id": 2, "file_name": "b.jpg", "width": 0, "height": 8}]}))
+
+
 def main():
     coco()
     check()
+    keypoints()
     voc()
     rle_string()
     polygon()
