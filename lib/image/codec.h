@@ -1,5 +1,7 @@
 /* Internal: the image codecs (TurboJPEG, stb), their two back ends reachable on
- * their own for tests, and codec state a worker keeps from image to image. */
+ * their own for tests, codec state a worker keeps from image to image, and what
+ * the codec files (codec.c, stb_decode.c, png_screen.c, stb_encode.c, turbojpeg.c)
+ * share with each other. */
 #ifndef BMX_CODEC_H
 #define BMX_CODEC_H
 
@@ -58,5 +60,50 @@ bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
  * (more than 256 codes); true for everything else. stb_impl.c.
  */
 bool bmx__stb_jpeg_tables_ok(const uint8_t *buf, size_t len);
+
+/* BMX_E_LIMIT unless a decoded w x h is within the limits' pixel count (NULL: the
+ * default) and BMX__IMAGE_MAX_SIDE. image.c. */
+bmx_status bmx__image_check_size(uint64_t w, uint64_t h, const struct bmx_limits *limits,
+                                 bmx_error *err);
+
+/* The arguments both encoders share (*out and *len cleared first); also bounds the
+ * image to what int-based APIs take. codec.c. */
+bmx_status bmx__image_check_encode_args(const struct bmx_image *img, enum bmx_format format,
+                                        int quality, uint8_t **out, size_t *len, bmx_error *err);
+
+/* Width and height from the header of any format stb_image reads. stb_decode.c. */
+bmx_status bmx__stb_header(const uint8_t *buf, size_t len, int32_t *w, int32_t *h,
+                           bmx_error *err);
+
+/*
+ * PNG screening (png_screen.c). bmx__png_header_size: the size in a PNG's IHDR,
+ * false when `buf` is no PNG with an IHDR first. bmx__png_walk: the chunks walked
+ * as stb_image does up to IEND, refusing a chunk that runs past the end of the
+ * file, a file without IEND and an unknown critical chunk; *empty_idat tells
+ * whether an IDAT chunk is empty. bmx__png_drop_empty_idat: the malloc'd copy of a
+ * file bmx__png_walk passed (*copy_len bytes) without its empty IDAT chunks, NULL
+ * when out of memory.
+ */
+bool bmx__png_header_size(const uint8_t *buf, size_t len, uint32_t *w, uint32_t *h);
+bmx_status bmx__png_walk(const uint8_t *buf, size_t len, bool *empty_idat, bmx_error *err);
+uint8_t *bmx__png_drop_empty_idat(const uint8_t *buf, size_t len, size_t *copy_len);
+
+#ifdef BMX_HAVE_TURBOJPEG
+/*
+ * The TurboJPEG back end (turbojpeg.c); `tj` is a tjhandle. bmx__turbojpeg_reason:
+ * TurboJPEG's message for the last failure of `tj` (NULL: of tjInit*), never
+ * empty. bmx__looks_like_jpeg: SOI then the first marker, what TurboJPEG takes.
+ * bmx__turbojpeg_decode: decode into *pix (grown to fit; its capacity in *cap),
+ * `out` then borrowing *pix. bmx__turbojpeg_encode: encode into *buf (a tjAlloc
+ * buffer of *cap bytes, replaced by a larger one when the worst case does not fit).
+ */
+const char *bmx__turbojpeg_reason(void *tj);
+bool bmx__looks_like_jpeg(const uint8_t *buf, size_t len);
+bmx_status bmx__turbojpeg_decode(void *tj, const uint8_t *buf, size_t len,
+                                 const struct bmx_limits *limits, uint8_t **pix, size_t *cap,
+                                 struct bmx_image *out, bmx_error *err);
+bmx_status bmx__turbojpeg_encode(void *tj, const struct bmx_image *img, int quality,
+                                 unsigned char **buf, size_t *cap, size_t *len, bmx_error *err);
+#endif
 
 #endif

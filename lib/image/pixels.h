@@ -1,4 +1,5 @@
-/* Internal: pixel work the operations need (resizing a patch, pasting it). */
+/* Internal: pixel work the operations need (resizing a patch, pasting it), and the
+ * check of a caller's image view the pixel and codec files share. */
 #ifndef BMX_PIXELS_H
 #define BMX_PIXELS_H
 
@@ -13,5 +14,9 @@ bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t
  * the patch `r` (inside A) taken from B resized to A's size. */
 bmx_status bmx__image_paste(const struct bmx_image *a, const struct bmx_image *b,
                             struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
+
+/* BMX_OK when `img` describes memory that can be walked row by row: pixels, a
+ * positive size, 1 to 4 channels, a stride not below the row. image.c. */
+bmx_status bmx__image_check_view(const struct bmx_image *img, bmx_error *err);
 
 #endif

@@ -1,0 +1,165 @@
+/*
+ * The fixed-point bilinear resize, whose output is the same bytes on every machine:
+ * of a whole image (bmx_image_resize) or of one rectangle of the output only
+ * (CutMix's patch).
+ */
+#include "pixels.h"
+
+#include "error.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Resize weights: 11 fractional bits per axis, so a 2-D weight has 22. */
+#define FRAC_BITS 11
+#define FRAC_ONE (1u << FRAC_BITS)
+
+/* Where output sample `dst` of one axis reads from the input. */
+struct axis_tap {
+    size_t i0, i1; /* input indices (scaled to bytes by the caller) */
+    uint32_t f;    /* weight of i1 in FRAC_ONE units; i0 gets FRAC_ONE - f */
+};
+
+/*
+ * src = (dst + 0.5) * n_in / n_out - 0.5, clamped to [0, n_in - 1], computed as the
+ * exact fraction ((2 dst + 1) n_in - n_out) / (2 n_out) and only then rounded to
+ * FRAC_BITS: integer arithmetic, so every machine agrees. All terms fit int64:
+ * (2 dst + 1) < 2^32 and n_in < 2^31.
+ */
+static struct axis_tap axis_map(int32_t n_in, int32_t n_out, int32_t dst)
+{
+    struct axis_tap t = {0, 0, 0};
+    int64_t den = 2 * (int64_t)n_out;
+    int64_t num = (2 * (int64_t)dst + 1) * n_in - n_out;
+    int64_t ip;
+    int64_t rem;
+
+    if (num <= 0) {
+        return t;
+    }
+    ip = num / den;
+    rem = num % den;
+    if (ip >= (int64_t)n_in - 1) {
+        t.i0 = t.i1 = (size_t)n_in - 1;
+        return t;
+    }
+    t.i0 = (size_t)ip;
+    t.i1 = (size_t)ip + 1;
+    t.f = (uint32_t)((rem * FRAC_ONE + den / 2) / den);
+    return t;
+}
+
+/* Fill the pixels of `r` (a rectangle of the w x h output) of the bilinear resize
+ * of `in` into `dst`, an image of w x h. Only what is asked is computed, so CutMix
+ * resizes just the patch of a source of another size. */
+bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t h,
+                                  struct bmx_rect r, struct bmx_image *dst, bmx_error *err)
+{
+    size_t c = (size_t)in->channels;
+    if (r.w <= 0 || r.h <= 0) {
+        return BMX_OK;
+    }
+    if (w == in->w && h == in->h) {
+        for (int32_t y = r.y; y < r.y + r.h; y++) {
+            memcpy(dst->data + (size_t)y * dst->stride + (size_t)r.x * c,
+                   in->data + (size_t)y * in->stride + (size_t)r.x * c, (size_t)r.w * c);
+        }
+        return BMX_OK;
+    }
+    /* Separable: each input row the patch needs is interpolated along x once (kept
+     * unrounded, as 2^11-scaled sums) and every output row blends two of them. The
+     * arithmetic is the same as blending the four taps per pixel, so are the bytes. */
+    size_t n = (size_t)r.w * c;
+    struct axis_tap *xs = bmx__alloc_array((size_t)r.w, sizeof *xs);
+    uint32_t *rows = bmx__alloc_array(n, 2 * sizeof *rows);
+    bmx_status st = BMX_OK;
+    if (xs == NULL || rows == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "image resize: cannot allocate %" PRId32 " taps", r.w);
+        goto cleanup;
+    }
+    for (int32_t x = 0; x < r.w; x++) {
+        xs[x] = axis_map(in->w, w, r.x + x);
+        xs[x].i0 *= c;
+        xs[x].i1 *= c;
+    }
+    uint32_t *slot[2] = {rows, rows + n};
+    size_t held[2] = {SIZE_MAX, SIZE_MAX}; /* input row in each slot */
+    for (int32_t y = r.y; y < r.y + r.h; y++) {
+        struct axis_tap ty = axis_map(in->h, h, y);
+        const size_t want[2] = {ty.i0, ty.i1};
+        const uint32_t *line[2];
+        for (int k2 = 0; k2 < 2; k2++) {
+            int s2 = held[0] == want[k2] ? 0 : held[1] == want[k2] ? 1 : -1;
+            if (s2 < 0) {
+                /* Never evict the other row this output row needs. */
+                s2 = held[0] == want[1 - k2] ? 1 : 0;
+                const uint8_t *src = in->data + want[k2] * in->stride;
+                uint32_t *o = slot[s2];
+                if (c == 3) {
+                    /* RGB, the common case, unrolled. */
+                    for (int32_t x = 0; x < r.w; x++, o += 3) {
+                        const uint8_t *p0 = src + xs[x].i0;
+                        const uint8_t *p1 = src + xs[x].i1;
+                        const uint32_t wx1 = xs[x].f;
+                        const uint32_t wx0 = FRAC_ONE - wx1;
+                        o[0] = p0[0] * wx0 + p1[0] * wx1;
+                        o[1] = p0[1] * wx0 + p1[1] * wx1;
+                        o[2] = p0[2] * wx0 + p1[2] * wx1;
+                    }
+                } else {
+                    for (int32_t x = 0; x < r.w; x++) {
+                        const struct axis_tap *tx = &xs[x];
+                        uint32_t wx1 = tx->f;
+                        uint32_t wx0 = FRAC_ONE - wx1;
+                        for (size_t k = 0; k < c; k++) {
+                            *o++ = src[tx->i0 + k] * wx0 + src[tx->i1 + k] * wx1;
+                        }
+                    }
+                }
+                held[s2] = want[k2];
+            }
+            line[k2] = slot[s2];
+        }
+        const uint32_t wy1 = ty.f;
+        const uint32_t wy0 = FRAC_ONE - wy1;
+        uint8_t *d = dst->data + (size_t)y * dst->stride + (size_t)r.x * c;
+        for (size_t q = 0; q < n; q++) {
+            /* top, bottom <= 255 * 2^11; the sum below stays under 2^30 + 2^21. */
+            d[q] = (uint8_t)((line[0][q] * wy0 + line[1][q] * wy1 +
+                              (1u << (2 * FRAC_BITS - 1))) >> (2 * FRAC_BITS));
+        }
+    }
+
+cleanup:
+    free(rows);
+    free(xs);
+    return st;
+}
+
+bmx_status bmx_image_resize(const struct bmx_image *in, int32_t w, int32_t h,
+                            struct bmx_image *out, bmx_error *err)
+{
+    struct bmx_image img = {0};
+    bmx_status st;
+
+    if (out == NULL || out == in) {
+        return bmx__fail(err, BMX_E_INVALID, "image resize: output missing or same as input");
+    }
+    memset(out, 0, sizeof *out);
+    st = bmx__image_check_view(in, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    st = bmx_image_new(w, h, in->channels, &img, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    st = bmx__image_resize_rect(in, w, h, (struct bmx_rect){0, 0, w, h}, &img, err);
+    if (st != BMX_OK) {
+        bmx_image_free(&img);
+        return st;
+    }
+    *out = img;
+    return BMX_OK;
+}
