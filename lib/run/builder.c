@@ -1,7 +1,7 @@
 /* The dataset builder: samples in, a COCO or VOC dataset out (the in-memory API's
  * writer). Images are written as they come; the records wait in memory and the
  * annotation file is written last. */
-#include "coco.h"
+#include "provenance.h"
 #include "voc.h"
 
 #include <inttypes.h>
@@ -102,12 +102,7 @@ bmx_status bmx_builder_add(bmx_builder *b, const struct bmx_sample *sample, cons
         const struct bmx_object *o = &sample->objects[q];
         struct bmx__buf prov = {0};
         if (o->origin != BMX_FROM_NONE) {
-            bmx__buf_puts(&prov, o->origin == BMX_FROM_SOURCE ? "{\"from\":\"source\",\"visibility\":"
-                                                              : "{\"from\":\"base\",\"visibility\":");
-            bmx__buf_number(&prov, o->visibility);
-            bmx__buf_puts(&prov, ",\"source_annotation_id\":");
-            bmx__buf_int(&prov, o->id);
-            bmx__buf_puts(&prov, "}");
+            bmx__coco_put_object_record(&prov, o);
         }
         bmx__buf_puts(&b->anns, b->n_anns++ ? ",\n" : "\n");
         bmx__coco_put_annotation(&b->anns, o, (int64_t)b->n_anns, id,

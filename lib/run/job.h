@@ -3,6 +3,7 @@
 #define BMX_JOB_H
 
 #include "coco.h"
+#include "provenance.h"
 #include "codec.h"
 #include "pixels.h"
 #include "journal.h"

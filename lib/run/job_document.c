@@ -47,23 +47,26 @@ bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, stru
             }
         }
         if (st == BMX_OK) {
-            char idl[128], bm[200], newid[32];
-            bmx__job_id_literal(info, idl, sizeof idl);
+            char newid[32];
             snprintf(newid, sizeof newid, "%zu", i + 1);
-            snprintf(bm, sizeof bm, "{\"op\":\"original\",\"index\":%zu,\"original_image_id\":%s}", i,
-                     idl);
+            struct bmx__buf bm = {0};
+            bmx__coco_put_original_record(&bm, i, info);
             bmx__buf_puts(images, (*n_images)++ ? ",\n" : "\n");
             bmx__coco_put_image(images, info, newid, info->file_name, info->width, info->height,
-                                true, bm);
+                                true, bm.data != NULL ? bm.data : "null");
             const struct bmx_object *objs = ds->objects + ds->img_first[i];
             for (size_t q = 0; q < ds->img_count[i]; q++) {
-                char abm[160];
-                snprintf(abm, sizeof abm,
-                         "{\"from\":\"original\",\"source_annotation_id\":%" PRId64 "}", objs[q].id);
+                bm.len = 0;
+                bmx__coco_put_original_object_record(&bm, objs[q].id);
                 size_t aid = ++*n_anns;
                 bmx__buf_puts(anns, aid > 1 ? ",\n" : "\n");
-                bmx__coco_put_annotation(anns, &objs[q], (int64_t)aid, newid, abm);
+                bmx__coco_put_annotation(anns, &objs[q], (int64_t)aid, newid,
+                                         bm.data != NULL ? bm.data : "null");
             }
+            if (bm.failed) {
+                images->failed = true;
+            }
+            bmx__buf_free(&bm);
             sum->originals++;
         }
     next:

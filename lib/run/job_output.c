@@ -152,39 +152,24 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
         }
     }
 
-    char base_id[128], source_id[128], newid[32], bm[512];
-    bmx__job_id_literal(&ds->images[base], base_id, sizeof base_id);
-    bmx__job_id_literal(&ds->images[source], source_id, sizeof source_id);
+    char newid[32];
     snprintf(newid, sizeof newid, "%" PRIu64, r->id_offset + k + 1);
-    {
-        struct bmx__buf lb = {0};
-        bmx__buf_number(&lb, patch.lambda);
-        snprintf(bm, sizeof bm,
-                 "{\"op\":\"cutmix\",\"index\":%" PRIu64 ",\"base_image_id\":%s,\"source_image_id\":%s,"
-                 "\"patch\":[%d,%d,%d,%d],\"lambda\":%s,\"seed\":%" PRIu64 "}",
-                 k, base_id, source_id, (int)patch.rect.x, (int)patch.rect.y, (int)patch.rect.w,
-                 (int)patch.rect.h, lb.data ? lb.data : "null", opts->seed);
-        bmx__buf_free(&lb);
-    }
+    struct bmx__buf bm = {0};
+    bmx__coco_put_op_record(&bm, "cutmix", k, &ds->images[base], &ds->images[source], patch.rect,
+                            patch.lambda, opts->seed);
     bmx__coco_put_image(&rec->image, &ds->images[base], newid, fname, out.image.w, out.image.h,
-                        false, bm);
+                        false, bm.data != NULL ? bm.data : "null");
+    rec->image.failed = rec->image.failed || bm.failed;
     for (size_t q = 0; q < out.n_objects; q++) {
         const struct bmx_object *o = &out.objects[q];
-        struct bmx__buf vis = {0};
-        bmx__buf_number(&vis, o->visibility);
-        char abm[240], hidden[48] = "";
-        if (o->has_keypoints) {
-            snprintf(hidden, sizeof hidden, ",\"keypoints_hidden\":%u", (unsigned)o->keypoints_hidden);
-        }
-        snprintf(abm, sizeof abm,
-                 "{\"from\":\"%s\",\"visibility\":%s,\"source_annotation_id\":%" PRId64 "%s}",
-                 o->origin == BMX_FROM_SOURCE ? "source" : "base", vis.data ? vis.data : "0", o->id,
-                 hidden);
-        bmx__buf_free(&vis);
-        bmx__coco_put_annotation(&rec->anns, o, 0, newid, abm);
+        bm.len = 0;
+        bmx__coco_put_object_record(&bm, o);
+        bmx__coco_put_annotation(&rec->anns, o, 0, newid, bm.data != NULL ? bm.data : "null");
         bmx__buf_put(&rec->anns, "\n", 1);
+        rec->anns.failed = rec->anns.failed || bm.failed;
         rec->n_anns++;
     }
+    bmx__buf_free(&bm);
     if (rec->image.failed || rec->anns.failed) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory while building the annotation file");
     } else {

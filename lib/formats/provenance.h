@@ -1,0 +1,24 @@
+/* Internal: boxmix's provenance records in the COCO output (provenance.c). */
+#ifndef BMX_PROVENANCE_H
+#define BMX_PROVENANCE_H
+
+#include "coco.h"
+
+/* An output image's record: the operation, its index k, base and source images,
+ * the patch, the effective lambda and the run's seed. */
+void bmx__coco_put_op_record(struct bmx__buf *b, const char *op, uint64_t index,
+                             const struct bmx_image_info *base, const struct bmx_image_info *source,
+                             struct bmx_rect patch, double lambda, uint64_t seed);
+
+/* A copied original's record: its place among the inputs and its own id. */
+void bmx__coco_put_original_record(struct bmx__buf *b, uint64_t index,
+                                   const struct bmx_image_info *original);
+
+/* An object an operation made: from the base or the source, its visibility, the
+ * annotation it came from, and (with keypoints) how many this operation hid. */
+void bmx__coco_put_object_record(struct bmx__buf *b, const struct bmx_object *o);
+
+/* An object of a copied original. */
+void bmx__coco_put_original_object_record(struct bmx__buf *b, int64_t source_annotation_id);
+
+#endif
