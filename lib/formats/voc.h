@@ -1,4 +1,5 @@
-/* Internal: Pascal VOC helpers shared by lib/voc.c and lib/convert.c. */
+/* Internal: Pascal VOC helpers that lib/run (convert, the jobs, the checker) reaches.
+ * What only the VOC files of lib/formats share with each other is in voc_internal.h. */
 #ifndef BMX_VOC_H
 #define BMX_VOC_H
 
