@@ -1,5 +1,6 @@
 /* Internal: COCO records written piece by piece (the writer's parts the jobs and
- * merge assemble), and the reader's keypoint pass. */
+ * merge assemble), the reader's keypoint pass, and what the reader's files
+ * (coco_ids.c, coco_record.c, coco_arrays.c, coco_read.c) share. */
 #ifndef BMX_COCO_H
 #define BMX_COCO_H
 
@@ -32,5 +33,78 @@ void bmx__coco_put_document(struct bmx__buf *b, const bmx_dataset *ds,
 /* After a COCO reader: each category's keypoint count and skeleton, each object's
  * keypoints, checked (keypoints.h). */
 bmx_status bmx__coco_read_keypoints(bmx_dataset *ds, const char *name, bmx_error *err);
+
+/* ---- between the reader's files ---- */
+
+struct bmx__json;
+struct bmx__jnode;
+
+/* An id table: numeric or string ids -> index (coco_ids.c). */
+struct bmx__id_entry {
+    bool used;
+    bool is_str;
+    int64_t num;
+    const char *str;
+    size_t index;
+};
+
+struct bmx__id_table {
+    struct bmx__id_entry *slots;
+    size_t cap;
+    size_t count; /* kept by bmx__id_table_reserve's users */
+};
+
+/* An empty table with room for n entries; false when out of memory. */
+bool bmx__id_table_init(struct bmx__id_table *t, size_t n);
+
+/* The entry of an id, or the unused slot where it would go. */
+struct bmx__id_entry *bmx__id_table_find(const struct bmx__id_table *t, bool is_str, int64_t num,
+                                         const char *str);
+
+/* Room for one more entry in a table that grows (at most half full). */
+bool bmx__id_table_reserve(struct bmx__id_table *t);
+
+/* Whether a string id spells an integer ("7", "07" for 7), and which. */
+bool bmx__coco_spells_integer(const char *s, int64_t *value);
+
+/* The name messages give the input, and where the first problem goes. */
+struct bmx__coco_reader {
+    const char *name;
+    bmx_error *err;
+};
+
+/* The image found for the previous numeric image_id: annotations usually come
+ * grouped by image, and this spares most table look-ups. */
+struct bmx__coco_last_image {
+    bool valid;
+    int64_t num;
+    size_t index;
+};
+
+/* Records into the model (coco_record.c): annotation i (its image found in
+ * `images`, its category checked in `cats` unless NULL), image i, and the parsed
+ * categories array `arr` (`carr` its cJSON copy in the root, which owns the names)
+ * with their ids into `cats`. */
+bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct bmx__jnode *a,
+                                      size_t i, bmx_dataset *ds, const struct bmx__id_table *images,
+                                      const struct bmx__id_table *cats,
+                                      struct bmx__coco_last_image *last, struct bmx_object *obj,
+                                      size_t *image_index);
+bmx_status bmx__coco_parse_image(struct bmx__coco_reader *r, const struct bmx__jnode *im, size_t i,
+                                 bmx_dataset *ds, struct bmx_image_info *info);
+bmx_status bmx__coco_parse_categories(struct bmx__coco_reader *r, const struct bmx__jnode *arr,
+                                      const cJSON *carr, bmx_dataset *ds,
+                                      struct bmx__id_table *cats);
+
+/* The images and the annotations arrays at *at (then just past them), record by
+ * record, into `ds` (coco_arrays.c); then the arrays filled once the counts are
+ * known, objects grouped by image (false when out of memory). */
+bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
+                                 bmx_dataset *ds, size_t *cap, struct bmx__id_table *images);
+bmx_status bmx__coco_read_annotations(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
+                                      bmx_dataset *ds, size_t *cap,
+                                      const struct bmx__id_table *images,
+                                      const struct bmx__id_table *cats);
+bool bmx__coco_finish_dataset(bmx_dataset *ds);
 
 #endif

@@ -151,4 +151,32 @@ size_t bmx__json_format_number(char *out, double v);
  * Returns out. */
 const char *bmx__format_g(char *out, size_t cap, double v, int prec);
 
+/* ---- between the parser's own files (json.c, json_string.c, json_number.c) ---- */
+
+/* Room for `size` bytes in the arena of the value being parsed, aligned for the
+ * nodes; NULL (with p->nomem set) when out of memory. */
+void *bmx__json_alloc(struct bmx__json *p, size_t size);
+
+/* Record a syntax error at `pos` (what was expected) unless an error or a lack of
+ * memory came first; returns false. */
+bool bmx__json_fail_at(struct bmx__json *p, size_t pos, const char *what);
+
+static inline bool bmx__json_is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* The string whose opening quote is at *pos; *pos ends just past its closing
+ * quote. When `out` is not NULL its unescaped text (NUL-terminated) goes to the
+ * arena, and its length to *out_len. */
+bool bmx__json_scan_string(struct bmx__json *p, size_t *pos, const char **out, size_t *out_len);
+
+/* The number at *pos: checked against the grammar and, when `out` is not NULL,
+ * converted with correct rounding. One that does not fit a double is noted in
+ * has_nonfinite/nonfinite_pos. */
+bool bmx__json_scan_number(struct bmx__json *p, size_t *pos, double *out);
+
+/* The same check without the conversion, quicker for the common shapes. */
+bool bmx__json_skip_number(struct bmx__json *p, size_t *pos);
+
 #endif

@@ -1,0 +1,561 @@
+/* The COCO readers: a first pass over the document's top-level members, the fast
+ * reader that takes the usual file in one pass and the checked reader that names the
+ * first problem, the geometry a dataset may hold, and the entry points
+ * bmx_dataset_read_coco, _buffer and _limited.
+ *
+ * Reading checks the text with our own parser (json.c), then turns each image and
+ * annotation into a compact record, one element at a time, checking every field
+ * boxmix uses and reporting the first problem with its JSON path. Fields boxmix
+ * does not know stay in the record's cJSON object (`extra`) and are written back
+ * after the known ones. */
+#include "coco.h"
+#include "json.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A top-level member: its key and the byte range of its value. */
+struct member {
+    const char *key;
+    size_t start, end;
+    bool main; /* the first "images" or "annotations": read record by record */
+};
+
+struct document {
+    struct member *members;
+    size_t n, cap;
+    size_t value_start;   /* where the top-level value starts */
+    char first;           /* its first character */
+    size_t n_images, n_annotations;
+};
+
+static bool add_member(struct document *d, const char *key, size_t start, size_t end, bool main)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        struct member *m = bmx__realloc_array(d->members, cap, sizeof *m);
+        if (m == NULL) {
+            return false;
+        }
+        d->members = m;
+        d->cap = cap;
+    }
+    d->members[d->n++] = (struct member){key, start, end, main};
+    return true;
+}
+
+/* First pass: check the whole text (syntax, what follows it, numbers that do not
+ * fit a double) and find the top-level members, without building anything. */
+static bmx_status scan_document(struct bmx__coco_reader *r, struct bmx__json *p, struct document *d)
+{
+    size_t pos = bmx__json_skip_ws(p, 0);
+    d->value_start = pos;
+    d->first = pos < p->len ? p->buf[pos] : '\0';
+    if (d->first != '{') {
+        if (!bmx__json_value(p, &pos, 0, NULL)) {
+            return bmx__json_fail(p, r->name, r->err);
+        }
+    } else {
+        bool seen_images = false, seen_annotations = false;
+        int more = bmx__json_begin(p, &pos, '{');
+        while (more == 1) {
+            const char *key;
+            if (!bmx__json_key(p, &pos, &key)) {
+                return bmx__json_fail(p, r->name, r->err);
+            }
+            size_t start = bmx__json_skip_ws(p, pos);
+            for (size_t q = 0; q < d->n && d->n < 4096; q++) {
+                if (strcmp(d->members[q].key, key) == 0) {
+                    return bmx__fail(r->err, BMX_E_SCHEMA,
+                                     "%s: %s: a repeated key (readers disagree on which one wins)",
+                                     r->name, key);
+                }
+            }
+            bool is_images = strcmp(key, "images") == 0;
+            bool is_annotations = strcmp(key, "annotations") == 0;
+            bool main = (is_images && !seen_images) || (is_annotations && !seen_annotations);
+            seen_images |= is_images;
+            seen_annotations |= is_annotations;
+            if (main && start < p->len && p->buf[start] == '[') {
+                size_t count = 0;
+                pos = start;
+                int m = bmx__json_begin(p, &pos, '[');
+                while (m == 1) {
+                    if (!bmx__json_value(p, &pos, 2, NULL)) {
+                        return bmx__json_fail(p, r->name, r->err);
+                    }
+                    count++;
+                    m = bmx__json_next(p, &pos, ']');
+                }
+                if (m < 0) {
+                    return bmx__json_fail(p, r->name, r->err);
+                }
+                *(is_images ? &d->n_images : &d->n_annotations) = count;
+            } else if (!bmx__json_value(p, &pos, 1, NULL)) {
+                return bmx__json_fail(p, r->name, r->err);
+            }
+            if (!add_member(d, key, start, pos, main)) {
+                return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+            }
+            more = bmx__json_next(p, &pos, '}');
+        }
+        if (more < 0) {
+            return bmx__json_fail(p, r->name, r->err);
+        }
+    }
+    /* Only whitespace may follow the document. */
+    for (size_t q = pos; q < p->len; q++) {
+        char c = p->buf[q];
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\0') {
+            size_t line, col;
+            bmx__json_line_col(p->buf, q, &line, &col);
+            return bmx__fail(r->err, BMX_E_PARSE, "%s: line %zu, column %zu: text after the JSON document",
+                             r->name, line, col);
+        }
+    }
+    if (d->first != '{') {
+        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: top level: expected an object, got %s", r->name,
+                         bmx__json_type_name_of_text(d->first));
+    }
+    if (p->has_nonfinite) {
+        /* JSON has no non-finite numbers, but 1e999 overflows a double, which
+         * must not reach the geometry. */
+        char path[512];
+        bmx__json_reset(p);
+        bmx__json_path_at(p, d->value_start, p->nonfinite_pos, path, sizeof path);
+        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: number out of range (not finite)", r->name,
+                         path);
+    }
+    return BMX_OK;
+}
+
+static const struct member *find_member(const struct document *d, const char *key)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        if (strcmp(d->members[i].key, key) == 0) {
+            return &d->members[i];
+        }
+    }
+    return NULL;
+}
+
+static bmx_dataset *new_dataset(const char *name)
+{
+    bmx_dataset *ds = calloc(1, sizeof *ds);
+    if (ds == NULL) {
+        return NULL;
+    }
+    ds->name = strdup(name);
+    ds->extras = cJSON_CreateArray();
+    ds->root = cJSON_CreateObject();
+    if (ds->name == NULL || ds->extras == NULL || ds->root == NULL) {
+        bmx_dataset_free(ds);
+        return NULL;
+    }
+    return ds;
+}
+
+/* A top-level member other than the images and annotations read record by
+ * record, parsed and kept in the root as cJSON. */
+static bmx_status keep_member(struct bmx__coco_reader *r, struct bmx__json *p, const char *key,
+                              size_t *at, bmx_dataset *ds, struct bmx__jnode **tree,
+                              cJSON **item_out)
+{
+    struct bmx__jnode *v = NULL;
+    bmx__json_reset(p);
+    if (!bmx__json_value(p, at, 1, &v)) {
+        return bmx__json_fail(p, r->name, r->err);
+    }
+    cJSON *item = bmx__json_to_cjson(v);
+    if (item == NULL || !cJSON_AddItemToObject(ds->root, key, item)) {
+        cJSON_Delete(item);
+        return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+    }
+    if (tree != NULL) {
+        *tree = v;
+    }
+    if (item_out != NULL) {
+        *item_out = item;
+    }
+    return BMX_OK;
+}
+
+/*
+ * The checked way, which finds the first problem the way a whole-tree parse
+ * would: a first pass checks the text and finds the top-level members (a syntax
+ * error anywhere, then a number beyond a double, come before any content error);
+ * then the members are read in a fixed order: categories, images, annotations.
+ */
+static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size_t len,
+                               bmx_dataset **out)
+{
+    struct bmx__id_table images = {0}, cats = {0};
+    struct bmx__json scan, p;
+    struct document doc = {0};
+    bmx_status st = BMX_OK;
+    bmx__json_init(&scan, buf, len);
+    bmx__json_init(&p, buf, len);
+    bmx_dataset *ds = new_dataset(r->name);
+    if (ds == NULL) {
+        return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+    }
+    st = scan_document(r, &scan, &doc);
+    if (st != BMX_OK) {
+        goto done;
+    }
+    static const char *const required[] = {"images", "annotations", "categories"};
+    const struct member *req[3];
+    for (size_t q = 0; q < 3; q++) {
+        req[q] = find_member(&doc, required[q]);
+        if (req[q] == NULL) {
+            st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: missing (a COCO detection file needs images, annotations and categories)",
+                           r->name, required[q]);
+            goto done;
+        }
+        if (buf[req[q]->start] != '[') {
+            st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected an array, got %s", r->name,
+                           required[q], bmx__json_type_name_of_text(buf[req[q]->start]));
+            goto done;
+        }
+    }
+    const struct member *info = find_member(&doc, "info");
+    if (info != NULL && buf[info->start] != '{' && buf[info->start] != 'n') {
+        st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: info: expected an object or null, got %s",
+                       r->name, bmx__json_type_name_of_text(buf[info->start]));
+        goto done;
+    }
+
+    /* The root keeps every member in order; images and annotations are empty
+     * placeholders there (a repeated one is dropped: the first is read). */
+    cJSON *cat_json = NULL;
+    for (size_t q = 0; q < doc.n; q++) {
+        const struct member *m = &doc.members[q];
+        if (m->main) {
+            cJSON *ph = cJSON_CreateArray();
+            if (ph == NULL || !cJSON_AddItemToObject(ds->root, m->key, ph)) {
+                cJSON_Delete(ph);
+                st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+                goto done;
+            }
+        } else if (strcmp(m->key, "images") != 0 && strcmp(m->key, "annotations") != 0) {
+            size_t at = m->start;
+            st = keep_member(r, &p, m->key, &at, ds, NULL, m == req[2] ? &cat_json : NULL);
+            if (st != BMX_OK) {
+                goto done;
+            }
+        }
+    }
+    {
+        struct bmx__jnode *v = NULL;
+        size_t pos = req[2]->start;
+        bmx__json_reset(&p);
+        if (!bmx__json_value(&p, &pos, 1, &v)) {
+            st = bmx__json_fail(&p, r->name, r->err);
+            goto done;
+        }
+        st = bmx__coco_parse_categories(r, v, cat_json, ds, &cats);
+        if (st != BMX_OK) {
+            goto done;
+        }
+    }
+    size_t cap_img = doc.n_images, cap_ann = doc.n_annotations;
+    ds->images = calloc(cap_img ? cap_img : 1, sizeof *ds->images);
+    ds->objects = calloc(cap_ann ? cap_ann : 1, sizeof *ds->objects);
+    ds->obj_image = calloc(cap_ann ? cap_ann : 1, sizeof *ds->obj_image);
+    if (!ds->images || !ds->objects || !ds->obj_image || !bmx__id_table_init(&images, cap_img)) {
+        st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+        goto done;
+    }
+    cap_img = cap_img ? cap_img : 1;
+    cap_ann = cap_ann ? cap_ann : 1;
+    size_t at_img = req[0]->start, at_ann = req[1]->start;
+    st = bmx__coco_read_images(r, &p, &at_img, ds, &cap_img, &images);
+    if (st == BMX_OK) {
+        st = bmx__coco_read_annotations(r, &p, &at_ann, ds, &cap_ann, &images, &cats);
+    }
+    if (st != BMX_OK) {
+        goto done;
+    }
+    if (!bmx__coco_finish_dataset(ds)) {
+        st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+        goto done;
+    }
+    *out = ds;
+    ds = NULL;
+done:
+    free(images.slots);
+    free(cats.slots);
+    free(doc.members);
+    bmx__json_free(&scan);
+    bmx__json_free(&p);
+    bmx_dataset_free(ds);
+    return st;
+}
+
+/*
+ * The usual case in one pass over the text: each member is read where it
+ * stands, images and annotations record by record (annotations only once the
+ * images are known; category ids are checked at the end when the categories come
+ * later). Any problem at all gives up (with BMX_E_STATE) and leaves the message
+ * to read_checked, so the reported problem never depends on the path taken.
+ */
+static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_dataset **out)
+{
+    bmx_error scratch;
+    struct bmx__coco_reader r = {name, &scratch};
+    struct bmx__id_table images = {0}, cats = {0};
+    struct bmx__json p, keys;
+    bmx_status st = BMX_E_STATE;
+    size_t cap_img = 0, cap_ann = 0;
+    bool seen[4] = {false}; /* images, annotations, categories, info */
+    bool images_read = false, cats_read = false, cats_checked = false;
+    size_t late_annotations = SIZE_MAX; /* annotations that came before the images */
+    bmx__json_init(&p, buf, len);
+    bmx__json_init(&keys, buf, len);
+    bmx_dataset *ds = new_dataset(name);
+    if (ds == NULL || !bmx__id_table_init(&images, 0)) {
+        bmx_dataset_free(ds);
+        return BMX_E_NOMEM;
+    }
+    size_t pos = 0;
+    int more = bmx__json_begin(&p, &pos, '{');
+    while (more == 1) {
+        const char *key;
+        if (!bmx__json_key(&keys, &pos, &key)) {
+            goto done;
+        }
+        size_t start = bmx__json_skip_ws(&p, pos);
+        if (start >= len) {
+            goto done;
+        }
+        static const char *const names[4] = {"images", "annotations", "categories", "info"};
+        int k = 0;
+        while (k < 4 && strcmp(key, names[k]) != 0) {
+            k++;
+        }
+        bool first = k < 4 && !seen[k];
+        if ((k < 4 && !first) || cJSON_GetObjectItemCaseSensitive(ds->root, key) != NULL) {
+            goto done; /* a repeated key: the checked reader names it */
+        }
+        if (k < 4) {
+            seen[k] = true;
+        }
+        if (k < 3 && first && buf[start] != '[') {
+            goto done;
+        }
+        if (k == 3 && first && buf[start] != '{' && buf[start] != 'n') {
+            goto done;
+        }
+        if (k < 2 && !first) {
+            /* a repeated images or annotations member is checked, not kept */
+            if (!bmx__json_value(&p, &pos, 1, NULL)) {
+                goto done;
+            }
+        } else if (k < 2) {
+            cJSON *ph = cJSON_CreateArray();
+            if (ph == NULL || !cJSON_AddItemToObject(ds->root, key, ph)) {
+                cJSON_Delete(ph);
+                goto done;
+            }
+            pos = start;
+            if (k == 1 && !images_read) {
+                late_annotations = start;
+                if (!bmx__json_value(&p, &pos, 1, NULL)) {
+                    goto done;
+                }
+            } else {
+                if (k == 0) {
+                    st = bmx__coco_read_images(&r, &p, &pos, ds, &cap_img, &images);
+                    images_read = true;
+                } else {
+                    st = bmx__coco_read_annotations(&r, &p, &pos, ds, &cap_ann, &images,
+                                                    cats_read ? &cats : NULL);
+                    cats_checked = cats_read;
+                }
+                if (st != BMX_OK) {
+                    goto done;
+                }
+                st = BMX_E_STATE;
+            }
+        } else {
+            struct bmx__jnode *tree = NULL;
+            cJSON *item = NULL;
+            pos = start;
+            if (keep_member(&r, &p, key, &pos, ds, &tree, &item) != BMX_OK) {
+                goto done;
+            }
+            if (k == 2 && first) {
+                if (bmx__coco_parse_categories(&r, tree, item, ds, &cats) != BMX_OK) {
+                    goto done;
+                }
+                cats_read = true;
+            }
+        }
+        more = bmx__json_next(&p, &pos, '}');
+    }
+    if (more < 0 || !seen[0] || !seen[1] || !seen[2] || p.has_nonfinite || keys.has_nonfinite) {
+        goto done;
+    }
+    for (size_t q = bmx__json_skip_ws(&p, pos); q < len; q++) {
+        if (buf[q] != '\0' && buf[q] != ' ' && buf[q] != '\n' && buf[q] != '\r' && buf[q] != '\t') {
+            goto done;
+        }
+    }
+    if (late_annotations != SIZE_MAX) {
+        if (bmx__coco_read_annotations(&r, &p, &late_annotations, ds, &cap_ann, &images, &cats) !=
+            BMX_OK) {
+            goto done;
+        }
+        cats_checked = true;
+    }
+    for (size_t q = 0; q < ds->n_objects && !cats_checked; q++) {
+        if (!bmx__id_table_find(&cats, false, ds->objects[q].category_id, NULL)->used) {
+            goto done;
+        }
+    }
+    if (!bmx__coco_finish_dataset(ds)) {
+        goto done;
+    }
+    st = BMX_OK;
+    *out = ds;
+    ds = NULL;
+done:
+    free(images.slots);
+    free(cats.slots);
+    bmx__json_free(&p);
+    bmx__json_free(&keys);
+    bmx_dataset_free(ds);
+    return st;
+}
+
+/* Boxes and polygons a dataset may hold: a box may stray past the edge (official
+ * files have some), but not lie wholly outside its image or reach beyond it by
+ * more than its size; polygon vertices likewise. What CutMix makes from anything
+ * further out would not be finite. */
+static bmx_status check_geometry(const bmx_dataset *ds, const char *path, bmx_error *err)
+{
+    bmx_status st = BMX_OK;
+    for (size_t q = 0; q < ds->n_objects && st == BMX_OK; q++) {
+        size_t slot = ds->file_order[q];
+        const struct bmx_object *o = &ds->objects[slot];
+        const struct bmx_image_info *im = &ds->images[ds->obj_image[slot]];
+        double W = im->width, H = im->height;
+        const struct bmx_box *b = &o->bbox;
+        if (!isfinite(b->x + b->w) || !isfinite(b->y + b->h) || b->x > W || b->y > H ||
+            b->x + b->w < 0 || b->y + b->h < 0 || b->x < -W || b->y < -H || b->x + b->w > 2 * W ||
+            b->y + b->h > 2 * H) {
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: annotations[%zu].bbox: [%g, %g, %g, %g] lies outside its %dx%d image",
+                           path, q, b->x, b->y, b->w, b->h, (int)im->width, (int)im->height);
+            break;
+        }
+        if (o->seg_kind != BMX_SEG_POLYGON) {
+            continue;
+        }
+        for (size_t k = 0; k < o->polys.count && st == BMX_OK; k++) {
+            const struct bmx_poly *ring = &o->polys.rings[k];
+            for (size_t v = 0; v < ring->n; v++) {
+                double x = ring->xy[2 * v], y = ring->xy[2 * v + 1];
+                if (!(x >= -W && x <= 2 * W && y >= -H && y <= 2 * H)) {
+                    st = bmx__fail(err, BMX_E_SCHEMA,
+                                   "%s: annotations[%zu].segmentation[%zu]: vertex (%g, %g) lies far "
+                                   "outside its %dx%d image",
+                                   path, q, k, x, y, (int)im->width, (int)im->height);
+                    break;
+                }
+            }
+        }
+        if (st != BMX_OK) {
+            break;
+        }
+    }
+    return st;
+}
+
+bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char *name,
+                                        bmx_dataset **out, bmx_error *err)
+{
+    struct bmx__coco_reader r = {name ? name : "<memory>", err};
+    *out = NULL;
+    bmx_status st = read_fast(r.name, buf, len, out);
+    if (st != BMX_OK) {
+        st = read_checked(&r, buf, len, out);
+    }
+    if (st == BMX_OK) {
+        st = check_geometry(*out, r.name, err);
+        if (st == BMX_OK) {
+            st = bmx__coco_read_keypoints(*out, r.name, err);
+        }
+        if (st != BMX_OK) {
+            bmx_dataset_free(*out);
+            *out = NULL;
+        }
+    }
+    return st;
+}
+
+bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bmx_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    *out = NULL;
+    bmx_status st = bmx__read_file(path, &buf, &len, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    st = bmx_dataset_read_coco_buffer(buf, len, path, out, err);
+    free(buf);
+    return st;
+}
+
+bmx_status bmx_dataset_read_coco_limited(const char *path, const struct bmx_limits *limits,
+                                         bmx_dataset **out, bmx_error *err)
+{
+    struct bmx_limits defaults;
+    if (limits == NULL) {
+        bmx_limits_init(&defaults);
+        limits = &defaults;
+    }
+    bmx_status st = bmx_dataset_read_coco(path, out, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    const bmx_dataset *ds = *out;
+    for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
+        const struct bmx_image_info *im = &ds->images[i];
+        uint64_t px = (uint64_t)im->width * (uint64_t)im->height;
+        if (px > limits->max_image_pixels) {
+            st = bmx__fail(err, BMX_E_LIMIT,
+                           "%s: images[%zu]: %dx%d is more than the limit of %" PRIu64
+                           " pixels (--max-pixels raises it)",
+                           path, i, (int)im->width, (int)im->height, limits->max_image_pixels);
+        } else if (ds->img_count[i] > limits->max_objects_per_image) {
+            st = bmx__fail(err, BMX_E_LIMIT,
+                           "%s: images[%zu]: %zu annotations is more than the limit of %" PRIu64,
+                           path, i, ds->img_count[i], limits->max_objects_per_image);
+        }
+    }
+    for (size_t q = 0; q < ds->n_objects && st == BMX_OK; q++) {
+        const struct bmx_object *o = &ds->objects[ds->file_order[q]];
+        if (o->seg_kind != BMX_SEG_POLYGON) {
+            continue;
+        }
+        uint64_t v = 0;
+        for (size_t k = 0; k < o->polys.count; k++) {
+            v += o->polys.rings[k].n;
+        }
+        if (v > limits->max_polygon_vertices) {
+            st = bmx__fail(err, BMX_E_LIMIT,
+                           "%s: annotations[%zu].segmentation: %" PRIu64
+                           " polygon vertices is more than the limit of %" PRIu64,
+                           path, q, v, limits->max_polygon_vertices);
+        }
+    }
+    if (st != BMX_OK) {
+        bmx_dataset_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
