@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Generate boxmix's keypoint sample: 5 drawn images of stick-figure people, COCO keypoints.
 
 Run from anywhere with Debian's Python (numpy and OpenCV):

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Generate boxmix's sample dataset: 8 small drawn images with COCO and VOC annotations.
 
 Run from anywhere with Debian's Python (numpy and OpenCV):

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """boxmix's own benchmark: run it from a clone after building.
 
     /usr/bin/python3 tests/bench.py --build BUILD_DIR [--images N] [--threads 1,2]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_floor: the codec floor of a JPEG-to-JPEG augmentation pass.
  *
  *   bench_floor [--quality Q] [--accurate-dct | --transcode] IMAGE_DIR OUT_DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_make_set: the benchmark's own COCO-like data, made from a seed.
  *
  *   bench_make_set set OUT_DIR N [SEED]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Validate JSON files against one of boxmix's JSON Schemas (draft 2020-12).
 
     /usr/bin/python3 tests/check_schema.py SCHEMA JSON...

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """End-to-end checks of the built boxmix-augment on samples/.
 
 Usage: e2e_augment.py TOOL SOURCE_ROOT (boxmix-merge is taken from TOOL's folder)

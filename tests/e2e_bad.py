@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Runs the bad-input corpus of tests/bad/ through the built tools.
 
 Usage: e2e_bad.py TOOLS_DIR SOURCE_ROOT

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """End-to-end checks of the built boxmix-convert on samples/.
 
 Usage: e2e_convert.py TOOL SOURCE_ROOT

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Data safety of every tool: no run loses, overwrites or silently corrupts data.
 
 Usage: e2e_data_safety.py TOOLS_DIR SOURCE_ROOT

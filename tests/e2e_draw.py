@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """End-to-end checks of the built boxmix-draw on an augmented copy of samples/.
 
 Usage: e2e_draw.py DRAW_TOOL AUGMENT_TOOL SOURCE_ROOT [turbojpeg]

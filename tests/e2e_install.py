@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """The installed library, as a user's program sees it.
 
 Usage: e2e_install.py BUILD_DIR SOURCE_ROOT CHECK_TOOL

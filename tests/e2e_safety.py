@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Crash safety, resume, bad images and paths, through the built boxmix-augment.
 
 Usage: e2e_safety.py TOOL SOURCE_ROOT

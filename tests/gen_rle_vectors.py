@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Write tests/data/rle_vectors.txt: random masks and polygons with the COCO API's
 answers, computed by the shared reference /work/shared/bench/coco_rle.py (numpy),
 which agrees with the COCO API's C code. Run with Debian's /usr/bin/python3:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Every tool's outputs over a matrix of options, for byte-identity checks.
 
 Usage: snapshot_outputs.py TOOLS_DIR OUT [KIT_DIR]

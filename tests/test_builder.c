@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the in-memory API's ends: a sample loaded from a dataset, CutMix
  * in one call, and the dataset builder writing COCO and VOC. */
 #include <stdarg.h>

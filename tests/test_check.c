@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The dataset checker: each broken dataset under tests/data/check/ (COCO) and
  * tests/data/check_voc/ (Pascal VOC) gives exactly the problems listed next to it,
  * the samples check clean, and a dataset the checker finds no error in is one the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* COCO reading and writing: every field kept through a round trip, real-world
  * quirks accepted, and each kind of bad input reported with its JSON path. */
 #include <setjmp.h>

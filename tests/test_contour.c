@@ -1,4 +1,5 @@
-/* Tests of RLE masks traced to COCO polygons (lib/contour.c). */
+/* SPDX-License-Identifier: MIT */
+/* Tests of RLE masks traced to COCO polygons (lib/geometry/contour.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

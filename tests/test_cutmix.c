@@ -1,4 +1,5 @@
-/* Unit tests of lib/cutmix.c: patch drawing, pixel pasting, and the object rules of
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of lib/ops/: patch drawing, pixel pasting, and the object rules of
  * DESIGN.md's "CutMix" section, on hand-computed cases. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* QA drawing, checked pixel by pixel on synthetic images: box outlines land on
  * exactly their edge pixels, mask fills change exactly the mask's pixels, label
  * tags stay inside the image at every border and corner, colours are stable, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests of the image codec: decode, encode, limits, resize. */
 #include <stdarg.h>
 #include <stddef.h>

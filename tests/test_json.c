@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON layer (lib/json.c and the output buffer of lib/dataset.c): every value
  * type, the grammar's corners with the exact offset and message of each refusal,
  * numbers to the last bit, strings with every escape and UTF-8 check, the walker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of COCO keypoints (lib/keypoints.c and their handling by the cut/clip
  * primitive, CutMix and the COCO reader and writer): hand-computed cases for each
  * rule, and a property test over random patches. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of lib/pairing.c: the shuffled order, its blocks and each output's
  * source (DESIGN.md, "Pairing"). */
 #include <stdarg.h>

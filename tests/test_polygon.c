@@ -1,4 +1,5 @@
-/* Tests for lib/polygon.c: areas, extents, clip and cut against rectangles. */
+/* SPDX-License-Identifier: MIT */
+/* Tests for lib/geometry/polygon*.c and polyclip*.c: areas, extents, clip and cut against rectangles. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,5 @@
-/* Tests of the COCO RLE module (lib/rle.c). */
+/* SPDX-License-Identifier: MIT */
+/* Tests of the COCO RLE module (lib/geometry/rle_*.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

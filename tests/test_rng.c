@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The random generator: determinism, ranges, and the distributions' moments. */
 #include <setjmp.h>
 #include <stdarg.h>

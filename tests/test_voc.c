@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pascal VOC reading and writing: the quirks of real files, coordinates on
  * hand-computed cases, unknown elements and provenance kept through round trips,
  * every kind of bad input reported with file, element and line, and the

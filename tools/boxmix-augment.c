@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boxmix-augment: make a CutMix-augmented copy of a COCO detection dataset. */
 #include <boxmix.h>
 

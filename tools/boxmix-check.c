@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boxmix-check: list every problem of a COCO or Pascal VOC detection dataset. */
 #include <boxmix.h>
 

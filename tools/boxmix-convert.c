@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boxmix-convert: convert a detection dataset between COCO JSON and Pascal VOC XML. */
 #include <boxmix.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boxmix-draw: render boxes, labels, masks and the CutMix patch of a COCO dataset,
  * one image per file and optionally a contact sheet. */
 #include <boxmix.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boxmix-merge: join the output folders of a sharded boxmix-augment run. */
 #include <boxmix.h>
 

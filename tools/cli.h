@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the command-line tools share: the usage-error report and strict parsing of
  * option values. Not part of the library. */
 #ifndef BOXMIX_CLI_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The README's two commands: `sh tools/quickstart.sh demo` and `sh tools/quickstart.sh test`.
 # Installs the Debian packages that are missing (only those), builds, then runs the
 # demo on samples/ or the whole test suite (plain, then under ASan+UBSan).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Status strings, error records, checked allocation. */
 #include "error.h"
 

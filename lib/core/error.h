@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: error records and checked size arithmetic. */
 #ifndef BMX_ERROR_H
 #define BMX_ERROR_H

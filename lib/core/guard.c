@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The input guard: every path a tool will write, resolved and compared with every
  * path it reads, before anything is written. */
 #include "guard.h"

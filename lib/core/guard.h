@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the input guard (see safefs.h for the rest of the safe file system). */
 #ifndef BMX_GUARD_H
 #define BMX_GUARD_H

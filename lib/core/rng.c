@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The random generator: xoshiro256** seeded through splitmix64.
  *
  * Every random choice in boxmix draws from a bmx_rng the caller owns, so output k

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The safe file system: regular-file reads, atomic writes, locked output folders
  * walked with openat and O_NOFOLLOW, stale temporaries, and the input guard. */
 #include "safefs.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the one way boxmix reads input files and writes output files.
  *
  * Reading: regular files only (a FIFO or device never blocks a run).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the pieces of QA drawing that the job runner and the tests reach. */
 #ifndef BMX_DRAW_H
 #define BMX_DRAW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Box outlines, crowd hatching on a box and the CutMix patch's outline. A box
  * [x, y, w, h] (the half-open set [x, x+w) x [y, y+h)) covers the pixel extent of

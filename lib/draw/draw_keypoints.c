@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Keypoints. A labelled COCO keypoint (v > 0) is drawn on the pixel that holds it
  * once scaled, (floor(x * sx), floor(y * sy)), as a disc in the category colour

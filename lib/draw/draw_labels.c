@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Label tags: the text of an object's tag (category name or id, visibility and
  * annotation id when asked) and the places a tag may take around its box, each

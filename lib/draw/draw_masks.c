@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Masks. Polygons are rasterised with bmx_rle_from_polyset (the COCO API's pixel
  * set) and RLE masks decoded; the fill blends exactly the mask's pixels with the

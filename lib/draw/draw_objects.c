@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * QA drawing of an image's objects (bmx_draw_objects) on 8-bit RGB images: the
  * draw options and the order of the layers. Masks first, then box outlines and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The colours and pixel primitives every drawing uses: the category palette
  * (bmx_draw_category_color), white and black, which of the two contrasts with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to lib/draw: what the drawing files share with each other (the pixel
  * primitives, the fixed colours, text, and the layers bmx__draw_objects_xy paints).
  * What the job runner and the tests reach is in draw.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Contact sheets (bmx_draw_sheet): the grid for a sheet's width, thumbnail sizes,
  * the sheet's height, and the sheet itself, thumbnails centred in their cells

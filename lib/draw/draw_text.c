@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Text: measuring and drawing it, clipped, and the text scale for an image's size.
  * It comes from stb_easy_font, compiled in (nothing is read at run time): each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: COCO records written piece by piece (the writer's parts the jobs and
  * merge assemble), the reader's keypoint pass, and what the reader's files
  * (coco_ids.c, coco_record.c, coco_arrays.c, coco_read.c) share. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The images and annotations arrays of a COCO document read record by record into
  * a dataset that grows as they come (repeated and doubly spelled ids refused), and
  * the dataset finished once the counts are known: objects grouped by image. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The COCO reader's id table: numeric or string ids -> index, by open addressing at
  * most half full, and the rule that a string id such as "7" spells the number 7. */
 #include "coco.h"

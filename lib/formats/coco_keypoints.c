@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* COCO keypoints, read: each category's keypoint count and skeleton, and each
  * annotation's `keypoints` and `num_keypoints`, checked by the rules of
  * keypoints.h (the checker applies the same ones). The values stay in the

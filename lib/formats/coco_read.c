@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The COCO readers: a first pass over the document's top-level members, the fast
  * reader that takes the usual file in one pass and the checked reader that names the
  * first problem, the geometry a dataset may hold, and the entry points

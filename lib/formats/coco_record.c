@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One COCO record into the dataset model: an image, an annotation (its ids, bbox,
  * area, iscrowd, polygons or RLE, and the unknown fields kept in `extra`) and the
  * categories array, each field boxmix uses checked, the first problem reported with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The COCO writer: images, annotations (segmentation, keypoints, unknown fields) and
  * whole documents written piece by piece into a buffer, and bmx_dataset_write_coco,
  * which streams the document to the file through a small buffer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON parser's core: the arena the value being parsed lives in, the values,
  * arrays and objects (built as a tree, or only checked), the walk of a container
  * without building it, and the questions asked of a parsed node (its type's name,

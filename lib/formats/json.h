@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: a small strict JSON parser (RFC 8259) and the number printer.
  *
  * The parser works over an in-memory buffer one value at a time, so a reader can

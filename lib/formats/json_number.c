@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JSON numbers in and out: the scanner that checks a number against the grammar and
  * converts it with correct rounding (eight digits at a time where it can), whether a
  * double is a JSON integer, the shortest text that reads back as the same double

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Places in a JSON text: the line and column of a byte offset, the parser's failure
  * as a message, and the path ("annotations[3].bbox[1]") of the value holding an
  * offset. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* JSON strings: the byte classes of a string's body, well-formed UTF-8, the escapes
  * (\uXXXX with surrogate pairs) and the scanner that checks a string and, when
  * asked, unescapes it into the parser's arena. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The JSON output buffer: a growing (or streaming, hashed, cancellable) text
  * buffer with JSON number, string and value printers, and the streamed write of a
  * whole document into an output folder. */

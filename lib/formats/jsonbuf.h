@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the JSON output buffer shared by the COCO and VOC writers, the checker
  * and the jobs. */
 #ifndef BMX_JSONBUF_H

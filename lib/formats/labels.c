@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Label lists (bmx_labels_*): a text file with one category name per line,
  * blank lines skipped, a name listed twice refused. The VOC reader takes its
  * category ids from the list's order. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* boxmix's provenance records as the COCO output carries them (the `boxmix` field
  * of images and annotations, schemas/coco-output.schema.json): which operation made
  * an image from which inputs, where each object came from and how much of it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: boxmix's provenance records in the COCO output (provenance.c). */
 #ifndef BMX_PROVENANCE_H
 #define BMX_PROVENANCE_H

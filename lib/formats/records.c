@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the readers leave in a dataset beside the model: the records' JSON (top-level
  * keys, unknown fields), freed with it, and boxmix's provenance read from it. */
 #include "coco.h"

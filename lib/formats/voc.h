@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: Pascal VOC helpers that lib/run (convert, the jobs, the checker) reaches.
  * What only the VOC files of lib/formats share with each other is in voc_internal.h. */
 #ifndef BMX_VOC_H

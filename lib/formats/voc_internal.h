@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal to lib/formats' Pascal VOC files: what the XML text helpers, the
  * parser, the reader, the writer and the name and list helpers share with each
  * other. What the job runner and the checker reach is in voc.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pascal VOC file lists: the growing list of owned strings, and which XML files
  * a read takes: the ids of an ImageSets/Main split, or every regular *.xml file
  * of Annotations/ sorted by name (the order the reader and the checker share). */

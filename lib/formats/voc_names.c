@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pascal VOC names: the stem of a file name, the unique Annotations/ stem of
  * every image of a dataset (the file it is written to and its ImageSets line),
  * and the image folder a VOC input is read against (JPEGImages beside

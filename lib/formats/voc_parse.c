@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pascal VOC XML parsing: one annotation file read with expat into a per-file
  * record (struct vfile, its objects struct vobj), checking each element as it
  * ends and stopping at the first problem, which is also recorded for the checker

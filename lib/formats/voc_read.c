@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pascal VOC reading: a VOCdevkit-style folder (or one XML file) into the
  * dataset model. Each file is parsed (voc_parse.c), then fixed up against its
  * image (the file it names, its size when <size> is missing, boxes inside it),

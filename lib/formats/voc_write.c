@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pascal VOC writing: a dataset as Annotations/<stem>.xml files and
  * ImageSets/Main/trainval.txt. Boxes round outward to whole pixels (xmin =
  * floor(x) + 1, xmax = ceil(x + w)), so VOC -> COCO -> VOC is the identity;

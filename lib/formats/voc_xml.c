@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pascal VOC XML text: what counts as blank (XML's white space, also used to trim
  * the lines of label and split lists), escaping element text and attributes, and
  * the serializer of element events that both the reader (to keep unknown

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * RLE masks to COCO polygons: the outer boundary of every 4-connected component,
  * traced along pixel edges.

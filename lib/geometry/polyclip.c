@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The clipper behind bmx_polyset_clip_rect, bmx_polyset_cut_rect and
  * bmx__polyset_by_rect (cutmix's clip, cut, and "does the rectangle take

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: what the two clippers (polyclip.c, the fast one, and polyclip_ref.c,
  * the reference) share: the regions and edge lists they work on and the steps of
  * polyclip_steps.c, so that both give the same rings from the same steps. */

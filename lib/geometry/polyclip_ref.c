@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reference clipper: every ring clipped by full Sutherland-Hodgman passes and
  * split by the general bridge splitter, with no fast path, reached through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The steps both clippers take (polyclip.c and polyclip_ref.c give the same rings
  * because they share them): the outgoing-edge index of the bridge splitter,

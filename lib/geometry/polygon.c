@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The polygon set apart from clipping: the area of a ring and of a set (the
  * shoelace formula with exact products, polygon_exact.c), the extent and bounding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: polygon clipping entry points for cutmix.c and the differential tests. */
 #ifndef BMX_POLYGON_H
 #define BMX_POLYGON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Exact arithmetic for polygons: the shoelace sum of a ring with its products
  * split exactly (Dekker's method, or fma out of its range) and summed with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the exact arithmetic of the polygon files (polygon_exact.c): a ring's
  * points, fmin and fmax inlined, the compensated shoelace sum, and the test that
  * decides whether a ring has area worth keeping. */

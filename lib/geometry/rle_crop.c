@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A rectangle of a mask cleared or kept, on the runs: bmx_rle_crop_rect.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A byte mask to runs and back: bmx_rle_encode (nonzero is set, which for a mask of
  * 0/1 bytes gives the COCO API's runs) and bmx_rle_decode into a caller's buffer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Polygons rasterised into masks as the COCO API's frPoly does, bit for bit:
  * bmx_rle_from_poly for one ring and bmx_rle_from_polyset for a set (each ring

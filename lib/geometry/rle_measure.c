@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What a mask covers, read from its runs alone: bmx_rle_area (the pixels set) and
  * bmx_rle_bbox (the box, as the COCO API's toBbox gives it).

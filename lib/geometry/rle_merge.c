@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The union or intersection of masks of one size, bmx_rle_merge, step for step as
  * the COCO API's rleMerge.

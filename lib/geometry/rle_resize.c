@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A mask resized by nearest neighbour, on the runs: bmx_rle_resize_nearest, with
  * each output row's and column's source index computed exactly with integers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The run list every rle_*.c file builds on: the size check, a growing list of
  * runs filled with increasing intervals of ones, the all-zero mask and the check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: what the rle_*.c files share (rle_runs.c): the size check, a growing
  * list of runs, the all-zero mask and the check of a mask's runs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The COCO string form of the runs (the `counts` string of compressed RLE in COCO
  * JSON): bmx_rle_to_string and bmx_rle_from_string, which rejects with a message

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The codec dispatch: bmx_image_decode, bmx_image_probe and bmx_image_encode, and
  * the codec state a worker reuses from image to image. JPEG goes to TurboJPEG when

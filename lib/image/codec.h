@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the image codecs (TurboJPEG, stb), their two back ends reachable on
  * their own for tests, codec state a worker keeps from image to image, and what
  * the codec files (codec.c, stb_decode.c, png_screen.c, stb_encode.c, turbojpeg.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The image value: limits and their defaults, bmx_image_new and bmx_image_free,
  * and the two checks every codec and pixel operation starts from (a caller's view

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * CutMix's pixels: image A copied with the patch's rectangle taken from image B
  * resized to A's size.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: pixel work the operations need (resizing a patch, pasting it), and the
  * check of a caller's image view the pixel and codec files share. */
 #ifndef BMX_PIXELS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * PNG screening before stb_image sees a file: the size in the IHDR read directly,
  * a walk over the chunks that refuses what stb_image 2.27 would mishandle (a chunk

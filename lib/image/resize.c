@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fixed-point bilinear resize, whose output is the same bytes on every machine:
  * of a whole image (bmx_image_resize) or of one rectangle of the output only

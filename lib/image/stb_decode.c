@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Decoding with stb_image: the header of any format it reads, the refusal of
  * files cut short (which stb_image would fill in silently), the PNG screening of

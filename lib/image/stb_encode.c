@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Encoding with stb_image_write: PNG, and JPEG when the build has no TurboJPEG,
  * into a growing malloc buffer.

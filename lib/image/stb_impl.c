@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The one translation unit that compiles stb_image and stb_image_write (Debian's
  * libstb-dev headers). Keeping the implementations here lets boxmix choose the
@@ -21,7 +22,7 @@
 #define STBI_WRITE_NO_STDIO
 /*
  * Per-side limit: JPEG cannot exceed 65535, and a larger side in any other format
- * is far more likely a corrupt header than a real image (see image.h). The
+ * is far more likely a corrupt header than a real image (see codec.h). The
  * pixel-count limit of struct bmx_limits is checked separately, before decoding.
  */
 #define STBI_MAX_DIMENSIONS BMX__IMAGE_MAX_SIDE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The TurboJPEG back end (built only when the build has TurboJPEG): decoding a
  * JPEG into a reused buffer, CMYK converted to RGB as stb_image does, and encoding

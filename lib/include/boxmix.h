@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /**
  * boxmix.h - offline CutMix for object-detection datasets (COCO JSON, VOC XML).
  *

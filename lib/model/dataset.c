@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The dataset model: its accessors. The readers (lib/formats) fill it. */
 #include "dataset.h"
 

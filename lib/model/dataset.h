@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the dataset model (struct bmx_dataset behind the public opaque
  * handle). The readers in lib/formats fill it; its JSON parts (top-level keys,
  * unknown fields) are cJSON trees only lib/formats looks into. */

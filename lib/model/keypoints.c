@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* COCO keypoints: the rules for reading them, and moving and hiding them. */
 #include "keypoints.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: COCO keypoints of an object. The rules every reader and the checker
  * apply to them, and how operations move and hide them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Objects and samples: copying and freeing the geometry they own. */
 #include "error.h"
 #include "keypoints.h"

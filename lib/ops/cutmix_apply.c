@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CutMix applied to two samples: the source brought to the base's size, the patch's
  * pixels pasted, every object of both cut or clipped by it. */
 #include "ops.h"

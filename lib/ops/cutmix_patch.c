@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CutMix's options and its patch: Beta(alpha, alpha) area or side ratios, the
  * placements (anywhere, avoid-base), corners on whole pixels (DESIGN.md, "CutMix" 1). */
 #include "ops.h"

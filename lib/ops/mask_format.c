@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* --mask-format for a kept object: a polygon object rasterised to RLE as the COCO
  * API does (on the polygons as recorded), an RLE object traced to polygons. */
 #include "ops.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The primitive every operation shares: an object cut by a rectangle (the part
  * outside stays) or clipped to it (the part inside stays), measured on its mask
  * or box, kept or dropped by the rules, its keypoints hidden where it is hidden.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: what the operations' files share. */
 #ifndef BMX_OPS_H
 #define BMX_OPS_H

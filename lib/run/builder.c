@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The dataset builder: samples in, a COCO or VOC dataset out (the in-memory API's
  * writer). Images are written as they come; the records wait in memory and the
  * annotation file is written last. */

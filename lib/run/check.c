@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 /* The dataset checker: walk a COCO file or a Pascal VOC folder as it is and
  * report every problem.
  *
- * Unlike the strict COCO reader (coco.c), which stops at the first problem, this
+ * Unlike the strict COCO reader (lib/formats/coco_read.c), which stops at the first problem, this
  * walks the document itself, records after records, and keeps going: a first pass
  * judges the syntax and finds the sections, then each record is parsed into a small
  * tree of its own (json.h), checked and forgotten, categories, then images, then

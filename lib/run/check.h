@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the pieces of the dataset checker (lib/run/check*.c) and what they
  * share: the tolerances, the id tables, the checker's state with its path and
  * problem reporting, and the functions one file calls in another. check.c says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The COCO document walk: a first pass judges the syntax of the whole text and
  * finds the top-level members and sections without building anything, then the
  * document-level checks (repeated keys, non-finite numbers outside the records,

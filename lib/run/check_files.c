@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The image file checks: the file a record (COCO) or an XML file (VOC) names
  * exists under the image folder, is a regular readable file, has the size the
  * record says in its header, and with `decode` decodes within the limits. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The checker's id tables (numeric or string keys -> index, open addressing at
  * most half full), the string pool their string keys live in, and the insertion
  * of an id that reports a duplicate: an image id also as the number it spells. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The keypoint checks: a category's keypoint names and skeleton pairs, and an
  * annotation's num_keypoints and keypoints list, then the rules of keypoints.h
  * (bmx__keypoints_check) with each of their problems placed at its field. */

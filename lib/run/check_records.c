@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The per-record rules of a COCO document: a category, an image and an
  * annotation (its ids and references, bbox, area, iscrowd and segmentation
  * against each other and the image), with the id and dimension parsers they use

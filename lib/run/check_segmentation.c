@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An annotation's segmentation: polygons and RLE parsed into the checker's
  * scratch with each fault reported, then the mask compared with the rest of the
  * record: the bbox against the mask's box, the area against the mask's area, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The checks any value of a COCO record gets, whatever its field: numbers that
  * are not finite, keys repeated in one object, and a member fetched and reported
  * missing when required. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Pascal VOC checks: the XML files of a folder (all of Annotations/, or the
  * ids of a split list, whose own lines are checked) or one XML file, each read
  * on its own by the reader: its first fault placed by kind and element path, or

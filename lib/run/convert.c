@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The whole-dataset conversion behind boxmix-convert: read a COCO or VOC dataset,
  * copy or link its images into the output folder, write the annotations in the
  * other format last (so a folder holding them holds a complete dataset). */

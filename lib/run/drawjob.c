@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The draw run: pick images of a COCO dataset, draw their objects, write one file
  * per image and an optional contact sheet. The only part of drawing that touches
  * the file system. */

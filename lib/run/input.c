@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A job's input dataset: read as COCO or VOC, its files registered with the
  * input guard, and refused while a boxmix run is still writing it. */
 #include "input.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: a job's input dataset (augment, draw, convert, check). */
 #ifndef BMX_INPUT_H
 #define BMX_INPUT_H

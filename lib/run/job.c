@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The offline augment job: pairing, decoding, CutMix, writing a whole dataset.
  *
  * Output k is a pure function of (dataset, options, seed, k): its generator is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the pieces of the augment job (lib/job*.c) and what they share. */
 #ifndef BMX_JOB_H
 #define BMX_JOB_H

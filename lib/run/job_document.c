@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The augment job's annotation file: the originals copied, then every output's
  * records read back from the spill file in index order, written last. */
 

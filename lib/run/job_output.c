@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One output of the augment job: its pair, its patch, CutMix, the image written
  * whole and journaled, its records serialized into the spill file. */
 

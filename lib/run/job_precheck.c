@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Before an augment run writes anything: every input image read and checked,
  * and the names copied originals would take. */
 

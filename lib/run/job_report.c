@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The augment run's JSON report (schemas/report.schema.json). */
 
 #include "job.h"

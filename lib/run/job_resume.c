@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The augment run's identity and its journal: what a resumed run must share with
  * the interrupted one, and the outputs it keeps. */
 

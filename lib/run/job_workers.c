@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The augment job's workers: a block's inputs decoded once, on first use, into
  * buffers kept from block to block, and the threads that take outputs from one
  * queue in block order. */

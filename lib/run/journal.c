@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The run journal: what a run read and wrote, and whether it finished. */
 #include "journal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: the run journal, OUT/.boxmix-journal.
  *
  * Every tool that writes a dataset (augment, convert, merge) starts its output

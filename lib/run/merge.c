@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Joining the output folders of a sharded run into one dataset.
  *
  * Every image boxmix writes records its place in the run (`boxmix.op` and

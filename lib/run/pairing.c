@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pairing: the seed-shuffled order of the inputs, its blocks, and each output's
  * source. */
 #include "pairing.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal: which inputs an augment run mixes. The base of output k is input
  * k mod N; the inputs are laid out in an order shuffled by the seed and cut into
  * blocks of BMX__BLOCK_SIZE to 2 * BMX__BLOCK_SIZE - 1 inputs; the source of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A sample out of a dataset: one image's pixels and a copy of its objects, for
  * callers who mix samples themselves (the in-memory API). */
 #include "coco.h"

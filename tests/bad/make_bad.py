@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Writes the bad-input corpus of tests/bad/ (run by hand; its outputs are committed).
 
 Usage: make_bad.py [SOURCE_ROOT]   (default: two folders up from this file)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small helpers shared by the fuzz targets: a cursor over the input bytes, a
  * scratch file, and a check that stops the run loudly when a property of the
  * library fails. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: boxmix-check on a COCO file (bmx_check_run), which walks any
  * document record by record without stopping at the first problem.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the COCO reader (bmx_dataset_read_coco_buffer) and what a dataset
  * that reads goes through next: the accessors, a dry-run CutMix of a few image

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: image decoding of the whole input (bmx_image_probe,
  * bmx_image_decode and, with TurboJPEG built in, the stb back end too), then the

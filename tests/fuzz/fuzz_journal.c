@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the run-journal parser (bmx__journal_parse, lib/journal.c), then
  * bmx__journal_finish_lists and bmx__journal_tool on what parses.

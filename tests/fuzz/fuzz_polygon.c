@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: polygon clipping and cutting by a rectangle, the COCO-compatible
  * rasteriser (frPoly) and the object-by-rectangle step every operation is built on,

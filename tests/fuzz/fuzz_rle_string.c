@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the COCO compressed RLE string decoder (bmx_rle_from_string) and
  * what a parsed mask goes through next.

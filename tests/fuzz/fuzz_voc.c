@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the Pascal VOC XML reader (bmx_dataset_read_voc on one XML file),
  * then the VOC writer and the COCO writer on what reads, each read back.

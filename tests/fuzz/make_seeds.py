@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Write the seed corpora tests/fuzz/corpus/<target>/seed-* from samples/, the
 bad-input sets (tests/bad, tests/data/check, tests/data/voc),
 tests/data/rle_vectors.txt and a few inputs made here (all the journal seeds and

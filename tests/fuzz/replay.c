@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A main() for the fuzz targets built as plain executables: run
  * LLVMFuzzerTestOneInput once over every file named on the command line, and over

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Run each libFuzzer target for a while on a copy of its committed corpus.
 #
 #   tests/fuzz/run_fuzz.sh BUILD_FUZZ_DIR [SECONDS] [TARGET...]

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Write the checker's test cases: one folder per case under tests/data/check/,
 each with annotations.json (a small dataset with one problem, or many for
 "many-problems"), expected.txt (the exact problems boxmix-check must report, one

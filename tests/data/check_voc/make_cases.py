@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Write the checker's Pascal VOC test cases: one VOCdevkit-style folder per case
 under tests/data/check_voc/ (Annotations/, JPEGImages/, and ImageSets/Main/ or
 labels.txt where the case needs them), each with expected.txt: the exact problems
