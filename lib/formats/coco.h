@@ -16,6 +16,12 @@ void bmx__coco_put_image_id(struct bmx__buf *b, const struct bmx_image_info *inf
 void bmx__coco_put_annotation(struct bmx__buf *b, const struct bmx_object *obj, int64_t id,
                               const char *image_id_json, const char *boxmix_json);
 
+/* The same annotation without its opening `{"id":N`: what follows the id, up to
+ * and with the closing brace. A writer that numbers annotations only when the
+ * whole file is assembled keeps this part and writes the id in front of it. */
+void bmx__coco_put_annotation_rest(struct bmx__buf *b, const struct bmx_object *obj,
+                                   const char *image_id_json, const char *boxmix_json);
+
 /* Write one image object. `id_json` is the literal to write for id; the image's
  * unknown fields follow when `with_extra`; `boxmix_json` (may be NULL) last. */
 void bmx__coco_put_image(struct bmx__buf *b, const struct bmx_image_info *info, const char *id_json,

@@ -126,6 +126,12 @@ void bmx__coco_put_annotation(struct bmx__buf *b, const struct bmx_object *obj, 
 {
     bmx__buf_put(b, "{\"id\":", 6);
     bmx__buf_int(b, id);
+    bmx__coco_put_annotation_rest(b, obj, image_id_json, boxmix_json);
+}
+
+void bmx__coco_put_annotation_rest(struct bmx__buf *b, const struct bmx_object *obj,
+                                   const char *image_id_json, const char *boxmix_json)
+{
     bmx__buf_put(b, ",\"image_id\":", 12);
     bmx__buf_puts(b, image_id_json);
     bmx__buf_put(b, ",\"category_id\":", 15);

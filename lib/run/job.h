@@ -14,7 +14,7 @@
 #include <pthread.h>
 
 /* One output's records, serialized by the worker that made it. Annotations are
- * written with id 0 (renumbered when the file is assembled, in output order),
+ * written without their id (numbered when the file is assembled, in output order),
  * each on its own line. */
 struct out_rec {
     struct bmx__buf image; /* while being made */

@@ -145,12 +145,13 @@ static void put_parts_anns(struct bmx__buf *b, void *ctx)
             return;
         }
         for (size_t q = 0; q < d->r->recs[j].n_anns; q++) {
-            /* Each record starts with {"id":0 and ends with a newline. */
+            /* Each record is an annotation without its id (written here, in output
+             * order), on a line of its own. */
             const char *nl = strchr(p, '\n');
             aid++;
             bmx__buf_puts(b, aid > 1 ? ",\n{\"id\":" : "\n{\"id\":");
             bmx__buf_int(b, (int64_t)aid);
-            bmx__buf_put(b, p + 7, (size_t)(nl - p - 7));
+            bmx__buf_put(b, p, (size_t)(nl - p));
             p = nl + 1;
         }
     }

@@ -165,7 +165,8 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
         const struct bmx_object *o = &out.objects[q];
         bm.len = 0;
         bmx__coco_put_object_record(&bm, o);
-        bmx__coco_put_annotation(&rec->anns, o, 0, newid, bm.data != NULL ? bm.data : "null");
+        /* Numbered when the file is assembled, in output order (job_document.c). */
+        bmx__coco_put_annotation_rest(&rec->anns, o, newid, bm.data != NULL ? bm.data : "null");
         bmx__buf_put(&rec->anns, "\n", 1);
         rec->anns.failed = rec->anns.failed || bm.failed;
         rec->n_anns++;
