@@ -13,6 +13,10 @@
 #define BMX__PRINTF(a, b)
 #endif
 
+/* The default of bmx_limits.max_image_pixels (about 13k x 13k, 3 bytes each fit
+ * in 512 MiB). */
+#define BMX__DEFAULT_MAX_PIXELS UINT64_C(178956970)
+
 /* Record `status` and a formatted message in `err` (may be NULL); return status. */
 bmx_status bmx__fail(bmx_error *err, bmx_status status, const char *fmt, ...) BMX__PRINTF(3, 4);
 

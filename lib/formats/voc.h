@@ -66,6 +66,11 @@ enum bmx__voc_fault {
     BMX__VOC_OTHER            /* out of memory and the like */
 };
 
+/* bmx_dataset_read_voc without its default image-size reader: an XML without
+ * <size> needs opts->image_size (the run layer passes the image codec's). */
+bmx_status bmx__voc_read(const char *path, const struct bmx_voc_options *opts, bmx_dataset **out,
+                         bmx_error *err);
+
 /* The outcome of bmx__voc_read_one beyond its status. */
 struct bmx__voc_report {
     enum bmx__voc_fault fault;

@@ -22,8 +22,10 @@ void bmx_voc_options_init(struct bmx_voc_options *opts)
 /* Fix up one parsed file: the image file it names, its size, boxes inside it.
  * `rep` may be NULL. */
 static bmx_status finish_file(struct vfile *f, const char *images_dir,
-                              const struct bmx_limits *limits, struct bmx__voc_report *rep,
-                              bmx_error *err)
+                              const struct bmx_limits *limits,
+                              bmx_status (*image_size)(const uint8_t *, size_t, int32_t *,
+                                                       int32_t *, bmx_error *),
+                              struct bmx__voc_report *rep, bmx_error *err)
 {
     bmx_status st = BMX_OK;
     char *img = NULL, *xml_stem = bmx__voc_stem_of(f->path),
@@ -71,9 +73,12 @@ static bmx_status finish_file(struct vfile *f, const char *images_dir,
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
         }
-        st = bmx__read_file(img, &buf, &len, err);
+        /* The size comes from the caller: formats read no pixels. */
+        st = image_size == NULL
+                 ? bmx__fail(err, BMX_E_INVALID, "no image-size reader was given")
+                 : bmx__read_file(img, &buf, &len, err);
         if (st == BMX_OK) {
-            st = bmx_image_probe((const uint8_t *)buf, len, &f->width, &f->height, err);
+            st = image_size((const uint8_t *)buf, len, &f->width, &f->height, err);
             if (st != BMX_OK) {
                 bmx__prefix(err, st, "%s", img);
             }
@@ -442,7 +447,7 @@ static bmx_status read_voc(const char *path, const struct bmx_voc_options *opts,
         xmls.v[i] = NULL;
         st = bmx__voc_parse_file(&files[i], rep, err);
         if (st == BMX_OK) {
-            st = finish_file(&files[i], images_dir, &opts->limits, rep, err);
+            st = finish_file(&files[i], images_dir, &opts->limits, opts->image_size, rep, err);
         }
         if (st != BMX_OK) {
             goto done;
@@ -459,8 +464,8 @@ done:
     return st;
 }
 
-bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_options *opts,
-                                bmx_dataset **out, bmx_error *err)
+bmx_status bmx__voc_read(const char *path, const struct bmx_voc_options *opts, bmx_dataset **out,
+                         bmx_error *err)
 {
     return read_voc(path, opts, out, NULL, err);
 }

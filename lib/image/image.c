@@ -14,16 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_MAX_PIXELS UINT64_C(178956970)
-
-void bmx_limits_init(struct bmx_limits *limits)
-{
-    if (limits != NULL) {
-        limits->max_image_pixels = DEFAULT_MAX_PIXELS;
-        limits->max_polygon_vertices = 1000000;
-        limits->max_objects_per_image = 100000;
-    }
-}
 
 bool bmx_have_turbojpeg(void)
 {
@@ -112,7 +102,7 @@ bmx_status bmx__image_check_view(const struct bmx_image *img, bmx_error *err)
 bmx_status bmx__image_check_size(uint64_t w, uint64_t h, const struct bmx_limits *limits,
                                  bmx_error *err)
 {
-    uint64_t max = limits != NULL ? limits->max_image_pixels : DEFAULT_MAX_PIXELS;
+    uint64_t max = limits != NULL ? limits->max_image_pixels : BMX__DEFAULT_MAX_PIXELS;
 
     /* Both sides are below 2^32, so the product cannot wrap. */
     if (w * h > max) {

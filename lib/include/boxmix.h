@@ -741,6 +741,10 @@ struct bmx_voc_options {
                                           XML without <size> and for a <filename> that
                                           disagrees with the XML's name */
     struct bmx_limits limits;        /**< an image larger than max_image_pixels is refused */
+    /** How an XML without <size> learns its image's size: from the image file's
+     * bytes. NULL (default): boxmix's own header reader, bmx_image_probe. */
+    bmx_status (*image_size)(const uint8_t *buf, size_t len, int32_t *w, int32_t *h,
+                             bmx_error *err);
 };
 
 /** Fill `opts` with the documented defaults. */

@@ -43,7 +43,9 @@ void bmx_sample_free(struct bmx_sample *sample)
     if (sample == NULL) {
         return;
     }
-    bmx_image_free(&sample->image);
+    /* The pixels are a plain malloc'd buffer (bmx_image_free does the same): the
+     * model does not call the image layer. */
+    free(sample->image.data);
     for (size_t i = 0; i < sample->n_objects; i++) {
         bmx_object_free(&sample->objects[i]);
     }

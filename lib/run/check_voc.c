@@ -346,6 +346,7 @@ bmx_status bmx__check_voc(struct checker *c, bmx_error *err)
     bmx_voc_options_init(&vs.vopts);
     vs.vopts.images_dir = opts->images != NULL ? opts->images : default_root;
     vs.vopts.limits = opts->limits;
+    vs.vopts.image_size = bmx_image_probe; /* formats read no pixels: the size comes from here */
 
     if (!is_dir) {
         vs.entries = bmx__alloc_array(1, sizeof *vs.entries);

@@ -77,3 +77,20 @@ bmx_status bmx__read_input(const char *annotations, const char *voc, const char 
     bmx_labels_free(&labels);
     return st;
 }
+
+bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_options *opts,
+                                bmx_dataset **out, bmx_error *err)
+{
+    struct bmx_voc_options o;
+    if (opts != NULL) {
+        o = *opts;
+    } else {
+        bmx_voc_options_init(&o);
+    }
+    /* The formats layer reads no pixels: the size of an image an XML does not
+     * record comes from here, the layer that knows the codecs. */
+    if (o.image_size == NULL) {
+        o.image_size = bmx_image_probe;
+    }
+    return bmx__voc_read(path, &o, out, err);
+}
