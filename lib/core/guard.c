@@ -28,7 +28,12 @@ static bmx_status guard_add(struct bmx__guard_entry **list, size_t *n, const cha
     if (r == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "%s: cannot resolve the path", path);
     }
-    l[*n] = (struct bmx__guard_entry){r, path, what, tree};
+    char *given = strdup(path);
+    if (given == NULL) {
+        free(r);
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    l[*n] = (struct bmx__guard_entry){r, given, what, tree};
     (*n)++;
     return BMX_OK;
 }
@@ -55,6 +60,21 @@ static const char *clash(const struct bmx__guard_entry *o, const struct bmx__gua
     return NULL;
 }
 
+/* Refuse output `o` when it clashes with an input. */
+static bmx_status against_inputs(const struct bmx__guard *g, const struct bmx__guard_entry *o,
+                                 bmx_error *err)
+{
+    for (size_t i = 0; i < g->n_in; i++) {
+        const char *how = clash(o, &g->in[i]);
+        if (how != NULL) {
+            return bmx__fail(err, BMX_E_INVALID,
+                             "%s: %s %s %s (%s): boxmix never writes its inputs, even with --force",
+                             o->given, o->what, how, g->in[i].what, g->in[i].given);
+        }
+    }
+    return BMX_OK;
+}
+
 bmx_status bmx__guard_output(struct bmx__guard *g, const char *path, bool tree, const char *what,
                              bmx_error *err)
 {
@@ -66,40 +86,25 @@ bmx_status bmx__guard_output(struct bmx__guard *g, const char *path, bool tree, 
         return st;
     }
     const struct bmx__guard_entry *o = &g->out[g->n_out - 1];
-    for (size_t i = 0; i < g->n_in; i++) {
-        const char *how = clash(o, &g->in[i]);
-        if (how != NULL) {
-            return bmx__fail(err, BMX_E_INVALID,
-                             "%s: %s %s %s (%s): boxmix never writes its inputs, even with --force",
-                             path, what, how, g->in[i].what, g->in[i].given);
-        }
-    }
-    for (size_t i = 0; i + 1 < g->n_out; i++) {
+    st = against_inputs(g, o, err);
+    for (size_t i = 0; st == BMX_OK && i + 1 < g->n_out; i++) {
         const char *how = clash(o, &g->out[i]);
         if (how != NULL) {
-            return bmx__fail(err, BMX_E_INVALID, "%s: %s %s %s (%s)", path, what, how,
-                             g->out[i].what, g->out[i].given);
+            st = bmx__fail(err, BMX_E_INVALID, "%s: %s %s %s (%s)", path, what, how,
+                           g->out[i].what, g->out[i].given);
         }
     }
-    return BMX_OK;
+    return st;
 }
 
 bmx_status bmx__guard_check(const struct bmx__guard *g, const char *path, const char *what,
                             bmx_error *err)
 {
-    struct bmx__guard_entry o = {bmx__resolve_path(path), path, what, false};
+    struct bmx__guard_entry o = {bmx__resolve_path(path), (char *)path, what, false};
     if (o.resolved == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "%s: cannot resolve the path", path);
     }
-    bmx_status st = BMX_OK;
-    for (size_t i = 0; i < g->n_in && st == BMX_OK; i++) {
-        const char *how = clash(&o, &g->in[i]);
-        if (how != NULL) {
-            st = bmx__fail(err, BMX_E_INVALID,
-                           "%s: %s %s %s (%s): boxmix never writes its inputs, even with --force",
-                           path, what, how, g->in[i].what, g->in[i].given);
-        }
-    }
+    bmx_status st = against_inputs(g, &o, err);
     free(o.resolved);
     return st;
 }
@@ -108,9 +113,11 @@ void bmx__guard_free(struct bmx__guard *g)
 {
     for (size_t i = 0; i < g->n_in; i++) {
         free(g->in[i].resolved);
+        free(g->in[i].given);
     }
     for (size_t i = 0; i < g->n_out; i++) {
         free(g->out[i].resolved);
+        free(g->out[i].given);
     }
     free(g->in);
     free(g->out);

@@ -9,7 +9,7 @@
  * or a whole tree (a folder and everything below it). */
 struct bmx__guard_entry {
     char *resolved;
-    const char *given; /* as the caller named it */
+    char *given;       /* as the caller named it (a copy) */
     const char *what;  /* "the input image folder", "the report", ... */
     bool tree;
 };

@@ -313,77 +313,6 @@ static char *temp_name(const char *name)
 
 /* ---- single files anywhere ---- */
 
-bmx_status bmx__atomic_open(struct bmx__atomic *f, const char *path, bmx_error *err)
-{
-    f->fd = -1;
-    f->tmp = NULL;
-    const char *base = bmx__base_name(path);
-    char *tn = temp_name(base);
-    size_t dir_len = (size_t)(base - path);
-    if (tn != NULL) {
-        f->tmp = malloc(dir_len + strlen(tn) + 1);
-        if (f->tmp != NULL) {
-            memcpy(f->tmp, path, dir_len);
-            strcpy(f->tmp + dir_len, tn);
-        }
-    }
-    free(tn);
-    if (f->tmp == NULL) {
-        return bmx__fail(err, BMX_E_NOMEM, "%s: out of memory", path);
-    }
-    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (f->fd < 0) {
-        bmx_status st = bmx__fail(err, BMX_E_IO, "%s: cannot create: %s", f->tmp, strerror(errno));
-        free(f->tmp);
-        f->tmp = NULL;
-        return st;
-    }
-    return BMX_OK;
-}
-
-bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commit, bool sync,
-                             bmx_error *err)
-{
-    bmx_status st = BMX_OK;
-    if (f->tmp == NULL) {
-        return BMX_OK;
-    }
-    if (commit && sync && fsync(f->fd) != 0) {
-        st = bmx__fail(err, BMX_E_IO, "%s: fsync: %s", f->tmp, strerror(errno));
-    }
-    if (close(f->fd) != 0 && commit && st == BMX_OK) {
-        st = bmx__fail(err, BMX_E_IO, "%s: close: %s", f->tmp, strerror(errno));
-    }
-    if (commit && st == BMX_OK && rename(f->tmp, path) != 0) {
-        st = bmx__fail(err, BMX_E_IO, "%s: cannot rename into place: %s", path, strerror(errno));
-    }
-    if (!commit || st != BMX_OK) {
-        unlink(f->tmp);
-    }
-    free(f->tmp);
-    f->tmp = NULL;
-    f->fd = -1;
-    return st;
-}
-
-bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
-                                  bmx_error *err)
-{
-    struct bmx__atomic f;
-    bmx_status st = bmx__atomic_open(&f, path, err);
-    if (st != BMX_OK) {
-        return st;
-    }
-    int err_no = 0;
-    if (!bmx__write_all(f.fd, data, len, &err_no)) {
-        st = bmx__fail(err, BMX_E_IO, "%s: write error: %s", f.tmp, strerror(err_no));
-    }
-    bmx_status cst = bmx__atomic_close(&f, path, st == BMX_OK, sync, err);
-    return st != BMX_OK ? st : cst;
-}
-
-/* ---- output folders ---- */
-
 static char *shown_path(const char *base_path, const char *rel)
 {
     return base_path[0] != '\0' ? bmx__path_join(base_path, rel) : strdup(rel);
@@ -827,4 +756,44 @@ size_t bmx__outdir_remove_temps(const struct bmx__outdir *od, const char *const 
     free(sdev);
     free(sino);
     return removed;
+}
+
+bmx_status bmx__parent_open(const char *path, int *dir, char **dir_shown, const char **name,
+                            bmx_error *err)
+{
+    *dir = -1;
+    *dir_shown = NULL;
+    const char *base = bmx__base_name(path);
+    /* The folder as the path names it ("" when it names none), for messages. */
+    *dir_shown = base == path + 1 ? strdup("/")
+                                  : strndup(path, base > path ? (size_t)(base - path - 1) : 0);
+    if (*dir_shown == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    const char *open_as = base == path ? "." : *dir_shown;
+    *dir = open(open_as, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*dir < 0) {
+        bmx_status st = bmx__fail(err, BMX_E_IO, "%s: cannot open its folder: %s", path,
+                                  strerror(errno));
+        free(*dir_shown);
+        *dir_shown = NULL;
+        return st;
+    }
+    *name = base;
+    return BMX_OK;
+}
+
+bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
+                                  bmx_error *err)
+{
+    int dir;
+    char *shown;
+    const char *name;
+    bmx_status st = bmx__parent_open(path, &dir, &shown, &name, err);
+    if (st == BMX_OK) {
+        st = bmx__outfile_write(dir, shown, name, data, len, sync, err);
+        close(dir);
+        free(shown);
+    }
+    return st;
 }

@@ -64,20 +64,16 @@ bool bmx__is_temp_name(const char *name);
 
 /* ---- single files anywhere (a report, a sheet, the public writers) ---- */
 
-/* A file written through a temporary name in its folder: bmx__atomic_open creates
- * it (`fd`), bmx__atomic_close closes it and, when `commit`, fsyncs (when `sync`)
- * and renames it into place; otherwise (or on failure) removes it. A symlink at
- * `path` is replaced, never written through. */
-struct bmx__atomic {
-    char *tmp;
-    int fd;
-};
-bmx_status bmx__atomic_open(struct bmx__atomic *f, const char *path, bmx_error *err);
-bmx_status bmx__atomic_close(struct bmx__atomic *f, const char *path, bool commit, bool sync,
-                             bmx_error *err);
+/* Open the folder that `path` lies in (`*dir`, closed by the caller), with that
+ * folder as the path names it (`*dir_shown`, "" for none; freed by the caller)
+ * and the file's name in it (`*name`, inside `path`): so that a file anywhere is
+ * written by the same folder-level writer as one in an output folder. */
+bmx_status bmx__parent_open(const char *path, int *dir, char **dir_shown, const char **name,
+                            bmx_error *err);
 
 /* Write `data` to `path` through a temporary file in the same folder, fsync (when
- * `sync`), rename: the file appears whole or not at all. */
+ * `sync`), rename: the file appears whole or not at all; a symlink at `path` is
+ * replaced, never written through (bmx__outfile_write on its folder). */
 bmx_status bmx__write_file_atomic(const char *path, const void *data, size_t len, bool sync,
                                   bmx_error *err);
 

@@ -31,6 +31,9 @@ void bmx__coco_put_image(struct bmx__buf *b, const struct bmx_image_info *info, 
 /* Write `ds` itself as a COCO document (what bmx_dataset_write_coco writes). */
 void bmx__coco_put_dataset(struct bmx__buf *b, const bmx_dataset *ds);
 
+/* The same as a bmx__stream_document callback (`ds` is the dataset). */
+void bmx__coco_put_dataset_cb(struct bmx__buf *b, void *ds);
+
 /* Write a whole COCO document shaped like `ds`: its top-level keys in their order,
  * with the contents of the images and annotations arrays written by the callbacks. */
 void bmx__coco_put_document(struct bmx__buf *b, const bmx_dataset *ds,

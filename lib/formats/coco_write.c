@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void bmx__coco_put_image_id(struct bmx__buf *b, const struct bmx_image_info *info)
 {
@@ -255,26 +256,23 @@ void bmx__coco_put_dataset(struct bmx__buf *b, const bmx_dataset *ds)
     bmx__coco_put_document(b, ds, same_images, same_annotations, (void *)ds);
 }
 
+void bmx__coco_put_dataset_cb(struct bmx__buf *b, void *ds)
+{
+    bmx__coco_put_dataset(b, ds);
+}
+
 /* Streams the document to a temporary file through a few-MB buffer, so a large
  * dataset is never held twice in memory. */
 bmx_status bmx_dataset_write_coco(const bmx_dataset *ds, const char *path, bmx_error *err)
 {
-    struct bmx__atomic f;
-    bmx_status st = bmx__atomic_open(&f, path, err);
-    if (st != BMX_OK) {
-        return st;
+    int dir;
+    char *shown;
+    const char *name;
+    bmx_status st = bmx__parent_open(path, &dir, &shown, &name, err);
+    if (st == BMX_OK) {
+        st = bmx__stream_document(dir, shown, name, bmx__coco_put_dataset_cb, (void *)ds, NULL, NULL, NULL, err);
+        close(dir);
+        free(shown);
     }
-    struct bmx__buf b = {.to_fd = true, .fd = f.fd};
-    bmx__coco_put_dataset(&b, ds);
-    bmx__buf_flush(&b);
-    if (b.failed) {
-        if (b.io_errno != 0) {
-            st = bmx__fail(err, BMX_E_IO, "%s: write error: %s", f.tmp, strerror(b.io_errno));
-        } else {
-            st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory while writing", path);
-        }
-    }
-    bmx_status cst = bmx__atomic_close(&f, path, st == BMX_OK, true, err);
-    bmx__buf_free(&b);
-    return st != BMX_OK ? st : cst;
+    return st;
 }

@@ -78,11 +78,6 @@ done:
     return st;
 }
 
-static void put_dataset(struct bmx__buf *b, void *ds)
-{
-    bmx__coco_put_dataset(b, ds);
-}
-
 /* Whether the output folder already holds a dataset of the output format. */
 static bmx_status check_out_free(const struct bmx_convert_job *job, int out, bmx_error *err)
 {
@@ -131,14 +126,6 @@ static bmx_status guard_paths(const struct bmx_convert_job *job, const char *ima
                               bmx_error *err)
 {
     struct bmx__guard g = {0};
-    const bool to_voc = job->to == BMX_DATASET_VOC;
-    const char *rel[4] = {to_voc ? "Annotations" : "annotations.json", to_voc ? "JPEGImages" : "images",
-                          to_voc ? "ImageSets" : BMX__JOURNAL_NAME, ".boxmix-lock"};
-    const char *what[4] = {to_voc ? "the output's Annotations folder" : "the output annotation file",
-                           "the output image folder",
-                           to_voc ? "the output's ImageSets folder" : "the output's journal",
-                           "the output's lock file"};
-    bool tree[4] = {to_voc, true, to_voc, false};
     bmx_status st = bmx__guard_input(&g, job->input, job->from == BMX_DATASET_VOC && voc_dir,
                                      job->from == BMX_DATASET_VOC
                                          ? (voc_dir ? "the input VOC folder" : "the input VOC file")
@@ -147,11 +134,8 @@ static bmx_status guard_paths(const struct bmx_convert_job *job, const char *ima
     if (st == BMX_OK) {
         st = bmx__guard_input(&g, images, true, "the input image folder", err);
     }
-    for (size_t i = 0; i < 4 && st == BMX_OK; i++) {
-        char *p = bmx__path_join(job->out, rel[i]);
-        st = p == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
-                       : bmx__guard_output(&g, p, tree[i], what[i], err);
-        free(p);
+    if (st == BMX_OK) {
+        st = bmx__guard_dataset_out(&g, job->out, job->to, err);
     }
     bmx__guard_free(&g);
     return st;
@@ -271,8 +255,8 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
     if (job->to == BMX_DATASET_VOC) {
         st = bmx__voc_write_at(ds, od.fd, job->out, job->cancel, err);
     } else {
-        st = bmx__stream_document(od.fd, job->out, "annotations.json", put_dataset, ds, job->cancel,
-                                  NULL, NULL, err);
+        st = bmx__stream_document(od.fd, job->out, "annotations.json", bmx__coco_put_dataset_cb,
+                                  ds, job->cancel, NULL, NULL, err);
     }
     if (st == BMX_OK) {
         close(jfd);

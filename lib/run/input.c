@@ -27,6 +27,35 @@ bmx_status bmx__guard_input_files(struct bmx__guard *g, const char *annotations,
     return st;
 }
 
+bmx_status bmx__guard_dataset_out(struct bmx__guard *g, const char *out,
+                                  enum bmx_dataset_format format, bmx_error *err)
+{
+    const bool voc = format == BMX_DATASET_VOC;
+    const struct {
+        const char *rel;
+        bool tree;
+        const char *what;
+    } items[] = {
+        {voc ? "Annotations" : "annotations.json", voc,
+         voc ? "the output's Annotations folder" : "the output annotation file"},
+        {voc ? "JPEGImages" : "images", true, "the output image folder"},
+        {voc ? "ImageSets" : NULL, true, "the output's ImageSets folder"},
+        {BMX__JOURNAL_NAME, false, "the output's journal"},
+        {".boxmix-lock", false, "the output's lock file"},
+    };
+    bmx_status st = BMX_OK;
+    for (size_t i = 0; i < sizeof items / sizeof items[0] && st == BMX_OK; i++) {
+        if (items[i].rel == NULL) {
+            continue;
+        }
+        char *p = bmx__path_join(out, items[i].rel);
+        st = p == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                       : bmx__guard_output(g, p, items[i].tree, items[i].what, err);
+        free(p);
+    }
+    return st;
+}
+
 bmx_status bmx__check_input_finished(const char *annotations, const char *voc, bmx_error *err)
 {
     struct stat sb;

@@ -18,6 +18,12 @@ bmx_status bmx__read_input(const char *annotations, const char *voc, const char 
 bmx_status bmx__guard_input_files(struct bmx__guard *g, const char *annotations, const char *voc,
                                   const char *labels_path, const char *images_root, bmx_error *err);
 
+/* Register with the guard every path a dataset folder `out` of `format` holds:
+ * the annotation file (VOC: Annotations/ and ImageSets/), the image folder, the
+ * journal and the lock file. */
+bmx_status bmx__guard_dataset_out(struct bmx__guard *g, const char *out,
+                                  enum bmx_dataset_format format, bmx_error *err);
+
 /* BMX_E_STATE when the folder of a job's input holds an unfinished boxmix run. */
 bmx_status bmx__check_input_finished(const char *annotations, const char *voc, bmx_error *err);
 

@@ -32,45 +32,13 @@ static bmx_status guard_paths(const struct bmx_job_options *opts, const char *im
                               bmx_error *err)
 {
     struct bmx__guard g = {0};
-    const bool to_voc = opts->out_format == BMX_DATASET_VOC;
-    char *p[5] = {
-        bmx__path_join(opts->out, to_voc ? "Annotations" : "annotations.json"),
-        bmx__path_join(opts->out, to_voc ? "JPEGImages" : "images"),
-        bmx__path_join(opts->out, to_voc ? "ImageSets" : BMX__JOURNAL_NAME),
-        bmx__path_join(opts->out, to_voc ? BMX__JOURNAL_NAME : ".boxmix-lock"),
-        bmx__path_join(opts->out, ".boxmix-lock"),
-    };
-    bmx_status st = BMX_OK;
-    for (size_t i = 0; i < 5; i++) {
-        if (p[i] == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        }
-    }
+    bmx_status st =
+        bmx__guard_input_files(&g, opts->annotations, opts->voc, opts->labels, images_root, err);
     if (st == BMX_OK) {
-        st = bmx__guard_input_files(&g, opts->annotations, opts->voc, opts->labels, images_root, err);
-    }
-    if (st == BMX_OK) {
-        st = bmx__guard_output(&g, p[0], to_voc, to_voc ? "the output's Annotations folder"
-                                                        : "the output annotation file", err);
-    }
-    if (st == BMX_OK) {
-        st = bmx__guard_output(&g, p[1], true, "the output image folder", err);
-    }
-    if (st == BMX_OK) {
-        st = bmx__guard_output(&g, p[2], to_voc, to_voc ? "the output's ImageSets folder"
-                                                        : "the output's journal", err);
-    }
-    if (st == BMX_OK) {
-        st = bmx__guard_output(&g, p[3], false, to_voc ? "the output's journal" : "the output's lock file", err);
-    }
-    if (st == BMX_OK && to_voc) {
-        st = bmx__guard_output(&g, p[4], false, "the output's lock file", err);
+        st = bmx__guard_dataset_out(&g, opts->out, opts->out_format, err);
     }
     if (st == BMX_OK) {
         st = bmx__guard_output(&g, opts->report, false, "the report", err);
-    }
-    for (size_t i = 0; i < 5; i++) {
-        free(p[i]);
     }
     bmx__guard_free(&g);
     return st;

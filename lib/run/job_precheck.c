@@ -69,10 +69,8 @@ static bmx_status check_input(struct run *r, size_t i, bmx_error *err)
         return bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }
     bmx_status st = bmx__read_file(path, &data, &len, err);
-    struct stat sb;
-    if (st == BMX_OK && stat(path, &sb) == 0) {
-        *jf = (struct bmx__jfile){i, len, bmx__hash_bytes(data, len), (int64_t)sb.st_mtim.tv_sec,
-                                  (int64_t)sb.st_mtim.tv_nsec, false};
+    if (st == BMX_OK) {
+        bmx__jfile_from(path, data, len, jf);
     }
     if (st == BMX_OK) {
         if (r->opts->skip_bad) {

@@ -374,21 +374,27 @@ char *bmx__dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
+bool bmx__jfile_from(const char *path, const void *data, size_t len, struct bmx__jfile *f)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        return false;
+    }
+    f->size = len;
+    f->hash = bmx__hash_bytes(data, len);
+    f->mtime_s = (int64_t)sb.st_mtim.tv_sec;
+    f->mtime_ns = (int64_t)sb.st_mtim.tv_nsec;
+    f->missing = false;
+    return true;
+}
+
 bmx_status bmx__jfile_of(const char *path, struct bmx__jfile *f, bmx_error *err)
 {
     char *data = NULL;
     size_t len = 0;
-    struct stat sb;
     bmx_status st = bmx__read_file(path, &data, &len, err);
-    if (st == BMX_OK && stat(path, &sb) != 0) {
+    if (st == BMX_OK && !bmx__jfile_from(path, data, len, f)) {
         st = bmx__fail(err, BMX_E_IO, "%s: %s", path, strerror(errno));
-    }
-    if (st == BMX_OK) {
-        f->size = len;
-        f->hash = bmx__hash_bytes(data, len);
-        f->mtime_s = (int64_t)sb.st_mtim.tv_sec;
-        f->mtime_ns = (int64_t)sb.st_mtim.tv_nsec;
-        f->missing = false;
     }
     free(data);
     return st;

@@ -92,7 +92,11 @@ bmx_status bmx__check_finished(const char *dir, bmx_error *err);
 /* The folder holding a dataset file ("a/b/annotations.json" -> "a/b"), allocated. */
 char *bmx__dir_of(const char *path);
 
-/* A file's identity for the journal: size, modification time, content hash. */
+/* A file's identity for the journal: size, modification time, content hash; from
+ * the bytes already read (`data`, `len`), false when the file cannot be stat'ed. */
+bool bmx__jfile_from(const char *path, const void *data, size_t len, struct bmx__jfile *f);
+
+/* The same, reading the file. */
 bmx_status bmx__jfile_of(const char *path, struct bmx__jfile *f, bmx_error *err);
 
 #endif

@@ -10,7 +10,7 @@
  * Only shards of one run are joined: each shard's journal must be finished, name
  * the same run (inputs, options, seed, count) and a shard of the given count, each
  * shard must be given once, and every file must be the one its journal lists. */
-#include "guard.h"
+#include "input.h"
 #include "journal.h"
 
 #include <errno.h>
@@ -172,14 +172,8 @@ static bmx_status guard_paths(const struct bmx_merge_options *o, bmx_error *err)
     for (size_t s = 0; s < o->n_shards && st == BMX_OK; s++) {
         st = bmx__guard_input(&g, o->shards[s], true, "a shard folder", err);
     }
-    const char *rel[4] = {"annotations.json", "images", BMX__JOURNAL_NAME, ".boxmix-lock"};
-    const char *what[4] = {"the output annotation file", "the output image folder",
-                           "the output's journal", "the output's lock file"};
-    for (size_t i = 0; i < 4 && st == BMX_OK; i++) {
-        char *p = bmx__path_join(o->out, rel[i]);
-        st = p == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
-                       : bmx__guard_output(&g, p, i == 1, what[i], err);
-        free(p);
+    if (st == BMX_OK) {
+        st = bmx__guard_dataset_out(&g, o->out, BMX_DATASET_COCO, err);
     }
     bmx__guard_free(&g);
     return st;
