@@ -194,8 +194,15 @@ objects:;
         for (size_t i = 0; i < n; i++) {
             bool kept = false;
             struct bmx_object *o = &res.objects[res.n_objects];
-            st = bmx__object_by_rect(opts, &objs[i], r, !from_base, w, h, o, &kept,
-                                &counts.holes_filled, err);
+            bool hit = false;
+            struct bmx_rect taken;
+            st = bmx__object_by_rect(opts, &objs[i], r, !from_base, w, h, o, &kept, &hit, &taken,
+                                     err);
+            if (st == BMX_OK && kept) {
+                st = bmx__object_mask_format(opts->mask_format, &objs[i], hit ? &taken : NULL,
+                                             !from_base, w, h, o, &kept, &counts.holes_filled,
+                                             err);
+            }
             if (st != BMX_OK) {
                 bmx__prefix(err, st, "%s object %zu (id %lld)", from_base ? "base" : "source",
                             i, (long long)objs[i].id);

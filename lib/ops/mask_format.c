@@ -74,3 +74,27 @@ bmx_status bmx__object_to_polygons(struct bmx_object *obj, size_t *holes, bmx_er
     *holes += filled;
     return BMX_OK;
 }
+
+bmx_status bmx__object_mask_format(enum bmx_mask_format format, const struct bmx_object *in,
+                                   const struct bmx_rect *cut, bool inside, int32_t w, int32_t h,
+                                   struct bmx_object *out, bool *kept, size_t *holes,
+                                   bmx_error *err)
+{
+    bmx_status st = BMX_OK;
+    if (format == BMX_MASK_RLE && in->seg_kind == BMX_SEG_POLYGON && in->polys.count > 0) {
+        st = bmx__object_to_rle(out, &in->polys, cut, inside, w, h, err);
+        /* DESIGN.md: an object with no area is never written. A sliver of polygon
+         * that covers no pixel centre rasterises to nothing. */
+        if (st == BMX_OK && out->touched && bmx_rle_area(&out->rle) == 0) {
+            *kept = false;
+        }
+    } else if (format == BMX_MASK_POLYGON && in->seg_kind == BMX_SEG_RLE) {
+        st = bmx__object_to_polygons(out, holes, err);
+    }
+    if (st != BMX_OK || !*kept) {
+        bmx_object_free(out);
+        memset(out, 0, sizeof *out);
+        *kept = false;
+    }
+    return st;
+}

@@ -106,14 +106,14 @@ enum measure_kind { MEASURE_BOX, MEASURE_POLY, MEASURE_RLE };
 
 
 /* Steps: restrict to the image, measure the whole, take away what r takes, decide,
- * then (mask_format RLE) rasterise kept polygon objects (as recorded, then r cleared
- * or kept: only what is written as polygons is clipped) or (mask_format polygon)
- * trace kept RLE objects, adding the holes filled to *holes. `out` is written only
- * when the object is kept; it is zeroed otherwise. */
+ * hide the keypoints r hides. The kept object keeps the form of its mask: the mask
+ * format is the caller's next step (bmx__object_mask_format), which *hit and *taken
+ * (r within the image) serve. `out` is written only when the object is kept; it is
+ * zeroed otherwise. */
 bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts,
-                                 const struct bmx_object *in, struct bmx_rect r, bool inside,
-                                 int32_t w, int32_t h, struct bmx_object *out, bool *kept,
-                                 size_t *holes, bmx_error *err)
+                               const struct bmx_object *in, struct bmx_rect r, bool inside,
+                               int32_t w, int32_t h, struct bmx_object *out, bool *kept,
+                               bool *hit_out, struct bmx_rect *taken, bmx_error *err)
 {
     bmx_status st = BMX_OK;
     struct bmx_polyset clipped_to_image = {0, NULL}; /* owned when the image clipped it */
@@ -269,6 +269,13 @@ bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts,
         hit = visible != original;
     }
 
+    if (hit_out != NULL) {
+        *hit_out = hit;
+    }
+    if (taken != NULL) {
+        *taken = rc;
+    }
+
     /* 3. Untouched: written exactly as it came. */
     if (!hit && !changed) {
         st = bmx_object_copy(in, &res, err);
@@ -350,24 +357,6 @@ bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts,
         }
     }
 
-    if (keep && opts->mask_format == BMX_MASK_RLE && kind == MEASURE_POLY) {
-        st = bmx__object_to_rle(&res, &in->polys, hit ? &rc : NULL, inside, w, h, err);
-        if (st != BMX_OK) {
-            goto cleanup;
-        }
-        /* DESIGN.md: an object with no area is never written. A sliver of polygon
-         * that covers no pixel centre rasterises to nothing. */
-        if (res.touched && bmx_rle_area(&res.rle) == 0) {
-            keep = false;
-        }
-    }
-    if (keep && opts->mask_format == BMX_MASK_POLYGON && kind == MEASURE_RLE) {
-        st = bmx__object_to_polygons(&res, holes, err);
-        if (st != BMX_OK) {
-            goto cleanup;
-        }
-    }
-
     /* Keypoints move with the decision, never make it: those the rectangle hides
      * (or the image leaves out) are made not labelled. */
     if (st == BMX_OK && keep) {
@@ -392,7 +381,14 @@ bmx_status bmx_object_by_rect(const struct bmx_cutmix_options *opts,
                               int32_t w, int32_t h, struct bmx_object *out, bool *kept,
                               bmx_error *err)
 {
+    bool hit = false;
+    struct bmx_rect taken;
     size_t holes = 0;
-    return bmx__object_by_rect(opts, in, r, inside, w, h, out, kept, &holes, err);
+    bmx_status st = bmx__object_by_rect(opts, in, r, inside, w, h, out, kept, &hit, &taken, err);
+    if (st == BMX_OK && *kept) {
+        st = bmx__object_mask_format(opts->mask_format, in, hit ? &taken : NULL, inside, w, h, out,
+                                     kept, &holes, err);
+    }
+    return st;
 }
 

@@ -8,11 +8,23 @@
 #include "pixels.h"
 #include "polygon.h"
 
-/* bmx_object_by_rect, counting the holes `--mask-format polygon` fills
- * (object_rect.c). */
+/* The cut/clip primitive: bmx_object_by_rect without the mask format. *hit tells
+ * whether r took a part of the object, *taken is r within the image (both may be
+ * NULL); a kept object keeps the form its mask came in (object_rect.c). */
 bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts, const struct bmx_object *in,
                                struct bmx_rect r, bool inside, int32_t w, int32_t h,
-                               struct bmx_object *out, bool *kept, size_t *holes, bmx_error *err);
+                               struct bmx_object *out, bool *kept, bool *hit, struct bmx_rect *taken,
+                               bmx_error *err);
+
+/* The mask format for an object the primitive kept: `out` (made from `in` by
+ * cutting, `cut` the rectangle when it took a part, else NULL) rasterised to RLE or
+ * traced to polygons as `format` says, the holes filled added to *holes. A polygon
+ * sliver that covers no pixel centre has no area as RLE: it is dropped (*kept
+ * false, `out` freed). On failure `out` is freed too (mask_format.c). */
+bmx_status bmx__object_mask_format(enum bmx_mask_format format, const struct bmx_object *in,
+                                   const struct bmx_rect *cut, bool inside, int32_t w, int32_t h,
+                                   struct bmx_object *out, bool *kept, size_t *holes,
+                                   bmx_error *err);
 
 /* A kept polygon object as RLE: its polygons as recorded rasterised (frPoly), the
  * rectangle `cut` (when it took a part) cleared, or kept when `inside`
