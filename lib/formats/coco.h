@@ -40,6 +40,13 @@ void bmx__coco_put_document(struct bmx__buf *b, const bmx_dataset *ds,
                             void (*put_images)(struct bmx__buf *, void *),
                             void (*put_annotations)(struct bmx__buf *, void *), void *ctx);
 
+/* A record's fields beside the model (images[i].extra, objects[k].extra; NULL: none),
+ * looked up as extra.member.key: the string there, or NULL; or `n` numbers (one
+ * number, or an array of exactly n), false when it is anything else (records.c). */
+const char *bmx__extra_string(const void *extra, const char *member, const char *key);
+bool bmx__extra_numbers(const void *extra, const char *member, const char *key, double *out,
+                        size_t n);
+
 /* After a COCO reader: each category's keypoint count and skeleton, each object's
  * keypoints, checked (keypoints.h). */
 bmx_status bmx__coco_read_keypoints(bmx_dataset *ds, const char *name, bmx_error *err);

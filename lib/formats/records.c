@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* What the readers leave in a dataset beside the model: the records' JSON (top-level
- * keys, unknown fields), freed with it, and boxmix's provenance read from it. */
+ * keys, unknown fields), freed with it, and read by name for the layers above. */
 #include "coco.h"
 
 #include <stdint.h>
@@ -32,24 +32,36 @@ void bmx_dataset_free(bmx_dataset *ds)
     free(ds);
 }
 
-bool bmx_dataset_image_patch(const bmx_dataset *ds, size_t i, struct bmx_rect *out)
+/* The member `key` of the object `member` among a record's fields. */
+static const cJSON *extra_member(const void *extra, const char *member, const char *key)
 {
-    if (ds == NULL || i >= ds->n_images) {
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive((const cJSON *)extra, member);
+    return cJSON_IsObject(m) ? cJSON_GetObjectItemCaseSensitive(m, key) : NULL;
+}
+
+const char *bmx__extra_string(const void *extra, const char *member, const char *key)
+{
+    const cJSON *v = extra_member(extra, member, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool bmx__extra_numbers(const void *extra, const char *member, const char *key, double *out,
+                        size_t n)
+{
+    const cJSON *v = extra_member(extra, member, key);
+    if (n == 1 && cJSON_IsNumber(v)) {
+        out[0] = v->valuedouble;
+        return true;
+    }
+    if (!cJSON_IsArray(v) || (size_t)cJSON_GetArraySize(v) != n) {
         return false;
     }
-    const cJSON *bm = cJSON_GetObjectItemCaseSensitive((const cJSON *)ds->images[i].extra, "boxmix");
-    const cJSON *patch = cJSON_GetObjectItemCaseSensitive(bm, "patch");
-    if (!cJSON_IsArray(patch) || cJSON_GetArraySize(patch) != 4) {
-        return false;
-    }
-    double v[4];
-    int k = 0;
-    for (const cJSON *c = patch->child; c != NULL; c = c->next, k++) {
-        if (!cJSON_IsNumber(c) || c->valuedouble < 0 || c->valuedouble > INT32_MAX) {
+    size_t k = 0;
+    for (const cJSON *c = v->child; c != NULL; c = c->next, k++) {
+        if (!cJSON_IsNumber(c)) {
             return false;
         }
-        v[k] = c->valuedouble;
+        out[k] = c->valuedouble;
     }
-    *out = (struct bmx_rect){(int32_t)v[0], (int32_t)v[1], (int32_t)v[2], (int32_t)v[3]};
     return true;
 }

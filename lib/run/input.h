@@ -27,4 +27,8 @@ bmx_status bmx__guard_dataset_out(struct bmx__guard *g, const char *out,
 /* BMX_E_STATE when the folder of a job's input holds an unfinished boxmix run. */
 bmx_status bmx__check_input_finished(const char *annotations, const char *voc, bmx_error *err);
 
+/* Read back the provenance boxmix wrote into a dataset's records (readback.c):
+ * each object's origin and visibility from its `boxmix` field. */
+void bmx__dataset_read_provenance(bmx_dataset *ds);
+
 #endif
