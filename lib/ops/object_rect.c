@@ -393,6 +393,14 @@ bmx_status bmx_object_by_rect(const struct bmx_cutmix_options *opts,
                               bmx_error *err)
 {
     size_t holes = 0;
+    struct bmx_cutmix_options given;
+    if (opts != NULL) {
+        bmx_status st = bmx__cutmix_options_read(opts, &given, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        opts = &given;
+    }
     return bmx__object_by_rect(opts, in, r, inside, w, h, out, kept, &holes, err);
 }
 
