@@ -114,7 +114,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     struct bmx_job_options options;
     const struct bmx_job_options *opts = &options;
     bmx_status st;
-    bmx_dataset *ds = NULL, *out_ds = NULL;
+    bmx_dataset *ds = NULL;
     char *root_copy = NULL, *img_dir = NULL;
     struct run r;
     struct bmx__buf images = {0}, anns = {0};
@@ -358,7 +358,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory while writing the annotation file");
         goto done;
     }
-    st = bmx__job_write_annotations(&r, &out_ds, &images, &anns, n_images, n_anns, err);
+    st = bmx__job_write_annotations(&r, &images, &anns, n_images, n_anns, err);
     if (st == BMX_E_INTERRUPTED) {
         st = bmx__fail(err, BMX_E_INTERRUPTED,
                        "%s: interrupted while writing the annotations; %s", opts->out,
@@ -398,6 +398,7 @@ done:
         for (uint64_t j = 0; j < r.n_local; j++) {
             bmx__buf_free(&r.recs[j].image);
             bmx__buf_free(&r.recs[j].anns);
+            free(r.recs[j].objs);
         }
         free(r.recs);
     }
@@ -416,7 +417,6 @@ done:
     bmx__pairing_free(&r.pairing);
     free(img_dir);
     bmx_dataset_free(ds);
-    bmx_dataset_free(out_ds);
     free(root_copy);
     return st;
 }
