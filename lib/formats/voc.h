@@ -33,9 +33,9 @@ bmx_status bmx__voc_write_at(const bmx_dataset *ds, int dir, const char *shown,
 
 /* What bmx__voc_write_records writes: image records and their objects, grouped by
  * image as a dataset holds them, the category names of `cats_of`. The <boxmix>
- * element of image i and of object k comes from image_boxmix[i] and
- * object_boxmix[k] (a JSON object; NULL: none) when the array is given, else from
- * the record's own "boxmix" field. `name` names the dataset in messages. */
+ * element of image i and of object k is image_boxmix[i] and object_boxmix[k] (a
+ * JSON object) when the array is given and the entry is not NULL, else the
+ * record's own "boxmix" field, if any. `name` names the dataset in messages. */
 struct bmx__voc_records {
     const char *name;
     const bmx_dataset *cats_of;

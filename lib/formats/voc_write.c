@@ -63,6 +63,12 @@ static void put_leaf_int(struct bmx__buf *b, int level, const char *name, long l
     bmx__buf_printf(b, "<%s>%lld</%s>\n", name, v, name);
 }
 
+/* The record's provenance: the one given for it, else its own "boxmix" field. */
+static const cJSON *given_boxmix(cJSON *const *given, size_t i, const void *extra)
+{
+    return given != NULL && given[i] != NULL ? given[i] : extra_of(extra, "boxmix");
+}
+
 /* 0/1 from a number or boolean field, `def` when absent or of another type. */
 static int flag_of(const cJSON *v, int def)
 {
@@ -257,8 +263,7 @@ static bmx_status put_object(struct writer *w, struct bmx__buf *b, const struct 
                          where, o->category_id);
     }
     const cJSON *pose = extra_of(o->extra, "pose");
-    const cJSON *bm =
-        w->rec->object_boxmix != NULL ? w->rec->object_boxmix[index] : extra_of(o->extra, "boxmix");
+    const cJSON *bm = given_boxmix(w->rec->object_boxmix, index, o->extra);
     const cJSON *vis = cJSON_GetObjectItemCaseSensitive(bm, "visibility");
     int truncated = flag_of(extra_of(o->extra, "truncated"), 0);
     if (cJSON_IsNumber(vis) && vis->valuedouble < 1) {
@@ -325,9 +330,7 @@ static bmx_status image_xml(struct writer *w, size_t i, struct bmx__buf *b)
                      : 3);
     bmx__buf_puts(b, "  </size>\n");
     put_leaf_int(b, 1, "segmented", flag_of(extra_of(info->extra, "segmented"), 0));
-    st = put_boxmix(
-        w, b, 1, ds->image_boxmix != NULL ? ds->image_boxmix[i] : extra_of(info->extra, "boxmix"),
-        where);
+    st = put_boxmix(w, b, 1, given_boxmix(ds->image_boxmix, i, info->extra), where);
     for (size_t q = 0; q < ds->img_count[i] && st == BMX_OK; q++) {
         size_t k = ds->img_first[i] + q;
         st = put_object(w, b, info, &ds->objects[k], k);
