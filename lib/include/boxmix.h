@@ -806,13 +806,16 @@ BMX_API bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_
  * - an option struct inside another (a job's `input`, `cutmix`, `draw`) is part of
  *   its container's layout: where the container's size covers it whole, its own size
  *   must be the library's; where the container's size ends before it, it takes its
- *   defaults.
+ *   defaults;
+ * - `struct bmx_limits`, carried inside several of them, keeps its three fields: a
+ *   new limit becomes a field at the end of the options that apply it.
  * Always fill a struct with its `_init` before setting fields.
  */
 
 /**
  * An input dataset, the same for every job (augment, draw, convert, check). Fill
- * with bmx_input_init, then set `format` and the paths.
+ * with bmx_input_init, then set `format` and the paths. The readers' limits are the
+ * job's own `limits`: they also bound what the job decodes.
  */
 struct bmx_input {
     size_t size;                    /**< sizeof(struct bmx_input), set by bmx_input_init */
