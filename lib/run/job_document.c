@@ -53,7 +53,9 @@ bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, stru
                 st = bmx__job_journal_wrote(r, "original", i, data, len, err);
             }
         }
-        if (st == BMX_OK) {
+        if (st == BMX_OK && opts->out_format == BMX_DATASET_VOC) {
+            sum->originals++; /* the VOC files take its records from the dataset */
+        } else if (st == BMX_OK) {
             char newid[32];
             snprintf(newid, sizeof newid, "%zu", i + 1);
             struct bmx__buf bm = {0};
