@@ -135,12 +135,113 @@ static void builder_writes_coco_and_voc(void **state)
     bmx_dataset_free(ds);
 }
 
+static void read_whole(const char *path, char **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    assert_true(n >= 0);
+    rewind(f);
+    *data = malloc((size_t)n + 1);
+    assert_non_null(*data);
+    assert_int_equal(fread(*data, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+}
+
+static void assert_same_file(const char *a, const char *b)
+{
+    char *da, *db;
+    size_t la, lb;
+    read_whole(a, &da, &lb);
+    la = lb;
+    read_whole(b, &db, &lb);
+    if (la != lb || memcmp(da, db, la) != 0) {
+        fail_msg("%s and %s differ", a, b);
+    }
+    free(da);
+    free(db);
+}
+
+/* The builder's VOC files are those its COCO file converts to: the same records,
+ * provenance included (a CutMix sample's objects carry it, a loaded one's none). */
+static void builder_voc_is_its_coco_converted(void **state)
+{
+    (void)state;
+    bmx_dataset *ds = samples();
+    char tmpl[] = "/tmp/bmx_builder_XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    struct bmx_sample s[3], mixed;
+    bmx_error err = {BMX_OK, ""};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(
+            bmx_dataset_load_sample(ds, i, BMX_SOURCE_ROOT "/samples/images", NULL, &s[i], &err),
+            BMX_OK);
+    }
+    struct bmx_cutmix_options o;
+    bmx_cutmix_options_init(&o);
+    bmx_rng rng;
+    bmx_rng_seed(&rng, 5, 1);
+    assert_int_equal(bmx_cutmix(&o, &s[0], &s[2], &rng, &mixed, NULL, NULL, &err), BMX_OK);
+    char out[2][256];
+    for (int voc = 0; voc < 2; voc++) {
+        snprintf(out[voc], sizeof out[voc], "%s/%s", tmpl, voc ? "voc" : "coco");
+        bmx_builder *b = NULL;
+        assert_int_equal(
+            bmx_builder_new(out[voc], ds, voc ? BMX_DATASET_VOC : BMX_DATASET_COCO, &b, &err),
+            BMX_OK);
+        for (size_t i = 0; i < 4; i++) {
+            char name[32];
+            snprintf(name, sizeof name, "built_%zu.png", i);
+            assert_int_equal(
+                bmx_builder_add(b, i < 3 ? &s[i] : &mixed, name, BMX_FORMAT_PNG, 90, &err), BMX_OK);
+        }
+        assert_int_equal(bmx_builder_finish(b, &err), BMX_OK);
+        bmx_builder_free(b);
+    }
+    char path[300], ref[400], got[400];
+    snprintf(path, sizeof path, "%s/annotations.json", out[0]);
+    bmx_dataset *coco = NULL;
+    assert_int_equal(bmx_dataset_read_coco(path, &coco, &err), BMX_OK);
+    snprintf(path, sizeof path, "%s/ref", tmpl);
+    assert_int_equal(bmx_dataset_write_voc(coco, path, &err), BMX_OK);
+    for (size_t i = 0; i < 5; i++) {
+        const char *rel = "ImageSets/Main/trainval.txt";
+        char xml[64];
+        if (i < 4) {
+            snprintf(xml, sizeof xml, "Annotations/built_%zu.xml", i);
+            rel = xml;
+        }
+        snprintf(ref, sizeof ref, "%s/%s", path, rel);
+        snprintf(got, sizeof got, "%s/%s", out[1], rel);
+        assert_same_file(ref, got);
+    }
+    snprintf(got, sizeof got, "%s/Annotations/built_3.xml", out[1]);
+    char *x;
+    size_t n;
+    read_whole(got, &x, &n);
+    x[n] = '\0';
+    assert_non_null(strstr(x, "<from>base</from>"));
+    free(x);
+    bmx_dataset_free(coco);
+    bmx_sample_free(&mixed);
+    for (size_t i = 0; i < 3; i++) {
+        bmx_sample_free(&s[i]);
+    }
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpl);
+    assert_int_equal(system(cmd), 0);
+    bmx_dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(load_sample_pixels_and_objects),
         cmocka_unit_test(cutmix_in_one_call),
         cmocka_unit_test(builder_writes_coco_and_voc),
+        cmocka_unit_test(builder_voc_is_its_coco_converted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

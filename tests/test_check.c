@@ -167,10 +167,10 @@ static uint64_t run_case(const char *name, bool decode, const char *expected_fil
 
     struct bmx_check_options o;
     bmx_check_options_init(&o);
-    o.annotations = ann;
-    o.images = is_dir(images) ? images : NULL;
+    o.input.annotations = ann;
+    o.input.images = is_dir(images) ? images : NULL;
     o.decode = decode;
-    struct collected col = {.file = ann, .images = o.images};
+    struct collected col = {.file = ann, .images = o.input.images};
     struct bmx_check_summary sum;
     bmx_error err = {0};
     bmx_status st = bmx_check_run(&o, collect, &col, &sum, &err);
@@ -287,9 +287,9 @@ static void test_strict(void **state)
     (void)state;
     struct bmx_check_options o;
     bmx_check_options_init(&o);
-    o.annotations = CASES "/bbox-off-by-one/annotations.json";
+    o.input.annotations = CASES "/bbox-off-by-one/annotations.json";
     o.strict = true;
-    struct collected col = {.file = o.annotations};
+    struct collected col = {.file = o.input.annotations};
     struct bmx_check_summary sum;
     assert_int_equal(bmx_check_run(&o, collect, &col, &sum, NULL), BMX_OK);
     assert_int_equal(sum.errors, 1);
@@ -312,10 +312,10 @@ static void test_samples(void **state)
     for (int decode = 0; decode < 2; decode++) {
         struct bmx_check_options o;
         bmx_check_options_init(&o);
-        o.annotations = BMX_SOURCE_ROOT "/samples/coco/annotations.json";
-        o.images = BMX_SOURCE_ROOT "/samples/images";
+        o.input.annotations = BMX_SOURCE_ROOT "/samples/coco/annotations.json";
+        o.input.images = BMX_SOURCE_ROOT "/samples/images";
         o.decode = decode != 0;
-        struct collected col = {.file = o.annotations, .images = o.images};
+        struct collected col = {.file = o.input.annotations, .images = o.input.images};
         struct bmx_check_summary sum;
         bmx_error err = {0};
         assert_int_equal(bmx_check_run(&o, collect, &col, &sum, &err), BMX_OK);
@@ -336,7 +336,7 @@ static void test_no_callback(void **state)
     (void)state;
     struct bmx_check_options o;
     bmx_check_options_init(&o);
-    o.annotations = CASES "/many-problems/annotations.json";
+    o.input.annotations = CASES "/many-problems/annotations.json";
     struct bmx_check_summary sum;
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, NULL), BMX_OK);
     char *expected = slurp(CASES "/many-problems/expected.txt", NULL);
@@ -357,23 +357,23 @@ static void test_run_failures(void **state)
     bmx_error err = {0};
     struct bmx_check_summary sum;
     bmx_check_options_init(&o);
-    assert_int_equal(o.format, BMX_CHECK_COCO);
-    assert_null(o.images);
+    assert_int_equal(o.input.format, BMX_DATASET_COCO);
+    assert_null(o.input.images);
     assert_false(o.decode);
     assert_false(o.strict);
     assert_true(o.limits.max_image_pixels > 0);
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
 
-    o.annotations = CASES "/no-such-case/annotations.json";
+    o.input.annotations = CASES "/no-such-case/annotations.json";
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_IO);
     assert_non_null(strstr(err.message, "no-such-case/annotations.json"));
 
-    o.annotations = CASES "/clean/annotations.json";
+    o.input.annotations = CASES "/clean/annotations.json";
     o.decode = true;
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
 
     o.decode = false;
-    o.format = (enum bmx_check_format)7;
+    o.input.format = (enum bmx_dataset_format)7;
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
 }
 
@@ -383,11 +383,11 @@ static void test_decode_limit(void **state)
     (void)state;
     struct bmx_check_options o;
     bmx_check_options_init(&o);
-    o.annotations = CASES "/images-clean/annotations.json";
-    o.images = CASES "/images-clean/images";
+    o.input.annotations = CASES "/images-clean/annotations.json";
+    o.input.images = CASES "/images-clean/images";
     o.decode = true;
     o.limits.max_image_pixels = 5000; /* a.png is 100x80 = 8000 pixels */
-    struct collected col = {.file = o.annotations, .images = o.images};
+    struct collected col = {.file = o.input.annotations, .images = o.input.images};
     struct bmx_check_summary sum;
     assert_int_equal(bmx_check_run(&o, collect, &col, &sum, NULL), BMX_OK);
     /* the record declares as many pixels: the limited reader refuses it already */
@@ -419,7 +419,7 @@ static bmx_status run_text_read(const char *json, const struct bmx_limits *limit
     if (limits != NULL) {
         o.limits = *limits;
     }
-    o.annotations = path;
+    o.input.annotations = path;
     *col = (struct collected){.file = path};
     bmx_error err = {0};
     bmx_status st = bmx_check_run(&o, collect, col, sum, &err);
@@ -1001,10 +1001,10 @@ static void test_check_keypoints_samples(void **state)
     for (int decode = 0; decode < 2; decode++) {
         struct bmx_check_options o;
         bmx_check_options_init(&o);
-        o.annotations = BMX_SOURCE_ROOT "/samples/keypoints/annotations.json";
-        o.images = BMX_SOURCE_ROOT "/samples/keypoints/images";
+        o.input.annotations = BMX_SOURCE_ROOT "/samples/keypoints/annotations.json";
+        o.input.images = BMX_SOURCE_ROOT "/samples/keypoints/images";
         o.decode = decode != 0;
-        struct collected col = {.file = o.annotations, .images = o.images};
+        struct collected col = {.file = o.input.annotations, .images = o.input.images};
         struct bmx_check_summary sum;
         bmx_error err = {0};
         assert_int_equal(bmx_check_run(&o, collect, &col, &sum, &err), BMX_OK);
@@ -1067,10 +1067,10 @@ static void test_voc_cases(void **state)
         }
         struct bmx_check_options o;
         bmx_check_options_init(&o);
-        o.format = BMX_CHECK_VOC;
-        o.annotations = dir;
-        o.voc_split = split;
-        o.labels = labels != NULL ? labels_path : NULL;
+        o.input.format = BMX_DATASET_VOC;
+        o.input.annotations = dir;
+        o.input.voc_split = split;
+        o.input.labels = labels != NULL ? labels_path : NULL;
         struct voc_collected vc = {.dir = dir};
         struct bmx_check_summary sum;
         bmx_error err = {0};
@@ -1136,10 +1136,10 @@ static void test_voc_many_problems(void **state)
 
     struct bmx_check_options o;
     bmx_check_options_init(&o);
-    o.format = BMX_CHECK_VOC;
-    o.annotations = VOC_CASES "/many-problems";
-    o.voc_split = "train";
-    o.labels = VOC_CASES "/many-problems/labels.txt";
+    o.input.format = BMX_DATASET_VOC;
+    o.input.annotations = VOC_CASES "/many-problems";
+    o.input.voc_split = "train";
+    o.input.labels = VOC_CASES "/many-problems/labels.txt";
     struct bmx_check_summary sum;
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, NULL), BMX_OK);
     assert_int_equal(sum.errors, count_severity(expected, "error"));
@@ -1151,7 +1151,7 @@ static void test_voc_many_problems(void **state)
     free(expected);
 
     /* without the split, every XML: unlisted.xml is not XML */
-    o.voc_split = NULL;
+    o.input.voc_split = NULL;
     struct voc_collected vc = {.dir = VOC_CASES "/many-problems"};
     assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, NULL), BMX_OK);
     assert_int_equal(sum.images, 6);
@@ -1167,12 +1167,12 @@ static void test_voc_samples(void **state)
     for (int variant = 0; variant < 3; variant++) {
         struct bmx_check_options o;
         bmx_check_options_init(&o);
-        o.format = BMX_CHECK_VOC;
-        o.annotations = BMX_SOURCE_ROOT "/samples/voc";
-        o.images = BMX_SOURCE_ROOT "/samples/images";
-        o.voc_split = variant >= 1 ? "train" : NULL;
+        o.input.format = BMX_DATASET_VOC;
+        o.input.annotations = BMX_SOURCE_ROOT "/samples/voc";
+        o.input.images = BMX_SOURCE_ROOT "/samples/images";
+        o.input.voc_split = variant >= 1 ? "train" : NULL;
         o.decode = variant == 2;
-        struct voc_collected vc = {.dir = o.annotations};
+        struct voc_collected vc = {.dir = o.input.annotations};
         struct bmx_check_summary sum;
         bmx_error err = {0};
         assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, &err), BMX_OK);
@@ -1192,8 +1192,8 @@ static void test_voc_single_file(void **state)
     (void)state;
     struct bmx_check_options o;
     bmx_check_options_init(&o);
-    o.format = BMX_CHECK_VOC;
-    o.annotations = VOC_CASES "/clean/Annotations/a.xml";
+    o.input.format = BMX_DATASET_VOC;
+    o.input.annotations = VOC_CASES "/clean/Annotations/a.xml";
     struct bmx_check_summary sum;
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, NULL), BMX_OK);
     assert_int_equal(sum.errors + sum.warnings, 0);
@@ -1201,7 +1201,7 @@ static void test_voc_single_file(void **state)
     assert_int_equal(sum.annotations, 2);
     assert_int_equal(sum.image_files, 1);
 
-    o.annotations = VOC_CASES "/image-size-mismatch/Annotations/b.xml";
+    o.input.annotations = VOC_CASES "/image-size-mismatch/Annotations/b.xml";
     struct voc_collected vc = {.dir = VOC_CASES "/image-size-mismatch"};
     assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, NULL), BMX_OK);
     assert_string_equal(vc.col.text, "Annotations/b.xml: annotation/filename: error: "
@@ -1216,10 +1216,10 @@ static void test_voc_strict(void **state)
     (void)state;
     struct bmx_check_options o;
     bmx_check_options_init(&o);
-    o.format = BMX_CHECK_VOC;
-    o.annotations = VOC_CASES "/one-pixel-box";
+    o.input.format = BMX_DATASET_VOC;
+    o.input.annotations = VOC_CASES "/one-pixel-box";
     o.strict = true;
-    struct voc_collected vc = {.dir = o.annotations};
+    struct voc_collected vc = {.dir = o.input.annotations};
     struct bmx_check_summary sum;
     assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, NULL), BMX_OK);
     assert_int_equal(sum.errors, 1);
@@ -1251,8 +1251,8 @@ static void test_voc_too_deep(void **state)
     fclose(f);
     struct bmx_check_options o;
     bmx_check_options_init(&o);
-    o.format = BMX_CHECK_VOC;
-    o.annotations = dir;
+    o.input.format = BMX_DATASET_VOC;
+    o.input.annotations = dir;
     struct voc_collected vc = {.dir = dir};
     struct bmx_check_summary sum;
     assert_int_equal(bmx_check_run(&o, collect_voc, &vc, &sum, NULL), BMX_OK);
@@ -1272,41 +1272,41 @@ static void test_voc_run_failures(void **state)
     bmx_error err = {0};
     struct bmx_check_summary sum;
     bmx_check_options_init(&o);
-    o.format = BMX_CHECK_VOC;
-    o.annotations = VOC_CASES "/no-such-case";
+    o.input.format = BMX_DATASET_VOC;
+    o.input.annotations = VOC_CASES "/no-such-case";
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_IO);
     assert_non_null(strstr(err.message, "no-such-case"));
 
-    o.annotations = VOC_CASES; /* a folder without Annotations/ */
+    o.input.annotations = VOC_CASES; /* a folder without Annotations/ */
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_IO);
     assert_non_null(strstr(err.message, "no Annotations folder"));
 
-    o.annotations = VOC_CASES "/clean";
-    o.voc_split = "val"; /* no ImageSets/Main/val.txt */
+    o.input.annotations = VOC_CASES "/clean";
+    o.input.voc_split = "val"; /* no ImageSets/Main/val.txt */
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_IO);
     assert_non_null(strstr(err.message, "ImageSets/Main/val.txt"));
-    o.voc_split = "../x";
+    o.input.voc_split = "../x";
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
 
-    o.annotations = VOC_CASES "/clean/Annotations/a.xml";
-    o.voc_split = "train"; /* a split needs a folder */
+    o.input.annotations = VOC_CASES "/clean/Annotations/a.xml";
+    o.input.voc_split = "train"; /* a split needs a folder */
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
 
-    o.annotations = VOC_CASES "/clean";
-    o.voc_split = NULL;
-    o.labels = VOC_CASES "/clean/no-labels.txt";
+    o.input.annotations = VOC_CASES "/clean";
+    o.input.voc_split = NULL;
+    o.input.labels = VOC_CASES "/clean/no-labels.txt";
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_IO);
 
     /* decoding needs images: samples/voc has no JPEGImages/ */
-    o.labels = NULL;
-    o.annotations = BMX_SOURCE_ROOT "/samples/voc";
+    o.input.labels = NULL;
+    o.input.annotations = BMX_SOURCE_ROOT "/samples/voc";
     o.decode = true;
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
 
     /* a split or labels with COCO */
     bmx_check_options_init(&o);
-    o.annotations = CASES "/clean/annotations.json";
-    o.labels = VOC_CASES "/clean/labels.txt";
+    o.input.annotations = CASES "/clean/annotations.json";
+    o.input.labels = VOC_CASES "/clean/labels.txt";
     assert_int_equal(bmx_check_run(&o, NULL, NULL, &sum, &err), BMX_E_INVALID);
 }
 

@@ -1286,8 +1286,8 @@ static void run_selects_and_reproduces(void **state)
     bmx_draw_job_init(&job);
     assert_int_equal(job.sheet_width, 1280);
     assert_int_equal(job.format, BMX_FORMAT_PNG);
-    job.annotations = BMX_SOURCE_ROOT "/samples/coco/annotations.json";
-    job.images = BMX_SOURCE_ROOT "/samples/images";
+    job.input.annotations = BMX_SOURCE_ROOT "/samples/coco/annotations.json";
+    job.input.images = BMX_SOURCE_ROOT "/samples/images";
     job.out = out1;
     job.random = 3;
     job.seed = 11;
@@ -1326,8 +1326,8 @@ static void run_selects_and_reproduces(void **state)
 
     /* --ids and --limit, with --scale */
     bmx_draw_job_init(&job);
-    job.annotations = BMX_SOURCE_ROOT "/samples/coco/annotations.json";
-    job.images = BMX_SOURCE_ROOT "/samples/images";
+    job.input.annotations = BMX_SOURCE_ROOT "/samples/coco/annotations.json";
+    job.input.images = BMX_SOURCE_ROOT "/samples/images";
     job.out = out1;
     const int64_t ids[] = {7, 2, 5};
     job.ids = ids;
@@ -1384,8 +1384,8 @@ static void run_refuses_escaping_file_names(void **state)
         fclose(f);
         struct bmx_draw_job job;
         bmx_draw_job_init(&job);
-        job.annotations = ann;
-        job.images = BMX_SOURCE_ROOT "/samples/images";
+        job.input.annotations = ann;
+        job.input.images = BMX_SOURCE_ROOT "/samples/images";
         job.out = out;
         bmx_error err = {0};
         struct bmx_draw_summary sum;
@@ -1415,8 +1415,8 @@ static void run_keeps_shared_stems_apart(void **state)
     fclose(f);
     struct bmx_draw_job job;
     bmx_draw_job_init(&job);
-    job.annotations = ann;
-    job.images = BMX_SOURCE_ROOT "/samples/images";
+    job.input.annotations = ann;
+    job.input.images = BMX_SOURCE_ROOT "/samples/images";
     job.out = out;
     job.format = BMX_FORMAT_JPEG;
     bmx_error err = {0};

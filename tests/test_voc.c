@@ -807,17 +807,17 @@ static void test_convert_run(void **state)
     join(out, sizeof out, tmp, "voc");
     struct bmx_convert_job job;
     bmx_convert_job_init(&job);
-    assert_int_equal(job.from, BMX_DATASET_COCO);
+    assert_int_equal(job.input.format, BMX_DATASET_COCO);
     assert_int_equal(job.to, BMX_DATASET_VOC);
-    job.input = SAMPLES "coco/annotations.json";
-    job.images = SAMPLES "images";
+    job.input.annotations = SAMPLES "coco/annotations.json";
+    job.input.images = SAMPLES "images";
     job.out = out;
     struct bmx_convert_summary sum;
     bmx_error err = {0};
     assert_int_equal(bmx_convert_run(&job, &sum, &err), BMX_OK);
 
     bmx_dataset *ref = NULL;
-    assert_int_equal(bmx_dataset_read_coco(job.input, &ref, &err), BMX_OK);
+    assert_int_equal(bmx_dataset_read_coco(job.input.annotations, &ref, &err), BMX_OK);
     uint64_t masked = 0;
     for (size_t i = 0; i < bmx_dataset_image_count(ref); i++) {
         for (size_t k = 0; k < bmx_dataset_object_count(ref, i); k++) {
@@ -848,9 +848,9 @@ static void test_convert_run(void **state)
     join(coco_out, sizeof coco_out, tmp, "coco");
     struct bmx_convert_job back;
     bmx_convert_job_init(&back);
-    back.from = BMX_DATASET_VOC;
+    back.input.format = BMX_DATASET_VOC;
     back.to = BMX_DATASET_COCO;
-    back.input = out;
+    back.input.annotations = out;
     back.out = coco_out;
     assert_int_equal(bmx_convert_run(&back, &sum, &err), BMX_OK);
     assert_int_equal(sum.masked, 0);
@@ -871,13 +871,13 @@ static void test_convert_run(void **state)
     join(p, sizeof p, tmp, "esc.json");
     write_text(p, "{\"images\":[{\"id\":1,\"file_name\":\"../x.jpg\",\"width\":9,\"height\":9}],"
                   "\"annotations\":[],\"categories\":[]}");
-    job.input = p;
+    job.input.annotations = p;
     join(out, sizeof out, tmp, "esc");
     job.out = out;
     assert_int_equal(bmx_convert_run(&job, &sum, &err), BMX_E_SCHEMA);
     assert_non_null(strstr(err.message, "esc.json: images[0].file_name: '../x.jpg' escapes the image folder"));
     assert_int_equal(access(out, F_OK), -1);
-    job.from = job.to;
+    job.input.format = job.to;
     assert_int_equal(bmx_convert_run(&job, &sum, &err), BMX_E_INVALID);
     rm_tree(tmp);
 }

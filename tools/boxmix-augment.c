@@ -157,25 +157,26 @@ int main(int argc, char **argv)
     bmx_job_options_init(&o);
     bool quiet = false, have_count = false, have_per_image = false, out_format_set = false;
     int c;
+    const char *annotations = NULL, *voc = NULL;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         uint64_t u;
         double d;
         switch (c) {
         case OPT_ANN:
-            o.annotations = optarg;
+            annotations = optarg;
             break;
         case OPT_IMAGES:
-            o.images = optarg;
+            o.input.images = optarg;
             break;
         case OPT_VOC:
-            o.voc = optarg;
+            voc = optarg;
             break;
         case OPT_SPLIT:
-            o.voc_split = optarg;
+            o.input.voc_split = optarg;
             break;
         case OPT_LABELS:
-            o.labels = optarg;
+            o.input.labels = optarg;
             break;
         case OPT_OUT_FORMAT:
             if (strcmp(optarg, "coco") == 0) {
@@ -355,13 +356,14 @@ int main(int argc, char **argv)
     if (optind < argc) {
         return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
-    int bad = cli_check_input(prog, usage_line, o.annotations, o.images, o.voc,
-                              o.voc_split, o.labels, o.out);
+    int bad = cli_check_input(prog, usage_line, annotations, o.input.images, voc, o.input.voc_split,
+                              o.input.labels, o.out);
     if (bad != 0) {
         return bad;
     }
+    cli_set_input(&o.input, annotations, voc);
     if (!out_format_set) {
-        o.out_format = o.voc != NULL ? BMX_DATASET_VOC : BMX_DATASET_COCO;
+        o.out_format = o.input.format;
     }
     if (have_count && have_per_image) {
         return cli_usage_error(prog, usage_line, "%s", "--count and --per-image exclude each other");

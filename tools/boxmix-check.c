@@ -181,10 +181,10 @@ int main(int argc, char **argv)
         uint64_t u;
         switch (c) {
         case OPT_ANN:
-            if (o.annotations != NULL) {
+            if (o.input.annotations != NULL) {
                 return cli_usage_error(prog, usage_line, "%s", "give one annotation file");
             }
-            o.annotations = optarg;
+            o.input.annotations = optarg;
             break;
         case OPT_VOC:
             if (voc != NULL) {
@@ -193,13 +193,13 @@ int main(int argc, char **argv)
             voc = optarg;
             break;
         case OPT_SPLIT:
-            o.voc_split = optarg;
+            o.input.voc_split = optarg;
             break;
         case OPT_LABELS:
-            o.labels = optarg;
+            o.input.labels = optarg;
             break;
         case OPT_IMAGES:
-            o.images = optarg;
+            o.input.images = optarg;
             break;
         case OPT_DECODE:
             o.decode = true;
@@ -232,24 +232,24 @@ int main(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        if (o.annotations != NULL || optind + 1 < argc) {
+        if (o.input.annotations != NULL || optind + 1 < argc) {
             return cli_usage_error(prog, usage_line, "%s", "give one annotation file");
         }
-        o.annotations = argv[optind];
+        o.input.annotations = argv[optind];
     }
     if (voc != NULL) {
-        if (o.annotations != NULL) {
+        if (o.input.annotations != NULL) {
             return cli_usage_error(prog, usage_line, "%s", "give either a COCO file or --voc, not both");
         }
-        o.format = BMX_CHECK_VOC;
-        o.annotations = voc;
-    } else if (o.voc_split != NULL || o.labels != NULL) {
+        o.input.format = BMX_DATASET_VOC;
+        o.input.annotations = voc;
+    } else if (o.input.voc_split != NULL || o.input.labels != NULL) {
         return cli_usage_error(prog, usage_line, "%s", "--split and --labels need --voc");
     }
-    if (o.annotations == NULL) {
+    if (o.input.annotations == NULL) {
         return cli_usage_error(prog, usage_line, "%s", "no annotation file given");
     }
-    if (o.decode && o.images == NULL && voc == NULL) {
+    if (o.decode && o.input.images == NULL && voc == NULL) {
         return cli_usage_error(prog, usage_line, "%s", "--decode needs --images");
     }
 
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
     }
     if (pr.json) {
         printf("{\"summary\":{\"file\":");
-        put_json_string(o.annotations);
+        put_json_string(o.input.annotations);
         printf(",\"errors\":%" PRIu64 ",\"warnings\":%" PRIu64 ",\"images\":%" PRIu64
                ",\"annotations\":%" PRIu64 ",\"categories\":%" PRIu64 ",\"image_files\":%" PRIu64
                ",\"not_shown\":%" PRIu64 "}}\n",

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_FROM:
-            if (!parse_format(optarg, &job.from)) {
+            if (!parse_format(optarg, &job.input.format)) {
                 return cli_usage_error(prog, usage_line, "--from: expected coco or voc, got '%s'", optarg);
             }
             have_from = true;
@@ -133,13 +133,13 @@ int main(int argc, char **argv)
             voc = optarg;
             break;
         case OPT_IMAGES:
-            job.images = optarg;
+            job.input.images = optarg;
             break;
         case OPT_SPLIT:
             if (optarg[0] == '\0' || strchr(optarg, '/') != NULL) {
                 return cli_usage_error(prog, usage_line, "--split: expected a split name such as train or val, got '%s'", optarg);
             }
-            job.voc.split = optarg;
+            job.input.voc_split = optarg;
             break;
         case OPT_LABELS:
             labels_path = optarg;
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
             if (!cli_parse_u64(optarg, &v) || v == 0) {
                 return cli_usage_error(prog, usage_line, "--max-pixels: expected a positive integer, got '%s'", optarg);
             }
-            job.voc.limits.max_image_pixels = v;
+            job.limits.max_image_pixels = v;
             break;
         }
         case OPT_QUIET:
@@ -179,17 +179,17 @@ int main(int argc, char **argv)
     if (!have_from || !have_to || job.out == NULL) {
         return cli_usage_error(prog, usage_line, "%s", "--from, --to and --out are required");
     }
-    if (job.from == job.to) {
+    if (job.input.format == job.to) {
         return cli_usage_error(prog, usage_line, "%s", "--from and --to must differ (coco -> voc or voc -> coco)");
     }
-    if (job.from == BMX_DATASET_COCO) {
-        if (annotations == NULL || job.images == NULL) {
+    if (job.input.format == BMX_DATASET_COCO) {
+        if (annotations == NULL || job.input.images == NULL) {
             return cli_usage_error(prog, usage_line, "%s", "--from coco needs --annotations and --images");
         }
-        if (voc != NULL || job.voc.split != NULL || labels_path != NULL) {
+        if (voc != NULL || job.input.voc_split != NULL || labels_path != NULL) {
             return cli_usage_error(prog, usage_line, "%s", "--voc, --split and --labels go with --from voc");
         }
-        job.input = annotations;
+        job.input.annotations = annotations;
     } else {
         if (voc == NULL) {
             return cli_usage_error(prog, usage_line, "%s", "--from voc needs --voc");
@@ -197,22 +197,14 @@ int main(int argc, char **argv)
         if (annotations != NULL) {
             return cli_usage_error(prog, usage_line, "%s", "--annotations goes with --from coco");
         }
-        job.input = voc;
+        job.input.annotations = voc;
     }
 
+    job.input.labels = labels_path;
     bmx_error err = {0};
-    struct bmx_labels labels = {0};
-    if (labels_path != NULL) {
-        if (bmx_labels_read(labels_path, &labels, &err) != BMX_OK) {
-            fprintf(stderr, "%s: %s\n", prog, err.message);
-            return 1;
-        }
-        job.voc.labels = &labels;
-    }
     struct bmx_convert_summary sum;
     job.cancel = cli_catch_signals();
     bmx_status st = bmx_convert_run(&job, &sum, &err);
-    bmx_labels_free(&labels);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
         return st == BMX_E_INTERRUPTED ? 130 : 1;

@@ -186,6 +186,7 @@ static int run(int argc, char **argv, int64_t **ids_store)
     struct bmx_draw_job job;
     bmx_draw_job_init(&job);
     bool quiet = false, have_seed = false;
+    const char *annotations = NULL, *voc = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -193,19 +194,19 @@ static int run(int argc, char **argv, int64_t **ids_store)
         double d;
         switch (c) {
         case OPT_ANN:
-            job.annotations = optarg;
+            annotations = optarg;
             break;
         case OPT_VOC:
-            job.voc = optarg;
+            voc = optarg;
             break;
         case OPT_SPLIT:
-            job.voc_split = optarg;
+            job.input.voc_split = optarg;
             break;
         case OPT_LABELS:
-            job.labels = optarg;
+            job.input.labels = optarg;
             break;
         case OPT_IMAGES:
-            job.images = optarg;
+            job.input.images = optarg;
             break;
         case OPT_OUT:
             job.out = optarg;
@@ -309,11 +310,12 @@ static int run(int argc, char **argv, int64_t **ids_store)
     if (optind < argc) {
         return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
-    int bad = cli_check_input(prog, usage_line, job.annotations, job.images, job.voc,
-                              job.voc_split, job.labels, job.out);
+    int bad = cli_check_input(prog, usage_line, annotations, job.input.images, voc,
+                              job.input.voc_split, job.input.labels, job.out);
     if (bad != 0) {
         return bad;
     }
+    cli_set_input(&job.input, annotations, voc);
     if (job.ids != NULL && job.random > 0) {
         return cli_usage_error(prog, usage_line, "%s", "--ids and --random exclude each other");
     }

@@ -103,6 +103,12 @@ int cli_check_input(const char *prog, void (*usage_line)(FILE *), const char *an
     return 0;
 }
 
+void cli_set_input(struct bmx_input *in, const char *annotations, const char *voc)
+{
+    in->format = voc != NULL ? BMX_DATASET_VOC : BMX_DATASET_COCO;
+    in->annotations = voc != NULL ? voc : annotations;
+}
+
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
     /* strtoull would take a sign ("-1" wraps around) and leading spaces. */

@@ -4,6 +4,8 @@
 #ifndef BOXMIX_CLI_H
 #define BOXMIX_CLI_H
 
+#include <boxmix.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +36,9 @@ int cli_bad_option(const char *prog, void (*usage_line)(FILE *), char **argv);
 int cli_check_input(const char *prog, void (*usage_line)(FILE *), const char *annotations,
                     const char *images, const char *voc, const char *split, const char *labels,
                     const char *out);
+
+/* After cli_check_input: `in` reads what --voc names (VOC), else --annotations (COCO). */
+void cli_set_input(struct bmx_input *in, const char *annotations, const char *voc);
 
 /* Catch SIGINT and SIGTERM: the flag returned is set, and the library, given it
  * as its `cancel`, stops at its next safe point (the tool then exits 130). */

@@ -8,13 +8,17 @@
  * draw_boxes.c, draw_keypoints.c, draw_labels.c).
  */
 #include "draw_parts.h"
+#include "sized.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void bmx_draw_options_init(struct bmx_draw_options *opts)
 {
+    memset(opts, 0, sizeof *opts);
+    opts->size = sizeof *opts;
     opts->line_width = 2;
     opts->mask_opacity = 0.4;
     opts->show_visibility = false;
@@ -205,6 +209,15 @@ bmx_status bmx_draw_objects(struct bmx_image *img, const struct bmx_object *objs
                             const struct bmx_rect *patch, const struct bmx_draw_options *opts,
                             bmx_error *err)
 {
+    struct bmx_draw_options given;
+    if (opts != NULL) {
+        bmx_draw_options_init(&given);
+        bmx_status st = bmx__sized_read(&given, sizeof given, opts, "struct bmx_draw_options", err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        opts = &given;
+    }
     double s = opts != NULL ? opts->scale : 1.0;
     return bmx__draw_objects_xy(img, objs, n, cats, n_cats, patch, opts, s, s, err);
 }

@@ -51,3 +51,80 @@ void bmx__coco_put_original_object_record(struct bmx__buf *b, int64_t source_ann
     bmx__buf_int(b, source_annotation_id);
     bmx__buf_puts(b, "}");
 }
+
+/* ---- the same records as JSON values (for the VOC writer's <boxmix>) ---- */
+
+/* An image's id as the record above writes it: the string, or the number. */
+static bool add_image_id(cJSON *rec, const char *key, const struct bmx_image_info *info)
+{
+    return info->id_str != NULL ? cJSON_AddStringToObject(rec, key, info->id_str) != NULL
+                                : cJSON_AddNumberToObject(rec, key, (double)info->id) != NULL;
+}
+
+static cJSON *done(cJSON *rec, bool ok)
+{
+    if (!ok) {
+        cJSON_Delete(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+cJSON *bmx__prov_op_value(const char *op, uint64_t index, const struct bmx_image_info *base,
+                          const struct bmx_image_info *source, struct bmx_rect patch, double lambda,
+                          uint64_t seed)
+{
+    cJSON *rec = cJSON_CreateObject();
+    const int rect[4] = {(int)patch.x, (int)patch.y, (int)patch.w, (int)patch.h};
+    bool ok = rec != NULL && cJSON_AddStringToObject(rec, "op", op) != NULL &&
+              cJSON_AddNumberToObject(rec, "index", (double)index) != NULL &&
+              add_image_id(rec, "base_image_id", base) &&
+              add_image_id(rec, "source_image_id", source);
+    if (ok) {
+        cJSON *p = cJSON_CreateIntArray(rect, 4);
+        ok = p != NULL && cJSON_AddItemToObject(rec, "patch", p);
+        if (!ok) {
+            cJSON_Delete(p);
+        }
+    }
+    ok = ok && cJSON_AddNumberToObject(rec, "lambda", lambda) != NULL &&
+         cJSON_AddNumberToObject(rec, "seed", (double)seed) != NULL;
+    return done(rec, ok);
+}
+
+cJSON *bmx__prov_original_value(uint64_t index, const struct bmx_image_info *original)
+{
+    cJSON *rec = cJSON_CreateObject();
+    bool ok = rec != NULL && cJSON_AddStringToObject(rec, "op", "original") != NULL &&
+              cJSON_AddNumberToObject(rec, "index", (double)index) != NULL &&
+              add_image_id(rec, "original_image_id", original);
+    return done(rec, ok);
+}
+
+cJSON *bmx__prov_object_value(const struct bmx_object *o)
+{
+    cJSON *rec = cJSON_CreateObject();
+    bool ok = rec != NULL &&
+              cJSON_AddStringToObject(rec, "from",
+                                      o->origin == BMX_FROM_SOURCE ? "source" : "base") != NULL &&
+              cJSON_AddNumberToObject(rec, "visibility", o->visibility) != NULL &&
+              cJSON_AddNumberToObject(rec, "source_annotation_id", (double)o->id) != NULL;
+    if (ok && o->has_keypoints) {
+        ok = cJSON_AddNumberToObject(rec, "keypoints_hidden", (double)o->keypoints_hidden) != NULL;
+    }
+    return done(rec, ok);
+}
+
+cJSON *bmx__prov_original_object_value(int64_t source_annotation_id)
+{
+    cJSON *rec = cJSON_CreateObject();
+    bool ok =
+        rec != NULL && cJSON_AddStringToObject(rec, "from", "original") != NULL &&
+        cJSON_AddNumberToObject(rec, "source_annotation_id", (double)source_annotation_id) != NULL;
+    return done(rec, ok);
+}
+
+void bmx__prov_value_free(cJSON *rec)
+{
+    cJSON_Delete(rec);
+}

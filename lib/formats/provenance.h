@@ -22,4 +22,15 @@ void bmx__coco_put_object_record(struct bmx__buf *b, const struct bmx_object *o)
 /* An object of a copied original. */
 void bmx__coco_put_original_object_record(struct bmx__buf *b, int64_t source_annotation_id);
 
+/* The same four records as JSON values, for writers that take values (the VOC
+ * writer's <boxmix> element): the numbers are those the text above reads back as.
+ * NULL when out of memory; free with bmx__prov_value_free. */
+cJSON *bmx__prov_op_value(const char *op, uint64_t index, const struct bmx_image_info *base,
+                          const struct bmx_image_info *source, struct bmx_rect patch, double lambda,
+                          uint64_t seed);
+cJSON *bmx__prov_original_value(uint64_t index, const struct bmx_image_info *original);
+cJSON *bmx__prov_object_value(const struct bmx_object *o);
+cJSON *bmx__prov_original_object_value(int64_t source_annotation_id);
+void bmx__prov_value_free(cJSON *rec);
+
 #endif

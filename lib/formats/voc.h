@@ -21,11 +21,35 @@ char *bmx__voc_images_root(const char *voc, const char *images);
 bmx_status bmx__voc_stems(const bmx_dataset *ds, char ***out, bmx_error *err);
 void bmx__voc_free_stems(char **stems, size_t n);
 
+/* The same for the image records `images` (n of them); `name` in messages. */
+bmx_status bmx__voc_stems_of(const char *name, const struct bmx_image_info *images, size_t n,
+                             char ***out, bmx_error *err);
+
 /* Write `ds` as VOC below the folder `dir` (`shown` in messages): every
  * Annotations/<stem>.xml, then ImageSets/Main/trainval.txt; no symlink followed;
  * stops between files once `cancel` (may be NULL) is set. */
 bmx_status bmx__voc_write_at(const bmx_dataset *ds, int dir, const char *shown,
                              volatile const int *cancel, bmx_error *err);
+
+/* What bmx__voc_write_records writes: image records and their objects, grouped by
+ * image as a dataset holds them, the category names of `cats_of`. The <boxmix>
+ * element of image i and of object k is image_boxmix[i] and object_boxmix[k] (a
+ * JSON object) when the array is given and the entry is not NULL, else the
+ * record's own "boxmix" field, if any. `name` names the dataset in messages. */
+struct bmx__voc_records {
+    const char *name;
+    const bmx_dataset *cats_of;
+    size_t n_images;
+    const struct bmx_image_info *images;
+    const size_t *img_first, *img_count;
+    const struct bmx_object *objects;
+    cJSON *const *image_boxmix;
+    cJSON *const *object_boxmix;
+};
+
+/* bmx__voc_write_at on records that need not be a dataset: what a job made. */
+bmx_status bmx__voc_write_records(const struct bmx__voc_records *recs, int dir, const char *shown,
+                                  volatile const int *cancel, bmx_error *err);
 
 /* Whether a file name ends in .xml (any case). */
 bool bmx__voc_has_xml_ext(const char *name);

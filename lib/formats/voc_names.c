@@ -70,8 +70,13 @@ static int cmp_stem_entry(const void *a, const void *b)
 
 bmx_status bmx__voc_stems(const bmx_dataset *ds, char ***out, bmx_error *err)
 {
+    return bmx__voc_stems_of(ds->name, ds->images, ds->n_images, out, err);
+}
+
+bmx_status bmx__voc_stems_of(const char *name, const struct bmx_image_info *images, size_t n,
+                             char ***out, bmx_error *err)
+{
     bmx_status st = BMX_OK;
-    size_t n = ds->n_images;
     char **stems = calloc(n ? n : 1, sizeof *stems);
     struct stem_sort *order = calloc(n ? n : 1, sizeof *order);
     if (stems == NULL || order == NULL) {
@@ -79,7 +84,7 @@ bmx_status bmx__voc_stems(const bmx_dataset *ds, char ***out, bmx_error *err)
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        const char *fn = ds->images[i].file_name;
+        const char *fn = images[i].file_name;
         stems[i] = bmx__voc_stem_of(fn);
         if (stems[i] == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
@@ -91,8 +96,9 @@ bmx_status bmx__voc_stems(const bmx_dataset *ds, char ***out, bmx_error *err)
             bad = (unsigned char)*s < 0x20;
         }
         if (bad) {
-            st = bmx__fail(err, BMX_E_SCHEMA, "%s: images[%zu].file_name: '%s' gives no usable VOC image id",
-                           ds->name, i, fn);
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: images[%zu].file_name: '%s' gives no usable VOC image id", name, i,
+                           fn);
             goto done;
         }
         order[i] = (struct stem_sort){stems, i};
@@ -104,8 +110,9 @@ bmx_status bmx__voc_stems(const bmx_dataset *ds, char ***out, bmx_error *err)
         if (strcmp(stems[order[k - 1].idx], stems[order[k].idx]) == 0) {
             size_t a = order[k - 1].idx, b = order[k].idx;
             st = bmx__fail(err, BMX_E_SCHEMA,
-                           "%s: images[%zu].file_name '%s' and images[%zu].file_name '%s' both give Annotations/%s.xml",
-                           ds->name, a, ds->images[a].file_name, b, ds->images[b].file_name, stems[a]);
+                           "%s: images[%zu].file_name '%s' and images[%zu].file_name '%s' both "
+                           "give Annotations/%s.xml",
+                           name, a, images[a].file_name, b, images[b].file_name, stems[a]);
             goto done;
         }
     }

@@ -16,6 +16,7 @@
 void bmx_voc_options_init(struct bmx_voc_options *opts)
 {
     memset(opts, 0, sizeof *opts);
+    opts->size = sizeof *opts;
     bmx_limits_init(&opts->limits);
 }
 

@@ -38,7 +38,7 @@ static bool is_xml_name(const char *s)
 }
 
 struct writer {
-    const bmx_dataset *ds;
+    const struct bmx__voc_records *rec;
     bmx_error *err;
     bmx_status st;
 };
@@ -61,6 +61,12 @@ static void put_leaf_int(struct bmx__buf *b, int level, const char *name, long l
 {
     bmx__voc_put_indent(b, level);
     bmx__buf_printf(b, "<%s>%lld</%s>\n", name, v, name);
+}
+
+/* The record's provenance: the one given for it, else its own "boxmix" field. */
+static const cJSON *given_boxmix(cJSON *const *given, size_t i, const void *extra)
+{
+    return given != NULL && given[i] != NULL ? given[i] : extra_of(extra, "boxmix");
 }
 
 /* 0/1 from a number or boolean field, `def` when absent or of another type. */
@@ -137,8 +143,9 @@ static bmx_status put_voc_extra(struct writer *w, struct bmx__buf *b, int level,
         return BMX_OK;
     }
     if (!cJSON_IsString(v)) {
-        return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s.voc_extra: expected a string of XML elements",
-                         w->ds->name, where);
+        return bmx__fail(w->err, BMX_E_SCHEMA,
+                         "%s: %s.voc_extra: expected a string of XML elements", w->rec->name,
+                         where);
     }
     bmx_status st = BMX_OK;
     struct bmx__buf doc = {0};
@@ -148,7 +155,8 @@ static bmx_status put_voc_extra(struct writer *w, struct bmx__buf *b, int level,
     struct extra_parser e = {.out = {.b = b, .pretty = true, .base = level}};
     if (doc.failed || doc.len > INT_MAX) {
         bmx__buf_free(&doc);
-        return bmx__fail(w->err, BMX_E_NOMEM, "%s: %s.voc_extra: out of memory", w->ds->name, where);
+        return bmx__fail(w->err, BMX_E_NOMEM, "%s: %s.voc_extra: out of memory", w->rec->name,
+                         where);
     }
     e.xp = XML_ParserCreate("UTF-8");
     if (e.xp == NULL) {
@@ -161,11 +169,11 @@ static bmx_status put_voc_extra(struct writer *w, struct bmx__buf *b, int level,
     XML_SetEntityDeclHandler(e.xp, ex_entity_decl);
     if (XML_Parse(e.xp, doc.data, (int)doc.len, XML_TRUE) != XML_STATUS_OK || e.too_deep) {
         st = bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s.voc_extra: not well-formed XML elements (%s)",
-                       w->ds->name, where,
+                       w->rec->name, where,
                        e.too_deep ? "nested too deep" : XML_ErrorString(XML_GetErrorCode(e.xp)));
     } else if (e.out.bad_char) {
         st = bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s.voc_extra: a character XML cannot carry",
-                       w->ds->name, where);
+                       w->rec->name, where);
     } else if (e.out.last != EV_NONE) {
         bmx__buf_put(b, "\n", 1);
     }
@@ -183,14 +191,16 @@ static bmx_status put_boxmix(struct writer *w, struct bmx__buf *b, int level, co
         return BMX_OK;
     }
     if (!cJSON_IsObject(bm)) {
-        return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s.boxmix: expected an object", w->ds->name, where);
+        return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s.boxmix: expected an object", w->rec->name,
+                         where);
     }
     bmx__voc_put_indent(b, level);
     bmx__buf_puts(b, "<boxmix>\n");
     for (const cJSON *c = bm->child; c != NULL; c = c->next) {
         if (!is_xml_name(c->string)) {
-            return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s.boxmix.%s: not usable as an XML element name",
-                             w->ds->name, where, c->string);
+            return bmx__fail(w->err, BMX_E_SCHEMA,
+                             "%s: %s.boxmix.%s: not usable as an XML element name", w->rec->name,
+                             where, c->string);
         }
         bmx__voc_put_indent(b, level + 1);
         bmx__buf_printf(b, "<%s>", c->string);
@@ -198,8 +208,9 @@ static bmx_status put_boxmix(struct writer *w, struct bmx__buf *b, int level, co
             bmx__buf_number(b, c->valuedouble);
         } else if (cJSON_IsString(c)) {
             if (!bmx__voc_put_escaped(b, c->valuestring, strlen(c->valuestring), false)) {
-                return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s.boxmix.%s: a character XML cannot carry",
-                                 w->ds->name, where, c->string);
+                return bmx__fail(w->err, BMX_E_SCHEMA,
+                                 "%s: %s.boxmix.%s: a character XML cannot carry", w->rec->name,
+                                 where, c->string);
             }
         } else if (cJSON_IsBool(c)) {
             bmx__buf_puts(b, cJSON_IsTrue(c) ? "true" : "false");
@@ -208,7 +219,7 @@ static bmx_status put_boxmix(struct writer *w, struct bmx__buf *b, int level, co
                 if (!cJSON_IsNumber(x)) {
                     return bmx__fail(w->err, BMX_E_SCHEMA,
                                      "%s: %s.boxmix.%s: only arrays of numbers can be written",
-                                     w->ds->name, where, c->string);
+                                     w->rec->name, where, c->string);
                 }
                 if (x != c->child) {
                     bmx__buf_put(b, " ", 1);
@@ -216,8 +227,9 @@ static bmx_status put_boxmix(struct writer *w, struct bmx__buf *b, int level, co
                 bmx__buf_number(b, x->valuedouble);
             }
         } else {
-            return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s.boxmix.%s: cannot be written as XML text",
-                             w->ds->name, where, c->string);
+            return bmx__fail(w->err, BMX_E_SCHEMA,
+                             "%s: %s.boxmix.%s: cannot be written as XML text", w->rec->name, where,
+                             c->string);
         }
         bmx__buf_printf(b, "</%s>\n", c->string);
     }
@@ -245,14 +257,13 @@ static bmx_status put_object(struct writer *w, struct bmx__buf *b, const struct 
 {
     char where[64];
     snprintf(where, sizeof where, "annotations[id %" PRId64 "]", o->id);
-    (void)index;
-    const char *cname = bmx_dataset_category_name(w->ds, o->category_id);
+    const char *cname = bmx_dataset_category_name(w->rec->cats_of, o->category_id);
     if (cname == NULL) {
-        return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s: no category has id %" PRId64, w->ds->name,
+        return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s: no category has id %" PRId64, w->rec->name,
                          where, o->category_id);
     }
     const cJSON *pose = extra_of(o->extra, "pose");
-    const cJSON *bm = extra_of(o->extra, "boxmix");
+    const cJSON *bm = given_boxmix(w->rec->object_boxmix, index, o->extra);
     const cJSON *vis = cJSON_GetObjectItemCaseSensitive(bm, "visibility");
     int truncated = flag_of(extra_of(o->extra, "truncated"), 0);
     if (cJSON_IsNumber(vis) && vis->valuedouble < 1) {
@@ -268,8 +279,9 @@ static bmx_status put_object(struct writer *w, struct bmx__buf *b, const struct 
     bool ok = put_leaf_text(b, 2, "name", cname);
     ok = put_leaf_text(b, 2, "pose", cJSON_IsString(pose) ? pose->valuestring : "Unspecified") && ok;
     if (!ok) {
-        return bmx__fail(w->err, BMX_E_SCHEMA, "%s: %s: a name or pose holds a character XML cannot carry",
-                         w->ds->name, where);
+        return bmx__fail(w->err, BMX_E_SCHEMA,
+                         "%s: %s: a name or pose holds a character XML cannot carry", w->rec->name,
+                         where);
     }
     put_leaf_int(b, 2, "truncated", truncated);
     put_leaf_int(b, 2, "difficult", difficult);
@@ -292,7 +304,7 @@ static bmx_status put_object(struct writer *w, struct bmx__buf *b, const struct 
 
 static bmx_status image_xml(struct writer *w, size_t i, struct bmx__buf *b)
 {
-    const bmx_dataset *ds = w->ds;
+    const struct bmx__voc_records *ds = w->rec;
     const struct bmx_image_info *info = &ds->images[i];
     char where[48];
     snprintf(where, sizeof where, "images[%zu]", i);
@@ -318,10 +330,10 @@ static bmx_status image_xml(struct writer *w, size_t i, struct bmx__buf *b)
                      : 3);
     bmx__buf_puts(b, "  </size>\n");
     put_leaf_int(b, 1, "segmented", flag_of(extra_of(info->extra, "segmented"), 0));
-    st = put_boxmix(w, b, 1, extra_of(info->extra, "boxmix"), where);
-    const struct bmx_object *objs = ds->objects + ds->img_first[i];
+    st = put_boxmix(w, b, 1, given_boxmix(ds->image_boxmix, i, info->extra), where);
     for (size_t q = 0; q < ds->img_count[i] && st == BMX_OK; q++) {
-        st = put_object(w, b, info, &objs[q], q);
+        size_t k = ds->img_first[i] + q;
+        st = put_object(w, b, info, &ds->objects[k], k);
     }
     bmx__buf_puts(b, "</annotation>\n");
     if (st == BMX_OK && b->failed) {
@@ -333,12 +345,21 @@ static bmx_status image_xml(struct writer *w, size_t i, struct bmx__buf *b)
 bmx_status bmx__voc_write_at(const bmx_dataset *ds, int dir, const char *shown,
                              volatile const int *cancel, bmx_error *err)
 {
+    const struct bmx__voc_records rec = {
+        ds->name,      ds,          ds->n_images, ds->images, ds->img_first,
+        ds->img_count, ds->objects, NULL,         NULL};
+    return bmx__voc_write_records(&rec, dir, shown, cancel, err);
+}
+
+bmx_status bmx__voc_write_records(const struct bmx__voc_records *ds, int dir, const char *shown,
+                                  volatile const int *cancel, bmx_error *err)
+{
     struct writer w = {ds, err, BMX_OK};
     char **stems = NULL;
     struct bmx__buf b = {0}, list = {0};
     size_t *offs = NULL;
     int ann = -1, sets = -1;
-    bmx_status st = bmx__voc_stems(ds, &stems, err);
+    bmx_status st = bmx__voc_stems_of(ds->name, ds->images, ds->n_images, &stems, err);
     if (st != BMX_OK) {
         goto done;
     }

@@ -433,6 +433,8 @@ enum bmx_mask_format {
 
 /** CutMix parameters. Fill with bmx_cutmix_options_init, then change fields. */
 struct bmx_cutmix_options {
+    size_t size;             /**< sizeof(struct bmx_cutmix_options), set by the _init
+                                  (see "Options that grow" above bmx_input) */
     double alpha;            /**< Beta parameter, default 1.0 */
     enum bmx_patch_mode mode; /**< default BMX_PATCH_BETA */
     double ratio_lo, ratio_hi; /**< side ratios for BMX_PATCH_RATIO, 0 < lo <= hi <= 1, default 0.3..0.7 */
@@ -663,6 +665,7 @@ BMX_API void bmx_builder_free(bmx_builder *b);
 
 /** What to draw. Fill with bmx_draw_options_init. */
 struct bmx_draw_options {
+    size_t size;         /**< sizeof(struct bmx_draw_options), set by the _init */
     int line_width;      /**< box outline width in pixels, default 2 */
     double mask_opacity; /**< mask fill opacity 0..1, default 0.4 */
     bool show_visibility; /**< add boxmix's visibility to each label */
@@ -731,6 +734,7 @@ BMX_API void bmx_labels_free(struct bmx_labels *labels);
 
 /** How a VOC folder is read. Fill with bmx_voc_options_init, then change fields. */
 struct bmx_voc_options {
+    size_t size;                     /**< sizeof(struct bmx_voc_options), set by the _init */
     const char *split;               /**< ImageSets/Main/<split>.txt lists the images;
                                           NULL (default): every Annotations/ *.xml, by name */
     const struct bmx_labels *labels; /**< category names in id order; NULL (default):
@@ -783,16 +787,64 @@ BMX_API bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_o
 BMX_API bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_dir,
                                          bmx_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* Options that grow, and a job's input dataset                               */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Options that grow. The option structs that will gain fields (every job's options,
+ * bmx_input, bmx_cutmix_options, bmx_draw_options, bmx_voc_options) start with
+ * `size_t size`, which their `_init` sets to their sizeof. So adding an option never
+ * breaks the shared library's ABI:
+ * - fields are only ever added at the end of a struct;
+ * - a library call reads a struct up to its `size` and takes the documented defaults
+ *   for the fields past it, so a program built against an older boxmix.h (a smaller
+ *   struct) keeps working with a newer library;
+ * - a size of 0 (a struct not filled by its `_init`), one too small to hold `size`
+ *   itself, or one larger than the library's struct (a program built against a newer
+ *   boxmix.h than the library) is refused with BMX_E_INVALID, naming the struct;
+ * - an option struct inside another (a job's `input`, `cutmix`, `draw`) is part of
+ *   its container's layout: where the container's size covers it whole, its own size
+ *   must be the library's; where the container's size ends before it, it takes its
+ *   defaults;
+ * - `struct bmx_limits`, carried inside several of them, keeps its three fields: a
+ *   new limit becomes a field at the end of the options that apply it.
+ * Always fill a struct with its `_init` before setting fields.
+ */
+
+/**
+ * An input dataset, the same for every job (augment, draw, convert, check). Fill
+ * with bmx_input_init, then set `format` and the paths. The readers' limits are the
+ * job's own `limits`: they also bound what the job decodes.
+ */
+struct bmx_input {
+    size_t size;                    /**< sizeof(struct bmx_input), set by bmx_input_init */
+    enum bmx_dataset_format format; /**< default BMX_DATASET_COCO */
+    const char *annotations;        /**< required. COCO: the JSON file; VOC: a VOCdevkit-style
+                                         folder (Annotations/, optional ImageSets/Main/ and
+                                         JPEGImages/) or one XML file */
+    const char *images;             /**< the folder the images' file names are relative to.
+                                         COCO: required by the jobs that read pixels (augment,
+                                         draw, convert); for check, NULL means no image file
+                                         checks. VOC: NULL (default) means <folder>/JPEGImages
+                                         (for one XML file: its folder's ../JPEGImages) */
+    const char *voc_split;          /**< VOC only: the images ImageSets/Main/<voc_split>.txt
+                                         lists; NULL (default): every Annotations/ *.xml */
+    const char *labels;             /**< VOC only: a labels file (bmx_labels_read) giving the
+                                         category names in id order; NULL (default): the names
+                                         found, sorted */
+};
+
+/** Fill `input` with the defaults (COCO, every path NULL). */
+BMX_API void bmx_input_init(struct bmx_input *input);
 
 /** A whole-dataset conversion. Fill with bmx_convert_job_init. */
 struct bmx_convert_job {
-    enum bmx_dataset_format from; /**< default COCO */
-    enum bmx_dataset_format to;   /**< default VOC; must differ from `from` */
-    const char *input;  /**< COCO: the JSON file; VOC: the folder or one XML file */
-    const char *images; /**< image folder: required for COCO input; for VOC input
-                             NULL means <input>/JPEGImages (overrides voc.images_dir) */
-    const char *out;    /**< output folder (created) */
-    struct bmx_voc_options voc; /**< split, labels and limits for VOC input */
+    size_t size;                /**< sizeof(struct bmx_convert_job), set by the _init */
+    struct bmx_input input;     /**< what to convert; its format is the `from` side */
+    enum bmx_dataset_format to; /**< default VOC; must differ from input.format */
+    const char *out;            /**< output folder (created) */
+    struct bmx_limits limits;   /**< the readers' limits; default bmx_limits_init */
     bool link;  /**< hard-link the images (symlink with an absolute target when a
                      hard link is impossible) instead of copying them */
     bool force; /**< write into a folder that already holds a dataset */
@@ -840,34 +892,20 @@ enum bmx_severity {
 };
 
 /**
- * The annotation formats the checker reads: COCO JSON and Pascal VOC XML (the
- * options, problems and summary are the same for both).
+ * What to check. Fill with bmx_check_options_init, then change fields.
+ *
+ * The input (COCO JSON or Pascal VOC XML: the options, problems and summary are the
+ * same for both): for COCO, `input.images` NULL means no image file checks. For VOC,
+ * images are checked in `input.images`, else in JPEGImages/ when it exists (for one
+ * XML: ../JPEGImages); `input.voc_split` checks the XMLs its list names (a listed id
+ * without its XML is a problem); with `input.labels`, object names not in it are
+ * errors, without, any name is accepted. VOC problems are placed in their XML file by
+ * element path ("annotation/object[2]/bndbox/xmax", "/" for the document), or in the
+ * split list by "line N".
  */
-enum bmx_check_format {
-    BMX_CHECK_COCO = 0, /**< a COCO detection JSON file */
-    BMX_CHECK_VOC = 1   /**< a VOCdevkit-style folder or one VOC XML file */
-};
-
-/** What to check. Fill with bmx_check_options_init, then change fields. */
 struct bmx_check_options {
-    enum bmx_check_format format; /**< default BMX_CHECK_COCO */
-    const char *annotations;      /**< required: the COCO JSON file; for VOC a folder
-                                       (Annotations/, optional ImageSets/Main/ and
-                                       JPEGImages/) or one XML file. VOC images are
-                                       checked in `images`, else in JPEGImages/ when
-                                       it exists (for one XML: ../JPEGImages). VOC
-                                       problems are placed in their XML file by element
-                                       path ("annotation/object[2]/bndbox/xmax", "/"
-                                       for the document), or in the split list by
-                                       "line N" */
-    const char *voc_split;        /**< VOC only: check the XMLs that
-                                       ImageSets/Main/<voc_split>.txt lists (a listed
-                                       id without its XML is a problem); NULL
-                                       (default): every Annotations/ *.xml */
-    const char *labels;           /**< VOC only: a labels file (bmx_labels_read);
-                                       object names not in it are errors. NULL: any
-                                       name is accepted */
-    const char *images;           /**< image root folder; NULL (default): no image file checks */
+    size_t size;              /**< sizeof(struct bmx_check_options), set by the _init */
+    struct bmx_input input;   /**< what to check; `input.annotations` is required */
     bool decode;              /**< decode every image fully, not only its header (needs images) */
     bool strict;              /**< report every warning as an error */
     struct bmx_limits limits; /**< the readers' limits, applied to records and decoded
@@ -935,12 +973,8 @@ BMX_API const char *bmx_severity_name(enum bmx_severity severity);
  * of those (0: no limit). Images are always drawn in the file's order.
  */
 struct bmx_draw_job {
-    const char *annotations; /**< COCO JSON path (or NULL with `voc`) */
-    const char *voc;         /**< a VOC folder or XML file to read instead */
-    const char *voc_split;   /**< VOC: ImageSets/Main/<split>.txt, NULL = every XML */
-    const char *labels;      /**< VOC: labels file, NULL = the names found, sorted */
-    const char *images;      /**< folder the file_name values are relative to (VOC
-                                  default: <voc>/JPEGImages) */
+    size_t size;             /**< sizeof(struct bmx_draw_job), set by the _init */
+    struct bmx_input input;  /**< the dataset to draw (COCO: `images` required) */
     const char *out;         /**< output folder (created); not the image folder */
     const char *sheet;       /**< contact sheet path (.png, .jpg, .jpeg) or NULL */
     int32_t sheet_width;     /**< sheet width in pixels, default 1280 */
@@ -986,11 +1020,8 @@ BMX_API bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_
 
 /** Options of an augment run. Fill with bmx_job_options_init. */
 struct bmx_job_options {
-    const char *annotations; /**< COCO JSON path (or NULL with `voc`) */
-    const char *voc;         /**< a VOC folder or XML file to read instead */
-    const char *voc_split;   /**< VOC: ImageSets/Main/<split>.txt, NULL = every XML */
-    const char *labels;      /**< VOC: labels file (one name a line), NULL = names found */
-    const char *images;      /**< image root folder (VOC default: <voc>/JPEGImages) */
+    size_t size;                        /**< sizeof(struct bmx_job_options), set by the _init */
+    struct bmx_input input;             /**< the dataset to augment (COCO: `images` required) */
     enum bmx_dataset_format out_format; /**< COCO (default) or VOC */
     const char *out;         /**< output folder */
     uint64_t count;          /**< number of outputs (0: use per_image) */
@@ -1059,6 +1090,7 @@ struct bmx_merge_summary {
 
 /** What to merge. Fill with bmx_merge_options_init. */
 struct bmx_merge_options {
+    size_t size;                /**< sizeof(struct bmx_merge_options), set by the _init */
     const char *out;            /**< the merged output folder (created) */
     const char *const *shards;  /**< the shard folders, n_shards of them */
     size_t n_shards;

@@ -100,6 +100,12 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
     if (opts == NULL || patch == NULL || a == NULL || b == NULL || out == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "cutmix apply: NULL argument");
     }
+    struct bmx_cutmix_options given;
+    st = bmx__cutmix_options_read(opts, &given, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    opts = &given;
     st = bmx_cutmix_options_check(opts, err);
     if (st != BMX_OK) {
         return st;

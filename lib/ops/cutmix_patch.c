@@ -10,6 +10,7 @@
 void bmx_cutmix_options_init(struct bmx_cutmix_options *opts)
 {
     memset(opts, 0, sizeof *opts);
+    opts->size = sizeof *opts;
     opts->alpha = 1.0;
     opts->mode = BMX_PATCH_BETA;
     opts->ratio_lo = 0.3;
@@ -56,13 +57,26 @@ static bmx_status check_patch_options(const struct bmx_cutmix_options *opts, bmx
     return BMX_OK;
 }
 
+bmx_status bmx__cutmix_options_read(const struct bmx_cutmix_options *in,
+                                    struct bmx_cutmix_options *out, bmx_error *err)
+{
+    bmx_cutmix_options_init(out);
+    return bmx__sized_read(out, sizeof *out, in, "struct bmx_cutmix_options", err);
+}
+
 /* Every message names the option, so a tool can pass it on as it is. */
 bmx_status bmx_cutmix_options_check(const struct bmx_cutmix_options *opts, bmx_error *err)
 {
     if (opts == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "cutmix options: NULL");
     }
-    bmx_status st = check_patch_options(opts, err);
+    struct bmx_cutmix_options given;
+    bmx_status st = bmx__cutmix_options_read(opts, &given, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    opts = &given;
+    st = check_patch_options(opts, err);
     if (st != BMX_OK) {
         return st;
     }
@@ -167,7 +181,13 @@ bmx_status bmx_cutmix_draw_patch(const struct bmx_cutmix_options *opts, int32_t 
     if (opts == NULL || rng == NULL || out == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "draw patch: NULL argument");
     }
-    bmx_status st = check_patch_options(opts, err);
+    struct bmx_cutmix_options given;
+    bmx_status st = bmx__cutmix_options_read(opts, &given, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    opts = &given;
+    st = check_patch_options(opts, err);
     if (st != BMX_OK) {
         return st;
     }

@@ -384,6 +384,14 @@ bmx_status bmx_object_by_rect(const struct bmx_cutmix_options *opts,
     bool hit = false;
     struct bmx_rect taken;
     size_t holes = 0;
+    struct bmx_cutmix_options given;
+    if (opts != NULL) {
+        bmx_status st = bmx__cutmix_options_read(opts, &given, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        opts = &given;
+    }
     bmx_status st = bmx__object_by_rect(opts, in, r, inside, w, h, out, kept, &hit, &taken, err);
     if (st == BMX_OK && *kept) {
         st = bmx__object_mask_format(opts->mask_format, in, hit ? &taken : NULL, inside, w, h, out,

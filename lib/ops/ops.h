@@ -7,6 +7,13 @@
 #include "keypoints.h"
 #include "pixels.h"
 #include "polygon.h"
+#include "sized.h"
+
+/* A caller's CutMix options read up to its size over the defaults into `out`
+ * (boxmix.h, "Options that grow"); BMX_E_INVALID for a size the library refuses
+ * (cutmix_patch.c). */
+bmx_status bmx__cutmix_options_read(const struct bmx_cutmix_options *in,
+                                    struct bmx_cutmix_options *out, bmx_error *err);
 
 /* The cut/clip primitive: bmx_object_by_rect without the mask format. *hit tells
  * whether r took a part of the object, *taken is r within the image (both may be

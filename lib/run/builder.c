@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The dataset builder: samples in, a COCO or VOC dataset out (the in-memory API's
- * writer). Images are written as they come; the records wait in memory and the
- * annotation file is written last. */
+ * writer). Images are written as they come; the records wait in memory (COCO: as
+ * JSON text; VOC: the image records and objects themselves, what VOC XML carries)
+ * and the annotation files are written last. */
 #include "provenance.h"
 #include "voc.h"
 
@@ -17,8 +18,15 @@ struct bmx_builder {
     struct bmx__outdir od;
     int img_fd;
     char *img_shown;
-    struct bmx__buf images, anns; /* the records so far, comma-joined */
+    struct bmx__buf images, anns; /* COCO: the records so far, comma-joined */
     size_t n_images, n_anns;
+    /* VOC: every image's record and objects (masks and keypoints left out), and
+     * the provenance of the objects an operation made */
+    struct bmx_image_info *infos;
+    size_t *first, *count;
+    struct bmx_object *objs;
+    cJSON **objs_bm;
+    size_t cap_images, cap_objs;
     bool finished;
 };
 
@@ -33,6 +41,17 @@ void bmx_builder_free(bmx_builder *b)
     bmx__outdir_close(&b->od);
     bmx__buf_free(&b->images);
     bmx__buf_free(&b->anns);
+    for (size_t i = 0; b->infos != NULL && i < b->n_images; i++) {
+        free((char *)b->infos[i].file_name);
+    }
+    for (size_t k = 0; b->objs_bm != NULL && k < b->n_anns; k++) {
+        bmx__prov_value_free(b->objs_bm[k]);
+    }
+    free(b->infos);
+    free(b->first);
+    free(b->count);
+    free(b->objs);
+    free(b->objs_bm);
     free(b->img_shown);
     free(b);
 }
@@ -72,6 +91,77 @@ bmx_status bmx_builder_new(const char *out_dir, const bmx_dataset *like,
     return BMX_OK;
 }
 
+/* Room for one more image and n more objects in the VOC records. */
+static bool voc_reserve(bmx_builder *b, size_t n)
+{
+    if (b->n_images == b->cap_images) {
+        size_t cap = b->cap_images ? 2 * b->cap_images : 16;
+        struct bmx_image_info *infos = bmx__realloc_array(b->infos, cap, sizeof *infos);
+        b->infos = infos != NULL ? infos : b->infos;
+        size_t *first = bmx__realloc_array(b->first, cap, sizeof *first);
+        b->first = first != NULL ? first : b->first;
+        size_t *count = bmx__realloc_array(b->count, cap, sizeof *count);
+        b->count = count != NULL ? count : b->count;
+        if (infos == NULL || first == NULL || count == NULL) {
+            return false;
+        }
+        b->cap_images = cap;
+    }
+    if (n > b->cap_objs - b->n_anns) {
+        size_t cap = b->cap_objs ? 2 * b->cap_objs : 64;
+        while (cap - b->n_anns < n) {
+            if (cap > SIZE_MAX / 2) {
+                return false;
+            }
+            cap *= 2;
+        }
+        struct bmx_object *objs = bmx__realloc_array(b->objs, cap, sizeof *objs);
+        b->objs = objs != NULL ? objs : b->objs;
+        cJSON **bm = bmx__realloc_array(b->objs_bm, cap, sizeof *bm);
+        b->objs_bm = bm != NULL ? bm : b->objs_bm;
+        if (objs == NULL || bm == NULL) {
+            return false;
+        }
+        b->cap_objs = cap;
+    }
+    return true;
+}
+
+/* VOC: keep the image record and the objects as VOC XML carries them. */
+static bmx_status keep_for_voc(bmx_builder *b, const struct bmx_sample *sample,
+                               const char *file_name, bmx_error *err)
+{
+    char *name = NULL;
+    if (!voc_reserve(b, sample->n_objects) || (name = strdup(file_name)) == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "builder add: out of memory");
+    }
+    size_t i = b->n_images;
+    b->infos[i] = (struct bmx_image_info){(int64_t)(i + 1), NULL, name, sample->image.w,
+                                          sample->image.h,  NULL};
+    b->first[i] = b->n_anns;
+    b->count[i] = 0;
+    b->n_images++;
+    for (size_t q = 0; q < sample->n_objects; q++) {
+        const struct bmx_object *o = &sample->objects[q];
+        size_t k = b->n_anns;
+        /* Made by an operation: its provenance; else its own fields, as they came. */
+        b->objs_bm[k] = o->origin != BMX_FROM_NONE ? bmx__prov_object_value(o) : NULL;
+        if (o->origin != BMX_FROM_NONE && b->objs_bm[k] == NULL) {
+            return bmx__fail(err, BMX_E_NOMEM, "builder add: out of memory");
+        }
+        struct bmx_object *kept = &b->objs[k];
+        *kept = *o;
+        memset(&kept->polys, 0, sizeof kept->polys);
+        memset(&kept->rle, 0, sizeof kept->rle);
+        kept->keypoints = NULL;
+        kept->n_keypoints = 0;
+        kept->id = (int64_t)(k + 1); /* the annotation's id in the dataset built */
+        b->n_anns++;
+        b->count[i]++;
+    }
+    return BMX_OK;
+}
+
 bmx_status bmx_builder_add(bmx_builder *b, const struct bmx_sample *sample, const char *file_name,
                            enum bmx_format format, int quality, bmx_error *err)
 {
@@ -91,6 +181,9 @@ bmx_status bmx_builder_add(bmx_builder *b, const struct bmx_sample *sample, cons
     free(enc);
     if (st != BMX_OK) {
         return st;
+    }
+    if (b->format == BMX_DATASET_VOC) {
+        return keep_for_voc(b, sample, file_name, err);
     }
     char id[32];
     snprintf(id, sizeof id, "%zu", b->n_images + 1);
@@ -148,16 +241,8 @@ bmx_status bmx_builder_finish(bmx_builder *b, bmx_error *err)
         return bmx__stream_document(b->od.fd, b->od.path, "annotations.json", put_document, b, NULL,
                                     NULL, NULL, err);
     }
-    /* VOC: the same records as a COCO document, read back into a dataset. */
-    struct bmx__buf doc = {0};
-    put_document(&doc, b);
-    bmx_dataset *ds = NULL;
-    bmx_status st = doc.failed ? bmx__fail(err, BMX_E_NOMEM, "builder finish: out of memory")
-                               : bmx_dataset_read_coco_buffer(doc.data, doc.len, "(built)", &ds, err);
-    if (st == BMX_OK) {
-        st = bmx__voc_write_at(ds, b->od.fd, b->od.path, NULL, err);
-    }
-    bmx_dataset_free(ds);
-    bmx__buf_free(&doc);
-    return st;
+    /* VOC: from the records kept, categories by `like`. */
+    const struct bmx__voc_records recs = {"(built)", b->like, b->n_images, b->infos,  b->first,
+                                          b->count,  b->objs, NULL,        b->objs_bm};
+    return bmx__voc_write_records(&recs, b->od.fd, b->od.path, NULL, err);
 }

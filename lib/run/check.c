@@ -172,7 +172,8 @@ void bmx__check_problem(struct checker *c, enum bmx_severity sev, const char *co
 void bmx_check_options_init(struct bmx_check_options *opts)
 {
     memset(opts, 0, sizeof *opts);
-    opts->format = BMX_CHECK_COCO;
+    opts->size = sizeof *opts;
+    bmx_input_init(&opts->input);
     bmx_limits_init(&opts->limits);
 }
 
@@ -181,52 +182,72 @@ const char *bmx_severity_name(enum bmx_severity severity)
     return severity == BMX_SEVERITY_ERROR ? "error" : "warning";
 }
 
-bmx_status bmx_check_run(const struct bmx_check_options *opts,
+/* The caller's options read up to their size (boxmix.h, "Options that grow"). */
+static bmx_status read_options(const struct bmx_check_options *in, struct bmx_check_options *o,
+                               bmx_error *err)
+{
+    bmx_check_options_init(o);
+    bmx_status st = bmx__sized_read(o, sizeof *o, in, "struct bmx_check_options", err);
+    if (st == BMX_OK) {
+        st = bmx__input_member(&o->input, offsetof(struct bmx_check_options, input),
+                               bmx__sized_given(in), "struct bmx_check_options.input", err);
+    }
+    return st;
+}
+
+bmx_status bmx_check_run(const struct bmx_check_options *given,
                          void (*report)(const struct bmx_problem *problem, void *ctx), void *ctx,
                          struct bmx_check_summary *summary, bmx_error *err)
 {
+    struct bmx_check_options o;
+    const struct bmx_check_options *opts = &o;
     if (summary != NULL) {
         memset(summary, 0, sizeof *summary);
     }
-    if (opts == NULL || opts->annotations == NULL) {
+    if (given == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "check: no annotation file given");
     }
-    if (opts->format != BMX_CHECK_COCO && opts->format != BMX_CHECK_VOC) {
-        return bmx__fail(err, BMX_E_INVALID, "check: unknown format %d", (int)opts->format);
+    bmx_status rst = read_options(given, &o, err);
+    if (rst != BMX_OK) {
+        return rst;
     }
-    if (opts->format == BMX_CHECK_COCO && (opts->voc_split != NULL || opts->labels != NULL)) {
+    if (opts->input.annotations == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "check: no annotation file given");
+    }
+    const bool voc = opts->input.format == BMX_DATASET_VOC;
+    if (!voc && (opts->input.voc_split != NULL || opts->input.labels != NULL)) {
         return bmx__fail(err, BMX_E_INVALID, "check: a split and a labels file apply to VOC only");
     }
     /* A folder a boxmix run is still writing (or died writing) is no dataset. */
-    bmx_status fst =
-        bmx__check_input_finished(opts->format == BMX_CHECK_COCO ? opts->annotations : NULL,
-                                  opts->format == BMX_CHECK_VOC ? opts->annotations : NULL, err);
+    bmx_status fst = bmx__check_input_finished(&opts->input, err);
     if (fst != BMX_OK) {
         return fst;
     }
-    struct checker c = {.opts = opts, .report = report, .ctx = ctx, .file = opts->annotations};
+    struct checker c = {
+        .opts = opts, .report = report, .ctx = ctx, .file = opts->input.annotations};
     bmx_status st = BMX_OK;
-    if (opts->format == BMX_CHECK_VOC) {
+    if (voc) {
         c.voc = true;
         c.doc_path = "/";
         st = bmx__check_voc(&c, err);
     } else {
-        if (opts->decode && opts->images == NULL) {
+        if (opts->decode && opts->input.images == NULL) {
             return bmx__fail(err, BMX_E_INVALID, "check: decoding images needs an image folder");
         }
         char *buf = NULL;
         size_t len = 0;
-        st = bmx__read_file(opts->annotations, &buf, &len, err);
+        st = bmx__read_file(opts->input.annotations, &buf, &len, err);
         if (st != BMX_OK) {
             return st;
         }
         c.doc_path = "$";
-        c.image_root = opts->images;
+        c.image_root = opts->input.images;
         bmx__check_coco(&c, buf, len);
         free(buf);
     }
     if (c.nomem) {
-        st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory while checking", opts->annotations);
+        st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory while checking",
+                       opts->input.annotations);
     }
     if (summary != NULL) {
         *summary = c.sum;

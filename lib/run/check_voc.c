@@ -92,7 +92,7 @@ static void check_voc_object(struct checker *c, struct voc_state *vs, const bmx_
         snprintf(at, sizeof at, "annotation/object[%zu]/name", k + 1);
         path_set(c, at);
         bmx__check_problem(c, SEV_ERROR, "unknown-label", "'%s' is not in the labels file %s", name,
-                           c->opts->labels);
+                           c->opts->input.labels);
     }
     /* Read back: xmin = x + 1, xmax = x + w (whole numbers stay exact). */
     double x0 = o->bbox.x + 1, y0 = o->bbox.y + 1;
@@ -299,21 +299,23 @@ bmx_status bmx__check_voc(struct checker *c, bmx_error *err)
     char *ann_dir = NULL, *split_path = NULL, *split_buf = NULL, *default_root = NULL;
     bmx_status st = BMX_OK;
     struct stat sb;
-    if (stat(opts->annotations, &sb) != 0) {
-        return bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", opts->annotations, strerror(errno));
+    if (stat(opts->input.annotations, &sb) != 0) {
+        return bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", opts->input.annotations,
+                         strerror(errno));
     }
     bool is_dir = S_ISDIR(sb.st_mode);
-    if (!is_dir && opts->voc_split != NULL) {
+    if (!is_dir && opts->input.voc_split != NULL) {
         return bmx__fail(err, BMX_E_INVALID, "%s: a split needs a VOC folder, not one XML file",
-                         opts->annotations);
+                         opts->input.annotations);
     }
-    if (opts->voc_split != NULL &&
-        (opts->voc_split[0] == '\0' || strchr(opts->voc_split, '/') != NULL ||
-         strlen(opts->voc_split) > 255)) {
-        return bmx__fail(err, BMX_E_INVALID, "split: '%s' is not a split name", opts->voc_split);
+    if (opts->input.voc_split != NULL &&
+        (opts->input.voc_split[0] == '\0' || strchr(opts->input.voc_split, '/') != NULL ||
+         strlen(opts->input.voc_split) > 255)) {
+        return bmx__fail(err, BMX_E_INVALID, "split: '%s' is not a split name",
+                         opts->input.voc_split);
     }
-    if (opts->labels != NULL) {
-        st = bmx_labels_read(opts->labels, &labels, err);
+    if (opts->input.labels != NULL) {
+        st = bmx_labels_read(opts->input.labels, &labels, err);
         if (st != BMX_OK) {
             return st;
         }
@@ -329,12 +331,12 @@ bmx_status bmx__check_voc(struct checker *c, bmx_error *err)
         qsort(vs.labels, vs.n_labels, sizeof *vs.labels, bmx__strlist_cmp);
     }
     /* Image files: --images, else JPEGImages/ where the reader looks for it. */
-    default_root = bmx__voc_default_images_dir(opts->annotations, is_dir);
+    default_root = bmx__voc_default_images_dir(opts->input.annotations, is_dir);
     if (default_root == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
-    c->image_root = opts->images != NULL         ? opts->images
+    c->image_root = opts->input.images != NULL   ? opts->input.images
                     : is_directory(default_root) ? default_root
                                                  : NULL;
     if (opts->decode && c->image_root == NULL) {
@@ -344,29 +346,29 @@ bmx_status bmx__check_voc(struct checker *c, bmx_error *err)
         goto done;
     }
     bmx_voc_options_init(&vs.vopts);
-    vs.vopts.images_dir = opts->images != NULL ? opts->images : default_root;
+    vs.vopts.images_dir = opts->input.images != NULL ? opts->input.images : default_root;
     vs.vopts.limits = opts->limits;
     vs.vopts.image_size = bmx_image_probe; /* formats read no pixels: the size comes from here */
 
     if (!is_dir) {
         vs.entries = bmx__alloc_array(1, sizeof *vs.entries);
-        if (vs.entries == NULL || (vs.entries[0].xml = strdup(opts->annotations)) == NULL) {
+        if (vs.entries == NULL || (vs.entries[0].xml = strdup(opts->input.annotations)) == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
         }
         vs.entries[0].line = 0;
         vs.n_entries = 1;
     } else {
-        ann_dir = bmx__path_join(opts->annotations, "Annotations");
+        ann_dir = bmx__path_join(opts->input.annotations, "Annotations");
         if (ann_dir == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
             goto done;
         }
-        if (opts->voc_split != NULL) {
+        if (opts->input.voc_split != NULL) {
             char rel[300];
-            snprintf(rel, sizeof rel, "ImageSets/Main/%s.txt", opts->voc_split);
+            snprintf(rel, sizeof rel, "ImageSets/Main/%s.txt", opts->input.voc_split);
             size_t len;
-            split_path = bmx__path_join(opts->annotations, rel);
+            split_path = bmx__path_join(opts->input.annotations, rel);
             if (split_path == NULL) {
                 st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
                 goto done;
@@ -378,7 +380,7 @@ bmx_status bmx__check_voc(struct checker *c, bmx_error *err)
             }
         } else if (!is_directory(ann_dir)) {
             st = bmx__fail(err, BMX_E_IO, "%s: no Annotations folder (not a VOC folder)",
-                           opts->annotations);
+                           opts->input.annotations);
         } else {
             st = list_annotations(&vs, ann_dir, err);
         }

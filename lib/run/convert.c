@@ -19,9 +19,10 @@
 void bmx_convert_job_init(struct bmx_convert_job *job)
 {
     memset(job, 0, sizeof *job);
-    job->from = BMX_DATASET_COCO;
+    job->size = sizeof *job;
+    bmx_input_init(&job->input);
     job->to = BMX_DATASET_VOC;
-    bmx_voc_options_init(&job->voc);
+    bmx_limits_init(&job->limits);
 }
 
 static bool is_jpeg_name(const char *name)
@@ -122,18 +123,10 @@ static bmx_status check_out_free(const struct bmx_convert_job *job, int out, bmx
 }
 
 /* Every path the conversion writes, checked against its inputs first. */
-static bmx_status guard_paths(const struct bmx_convert_job *job, const char *images, bool voc_dir,
-                              bmx_error *err)
+static bmx_status guard_paths(const struct bmx_convert_job *job, const char *images, bmx_error *err)
 {
     struct bmx__guard g = {0};
-    bmx_status st = bmx__guard_input(&g, job->input, job->from == BMX_DATASET_VOC && voc_dir,
-                                     job->from == BMX_DATASET_VOC
-                                         ? (voc_dir ? "the input VOC folder" : "the input VOC file")
-                                         : "the input annotation file",
-                                     err);
-    if (st == BMX_OK) {
-        st = bmx__guard_input(&g, images, true, "the input image folder", err);
-    }
+    bmx_status st = bmx__guard_input_files(&g, &job->input, images, err);
     if (st == BMX_OK) {
         st = bmx__guard_dataset_out(&g, job->out, job->to, err);
     }
@@ -141,9 +134,24 @@ static bmx_status guard_paths(const struct bmx_convert_job *job, const char *ima
     return st;
 }
 
-bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert_summary *summary,
+/* The caller's job read up to its size (boxmix.h, "Options that grow"). */
+static bmx_status read_job(const struct bmx_convert_job *in, struct bmx_convert_job *job,
                            bmx_error *err)
 {
+    bmx_convert_job_init(job);
+    bmx_status st = bmx__sized_read(job, sizeof *job, in, "struct bmx_convert_job", err);
+    if (st == BMX_OK) {
+        st = bmx__input_member(&job->input, offsetof(struct bmx_convert_job, input),
+                               bmx__sized_given(in), "struct bmx_convert_job.input", err);
+    }
+    return st;
+}
+
+bmx_status bmx_convert_run(const struct bmx_convert_job *given, struct bmx_convert_summary *summary,
+                           bmx_error *err)
+{
+    struct bmx_convert_job job_read;
+    const struct bmx_convert_job *job = &job_read;
     struct bmx_convert_summary sum = {0};
     bmx_dataset *ds = NULL;
     char *images = NULL, *out_images = NULL;
@@ -152,46 +160,38 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
     struct bmx__journal jr = {0};
     int img_fd = -1, jfd = -1;
     bmx_status st = BMX_OK;
-    if (job == NULL || job->input == NULL || job->out == NULL) {
+    if (given == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "convert: input and out are required");
     }
-    if (job->from == job->to) {
+    st = read_job(given, &job_read, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    if (job->input.annotations == NULL || job->out == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "convert: input and out are required");
+    }
+    if (job->input.format == job->to) {
         return bmx__fail(err, BMX_E_INVALID, "convert: input and output formats are the same");
     }
-    if (job->from == BMX_DATASET_COCO && job->images == NULL) {
+    if (job->input.format == BMX_DATASET_COCO && job->input.images == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "convert: COCO input needs the image folder");
     }
-    struct stat sb;
-    bool voc_dir = job->from == BMX_DATASET_VOC && stat(job->input, &sb) == 0 && S_ISDIR(sb.st_mode);
-    images = job->from == BMX_DATASET_VOC ? bmx__voc_images_root(job->input, job->images)
-                                          : strdup(job->images);
-    if (images == NULL) {
-        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        goto done;
-    }
-    st = guard_paths(job, images, voc_dir, err);
+    st = bmx__input_images_root(&job->input, &images, err);
     if (st == BMX_OK) {
-        st = bmx__check_input_finished(job->from == BMX_DATASET_COCO ? job->input : NULL,
-                                       job->from == BMX_DATASET_VOC ? job->input : NULL, err);
+        st = guard_paths(job, images, err);
     }
-    if (st != BMX_OK) {
-        goto done;
-    }
-    if (job->from == BMX_DATASET_VOC) {
-        struct bmx_voc_options vo = job->voc;
-        vo.images_dir = images;
-        st = bmx_dataset_read_voc(job->input, &vo, &ds, err);
-    } else {
-        st = bmx_dataset_read_coco_limited(job->input, &job->voc.limits, &ds, err);
+    if (st == BMX_OK) {
+        st = bmx__read_input(&job->input, images, &job->limits, &ds, err);
     }
     if (st != BMX_OK) {
         goto done;
     }
     for (size_t i = 0; i < ds->n_images; i++) {
         if (bmx__name_escapes(ds->images[i].file_name)) {
-            st = bmx__fail(err, BMX_E_SCHEMA,
-                           "%s: images[%zu].file_name: '%s' escapes the image folder (absolute or '..')",
-                           job->input, i, ds->images[i].file_name);
+            st = bmx__fail(
+                err, BMX_E_SCHEMA,
+                "%s: images[%zu].file_name: '%s' escapes the image folder (absolute or '..')",
+                job->input.annotations, i, ds->images[i].file_name);
             goto done;
         }
     }
@@ -208,7 +208,7 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *job, struct bmx_convert
     if (st != BMX_OK) {
         goto done;
     }
-    bmx__outdir_remove_temps(&od, (const char *const[]){images, job->input}, 2);
+    bmx__outdir_remove_temps(&od, (const char *const[]){images, job->input.annotations}, 2);
     out_images = bmx__path_join(job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images");
     jr.run = strdup(job->to == BMX_DATASET_VOC ? "{\"tool\":\"boxmix-convert\",\"to\":\"voc\"}"
                                                : "{\"tool\":\"boxmix-convert\",\"to\":\"coco\"}");

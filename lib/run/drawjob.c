@@ -21,6 +21,8 @@
 void bmx_draw_job_init(struct bmx_draw_job *job)
 {
     memset(job, 0, sizeof *job);
+    job->size = sizeof *job;
+    bmx_input_init(&job->input);
     job->sheet_width = BMX_DRAW_SHEET_WIDTH_DEFAULT;
     job->format = BMX_FORMAT_PNG;
     job->quality = 90;
@@ -108,8 +110,7 @@ static bmx_status select_images(const struct bmx_draw_job *job, const bmx_datase
             }
             if (lo == n || byid[lo].id != job->ids[k]) {
                 st = bmx__fail(err, BMX_E_INVALID, "%s: no image has id %" PRId64,
-                               job->annotations != NULL ? job->annotations : job->voc,
-                               job->ids[k]);
+                               job->input.annotations, job->ids[k]);
             } else {
                 sel[byid[lo].index] = true;
             }
@@ -319,10 +320,11 @@ cleanup:
 
 static bmx_status check_job(const struct bmx_draw_job *job, bmx_error *err)
 {
-    if ((job->annotations == NULL) == (job->voc == NULL) || job->out == NULL ||
-        (job->annotations != NULL && job->images == NULL)) {
-        return bmx__fail(err, BMX_E_INVALID,
-                         "draw: annotations (with images) or voc, and out, are required");
+    if (job->input.annotations == NULL || job->out == NULL ||
+        (job->input.format == BMX_DATASET_COCO && job->input.images == NULL)) {
+        return bmx__fail(
+            err, BMX_E_INVALID,
+            "draw: input.annotations (with input.images for COCO) and out are required");
     }
     if (job->n_ids > 0 && job->ids == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "draw: %zu ids but no array", job->n_ids);
@@ -342,9 +344,28 @@ static bmx_status check_job(const struct bmx_draw_job *job, bmx_error *err)
     return bmx__draw_options_check(&job->draw, err);
 }
 
-bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary *summary,
+/* The caller's job read up to its size (boxmix.h, "Options that grow"). */
+static bmx_status read_job(const struct bmx_draw_job *in, struct bmx_draw_job *job, bmx_error *err)
+{
+    bmx_draw_job_init(job);
+    bmx_status st = bmx__sized_read(job, sizeof *job, in, "struct bmx_draw_job", err);
+    size_t given = st == BMX_OK ? bmx__sized_given(in) : 0;
+    if (st == BMX_OK) {
+        st = bmx__input_member(&job->input, offsetof(struct bmx_draw_job, input), given,
+                               "struct bmx_draw_job.input", err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__sized_member(&job->draw, sizeof job->draw, offsetof(struct bmx_draw_job, draw),
+                               given, "struct bmx_draw_job.draw", err);
+    }
+    return st;
+}
+
+bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summary *summary,
                         bmx_error *err)
 {
+    struct bmx_draw_job job_read;
+    const struct bmx_draw_job *job = &job_read;
     bmx_dataset *ds = NULL;
     bool *sel = NULL;
     char **names = NULL;
@@ -357,7 +378,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     struct bmx_draw_summary sum = {0, 0};
     struct bmx_image sheet = {0, 0, 0, 0, NULL};
     struct run_ctx ctx;
-    char *voc_images = NULL;
+    char *root_copy = NULL;
     struct bmx__guard guard = {0};
     struct bmx__outdir od = {NULL, -1, -1};
     bmx_status st;
@@ -365,8 +386,12 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     if (summary != NULL) {
         *summary = sum;
     }
-    if (job == NULL) {
+    if (given == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "draw: no job");
+    }
+    st = read_job(given, &job_read, err);
+    if (st != BMX_OK) {
+        return st;
     }
     st = check_job(job, err);
     if (st == BMX_OK && job->sheet != NULL) {
@@ -375,15 +400,13 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     if (st != BMX_OK) {
         return st;
     }
-    const char *input_name = job->annotations != NULL ? job->annotations : job->voc;
-    if (job->voc != NULL) {
-        voc_images = bmx__voc_images_root(job->voc, job->images);
-        if (voc_images == NULL) {
-            return bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        }
+    const char *input_name = job->input.annotations;
+    st = bmx__input_images_root(&job->input, &root_copy, err);
+    if (st != BMX_OK) {
+        return st;
     }
-    const char *images_root = voc_images != NULL ? voc_images : job->images;
-    st = bmx__guard_input_files(&guard, job->annotations, job->voc, job->labels, images_root, err);
+    const char *images_root = root_copy;
+    st = bmx__guard_input_files(&guard, &job->input, images_root, err);
     if (st == BMX_OK) {
         st = bmx__guard_output(&guard, job->out, true, "the drawing folder", err);
     }
@@ -393,8 +416,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_summary 
     if (st != BMX_OK) {
         goto cleanup;
     }
-    st = bmx__read_input(job->annotations, job->voc, job->voc_split, job->labels, images_root,
-                         &job->limits, &ds, err);
+    st = bmx__read_input(&job->input, images_root, &job->limits, &ds, err);
     if (st != BMX_OK) {
         goto cleanup;
     }
@@ -558,6 +580,6 @@ cleanup:
     free(names);
     free(sel);
     bmx_dataset_free(ds);
-    free(voc_images);
+    free(root_copy);
     return st;
 }

@@ -4,19 +4,22 @@
 #define BMX_INPUT_H
 
 #include "guard.h"
+#include "sized.h"
 #include "voc.h"
 
-/* Read a job's input: the VOC folder or XML file `voc` when not NULL (with its
- * split, the category names of the labels file `labels_path` when not NULL, the
- * image folder `images_root`), else the COCO file `annotations`; `limits` apply. */
-bmx_status bmx__read_input(const char *annotations, const char *voc, const char *split,
-                           const char *labels_path, const char *images_root,
+/* The image folder of `in`: a copy of in->images, or for VOC without one the
+ * default (<folder>/JPEGImages). *out is malloc'd, NULL for COCO without images. */
+bmx_status bmx__input_images_root(const struct bmx_input *in, char **out, bmx_error *err);
+
+/* Read a job's input `in` (COCO or VOC, the VOC images in `images_root`) within
+ * `limits`, refusing a folder a boxmix run has not finished writing. */
+bmx_status bmx__read_input(const struct bmx_input *in, const char *images_root,
                            const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err);
 
 /* Register a job's input files with the guard: the annotation file or VOC folder
- * (or XML file), the labels file and the image folder, each may be NULL. */
-bmx_status bmx__guard_input_files(struct bmx__guard *g, const char *annotations, const char *voc,
-                                  const char *labels_path, const char *images_root, bmx_error *err);
+ * (or XML file), the labels file and the image folder `images_root` (may be NULL). */
+bmx_status bmx__guard_input_files(struct bmx__guard *g, const struct bmx_input *in,
+                                  const char *images_root, bmx_error *err);
 
 /* Register with the guard every path a dataset folder `out` of `format` holds:
  * the annotation file (VOC: Annotations/ and ImageSets/), the image folder, the
@@ -25,7 +28,13 @@ bmx_status bmx__guard_dataset_out(struct bmx__guard *g, const char *out,
                                   enum bmx_dataset_format format, bmx_error *err);
 
 /* BMX_E_STATE when the folder of a job's input holds an unfinished boxmix run. */
-bmx_status bmx__check_input_finished(const char *annotations, const char *voc, bmx_error *err);
+bmx_status bmx__check_input_finished(const struct bmx_input *in, bmx_error *err);
+
+/* Check the `input` inside a job's options (`what` names it in messages) read by
+ * bmx__sized_read from `given` bytes, the struct at `offset` in it: its size,
+ * and a known format. */
+bmx_status bmx__input_member(struct bmx_input *input, size_t offset, size_t given, const char *what,
+                             bmx_error *err);
 
 /* Read back the provenance boxmix wrote into a dataset's records (readback.c):
  * each object's origin and visibility from its `boxmix` field. */

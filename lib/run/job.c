@@ -19,6 +19,8 @@
 void bmx_job_options_init(struct bmx_job_options *opts)
 {
     memset(opts, 0, sizeof *opts);
+    opts->size = sizeof *opts;
+    bmx_input_init(&opts->input);
     opts->per_image = 1;
     bmx_cutmix_options_init(&opts->cutmix);
     opts->format = BMX_FORMAT_JPEG;
@@ -32,8 +34,7 @@ static bmx_status guard_paths(const struct bmx_job_options *opts, const char *im
                               bmx_error *err)
 {
     struct bmx__guard g = {0};
-    bmx_status st =
-        bmx__guard_input_files(&g, opts->annotations, opts->voc, opts->labels, images_root, err);
+    bmx_status st = bmx__guard_input_files(&g, &opts->input, images_root, err);
     if (st == BMX_OK) {
         st = bmx__guard_dataset_out(&g, opts->out, opts->out_format, err);
     }
@@ -88,12 +89,33 @@ static bmx_status open_spill(struct run *r, bmx_error *err)
     unlinkat(r->od.fd, name, 0);
     return BMX_OK;
 }
-bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summary *summary,
+/* The caller's options read up to their size (boxmix.h, "Options that grow"). */
+static bmx_status read_options(const struct bmx_job_options *in, struct bmx_job_options *o,
+                               bmx_error *err)
+{
+    bmx_job_options_init(o);
+    bmx_status st = bmx__sized_read(o, sizeof *o, in, "struct bmx_job_options", err);
+    size_t given = st == BMX_OK ? bmx__sized_given(in) : 0;
+    if (st == BMX_OK) {
+        st = bmx__input_member(&o->input, offsetof(struct bmx_job_options, input), given,
+                               "struct bmx_job_options.input", err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__sized_member(&o->cutmix, sizeof o->cutmix,
+                               offsetof(struct bmx_job_options, cutmix), given,
+                               "struct bmx_job_options.cutmix", err);
+    }
+    return st;
+}
+
+bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summary *summary,
                        bmx_error *err)
 {
+    struct bmx_job_options options;
+    const struct bmx_job_options *opts = &options;
     bmx_status st;
-    bmx_dataset *ds = NULL, *out_ds = NULL;
-    char *voc_images = NULL, *img_dir = NULL;
+    bmx_dataset *ds = NULL;
+    char *root_copy = NULL, *img_dir = NULL;
     struct run r;
     struct bmx__buf images = {0}, anns = {0};
     size_t n_images = 0, n_anns = 0;
@@ -105,10 +127,15 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
     r.spill = -1;
     r.img_fd = -1;
     r.od.fd = r.od.lock_fd = -1;
-    if ((opts->annotations == NULL) == (opts->voc == NULL) || opts->out == NULL ||
-        (opts->annotations != NULL && opts->images == NULL)) {
+    st = read_options(given, &options, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    const bool from_voc = opts->input.format == BMX_DATASET_VOC;
+    if (opts->input.annotations == NULL || opts->out == NULL ||
+        (!from_voc && opts->input.images == NULL)) {
         return bmx__fail(err, BMX_E_INVALID,
-                         "one of annotations (with images) or voc, and out, are required");
+                         "input.annotations (with input.images for COCO) and out are required");
     }
     st = bmx_cutmix_options_check(&opts->cutmix, err);
     if (st != BMX_OK) {
@@ -121,22 +148,19 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         return bmx__fail(err, BMX_E_INVALID, "shard: index %" PRIu64 " is not below the count %" PRIu64,
                          opts->shard_index, opts->shard_count);
     }
-    const char *input_name = opts->annotations != NULL ? opts->annotations : opts->voc;
-    if (opts->voc != NULL) {
-        voc_images = bmx__voc_images_root(opts->voc, opts->images);
-        if (voc_images == NULL) {
-            return bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        }
+    const char *input_name = opts->input.annotations;
+    st = bmx__input_images_root(&opts->input, &root_copy, err);
+    if (st != BMX_OK) {
+        return st;
     }
-    const char *images_root = voc_images != NULL ? voc_images : opts->images;
+    const char *images_root = root_copy;
     pthread_mutex_init(&r.lock, NULL);
     lock_init = true;
     st = guard_paths(opts, images_root, err);
     if (st != BMX_OK) {
         goto done;
     }
-    st = bmx__read_input(opts->annotations, opts->voc, opts->voc_split, opts->labels, images_root,
-                         &opts->limits, &ds, err);
+    st = bmx__read_input(&opts->input, images_root, &opts->limits, &ds, err);
     if (st != BMX_OK) {
         goto done;
     }
@@ -176,9 +200,9 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
             goto done;
         }
     }
-    if (opts->annotations != NULL) {
+    if (!from_voc) {
         r.jr.has_dataset = true;
-        st = bmx__jfile_of(opts->annotations, &r.jr.dataset, err);
+        st = bmx__jfile_of(opts->input.annotations, &r.jr.dataset, err);
         if (st != BMX_OK) {
             goto done;
         }
@@ -261,7 +285,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
     }
     {
         /* We hold the lock: every temporary in the folder is a dead run's. */
-        const char *skip[2] = {images_root, opts->voc};
+        const char *skip[2] = {images_root, from_voc ? opts->input.annotations : NULL};
         bmx__outdir_remove_temps(&r.od, skip, 2);
     }
     /* Every folder the output needs, made (never through a symlink) before any file. */
@@ -334,7 +358,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *opts, struct bmx_job_summar
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory while writing the annotation file");
         goto done;
     }
-    st = bmx__job_write_annotations(&r, &out_ds, &images, &anns, n_images, n_anns, err);
+    st = bmx__job_write_annotations(&r, &images, &anns, n_images, n_anns, err);
     if (st == BMX_E_INTERRUPTED) {
         st = bmx__fail(err, BMX_E_INTERRUPTED,
                        "%s: interrupted while writing the annotations; %s", opts->out,
@@ -374,6 +398,7 @@ done:
         for (uint64_t j = 0; j < r.n_local; j++) {
             bmx__buf_free(&r.recs[j].image);
             bmx__buf_free(&r.recs[j].anns);
+            free(r.recs[j].objs);
         }
         free(r.recs);
     }
@@ -392,7 +417,6 @@ done:
     bmx__pairing_free(&r.pairing);
     free(img_dir);
     bmx_dataset_free(ds);
-    bmx_dataset_free(out_ds);
-    free(voc_images);
+    free(root_copy);
     return st;
 }

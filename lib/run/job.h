@@ -24,6 +24,13 @@ struct out_rec {
     size_t n_anns;
     bool made;
     struct bmx_cutmix_stats stats;
+    /* VOC output: the objects as made, their masks and keypoints freed (VOC has
+     * none; `extra` borrowed from the input), and what the image record says. The
+     * VOC files are written from these, not from COCO text. */
+    struct bmx_object *objs;
+    size_t n_objs;
+    size_t base, source;
+    struct bmx_patch patch;
 };
 /* A decoded input, shared by the outputs of its block. */
 struct cache_entry {
@@ -137,10 +144,20 @@ bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, stru
                                     size_t *n_images, size_t *n_anns, struct bmx_job_summary *sum,
                                     bmx_error *err);
 
+/* Whether this shard copies original i (job_document.c). */
+bool bmx__job_owns_original(const struct run *r, size_t i);
+
 /* The annotation file or the VOC files, last. */
-bmx_status bmx__job_write_annotations(struct run *r, bmx_dataset **out_ds, struct bmx__buf *images,
-                                      struct bmx__buf *anns, size_t n_images, size_t n_anns,
-                                      bmx_error *err);
+bmx_status bmx__job_write_annotations(struct run *r, struct bmx__buf *images, struct bmx__buf *anns,
+                                      size_t n_images, size_t n_anns, bmx_error *err);
+
+/* Keep output j's objects (taken from `out`) and image record for the VOC files
+ * (job_voc.c). */
+void bmx__job_keep_for_voc(struct out_rec *rec, struct bmx_sample *out, size_t base, size_t source,
+                           const struct bmx_patch *patch);
+
+/* The VOC files of the run, from the originals and every output's kept records. */
+bmx_status bmx__job_write_voc(struct run *r, bmx_error *err);
 
 /* With originals copied beside the outputs, no two files may share a name
  * (job_precheck.c). */

@@ -15,6 +15,12 @@
 #include <unistd.h>
 
 /* Originals: input i is copied by the shard that owns index i. */
+bool bmx__job_owns_original(const struct run *r, size_t i)
+{
+    const struct bmx_job_options *opts = r->opts;
+    return !(opts->shard_count > 1 && i % opts->shard_count != opts->shard_index) && !r->bad[i];
+}
+
 bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, struct bmx__buf *anns,
                                   size_t *n_images, size_t *n_anns, struct bmx_job_summary *sum,
                                   bmx_error *err)
@@ -23,7 +29,7 @@ bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, stru
     const struct bmx_job_options *opts = r->opts;
     bmx_status st = BMX_OK;
     for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
-        if ((opts->shard_count > 1 && i % opts->shard_count != opts->shard_index) || r->bad[i]) {
+        if (!bmx__job_owns_original(r, i)) {
             continue;
         }
         const struct bmx_image_info *info = &ds->images[i];
@@ -47,7 +53,9 @@ bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, stru
                 st = bmx__job_journal_wrote(r, "original", i, data, len, err);
             }
         }
-        if (st == BMX_OK) {
+        if (st == BMX_OK && opts->out_format == BMX_DATASET_VOC) {
+            sum->originals++; /* the VOC files take its records from the dataset */
+        } else if (st == BMX_OK) {
             char newid[32];
             snprintf(newid, sizeof newid, "%zu", i + 1);
             struct bmx__buf bm = {0};
@@ -168,28 +176,15 @@ static void put_parts(struct bmx__buf *b, void *ctx)
 }
 /* The annotation file (or the VOC files), last: a folder holding it holds a whole
  * dataset. */
-bmx_status bmx__job_write_annotations(struct run *r, bmx_dataset **out_ds, struct bmx__buf *images,
-                                    struct bmx__buf *anns, size_t n_images, size_t n_anns,
-                                    bmx_error *err)
+bmx_status bmx__job_write_annotations(struct run *r, struct bmx__buf *images, struct bmx__buf *anns,
+                                      size_t n_images, size_t n_anns, bmx_error *err)
 {
     const struct bmx_job_options *opts = r->opts;
     struct doc_parts parts = {r, images, anns, n_images, n_anns, {0}, 0};
-    struct bmx__buf doc = {0};
     bmx_status st = BMX_OK;
     if (opts->out_format == BMX_DATASET_VOC) {
-        /* The VOC files are written from the same records as the COCO file. */
-        bmx__coco_put_document(&doc, r->ds, put_parts_images, put_parts_anns, &parts);
-        if (doc.failed) {
-            st = bmx__fail(err, parts.io_errno ? BMX_E_IO : BMX_E_NOMEM,
-                           "%s: cannot assemble the annotations: %s", opts->out,
-                           parts.io_errno ? strerror(parts.io_errno) : "out of memory");
-        }
-        if (st == BMX_OK) {
-            st = bmx_dataset_read_coco_buffer(doc.data, doc.len, "(output)", out_ds, err);
-        }
-        if (st == BMX_OK) {
-            st = bmx__voc_write_at(*out_ds, r->od.fd, opts->out, opts->cancel, err);
-        }
+        /* From the records in memory: the originals and what each output kept. */
+        st = bmx__job_write_voc(r, err);
     } else {
         /* Streamed to a temporary file, hashed for the journal, synced and renamed. */
         st = bmx__stream_document(r->od.fd, opts->out, "annotations.json", put_parts, &parts,
@@ -197,6 +192,5 @@ bmx_status bmx__job_write_annotations(struct run *r, bmx_dataset **out_ds, struc
         r->jr.done_has_hash = true;
     }
     bmx__buf_free(&parts.tmp);
-    bmx__buf_free(&doc);
     return st;
 }

@@ -153,6 +153,12 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
         }
     }
 
+    if (opts->out_format == BMX_DATASET_VOC) {
+        /* The VOC files are written from the objects themselves, at the end. */
+        bmx__job_keep_for_voc(rec, &out, base, source, &patch);
+        rec->made = true;
+        goto done;
+    }
     char newid[32];
     snprintf(newid, sizeof newid, "%" PRIu64, r->id_offset + k + 1);
     struct bmx__buf bm = {0};

@@ -66,7 +66,7 @@ char *bmx__job_identity(const struct run *r, uint64_t dataset_hash)
 /* A COCO input is named by its file's bytes; a VOC input by the annotations read. */
 bmx_status bmx__job_dataset_hash(const struct run *r, uint64_t *out, bmx_error *err)
 {
-    if (r->opts->annotations != NULL) {
+    if (r->opts->input.format == BMX_DATASET_COCO) {
         *out = r->jr.dataset.hash;
         return BMX_OK;
     }

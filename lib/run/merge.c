@@ -88,6 +88,7 @@ static void put_merged(struct bmx__buf *b, void *ctx)
 void bmx_merge_options_init(struct bmx_merge_options *opts)
 {
     memset(opts, 0, sizeof *opts);
+    opts->size = sizeof *opts;
 }
 
 static const struct bmx__jfile *find_jfile(const struct bmx__jlist *l, uint64_t index)
@@ -210,9 +211,11 @@ static bmx_status check_shards(const struct bmx_merge_options *o, const struct b
     return st;
 }
 
-bmx_status bmx_merge_run(const struct bmx_merge_options *o, struct bmx_merge_summary *summary,
+bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge_summary *summary,
                          bmx_error *err)
 {
+    struct bmx_merge_options opts;
+    const struct bmx_merge_options *o = &opts;
     bmx_status st = BMX_OK;
     struct merge_ctx m = {0};
     struct bmx__outdir od = {NULL, -1, -1};
@@ -222,7 +225,15 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *o, struct bmx_merge_sum
     if (summary != NULL) {
         memset(summary, 0, sizeof *summary);
     }
-    if (o == NULL || o->out == NULL || o->shards == NULL || o->n_shards == 0) {
+    bmx_merge_options_init(&opts);
+    if (given != NULL) {
+        /* Read up to the caller's size (boxmix.h, "Options that grow"). */
+        st = bmx__sized_read(&opts, sizeof opts, given, "struct bmx_merge_options", err);
+        if (st != BMX_OK) {
+            return st;
+        }
+    }
+    if (given == NULL || o->out == NULL || o->shards == NULL || o->n_shards == 0) {
         return bmx__fail(err, BMX_E_INVALID, "merge: an output folder and at least one shard are required");
     }
     const size_t n_shards = o->n_shards;

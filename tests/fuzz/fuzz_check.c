@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct bmx_check_options opts;
     bmx_check_options_init(&opts);
-    opts.annotations = path;
+    opts.input.annotations = path;
     struct tally t = {0};
     struct bmx_check_summary sum;
     bmx_error err;
