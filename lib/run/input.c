@@ -8,18 +8,49 @@
 #include <string.h>
 #include <sys/stat.h>
 
-bmx_status bmx__guard_input_files(struct bmx__guard *g, const char *annotations, const char *voc,
-                                  const char *labels_path, const char *images_root, bmx_error *err)
+void bmx_input_init(struct bmx_input *input)
+{
+    memset(input, 0, sizeof *input);
+    input->size = sizeof *input;
+    input->format = BMX_DATASET_COCO;
+}
+
+bmx_status bmx__input_member(struct bmx_input *input, size_t offset, size_t given, const char *what,
+                             bmx_error *err)
+{
+    bmx_status st = bmx__sized_member(input, sizeof *input, offset, given, what, err);
+    if (st == BMX_OK && input->format != BMX_DATASET_COCO && input->format != BMX_DATASET_VOC) {
+        st = bmx__fail(err, BMX_E_INVALID, "%s: unknown format %d", what, (int)input->format);
+    }
+    return st;
+}
+
+bmx_status bmx__input_images_root(const struct bmx_input *in, char **out, bmx_error *err)
+{
+    *out = NULL;
+    if (in->format == BMX_DATASET_VOC) {
+        *out = bmx__voc_images_root(in->annotations, in->images);
+    } else if (in->images != NULL) {
+        *out = strdup(in->images);
+    } else {
+        return BMX_OK;
+    }
+    return *out == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory") : BMX_OK;
+}
+
+bmx_status bmx__guard_input_files(struct bmx__guard *g, const struct bmx_input *in,
+                                  const char *images_root, bmx_error *err)
 {
     struct stat sb;
-    bool voc_dir = voc != NULL && stat(voc, &sb) == 0 && S_ISDIR(sb.st_mode);
-    bmx_status st = bmx__guard_input(g, annotations, false, "the input annotation file", err);
+    const bool voc = in->format == BMX_DATASET_VOC;
+    bool voc_dir = voc && stat(in->annotations, &sb) == 0 && S_ISDIR(sb.st_mode);
+    bmx_status st = bmx__guard_input(g, in->annotations, voc_dir,
+                                     !voc      ? "the input annotation file"
+                                     : voc_dir ? "the input VOC folder"
+                                               : "the input VOC file",
+                                     err);
     if (st == BMX_OK) {
-        st = bmx__guard_input(g, voc, voc_dir, voc_dir ? "the input VOC folder" : "the input VOC file",
-                              err);
-    }
-    if (st == BMX_OK) {
-        st = bmx__guard_input(g, labels_path, false, "the labels file", err);
+        st = bmx__guard_input(g, in->labels, false, "the labels file", err);
     }
     if (st == BMX_OK) {
         st = bmx__guard_input(g, images_root, true, "the input image folder", err);
@@ -56,15 +87,16 @@ bmx_status bmx__guard_dataset_out(struct bmx__guard *g, const char *out,
     return st;
 }
 
-bmx_status bmx__check_input_finished(const char *annotations, const char *voc, bmx_error *err)
+bmx_status bmx__check_input_finished(const struct bmx_input *in, bmx_error *err)
 {
     struct stat sb;
+    const char *voc = in->format == BMX_DATASET_VOC ? in->annotations : NULL;
     char *dir = NULL;
     if (voc != NULL && stat(voc, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         dir = strdup(voc);
     } else {
         /* A COCO file's folder; a VOC XML's Annotations/ folder's parent. */
-        char *d = bmx__dir_of(voc != NULL ? voc : annotations);
+        char *d = bmx__dir_of(in->annotations);
         dir = voc != NULL && d != NULL ? bmx__dir_of(d) : d;
         if (dir != d) {
             free(d);
@@ -78,31 +110,36 @@ bmx_status bmx__check_input_finished(const char *annotations, const char *voc, b
     return st;
 }
 
-bmx_status bmx__read_input(const char *annotations, const char *voc, const char *split,
-                           const char *labels_path, const char *images_root,
+bmx_status bmx__read_input(const struct bmx_input *in, const char *images_root,
                            const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err)
 {
-    bmx_status fst = bmx__check_input_finished(annotations, voc, err);
+    bmx_status fst = bmx__check_input_finished(in, err);
     if (fst != BMX_OK) {
         return fst;
     }
-    if (voc == NULL) {
-        return bmx_dataset_read_coco_limited(annotations, limits, out, err);
+    if (in->format != BMX_DATASET_VOC) {
+        /* A COCO file boxmix wrote says where each object came from (draw colours
+         * by it and shows the visibility). */
+        bmx_status st = bmx_dataset_read_coco_limited(in->annotations, limits, out, err);
+        if (st == BMX_OK) {
+            bmx__dataset_read_provenance(*out);
+        }
+        return st;
     }
     struct bmx_labels labels = {0, NULL};
     struct bmx_voc_options vo;
     bmx_voc_options_init(&vo);
-    vo.split = split;
+    vo.split = in->voc_split;
     vo.images_dir = images_root;
     vo.limits = *limits;
-    if (labels_path != NULL) {
-        bmx_status st = bmx_labels_read(labels_path, &labels, err);
+    if (in->labels != NULL) {
+        bmx_status st = bmx_labels_read(in->labels, &labels, err);
         if (st != BMX_OK) {
             return st;
         }
         vo.labels = &labels;
     }
-    bmx_status st = bmx_dataset_read_voc(voc, &vo, out, err);
+    bmx_status st = bmx_dataset_read_voc(in->annotations, &vo, out, err);
     bmx_labels_free(&labels);
     return st;
 }
@@ -111,10 +148,12 @@ bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_options *
                                 bmx_dataset **out, bmx_error *err)
 {
     struct bmx_voc_options o;
+    bmx_voc_options_init(&o);
     if (opts != NULL) {
-        o = *opts;
-    } else {
-        bmx_voc_options_init(&o);
+        bmx_status st = bmx__sized_read(&o, sizeof o, opts, "struct bmx_voc_options", err);
+        if (st != BMX_OK) {
+            return st;
+        }
     }
     /* The formats layer reads no pixels: the size of an image an XML does not
      * record comes from here, the layer that knows the codecs. */
