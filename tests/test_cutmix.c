@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "boxmix.h"
 #include "error.h"
 
 #include <math.h>

@@ -15,6 +15,7 @@
 #include <turbojpeg.h>
 #endif
 
+#include "boxmix.h"
 #include "error.h"
 #include "codec.h"
 #include "pixels.h"

@@ -3,7 +3,11 @@
 #ifndef BMX_ERROR_H
 #define BMX_ERROR_H
 
+/* Only the core part of the public header (status, errors, the generator, the
+ * limits): a file that needs more of the API includes boxmix.h itself. */
+#define BMX__CORE_PART
 #include "boxmix.h"
+#undef BMX__CORE_PART
 
 #include <stdint.h>
 

@@ -3,6 +3,7 @@
 #ifndef BMX_DRAW_H
 #define BMX_DRAW_H
 
+#include "boxmix.h"
 #include "error.h"
 
 /* Sheet layout: gap between cells and around the grid, height of a caption strip

@@ -16,6 +16,7 @@
 #ifndef BMX_JSON_H
 #define BMX_JSON_H
 
+#include "boxmix.h"
 #include "error.h"
 
 #include <cjson/cJSON.h>

@@ -4,6 +4,7 @@
 #ifndef BMX_JSONBUF_H
 #define BMX_JSONBUF_H
 
+#include "boxmix.h"
 #include "error.h"
 #include "safefs.h"
 

@@ -25,6 +25,7 @@
  *    (Q1 - Q3 + 2 QD) / 4 over all 2x2 windows (Gray's bit quads; Q1/Q3: windows with
  *    one/three set pixels, QD: two diagonal ones).
  */
+#include "boxmix.h"
 #include "error.h"
 
 #include <stdlib.h>

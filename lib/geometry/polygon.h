@@ -3,6 +3,7 @@
 #ifndef BMX_POLYGON_H
 #define BMX_POLYGON_H
 
+#include "boxmix.h"
 #include "error.h"
 
 /*

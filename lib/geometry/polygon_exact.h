@@ -5,6 +5,7 @@
 #ifndef BMX_POLYGON_EXACT_H
 #define BMX_POLYGON_EXACT_H
 
+#include "boxmix.h"
 #include "error.h"
 
 struct pt {

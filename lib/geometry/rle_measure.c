@@ -3,6 +3,7 @@
  * What a mask covers, read from its runs alone: bmx_rle_area (the pixels set) and
  * bmx_rle_bbox (the box, as the COCO API's toBbox gives it).
  */
+#include "boxmix.h"
 #include "error.h"
 
 #include <string.h>

@@ -13,6 +13,7 @@
 #ifndef BMX_RLE_RUNS_H
 #define BMX_RLE_RUNS_H
 
+#include "boxmix.h"
 #include "error.h"
 
 /* A growing list of runs. Ones are added as increasing, disjoint intervals. */

@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "pixels.h"
 
+#include "boxmix.h"
 #include "error.h"
 
 #include <inttypes.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading and writing one image file. */
+#include "boxmix.h"
 #include "safefs.h"
 
 #include <stdlib.h>

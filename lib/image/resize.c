@@ -6,6 +6,7 @@
  */
 #include "pixels.h"
 
+#include "boxmix.h"
 #include "error.h"
 
 #include <inttypes.h>

@@ -5,6 +5,7 @@
  */
 #include "codec.h"
 
+#include "boxmix.h"
 #include "error.h"
 
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  */
 #include "codec.h"
 
+#include "boxmix.h"
 #include "error.h"
 
 #include <limits.h>

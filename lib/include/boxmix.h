@@ -18,8 +18,8 @@
  * Thread safety: distinct objects may be used from distinct threads freely; a const
  * object (a dataset being read) may be shared between threads.
  */
-#ifndef BOXMIX_H
-#define BOXMIX_H
+#ifndef BOXMIX_H_CORE
+#define BOXMIX_H_CORE
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -100,6 +100,41 @@ BMX_API uint64_t bmx_rng_below(bmx_rng *rng, uint64_t n);
 BMX_API double bmx_rng_gamma(bmx_rng *rng, double shape);
 /** Beta(a, b) variate, a > 0, b > 0. */
 BMX_API double bmx_rng_beta(bmx_rng *rng, double a, double b);
+
+/* ------------------------------------------------------------------------- */
+/* Limits                                                                     */
+/* ------------------------------------------------------------------------- */
+
+/** Safety limits: what a record may declare and what decoding may make. */
+struct bmx_limits {
+    uint64_t max_image_pixels; /**< default 178956970 (about 13k x 13k): checked from an
+                                    image's header before decoding, and on every image
+                                    record a dataset declares */
+    uint64_t max_polygon_vertices; /**< per annotation, all rings, default 1000000 */
+    uint64_t max_objects_per_image; /**< default 100000 */
+};
+
+/** Fill `limits` with the documented defaults. */
+BMX_API void bmx_limits_init(struct bmx_limits *limits);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BOXMIX_H_CORE */
+
+/*
+ * The rest of the API. The library's own lowest layer (lib/core) sees only the
+ * part above: it is built with BMX__LAYER_CORE, and its internal header error.h
+ * asks for that part alone (BMX__CORE_PART), so code of any layer that includes
+ * only error.h sees nothing of the layers above core.
+ */
+#if !defined(BOXMIX_H) && !defined(BMX__CORE_PART) && !defined(BMX__LAYER_CORE)
+#define BOXMIX_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ------------------------------------------------------------------------- */
 /* Geometry: boxes, rectangles                                                */
@@ -286,18 +321,6 @@ BMX_API void bmx_rle_free(struct bmx_rle *rle);
 /* ------------------------------------------------------------------------- */
 /* Images                                                                     */
 /* ------------------------------------------------------------------------- */
-
-/** Safety limits: what a record may declare and what decoding may make. */
-struct bmx_limits {
-    uint64_t max_image_pixels; /**< default 178956970 (about 13k x 13k): checked from an
-                                    image's header before decoding, and on every image
-                                    record a dataset declares */
-    uint64_t max_polygon_vertices; /**< per annotation, all rings, default 1000000 */
-    uint64_t max_objects_per_image; /**< default 100000 */
-};
-
-/** Fill `limits` with the documented defaults. */
-BMX_API void bmx_limits_init(struct bmx_limits *limits);
 
 /**
  * An 8-bit interleaved image, `channels` 3 (RGB) in everything boxmix produces.

@@ -5,6 +5,7 @@
 #ifndef BMX_DATASET_H
 #define BMX_DATASET_H
 
+#include "boxmix.h"
 #include "error.h"
 
 struct cJSON;

@@ -13,6 +13,7 @@
 #ifndef BMX_KEYPOINTS_H
 #define BMX_KEYPOINTS_H
 
+#include "boxmix.h"
 #include "error.h"
 
 /* A problem found by bmx__keypoints_check: `error` false for a warning; `code`

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Objects and samples: copying and freeing the geometry they own. */
+#include "boxmix.h"
 #include "error.h"
 #include "keypoints.h"
 

@@ -3,6 +3,7 @@
 #ifndef BMX_OPS_H
 #define BMX_OPS_H
 
+#include "boxmix.h"
 #include "error.h"
 #include "keypoints.h"
 #include "pixels.h"

@@ -3,6 +3,7 @@
  * per image and an optional contact sheet. The only part of drawing that touches
  * the file system. */
 #include "draw.h"
+#include "boxmix.h"
 #include "error.h"
 #include "input.h"
 

@@ -8,6 +8,7 @@
 #ifndef BMX_PAIRING_H
 #define BMX_PAIRING_H
 
+#include "boxmix.h"
 #include "error.h"
 
 #define BMX__BLOCK_SIZE 64
