@@ -472,7 +472,7 @@ struct bmx_cutmix_options {
 /** Fill `opts` with the documented defaults. */
 BMX_API void bmx_cutmix_options_init(struct bmx_cutmix_options *opts);
 
-/** Check ranges (alpha > 0, 0 <= lo <= hi <= 1, ...). */
+/** Check ranges (alpha > 0, 0 < lo <= hi <= 1, ...). */
 BMX_API bmx_status bmx_cutmix_options_check(const struct bmx_cutmix_options *opts,
                                             bmx_error *err);
 
