@@ -100,13 +100,11 @@ static bool object_room(bmx_dataset *ds, size_t i, size_t *cap)
 }
 
 /* The images array at *at (then just past it), record by record, into ds->images (of *cap
- * records, grown as needed). One id, one image: besides a repeated id, two spellings
- * of one number ("7" and 7, or "07") are refused, since an annotation's image_id may
- * name an image by either and would then be taken for the other's. */
+ * records, grown as needed), each id entered into `images` (bmx__image_ids_add:
+ * a repeated id and two spellings of one number are refused). */
 bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
-                                 bmx_dataset *ds, size_t *cap, struct bmx__id_table *images)
+                                 bmx_dataset *ds, size_t *cap, struct bmx__image_ids *images)
 {
-    struct bmx__id_table values = {0}; /* the number each id spells -> its first image */
     bmx_status st = BMX_OK;
     size_t pos = *at;
     int more = bmx__json_begin(p, &pos, '[');
@@ -114,71 +112,32 @@ bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p
         struct bmx__jnode *im = NULL;
         bmx__json_reset(p);
         if (!bmx__json_value(p, &pos, 2, &im)) {
-            st = bmx__json_fail(p, r->name, r->err);
-            goto done;
+            return bmx__json_fail(p, r->name, r->err);
         }
-        if (!image_room(ds, i, cap) || !bmx__id_table_reserve(images) ||
-            !bmx__id_table_reserve(&values)) {
-            st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-            goto done;
+        if (!image_room(ds, i, cap)) {
+            return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         }
         st = bmx__coco_parse_image(r, im, i, ds, &ds->images[i]);
         if (st != BMX_OK) {
-            goto done;
+            return st;
         }
         const struct bmx_image_info *info = &ds->images[i];
-        struct bmx__id_entry *e =
-            bmx__id_table_find(images, info->id_str != NULL, info->id, info->id_str);
-        if (e->used) {
-            if (info->id_str != NULL) {
-                st = bmx__fail(r->err, BMX_E_SCHEMA,
-                               "%s: images[%zu].id: duplicate id \"%s\" (also images[%zu])",
-                               r->name, i, info->id_str, e->index);
-            } else {
-                st = bmx__fail(r->err, BMX_E_SCHEMA,
-                               "%s: images[%zu].id: duplicate id %" PRId64 " (also images[%zu])",
-                               r->name, i, info->id, e->index);
-            }
-            goto done;
+        bool repeated;
+        char clash[256];
+        if (!bmx__image_ids_add(images, info->id_str != NULL, info->id, info->id_str, i, &repeated,
+                                clash, sizeof clash)) {
+            return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         }
-        *e = (struct bmx__id_entry){.used = true, .is_str = info->id_str != NULL, .num = info->id,
-                                    .str = info->id_str, .index = i};
-        images->count++;
-        int64_t value = info->id;
-        if (info->id_str == NULL || bmx__coco_spells_integer(info->id_str, &value)) {
-            /* a numeric entry; `str` keeps the spelling for the message */
-            struct bmx__id_entry *v = bmx__id_table_find(&values, false, value, NULL);
-            if (v->used) {
-                char id[96], other[96];
-                if (info->id_str != NULL) {
-                    snprintf(id, sizeof id, "\"%s\"", info->id_str);
-                } else {
-                    snprintf(id, sizeof id, "%" PRId64, value);
-                }
-                if (v->str != NULL) {
-                    snprintf(other, sizeof other, "\"%s\"", v->str);
-                } else {
-                    snprintf(other, sizeof other, "%" PRId64, value);
-                }
-                st = bmx__fail(r->err, BMX_E_SCHEMA,
-                               "%s: images[%zu].id: duplicate id %s (also images[%zu], spelled %s)",
-                               r->name, i, id, v->index, other);
-                goto done;
-            }
-            *v =
-                (struct bmx__id_entry){.used = true, .num = value, .str = info->id_str, .index = i};
-            values.count++;
+        if (repeated) {
+            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: images[%zu].id: %s", r->name, i, clash);
         }
         ds->n_images = i + 1;
         more = bmx__json_next(p, &pos, ']');
     }
     if (more < 0) {
-        st = bmx__json_fail(p, r->name, r->err);
-        goto done;
+        return bmx__json_fail(p, r->name, r->err);
     }
     *at = pos;
-done:
-    free(values.slots);
     return st;
 }
 
@@ -186,7 +145,7 @@ done:
  * ds->obj_image, grown as needed. `cats` NULL leaves category ids unchecked. */
 bmx_status bmx__coco_read_annotations(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
                                       bmx_dataset *ds, size_t *cap,
-                                      const struct bmx__id_table *images,
+                                      const struct bmx__image_ids *images,
                                       const struct bmx__id_table *cats)
 {
     struct bmx__id_table anns = {0};
@@ -219,31 +178,27 @@ bmx_status bmx__coco_read_annotations(struct bmx__coco_reader *r, struct bmx__js
         if (increasing && (i == 0 || obj->id > ds->objects[i - 1].id)) {
             continue;
         }
+        bool repeated;
+        char clash[256];
         if (increasing) {
             increasing = false;
             for (size_t q = 0; q < i; q++) {
-                if (!bmx__id_table_reserve(&anns)) {
+                if (!bmx__id_table_add(&anns, false, ds->objects[q].id, NULL, q, "annotations",
+                                       &repeated, clash, sizeof clash)) {
                     st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
                     goto done;
                 }
-                *bmx__id_table_find(&anns, false, ds->objects[q].id, NULL) =
-                    (struct bmx__id_entry){.used = true, .num = ds->objects[q].id, .index = q};
-                anns.count++;
             }
         }
-        if (!bmx__id_table_reserve(&anns)) {
+        if (!bmx__id_table_add(&anns, false, obj->id, NULL, i, "annotations", &repeated, clash,
+                               sizeof clash)) {
             st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
             goto done;
         }
-        struct bmx__id_entry *e = bmx__id_table_find(&anns, false, obj->id, NULL);
-        if (e->used) {
-            st = bmx__fail(r->err, BMX_E_SCHEMA,
-                           "%s: annotations[%zu].id: duplicate id %" PRId64 " (also annotations[%zu])",
-                           r->name, i, obj->id, e->index);
+        if (repeated) {
+            st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: annotations[%zu].id: %s", r->name, i, clash);
             goto done;
         }
-        *e = (struct bmx__id_entry){.used = true, .num = obj->id, .index = i};
-        anns.count++;
     }
     if (more < 0) {
         st = bmx__json_fail(p, r->name, r->err);

@@ -192,7 +192,8 @@ static bmx_status keep_member(struct bmx__coco_reader *r, struct bmx__json *p, c
 static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size_t len,
                                bmx_dataset **out)
 {
-    struct bmx__id_table images = {0}, cats = {0};
+    struct bmx__image_ids images = {0};
+    struct bmx__id_table cats = {0};
     struct bmx__json scan, p;
     struct document doc = {0};
     bmx_status st = BMX_OK;
@@ -265,7 +266,7 @@ static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size
     ds->images = calloc(cap_img ? cap_img : 1, sizeof *ds->images);
     ds->objects = calloc(cap_ann ? cap_ann : 1, sizeof *ds->objects);
     ds->obj_image = calloc(cap_ann ? cap_ann : 1, sizeof *ds->obj_image);
-    if (!ds->images || !ds->objects || !ds->obj_image || !bmx__id_table_init(&images, cap_img)) {
+    if (!ds->images || !ds->objects || !ds->obj_image || !bmx__image_ids_init(&images, cap_img)) {
         st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         goto done;
     }
@@ -286,7 +287,7 @@ static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size
     *out = ds;
     ds = NULL;
 done:
-    free(images.slots);
+    bmx__image_ids_free(&images);
     free(cats.slots);
     free(doc.members);
     bmx__json_free(&scan);
@@ -306,7 +307,8 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
 {
     bmx_error scratch;
     struct bmx__coco_reader r = {name, &scratch};
-    struct bmx__id_table images = {0}, cats = {0};
+    struct bmx__image_ids images = {0};
+    struct bmx__id_table cats = {0};
     struct bmx__json p, keys;
     bmx_status st = BMX_E_STATE;
     size_t cap_img = 0, cap_ann = 0;
@@ -316,7 +318,8 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
     bmx__json_init(&p, buf, len);
     bmx__json_init(&keys, buf, len);
     bmx_dataset *ds = new_dataset(name);
-    if (ds == NULL || !bmx__id_table_init(&images, 0)) {
+    if (ds == NULL || !bmx__image_ids_init(&images, 0)) {
+        bmx__image_ids_free(&images);
         bmx_dataset_free(ds);
         return BMX_E_NOMEM;
     }
@@ -423,7 +426,7 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
     *out = ds;
     ds = NULL;
 done:
-    free(images.slots);
+    bmx__image_ids_free(&images);
     free(cats.slots);
     bmx__json_free(&p);
     bmx__json_free(&keys);

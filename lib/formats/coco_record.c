@@ -213,39 +213,25 @@ static int known_key(const char *k)
     }
 }
 
-/* The index of the image an annotation's image_id names. */
-static bmx_status find_image(struct bmx__coco_reader *r, const struct bmx__id_table *images,
+/* The index of the image an annotation's image_id names (either spelling). */
+static bmx_status find_image(struct bmx__coco_reader *r, const struct bmx__image_ids *images,
                              size_t i, bool is_str, int64_t num, const char *str, size_t *index)
 {
-    struct bmx__id_entry *e = bmx__id_table_find(images, is_str, num, str);
-    if (!e->used) {
-        /* Converters disagree on "7" versus 7: accept the other spelling (bmx__coco_read_images
-         * lets no two images share one). */
-        char tmp[32];
-        int64_t v;
-        if (is_str) {
-            if (bmx__coco_spells_integer(str, &v)) {
-                e = bmx__id_table_find(images, false, v, NULL);
-            }
-        } else {
-            snprintf(tmp, sizeof tmp, "%" PRId64, num);
-            e = bmx__id_table_find(images, true, 0, tmp);
-        }
-    }
-    if (!e->used) {
-        char where[96];
-        place(where, sizeof where, "annotations", i, "image_id");
-        if (is_str) {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: no image has id \"%s\"", r->name, where, str);
-        }
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: no image has id %" PRId64, r->name, where, num);
+    bool respelled;
+    const struct bmx__id_entry *e = bmx__image_ids_find(images, is_str, num, str, &respelled);
+    if (e == NULL) {
+        char id[96];
+        bmx__coco_describe_id(id, sizeof id, is_str, num, str);
+        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: annotations[%zu].image_id: no image has id %s",
+                         r->name, i, id);
     }
     *index = e->index;
     return BMX_OK;
 }
 
 bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct bmx__jnode *a,
-                                      size_t i, bmx_dataset *ds, const struct bmx__id_table *images,
+                                      size_t i, bmx_dataset *ds,
+                                      const struct bmx__image_ids *images,
                                       const struct bmx__id_table *cats,
                                       struct bmx__coco_last_image *last, struct bmx_object *obj,
                                       size_t *image_index)
@@ -493,13 +479,15 @@ bmx_status bmx__coco_parse_categories(struct bmx__coco_reader *r, const struct b
         cat->name = cJSON_GetObjectItemCaseSensitive(cc, "name")->valuestring;
         const cJSON *sup = cJSON_GetObjectItemCaseSensitive(cc, "supercategory");
         cat->supercategory = cJSON_IsString(sup) ? sup->valuestring : NULL;
-        struct bmx__id_entry *e = bmx__id_table_find(cats, false, cat->id, NULL);
-        if (e->used) {
-            return bmx__fail(r->err, BMX_E_SCHEMA,
-                             "%s: categories[%zu].id: duplicate id %" PRId64 " (also categories[%zu])",
-                             r->name, i, cat->id, e->index);
+        bool repeated;
+        char clash[256];
+        if (!bmx__id_table_add(cats, false, cat->id, NULL, i, "categories", &repeated, clash,
+                               sizeof clash)) {
+            return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         }
-        *e = (struct bmx__id_entry){.used = true, .num = cat->id, .index = i};
+        if (repeated) {
+            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: categories[%zu].id: %s", r->name, i, clash);
+        }
         ds->n_cats = i + 1;
     }
     return BMX_OK;

@@ -231,8 +231,7 @@ bmx_status bmx_check_run(const struct bmx_check_options *opts,
     if (summary != NULL) {
         *summary = c.sum;
     }
-    free(c.images.slots);
-    free(c.image_values.slots);
+    bmx__image_ids_free(&c.images);
     free(c.anns.slots);
     free(c.cats.slots);
     free(c.names.slots);

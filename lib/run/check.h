@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: the pieces of the dataset checker (lib/run/check*.c) and what they
- * share: the tolerances, the id tables, the checker's state with its path and
+ * share: the tolerances, the checker's state with its path and
  * problem reporting, and the functions one file calls in another. check.c says
  * what the checker does and how it judges. */
 #ifndef BMX_CHECK_H
@@ -14,27 +14,6 @@
 #define EDGE_TOL 1.0
 #define AREA_ABS_TOL 0.5
 #define AREA_REL_TOL 1e-3
-
-/* ------------------------------------------------------------------------- */
-/* Id tables: numeric or string keys -> index                                 */
-/* ------------------------------------------------------------------------- */
-
-struct key {
-    bool is_str;
-    int64_t num;
-    const char *str; /* COCO: in the checker's string pool; VOC: owned by the walk */
-};
-
-struct slot {
-    bool used;
-    struct key key;
-    size_t index;
-};
-
-struct table {
-    struct slot *slots;
-    size_t cap;
-};
 
 /* ------------------------------------------------------------------------- */
 /* The checker's state                                                        */
@@ -72,8 +51,9 @@ struct checker {
 
     bool images_ok; /* the images array exists: image_id references are checked */
     bool cats_ok;   /* the categories array exists: category_id references are checked */
-    struct table images, anns, cats, names;
-    struct table image_values; /* the number each image id spells -> its image */
+    struct bmx__image_ids images; /* the formats' id rules (coco_ids.c) */
+    struct bmx__id_table anns, cats;
+    struct bmx__id_table names; /* file names -> image */
     struct image_rec *recs;
     size_t *cat_keypoints;   /* per category record: its keypoint count (0: none) */
     struct pool_block *pool; /* the id and file name strings of the tables */
@@ -115,15 +95,14 @@ void bmx__check_path_pop(struct checker *c, size_t len);
 void bmx__check_problem(struct checker *c, enum bmx_severity sev, const char *code, const char *fmt,
                         ...) BMX__PRINTF(4, 5);
 
-/* ---- id tables (check_ids.c) ---- */
+/* ---- ids (check_ids.c) ---- */
 
-bool bmx__check_table_init(struct table *t, size_t n);
-struct slot *bmx__check_table_find(const struct table *t, const struct key *k);
-void bmx__check_describe_key(const struct key *k, char *buf, size_t cap);
 const char *bmx__check_pool_copy(struct checker *c, const char *s);
-const struct slot *bmx__check_insert_id(struct checker *c, struct table *t, const struct key *k,
-                                        size_t index, const char *section);
-void bmx__check_insert_image_id(struct checker *c, const struct key *k, size_t index);
+/* Enter an id into `t` (a category's, an annotation's) or the image ids, each
+ * clash reported at the current path; a string id is copied into the pool. */
+void bmx__check_add_id(struct checker *c, struct bmx__id_table *t, const struct bmx__id_entry *id,
+                       size_t index, const char *section);
+void bmx__check_add_image_id(struct checker *c, const struct bmx__id_entry *id, size_t index);
 
 /* ---- any value (check_values.c) ---- */
 

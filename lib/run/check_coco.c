@@ -258,10 +258,9 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
     c->cats_ok = d->is_array[SEC_CATEGORIES];
     c->recs = bmx__alloc_array(n_img ? n_img : 1, sizeof *c->recs);
     c->cat_keypoints = bmx__alloc_array(n_cat ? n_cat : 1, sizeof *c->cat_keypoints);
-    if (c->recs == NULL || c->cat_keypoints == NULL || !bmx__check_table_init(&c->images, n_img) ||
-        !bmx__check_table_init(&c->image_values, n_img) ||
-        !bmx__check_table_init(&c->names, n_img) || !bmx__check_table_init(&c->anns, n_ann) ||
-        !bmx__check_table_init(&c->cats, n_cat)) {
+    if (c->recs == NULL || c->cat_keypoints == NULL || !bmx__image_ids_init(&c->images, n_img) ||
+        !bmx__id_table_init(&c->names, n_img) || !bmx__id_table_init(&c->anns, n_ann) ||
+        !bmx__id_table_init(&c->cats, n_cat)) {
         c->nomem = true;
         return;
     }

@@ -1,77 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* The checker's id tables (numeric or string keys -> index, open addressing at
- * most half full), the string pool their string keys live in, and the insertion
- * of an id that reports a duplicate: an image id also as the number it spells. */
+/* The checker's ids: the string pool their string ids live in, and each id
+ * entered into the formats' id tables (coco_ids.c, the reader's own), a clash
+ * reported with the reader's words: a repeated id, and for images two spellings of
+ * one number. */
 #include "check.h"
 
-#include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define POOL_BLOCK ((size_t)1 << 20)
-
-static uint64_t hash_key(const struct key *k)
-{
-    uint64_t z;
-    if (k->is_str) {
-        z = 1469598103934665603ull;
-        for (const char *s = k->str; *s; s++) {
-            z = (z ^ (unsigned char)*s) * 1099511628211ull;
-        }
-    } else {
-        z = (uint64_t)k->num;
-    }
-    /* splitmix64 finaliser: spreads sequential ids over the slots */
-    z += 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-bool bmx__check_table_init(struct table *t, size_t n)
-{
-    size_t cap = 16;
-    while (cap / 2 < n) {
-        if (cap > SIZE_MAX / 4) {
-            return false;
-        }
-        cap *= 2;
-    }
-    t->slots = bmx__alloc_array(cap, sizeof *t->slots);
-    if (t->slots == NULL) {
-        return false;
-    }
-    memset(t->slots, 0, cap * sizeof *t->slots);
-    t->cap = cap;
-    return true;
-}
-
-/* The slot holding `k`, or the empty slot where it would go. The table is at most
- * half full (n entries for a capacity of at least 2n), so the probe ends. */
-struct slot *bmx__check_table_find(const struct table *t, const struct key *k)
-{
-    for (size_t i = (size_t)hash_key(k) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-        struct slot *s = &t->slots[i];
-        if (!s->used) {
-            return s;
-        }
-        if (s->key.is_str == k->is_str &&
-            (k->is_str ? strcmp(s->key.str, k->str) == 0 : s->key.num == k->num)) {
-            return s;
-        }
-    }
-}
-
-void bmx__check_describe_key(const struct key *k, char *buf, size_t cap)
-{
-    if (k->is_str) {
-        snprintf(buf, cap, "\"%s\"", k->str);
-    } else {
-        snprintf(buf, cap, "%" PRId64, k->num);
-    }
-}
 
 /* Copy a string into the checker's pool, where it lives until the end of the
  * run (records are parsed one at a time, their text does not last). */
@@ -96,69 +34,47 @@ const char *bmx__check_pool_copy(struct checker *c, const char *s)
     return out;
 }
 
-/* Insert an id into `t`, reporting a duplicate (the path is the id's). Returns the
- * slot filled, NULL for a duplicate or when out of memory. */
-const struct slot *bmx__check_insert_id(struct checker *c, struct table *t, const struct key *k,
-                                        size_t index, const char *section)
+/* A string id that is not yet in `t` is copied to last; one already there (a
+ * clash) needs no copy. */
+static const char *lasting(struct checker *c, const struct bmx__id_table *t,
+                           const struct bmx__id_entry *id)
 {
-    struct slot *s = bmx__check_table_find(t, k);
-    if (s->used) {
-        char id[96];
-        bmx__check_describe_key(k, id, sizeof id);
-        bmx__check_problem(c, SEV_ERROR, "duplicate-id", "duplicate id %s (also %s[%zu])", id,
-                           section, s->index);
+    if (!id->is_str) {
         return NULL;
     }
-    struct key own = *k;
-    if (own.is_str && (own.str = bmx__check_pool_copy(c, k->str)) == NULL) {
-        return NULL;
-    }
-    *s = (struct slot){.used = true, .key = own, .index = index};
-    return s;
+    const struct bmx__id_entry *e = bmx__id_table_find(t, true, 0, id->str);
+    return e->used ? e->str : bmx__check_pool_copy(c, id->str);
 }
 
-/* The number an id stands for: an integer id's own, or the one a string id spells
- * as a whole decimal number ("7", "07"), as resolve_image reads it. */
-static bool key_value(const struct key *k, int64_t *value)
+void bmx__check_add_id(struct checker *c, struct bmx__id_table *t, const struct bmx__id_entry *id,
+                       size_t index, const char *section)
 {
-    if (!k->is_str) {
-        *value = k->num;
-        return true;
+    const char *str = lasting(c, t, id);
+    if (id->is_str && str == NULL) {
+        return;
     }
-    char *end;
-    errno = 0;
-    long long n = strtoll(k->str, &end, 10);
-    if (k->str[0] == '\0' || *end != '\0' || errno != 0) {
-        return false;
+    bool repeated;
+    char clash[256];
+    if (!bmx__id_table_add(t, id->is_str, id->num, str, index, section, &repeated, clash,
+                           sizeof clash)) {
+        c->nomem = true;
+    } else if (repeated) {
+        bmx__check_problem(c, SEV_ERROR, "duplicate-id", "%s", clash);
     }
-    *value = (int64_t)n;
-    return true;
 }
 
-/* An image id: one id, one image. Besides a repeated id, two spellings of one
- * number ("7" and 7) are a duplicate, as the strict reader says: an annotation's
- * image_id may name an image by either and would be taken for the other's. */
-void bmx__check_insert_image_id(struct checker *c, const struct key *k, size_t index)
+void bmx__check_add_image_id(struct checker *c, const struct bmx__id_entry *id, size_t index)
 {
-    const struct slot *s = bmx__check_insert_id(c, &c->images, k, index, "images");
-    int64_t value;
-    if (s == NULL || !key_value(k, &value)) {
+    const char *str = lasting(c, &c->images.ids, id);
+    if (id->is_str && str == NULL) {
         return;
     }
-    /* a numeric key whose `str` keeps the spelling (in the pool) for the message */
-    struct key vk = {.is_str = false, .num = value, .str = s->key.is_str ? s->key.str : NULL};
-    struct slot *v = bmx__check_table_find(&c->image_values, &vk);
-    if (v->used) {
-        char id[96], other[96];
-        bmx__check_describe_key(k, id, sizeof id);
-        if (v->key.str != NULL) {
-            snprintf(other, sizeof other, "\"%s\"", v->key.str);
-        } else {
-            snprintf(other, sizeof other, "%" PRId64, value);
-        }
-        bmx__check_problem(c, SEV_ERROR, "duplicate-id",
-                           "duplicate id %s (also images[%zu], spelled %s)", id, v->index, other);
-        return;
+    bool repeated;
+    char clash[256];
+    if (!bmx__image_ids_add(&c->images, id->is_str, id->num, str, index, &repeated, clash,
+                            sizeof clash)) {
+        c->nomem = true;
+    } else if (repeated) {
+        bmx__check_problem(c, SEV_ERROR, "duplicate-id", "%s", clash);
     }
-    *v = (struct slot){.used = true, .key = vk, .index = index};
 }

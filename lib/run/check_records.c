@@ -5,7 +5,6 @@
  * and the resolution of an annotation's image_id. */
 #include "check.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,15 +13,16 @@
 
 /* An id: an integer, or (when allow_str) a string. The path is already the id's.
  * Returns false after reporting. Non-finite numbers return false silently. A
- * string key borrows the record's text: bmx__check_insert_id copies it. */
-static bool parse_id(struct checker *c, const struct bmx__jnode *v, bool allow_str, struct key *out)
+ * string id borrows the record's text: bmx__check_add_id copies it. */
+static bool parse_id(struct checker *c, const struct bmx__jnode *v, bool allow_str,
+                     struct bmx__id_entry *out)
 {
     if (v->type == BMX__J_NUMBER) {
         if (!isfinite(v->u.num)) {
             return false;
         }
         if (bmx__json_is_integral(v->u.num)) {
-            *out = (struct key){.is_str = false, .num = (int64_t)v->u.num};
+            *out = (struct bmx__id_entry){.is_str = false, .num = (int64_t)v->u.num};
             return true;
         }
         bmx__check_problem(c, SEV_ERROR, "wrong-type", "expected an integer%s, got %.10g",
@@ -30,7 +30,7 @@ static bool parse_id(struct checker *c, const struct bmx__jnode *v, bool allow_s
         return false;
     }
     if (allow_str && v->type == BMX__J_STRING) {
-        *out = (struct key){.is_str = true, .str = v->u.str};
+        *out = (struct bmx__id_entry){.is_str = true, .str = v->u.str};
         return true;
     }
     bmx__check_problem(c, SEV_ERROR, "wrong-type", "expected an integer%s, got %s",
@@ -74,10 +74,10 @@ void bmx__check_category(struct checker *c, const struct bmx__jnode *cat, size_t
     bmx__check_duplicate_keys(c, cat);
     const struct bmx__jnode *v = bmx__check_member(c, cat, "id", true);
     if (v != NULL) {
-        struct key k;
+        struct bmx__id_entry k;
         size_t old = bmx__check_path_key(c, "id");
         if (parse_id(c, v, false, &k)) {
-            bmx__check_insert_id(c, &c->cats, &k, i, "categories");
+            bmx__check_add_id(c, &c->cats, &k, i, "categories");
         }
         bmx__check_path_pop(c, old);
     }
@@ -102,10 +102,10 @@ void bmx__check_image(struct checker *c, const struct bmx__jnode *im, size_t i)
     bmx__check_duplicate_keys(c, im);
     const struct bmx__jnode *v = bmx__check_member(c, im, "id", true);
     if (v != NULL) {
-        struct key k;
+        struct bmx__id_entry k;
         size_t old = bmx__check_path_key(c, "id");
         if (parse_id(c, v, true, &k)) {
-            bmx__check_insert_image_id(c, &k, i);
+            bmx__check_add_image_id(c, &k, i);
         }
         bmx__check_path_pop(c, old);
     }
@@ -123,13 +123,14 @@ void bmx__check_image(struct checker *c, const struct bmx__jnode *im, size_t i)
                                "\"%s\" escapes the image folder (absolute or '..')", v->u.str);
         } else {
             name = v->u.str;
-            struct key k = {.is_str = true, .str = name};
-            struct slot *s = bmx__check_table_find(&c->names, &k);
+            struct bmx__id_entry *s = bmx__id_table_find(&c->names, true, 0, name);
+            const char *own;
             if (s->used) {
                 bmx__check_problem(c, SEV_WARNING, "duplicate-file-name",
                                    "\"%s\" is also the file of images[%zu]", name, s->index);
-            } else if ((k.str = bmx__check_pool_copy(c, name)) != NULL) {
-                *s = (struct slot){.used = true, .key = k, .index = i};
+            } else if ((own = bmx__check_pool_copy(c, name)) != NULL) {
+                *s = (struct bmx__id_entry){.used = true, .is_str = true, .str = own, .index = i};
+                c->names.count++;
             }
         }
         bmx__check_path_pop(c, old);
@@ -154,53 +155,36 @@ void bmx__check_image(struct checker *c, const struct bmx__jnode *im, size_t i)
 }
 
 /* image_id: resolve to an image record, accepting the other spelling ("7" for 7)
- * as the strict reader does, with a warning. */
+ * as the strict reader does (bmx__image_ids_find), with a warning. */
 static struct image_rec *resolve_image(struct checker *c, const struct bmx__jnode *v)
 {
-    struct key k;
+    struct bmx__id_entry k;
     size_t old = bmx__check_path_key(c, "image_id");
     struct image_rec *rec = NULL;
     if (!parse_id(c, v, true, &k) || !c->images_ok) {
         goto done;
     }
-    struct slot *s = bmx__check_table_find(&c->images, &k);
-    if (s->used) {
-        rec = &c->recs[s->index];
+    bool respelled;
+    const struct bmx__id_entry *e =
+        bmx__image_ids_find(&c->images, k.is_str, k.num, k.str, &respelled);
+    char id[96];
+    bmx__coco_describe_id(id, sizeof id, k.is_str, k.num, k.str);
+    if (e == NULL) {
+        bmx__check_problem(c, SEV_ERROR, "unknown-image-id", "no image has id %s", id);
         goto done;
     }
-    struct key other = {0};
-    char tmp[32];
-    bool have_other = false;
-    if (k.is_str) {
-        char *end;
-        errno = 0;
-        long long n = strtoll(k.str, &end, 10);
-        if (k.str[0] != '\0' && *end == '\0' && errno == 0) {
-            other = (struct key){.is_str = false, .num = (int64_t)n};
-            have_other = true;
-        }
-    } else {
-        snprintf(tmp, sizeof tmp, "%" PRId64, k.num);
-        other = (struct key){.is_str = true, .str = tmp};
-        have_other = true;
-    }
-    struct slot *o = have_other ? bmx__check_table_find(&c->images, &other) : NULL;
-    char id[96];
-    bmx__check_describe_key(&k, id, sizeof id);
-    if (o != NULL && o->used) {
+    if (respelled) {
         bmx__check_problem(
             c, SEV_WARNING, "image-id-spelling",
             "%s names images[%zu] whose id is spelled %s (other tools will not match them)", id,
-            o->index, k.is_str ? "as a number" : "as a string");
-        rec = &c->recs[o->index];
-    } else {
-        bmx__check_problem(c, SEV_ERROR, "unknown-image-id", "no image has id %s", id);
+            e->index, k.is_str ? "as a number" : "as a string");
     }
+    rec = &c->recs[e->index];
 done:
     /* The reader's limit of objects per image, reported once, at the first beyond it. */
     if (rec != NULL && ++rec->n_anns == c->opts->limits.max_objects_per_image + 1) {
         char id[96];
-        bmx__check_describe_key(&k, id, sizeof id);
+        bmx__coco_describe_id(id, sizeof id, k.is_str, k.num, k.str);
         bmx__check_problem(c, SEV_ERROR, "limit-exceeded",
                            "image %s has more than %" PRIu64 " annotations (limit)", id,
                            c->opts->limits.max_objects_per_image);
@@ -217,14 +201,14 @@ void bmx__check_annotation(struct checker *c, const struct bmx__jnode *a, size_t
         return;
     }
     bmx__check_duplicate_keys(c, a);
-    struct key k;
+    struct bmx__id_entry k;
     size_t old;
 
     const struct bmx__jnode *v = bmx__check_member(c, a, "id", true);
     if (v != NULL) {
         old = bmx__check_path_key(c, "id");
         if (parse_id(c, v, false, &k)) {
-            bmx__check_insert_id(c, &c->anns, &k, i, "annotations");
+            bmx__check_add_id(c, &c->anns, &k, i, "annotations");
         }
         bmx__check_path_pop(c, old);
     }
@@ -243,7 +227,7 @@ void bmx__check_annotation(struct checker *c, const struct bmx__jnode *a, size_t
     if (v != NULL) {
         old = bmx__check_path_key(c, "category_id");
         if (parse_id(c, v, false, &k) && c->cats_ok) {
-            const struct slot *s = bmx__check_table_find(&c->cats, &k);
+            const struct bmx__id_entry *s = bmx__id_table_find(&c->cats, false, k.num, NULL);
             if (!s->used) {
                 bmx__check_problem(c, SEV_ERROR, "unknown-category-id",
                                    "no category has id %" PRId64, k.num);

@@ -74,18 +74,17 @@ void bmx__check_duplicate_list(struct checker *c, const char *const *keys, size_
         }
         return;
     }
-    struct table t = {0};
-    if (!bmx__check_table_init(&t, n)) {
+    struct bmx__id_table t = {0};
+    if (!bmx__id_table_init(&t, n)) {
         c->nomem = true;
         return;
     }
     for (size_t e = 0; e < n; e++) {
-        struct key k = {.is_str = true, .str = keys[e]};
-        struct slot *s = bmx__check_table_find(&t, &k);
+        struct bmx__id_entry *s = bmx__id_table_find(&t, true, 0, keys[e]);
         if (s->used) {
             report_duplicate_key(c, keys[e]);
         } else {
-            *s = (struct slot){.used = true, .key = k};
+            *s = (struct bmx__id_entry){.used = true, .is_str = true, .str = keys[e]};
         }
     }
     free(t.slots);
