@@ -110,11 +110,8 @@ bool bmx__image_ids_add(struct bmx__image_ids *t, bool is_str, int64_t num, cons
 const struct bmx__id_entry *bmx__image_ids_find(const struct bmx__image_ids *t, bool is_str,
                                                 int64_t num, const char *str, bool *respelled);
 
-/* The name messages give the input, and where the first problem goes. */
-struct bmx__coco_reader {
-    const char *name;
-    bmx_error *err;
-};
+/* The reader's state (coco_rules.h). */
+struct bmx__coco_reader;
 
 /* The image found for the previous numeric image_id: annotations usually come
  * grouped by image, and this spares most table look-ups. */
@@ -124,31 +121,24 @@ struct bmx__coco_last_image {
     size_t index;
 };
 
-/* Records into the model (coco_record.c): annotation i (its image found in
- * `images`, its category checked in `cats` unless NULL), image i, and the parsed
- * categories array `arr` (`carr` its cJSON copy in the root, which owns the names)
- * with their ids into `cats`. */
+/* Records into the model by the rules (coco_record.c): annotation i (its
+ * category checked while the rules' cats_ok), image i, and the parsed categories
+ * array `arr` (`carr` its cJSON copy in the root, which owns the names). */
 bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct bmx__jnode *a,
-                                      size_t i, bmx_dataset *ds,
-                                      const struct bmx__image_ids *images,
-                                      const struct bmx__id_table *cats,
-                                      struct bmx__coco_last_image *last, struct bmx_object *obj,
+                                      size_t i, bmx_dataset *ds, struct bmx_object *obj,
                                       size_t *image_index);
 bmx_status bmx__coco_parse_image(struct bmx__coco_reader *r, const struct bmx__jnode *im, size_t i,
                                  bmx_dataset *ds, struct bmx_image_info *info);
 bmx_status bmx__coco_parse_categories(struct bmx__coco_reader *r, const struct bmx__jnode *arr,
-                                      const cJSON *carr, bmx_dataset *ds,
-                                      struct bmx__id_table *cats);
+                                      const cJSON *carr, bmx_dataset *ds);
 
 /* The images and the annotations arrays at *at (then just past them), record by
  * record, into `ds` (coco_arrays.c); then the arrays filled once the counts are
  * known, objects grouped by image (false when out of memory). */
 bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
-                                 bmx_dataset *ds, size_t *cap, struct bmx__image_ids *images);
+                                 bmx_dataset *ds, size_t *cap);
 bmx_status bmx__coco_read_annotations(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
-                                      bmx_dataset *ds, size_t *cap,
-                                      const struct bmx__image_ids *images,
-                                      const struct bmx__id_table *cats);
+                                      bmx_dataset *ds, size_t *cap);
 bool bmx__coco_finish_dataset(bmx_dataset *ds);
 
 #endif

@@ -2,8 +2,7 @@
 /* The images and annotations arrays of a COCO document read record by record into
  * a dataset that grows as they come (repeated and doubly spelled ids refused), and
  * the dataset finished once the counts are known: objects grouped by image. */
-#include "coco.h"
-#include "json.h"
+#include "coco_rules.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -100,10 +99,9 @@ static bool object_room(bmx_dataset *ds, size_t i, size_t *cap)
 }
 
 /* The images array at *at (then just past it), record by record, into ds->images (of *cap
- * records, grown as needed), each id entered into `images` (bmx__image_ids_add:
- * a repeated id and two spellings of one number are refused). */
+ * records, grown as needed), each id entered into the rules' table. */
 bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
-                                 bmx_dataset *ds, size_t *cap, struct bmx__image_ids *images)
+                                 bmx_dataset *ds, size_t *cap)
 {
     bmx_status st = BMX_OK;
     size_t pos = *at;
@@ -121,16 +119,6 @@ bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p
         if (st != BMX_OK) {
             return st;
         }
-        const struct bmx_image_info *info = &ds->images[i];
-        bool repeated;
-        char clash[256];
-        if (!bmx__image_ids_add(images, info->id_str != NULL, info->id, info->id_str, i, &repeated,
-                                clash, sizeof clash)) {
-            return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-        }
-        if (repeated) {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: images[%zu].id: %s", r->name, i, clash);
-        }
         ds->n_images = i + 1;
         more = bmx__json_next(p, &pos, ']');
     }
@@ -142,71 +130,35 @@ bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p
 }
 
 /* The annotations array at *at (then just past it) into ds->objects (file order) and
- * ds->obj_image, grown as needed. `cats` NULL leaves category ids unchecked. */
+ * ds->obj_image, grown as needed. */
 bmx_status bmx__coco_read_annotations(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
-                                      bmx_dataset *ds, size_t *cap,
-                                      const struct bmx__image_ids *images,
-                                      const struct bmx__id_table *cats)
+                                      bmx_dataset *ds, size_t *cap)
 {
-    struct bmx__id_table anns = {0};
-    struct bmx__coco_last_image last = {0};
-    bool increasing = true;
-    bmx_status st = BMX_OK;
     size_t pos = *at;
     int more = bmx__json_begin(p, &pos, '[');
     for (size_t i = 0; more == 1; i++) {
         struct bmx__jnode *a = NULL;
         bmx__json_reset(p);
         if (!bmx__json_value(p, &pos, 2, &a)) {
-            st = bmx__json_fail(p, r->name, r->err);
-            goto done;
+            return bmx__json_fail(p, r->name, r->err);
         }
         if (!object_room(ds, i, cap)) {
-            st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-            goto done;
+            return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         }
         struct bmx_object *obj = &ds->objects[i];
-        st = bmx__coco_parse_annotation(r, a, i, ds, images, cats, &last, obj, &ds->obj_image[i]);
+        bmx_status st = bmx__coco_parse_annotation(r, a, i, ds, obj, &ds->obj_image[i]);
         if (st != BMX_OK) {
             bmx_object_free(obj);
-            goto done;
+            return st;
         }
         ds->n_objects = i + 1;
         more = bmx__json_next(p, &pos, ']');
-        /* While ids only grow (the usual case) none can repeat: the table is
-         * built the first time one does not. */
-        if (increasing && (i == 0 || obj->id > ds->objects[i - 1].id)) {
-            continue;
-        }
-        bool repeated;
-        char clash[256];
-        if (increasing) {
-            increasing = false;
-            for (size_t q = 0; q < i; q++) {
-                if (!bmx__id_table_add(&anns, false, ds->objects[q].id, NULL, q, "annotations",
-                                       &repeated, clash, sizeof clash)) {
-                    st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-                    goto done;
-                }
-            }
-        }
-        if (!bmx__id_table_add(&anns, false, obj->id, NULL, i, "annotations", &repeated, clash,
-                               sizeof clash)) {
-            st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-            goto done;
-        }
-        if (repeated) {
-            st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: annotations[%zu].id: %s", r->name, i, clash);
-            goto done;
-        }
     }
     if (more < 0) {
-        st = bmx__json_fail(p, r->name, r->err);
+        return bmx__json_fail(p, r->name, r->err);
     }
     *at = pos;
-done:
-    free(anns.slots);
-    return st;
+    return BMX_OK;
 }
 
 /* The arrays a reader fills at the end, once the counts are known. */

@@ -9,8 +9,7 @@
  * boxmix uses and reporting the first problem with its JSON path. Fields boxmix
  * does not know stay in the record's cJSON object (`extra`) and are written back
  * after the known ones. */
-#include "coco.h"
-#include "json.h"
+#include "coco_rules.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -189,19 +188,20 @@ static bmx_status keep_member(struct bmx__coco_reader *r, struct bmx__json *p, c
  * error anywhere, then a number beyond a double, come before any content error);
  * then the members are read in a fixed order: categories, images, annotations.
  */
-static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size_t len,
+static bmx_status read_checked(const char *name, bmx_error *err, const char *buf, size_t len,
                                bmx_dataset **out)
 {
-    struct bmx__image_ids images = {0};
-    struct bmx__id_table cats = {0};
+    struct bmx__coco_reader reader, *r = &reader;
     struct bmx__json scan, p;
     struct document doc = {0};
     bmx_status st = BMX_OK;
+    bool rules_ok = bmx__coco_reader_init(r, name, err);
     bmx__json_init(&scan, buf, len);
     bmx__json_init(&p, buf, len);
     bmx_dataset *ds = new_dataset(r->name);
-    if (ds == NULL) {
-        return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+    if (ds == NULL || !rules_ok) {
+        st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+        goto done;
     }
     st = scan_document(r, &scan, &doc);
     if (st != BMX_OK) {
@@ -257,7 +257,7 @@ static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size
             st = bmx__json_fail(&p, r->name, r->err);
             goto done;
         }
-        st = bmx__coco_parse_categories(r, v, cat_json, ds, &cats);
+        st = bmx__coco_parse_categories(r, v, cat_json, ds);
         if (st != BMX_OK) {
             goto done;
         }
@@ -266,16 +266,16 @@ static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size
     ds->images = calloc(cap_img ? cap_img : 1, sizeof *ds->images);
     ds->objects = calloc(cap_ann ? cap_ann : 1, sizeof *ds->objects);
     ds->obj_image = calloc(cap_ann ? cap_ann : 1, sizeof *ds->obj_image);
-    if (!ds->images || !ds->objects || !ds->obj_image || !bmx__image_ids_init(&images, cap_img)) {
+    if (!ds->images || !ds->objects || !ds->obj_image) {
         st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         goto done;
     }
     cap_img = cap_img ? cap_img : 1;
     cap_ann = cap_ann ? cap_ann : 1;
     size_t at_img = req[0]->start, at_ann = req[1]->start;
-    st = bmx__coco_read_images(r, &p, &at_img, ds, &cap_img, &images);
+    st = bmx__coco_read_images(r, &p, &at_img, ds, &cap_img);
     if (st == BMX_OK) {
-        st = bmx__coco_read_annotations(r, &p, &at_ann, ds, &cap_ann, &images, &cats);
+        st = bmx__coco_read_annotations(r, &p, &at_ann, ds, &cap_ann);
     }
     if (st != BMX_OK) {
         goto done;
@@ -287,8 +287,7 @@ static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size
     *out = ds;
     ds = NULL;
 done:
-    bmx__image_ids_free(&images);
-    free(cats.slots);
+    bmx__coco_reader_free(r);
     free(doc.members);
     bmx__json_free(&scan);
     bmx__json_free(&p);
@@ -306,9 +305,7 @@ done:
 static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_dataset **out)
 {
     bmx_error scratch;
-    struct bmx__coco_reader r = {name, &scratch};
-    struct bmx__image_ids images = {0};
-    struct bmx__id_table cats = {0};
+    struct bmx__coco_reader r;
     struct bmx__json p, keys;
     bmx_status st = BMX_E_STATE;
     size_t cap_img = 0, cap_ann = 0;
@@ -318,8 +315,12 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
     bmx__json_init(&p, buf, len);
     bmx__json_init(&keys, buf, len);
     bmx_dataset *ds = new_dataset(name);
-    if (ds == NULL || !bmx__image_ids_init(&images, 0)) {
-        bmx__image_ids_free(&images);
+    bool rules_ok = bmx__coco_reader_init(&r, name, &scratch);
+    r.rules.cats_ok = false; /* until the categories are read */
+    if (ds == NULL || !rules_ok) {
+        bmx__coco_reader_free(&r);
+        bmx__json_free(&p);
+        bmx__json_free(&keys);
         bmx_dataset_free(ds);
         return BMX_E_NOMEM;
     }
@@ -371,11 +372,11 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
                 }
             } else {
                 if (k == 0) {
-                    st = bmx__coco_read_images(&r, &p, &pos, ds, &cap_img, &images);
+                    st = bmx__coco_read_images(&r, &p, &pos, ds, &cap_img);
                     images_read = true;
                 } else {
-                    st = bmx__coco_read_annotations(&r, &p, &pos, ds, &cap_ann, &images,
-                                                    cats_read ? &cats : NULL);
+                    r.rules.cats_ok = cats_read;
+                    st = bmx__coco_read_annotations(&r, &p, &pos, ds, &cap_ann);
                     cats_checked = cats_read;
                 }
                 if (st != BMX_OK) {
@@ -391,7 +392,7 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
                 goto done;
             }
             if (k == 2 && first) {
-                if (bmx__coco_parse_categories(&r, tree, item, ds, &cats) != BMX_OK) {
+                if (bmx__coco_parse_categories(&r, tree, item, ds) != BMX_OK) {
                     goto done;
                 }
                 cats_read = true;
@@ -408,14 +409,14 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
         }
     }
     if (late_annotations != SIZE_MAX) {
-        if (bmx__coco_read_annotations(&r, &p, &late_annotations, ds, &cap_ann, &images, &cats) !=
-            BMX_OK) {
+        r.rules.cats_ok = true;
+        if (bmx__coco_read_annotations(&r, &p, &late_annotations, ds, &cap_ann) != BMX_OK) {
             goto done;
         }
         cats_checked = true;
     }
     for (size_t q = 0; q < ds->n_objects && !cats_checked; q++) {
-        if (!bmx__id_table_find(&cats, false, ds->objects[q].category_id, NULL)->used) {
+        if (!bmx__id_table_find(&r.rules.cats, false, ds->objects[q].category_id, NULL)->used) {
             goto done;
         }
     }
@@ -426,8 +427,7 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
     *out = ds;
     ds = NULL;
 done:
-    bmx__image_ids_free(&images);
-    free(cats.slots);
+    bmx__coco_reader_free(&r);
     bmx__json_free(&p);
     bmx__json_free(&keys);
     bmx_dataset_free(ds);
@@ -481,16 +481,16 @@ static bmx_status check_geometry(const bmx_dataset *ds, const char *path, bmx_er
 bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char *name,
                                         bmx_dataset **out, bmx_error *err)
 {
-    struct bmx__coco_reader r = {name ? name : "<memory>", err};
+    const char *label = name ? name : "<memory>";
     *out = NULL;
-    bmx_status st = read_fast(r.name, buf, len, out);
+    bmx_status st = read_fast(label, buf, len, out);
     if (st != BMX_OK) {
-        st = read_checked(&r, buf, len, out);
+        st = read_checked(label, err, buf, len, out);
     }
     if (st == BMX_OK) {
-        st = check_geometry(*out, r.name, err);
+        st = check_geometry(*out, label, err);
         if (st == BMX_OK) {
-            st = bmx__coco_read_keypoints(*out, r.name, err);
+            st = bmx__coco_read_keypoints(*out, label, err);
         }
         if (st != BMX_OK) {
             bmx_dataset_free(*out);

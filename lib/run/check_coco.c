@@ -3,7 +3,8 @@
  * finds the top-level members and sections without building anything, then the
  * document-level checks (repeated keys, non-finite numbers outside the records,
  * info, missing or mistyped sections), then each record of categories, images
- * and annotations is parsed on its own, checked and forgotten. */
+ * and annotations is parsed on its own, put to the COCO rules (coco_rules.h, the
+ * reader's own) and the checker's keypoint checks, and forgotten. */
 #include "check.h"
 
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static void json_failure(struct checker *c, const struct bmx__json *p)
     /* The message reads ": line L, column C: ..."; the file is named by the
      * problem itself. */
     const char *m = strncmp(e.message, ": ", 2) == 0 ? e.message + 2 : e.message;
-    bmx__check_problem(c, SEV_ERROR, "json-syntax", "%s", m);
+    bmx__check_problem(c, BMX__REFUSE, "json-syntax", "%s", m);
 }
 
 /* The elements of the array at *pos (then just past it), checked without being
@@ -146,7 +147,7 @@ static bool scan_document(struct checker *c, struct bmx__json *kp, struct docume
     if (pos < kp->len) {
         size_t line, col;
         bmx__json_line_col(kp->buf, pos, &line, &col);
-        bmx__check_problem(c, SEV_ERROR, "json-syntax",
+        bmx__check_problem(c, BMX__REFUSE, "json-syntax",
                            "line %zu, column %zu: text after the JSON document", line, col);
         return false;
     }
@@ -173,7 +174,7 @@ static void each_record(struct checker *c, struct bmx__json *p, size_t start, co
 {
     size_t pos = start;
     int more = bmx__json_begin(p, &pos, '[');
-    for (size_t i = 0; more == 1 && !c->nomem; i++) {
+    for (size_t i = 0; more == 1 && !c->nomem && !c->pr.nomem; i++) {
         struct bmx__jnode *e = NULL;
         bmx__json_reset(p);
         p->has_nonfinite = false;
@@ -184,7 +185,7 @@ static void each_record(struct checker *c, struct bmx__json *p, size_t start, co
         size_t o1 = bmx__check_path_key(c, key);
         bmx__check_path_index(c, i);
         if (p->has_nonfinite) {
-            bmx__check_walk_nonfinite(c, e);
+            bmx__rule_nonfinite(&c->pr, e);
         }
         fn(c, e, i);
         bmx__check_path_pop(c, o1);
@@ -195,6 +196,41 @@ static void each_record(struct checker *c, struct bmx__json *p, size_t start, co
     }
 }
 
+/* The records, by the rules of coco_rules.h; the checker adds the keypoints and
+ * the image files on disk. */
+static void check_category(struct checker *c, const struct bmx__jnode *cat, size_t i)
+{
+    int64_t id;
+    bmx__rule_category(&c->coco, cat, i, &id);
+    if (bmx__json_is_object(cat)) {
+        bmx__check_category_keypoints(c, cat, i);
+    }
+}
+
+static void check_image(struct checker *c, const struct bmx__jnode *im, size_t i)
+{
+    struct bmx__coco_image got;
+    bmx__rule_image(&c->coco, im, i, &got);
+}
+
+static void check_annotation(struct checker *c, const struct bmx__jnode *a, size_t i)
+{
+    struct bmx__coco_ann got;
+    bmx__rule_annotation(&c->coco, a, i, &got);
+    if (bmx__json_is_object(a)) {
+        const struct bmx__coco_image_rec *img =
+            got.image_ok && c->coco.recs[got.image].dims_ok ? &c->coco.recs[got.image] : NULL;
+        size_t n_keypoints = got.category_ok ? c->cat_keypoints[got.category] : 0;
+        bmx__check_keypoints(c, a, n_keypoints, img, got.box_ok ? &got.box : NULL);
+    }
+    bmx__coco_ann_release(&got);
+}
+
+static void image_file(void *ctx, const char *name, const struct bmx__coco_image_rec *rec)
+{
+    bmx__check_image_file(ctx, name, rec);
+}
+
 static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__json *p,
                            const struct document *d)
 {
@@ -203,13 +239,13 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
         if (root == NULL) {
             return;
         }
-        bmx__check_walk_nonfinite(c, root);
-        bmx__check_problem(c, SEV_ERROR, "wrong-type",
+        bmx__rule_nonfinite(&c->pr, root);
+        bmx__check_problem(c, BMX__REFUSE, "wrong-type",
                            "expected an object (a COCO document), got %s",
                            bmx__json_type_name(root));
         return;
     }
-    bmx__check_duplicate_list(c, d->keys, d->n);
+    bmx__rule_duplicate_list(&c->pr, d->keys, d->n);
     /* Numbers outside the three record arrays (those are walked record by record);
      * the first pass saw whether the document has any. */
     for (size_t i = 0; i < d->n && kp->has_nonfinite && !c->nomem; i++) {
@@ -221,7 +257,7 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
             return;
         }
         size_t old = bmx__check_path_key(c, d->keys[i]);
-        bmx__check_walk_nonfinite(c, v);
+        bmx__rule_nonfinite(&c->pr, v);
         bmx__check_path_pop(c, old);
     }
     for (size_t i = 0; i < d->n; i++) {
@@ -229,7 +265,8 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
             char first = kp->buf[d->starts[i]];
             if (first != '{' && first != 'n') {
                 size_t old = bmx__check_path_key(c, "info");
-                bmx__check_problem(c, SEV_ERROR, "wrong-type", "expected an object or null, got %s",
+                bmx__check_problem(c, BMX__REFUSE, "wrong-type",
+                                   "expected an object or null, got %s",
                                    bmx__json_type_name_of_text(first));
                 bmx__check_path_pop(c, old);
             }
@@ -242,9 +279,9 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
         int s = report_order[q];
         size_t old = bmx__check_path_key(c, section_keys[s]);
         if (!d->has[s]) {
-            bmx__check_problem(c, SEV_ERROR, "missing-key", "missing");
+            bmx__check_problem(c, BMX__REFUSE, "missing-key", "missing");
         } else if (!d->is_array[s]) {
-            bmx__check_problem(c, SEV_ERROR, "wrong-type", "expected an array, got %s",
+            bmx__check_problem(c, BMX__REFUSE, "wrong-type", "expected an array, got %s",
                                bmx__json_type_name_of_text(kp->buf[d->start[s]]));
         }
         bmx__check_path_pop(c, old);
@@ -254,22 +291,23 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
     c->sum.images = n_img;
     c->sum.annotations = n_ann;
     c->sum.categories = n_cat;
-    c->images_ok = d->is_array[SEC_IMAGES];
-    c->cats_ok = d->is_array[SEC_CATEGORIES];
-    c->recs = bmx__alloc_array(n_img ? n_img : 1, sizeof *c->recs);
     c->cat_keypoints = bmx__alloc_array(n_cat ? n_cat : 1, sizeof *c->cat_keypoints);
-    if (c->recs == NULL || c->cat_keypoints == NULL || !bmx__image_ids_init(&c->images, n_img) ||
-        !bmx__id_table_init(&c->names, n_img) || !bmx__id_table_init(&c->anns, n_ann) ||
-        !bmx__id_table_init(&c->cats, n_cat)) {
+    if (c->cat_keypoints == NULL || !bmx__coco_rules_init(&c->coco, &c->pr, n_img, n_ann, n_cat)) {
         c->nomem = true;
         return;
     }
-    memset(c->recs, 0, (n_img ? n_img : 1) * sizeof *c->recs);
     memset(c->cat_keypoints, 0, (n_cat ? n_cat : 1) * sizeof *c->cat_keypoints);
+    c->coco.images_ok = d->is_array[SEC_IMAGES];
+    c->coco.cats_ok = d->is_array[SEC_CATEGORIES];
+    c->coco.limits = &c->opts->limits;
+    if (c->image_root != NULL) {
+        c->coco.image_file = image_file;
+        c->coco.image_file_ctx = c;
+    }
     static void (*const check_fn[SEC_COUNT])(struct checker *, const struct bmx__jnode *,
-                                             size_t) = {bmx__check_category, bmx__check_image,
-                                                        bmx__check_annotation};
-    for (int s = 0; s < SEC_COUNT && !c->nomem; s++) {
+                                             size_t) = {check_category, check_image,
+                                                        check_annotation};
+    for (int s = 0; s < SEC_COUNT && !c->nomem && !c->pr.nomem; s++) {
         if (d->is_array[s]) {
             each_record(c, p, d->start[s], section_keys[s], check_fn[s]);
         }

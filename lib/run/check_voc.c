@@ -171,7 +171,7 @@ static void check_voc_file(struct checker *c, struct voc_state *vs, size_t index
             *s = (struct bmx__id_entry){.used = true, .is_str = true, .str = own, .index = index};
         }
         if (c->image_root != NULL) {
-            struct image_rec rec = {.w = info->width, .h = info->height, .dims_ok = true};
+            struct bmx__coco_image_rec rec = {.w = info->width, .h = info->height, .dims_ok = true};
             bmx__check_image_file(c, name, &rec);
         }
     }
