@@ -111,9 +111,12 @@ bool bmx__id_table_add(struct bmx__id_table *t, bool is_str, int64_t num, const 
     }
     struct bmx__id_entry *e = bmx__id_table_find(t, is_str, num, str);
     if (e->used) {
-        char id[96];
-        bmx__coco_describe_id(id, sizeof id, is_str, num, str);
-        snprintf(clash, cap, "duplicate id %s (also %s[%zu])", id, section, e->index);
+        /* the id whole, however long: the message is shortened where it is shown */
+        if (is_str) {
+            snprintf(clash, cap, "duplicate id \"%s\" (also %s[%zu])", str, section, e->index);
+        } else {
+            snprintf(clash, cap, "duplicate id %" PRId64 " (also %s[%zu])", num, section, e->index);
+        }
         *repeated = true;
         return true;
     }

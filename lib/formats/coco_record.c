@@ -36,7 +36,9 @@ bool bmx__coco_reader_init(struct bmx__coco_reader *r, const char *name, bmx_err
     r->err = err;
     r->pr = (struct bmx__problems){.sink = reader_sink, .ctx = r, .doc_path = "$"};
     r->refused = r->late_refused = false;
-    return bmx__coco_rules_init(&r->rules, &r->pr, 0, 0, 0);
+    bool ok = bmx__coco_rules_init(&r->rules, &r->pr, 0, 0, 0);
+    r->rules.keep = true;
+    return ok;
 }
 
 void bmx__coco_reader_free(struct bmx__coco_reader *r)
@@ -100,27 +102,6 @@ static int known_key(const char *k)
     }
 }
 
-/* The rings the rules read (their scratch) copied into the object. */
-static bool copy_polygons(const struct bmx_polyset *from, struct bmx_polyset *to)
-{
-    to->rings = bmx__alloc_array(from->count, sizeof *to->rings);
-    if (to->rings == NULL) {
-        return false;
-    }
-    to->count = 0;
-    for (size_t q = 0; q < from->count; q++) {
-        struct bmx_poly *p = &to->rings[q];
-        p->xy = bmx__alloc_array(2 * from->rings[q].n, sizeof *p->xy);
-        if (p->xy == NULL) {
-            return false;
-        }
-        memcpy(p->xy, from->rings[q].xy, 2 * from->rings[q].n * sizeof *p->xy);
-        p->n = from->rings[q].n;
-        to->count++;
-    }
-    return true;
-}
-
 bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct bmx__jnode *a,
                                       size_t i, bmx_dataset *ds, struct bmx_object *obj,
                                       size_t *image_index)
@@ -143,28 +124,16 @@ bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct b
     obj->iscrowd = got.iscrowd;
     obj->has_iscrowd = got.has_iscrowd;
     switch (got.seg) {
-    case BMX__SEG_POLYGON:
+    case BMX__SEG_POLYGON: /* the rules keep records: they are ours */
         obj->seg_kind = BMX_SEG_POLYGON;
-        if (!copy_polygons(&got.polys, &obj->polys)) {
-            return bmx__fail(r->err, BMX_E_NOMEM,
-                             "%s: annotations[%zu].segmentation: out of memory", r->name, i);
-        }
+        obj->polys = got.polys;
+        got.polys_owned = false;
         break;
     case BMX__SEG_RLE:
         obj->seg_kind = BMX_SEG_RLE;
         obj->rle_compressed = got.rle_compressed;
-        if (got.rle_owned) {
-            obj->rle = got.rle;
-        } else {
-            obj->rle = got.rle;
-            obj->rle.counts = bmx__alloc_array(got.rle.m ? got.rle.m : 1, sizeof *obj->rle.counts);
-            if (obj->rle.counts == NULL) {
-                obj->rle = (struct bmx_rle){0};
-                return bmx__fail(r->err, BMX_E_NOMEM,
-                                 "%s: annotations[%zu].segmentation: out of memory", r->name, i);
-            }
-            memcpy(obj->rle.counts, got.rle.counts, got.rle.m * sizeof *obj->rle.counts);
-        }
+        obj->rle = got.rle;
+        got.rle_owned = false;
         break;
     case BMX__SEG_EMPTY:
         obj->seg_kind = BMX_SEG_EMPTY;
@@ -173,23 +142,21 @@ bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct b
         obj->seg_kind = BMX_SEG_NONE;
         break;
     }
+    bmx__coco_ann_release(&got);
 
     /* The first member of each known name is the one read (and left out of the
      * extras); a repeated name rides along like an unknown field. */
+    obj->visibility = 1.0;
+    obj->extra = NULL;
+    if (got.n_known == a->n) {
+        return BMX_OK;
+    }
     const struct bmx__jnode *field[N_KEYS] = {0};
-    bool has_unknown = false;
     for (const struct bmx__jnode *c = a->u.child; c != NULL; c = c->next) {
         int k = known_key(c->key);
         if (k >= 0 && field[k] == NULL) {
             field[k] = c;
-        } else {
-            has_unknown = true;
         }
-    }
-    obj->visibility = 1.0;
-    obj->extra = NULL;
-    if (!has_unknown) {
-        return BMX_OK;
     }
     cJSON *extra = cJSON_CreateObject();
     if (extra == NULL || !cJSON_AddItemToArray(ds->extras, extra)) {

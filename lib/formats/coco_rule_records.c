@@ -101,7 +101,7 @@ static void add_id(struct bmx__coco_rules *r, struct bmx__id_table *t,
                    const struct bmx__id_entry *id, size_t index, const char *section)
 {
     bool repeated;
-    char clash[256];
+    char clash[1024];
     if (!bmx__id_table_add(t, id->is_str, id->num, id->str, index, section, &repeated, clash,
                            sizeof clash)) {
         r->pr->nomem = true;
@@ -196,14 +196,14 @@ void bmx__rule_category(struct bmx__coco_rules *r, const struct bmx__jnode *cat,
     }
     struct bmx__id_entry k;
     if (member_id(pr, cat, "id", false, &k)) {
-        size_t old = bmx__path_key(pr, "id");
+        size_t old = BMX__PATH_FIELD(pr, "id");
         add_id(r, &r->cats, &k, i, "categories");
         bmx__path_pop(pr, old);
         *id = k.num;
     }
     const struct bmx__jnode *v = bmx__rule_member(pr, cat, "name", true);
     if (v != NULL && !bmx__json_is_string(v)) {
-        size_t old = bmx__path_key(pr, "name");
+        size_t old = BMX__PATH_FIELD(pr, "name");
         bmx__problem(pr, BMX__REFUSE, "wrong-type", "expected a string, got %s",
                      bmx__json_type_name(v));
         bmx__path_pop(pr, old);
@@ -234,8 +234,8 @@ void bmx__rule_image(struct bmx__coco_rules *r, const struct bmx__jnode *im, siz
         const char *str = lasting(r, &r->images.ids, &k);
         if (!k.is_str || str != NULL) {
             bool repeated;
-            char clash[256];
-            size_t old = bmx__path_key(pr, "id");
+            char clash[1024];
+            size_t old = BMX__PATH_FIELD(pr, "id");
             if (!bmx__image_ids_add(&r->images, k.is_str, k.num, str, i, &repeated, clash,
                                     sizeof clash)) {
                 pr->nomem = true;
@@ -251,7 +251,7 @@ void bmx__rule_image(struct bmx__coco_rules *r, const struct bmx__jnode *im, siz
     const char *name = NULL;
     const struct bmx__jnode *v = bmx__rule_member(pr, im, "file_name", true);
     if (v != NULL) {
-        size_t old = bmx__path_key(pr, "file_name");
+        size_t old = BMX__PATH_FIELD(pr, "file_name");
         if (!bmx__json_is_string(v)) {
             bmx__problem(pr, BMX__REFUSE, "wrong-type", "expected a non-empty string, got %s",
                          bmx__json_type_name(v));
@@ -289,7 +289,7 @@ void bmx__rule_image(struct bmx__coco_rules *r, const struct bmx__jnode *im, siz
                      rec->w, rec->h, px, r->limits->max_image_pixels);
     }
     if (name != NULL && r->image_file != NULL) {
-        size_t old = bmx__path_key(pr, "file_name");
+        size_t old = BMX__PATH_FIELD(pr, "file_name");
         r->image_file(r->image_file_ctx, name, rec);
         bmx__path_pop(pr, old);
     }
@@ -303,7 +303,7 @@ static struct bmx__coco_image_rec *resolve_image(struct bmx__coco_rules *r,
 {
     struct bmx__problems *pr = r->pr;
     struct bmx__id_entry k;
-    size_t old = bmx__path_key(pr, "image_id");
+    size_t old = BMX__PATH_FIELD(pr, "image_id");
     struct bmx__coco_image_rec *rec = NULL;
     if (!parse_id(pr, v, true, &k) || !r->images_ok) {
         goto done;
@@ -316,13 +316,17 @@ static struct bmx__coco_image_rec *resolve_image(struct bmx__coco_rules *r,
     bool respelled;
     const struct bmx__id_entry *e =
         bmx__image_ids_find(&r->images, k.is_str, k.num, k.str, &respelled);
-    if (e == NULL || respelled) {
+    if (e == NULL && k.is_str) {
+        bmx__problem(pr, BMX__REFUSE, "unknown-image-id", "no image has id \"%s\"", k.str);
+        goto done;
+    }
+    if (e == NULL) {
+        bmx__problem(pr, BMX__REFUSE, "unknown-image-id", "no image has id %" PRId64, k.num);
+        goto done;
+    }
+    if (respelled) {
         char id[96];
         bmx__coco_describe_id(id, sizeof id, k.is_str, k.num, k.str);
-        if (e == NULL) {
-            bmx__problem(pr, BMX__REFUSE, "unknown-image-id", "no image has id %s", id);
-            goto done;
-        }
         bmx__problem(
             pr, BMX__WARNING, "image-id-spelling",
             "%s names images[%zu] whose id is spelled %s (other tools will not match them)", id,
@@ -366,7 +370,7 @@ static void annotation_id(struct bmx__coco_rules *r, const struct bmx__id_entry 
         r->anns_increasing = false;
         for (size_t q = 0; q + 1 < r->n_anns; q++) {
             bool repeated;
-            char clash[256];
+            char clash[1024];
             if (!bmx__id_table_add(&r->anns, false, r->ann_ids[q], NULL, q, "annotations",
                                    &repeated, clash, sizeof clash)) {
                 r->pr->nomem = true;
@@ -379,6 +383,10 @@ static void annotation_id(struct bmx__coco_rules *r, const struct bmx__id_entry 
 
 void bmx__coco_ann_release(struct bmx__coco_ann *a)
 {
+    if (a->polys_owned) {
+        bmx_polyset_free(&a->polys);
+    }
+    a->polys_owned = false;
     if (a->rle_owned) {
         bmx_rle_free(&a->rle);
     }
@@ -428,6 +436,7 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
         }
         if (slot != NULL && *slot == NULL) {
             *slot = m;
+            out->n_known++;
         }
     }
     struct bmx__id_entry k;
@@ -436,7 +445,7 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
     if (f_id == NULL) {
         bmx__rule_member(pr, a, "id", true);
     } else {
-        old = bmx__path_key(pr, "id");
+        old = BMX__PATH_FIELD(pr, "id");
         if (parse_id(pr, f_id, false, &k)) {
             out->id = k.num;
             annotation_id(r, &k, i);
@@ -458,7 +467,7 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
     if (f_cat == NULL) {
         bmx__rule_member(pr, a, "category_id", true);
     } else {
-        old = bmx__path_key(pr, "category_id");
+        old = BMX__PATH_FIELD(pr, "category_id");
         if (parse_id(pr, f_cat, false, &k)) {
             out->category_id = k.num;
             if (r->cats_ok) {
@@ -482,7 +491,7 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
     if (v == NULL) {
         bmx__rule_member(pr, a, "bbox", true);
     } else {
-        old = bmx__path_key(pr, "bbox");
+        old = BMX__PATH_FIELD(pr, "bbox");
         if (!bmx__json_is_array(v)) {
             bmx__problem(pr, BMX__REFUSE, "wrong-type", "expected 4 numbers, got %s",
                          bmx__json_type_name(v));
@@ -551,7 +560,7 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
 
     /* area */
     v = f_area;
-    old = bmx__path_key(pr, "area");
+    old = BMX__PATH_FIELD(pr, "area");
     if (v == NULL) {
         bmx__problem(pr, BMX__WARNING, "missing-recommended-key",
                      "missing (COCO evaluation reads every object's area)");
@@ -571,7 +580,7 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
 
     /* iscrowd */
     v = f_crowd;
-    old = bmx__path_key(pr, "iscrowd");
+    old = BMX__PATH_FIELD(pr, "iscrowd");
     if (v == NULL) {
         bmx__problem(pr, BMX__WARNING, "missing-recommended-key",
                      "missing (COCO evaluation reads every object's iscrowd)");
@@ -589,13 +598,13 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
 
     /* segmentation */
     v = f_seg;
-    old = bmx__path_key(pr, "segmentation");
+    old = BMX__PATH_FIELD(pr, "segmentation");
     if (v == NULL || v->type == BMX__J_NULL) {
         out->seg = BMX__SEG_NONE;
     } else if (bmx__json_is_array(v) && v->u.child == NULL) {
         out->seg = BMX__SEG_EMPTY;
     } else if (bmx__json_is_array(v)) {
-        out->seg = bmx__rule_polygons(r, v, &out->polys);
+        out->seg = bmx__rule_polygons(r, v, &out->polys, &out->polys_owned);
     } else if (bmx__json_is_object(v)) {
         out->seg = bmx__rule_rle(r, v, img, out);
     } else {
@@ -613,7 +622,7 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
             n += out->polys.rings[q].n;
         }
         if (n > r->limits->max_polygon_vertices) {
-            old = bmx__path_key(pr, "segmentation");
+            old = BMX__PATH_FIELD(pr, "segmentation");
             bmx__problem(pr, BMX__ERROR, "limit-exceeded",
                          "%" PRIu64 " polygon vertices, more than the limit of %" PRIu64, n,
                          r->limits->max_polygon_vertices);

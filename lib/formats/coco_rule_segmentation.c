@@ -13,7 +13,7 @@
 /* Parse the rings into the scratch polyset. Reports each bad ring; any bad ring
  * makes the whole segmentation unusable for the geometry checks. */
 enum bmx__seg bmx__rule_polygons(struct bmx__coco_rules *c, const struct bmx__jnode *seg,
-                                 struct bmx_polyset *set)
+                                 struct bmx_polyset *set, bool *owned)
 {
     size_t n_rings = 0, n_xy = 0;
     bool bad = false;
@@ -59,6 +59,31 @@ enum bmx__seg bmx__rule_polygons(struct bmx__coco_rules *c, const struct bmx__jn
     }
     if (bad) {
         return BMX__SEG_BAD;
+    }
+    if (c->keep) {
+        /* each ring in its own array, as the dataset model holds them */
+        set->rings = bmx__alloc_array(n_rings, sizeof *set->rings);
+        set->count = 0;
+        *owned = true;
+        if (set->rings == NULL) {
+            c->pr->nomem = true;
+            return BMX__SEG_BAD;
+        }
+        for (const struct bmx__jnode *ring = seg->u.child; ring != NULL; ring = ring->next) {
+            struct bmx_poly *p = &set->rings[set->count];
+            p->xy = bmx__alloc_array(ring->n, sizeof *p->xy);
+            if (p->xy == NULL) {
+                c->pr->nomem = true;
+                return BMX__SEG_BAD;
+            }
+            p->n = ring->n / 2;
+            set->count++;
+            size_t j = 0;
+            for (const struct bmx__jnode *e = ring->u.child; e != NULL; e = e->next) {
+                p->xy[j++] = e->u.num;
+            }
+        }
+        return BMX__SEG_POLYGON;
     }
     if (n_rings > c->rings_cap) {
         struct bmx_poly *p = bmx__realloc_array(c->rings, n_rings, sizeof *p);
@@ -116,9 +141,10 @@ enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *c, const struct bmx__jnode *
     bool size_ok = size != NULL;
     uint32_t h = 0, w = 0;
     if (size != NULL) {
-        old = bmx__path_key(pr, "size");
+        old = BMX__PATH_FIELD(pr, "size");
         const struct bmx__jnode *hv = bmx__json_is_array(size) ? size->u.child : NULL;
         const struct bmx__jnode *wv = hv != NULL ? hv->next : NULL;
+        bool form_ok = true;
         if (!bmx__json_is_array(size) || size->n != 2 || !bmx__json_is_number(hv) ||
             !bmx__json_is_number(wv) || !isfinite(hv->u.num) || !isfinite(wv->u.num) ||
             !bmx__json_is_integral(hv->u.num) || !bmx__json_is_integral(wv->u.num)) {
@@ -126,7 +152,7 @@ enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *c, const struct bmx__jnode *
                 !(bmx__json_is_number(wv) && !isfinite(wv->u.num))) {
                 bmx__problem(pr, BMX__REFUSE, "wrong-type", "expected [height, width] integers");
             }
-            size_ok = false;
+            size_ok = form_ok = false;
         } else if (img != NULL && img->dims_ok) {
             /* a mask of another size: its runs may be fine, its geometry is not
              * comparable */
@@ -143,8 +169,8 @@ enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *c, const struct bmx__jnode *
             bmx__problem(pr, BMX__REFUSE, "wrong-type", "expected [height, width] integers");
             size_ok = false;
         }
-        if (bmx__json_is_number(hv) && bmx__json_is_number(wv) && hv->u.num >= 0 &&
-            wv->u.num >= 0 && hv->u.num <= UINT32_MAX && wv->u.num <= UINT32_MAX) {
+        if (form_ok && hv->u.num >= 0 && wv->u.num >= 0 && hv->u.num <= UINT32_MAX &&
+            wv->u.num <= UINT32_MAX) {
             h = (uint32_t)hv->u.num;
             w = (uint32_t)wv->u.num;
         } else {
@@ -156,7 +182,7 @@ enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *c, const struct bmx__jnode *
     if (size == NULL || counts == NULL || (!size_ok && !pr->all)) {
         return BMX__SEG_BAD;
     }
-    old = bmx__path_key(pr, "counts");
+    old = BMX__PATH_FIELD(pr, "counts");
     enum bmx__seg result = BMX__SEG_BAD;
     bmx_error err = {0};
     if (bmx__json_is_string(counts)) {
@@ -176,7 +202,17 @@ enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *c, const struct bmx__jnode *
         }
     } else if (bmx__json_is_array(counts)) {
         size_t m = counts->n;
-        if (m > c->runs_cap) {
+        uint32_t *runs = c->runs;
+        if (c->keep) {
+            runs = bmx__alloc_array(m ? m : 1, sizeof *runs);
+            if (runs == NULL) {
+                pr->nomem = true;
+                bmx__path_pop(pr, old);
+                return BMX__SEG_BAD;
+            }
+            *rle = (struct bmx_rle){.h = h, .w = w, .m = 0, .counts = runs};
+            out->rle_owned = true;
+        } else if (m > c->runs_cap) {
             uint32_t *p = bmx__realloc_array(c->runs, m, sizeof *p);
             if (p == NULL) {
                 pr->nomem = true;
@@ -185,6 +221,7 @@ enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *c, const struct bmx__jnode *
             }
             c->runs = p;
             c->runs_cap = m;
+            runs = p;
         }
         size_t j = 0;
         bool ok = true;
@@ -202,10 +239,10 @@ enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *c, const struct bmx__jnode *
                 ok = false;
                 break;
             }
-            c->runs[j] = (uint32_t)e->u.num;
+            runs[j] = (uint32_t)e->u.num;
         }
         if (ok) {
-            *rle = (struct bmx_rle){.h = h, .w = w, .m = m, .counts = c->runs};
+            *rle = (struct bmx_rle){.h = h, .w = w, .m = m, .counts = runs};
             bmx_status st = bmx_rle_validate(rle, &err);
             if (st == BMX_E_SCHEMA) {
                 bmx__problem(pr, BMX__REFUSE, "rle-runs-sum", "%s", rle_message(&err));
@@ -261,7 +298,7 @@ static void box_vs_mask(struct bmx__coco_rules *c, const struct bmx_box *box,
     if (d <= BMX__COORD_EPS) {
         return;
     }
-    size_t old = bmx__path_key(c->pr, "bbox");
+    size_t old = BMX__PATH_FIELD(c->pr, "bbox");
     /* "[%.10g, %.10g, %.10g, %.10g] is %.3g px off WHAT [%.10g, %.10g, %.10g, %.10g]"
      * put together piece by piece (cut at 255 bytes as snprintf would): this is the
      * message a broken file repeats a million times. */
@@ -295,7 +332,7 @@ static void area_vs_mask(struct bmx__coco_rules *c, double area, double want, do
     if (fabs(area - want) <= tol) {
         return;
     }
-    size_t old = bmx__path_key(c->pr, "area");
+    size_t old = BMX__PATH_FIELD(c->pr, "area");
     char ga[32], gw[32];
     bmx__format_g(ga, sizeof ga, area, 10);
     bmx__format_g(gw, sizeof gw, want, 10);
@@ -322,7 +359,7 @@ static void polygons_inside(struct bmx__coco_rules *c, const struct bmx_polyset 
         for (size_t j = 0; j < p->n; j++) {
             double x = p->xy[2 * j], y = p->xy[2 * j + 1];
             if (!(x >= -W && x <= 2 * W && y >= -H && y <= 2 * H)) {
-                size_t o1 = bmx__path_key(c->pr, "segmentation");
+                size_t o1 = BMX__PATH_FIELD(c->pr, "segmentation");
                 size_t o2 = bmx__path_index(c->pr, r);
                 bmx__problem(c->pr, BMX__ERROR, "polygon-far-outside-image",
                              "vertex (%.10g, %.10g) lies more than the image's size outside the "
@@ -342,7 +379,7 @@ static void polygons_inside(struct bmx__coco_rules *c, const struct bmx_polyset 
             out = fmax(out, fmax(fmax(-x, x - img->w), fmax(-y, y - img->h)));
         }
         if (out > BMX__COORD_EPS) {
-            size_t o1 = bmx__path_key(c->pr, "segmentation");
+            size_t o1 = BMX__PATH_FIELD(c->pr, "segmentation");
             size_t o2 = bmx__path_index(c->pr, r);
             bmx__problem(c->pr, BMX__WARNING, "polygon-outside-image",
                          "vertices lie up to %.3g px outside the %" PRId32 "x%" PRId32 " image",
@@ -366,7 +403,7 @@ void bmx__rule_mask_geometry(struct bmx__coco_rules *r, const struct bmx__coco_a
         const struct bmx_polyset *polys = &a->polys;
         for (size_t q = 0; q < polys->count; q++) {
             if (bmx_poly_area(&polys->rings[q]) == 0.0) {
-                size_t o1 = bmx__path_key(pr, "segmentation");
+                size_t o1 = BMX__PATH_FIELD(pr, "segmentation");
                 size_t o2 = bmx__path_index(pr, q);
                 bmx__problem(pr, BMX__WARNING, "polygon-zero-area", "the polygon encloses no area");
                 bmx__path_pop(pr, o2);
@@ -399,7 +436,7 @@ void bmx__rule_mask_geometry(struct bmx__coco_rules *r, const struct bmx__coco_a
     } else if ((a->seg == BMX__SEG_NONE || a->seg == BMX__SEG_EMPTY) && a->box_ok && a->has_area) {
         double wh = a->box.w * a->box.h;
         if (a->area > wh + BMX__AREA_ABS_TOL + BMX__AREA_REL_TOL * wh) {
-            size_t old = bmx__path_key(pr, "area");
+            size_t old = BMX__PATH_FIELD(pr, "area");
             bmx__problem(pr, BMX__ERROR, "area-exceeds-box",
                          "%.10g is more than the box's w*h %.10g", a->area, wh);
             bmx__path_pop(pr, old);

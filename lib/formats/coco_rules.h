@@ -15,6 +15,8 @@
 #include "coco.h"
 #include "json.h"
 
+#include <string.h>
+
 /* The checker's tolerances (the README and lib/run/check.c say why). */
 #define BMX__COORD_EPS 0.02
 #define BMX__EDGE_TOL 1.0
@@ -62,6 +64,20 @@ void bmx__path_append(struct bmx__problems *pr, const char *fmt, ...) BMX__PRINT
 size_t bmx__path_key(struct bmx__problems *pr, const char *key);
 size_t bmx__path_index(struct bmx__problems *pr, size_t i);
 void bmx__path_pop(struct bmx__problems *pr, size_t len);
+
+/* Push a field whose name is an identifier (a literal: "bbox"), under a record:
+ * the cheap push every field of every record makes. */
+#define BMX__PATH_FIELD(pr, key) bmx__path_field(pr, key, sizeof key - 1)
+static inline size_t bmx__path_field(struct bmx__problems *pr, const char *key, size_t n)
+{
+    size_t old = pr->plen;
+    if (old + n + 2 <= sizeof pr->path) {
+        pr->path[old] = '.';
+        memcpy(pr->path + old + 1, key, n + 1);
+        pr->plen = old + n + 1;
+    }
+    return old;
+}
 /* Report one problem at the current path (formatted only when the sink takes it). */
 void bmx__problem(struct bmx__problems *pr, enum bmx__level level, const char *code,
                   const char *fmt, ...) BMX__PRINTF(4, 5);
@@ -106,10 +122,12 @@ struct bmx__coco_ann {
     int iscrowd;
     bool has_iscrowd;
     enum bmx__seg seg;
-    struct bmx_polyset polys; /* the rules' scratch, valid until the next record */
-    struct bmx_rle rle;       /* owned (rle_owned: the string form) or scratch */
+    struct bmx_polyset polys; /* owned when the rules keep records, else their scratch */
+    bool polys_owned;
+    struct bmx_rle rle; /* owned (rle_owned: the string form, or kept records) or scratch */
     bool rle_owned;
     bool rle_compressed;
+    size_t n_known; /* members boxmix reads (the first of each name): the rest ride along */
 };
 
 /* An image record as the rules read it. */
@@ -126,6 +144,7 @@ struct bmx__coco_rules {
      * files on disk), the path at its file_name; NULL: none. */
     void (*image_file)(void *ctx, const char *name, const struct bmx__coco_image_rec *rec);
     void *image_file_ctx;
+    bool keep;      /* the caller keeps the records: polygons and runs are allocated for it */
     bool images_ok; /* image_id references are checked */
     bool cats_ok;   /* category_id references are checked */
     struct bmx__image_ids images;
@@ -195,7 +214,7 @@ bool bmx__coco_reader_init(struct bmx__coco_reader *r, const char *name, bmx_err
 void bmx__coco_reader_free(struct bmx__coco_reader *r);
 
 enum bmx__seg bmx__rule_polygons(struct bmx__coco_rules *r, const struct bmx__jnode *seg,
-                                 struct bmx_polyset *set);
+                                 struct bmx_polyset *set, bool *owned);
 enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *r, const struct bmx__jnode *seg,
                             const struct bmx__coco_image_rec *img, struct bmx__coco_ann *out);
 void bmx__rule_mask_geometry(struct bmx__coco_rules *r, const struct bmx__coco_ann *a,
