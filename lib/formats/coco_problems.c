@@ -106,6 +106,7 @@ void bmx__problem(struct bmx__problems *pr, enum bmx__level level, const char *c
     struct bmx__rule_problem p = {
         .level = level,
         .late = pr->late,
+        .deferred = pr->deferred,
         .status = pr->status != BMX_OK ? pr->status : BMX_E_SCHEMA,
         .code = code,
         .path = pr->plen ? pr->path : pr->doc_path,

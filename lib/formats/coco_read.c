@@ -277,6 +277,9 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
     if (st == BMX_OK) {
         st = bmx__coco_read_annotations(r, &p, &at_ann, ds, &cap_ann);
     }
+    if (st == BMX_OK) {
+        st = bmx__coco_reader_finish(r); /* a box or a vertex far outside its image */
+    }
     if (st != BMX_OK) {
         goto done;
     }
@@ -415,6 +418,9 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
         }
         cats_checked = true;
     }
+    if (r.deferred_refused) {
+        goto done;
+    }
     for (size_t q = 0; q < ds->n_objects && !cats_checked; q++) {
         if (!bmx__id_table_find(&r.rules.cats, false, ds->objects[q].category_id, NULL)->used) {
             goto done;
@@ -434,50 +440,6 @@ done:
     return st;
 }
 
-/* Boxes and polygons a dataset may hold: a box may stray past the edge (official
- * files have some), but not lie wholly outside its image or reach beyond it by
- * more than its size; polygon vertices likewise. What CutMix makes from anything
- * further out would not be finite. */
-static bmx_status check_geometry(const bmx_dataset *ds, const char *path, bmx_error *err)
-{
-    bmx_status st = BMX_OK;
-    for (size_t q = 0; q < ds->n_objects && st == BMX_OK; q++) {
-        size_t slot = ds->file_order[q];
-        const struct bmx_object *o = &ds->objects[slot];
-        const struct bmx_image_info *im = &ds->images[ds->obj_image[slot]];
-        double W = im->width, H = im->height;
-        const struct bmx_box *b = &o->bbox;
-        if (!isfinite(b->x + b->w) || !isfinite(b->y + b->h) || b->x > W || b->y > H ||
-            b->x + b->w < 0 || b->y + b->h < 0 || b->x < -W || b->y < -H || b->x + b->w > 2 * W ||
-            b->y + b->h > 2 * H) {
-            st = bmx__fail(err, BMX_E_SCHEMA,
-                           "%s: annotations[%zu].bbox: [%g, %g, %g, %g] lies outside its %dx%d image",
-                           path, q, b->x, b->y, b->w, b->h, (int)im->width, (int)im->height);
-            break;
-        }
-        if (o->seg_kind != BMX_SEG_POLYGON) {
-            continue;
-        }
-        for (size_t k = 0; k < o->polys.count && st == BMX_OK; k++) {
-            const struct bmx_poly *ring = &o->polys.rings[k];
-            for (size_t v = 0; v < ring->n; v++) {
-                double x = ring->xy[2 * v], y = ring->xy[2 * v + 1];
-                if (!(x >= -W && x <= 2 * W && y >= -H && y <= 2 * H)) {
-                    st = bmx__fail(err, BMX_E_SCHEMA,
-                                   "%s: annotations[%zu].segmentation[%zu]: vertex (%g, %g) lies far "
-                                   "outside its %dx%d image",
-                                   path, q, k, x, y, (int)im->width, (int)im->height);
-                    break;
-                }
-            }
-        }
-        if (st != BMX_OK) {
-            break;
-        }
-    }
-    return st;
-}
-
 bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char *name,
                                         bmx_dataset **out, bmx_error *err)
 {
@@ -488,10 +450,7 @@ bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char 
         st = read_checked(label, err, buf, len, out);
     }
     if (st == BMX_OK) {
-        st = check_geometry(*out, label, err);
-        if (st == BMX_OK) {
-            st = bmx__coco_read_keypoints(*out, label, err);
-        }
+        st = bmx__coco_read_keypoints(*out, label, err);
         if (st != BMX_OK) {
             bmx_dataset_free(*out);
             *out = NULL;

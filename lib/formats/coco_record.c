@@ -14,6 +14,14 @@
 static bool reader_sink(void *ctx, const struct bmx__rule_problem *p)
 {
     struct bmx__coco_reader *r = ctx;
+    if (p->deferred) {
+        if (!r->deferred_refused) {
+            r->deferred_refused = true;
+            r->deferred_status = p->status;
+            snprintf(r->deferred, sizeof r->deferred, "%s: %s", p->path, p->message);
+        }
+        return true;
+    }
     if (p->late) {
         if (!r->late_refused) {
             r->late_refused = true;
@@ -35,7 +43,7 @@ bool bmx__coco_reader_init(struct bmx__coco_reader *r, const char *name, bmx_err
     r->name = name;
     r->err = err;
     r->pr = (struct bmx__problems){.sink = reader_sink, .ctx = r, .doc_path = "$"};
-    r->refused = r->late_refused = false;
+    r->refused = r->late_refused = r->deferred_refused = false;
     bool ok = bmx__coco_rules_init(&r->rules, &r->pr, 0, 0, 0);
     r->rules.keep = true;
     return ok;
@@ -44,6 +52,14 @@ bool bmx__coco_reader_init(struct bmx__coco_reader *r, const char *name, bmx_err
 void bmx__coco_reader_free(struct bmx__coco_reader *r)
 {
     bmx__coco_rules_free(&r->rules);
+}
+
+bmx_status bmx__coco_reader_finish(struct bmx__coco_reader *r)
+{
+    if (r->deferred_refused) {
+        return bmx__fail(r->err, r->deferred_status, "%s: %s", r->name, r->deferred);
+    }
+    return BMX_OK;
 }
 
 /* After a record: its refusal, if any, as the reader's error. */

@@ -349,6 +349,42 @@ done:
     return rec;
 }
 
+/* A box against its image. A box may stray past the edge (official files have
+ * some), but not lie wholly outside its image or reach beyond it by more than its
+ * size: what CutMix makes from anything further out would not be finite. The
+ * reader refuses that once every record is read; the checker also reports a box
+ * more than 1 px past an edge, and warns of one past it by more than rounding. */
+static void box_vs_image(struct bmx__problems *pr, const struct bmx_box *b,
+                         const struct bmx__coco_image_rec *img)
+{
+    double W = img->w, H = img->h;
+    if (!isfinite(b->x + b->w) || !isfinite(b->y + b->h) || b->x > W || b->y > H ||
+        b->x + b->w < 0 || b->y + b->h < 0 || b->x < -W || b->y < -H || b->x + b->w > 2 * W ||
+        b->y + b->h > 2 * H) {
+        pr->deferred = true;
+        bmx__problem(pr, BMX__REFUSE, "bbox-outside-image",
+                     "[%.10g, %.10g, %.10g, %.10g] lies outside its %" PRId32 "x%" PRId32 " image",
+                     b->x, b->y, b->w, b->h, img->w, img->h);
+        pr->deferred = false;
+        return;
+    }
+    if (!pr->all) {
+        return;
+    }
+    double over = fmax(fmax(-b->x, -b->y), fmax(b->x + b->w - W, b->y + b->h - H));
+    if (over > BMX__EDGE_TOL) {
+        bmx__problem(pr, BMX__ERROR, "bbox-outside-image",
+                     "[%.10g, %.10g, %.10g, %.10g] extends %.4g px beyond the %" PRId32 "x%" PRId32
+                     " image",
+                     b->x, b->y, b->w, b->h, over, img->w, img->h);
+    } else if (over > BMX__COORD_EPS) {
+        bmx__problem(pr, BMX__WARNING, "bbox-past-edge",
+                     "[%.10g, %.10g, %.10g, %.10g] extends %.3g px beyond the %" PRId32 "x%" PRId32
+                     " image",
+                     b->x, b->y, b->w, b->h, over, img->w, img->h);
+    }
+}
+
 /* An annotation's id: while ids only grow (the usual case) none can repeat, and
  * the table is built the first time one does not. */
 static void annotation_id(struct bmx__coco_rules *r, const struct bmx__id_entry *k, size_t i)
@@ -528,29 +564,8 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
                                  box.x, box.y, box.w, box.h);
                 }
             }
-            if (box_ok && img != NULL && pr->all) {
-                double over = fmax(fmax(-box.x, -box.y),
-                                   fmax(box.x + box.w - img->w, box.y + box.h - img->h));
-                /* the reader refuses a box wholly past an edge, even by less than
-                 * 1 px (one without width or height can be) */
-                bool beyond =
-                    box.x > img->w || box.y > img->h || box.x + box.w < 0 || box.y + box.h < 0;
-                if (over > BMX__EDGE_TOL) {
-                    bmx__problem(pr, BMX__ERROR, "bbox-outside-image",
-                                 "[%.10g, %.10g, %.10g, %.10g] extends %.4g px beyond the %" PRId32
-                                 "x%" PRId32 " image",
-                                 box.x, box.y, box.w, box.h, over, img->w, img->h);
-                } else if (beyond) {
-                    bmx__problem(pr, BMX__ERROR, "bbox-outside-image",
-                                 "[%.10g, %.10g, %.10g, %.10g] lies wholly outside the %" PRId32
-                                 "x%" PRId32 " image",
-                                 box.x, box.y, box.w, box.h, img->w, img->h);
-                } else if (over > BMX__COORD_EPS) {
-                    bmx__problem(pr, BMX__WARNING, "bbox-past-edge",
-                                 "[%.10g, %.10g, %.10g, %.10g] extends %.3g px beyond the %" PRId32
-                                 "x%" PRId32 " image",
-                                 box.x, box.y, box.w, box.h, over, img->w, img->h);
-                }
+            if (box_ok && img != NULL) {
+                box_vs_image(pr, &box, img);
             }
         }
         bmx__path_pop(pr, old);
@@ -631,5 +646,7 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
     }
     if (pr->all) {
         bmx__rule_mask_geometry(r, out, img);
+    } else if (out->seg == BMX__SEG_POLYGON && img != NULL) {
+        bmx__rule_far_vertex(r, &out->polys, img);
     }
 }

@@ -347,11 +347,10 @@ static void area_vs_mask(struct bmx__coco_rules *c, double area, double want, do
     bmx__path_pop(c->pr, old);
 }
 
-/* Vertices outside the image: an error for one more than the image's size past an
- * edge (what the strict reader refuses, since CutMix of it would not be finite),
- * else a warning; once per annotation either way. */
-static void polygons_inside(struct bmx__coco_rules *c, const struct bmx_polyset *set,
-                            const struct bmx__coco_image_rec *img)
+/* A vertex more than the image's size past an edge: what CutMix makes of it would
+ * not be finite, so the reader refuses it (once every record is read). */
+bool bmx__rule_far_vertex(struct bmx__coco_rules *c, const struct bmx_polyset *set,
+                          const struct bmx__coco_image_rec *img)
 {
     const double W = img->w, H = img->h;
     for (size_t r = 0; img->dims_ok && r < set->count; r++) {
@@ -361,15 +360,28 @@ static void polygons_inside(struct bmx__coco_rules *c, const struct bmx_polyset 
             if (!(x >= -W && x <= 2 * W && y >= -H && y <= 2 * H)) {
                 size_t o1 = BMX__PATH_FIELD(c->pr, "segmentation");
                 size_t o2 = bmx__path_index(c->pr, r);
-                bmx__problem(c->pr, BMX__ERROR, "polygon-far-outside-image",
-                             "vertex (%.10g, %.10g) lies more than the image's size outside the "
-                             "%" PRId32 "x%" PRId32 " image",
+                c->pr->deferred = true;
+                bmx__problem(c->pr, BMX__REFUSE, "polygon-far-outside-image",
+                             "vertex (%.10g, %.10g) lies far outside its %" PRId32 "x%" PRId32
+                             " image",
                              x, y, img->w, img->h);
+                c->pr->deferred = false;
                 bmx__path_pop(c->pr, o2);
                 bmx__path_pop(c->pr, o1);
-                return;
+                return true;
             }
         }
+    }
+    return false;
+}
+
+/* Vertices outside the image: far outside (bmx__rule_far_vertex), else a warning
+ * for one past an edge by more than rounding; once per annotation either way. */
+static void polygons_inside(struct bmx__coco_rules *c, const struct bmx_polyset *set,
+                            const struct bmx__coco_image_rec *img)
+{
+    if (bmx__rule_far_vertex(c, set, img)) {
+        return;
     }
     for (size_t r = 0; r < set->count; r++) {
         const struct bmx_poly *p = &set->rings[r];

@@ -35,6 +35,9 @@ struct bmx__rule_problem {
     /* The reader meets it once its record is read (a repeated id): a refusal of
      * the record's fields comes first. */
     bool late;
+    /* The reader meets it once every record is read (a box or a vertex far
+     * outside its image): a refusal of any record comes first. */
+    bool deferred;
     bmx_status status; /* what the reader fails with: BMX_E_SCHEMA unless said */
     const char *code;
     const char *path; /* "annotations[3].bbox"; the document's own path when empty */
@@ -48,6 +51,7 @@ struct bmx__problems {
     void *ctx;
     bool all;             /* every problem (checking), else refusals only (reading) */
     bool late;            /* the problems reported now are late ones */
+    bool deferred;        /* or deferred ones */
     bmx_status status;    /* and their status for the reader (BMX_OK: BMX_E_SCHEMA) */
     bool stop;            /* the sink said stop: no record after this one */
     bool nomem;           /* out of memory: the rules stopped short */
@@ -204,19 +208,25 @@ struct bmx__coco_reader {
     bmx_error *err;
     struct bmx__problems pr;
     struct bmx__coco_rules rules;
-    bool refused, late_refused;
-    bmx_status status, late_status;
-    char first[1024], late[1024];
+    bool refused, late_refused, deferred_refused;
+    bmx_status status, late_status, deferred_status;
+    char first[1024], late[1024], deferred[1024];
 };
 
 /* A reader of `name` failing into `err`; false when out of memory. */
 bool bmx__coco_reader_init(struct bmx__coco_reader *r, const char *name, bmx_error *err);
 void bmx__coco_reader_free(struct bmx__coco_reader *r);
+/* After the last record: the first deferred refusal, if any, as the error. */
+bmx_status bmx__coco_reader_finish(struct bmx__coco_reader *r);
 
 enum bmx__seg bmx__rule_polygons(struct bmx__coco_rules *r, const struct bmx__jnode *seg,
                                  struct bmx_polyset *set, bool *owned);
 enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *r, const struct bmx__jnode *seg,
                             const struct bmx__coco_image_rec *img, struct bmx__coco_ann *out);
+/* A vertex far outside its image (more than the image's size past an edge):
+ * reported (deferred) and true. */
+bool bmx__rule_far_vertex(struct bmx__coco_rules *r, const struct bmx_polyset *set,
+                          const struct bmx__coco_image_rec *img);
 void bmx__rule_mask_geometry(struct bmx__coco_rules *r, const struct bmx__coco_ann *a,
                              const struct bmx__coco_image_rec *img);
 
