@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The COCO readers: a first pass over the document's top-level members, the fast
  * reader that takes the usual file in one pass and the checked reader that names the
- * first problem, the geometry a dataset may hold, and the entry points
- * bmx_dataset_read_coco, _buffer and _limited.
+ * first problem, and the entry points bmx_dataset_read_coco, _buffer and _limited.
  *
- * Reading checks the text with our own parser (json.c), then turns each image and
- * annotation into a compact record, one element at a time, checking every field
- * boxmix uses and reporting the first problem with its JSON path. Fields boxmix
- * does not know stay in the record's cJSON object (`extra`) and are written back
- * after the known ones. */
+ * Reading checks the text with our own parser (json.c), then puts each image and
+ * annotation to the COCO rules (coco_rules.h, which boxmix-check applies too), one
+ * element at a time, and turns it into a compact record (coco_record.c); the first
+ * problem the rules refuse is the error, with its JSON path. Fields boxmix does
+ * not know stay in the record's cJSON object (`extra`) and are written back after
+ * the known ones. */
 #include "coco_rules.h"
 
 #include <inttypes.h>

@@ -2,12 +2,13 @@
 /* The dataset checker: walk a COCO file or a Pascal VOC folder as it is and
  * report every problem.
  *
- * Unlike the strict COCO reader (lib/formats/coco_read.c), which stops at the first problem, this
- * walks the document itself, records after records, and keeps going: a first pass
- * judges the syntax and finds the sections, then each record is parsed into a small
- * tree of its own (json.h), checked and forgotten, categories, then images, then
- * annotations, whatever their order in the file. Every check
- * that the strict reader makes is an error here, so a file with no error reads.
+ * COCO: the records are judged by the reader's own rules (lib/formats/coco_rules.h),
+ * whose sink here collects every problem where the reader's stops at the first: a
+ * first pass judges the syntax and finds the sections, then each record is parsed
+ * into a small tree of its own (json.h), put to the rules and forgotten,
+ * categories, then images, then annotations, whatever their order in the file.
+ * Every problem the reader refuses a file for is an error here, so a file with no
+ * error reads.
  *
  * VOC: the reader (voc.c) stops at the first problem of a dataset, so the checker
  * lists the XML files itself and reads them one at a time: a file the reader
@@ -36,9 +37,10 @@
  *   the structure around them (a list of numbers, num_keypoints, a category's
  *   names and skeleton) as coco_keypoints.c reads it.
  *
- * This file holds the entry point (bmx_check_run) and the path and problem
- * reporting; the checker's state is in check.h, shared with the walks, the rules
- * and the id table of check_*.c.
+ * This file holds the entry point (bmx_check_run) and the sink that counts and
+ * reports each problem; the checker's state is in check.h, shared with the walks
+ * (check_coco.c, check_voc.c), the keypoint checks and the image files of
+ * check_*.c.
  */
 #include "check.h"
 #include "input.h"
