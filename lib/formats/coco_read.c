@@ -209,23 +209,15 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
     }
     static const char *const required[] = {"images", "annotations", "categories"};
     const struct member *req[3];
+    char first[3];
     for (size_t q = 0; q < 3; q++) {
         req[q] = find_member(&doc, required[q]);
-        if (req[q] == NULL) {
-            st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: missing (a COCO detection file needs images, annotations and categories)",
-                           r->name, required[q]);
-            goto done;
-        }
-        if (buf[req[q]->start] != '[') {
-            st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected an array, got %s", r->name,
-                           required[q], bmx__json_type_name_of_text(buf[req[q]->start]));
-            goto done;
-        }
+        first[q] = req[q] != NULL ? buf[req[q]->start] : '\0';
     }
     const struct member *info = find_member(&doc, "info");
-    if (info != NULL && buf[info->start] != '{' && buf[info->start] != 'n') {
-        st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: info: expected an object or null, got %s",
-                       r->name, bmx__json_type_name_of_text(buf[info->start]));
+    bmx__rule_sections(&r->pr, first, info != NULL ? buf[info->start] : '\0');
+    st = bmx__coco_reader_check(r);
+    if (st != BMX_OK) {
         goto done;
     }
 

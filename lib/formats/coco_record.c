@@ -62,8 +62,7 @@ bmx_status bmx__coco_reader_finish(struct bmx__coco_reader *r)
     return BMX_OK;
 }
 
-/* After a record: its refusal, if any, as the reader's error. */
-static bmx_status record_end(struct bmx__coco_reader *r)
+bmx_status bmx__coco_reader_check(struct bmx__coco_reader *r)
 {
     if (r->pr.nomem) {
         return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
@@ -126,7 +125,7 @@ bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct b
     size_t old = at_record(r, "annotations", i);
     bmx__rule_annotation(&r->rules, a, i, &got);
     bmx__path_pop(&r->pr, old);
-    bmx_status st = record_end(r);
+    bmx_status st = bmx__coco_reader_check(r);
     if (st != BMX_OK) {
         bmx__coco_ann_release(&got);
         return st;
@@ -211,7 +210,7 @@ bmx_status bmx__coco_parse_image(struct bmx__coco_reader *r, const struct bmx__j
     size_t old = at_record(r, "images", i);
     bmx__rule_image(&r->rules, im, i, &got);
     bmx__path_pop(&r->pr, old);
-    bmx_status st = record_end(r);
+    bmx_status st = bmx__coco_reader_check(r);
     if (st != BMX_OK) {
         return st;
     }
@@ -251,7 +250,7 @@ bmx_status bmx__coco_parse_categories(struct bmx__coco_reader *r, const struct b
         size_t old = at_record(r, "categories", i);
         bmx__rule_category(&r->rules, c, i, &cat->id);
         bmx__path_pop(&r->pr, old);
-        bmx_status st = record_end(r);
+        bmx_status st = bmx__coco_reader_check(r);
         if (st != BMX_OK) {
             return st;
         }

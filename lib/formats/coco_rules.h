@@ -179,6 +179,13 @@ void bmx__coco_rules_free(struct bmx__coco_rules *r);
 /* A copy of `s` that lives as long as the rules (NULL when out of memory). */
 const char *bmx__coco_pool_copy(struct bmx__coco_rules *r, const char *s);
 
+/* ---- the document (coco_rule_sections.c) ---- */
+
+/* The top-level sections: first[s] is the first character of the value of
+ * images, annotations and categories (in that order; '\0' when missing), `info`
+ * that of info's ('\0' when there is none). */
+void bmx__rule_sections(struct bmx__problems *pr, const char first[3], char info);
+
 /* ---- any value (coco_rule_values.c) ---- */
 
 void bmx__rule_nonfinite(struct bmx__problems *pr, const struct bmx__jnode *v);
@@ -216,6 +223,9 @@ struct bmx__coco_reader {
 /* A reader of `name` failing into `err`; false when out of memory. */
 bool bmx__coco_reader_init(struct bmx__coco_reader *r, const char *name, bmx_error *err);
 void bmx__coco_reader_free(struct bmx__coco_reader *r);
+/* After a record (or the document's own members): its refusal, if any, as the
+ * error. */
+bmx_status bmx__coco_reader_check(struct bmx__coco_reader *r);
 /* After the last record: the first deferred refusal, if any, as the error. */
 bmx_status bmx__coco_reader_finish(struct bmx__coco_reader *r);
 

@@ -260,32 +260,18 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
         bmx__rule_nonfinite(&c->pr, v);
         bmx__check_path_pop(c, old);
     }
+    char info = '\0', first[3];
     for (size_t i = 0; i < d->n; i++) {
         if (strcmp(d->keys[i], "info") == 0) {
-            char first = kp->buf[d->starts[i]];
-            if (first != '{' && first != 'n') {
-                size_t old = bmx__check_path_key(c, "info");
-                bmx__check_problem(c, BMX__REFUSE, "wrong-type",
-                                   "expected an object or null, got %s",
-                                   bmx__json_type_name_of_text(first));
-                bmx__check_path_pop(c, old);
-            }
+            info = kp->buf[d->starts[i]];
             break;
         }
     }
-    /* Missing or mistyped sections, in this order. */
-    static const int report_order[SEC_COUNT] = {SEC_IMAGES, SEC_ANNOTATIONS, SEC_CATEGORIES};
-    for (int q = 0; q < SEC_COUNT; q++) {
-        int s = report_order[q];
-        size_t old = bmx__check_path_key(c, section_keys[s]);
-        if (!d->has[s]) {
-            bmx__check_problem(c, BMX__REFUSE, "missing-key", "missing");
-        } else if (!d->is_array[s]) {
-            bmx__check_problem(c, BMX__REFUSE, "wrong-type", "expected an array, got %s",
-                               bmx__json_type_name_of_text(kp->buf[d->start[s]]));
-        }
-        bmx__check_path_pop(c, old);
+    static const int order[3] = {SEC_IMAGES, SEC_ANNOTATIONS, SEC_CATEGORIES};
+    for (int q = 0; q < 3; q++) {
+        first[q] = d->has[order[q]] ? kp->buf[d->start[order[q]]] : '\0';
     }
+    bmx__rule_sections(&c->pr, first, info);
     size_t n_img = d->count[SEC_IMAGES], n_ann = d->count[SEC_ANNOTATIONS];
     size_t n_cat = d->count[SEC_CATEGORIES];
     c->sum.images = n_img;
