@@ -183,7 +183,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
     {"{\"images\": [", BMX_E_PARSE, "bad.json: line 1, column"},
     {"not json", BMX_E_PARSE, "not valid JSON"},
-    {"[]", BMX_E_SCHEMA, "top level: expected an object, got an array"},
+    {"[]", BMX_E_SCHEMA, "$: expected an object (a COCO document), got an array"},
     {"{\"annotations\":[],\"categories\":[]}", BMX_E_SCHEMA, "bad.json: images: missing"},
     {"{\"images\":{},\"annotations\":[],\"categories\":[]}", BMX_E_SCHEMA,
      "images: expected an array, got an object"},
@@ -629,7 +629,7 @@ static void reader_keeps_order_escapes_and_duplicates(void **state)
     const char *dup_top = "{\"images\":[],\"annotations\":[],\"categories\":[],\"images\":[]}";
     assert_int_equal(bmx_dataset_read_coco_buffer(dup_top, strlen(dup_top), "d.json", &ds, &err),
                      BMX_E_SCHEMA);
-    assert_non_null(strstr(err.message, "d.json: images: a repeated key"));
+    assert_non_null(strstr(err.message, "d.json: images: key repeated in one object"));
 }
 
 static void reader_error_precedence_is_kept(void **state)

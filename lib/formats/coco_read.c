@@ -16,131 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A top-level member: its key and the byte range of its value. */
-struct member {
-    const char *key;
-    size_t start, end;
-    bool main; /* the first "images" or "annotations": read record by record */
-};
-
-struct document {
-    struct member *members;
-    size_t n, cap;
-    size_t value_start;   /* where the top-level value starts */
-    char first;           /* its first character */
-    size_t n_images, n_annotations;
-};
-
-static bool add_member(struct document *d, const char *key, size_t start, size_t end, bool main)
-{
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        struct member *m = bmx__realloc_array(d->members, cap, sizeof *m);
-        if (m == NULL) {
-            return false;
-        }
-        d->members = m;
-        d->cap = cap;
-    }
-    d->members[d->n++] = (struct member){key, start, end, main};
-    return true;
-}
-
-/* First pass: check the whole text (syntax, what follows it, numbers that do not
- * fit a double) and find the top-level members, without building anything. */
-static bmx_status scan_document(struct bmx__coco_reader *r, struct bmx__json *p, struct document *d)
-{
-    size_t pos = bmx__json_skip_ws(p, 0);
-    d->value_start = pos;
-    d->first = pos < p->len ? p->buf[pos] : '\0';
-    if (d->first != '{') {
-        if (!bmx__json_value(p, &pos, 0, NULL)) {
-            return bmx__json_fail(p, r->name, r->err);
-        }
-    } else {
-        bool seen_images = false, seen_annotations = false;
-        int more = bmx__json_begin(p, &pos, '{');
-        while (more == 1) {
-            const char *key;
-            if (!bmx__json_key(p, &pos, &key)) {
-                return bmx__json_fail(p, r->name, r->err);
-            }
-            size_t start = bmx__json_skip_ws(p, pos);
-            for (size_t q = 0; q < d->n && d->n < 4096; q++) {
-                if (strcmp(d->members[q].key, key) == 0) {
-                    return bmx__fail(r->err, BMX_E_SCHEMA,
-                                     "%s: %s: a repeated key (readers disagree on which one wins)",
-                                     r->name, key);
-                }
-            }
-            bool is_images = strcmp(key, "images") == 0;
-            bool is_annotations = strcmp(key, "annotations") == 0;
-            bool main = (is_images && !seen_images) || (is_annotations && !seen_annotations);
-            seen_images |= is_images;
-            seen_annotations |= is_annotations;
-            if (main && start < p->len && p->buf[start] == '[') {
-                size_t count = 0;
-                pos = start;
-                int m = bmx__json_begin(p, &pos, '[');
-                while (m == 1) {
-                    if (!bmx__json_value(p, &pos, 2, NULL)) {
-                        return bmx__json_fail(p, r->name, r->err);
-                    }
-                    count++;
-                    m = bmx__json_next(p, &pos, ']');
-                }
-                if (m < 0) {
-                    return bmx__json_fail(p, r->name, r->err);
-                }
-                *(is_images ? &d->n_images : &d->n_annotations) = count;
-            } else if (!bmx__json_value(p, &pos, 1, NULL)) {
-                return bmx__json_fail(p, r->name, r->err);
-            }
-            if (!add_member(d, key, start, pos, main)) {
-                return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-            }
-            more = bmx__json_next(p, &pos, '}');
-        }
-        if (more < 0) {
-            return bmx__json_fail(p, r->name, r->err);
-        }
-    }
-    /* Only whitespace may follow the document. */
-    for (size_t q = pos; q < p->len; q++) {
-        char c = p->buf[q];
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\0') {
-            size_t line, col;
-            bmx__json_line_col(p->buf, q, &line, &col);
-            return bmx__fail(r->err, BMX_E_PARSE, "%s: line %zu, column %zu: text after the JSON document",
-                             r->name, line, col);
-        }
-    }
-    if (d->first != '{') {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: top level: expected an object, got %s", r->name,
-                         bmx__json_type_name_of_text(d->first));
-    }
-    if (p->has_nonfinite) {
-        /* JSON has no non-finite numbers, but 1e999 overflows a double, which
-         * must not reach the geometry. */
-        char path[512];
-        bmx__json_reset(p);
-        bmx__json_path_at(p, d->value_start, p->nonfinite_pos, path, sizeof path);
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: number out of range (not finite)", r->name,
-                         path);
-    }
-    return BMX_OK;
-}
-
-static const struct member *find_member(const struct document *d, const char *key)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        if (strcmp(d->members[i].key, key) == 0) {
-            return &d->members[i];
-        }
-    }
-    return NULL;
-}
-
 static bmx_dataset *new_dataset(const char *name)
 {
     bmx_dataset *ds = calloc(1, sizeof *ds);
@@ -193,8 +68,9 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
 {
     struct bmx__coco_reader reader, *r = &reader;
     struct bmx__json scan, p;
-    struct document doc = {0};
+    struct bmx__coco_doc doc = {0};
     bmx_status st = BMX_OK;
+    bool nomem = false;
     bool rules_ok = bmx__coco_reader_init(r, name, err);
     bmx__json_init(&scan, buf, len);
     bmx__json_init(&p, buf, len);
@@ -203,19 +79,46 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
         st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         goto done;
     }
-    st = scan_document(r, &scan, &doc);
+    /* The first problem as a whole-tree parse meets it: a repeated key (even
+     * before a syntax error after it), a syntax error, text after the document,
+     * a top level that is no object, a number beyond a double, the sections. */
+    bool scanned = bmx__coco_scan(&scan, &doc, &nomem);
+    if (nomem) {
+        st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+        goto done;
+    }
+    if (doc.repeats) {
+        bmx__rule_duplicate_list(&r->pr, doc.keys, doc.n);
+    } else if (!scanned) {
+        st = bmx__json_fail(&scan, r->name, r->err);
+        goto done;
+    } else if (bmx__rule_trailing(&r->pr, &scan, &doc)) {
+        bmx__rule_top_object(&r->pr, &doc);
+    }
+    st = bmx__coco_reader_check(r);
     if (st != BMX_OK) {
         goto done;
     }
-    static const char *const required[] = {"images", "annotations", "categories"};
-    const struct member *req[3];
-    char first[3];
-    for (size_t q = 0; q < 3; q++) {
-        req[q] = find_member(&doc, required[q]);
-        first[q] = req[q] != NULL ? buf[req[q]->start] : '\0';
+    if (scan.has_nonfinite) {
+        /* JSON has no non-finite numbers, but 1e999 overflows a double, which
+         * must not reach the geometry. */
+        char path[512];
+        bmx__json_reset(&scan);
+        bmx__json_path_at(&scan, doc.root, scan.nonfinite_pos, path, sizeof path);
+        st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: number out of range (not finite)", r->name,
+                       path);
+        goto done;
     }
-    const struct member *info = find_member(&doc, "info");
-    bmx__rule_sections(&r->pr, first, info != NULL ? buf[info->start] : '\0');
+    char first[BMX__SEC_COUNT], info = '\0';
+    for (int q = 0; q < BMX__SEC_COUNT; q++) {
+        first[q] = doc.has[q] ? buf[doc.start[q]] : '\0';
+    }
+    for (size_t q = 0; q < doc.n; q++) {
+        if (strcmp(doc.keys[q], "info") == 0) {
+            info = buf[doc.starts[q]];
+        }
+    }
+    bmx__rule_sections(&r->pr, first, info);
     st = bmx__coco_reader_check(r);
     if (st != BMX_OK) {
         goto done;
@@ -225,17 +128,18 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
      * placeholders there (a repeated one is dropped: the first is read). */
     cJSON *cat_json = NULL;
     for (size_t q = 0; q < doc.n; q++) {
-        const struct member *m = &doc.members[q];
-        if (m->main) {
+        const char *key = doc.keys[q];
+        if (strcmp(key, "images") == 0 || strcmp(key, "annotations") == 0) {
             cJSON *ph = cJSON_CreateArray();
-            if (ph == NULL || !cJSON_AddItemToObject(ds->root, m->key, ph)) {
+            if (ph == NULL || !cJSON_AddItemToObject(ds->root, key, ph)) {
                 cJSON_Delete(ph);
                 st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
                 goto done;
             }
-        } else if (strcmp(m->key, "images") != 0 && strcmp(m->key, "annotations") != 0) {
-            size_t at = m->start;
-            st = keep_member(r, &p, m->key, &at, ds, NULL, m == req[2] ? &cat_json : NULL);
+        } else {
+            size_t at = doc.starts[q];
+            bool cats = at == doc.start[BMX__SEC_CATEGORIES] && strcmp(key, "categories") == 0;
+            st = keep_member(r, &p, key, &at, ds, NULL, cats ? &cat_json : NULL);
             if (st != BMX_OK) {
                 goto done;
             }
@@ -243,7 +147,7 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
     }
     {
         struct bmx__jnode *v = NULL;
-        size_t pos = req[2]->start;
+        size_t pos = doc.start[BMX__SEC_CATEGORIES];
         bmx__json_reset(&p);
         if (!bmx__json_value(&p, &pos, 1, &v)) {
             st = bmx__json_fail(&p, r->name, r->err);
@@ -254,7 +158,7 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
             goto done;
         }
     }
-    size_t cap_img = doc.n_images, cap_ann = doc.n_annotations;
+    size_t cap_img = doc.count[BMX__SEC_IMAGES], cap_ann = doc.count[BMX__SEC_ANNOTATIONS];
     ds->images = calloc(cap_img ? cap_img : 1, sizeof *ds->images);
     ds->objects = calloc(cap_ann ? cap_ann : 1, sizeof *ds->objects);
     ds->obj_image = calloc(cap_ann ? cap_ann : 1, sizeof *ds->obj_image);
@@ -264,7 +168,7 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
     }
     cap_img = cap_img ? cap_img : 1;
     cap_ann = cap_ann ? cap_ann : 1;
-    size_t at_img = req[0]->start, at_ann = req[1]->start;
+    size_t at_img = doc.start[BMX__SEC_IMAGES], at_ann = doc.start[BMX__SEC_ANNOTATIONS];
     st = bmx__coco_read_images(r, &p, &at_img, ds, &cap_img);
     if (st == BMX_OK) {
         st = bmx__coco_read_annotations(r, &p, &at_ann, ds, &cap_ann);
@@ -283,7 +187,7 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
     ds = NULL;
 done:
     bmx__coco_reader_free(r);
-    free(doc.members);
+    bmx__coco_doc_free(&doc);
     bmx__json_free(&scan);
     bmx__json_free(&p);
     bmx_dataset_free(ds);

@@ -33,7 +33,12 @@ static bool reader_sink(void *ctx, const struct bmx__rule_problem *p)
     if (!r->refused) {
         r->refused = true;
         r->status = p->status;
-        snprintf(r->first, sizeof r->first, "%s: %s", p->path, p->message);
+        if (strcmp(p->code, "json-syntax") == 0) {
+            /* placed by line and column, not by path */
+            snprintf(r->first, sizeof r->first, "%s", p->message);
+        } else {
+            snprintf(r->first, sizeof r->first, "%s: %s", p->path, p->message);
+        }
     }
     return false;
 }

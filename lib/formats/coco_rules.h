@@ -179,7 +179,37 @@ void bmx__coco_rules_free(struct bmx__coco_rules *r);
 /* A copy of `s` that lives as long as the rules (NULL when out of memory). */
 const char *bmx__coco_pool_copy(struct bmx__coco_rules *r, const char *s);
 
-/* ---- the document (coco_rule_sections.c) ---- */
+/* ---- the document (coco_scan.c, coco_rule_sections.c) ---- */
+
+enum { BMX__SEC_IMAGES, BMX__SEC_ANNOTATIONS, BMX__SEC_CATEGORIES, BMX__SEC_COUNT };
+
+/* What the first pass learns of a document. */
+struct bmx__coco_doc {
+    size_t root;       /* offset of the top-level value */
+    char first;        /* its first character ('\0': none) */
+    const char **keys; /* its members' keys (in the parser's arena), file order */
+    size_t *starts;    /* and where their values start */
+    size_t n, cap;
+    bool repeats;                 /* a key repeats an earlier one */
+    bool has[BMX__SEC_COUNT];     /* the section's key is there: its first value is at */
+    size_t start[BMX__SEC_COUNT]; /* start[], an array of count[] records when is_array[] */
+    bool is_array[BMX__SEC_COUNT];
+    size_t count[BMX__SEC_COUNT];
+    size_t end;      /* just past the top-level value */
+    size_t trailing; /* where text after it starts (SIZE_MAX: none) */
+};
+
+/* Judge the syntax of the whole text and find the members (keys so far when it
+ * fails). False on a syntax error (left in `p` for bmx__json_fail) or when out of
+ * memory (*nomem); bmx__coco_doc_free frees what it holds either way. */
+bool bmx__coco_scan(struct bmx__json *p, struct bmx__coco_doc *d, bool *nomem);
+void bmx__coco_doc_free(struct bmx__coco_doc *d);
+/* The document's own rules, each false after its problem: text after the
+ * document (NUL padding only the checker reports), a top level that is no
+ * object. Repeated keys: bmx__rule_duplicate_list over d->keys. */
+bool bmx__rule_trailing(struct bmx__problems *pr, const struct bmx__json *p,
+                        const struct bmx__coco_doc *d);
+bool bmx__rule_top_object(struct bmx__problems *pr, const struct bmx__coco_doc *d);
 
 /* The top-level sections: first[s] is the first character of the value of
  * images, annotations and categories (in that order; '\0' when missing), `info`
