@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: the pieces of the dataset checker (lib/run/check*.c) and what they
- * share: the tolerances, the checker's state with its path and
- * problem reporting, and the functions one file calls in another. check.c says
- * what the checker does and how it judges. */
+ * share: the checker's state, whose path and problems are the COCO rules' own
+ * (coco_rules.h), and the functions one file calls in another. check.c says what
+ * the checker does and how it judges. */
 #ifndef BMX_CHECK_H
 #define BMX_CHECK_H
 
