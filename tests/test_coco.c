@@ -183,7 +183,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
     {"{\"images\": [", BMX_E_PARSE, "bad.json: line 1, column"},
     {"not json", BMX_E_PARSE, "not valid JSON"},
-    {"[]", BMX_E_SCHEMA, "top level: expected an object, got an array"},
+    {"[]", BMX_E_SCHEMA, "$: expected an object (a COCO document), got an array"},
     {"{\"annotations\":[],\"categories\":[]}", BMX_E_SCHEMA, "bad.json: images: missing"},
     {"{\"images\":{},\"annotations\":[],\"categories\":[]}", BMX_E_SCHEMA,
      "images: expected an array, got an object"},
@@ -216,13 +216,14 @@ static const struct bad_case bad_cases[] = {
     {DOC(IMG, "{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[1,1,-2,2]}", CAT), BMX_E_SCHEMA,
      "annotations[0].bbox: negative width or height"},
     {DOC(IMG, ANN(",\"iscrowd\":2"), CAT), BMX_E_SCHEMA, "annotations[0].iscrowd: expected 0 or 1"},
-    {DOC(IMG, ANN(",\"area\":-1"), CAT), BMX_E_SCHEMA, "annotations[0].area: expected a number >= 0"},
+    {DOC(IMG, ANN(",\"area\":-1"), CAT), BMX_E_SCHEMA,
+     "annotations[0].area: expected a number >= 0"},
     {DOC("{\"id\":1,\"width\":10,\"height\":10}", "", CAT), BMX_E_SCHEMA,
      "images[0].file_name: missing"},
     {DOC("{\"id\":1,\"file_name\":\"a\",\"width\":0,\"height\":10}", "", CAT), BMX_E_SCHEMA,
      "images[0].width: expected a positive integer"},
     {DOC("{\"id\":1.5,\"file_name\":\"a\",\"width\":1,\"height\":10}", "", CAT), BMX_E_SCHEMA,
-     "images[0].id: expected an integer or a string, got a number"},
+     "images[0].id: expected an integer or a string, got 1.5"},
     {DOC(IMG, "", "{\"id\":1}"), BMX_E_SCHEMA, "categories[0].name: missing"},
     {"{\"info\":3,\"images\":[],\"annotations\":[],\"categories\":[]}", BMX_E_SCHEMA,
      "info: expected an object or null, got a number"},
@@ -628,7 +629,7 @@ static void reader_keeps_order_escapes_and_duplicates(void **state)
     const char *dup_top = "{\"images\":[],\"annotations\":[],\"categories\":[],\"images\":[]}";
     assert_int_equal(bmx_dataset_read_coco_buffer(dup_top, strlen(dup_top), "d.json", &ds, &err),
                      BMX_E_SCHEMA);
-    assert_non_null(strstr(err.message, "d.json: images: a repeated key"));
+    assert_non_null(strstr(err.message, "d.json: images: key repeated in one object"));
 }
 
 static void reader_error_precedence_is_kept(void **state)

@@ -84,11 +84,41 @@ bool bmx__id_table_reserve(struct bmx__id_table *t);
 /* Whether a string id spells an integer ("7", "07" for 7), and which. */
 bool bmx__coco_spells_integer(const char *s, int64_t *value);
 
-/* The name messages give the input, and where the first problem goes. */
-struct bmx__coco_reader {
-    const char *name;
-    bmx_error *err;
+/* An id as messages show it: 7, or "7" for a string. */
+void bmx__coco_describe_id(char *buf, size_t cap, bool is_str, int64_t num, const char *str);
+
+/* Enter an id for record `index` of `section` ("categories", "annotations") into a
+ * table that grows (`str`, for a string id, must outlive the table). A repeated id
+ * is not entered: `clash` (cap bytes) gets the problem's text, "duplicate id 7
+ * (also annotations[2])", and *repeated is set. False when out of memory. */
+bool bmx__id_table_add(struct bmx__id_table *t, bool is_str, int64_t num, const char *str,
+                       size_t index, const char *section, bool *repeated, char *clash, size_t cap);
+
+/* The images' ids, one id for one image: each id, and the number each spells
+ * (7, "7", "07") -> its first image, its spelling kept for the message. */
+struct bmx__image_ids {
+    struct bmx__id_table ids;
+    struct bmx__id_table values;
 };
+
+/* Empty tables with room for n images (they grow); false when out of memory. */
+bool bmx__image_ids_init(struct bmx__image_ids *t, size_t n);
+void bmx__image_ids_free(struct bmx__image_ids *t);
+
+/* Enter image `index`'s id (`str` must outlive the tables). Besides a repeated id,
+ * two spellings of one number are refused, since an annotation's image_id may name
+ * an image by either and would then be taken for the other's: *repeated set and
+ * the problem's text in `clash`. False when out of memory. */
+bool bmx__image_ids_add(struct bmx__image_ids *t, bool is_str, int64_t num, const char *str,
+                        size_t index, bool *repeated, char *clash, size_t cap);
+
+/* The image an annotation's image_id names: its own spelling, else the other one
+ * ("7" for 7: converters disagree; *respelled set), else NULL. */
+const struct bmx__id_entry *bmx__image_ids_find(const struct bmx__image_ids *t, bool is_str,
+                                                int64_t num, const char *str, bool *respelled);
+
+/* The reader's state (coco_rules.h). */
+struct bmx__coco_reader;
 
 /* The image found for the previous numeric image_id: annotations usually come
  * grouped by image, and this spares most table look-ups. */
@@ -98,30 +128,24 @@ struct bmx__coco_last_image {
     size_t index;
 };
 
-/* Records into the model (coco_record.c): annotation i (its image found in
- * `images`, its category checked in `cats` unless NULL), image i, and the parsed
- * categories array `arr` (`carr` its cJSON copy in the root, which owns the names)
- * with their ids into `cats`. */
+/* Records into the model by the rules (coco_record.c): annotation i (its
+ * category checked while the rules' cats_ok), image i, and the parsed categories
+ * array `arr` (`carr` its cJSON copy in the root, which owns the names). */
 bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct bmx__jnode *a,
-                                      size_t i, bmx_dataset *ds, const struct bmx__id_table *images,
-                                      const struct bmx__id_table *cats,
-                                      struct bmx__coco_last_image *last, struct bmx_object *obj,
+                                      size_t i, bmx_dataset *ds, struct bmx_object *obj,
                                       size_t *image_index);
 bmx_status bmx__coco_parse_image(struct bmx__coco_reader *r, const struct bmx__jnode *im, size_t i,
                                  bmx_dataset *ds, struct bmx_image_info *info);
 bmx_status bmx__coco_parse_categories(struct bmx__coco_reader *r, const struct bmx__jnode *arr,
-                                      const cJSON *carr, bmx_dataset *ds,
-                                      struct bmx__id_table *cats);
+                                      const cJSON *carr, bmx_dataset *ds);
 
 /* The images and the annotations arrays at *at (then just past them), record by
  * record, into `ds` (coco_arrays.c); then the arrays filled once the counts are
  * known, objects grouped by image (false when out of memory). */
 bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
-                                 bmx_dataset *ds, size_t *cap, struct bmx__id_table *images);
+                                 bmx_dataset *ds, size_t *cap);
 bmx_status bmx__coco_read_annotations(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
-                                      bmx_dataset *ds, size_t *cap,
-                                      const struct bmx__id_table *images,
-                                      const struct bmx__id_table *cats);
+                                      bmx_dataset *ds, size_t *cap);
 bool bmx__coco_finish_dataset(bmx_dataset *ds);
 
 #endif

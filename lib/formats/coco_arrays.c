@@ -2,8 +2,7 @@
 /* The images and annotations arrays of a COCO document read record by record into
  * a dataset that grows as they come (repeated and doubly spelled ids refused), and
  * the dataset finished once the counts are known: objects grouped by image. */
-#include "coco.h"
-#include "json.h"
+#include "coco_rules.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -100,13 +99,10 @@ static bool object_room(bmx_dataset *ds, size_t i, size_t *cap)
 }
 
 /* The images array at *at (then just past it), record by record, into ds->images (of *cap
- * records, grown as needed). One id, one image: besides a repeated id, two spellings
- * of one number ("7" and 7, or "07") are refused, since an annotation's image_id may
- * name an image by either and would then be taken for the other's. */
+ * records, grown as needed), each id entered into the rules' table. */
 bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
-                                 bmx_dataset *ds, size_t *cap, struct bmx__id_table *images)
+                                 bmx_dataset *ds, size_t *cap)
 {
-    struct bmx__id_table values = {0}; /* the number each id spells -> its first image */
     bmx_status st = BMX_OK;
     size_t pos = *at;
     int more = bmx__json_begin(p, &pos, '[');
@@ -114,144 +110,55 @@ bmx_status bmx__coco_read_images(struct bmx__coco_reader *r, struct bmx__json *p
         struct bmx__jnode *im = NULL;
         bmx__json_reset(p);
         if (!bmx__json_value(p, &pos, 2, &im)) {
-            st = bmx__json_fail(p, r->name, r->err);
-            goto done;
+            return bmx__json_fail(p, r->name, r->err);
         }
-        if (!image_room(ds, i, cap) || !bmx__id_table_reserve(images) ||
-            !bmx__id_table_reserve(&values)) {
-            st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-            goto done;
+        if (!image_room(ds, i, cap)) {
+            return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         }
         st = bmx__coco_parse_image(r, im, i, ds, &ds->images[i]);
         if (st != BMX_OK) {
-            goto done;
-        }
-        const struct bmx_image_info *info = &ds->images[i];
-        struct bmx__id_entry *e =
-            bmx__id_table_find(images, info->id_str != NULL, info->id, info->id_str);
-        if (e->used) {
-            if (info->id_str != NULL) {
-                st = bmx__fail(r->err, BMX_E_SCHEMA,
-                               "%s: images[%zu].id: duplicate id \"%s\" (also images[%zu])",
-                               r->name, i, info->id_str, e->index);
-            } else {
-                st = bmx__fail(r->err, BMX_E_SCHEMA,
-                               "%s: images[%zu].id: duplicate id %" PRId64 " (also images[%zu])",
-                               r->name, i, info->id, e->index);
-            }
-            goto done;
-        }
-        *e = (struct bmx__id_entry){.used = true, .is_str = info->id_str != NULL, .num = info->id,
-                                    .str = info->id_str, .index = i};
-        images->count++;
-        int64_t value = info->id;
-        if (info->id_str == NULL || bmx__coco_spells_integer(info->id_str, &value)) {
-            /* a numeric entry; `str` keeps the spelling for the message */
-            struct bmx__id_entry *v = bmx__id_table_find(&values, false, value, NULL);
-            if (v->used) {
-                char id[96], other[96];
-                if (info->id_str != NULL) {
-                    snprintf(id, sizeof id, "\"%s\"", info->id_str);
-                } else {
-                    snprintf(id, sizeof id, "%" PRId64, value);
-                }
-                if (v->str != NULL) {
-                    snprintf(other, sizeof other, "\"%s\"", v->str);
-                } else {
-                    snprintf(other, sizeof other, "%" PRId64, value);
-                }
-                st = bmx__fail(r->err, BMX_E_SCHEMA,
-                               "%s: images[%zu].id: duplicate id %s (also images[%zu], spelled %s)",
-                               r->name, i, id, v->index, other);
-                goto done;
-            }
-            *v =
-                (struct bmx__id_entry){.used = true, .num = value, .str = info->id_str, .index = i};
-            values.count++;
+            return st;
         }
         ds->n_images = i + 1;
         more = bmx__json_next(p, &pos, ']');
     }
     if (more < 0) {
-        st = bmx__json_fail(p, r->name, r->err);
-        goto done;
+        return bmx__json_fail(p, r->name, r->err);
     }
     *at = pos;
-done:
-    free(values.slots);
     return st;
 }
 
 /* The annotations array at *at (then just past it) into ds->objects (file order) and
- * ds->obj_image, grown as needed. `cats` NULL leaves category ids unchecked. */
+ * ds->obj_image, grown as needed. */
 bmx_status bmx__coco_read_annotations(struct bmx__coco_reader *r, struct bmx__json *p, size_t *at,
-                                      bmx_dataset *ds, size_t *cap,
-                                      const struct bmx__id_table *images,
-                                      const struct bmx__id_table *cats)
+                                      bmx_dataset *ds, size_t *cap)
 {
-    struct bmx__id_table anns = {0};
-    struct bmx__coco_last_image last = {0};
-    bool increasing = true;
-    bmx_status st = BMX_OK;
     size_t pos = *at;
     int more = bmx__json_begin(p, &pos, '[');
     for (size_t i = 0; more == 1; i++) {
         struct bmx__jnode *a = NULL;
         bmx__json_reset(p);
         if (!bmx__json_value(p, &pos, 2, &a)) {
-            st = bmx__json_fail(p, r->name, r->err);
-            goto done;
+            return bmx__json_fail(p, r->name, r->err);
         }
         if (!object_room(ds, i, cap)) {
-            st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-            goto done;
+            return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         }
         struct bmx_object *obj = &ds->objects[i];
-        st = bmx__coco_parse_annotation(r, a, i, ds, images, cats, &last, obj, &ds->obj_image[i]);
+        bmx_status st = bmx__coco_parse_annotation(r, a, i, ds, obj, &ds->obj_image[i]);
         if (st != BMX_OK) {
             bmx_object_free(obj);
-            goto done;
+            return st;
         }
         ds->n_objects = i + 1;
         more = bmx__json_next(p, &pos, ']');
-        /* While ids only grow (the usual case) none can repeat: the table is
-         * built the first time one does not. */
-        if (increasing && (i == 0 || obj->id > ds->objects[i - 1].id)) {
-            continue;
-        }
-        if (increasing) {
-            increasing = false;
-            for (size_t q = 0; q < i; q++) {
-                if (!bmx__id_table_reserve(&anns)) {
-                    st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-                    goto done;
-                }
-                *bmx__id_table_find(&anns, false, ds->objects[q].id, NULL) =
-                    (struct bmx__id_entry){.used = true, .num = ds->objects[q].id, .index = q};
-                anns.count++;
-            }
-        }
-        if (!bmx__id_table_reserve(&anns)) {
-            st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-            goto done;
-        }
-        struct bmx__id_entry *e = bmx__id_table_find(&anns, false, obj->id, NULL);
-        if (e->used) {
-            st = bmx__fail(r->err, BMX_E_SCHEMA,
-                           "%s: annotations[%zu].id: duplicate id %" PRId64 " (also annotations[%zu])",
-                           r->name, i, obj->id, e->index);
-            goto done;
-        }
-        *e = (struct bmx__id_entry){.used = true, .num = obj->id, .index = i};
-        anns.count++;
     }
     if (more < 0) {
-        st = bmx__json_fail(p, r->name, r->err);
+        return bmx__json_fail(p, r->name, r->err);
     }
     *at = pos;
-done:
-    free(anns.slots);
-    return st;
+    return BMX_OK;
 }
 
 /* The arrays a reader fills at the end, once the counts are known. */

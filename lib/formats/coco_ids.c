@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The COCO reader's id table: numeric or string ids -> index, by open addressing at
- * most half full, and the rule that a string id such as "7" spells the number 7. */
+/* COCO ids, for the reader and the checker alike: the id table (numeric or string
+ * ids -> index, by open addressing at most half full), the rule that a string id
+ * such as "7" spells the number 7, and the rules of one id for one record: a
+ * repeated id, and for images two spellings of one number. */
 #include "coco.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,4 +91,102 @@ bool bmx__coco_spells_integer(const char *s, int64_t *value)
     }
     *value = (int64_t)v;
     return true;
+}
+
+void bmx__coco_describe_id(char *buf, size_t cap, bool is_str, int64_t num, const char *str)
+{
+    if (is_str) {
+        snprintf(buf, cap, "\"%s\"", str);
+    } else {
+        snprintf(buf, cap, "%" PRId64, num);
+    }
+}
+
+bool bmx__id_table_add(struct bmx__id_table *t, bool is_str, int64_t num, const char *str,
+                       size_t index, const char *section, bool *repeated, char *clash, size_t cap)
+{
+    *repeated = false;
+    if (!bmx__id_table_reserve(t)) {
+        return false;
+    }
+    struct bmx__id_entry *e = bmx__id_table_find(t, is_str, num, str);
+    if (e->used) {
+        /* the id whole, however long: the message is shortened where it is shown */
+        if (is_str) {
+            snprintf(clash, cap, "duplicate id \"%s\" (also %s[%zu])", str, section, e->index);
+        } else {
+            snprintf(clash, cap, "duplicate id %" PRId64 " (also %s[%zu])", num, section, e->index);
+        }
+        *repeated = true;
+        return true;
+    }
+    *e = (struct bmx__id_entry){
+        .used = true, .is_str = is_str, .num = num, .str = str, .index = index};
+    t->count++;
+    return true;
+}
+
+bool bmx__image_ids_init(struct bmx__image_ids *t, size_t n)
+{
+    *t = (struct bmx__image_ids){0};
+    return bmx__id_table_init(&t->ids, n) && bmx__id_table_init(&t->values, n);
+}
+
+void bmx__image_ids_free(struct bmx__image_ids *t)
+{
+    free(t->ids.slots);
+    free(t->values.slots);
+    *t = (struct bmx__image_ids){0};
+}
+
+bool bmx__image_ids_add(struct bmx__image_ids *t, bool is_str, int64_t num, const char *str,
+                        size_t index, bool *repeated, char *clash, size_t cap)
+{
+    if (!bmx__id_table_add(&t->ids, is_str, num, str, index, "images", repeated, clash, cap)) {
+        return false;
+    }
+    int64_t value = num;
+    if (*repeated || (is_str && !bmx__coco_spells_integer(str, &value))) {
+        return true;
+    }
+    if (!bmx__id_table_reserve(&t->values)) {
+        return false;
+    }
+    /* a numeric entry; `str` keeps the spelling for the message */
+    struct bmx__id_entry *v = bmx__id_table_find(&t->values, false, value, NULL);
+    if (v->used) {
+        char id[96], other[96];
+        bmx__coco_describe_id(id, sizeof id, is_str, value, str);
+        bmx__coco_describe_id(other, sizeof other, v->str != NULL, value, v->str);
+        snprintf(clash, cap, "duplicate id %s (also images[%zu], spelled %s)", id, v->index, other);
+        *repeated = true;
+        return true;
+    }
+    *v = (struct bmx__id_entry){
+        .used = true, .num = value, .str = is_str ? str : NULL, .index = index};
+    t->values.count++;
+    return true;
+}
+
+const struct bmx__id_entry *bmx__image_ids_find(const struct bmx__image_ids *t, bool is_str,
+                                                int64_t num, const char *str, bool *respelled)
+{
+    *respelled = false;
+    const struct bmx__id_entry *e = bmx__id_table_find(&t->ids, is_str, num, str);
+    if (e->used) {
+        return e;
+    }
+    int64_t v;
+    char tmp[32];
+    if (is_str) {
+        if (!bmx__coco_spells_integer(str, &v)) {
+            return NULL;
+        }
+        e = bmx__id_table_find(&t->ids, false, v, NULL);
+    } else {
+        snprintf(tmp, sizeof tmp, "%" PRId64, num);
+        e = bmx__id_table_find(&t->ids, true, 0, tmp);
+    }
+    *respelled = e->used;
+    return e->used ? e : NULL;
 }

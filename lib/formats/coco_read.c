@@ -1,146 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* The COCO readers: a first pass over the document's top-level members, the fast
  * reader that takes the usual file in one pass and the checked reader that names the
- * first problem, the geometry a dataset may hold, and the entry points
- * bmx_dataset_read_coco, _buffer and _limited.
+ * first problem, and the entry points bmx_dataset_read_coco, _buffer and _limited.
  *
- * Reading checks the text with our own parser (json.c), then turns each image and
- * annotation into a compact record, one element at a time, checking every field
- * boxmix uses and reporting the first problem with its JSON path. Fields boxmix
- * does not know stay in the record's cJSON object (`extra`) and are written back
- * after the known ones. */
-#include "coco.h"
-#include "json.h"
+ * Reading checks the text with our own parser (json.c), then puts each image and
+ * annotation to the COCO rules (coco_rules.h, which boxmix-check applies too), one
+ * element at a time, and turns it into a compact record (coco_record.c); the first
+ * problem the rules refuse is the error, with its JSON path. Fields boxmix does
+ * not know stay in the record's cJSON object (`extra`) and are written back after
+ * the known ones. */
+#include "coco_rules.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A top-level member: its key and the byte range of its value. */
-struct member {
-    const char *key;
-    size_t start, end;
-    bool main; /* the first "images" or "annotations": read record by record */
-};
-
-struct document {
-    struct member *members;
-    size_t n, cap;
-    size_t value_start;   /* where the top-level value starts */
-    char first;           /* its first character */
-    size_t n_images, n_annotations;
-};
-
-static bool add_member(struct document *d, const char *key, size_t start, size_t end, bool main)
-{
-    if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        struct member *m = bmx__realloc_array(d->members, cap, sizeof *m);
-        if (m == NULL) {
-            return false;
-        }
-        d->members = m;
-        d->cap = cap;
-    }
-    d->members[d->n++] = (struct member){key, start, end, main};
-    return true;
-}
-
-/* First pass: check the whole text (syntax, what follows it, numbers that do not
- * fit a double) and find the top-level members, without building anything. */
-static bmx_status scan_document(struct bmx__coco_reader *r, struct bmx__json *p, struct document *d)
-{
-    size_t pos = bmx__json_skip_ws(p, 0);
-    d->value_start = pos;
-    d->first = pos < p->len ? p->buf[pos] : '\0';
-    if (d->first != '{') {
-        if (!bmx__json_value(p, &pos, 0, NULL)) {
-            return bmx__json_fail(p, r->name, r->err);
-        }
-    } else {
-        bool seen_images = false, seen_annotations = false;
-        int more = bmx__json_begin(p, &pos, '{');
-        while (more == 1) {
-            const char *key;
-            if (!bmx__json_key(p, &pos, &key)) {
-                return bmx__json_fail(p, r->name, r->err);
-            }
-            size_t start = bmx__json_skip_ws(p, pos);
-            for (size_t q = 0; q < d->n && d->n < 4096; q++) {
-                if (strcmp(d->members[q].key, key) == 0) {
-                    return bmx__fail(r->err, BMX_E_SCHEMA,
-                                     "%s: %s: a repeated key (readers disagree on which one wins)",
-                                     r->name, key);
-                }
-            }
-            bool is_images = strcmp(key, "images") == 0;
-            bool is_annotations = strcmp(key, "annotations") == 0;
-            bool main = (is_images && !seen_images) || (is_annotations && !seen_annotations);
-            seen_images |= is_images;
-            seen_annotations |= is_annotations;
-            if (main && start < p->len && p->buf[start] == '[') {
-                size_t count = 0;
-                pos = start;
-                int m = bmx__json_begin(p, &pos, '[');
-                while (m == 1) {
-                    if (!bmx__json_value(p, &pos, 2, NULL)) {
-                        return bmx__json_fail(p, r->name, r->err);
-                    }
-                    count++;
-                    m = bmx__json_next(p, &pos, ']');
-                }
-                if (m < 0) {
-                    return bmx__json_fail(p, r->name, r->err);
-                }
-                *(is_images ? &d->n_images : &d->n_annotations) = count;
-            } else if (!bmx__json_value(p, &pos, 1, NULL)) {
-                return bmx__json_fail(p, r->name, r->err);
-            }
-            if (!add_member(d, key, start, pos, main)) {
-                return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
-            }
-            more = bmx__json_next(p, &pos, '}');
-        }
-        if (more < 0) {
-            return bmx__json_fail(p, r->name, r->err);
-        }
-    }
-    /* Only whitespace may follow the document. */
-    for (size_t q = pos; q < p->len; q++) {
-        char c = p->buf[q];
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\0') {
-            size_t line, col;
-            bmx__json_line_col(p->buf, q, &line, &col);
-            return bmx__fail(r->err, BMX_E_PARSE, "%s: line %zu, column %zu: text after the JSON document",
-                             r->name, line, col);
-        }
-    }
-    if (d->first != '{') {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: top level: expected an object, got %s", r->name,
-                         bmx__json_type_name_of_text(d->first));
-    }
-    if (p->has_nonfinite) {
-        /* JSON has no non-finite numbers, but 1e999 overflows a double, which
-         * must not reach the geometry. */
-        char path[512];
-        bmx__json_reset(p);
-        bmx__json_path_at(p, d->value_start, p->nonfinite_pos, path, sizeof path);
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: number out of range (not finite)", r->name,
-                         path);
-    }
-    return BMX_OK;
-}
-
-static const struct member *find_member(const struct document *d, const char *key)
-{
-    for (size_t i = 0; i < d->n; i++) {
-        if (strcmp(d->members[i].key, key) == 0) {
-            return &d->members[i];
-        }
-    }
-    return NULL;
-}
 
 static bmx_dataset *new_dataset(const char *name)
 {
@@ -189,42 +63,64 @@ static bmx_status keep_member(struct bmx__coco_reader *r, struct bmx__json *p, c
  * error anywhere, then a number beyond a double, come before any content error);
  * then the members are read in a fixed order: categories, images, annotations.
  */
-static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size_t len,
+static bmx_status read_checked(const char *name, bmx_error *err, const char *buf, size_t len,
                                bmx_dataset **out)
 {
-    struct bmx__id_table images = {0}, cats = {0};
+    struct bmx__coco_reader reader, *r = &reader;
     struct bmx__json scan, p;
-    struct document doc = {0};
+    struct bmx__coco_doc doc = {0};
     bmx_status st = BMX_OK;
+    bool nomem = false;
+    bool rules_ok = bmx__coco_reader_init(r, name, err);
     bmx__json_init(&scan, buf, len);
     bmx__json_init(&p, buf, len);
     bmx_dataset *ds = new_dataset(r->name);
-    if (ds == NULL) {
-        return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+    if (ds == NULL || !rules_ok) {
+        st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+        goto done;
     }
-    st = scan_document(r, &scan, &doc);
+    /* The first problem as a whole-tree parse meets it: a repeated key (even
+     * before a syntax error after it), a syntax error, text after the document,
+     * a top level that is no object, a number beyond a double, the sections. */
+    bool scanned = bmx__coco_scan(&scan, &doc, &nomem);
+    if (nomem) {
+        st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+        goto done;
+    }
+    if (doc.repeats) {
+        bmx__rule_duplicate_list(&r->pr, doc.keys, doc.n);
+    } else if (!scanned) {
+        st = bmx__json_fail(&scan, r->name, r->err);
+        goto done;
+    } else if (bmx__rule_trailing(&r->pr, &scan, &doc)) {
+        bmx__rule_top_object(&r->pr, &doc);
+    }
+    st = bmx__coco_reader_check(r);
     if (st != BMX_OK) {
         goto done;
     }
-    static const char *const required[] = {"images", "annotations", "categories"};
-    const struct member *req[3];
-    for (size_t q = 0; q < 3; q++) {
-        req[q] = find_member(&doc, required[q]);
-        if (req[q] == NULL) {
-            st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: missing (a COCO detection file needs images, annotations and categories)",
-                           r->name, required[q]);
-            goto done;
-        }
-        if (buf[req[q]->start] != '[') {
-            st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected an array, got %s", r->name,
-                           required[q], bmx__json_type_name_of_text(buf[req[q]->start]));
-            goto done;
+    if (scan.has_nonfinite) {
+        /* JSON has no non-finite numbers, but 1e999 overflows a double, which
+         * must not reach the geometry. */
+        char path[512];
+        bmx__json_reset(&scan);
+        bmx__json_path_at(&scan, doc.root, scan.nonfinite_pos, path, sizeof path);
+        st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: number out of range (not finite)", r->name,
+                       path);
+        goto done;
+    }
+    char first[BMX__SEC_COUNT], info = '\0';
+    for (int q = 0; q < BMX__SEC_COUNT; q++) {
+        first[q] = doc.has[q] ? buf[doc.start[q]] : '\0';
+    }
+    for (size_t q = 0; q < doc.n; q++) {
+        if (strcmp(doc.keys[q], "info") == 0) {
+            info = buf[doc.starts[q]];
         }
     }
-    const struct member *info = find_member(&doc, "info");
-    if (info != NULL && buf[info->start] != '{' && buf[info->start] != 'n') {
-        st = bmx__fail(r->err, BMX_E_SCHEMA, "%s: info: expected an object or null, got %s",
-                       r->name, bmx__json_type_name_of_text(buf[info->start]));
+    bmx__rule_sections(&r->pr, first, info);
+    st = bmx__coco_reader_check(r);
+    if (st != BMX_OK) {
         goto done;
     }
 
@@ -232,17 +128,18 @@ static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size
      * placeholders there (a repeated one is dropped: the first is read). */
     cJSON *cat_json = NULL;
     for (size_t q = 0; q < doc.n; q++) {
-        const struct member *m = &doc.members[q];
-        if (m->main) {
+        const char *key = doc.keys[q];
+        if (strcmp(key, "images") == 0 || strcmp(key, "annotations") == 0) {
             cJSON *ph = cJSON_CreateArray();
-            if (ph == NULL || !cJSON_AddItemToObject(ds->root, m->key, ph)) {
+            if (ph == NULL || !cJSON_AddItemToObject(ds->root, key, ph)) {
                 cJSON_Delete(ph);
                 st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
                 goto done;
             }
-        } else if (strcmp(m->key, "images") != 0 && strcmp(m->key, "annotations") != 0) {
-            size_t at = m->start;
-            st = keep_member(r, &p, m->key, &at, ds, NULL, m == req[2] ? &cat_json : NULL);
+        } else {
+            size_t at = doc.starts[q];
+            bool cats = at == doc.start[BMX__SEC_CATEGORIES] && strcmp(key, "categories") == 0;
+            st = keep_member(r, &p, key, &at, ds, NULL, cats ? &cat_json : NULL);
             if (st != BMX_OK) {
                 goto done;
             }
@@ -250,31 +147,34 @@ static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size
     }
     {
         struct bmx__jnode *v = NULL;
-        size_t pos = req[2]->start;
+        size_t pos = doc.start[BMX__SEC_CATEGORIES];
         bmx__json_reset(&p);
         if (!bmx__json_value(&p, &pos, 1, &v)) {
             st = bmx__json_fail(&p, r->name, r->err);
             goto done;
         }
-        st = bmx__coco_parse_categories(r, v, cat_json, ds, &cats);
+        st = bmx__coco_parse_categories(r, v, cat_json, ds);
         if (st != BMX_OK) {
             goto done;
         }
     }
-    size_t cap_img = doc.n_images, cap_ann = doc.n_annotations;
+    size_t cap_img = doc.count[BMX__SEC_IMAGES], cap_ann = doc.count[BMX__SEC_ANNOTATIONS];
     ds->images = calloc(cap_img ? cap_img : 1, sizeof *ds->images);
     ds->objects = calloc(cap_ann ? cap_ann : 1, sizeof *ds->objects);
     ds->obj_image = calloc(cap_ann ? cap_ann : 1, sizeof *ds->obj_image);
-    if (!ds->images || !ds->objects || !ds->obj_image || !bmx__id_table_init(&images, cap_img)) {
+    if (!ds->images || !ds->objects || !ds->obj_image) {
         st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         goto done;
     }
     cap_img = cap_img ? cap_img : 1;
     cap_ann = cap_ann ? cap_ann : 1;
-    size_t at_img = req[0]->start, at_ann = req[1]->start;
-    st = bmx__coco_read_images(r, &p, &at_img, ds, &cap_img, &images);
+    size_t at_img = doc.start[BMX__SEC_IMAGES], at_ann = doc.start[BMX__SEC_ANNOTATIONS];
+    st = bmx__coco_read_images(r, &p, &at_img, ds, &cap_img);
     if (st == BMX_OK) {
-        st = bmx__coco_read_annotations(r, &p, &at_ann, ds, &cap_ann, &images, &cats);
+        st = bmx__coco_read_annotations(r, &p, &at_ann, ds, &cap_ann);
+    }
+    if (st == BMX_OK) {
+        st = bmx__coco_reader_finish(r); /* a box or a vertex far outside its image */
     }
     if (st != BMX_OK) {
         goto done;
@@ -286,9 +186,8 @@ static bmx_status read_checked(struct bmx__coco_reader *r, const char *buf, size
     *out = ds;
     ds = NULL;
 done:
-    free(images.slots);
-    free(cats.slots);
-    free(doc.members);
+    bmx__coco_reader_free(r);
+    bmx__coco_doc_free(&doc);
     bmx__json_free(&scan);
     bmx__json_free(&p);
     bmx_dataset_free(ds);
@@ -305,8 +204,7 @@ done:
 static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_dataset **out)
 {
     bmx_error scratch;
-    struct bmx__coco_reader r = {name, &scratch};
-    struct bmx__id_table images = {0}, cats = {0};
+    struct bmx__coco_reader r;
     struct bmx__json p, keys;
     bmx_status st = BMX_E_STATE;
     size_t cap_img = 0, cap_ann = 0;
@@ -316,7 +214,12 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
     bmx__json_init(&p, buf, len);
     bmx__json_init(&keys, buf, len);
     bmx_dataset *ds = new_dataset(name);
-    if (ds == NULL || !bmx__id_table_init(&images, 0)) {
+    bool rules_ok = bmx__coco_reader_init(&r, name, &scratch);
+    r.rules.cats_ok = false; /* until the categories are read */
+    if (ds == NULL || !rules_ok) {
+        bmx__coco_reader_free(&r);
+        bmx__json_free(&p);
+        bmx__json_free(&keys);
         bmx_dataset_free(ds);
         return BMX_E_NOMEM;
     }
@@ -368,11 +271,11 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
                 }
             } else {
                 if (k == 0) {
-                    st = bmx__coco_read_images(&r, &p, &pos, ds, &cap_img, &images);
+                    st = bmx__coco_read_images(&r, &p, &pos, ds, &cap_img);
                     images_read = true;
                 } else {
-                    st = bmx__coco_read_annotations(&r, &p, &pos, ds, &cap_ann, &images,
-                                                    cats_read ? &cats : NULL);
+                    r.rules.cats_ok = cats_read;
+                    st = bmx__coco_read_annotations(&r, &p, &pos, ds, &cap_ann);
                     cats_checked = cats_read;
                 }
                 if (st != BMX_OK) {
@@ -388,7 +291,7 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
                 goto done;
             }
             if (k == 2 && first) {
-                if (bmx__coco_parse_categories(&r, tree, item, ds, &cats) != BMX_OK) {
+                if (bmx__coco_parse_categories(&r, tree, item, ds) != BMX_OK) {
                     goto done;
                 }
                 cats_read = true;
@@ -405,14 +308,17 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
         }
     }
     if (late_annotations != SIZE_MAX) {
-        if (bmx__coco_read_annotations(&r, &p, &late_annotations, ds, &cap_ann, &images, &cats) !=
-            BMX_OK) {
+        r.rules.cats_ok = true;
+        if (bmx__coco_read_annotations(&r, &p, &late_annotations, ds, &cap_ann) != BMX_OK) {
             goto done;
         }
         cats_checked = true;
     }
+    if (r.deferred_refused) {
+        goto done;
+    }
     for (size_t q = 0; q < ds->n_objects && !cats_checked; q++) {
-        if (!bmx__id_table_find(&cats, false, ds->objects[q].category_id, NULL)->used) {
+        if (!bmx__id_table_find(&r.rules.cats, false, ds->objects[q].category_id, NULL)->used) {
             goto done;
         }
     }
@@ -423,72 +329,24 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
     *out = ds;
     ds = NULL;
 done:
-    free(images.slots);
-    free(cats.slots);
+    bmx__coco_reader_free(&r);
     bmx__json_free(&p);
     bmx__json_free(&keys);
     bmx_dataset_free(ds);
     return st;
 }
 
-/* Boxes and polygons a dataset may hold: a box may stray past the edge (official
- * files have some), but not lie wholly outside its image or reach beyond it by
- * more than its size; polygon vertices likewise. What CutMix makes from anything
- * further out would not be finite. */
-static bmx_status check_geometry(const bmx_dataset *ds, const char *path, bmx_error *err)
-{
-    bmx_status st = BMX_OK;
-    for (size_t q = 0; q < ds->n_objects && st == BMX_OK; q++) {
-        size_t slot = ds->file_order[q];
-        const struct bmx_object *o = &ds->objects[slot];
-        const struct bmx_image_info *im = &ds->images[ds->obj_image[slot]];
-        double W = im->width, H = im->height;
-        const struct bmx_box *b = &o->bbox;
-        if (!isfinite(b->x + b->w) || !isfinite(b->y + b->h) || b->x > W || b->y > H ||
-            b->x + b->w < 0 || b->y + b->h < 0 || b->x < -W || b->y < -H || b->x + b->w > 2 * W ||
-            b->y + b->h > 2 * H) {
-            st = bmx__fail(err, BMX_E_SCHEMA,
-                           "%s: annotations[%zu].bbox: [%g, %g, %g, %g] lies outside its %dx%d image",
-                           path, q, b->x, b->y, b->w, b->h, (int)im->width, (int)im->height);
-            break;
-        }
-        if (o->seg_kind != BMX_SEG_POLYGON) {
-            continue;
-        }
-        for (size_t k = 0; k < o->polys.count && st == BMX_OK; k++) {
-            const struct bmx_poly *ring = &o->polys.rings[k];
-            for (size_t v = 0; v < ring->n; v++) {
-                double x = ring->xy[2 * v], y = ring->xy[2 * v + 1];
-                if (!(x >= -W && x <= 2 * W && y >= -H && y <= 2 * H)) {
-                    st = bmx__fail(err, BMX_E_SCHEMA,
-                                   "%s: annotations[%zu].segmentation[%zu]: vertex (%g, %g) lies far "
-                                   "outside its %dx%d image",
-                                   path, q, k, x, y, (int)im->width, (int)im->height);
-                    break;
-                }
-            }
-        }
-        if (st != BMX_OK) {
-            break;
-        }
-    }
-    return st;
-}
-
 bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char *name,
                                         bmx_dataset **out, bmx_error *err)
 {
-    struct bmx__coco_reader r = {name ? name : "<memory>", err};
+    const char *label = name ? name : "<memory>";
     *out = NULL;
-    bmx_status st = read_fast(r.name, buf, len, out);
+    bmx_status st = read_fast(label, buf, len, out);
     if (st != BMX_OK) {
-        st = read_checked(&r, buf, len, out);
+        st = read_checked(label, err, buf, len, out);
     }
     if (st == BMX_OK) {
-        st = check_geometry(*out, r.name, err);
-        if (st == BMX_OK) {
-            st = bmx__coco_read_keypoints(*out, r.name, err);
-        }
+        st = bmx__coco_read_keypoints(*out, label, err);
         if (st != BMX_OK) {
             bmx_dataset_free(*out);
             *out = NULL;

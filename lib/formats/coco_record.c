@@ -1,183 +1,92 @@
 /* SPDX-License-Identifier: MIT */
-/* One COCO record into the dataset model: an image, an annotation (its ids, bbox,
- * area, iscrowd, polygons or RLE, and the unknown fields kept in `extra`) and the
- * categories array, each field boxmix uses checked, the first problem reported with
- * its place ("annotations[3].bbox"). */
-#include "coco.h"
-#include "json.h"
+/* The reader's side of the COCO rules (coco_rules.h): a sink that keeps the first
+ * refusal of a record (one met at the record's end, a repeated id, only when the
+ * record has no other), and each record put into the dataset model once the rules
+ * passed it: an image, an annotation (its ids, bbox, area, iscrowd, polygons or
+ * RLE, and the unknown fields kept in `extra`) and the categories array. Messages
+ * read "FILE: annotations[3].bbox: what is wrong". */
+#include "coco_rules.h"
 
-#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Messages name the place as "annotations[3].bbox"; it is only formatted when
- * something is wrong, which keeps the per-record cost down. */
-static const char *place(char *buf, size_t cap, const char *arr, size_t i, const char *field)
+static bool reader_sink(void *ctx, const struct bmx__rule_problem *p)
 {
-    snprintf(buf, cap, "%s[%zu].%s", arr, i, field);
-    return buf;
+    struct bmx__coco_reader *r = ctx;
+    if (p->deferred) {
+        if (!r->deferred_refused) {
+            r->deferred_refused = true;
+            r->deferred_status = p->status;
+            snprintf(r->deferred, sizeof r->deferred, "%s: %s", p->path, p->message);
+        }
+        return true;
+    }
+    if (p->late) {
+        if (!r->late_refused) {
+            r->late_refused = true;
+            r->late_status = p->status;
+            snprintf(r->late, sizeof r->late, "%s: %s", p->path, p->message);
+        }
+        return true;
+    }
+    if (!r->refused) {
+        r->refused = true;
+        r->status = p->status;
+        if (strcmp(p->code, "json-syntax") == 0) {
+            /* placed by line and column, not by path */
+            snprintf(r->first, sizeof r->first, "%s", p->message);
+        } else {
+            snprintf(r->first, sizeof r->first, "%s: %s", p->path, p->message);
+        }
+    }
+    return false;
 }
 
-static bmx_status parse_id(struct bmx__coco_reader *r, const struct bmx__jnode *v, const char *arr,
-                           size_t i, const char *field, bool allow_str, bool *is_str, int64_t *num,
-                           const char **str)
+bool bmx__coco_reader_init(struct bmx__coco_reader *r, const char *name, bmx_error *err)
 {
-    char where[96];
-    if (bmx__json_is_number(v) && bmx__json_is_integral(v->u.num)) {
-        *is_str = false;
-        *num = (int64_t)v->u.num;
-        *str = NULL;
-        return BMX_OK;
-    }
-    if (allow_str && v != NULL && v->type == BMX__J_STRING) {
-        *is_str = true;
-        *num = 0;
-        *str = v->u.str;
-        return BMX_OK;
-    }
-    place(where, sizeof where, arr, i, field);
-    if (v == NULL) {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: missing", r->name, where);
-    }
-    return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected an integer%s, got %s", r->name,
-                     where, allow_str ? " or a string" : "", bmx__json_type_name(v));
+    r->name = name;
+    r->err = err;
+    r->pr = (struct bmx__problems){.sink = reader_sink, .ctx = r, .doc_path = "$"};
+    r->refused = r->late_refused = r->deferred_refused = false;
+    bool ok = bmx__coco_rules_init(&r->rules, &r->pr, 0, 0, 0);
+    r->rules.keep = true;
+    return ok;
 }
 
-static bmx_status parse_dim(struct bmx__coco_reader *r, const struct bmx__jnode *v, size_t i,
-                            const char *field, int32_t *out)
+void bmx__coco_reader_free(struct bmx__coco_reader *r)
 {
-    char where[64];
-    if (bmx__json_is_number(v) && bmx__json_is_integral(v->u.num) && v->u.num >= 1 && v->u.num <= INT32_MAX) {
-        *out = (int32_t)v->u.num;
-        return BMX_OK;
-    }
-    place(where, sizeof where, "images", i, field);
-    if (v == NULL) {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: missing", r->name, where);
-    }
-    return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected a positive integer, got %s", r->name,
-                     where, bmx__json_is_number(v) ? "a number out of range" : bmx__json_type_name(v));
+    bmx__coco_rules_free(&r->rules);
 }
 
-static bmx_status parse_polygons(struct bmx__coco_reader *r, const struct bmx__jnode *seg,
-                                 size_t ai, struct bmx_polyset *out)
+bmx_status bmx__coco_reader_finish(struct bmx__coco_reader *r)
 {
-    char where[96];
-    out->rings = bmx__alloc_array(seg->n, sizeof *out->rings);
-    if (out->rings == NULL) {
-        return bmx__fail(r->err, BMX_E_NOMEM, "%s: %s: out of memory", r->name,
-                         place(where, sizeof where, "annotations", ai, "segmentation"));
-    }
-    out->count = 0;
-    size_t i = 0;
-    for (const struct bmx__jnode *ring = seg->u.child; ring != NULL; ring = ring->next, i++) {
-        if (!bmx__json_is_array(ring)) {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s[%zu]: expected an array of numbers, got %s",
-                             r->name, place(where, sizeof where, "annotations", ai, "segmentation"),
-                             i, bmx__json_type_name(ring));
-        }
-        size_t k = ring->n;
-        size_t jj = 0;
-        for (const struct bmx__jnode *c = ring->u.child; c != NULL; c = c->next, jj++) {
-            if (c->type != BMX__J_NUMBER) {
-                return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s[%zu][%zu]: expected a number, got %s",
-                                 r->name,
-                                 place(where, sizeof where, "annotations", ai, "segmentation"), i,
-                                 jj, bmx__json_type_name(c));
-            }
-        }
-        if (k % 2 != 0) {
-            return bmx__fail(r->err, BMX_E_SCHEMA,
-                             "%s: %s[%zu]: expected an even count of numbers (x, y pairs), got %zu",
-                             r->name, place(where, sizeof where, "annotations", ai, "segmentation"),
-                             i, k);
-        }
-        if (k < 6) {
-            return bmx__fail(r->err, BMX_E_SCHEMA,
-                             "%s: %s[%zu]: a polygon needs at least 3 points (6 numbers), got %zu",
-                             r->name, place(where, sizeof where, "annotations", ai, "segmentation"),
-                             i, k);
-        }
-        struct bmx_poly *p = &out->rings[out->count];
-        p->xy = bmx__alloc_array(k, sizeof *p->xy);
-        if (p->xy == NULL) {
-            return bmx__fail(r->err, BMX_E_NOMEM, "%s: %s: out of memory", r->name,
-                             place(where, sizeof where, "annotations", ai, "segmentation"));
-        }
-        p->n = k / 2;
-        out->count++;
-        size_t j = 0;
-        for (const struct bmx__jnode *c = ring->u.child; c != NULL; c = c->next, j++) {
-            if (c->type != BMX__J_NUMBER) {
-                return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s[%zu][%zu]: expected a number, got %s",
-                                 r->name,
-                                 place(where, sizeof where, "annotations", ai, "segmentation"), i,
-                                 j, bmx__json_type_name(c));
-            }
-            p->xy[j] = c->u.num;
-        }
+    if (r->deferred_refused) {
+        return bmx__fail(r->err, r->deferred_status, "%s: %s", r->name, r->deferred);
     }
     return BMX_OK;
 }
 
-static bmx_status parse_rle(struct bmx__coco_reader *r, const struct bmx__jnode *seg, size_t ai,
-                            const struct bmx_image_info *img, struct bmx_object *obj)
+bmx_status bmx__coco_reader_check(struct bmx__coco_reader *r)
 {
-    char where[96];
-    place(where, sizeof where, "annotations", ai, "segmentation");
-    const struct bmx__jnode *size = bmx__json_get(seg, "size");
-    const struct bmx__jnode *counts = bmx__json_get(seg, "counts");
-    if (!bmx__json_is_array(size) || size->n != 2 || !bmx__json_is_number(size->u.child) ||
-        !bmx__json_is_number(size->u.child->next) || !bmx__json_is_integral(size->u.child->u.num) ||
-        !bmx__json_is_integral(size->u.child->next->u.num)) {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s.size: expected [height, width] integers",
-                         r->name, where);
+    if (r->pr.nomem) {
+        return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
     }
-    double h = size->u.child->u.num;
-    double w = size->u.child->next->u.num;
-    if (h != img->height || w != img->width) {
-        return bmx__fail(r->err, BMX_E_SCHEMA,
-                         "%s: %s.size: [%.0f, %.0f] differs from its image's [height, width] [%d, %d]",
-                         r->name, where, h, w, (int)img->height, (int)img->width);
+    if (r->refused) {
+        return bmx__fail(r->err, r->status, "%s: %s", r->name, r->first);
     }
-    bmx_status st;
-    if (counts != NULL && counts->type == BMX__J_STRING) {
-        st = bmx_rle_from_string(counts->u.str, counts->n, (uint32_t)h, (uint32_t)w, &obj->rle,
-                                 r->err);
-        if (st != BMX_OK) {
-            return bmx__prefix(r->err, st, "%s: %s.counts", r->name, where);
-        }
-        obj->rle_compressed = true;
-    } else if (bmx__json_is_array(counts)) {
-        size_t m = counts->n;
-        obj->rle.counts = bmx__alloc_array(m, sizeof *obj->rle.counts);
-        if (obj->rle.counts == NULL) {
-            return bmx__fail(r->err, BMX_E_NOMEM, "%s: %s: out of memory", r->name, where);
-        }
-        obj->rle.h = (uint32_t)h;
-        obj->rle.w = (uint32_t)w;
-        obj->rle.m = m;
-        size_t j = 0;
-        for (const struct bmx__jnode *c = counts->u.child; c != NULL; c = c->next, j++) {
-            if (!bmx__json_is_number(c) || !bmx__json_is_integral(c->u.num) || c->u.num < 0 || c->u.num > UINT32_MAX) {
-                return bmx__fail(r->err, BMX_E_SCHEMA,
-                                 "%s: %s.counts[%zu]: expected a run length in 0..4294967295",
-                                 r->name, where, j);
-            }
-            obj->rle.counts[j] = (uint32_t)c->u.num;
-        }
-        st = bmx_rle_validate(&obj->rle, r->err);
-        if (st != BMX_OK) {
-            return bmx__prefix(r->err, st, "%s: %s.counts", r->name, where);
-        }
-        obj->rle_compressed = false;
-    } else {
-        return bmx__fail(r->err, BMX_E_SCHEMA,
-                         "%s: %s.counts: expected a string or an array of run lengths, got %s",
-                         r->name, where, bmx__json_type_name(counts));
+    if (r->late_refused) {
+        return bmx__fail(r->err, r->late_status, "%s: %s", r->name, r->late);
     }
-    obj->seg_kind = BMX_SEG_RLE;
     return BMX_OK;
+}
+
+/* Put the path at record i of `section`; returns what bmx__path_pop restores. */
+static size_t at_record(struct bmx__coco_reader *r, const char *section, size_t i)
+{
+    size_t old = bmx__path_key(&r->pr, section);
+    bmx__path_index(&r->pr, i);
+    return old;
 }
 
 /* The annotation keys boxmix reads; anything else rides along in `extra`. */
@@ -213,179 +122,61 @@ static int known_key(const char *k)
     }
 }
 
-/* The index of the image an annotation's image_id names. */
-static bmx_status find_image(struct bmx__coco_reader *r, const struct bmx__id_table *images,
-                             size_t i, bool is_str, int64_t num, const char *str, size_t *index)
-{
-    struct bmx__id_entry *e = bmx__id_table_find(images, is_str, num, str);
-    if (!e->used) {
-        /* Converters disagree on "7" versus 7: accept the other spelling (bmx__coco_read_images
-         * lets no two images share one). */
-        char tmp[32];
-        int64_t v;
-        if (is_str) {
-            if (bmx__coco_spells_integer(str, &v)) {
-                e = bmx__id_table_find(images, false, v, NULL);
-            }
-        } else {
-            snprintf(tmp, sizeof tmp, "%" PRId64, num);
-            e = bmx__id_table_find(images, true, 0, tmp);
-        }
-    }
-    if (!e->used) {
-        char where[96];
-        place(where, sizeof where, "annotations", i, "image_id");
-        if (is_str) {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: no image has id \"%s\"", r->name, where, str);
-        }
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: no image has id %" PRId64, r->name, where, num);
-    }
-    *index = e->index;
-    return BMX_OK;
-}
-
 bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct bmx__jnode *a,
-                                      size_t i, bmx_dataset *ds, const struct bmx__id_table *images,
-                                      const struct bmx__id_table *cats,
-                                      struct bmx__coco_last_image *last, struct bmx_object *obj,
+                                      size_t i, bmx_dataset *ds, struct bmx_object *obj,
                                       size_t *image_index)
 {
-    char where[96];
-    bmx_status st;
-    if (a->type != BMX__J_OBJECT) {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: annotations[%zu]: expected an object, got %s",
-                         r->name, i, bmx__json_type_name(a));
+    struct bmx__coco_ann got;
+    size_t old = at_record(r, "annotations", i);
+    bmx__rule_annotation(&r->rules, a, i, &got);
+    bmx__path_pop(&r->pr, old);
+    bmx_status st = bmx__coco_reader_check(r);
+    if (st != BMX_OK) {
+        bmx__coco_ann_release(&got);
+        return st;
     }
+    obj->id = got.id;
+    *image_index = got.image;
+    obj->category_id = got.category_id;
+    obj->bbox = got.box;
+    obj->area = got.area;
+    obj->has_area = got.has_area;
+    obj->iscrowd = got.iscrowd;
+    obj->has_iscrowd = got.has_iscrowd;
+    switch (got.seg) {
+    case BMX__SEG_POLYGON: /* the rules keep records: they are ours */
+        obj->seg_kind = BMX_SEG_POLYGON;
+        obj->polys = got.polys;
+        got.polys_owned = false;
+        break;
+    case BMX__SEG_RLE:
+        obj->seg_kind = BMX_SEG_RLE;
+        obj->rle_compressed = got.rle_compressed;
+        obj->rle = got.rle;
+        got.rle_owned = false;
+        break;
+    case BMX__SEG_EMPTY:
+        obj->seg_kind = BMX_SEG_EMPTY;
+        break;
+    default:
+        obj->seg_kind = BMX_SEG_NONE;
+        break;
+    }
+    bmx__coco_ann_release(&got);
+
     /* The first member of each known name is the one read (and left out of the
      * extras); a repeated name rides along like an unknown field. */
+    obj->visibility = 1.0;
+    obj->extra = NULL;
+    if (got.n_known == a->n) {
+        return BMX_OK;
+    }
     const struct bmx__jnode *field[N_KEYS] = {0};
-    bool has_unknown = false;
     for (const struct bmx__jnode *c = a->u.child; c != NULL; c = c->next) {
         int k = known_key(c->key);
         if (k >= 0 && field[k] == NULL) {
             field[k] = c;
-        } else {
-            has_unknown = true;
         }
-    }
-    bool is_str;
-    int64_t num;
-    const char *str;
-    st = parse_id(r, field[KEY_ID], "annotations", i, "id", false, &is_str, &num, &str);
-    if (st != BMX_OK) {
-        return st;
-    }
-    obj->id = num;
-
-    st = parse_id(r, field[KEY_IMAGE_ID], "annotations", i, "image_id", true, &is_str, &num, &str);
-    if (st != BMX_OK) {
-        return st;
-    }
-    if (!is_str && last->valid && last->num == num) {
-        *image_index = last->index;
-    } else {
-        st = find_image(r, images, i, is_str, num, str, image_index);
-        if (st != BMX_OK) {
-            return st;
-        }
-        *last = (struct bmx__coco_last_image){!is_str, num, *image_index};
-    }
-    const struct bmx_image_info *img = &ds->images[*image_index];
-
-    st = parse_id(r, field[KEY_CATEGORY_ID], "annotations", i, "category_id", false, &is_str, &num,
-                  &str);
-    if (st != BMX_OK) {
-        return st;
-    }
-    if (cats != NULL && !bmx__id_table_find(cats, false, num, NULL)->used) {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: no category has id %" PRId64, r->name,
-                         place(where, sizeof where, "annotations", i, "category_id"), num);
-    }
-    obj->category_id = num;
-
-    const struct bmx__jnode *bbox = field[KEY_BBOX];
-    if (bbox == NULL || !bmx__json_is_array(bbox) || bbox->n != 4) {
-        place(where, sizeof where, "annotations", i, "bbox");
-        if (bbox == NULL) {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: missing", r->name, where);
-        }
-        if (!bmx__json_is_array(bbox)) {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected 4 numbers, got %s", r->name,
-                             where, bmx__json_type_name(bbox));
-        }
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: expected 4 numbers, got %zu", r->name,
-                         where, bbox->n);
-    }
-    double bv[4];
-    int k = 0;
-    for (const struct bmx__jnode *c = bbox->u.child; c != NULL; c = c->next, k++) {
-        if (c->type != BMX__J_NUMBER) {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s[%d]: expected a number, got %s",
-                             r->name, place(where, sizeof where, "annotations", i, "bbox"), k,
-                             bmx__json_type_name(c));
-        }
-        bv[k] = c->u.num;
-    }
-    if (bv[2] < 0 || bv[3] < 0) {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: %s: negative width or height [%g, %g, %g, %g]",
-                         r->name, place(where, sizeof where, "annotations", i, "bbox"), bv[0],
-                         bv[1], bv[2], bv[3]);
-    }
-    obj->bbox = (struct bmx_box){bv[0], bv[1], bv[2], bv[3]};
-
-    const struct bmx__jnode *area = field[KEY_AREA];
-    if (area != NULL) {
-        if (!bmx__json_is_number(area) || area->u.num < 0) {
-            return bmx__fail(r->err, BMX_E_SCHEMA,
-                             "%s: annotations[%zu].area: expected a number >= 0, got %s", r->name,
-                             i, bmx__json_is_number(area) ? "a negative number" : bmx__json_type_name(area));
-        }
-        obj->area = area->u.num;
-        obj->has_area = true;
-    }
-
-    const struct bmx__jnode *crowd = field[KEY_ISCROWD];
-    if (crowd != NULL) {
-        if (crowd->type == BMX__J_TRUE || crowd->type == BMX__J_FALSE) {
-            obj->iscrowd = crowd->type == BMX__J_TRUE ? 1 : 0;
-        } else if (bmx__json_is_number(crowd) && (crowd->u.num == 0 || crowd->u.num == 1)) {
-            obj->iscrowd = (int)crowd->u.num;
-        } else {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: annotations[%zu].iscrowd: expected 0 or 1",
-                             r->name, i);
-        }
-        obj->has_iscrowd = true;
-    }
-
-    const struct bmx__jnode *seg = field[KEY_SEGMENTATION];
-    if (seg == NULL || seg->type == BMX__J_NULL) {
-        obj->seg_kind = BMX_SEG_NONE;
-    } else if (seg->type == BMX__J_ARRAY) {
-        if (seg->n == 0) {
-            obj->seg_kind = BMX_SEG_EMPTY;
-        } else {
-            obj->seg_kind = BMX_SEG_POLYGON;
-            st = parse_polygons(r, seg, i, &obj->polys);
-            if (st != BMX_OK) {
-                return st;
-            }
-        }
-    } else if (seg->type == BMX__J_OBJECT) {
-        st = parse_rle(r, seg, i, img, obj);
-        if (st != BMX_OK) {
-            return st;
-        }
-    } else {
-        return bmx__fail(r->err, BMX_E_SCHEMA,
-                         "%s: %s: expected a list of polygons or an RLE object, got %s", r->name,
-                         place(where, sizeof where, "annotations", i, "segmentation"),
-                         bmx__json_type_name(seg));
-    }
-
-    obj->visibility = 1.0;
-    obj->extra = NULL;
-    if (!has_unknown) {
-        return BMX_OK;
     }
     cJSON *extra = cJSON_CreateObject();
     if (extra == NULL || !cJSON_AddItemToArray(ds->extras, extra)) {
@@ -420,27 +211,11 @@ bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct b
 bmx_status bmx__coco_parse_image(struct bmx__coco_reader *r, const struct bmx__jnode *im, size_t i,
                                  bmx_dataset *ds, struct bmx_image_info *info)
 {
-    bmx_status st;
-    if (im->type != BMX__J_OBJECT) {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: images[%zu]: expected an object, got %s",
-                         r->name, i, bmx__json_type_name(im));
-    }
-    bool is_str;
-    const char *str;
-    st = parse_id(r, bmx__json_get(im, "id"), "images", i, "id", true, &is_str, &info->id, &str);
-    if (st != BMX_OK) {
-        return st;
-    }
-    const struct bmx__jnode *fn = bmx__json_get(im, "file_name");
-    if (fn == NULL || fn->type != BMX__J_STRING || fn->u.str[0] == '\0') {
-        return bmx__fail(r->err, BMX_E_SCHEMA, "%s: images[%zu].file_name: %s", r->name, i,
-                         fn == NULL ? "missing" : "expected a non-empty string");
-    }
-    st = parse_dim(r, bmx__json_get(im, "width"), i, "width", &info->width);
-    if (st != BMX_OK) {
-        return st;
-    }
-    st = parse_dim(r, bmx__json_get(im, "height"), i, "height", &info->height);
+    struct bmx__coco_image got = {0};
+    size_t old = at_record(r, "images", i);
+    bmx__rule_image(&r->rules, im, i, &got);
+    bmx__path_pop(&r->pr, old);
+    bmx_status st = bmx__coco_reader_check(r);
     if (st != BMX_OK) {
         return st;
     }
@@ -451,7 +226,10 @@ bmx_status bmx__coco_parse_image(struct bmx__coco_reader *r, const struct bmx__j
         return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
     }
     info->file_name = cJSON_GetObjectItemCaseSensitive(extra, "file_name")->valuestring;
-    if (is_str) {
+    info->width = r->rules.recs[i].w;
+    info->height = r->rules.recs[i].h;
+    info->id = got.id;
+    if (got.id_is_str) {
         info->id_str = cJSON_GetObjectItemCaseSensitive(extra, "id")->valuestring;
         info->id = (int64_t)i + 1;
     }
@@ -462,44 +240,28 @@ bmx_status bmx__coco_parse_image(struct bmx__coco_reader *r, const struct bmx__j
 /* `arr` is the parsed categories array, `carr` its cJSON copy kept in the root
  * (which owns the names). */
 bmx_status bmx__coco_parse_categories(struct bmx__coco_reader *r, const struct bmx__jnode *arr,
-                                      const cJSON *carr, bmx_dataset *ds,
-                                      struct bmx__id_table *cats)
+                                      const cJSON *carr, bmx_dataset *ds)
 {
     size_t n = arr->n;
     ds->cats = bmx__alloc_array(n, sizeof *ds->cats);
-    if (ds->cats == NULL || !bmx__id_table_init(cats, n)) {
+    if (ds->cats == NULL) {
         return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
     }
     size_t i = 0;
     const cJSON *cc = carr->child;
     for (const struct bmx__jnode *c = arr->u.child; c != NULL; c = c->next, cc = cc->next, i++) {
-        if (c->type != BMX__J_OBJECT) {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: categories[%zu]: expected an object, got %s",
-                             r->name, i, bmx__json_type_name(c));
-        }
-        bool is_str;
-        const char *str;
         struct bmx_category *cat = &ds->cats[i];
-        bmx_status st = parse_id(r, bmx__json_get(c, "id"), "categories", i, "id", false, &is_str,
-                                 &cat->id, &str);
+        *cat = (struct bmx_category){0};
+        size_t old = at_record(r, "categories", i);
+        bmx__rule_category(&r->rules, c, i, &cat->id);
+        bmx__path_pop(&r->pr, old);
+        bmx_status st = bmx__coco_reader_check(r);
         if (st != BMX_OK) {
             return st;
-        }
-        const struct bmx__jnode *name = bmx__json_get(c, "name");
-        if (name == NULL || name->type != BMX__J_STRING) {
-            return bmx__fail(r->err, BMX_E_SCHEMA, "%s: categories[%zu].name: %s", r->name, i,
-                             name == NULL ? "missing" : "expected a string");
         }
         cat->name = cJSON_GetObjectItemCaseSensitive(cc, "name")->valuestring;
         const cJSON *sup = cJSON_GetObjectItemCaseSensitive(cc, "supercategory");
         cat->supercategory = cJSON_IsString(sup) ? sup->valuestring : NULL;
-        struct bmx__id_entry *e = bmx__id_table_find(cats, false, cat->id, NULL);
-        if (e->used) {
-            return bmx__fail(r->err, BMX_E_SCHEMA,
-                             "%s: categories[%zu].id: duplicate id %" PRId64 " (also categories[%zu])",
-                             r->name, i, cat->id, e->index);
-        }
-        *e = (struct bmx__id_entry){.used = true, .num = cat->id, .index = i};
         ds->n_cats = i + 1;
     }
     return BMX_OK;

@@ -2,12 +2,13 @@
 /* The dataset checker: walk a COCO file or a Pascal VOC folder as it is and
  * report every problem.
  *
- * Unlike the strict COCO reader (lib/formats/coco_read.c), which stops at the first problem, this
- * walks the document itself, records after records, and keeps going: a first pass
- * judges the syntax and finds the sections, then each record is parsed into a small
- * tree of its own (json.h), checked and forgotten, categories, then images, then
- * annotations, whatever their order in the file. Every check
- * that the strict reader makes is an error here, so a file with no error reads.
+ * COCO: the records are judged by the reader's own rules (lib/formats/coco_rules.h),
+ * whose sink here collects every problem where the reader's stops at the first: a
+ * first pass judges the syntax and finds the sections, then each record is parsed
+ * into a small tree of its own (json.h), put to the rules and forgotten,
+ * categories, then images, then annotations, whatever their order in the file.
+ * Every problem the reader refuses a file for is an error here, so a file with no
+ * error reads.
  *
  * VOC: the reader (voc.c) stops at the first problem of a dataset, so the checker
  * lists the XML files itself and reads them one at a time: a file the reader
@@ -36,133 +37,41 @@
  *   the structure around them (a list of numbers, num_keypoints, a category's
  *   names and skeleton) as coco_keypoints.c reads it.
  *
- * This file holds the entry point (bmx_check_run) and the path and problem
- * reporting; the checker's state is in check.h, shared with the walks, the rules
- * and the id table of check_*.c.
+ * This file holds the entry point (bmx_check_run) and the sink that counts and
+ * reports each problem; the checker's state is in check.h, shared with the walks
+ * (check_coco.c, check_voc.c), the keypoint checks and the image files of
+ * check_*.c.
  */
 #include "check.h"
 #include "input.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- paths ---- */
+/* ---- the sink of the rules' problems: every one, counted and reported ---- */
 
-static bool is_ident(const char *s)
+static bool collect(void *ctx, const struct bmx__rule_problem *p)
 {
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) {
-        return false;
-    }
-    for (; *s; s++) {
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-              *s == '_')) {
-            return false;
-        }
-    }
-    return true;
-}
-
-void bmx__check_path_append(struct checker *c, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(c->path + c->plen, sizeof c->path - c->plen, fmt, ap);
-    va_end(ap);
-    if (n > 0) {
-        c->plen += (size_t)n;
-        if (c->plen >= sizeof c->path) {
-            c->plen = sizeof c->path - 1;
-        }
-    }
-}
-
-/* Push one segment; return the length to restore with bmx__check_path_pop. */
-size_t bmx__check_path_key(struct checker *c, const char *key)
-{
-    size_t old = c->plen;
-    if (is_ident(key)) {
-        size_t n = strlen(key);
-        if (c->plen + n + 2 > sizeof c->path) {
-            return old;
-        }
-        if (c->plen > 0) {
-            c->path[c->plen++] = '.';
-        }
-        memcpy(c->path + c->plen, key, n + 1);
-        c->plen += n;
-        return old;
-    }
-    bmx__check_path_append(c, "[\"");
-    for (const unsigned char *s = (const unsigned char *)key; *s; s++) {
-        if (*s == '"' || *s == '\\') {
-            bmx__check_path_append(c, "\\%c", *s);
-        } else if (*s < 0x20) {
-            bmx__check_path_append(c, "\\u%04x", *s);
-        } else {
-            bmx__check_path_append(c, "%c", *s);
-        }
-    }
-    bmx__check_path_append(c, "\"]");
-    return old;
-}
-
-size_t bmx__check_path_index(struct checker *c, size_t i)
-{
-    size_t old = c->plen;
-    char digits[24];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + i % 10);
-        i /= 10;
-    } while (i > 0);
-    if (c->plen + n + 3 > sizeof c->path) {
-        return old; /* a path this long is cut, never overrun */
-    }
-    c->path[c->plen++] = '[';
-    while (n > 0) {
-        c->path[c->plen++] = digits[--n];
-    }
-    c->path[c->plen++] = ']';
-    c->path[c->plen] = '\0';
-    return old;
-}
-
-void bmx__check_path_pop(struct checker *c, size_t len)
-{
-    c->plen = len;
-    c->path[len] = '\0';
-}
-
-/* ---- reporting ---- */
-
-void bmx__check_problem(struct checker *c, enum bmx_severity sev, const char *code, const char *fmt,
-                        ...)
-{
-    if (c->opts->strict) {
-        sev = BMX_SEVERITY_ERROR;
-    }
+    struct checker *c = ctx;
+    enum bmx_severity sev =
+        p->level == BMX__WARNING && !c->opts->strict ? BMX_SEVERITY_WARNING : BMX_SEVERITY_ERROR;
     if (sev == BMX_SEVERITY_ERROR) {
         c->sum.errors++;
     } else {
         c->sum.warnings++;
     }
-    if (c->report == NULL) {
-        return;
+    if (c->report != NULL) {
+        struct bmx_problem problem = {
+            .file = c->file,
+            .path = p->path,
+            .code = p->code,
+            .message = p->message,
+            .severity = sev,
+        };
+        c->report(&problem, c->ctx);
     }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
-    va_end(ap);
-    struct bmx_problem p = {
-        .file = c->file,
-        .path = c->plen ? c->path : c->doc_path,
-        .code = code,
-        .message = c->msg,
-        .severity = sev,
-    };
-    c->report(&p, c->ctx);
+    return true;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -225,10 +134,11 @@ bmx_status bmx_check_run(const struct bmx_check_options *given,
     }
     struct checker c = {
         .opts = opts, .report = report, .ctx = ctx, .file = opts->input.annotations};
+    c.pr = (struct bmx__problems){.sink = collect, .ctx = &c, .all = true};
     bmx_status st = BMX_OK;
     if (voc) {
         c.voc = true;
-        c.doc_path = "/";
+        c.pr.doc_path = "/";
         st = bmx__check_voc(&c, err);
     } else {
         if (opts->decode && opts->input.images == NULL) {
@@ -240,33 +150,20 @@ bmx_status bmx_check_run(const struct bmx_check_options *given,
         if (st != BMX_OK) {
             return st;
         }
-        c.doc_path = "$";
+        c.pr.doc_path = "$";
         c.image_root = opts->input.images;
         bmx__check_coco(&c, buf, len);
         free(buf);
     }
-    if (c.nomem) {
+    if (c.nomem || c.pr.nomem) {
         st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory while checking",
                        opts->input.annotations);
     }
     if (summary != NULL) {
         *summary = c.sum;
     }
-    free(c.images.slots);
-    free(c.image_values.slots);
-    free(c.anns.slots);
-    free(c.cats.slots);
-    free(c.names.slots);
-    free(c.recs);
+    bmx__coco_rules_free(&c.coco);
     free(c.cat_keypoints);
-    while (c.pool != NULL) {
-        struct pool_block *next = c.pool->next;
-        free(c.pool);
-        c.pool = next;
-    }
-    free(c.rings);
-    free(c.xy);
-    free(c.runs);
     free(c.kp);
     free(c.file_buf);
     return st;

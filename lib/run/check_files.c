@@ -32,7 +32,8 @@ static bool read_into(struct checker *c, FILE *f, size_t size, size_t *got)
 /* Check one image file: it exists, it is a regular readable file, its header
  * names the size the record says (and with `decode`, it decodes). The path is the
  * record's file_name. */
-void bmx__check_image_file(struct checker *c, const char *name, const struct image_rec *rec)
+void bmx__check_image_file(struct checker *c, const char *name,
+                           const struct bmx__coco_image_rec *rec)
 {
     const char *root = c->image_root;
     size_t lr = strlen(root), ln = strlen(name), total;

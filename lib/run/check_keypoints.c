@@ -124,7 +124,7 @@ static void report_keypoint(void *ctx, bool error, const char *code, const char 
  * `n_keypoints` is its category's count, `img` its image (NULL: unknown), `box`
  * its bbox (NULL: none usable). */
 void bmx__check_keypoints(struct checker *c, const struct bmx__jnode *a, size_t n_keypoints,
-                          const struct image_rec *img, const struct bmx_box *box)
+                          const struct bmx__coco_image_rec *img, const struct bmx_box *box)
 {
     bool has_num = false;
     double num = 0.0;

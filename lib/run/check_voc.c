@@ -30,7 +30,7 @@ struct voc_state {
     const char *split_path; /* the split list, for problems on its lines */
     const char **labels;    /* label names sorted, or NULL */
     size_t n_labels;
-    struct table files;        /* file_name -> entry index */
+    struct bmx__id_table files; /* file_name -> entry index */
     struct bmx__strlist owned; /* file names the table points to */
     struct bmx__strlist cats;  /* every object name, sorted and made unique at the end */
     struct voc_entry *entries;
@@ -163,16 +163,15 @@ static void check_voc_file(struct checker *c, struct voc_state *vs, size_t index
             c->nomem = true;
             goto done;
         }
-        struct key k = {.is_str = true, .str = own};
-        struct slot *s = bmx__check_table_find(&vs->files, &k);
+        struct bmx__id_entry *s = bmx__id_table_find(&vs->files, true, 0, own);
         if (s->used) {
             bmx__check_problem(c, SEV_WARNING, "duplicate-file-name", "'%s' is also the file of %s",
                                name, vs->entries[s->index].xml);
         } else {
-            *s = (struct slot){.used = true, .key = k, .index = index};
+            *s = (struct bmx__id_entry){.used = true, .is_str = true, .str = own, .index = index};
         }
         if (c->image_root != NULL) {
-            struct image_rec rec = {.w = info->width, .h = info->height, .dims_ok = true};
+            struct bmx__coco_image_rec rec = {.w = info->width, .h = info->height, .dims_ok = true};
             bmx__check_image_file(c, name, &rec);
         }
     }
@@ -254,8 +253,8 @@ done:
 /* Walk the entries: problems of the split list in place, then each XML. */
 static void walk_voc(struct checker *c, struct voc_state *vs)
 {
-    struct table ids = {0};
-    if (vs->split_path != NULL && !bmx__check_table_init(&ids, vs->n_entries)) {
+    struct bmx__id_table ids = {0};
+    if (vs->split_path != NULL && !bmx__id_table_init(&ids, vs->n_entries)) {
         c->nomem = true;
         return;
     }
@@ -270,8 +269,7 @@ static void walk_voc(struct checker *c, struct voc_state *vs)
                                    e->id);
                 continue;
             }
-            struct key k = {.is_str = true, .str = e->id};
-            struct slot *s = bmx__check_table_find(&ids, &k);
+            struct bmx__id_entry *s = bmx__id_table_find(&ids, true, 0, e->id);
             if (s->used) {
                 bmx__check_problem(
                     c, SEV_WARNING, "voc-split-duplicate",
@@ -279,7 +277,7 @@ static void walk_voc(struct checker *c, struct voc_state *vs)
                     vs->entries[s->index].line);
                 continue;
             }
-            *s = (struct slot){.used = true, .key = k, .index = i};
+            *s = (struct bmx__id_entry){.used = true, .is_str = true, .str = e->id, .index = i};
             struct stat sb;
             if (stat(e->xml, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
                 bmx__check_problem(c, SEV_ERROR, "voc-xml-missing", "%s: no such file", e->xml);
@@ -388,7 +386,7 @@ bmx_status bmx__check_voc(struct checker *c, bmx_error *err)
             goto done;
         }
     }
-    if (!bmx__check_table_init(&vs.files, vs.n_entries)) {
+    if (!bmx__id_table_init(&vs.files, vs.n_entries)) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }

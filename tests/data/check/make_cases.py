@@ -198,7 +198,7 @@ ann(d, 1)["area"] = 0
 case("bbox-wholly-outside",
      ["annotations[1].bbox: warning: the box has no area [100.5, 40, 0, 10]; trainers may reject "
       "it [bbox-empty]",
-      "annotations[1].bbox: error: [100.5, 40, 0, 10] lies wholly outside the 100x80 image "
+      "annotations[1].bbox: error: [100.5, 40, 0, 10] lies outside its 100x80 image "
       "[bbox-outside-image]"], d)
 
 d = base()
@@ -314,8 +314,8 @@ d = base()
 ann(d, 0)["iscrowd"] = 1
 ann(d, 0)["segmentation"] = [[10, 10, 250, 10, 250, 30, 10, 30]]
 case("polygon-far-outside-image",
-     ["annotations[0].segmentation[0]: error: vertex (250, 10) lies more than the image's size "
-      "outside the 100x80 image [polygon-far-outside-image]",
+     ["annotations[0].segmentation[0]: error: vertex (250, 10) lies far outside its 100x80 "
+      "image [polygon-far-outside-image]",
       "annotations[0].bbox: warning: crowd object: [10, 10, 30, 20] is 210 px off its "
       "polygons' extent [10, 10, 240, 20] (a known quirk of the official COCO files) "
       "[crowd-bbox-mismatch]",

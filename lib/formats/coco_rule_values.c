@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The checks any value of a COCO record gets, whatever its field: numbers that
+/* The rules any value of a COCO record is under, whatever its field: numbers that
  * are not finite, keys repeated in one object, and a member fetched and reported
  * missing when required. */
-#include "check.h"
+#include "coco_rules.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -27,13 +27,13 @@ static bool has_nonfinite(const struct bmx__jnode *v)
 }
 
 /* Report every number of the subtree that is not finite. */
-void bmx__check_walk_nonfinite(struct checker *c, const struct bmx__jnode *v)
+void bmx__rule_nonfinite(struct bmx__problems *pr, const struct bmx__jnode *v)
 {
     if (!has_nonfinite(v)) {
         return;
     }
     if (v->type == BMX__J_NUMBER) {
-        bmx__check_problem(c, SEV_ERROR, "non-finite", "number out of range (not finite)");
+        bmx__problem(pr, BMX__REFUSE, "non-finite", "number out of range (not finite)");
         return;
     }
     size_t i = 0;
@@ -41,23 +41,22 @@ void bmx__check_walk_nonfinite(struct checker *c, const struct bmx__jnode *v)
         if (e->type != BMX__J_ARRAY && e->type != BMX__J_OBJECT && e->type != BMX__J_NUMBER) {
             continue;
         }
-        size_t old =
-            v->type == BMX__J_OBJECT ? bmx__check_path_key(c, e->key) : bmx__check_path_index(c, i);
-        bmx__check_walk_nonfinite(c, e);
-        bmx__check_path_pop(c, old);
+        size_t old = v->type == BMX__J_OBJECT ? bmx__path_key(pr, e->key) : bmx__path_index(pr, i);
+        bmx__rule_nonfinite(pr, e);
+        bmx__path_pop(pr, old);
     }
 }
 
-static void report_duplicate_key(struct checker *c, const char *key)
+static void report_duplicate_key(struct bmx__problems *pr, const char *key)
 {
-    size_t old = bmx__check_path_key(c, key);
-    bmx__check_problem(c, SEV_ERROR, "duplicate-key",
-                       "key repeated in one object (readers disagree on which value wins)");
-    bmx__check_path_pop(c, old);
+    size_t old = bmx__path_key(pr, key);
+    bmx__problem(pr, BMX__REFUSE, "duplicate-key",
+                 "key repeated in one object (readers disagree on which value wins)");
+    bmx__path_pop(pr, old);
 }
 
 /* Report each key of keys[0, n) that an earlier one repeats, in order. */
-void bmx__check_duplicate_list(struct checker *c, const char *const *keys, size_t n)
+void bmx__rule_duplicate_list(struct bmx__problems *pr, const char *const *keys, size_t n)
 {
     if (n < 2) {
         return;
@@ -67,25 +66,24 @@ void bmx__check_duplicate_list(struct checker *c, const char *const *keys, size_
         for (size_t e = 1; e < n; e++) {
             for (size_t f = 0; f < e; f++) {
                 if (keys[e][0] == keys[f][0] && strcmp(keys[e], keys[f]) == 0) {
-                    report_duplicate_key(c, keys[e]);
+                    report_duplicate_key(pr, keys[e]);
                     break;
                 }
             }
         }
         return;
     }
-    struct table t = {0};
-    if (!bmx__check_table_init(&t, n)) {
-        c->nomem = true;
+    struct bmx__id_table t = {0};
+    if (!bmx__id_table_init(&t, n)) {
+        pr->nomem = true;
         return;
     }
     for (size_t e = 0; e < n; e++) {
-        struct key k = {.is_str = true, .str = keys[e]};
-        struct slot *s = bmx__check_table_find(&t, &k);
+        struct bmx__id_entry *s = bmx__id_table_find(&t, true, 0, keys[e]);
         if (s->used) {
-            report_duplicate_key(c, keys[e]);
+            report_duplicate_key(pr, keys[e]);
         } else {
-            *s = (struct slot){.used = true, .key = k};
+            *s = (struct bmx__id_entry){.used = true, .is_str = true, .str = keys[e]};
         }
     }
     free(t.slots);
@@ -93,7 +91,7 @@ void bmx__check_duplicate_list(struct checker *c, const char *const *keys, size_
 
 /* Readers disagree on repeated keys (cJSON takes the first, Python's json the
  * last), so a record must not have any. */
-void bmx__check_duplicate_keys(struct checker *c, const struct bmx__jnode *obj)
+void bmx__rule_duplicate_keys(struct bmx__problems *pr, const struct bmx__jnode *obj)
 {
     if (obj->n < 2) {
         return;
@@ -103,7 +101,7 @@ void bmx__check_duplicate_keys(struct checker *c, const struct bmx__jnode *obj)
         for (const struct bmx__jnode *e = obj->u.child->next; e != NULL; e = e->next) {
             for (const struct bmx__jnode *f = obj->u.child; f != e; f = f->next) {
                 if (e->key[0] == f->key[0] && strcmp(e->key, f->key) == 0) {
-                    report_duplicate_key(c, e->key);
+                    report_duplicate_key(pr, e->key);
                     break;
                 }
             }
@@ -112,26 +110,26 @@ void bmx__check_duplicate_keys(struct checker *c, const struct bmx__jnode *obj)
     }
     const char **keys = bmx__alloc_array(obj->n, sizeof *keys);
     if (keys == NULL) {
-        c->nomem = true;
+        pr->nomem = true;
         return;
     }
     size_t n = 0;
     for (const struct bmx__jnode *e = obj->u.child; e != NULL; e = e->next) {
         keys[n++] = e->key;
     }
-    bmx__check_duplicate_list(c, keys, n);
+    bmx__rule_duplicate_list(pr, keys, n);
     free(keys);
 }
 
 /* Fetch a key of `obj`, reporting it missing when `required`. */
-const struct bmx__jnode *bmx__check_member(struct checker *c, const struct bmx__jnode *obj,
-                                           const char *key, bool required)
+const struct bmx__jnode *bmx__rule_member(struct bmx__problems *pr, const struct bmx__jnode *obj,
+                                          const char *key, bool required)
 {
     const struct bmx__jnode *v = bmx__json_get(obj, key);
     if (v == NULL && required) {
-        size_t old = bmx__check_path_key(c, key);
-        bmx__check_problem(c, SEV_ERROR, "missing-key", "missing");
-        bmx__check_path_pop(c, old);
+        size_t old = bmx__path_key(pr, key);
+        bmx__problem(pr, BMX__REFUSE, "missing-key", "missing");
+        bmx__path_pop(pr, old);
     }
     return v;
 }
