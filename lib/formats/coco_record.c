@@ -194,16 +194,6 @@ bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct b
             return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         }
     }
-    /* A boxmix output read back: its provenance is known. */
-    const cJSON *bm = cJSON_GetObjectItemCaseSensitive(extra, "boxmix");
-    const cJSON *from = cJSON_GetObjectItemCaseSensitive(bm, "from");
-    const cJSON *vis = cJSON_GetObjectItemCaseSensitive(bm, "visibility");
-    if (cJSON_IsString(from)) {
-        obj->origin = strcmp(from->valuestring, "source") == 0 ? BMX_FROM_SOURCE
-                      : strcmp(from->valuestring, "base") == 0 ? BMX_FROM_BASE
-                                                               : BMX_FROM_NONE;
-    }
-    obj->visibility = cJSON_IsNumber(vis) ? vis->valuedouble : 1.0;
     obj->extra = extra;
     return BMX_OK;
 }
