@@ -13,6 +13,7 @@ boxmix-augment (diff -r, journal included). Then it stops each daemon it started
 its PID, and checks that no process it started is left. Needs root (munged runs as the
 `munge` user, the daemons as root); skipped otherwise. Prints TAP.
 """
+import ctypes
 import glob
 import os
 import pwd
@@ -32,6 +33,7 @@ TOOLS, ROOT = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 TASKS = 4
 PROGRAMS = ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "sinfo"]
 MARKER = "BOXMIX_CLUSTER_TEST"
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 
 
 class Failure(Exception):
@@ -266,6 +268,36 @@ def processes_with_marker(tmp):
     return found
 
 
+def become_subreaper():
+    """Makes this process the reaper of its orphaned descendants (the slurmstepd that
+    slurmd double-forks, and their tasks), so they are reaped here, not left as zombies
+    for an init that may never reap them."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def reap_orphans():
+    """Reaps every child that has ended; returns the PIDs of the children still there.
+    Called only once the daemons' Popen objects have been waited for."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return []
+        if pid == 0:
+            break
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and _ppid(int(p)) == os.getpid()]
+
+
+def _ppid(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def job_tasks(cluster, job):
     """{array task id: (JobState, ExitCode)} from `scontrol -o show job`."""
     p = cluster.run("scontrol", "-o", "show", "job", job)
@@ -320,6 +352,7 @@ def main():
     os.environ["PATH"] = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
 
     t = recipes.Tap()
+    become_subreaper()
     tmp = tempfile.mkdtemp(prefix="boxmix-slurm-")
     os.chmod(tmp, 0o755)  # munged (the munge user) reaches its folder through it
     cluster = Cluster(tmp)
@@ -404,17 +437,21 @@ def main():
             stray = []
             deadline = time.monotonic() + 10
             while True:
+                reap_orphans()
                 stray = processes_with_marker(tmp)
                 if not stray or time.monotonic() > deadline:
                     break
                 time.sleep(0.2)
+            described = [(pid, _cmdline(pid)) for pid in stray]
             for pid in stray:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
-            t.check("no process the test started is left", not stray,
-                    "left: %s" % [(pid, _cmdline(pid)) for pid in stray])
+            time.sleep(0.2 if stray else 0)
+            children = reap_orphans()
+            t.check("no process the test started is left, not even a zombie", not stray and not children,
+                    "left: %s; children not yet reaped: %s" % (described, children))
             if t.failed():
                 t.note("kept for inspection: " + tmp)
             t.note("the cluster test took %.1f s" % (time.monotonic() - started))
