@@ -226,6 +226,7 @@ bmx_status bmx_check_run(const struct bmx_check_options *given,
     struct checker c = {
         .opts = opts, .report = report, .ctx = ctx, .file = opts->input.annotations};
     bmx_status st = BMX_OK;
+    bmx__progress_init(&c.progress, opts->progress, opts->progress_ctx);
     if (voc) {
         c.voc = true;
         c.doc_path = "/";

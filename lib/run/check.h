@@ -8,6 +8,7 @@
 
 #include "coco.h"
 #include "json.h"
+#include "progress.h"
 
 /* The tolerances of the top of check.c. */
 #define COORD_EPS 0.02
@@ -65,6 +66,7 @@ struct checker {
     void *ctx;
     struct bmx_check_summary sum;
     bool nomem;
+    struct bmx__progress progress; /* the options' callback: records or XML files checked */
 
     char path[1024];
     size_t plen;

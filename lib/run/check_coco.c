@@ -188,6 +188,7 @@ static void each_record(struct checker *c, struct bmx__json *p, size_t start, co
         }
         fn(c, e, i);
         bmx__check_path_pop(c, o1);
+        bmx__progress_step(&c->progress);
         more = bmx__json_next(p, &pos, ']');
     }
     if (more < 0) {
@@ -267,6 +268,10 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
     }
     memset(c->recs, 0, (n_img ? n_img : 1) * sizeof *c->recs);
     memset(c->cat_keypoints, 0, (n_cat ? n_cat : 1) * sizeof *c->cat_keypoints);
+    bmx__progress_stage(&c->progress, "checking records", BMX_PROGRESS_RECORDS,
+                        (uint64_t)(d->is_array[SEC_IMAGES] ? n_img : 0) +
+                            (d->is_array[SEC_ANNOTATIONS] ? n_ann : 0) +
+                            (d->is_array[SEC_CATEGORIES] ? n_cat : 0));
     static void (*const check_fn[SEC_COUNT])(struct checker *, const struct bmx__jnode *,
                                              size_t) = {bmx__check_category, bmx__check_image,
                                                         bmx__check_annotation};
