@@ -18,8 +18,9 @@ packages="gcc meson ninja-build pkg-config libcjson-dev libstb-dev libcmocka-dev
 libturbojpeg0-dev libexpat1-dev python3 python3-jsonschema"
 if [ "$mode" = test ]; then
     # The fuzz targets are libFuzzer's: clang and its runtime; g++ compiles the
-    # public header as C++.
-    packages="$packages clang libclang-rt-14-dev g++"
+    # public header as C++; bsdutils has script(1), which runs the tools on a
+    # pseudo-terminal for the progress test (essential in Debian, so normally there).
+    packages="$packages clang libclang-rt-14-dev g++ bsdutils"
 fi
 missing=""
 for p in $packages; do
