@@ -172,6 +172,31 @@ static void augment_two_threads(void **state)
     remove_tree(tmpl);
 }
 
+/* With the originals: the pre-check, copying the originals, the outputs. */
+static void augment_with_originals(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/bmx-progress-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char out[300];
+    snprintf(out, sizeof out, "%s/orig", tmpl);
+    struct seen s = {0};
+    struct bmx_job_options o = augment_options(out);
+    o.include_originals = true;
+    o.shard_index = 0;
+    o.shard_count = 2; /* originals 0, 2, 4, 6 and outputs 0, 2, ..., 30 */
+    o.progress = on_progress;
+    o.progress_ctx = &s;
+    bmx_error err = {0};
+    assert_int_equal(bmx_job_run(&o, NULL, &err), BMX_OK);
+    assert_whole(&s, 3);
+    assert_string_equal(s.names[1], "copying originals");
+    assert_int_equal(s.units[1], BMX_PROGRESS_IMAGES);
+    assert_int_equal(s.totals[1], 4);
+    assert_int_equal(s.totals[2], 16);
+    remove_tree(tmpl);
+}
+
 /* A dry run has no pre-check: one stage. A shard counts its own outputs. */
 static void augment_dry_run_and_shard(void **state)
 {
@@ -362,6 +387,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(augment_two_threads),
+        cmocka_unit_test(augment_with_originals),
         cmocka_unit_test(augment_dry_run_and_shard),
         cmocka_unit_test(augment_cancel_from_callback),
         cmocka_unit_test(older_struct_without_progress),
