@@ -47,8 +47,9 @@ def run(args):
     return p.returncode, p.stdout, p.stderr
 
 
-# A frame of the line: "PROG: STAGE DONE/TOTAL UNIT, RATE/s, elapsed M:SS, left M:SS"
-LINE = re.compile(rb"^(boxmix-\w+): ([a-z ]+) (\d+)/(\d+) (outputs|images|files|records), "
+# A frame of the line: "PROG: STAGE DONE/TOTAL UNIT, RATE/s, elapsed M:SS, left M:SS";
+# where that is wider than the terminal, without "PROG: ", then without " UNIT".
+LINE = re.compile(rb"^(boxmix-\w+: )?([a-z ]+) (\d+)/(\d+)( outputs| images| files| records)?, "
                   rb"(--|\d+(?:\.\d)?)/s, elapsed (\d+:\d\d(?::\d\d)?), left (--:--|\d+:\d\d(?::\d\d)?) *$")
 
 
@@ -109,9 +110,10 @@ def test_line_under_terminal(tmp):
           and text.startswith(b"boxmix-augment: wrote"), text[:200])
 
 
-def on_pty(args, interrupt_after=None):
+def on_pty(args, interrupt_after=None, stage=b"making outputs"):
     """Run args with stdout and stderr on a pseudo-terminal; with interrupt_after,
-    send SIGINT once that many outputs are made. Returns (exit status, bytes)."""
+    send SIGINT once that many units of `stage` are done. Returns (exit status,
+    bytes, whether the signal was sent)."""
     master, slave = pty.openpty()
     p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
     os.close(slave)
@@ -129,7 +131,7 @@ def on_pty(args, interrupt_after=None):
                 break
             data += chunk
         if interrupt_after is not None and not sent:
-            done = [int(m.group(3)) for m in frames(data) if m.group(2) == b"making outputs"]
+            done = [int(m.group(3)) for m in frames(data) if m.group(2) == stage]
             if done and done[-1] >= interrupt_after:
                 p.send_signal(signal.SIGINT)
                 sent = True
@@ -149,6 +151,24 @@ def test_interrupt(tmp):
           m is not None and m.group(2).startswith(b"boxmix-augment: " + out.encode()),
           text[-300:])
     shutil.rmtree(out, ignore_errors=True)
+
+
+def test_check_interrupt(tmp):
+    """boxmix-check exits from its signal handler: the line is ended there."""
+    big = os.path.join(tmp, "big.json")
+    n = 400000
+    with open(big, "w") as f:
+        f.write('{"images":[{"id":1,"file_name":"a.jpg","width":640,"height":480}],'
+                '"categories":[{"id":1,"name":"thing"}],"annotations":[')
+        f.write(",".join('{"id":%d,"image_id":1,"category_id":1,"bbox":[1,2,30,40],"area":1200,'
+                         '"iscrowd":0}' % (i + 1) for i in range(n)))
+        f.write("]}")
+    rc, text, sent = on_pty([tool("check"), big], interrupt_after=1, stage=b"checking records")
+    check("check SIGINT: interrupted mid-stage, exits 130", sent and rc == 130, (rc, sent, text[-200:]))
+    check("check SIGINT: the line is ended before the message",
+          re.search(rb"\n(\r\n)?boxmix-check: interrupted\r?\n?$", text) is not None and
+          not re.search(rb"left [-:0-9]+ *boxmix-check: interrupted", text), text[-300:])
+    os.unlink(big)
 
 
 def test_check_problems(tmp):
@@ -247,6 +267,7 @@ def main():
         test_line_under_terminal(tmp)
         test_interrupt(tmp)
         test_check_problems(tmp)
+        test_check_interrupt(tmp)
         test_json_and_quiet(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

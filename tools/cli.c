@@ -206,12 +206,12 @@ static size_t terminal_width(void)
 }
 
 /* Write the progress line over the one on screen: carriage return, the text (cut
- * to the terminal's width, so it never wraps), spaces over what is left of the old
+ * to `width`, one less than the terminal's, so it never wraps), spaces over what is left of the old
  * one, and a newline when the stage is over. One write, so it is never split. */
-static void write_line(struct cli_progress *pg, const char *text, bool last)
+static void write_line(struct cli_progress *pg, const char *text, size_t width, bool last)
 {
     char buf[512];
-    size_t n = strlen(text), width = terminal_width() - 1;
+    size_t n = strlen(text);
     if (n > width) {
         n = width;
     }
@@ -286,9 +286,18 @@ void cli_progress_report(const struct bmx_progress *p, void *ctx)
     } else {
         snprintf(left_s, sizeof left_s, "--:--");
     }
-    snprintf(text, sizeof text, "%s: %s %" PRIu64 "/%" PRIu64 " %s, %s/s, elapsed %s, left %s",
-             pg->prog, p->stage, p->done, p->total, unit, rate_s, el_s, left_s);
-    write_line(pg, text, last);
+    /* The whole line when it fits the terminal, else without the tool's name, then
+     * without the unit too: the counts and times are what must stay. */
+    size_t width = terminal_width() - 1;
+    for (int form = 0; form < 3; form++) {
+        snprintf(text, sizeof text, "%s%s%s %" PRIu64 "/%" PRIu64 "%s%s, %s/s, elapsed %s, left %s",
+                 form == 0 ? pg->prog : "", form == 0 ? ": " : "", p->stage, p->done, p->total,
+                 form < 2 ? " " : "", form < 2 ? unit : "", rate_s, el_s, left_s);
+        if (strlen(text) <= width) {
+            break;
+        }
+    }
+    write_line(pg, text, width, last);
 }
 
 void cli_progress_before_stdout(struct cli_progress *pg)
