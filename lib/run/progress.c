@@ -53,14 +53,3 @@ void bmx__progress_step(struct bmx__progress *pg)
         pg->fn(&pg->p, pg->ctx);
     }
 }
-
-void bmx__progress_finish(struct bmx__progress *pg)
-{
-    if (pg->p.done == pg->p.total) {
-        return;
-    }
-    pg->p.done = pg->p.total;
-    if (pg->fn != NULL) {
-        pg->fn(&pg->p, pg->ctx);
-    }
-}

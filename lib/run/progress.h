@@ -29,8 +29,4 @@ void bmx__progress_stage(struct bmx__progress *pg, const char *stage, enum bmx_p
 /* One more unit done: reports it. Never past the stage's total. */
 void bmx__progress_step(struct bmx__progress *pg);
 
-/* The stage is over: reports done == total once more when a step was skipped
- * (units that needed no work, such as unselected images). */
-void bmx__progress_finish(struct bmx__progress *pg);
-
 #endif
