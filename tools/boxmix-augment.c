@@ -73,6 +73,8 @@ static void help(void)
            "  --force                write into a folder that already holds a dataset\n"
            "                         (never over an input: see README, Safety)\n"
            "  --quiet                no summary line\n"
+           "  --progress MODE        auto (default: a line on stderr when it is a terminal),\n"
+           "                         line, json (one JSON object a second on stderr), none\n"
            "  --help                 this help\n"
            "  --version              the version\n"
            "\n"
@@ -112,6 +114,7 @@ enum {
     OPT_SKIP_BAD,
     OPT_REPORT,
     OPT_QUIET,
+    OPT_PROGRESS,
     OPT_HELP,
     OPT_VERSION
 };
@@ -149,12 +152,14 @@ int main(int argc, char **argv)
         {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
         {"report", required_argument, NULL, OPT_REPORT},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"progress", required_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
     struct bmx_job_options o;
     bmx_job_options_init(&o);
+    enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     bool quiet = false, have_count = false, have_per_image = false, out_format_set = false;
     int c;
     const char *annotations = NULL, *voc = NULL;
@@ -344,6 +349,11 @@ int main(int argc, char **argv)
         case OPT_QUIET:
             quiet = true;
             break;
+        case OPT_PROGRESS:
+            if (!cli_parse_progress(optarg, &progress)) {
+                return cli_usage_error(prog, usage_line, "--progress: expected auto, line, json or none, got '%s'", optarg);
+            }
+            break;
         case OPT_HELP:
             help();
             return cli_stdout_status();
@@ -372,9 +382,16 @@ int main(int argc, char **argv)
         return cli_usage_error(prog, usage_line, "%s", "--resume and --force exclude each other");
     }
     o.cancel = cli_catch_signals();
+    struct cli_progress pg;
+    cli_progress_init(&pg, prog, progress);
+    if (cli_progress_on(&pg)) {
+        o.progress = cli_progress_report;
+        o.progress_ctx = &pg;
+    }
     struct bmx_job_summary sum;
     bmx_error err = {0};
     bmx_status st = bmx_job_run(&o, &sum, &err);
+    cli_progress_end(&pg);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
         return st == BMX_E_INTERRUPTED ? 130 : 1;

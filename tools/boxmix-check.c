@@ -55,6 +55,8 @@ static void help(void)
            "                         all are counted\n"
            "  --max-pixels N         report images (records and files) larger than N pixels\n"
            "                         (default 178956970)\n"
+           "  --progress MODE        auto (default: a line on stderr when it is a terminal),\n"
+           "                         line, json (one JSON object a second on stderr), none\n"
            "  --help                 this help\n"
            "  --version              the version\n"
            "\n"
@@ -107,6 +109,7 @@ static void put_json_string(const char *s)
 }
 
 struct printer {
+    struct cli_progress *progress; /* its line is erased before a problem is printed */
     bool json;
     uint64_t max; /* 0: no limit */
     uint64_t shown;
@@ -121,6 +124,7 @@ static void print_problem(const struct bmx_problem *p, void *ctx)
         return;
     }
     pr->shown++;
+    cli_progress_before_stdout(pr->progress);
     if (pr->json) {
         fputs("{\"file\":", stdout);
         put_json_string(p->file);
@@ -150,6 +154,7 @@ enum {
     OPT_JSON,
     OPT_MAX_PROBLEMS,
     OPT_MAX_PIXELS,
+    OPT_PROGRESS,
     OPT_HELP,
     OPT_VERSION
 };
@@ -167,6 +172,7 @@ int main(int argc, char **argv)
         {"json", no_argument, NULL, OPT_JSON},
         {"max-problems", required_argument, NULL, OPT_MAX_PROBLEMS},
         {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
+        {"progress", required_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -174,6 +180,7 @@ int main(int argc, char **argv)
     struct bmx_check_options o;
     bmx_check_options_init(&o);
     struct printer pr = {.max = 1000};
+    enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     const char *voc = NULL;
     int c;
     opterr = 0;
@@ -222,6 +229,11 @@ int main(int argc, char **argv)
             }
             o.limits.max_image_pixels = u;
             break;
+        case OPT_PROGRESS:
+            if (!cli_parse_progress(optarg, &progress)) {
+                return cli_usage_error(prog, usage_line, "--progress: expected auto, line, json or none, got '%s'", optarg);
+            }
+            break;
         case OPT_HELP:
             help();
             return cli_stdout_status();
@@ -261,7 +273,15 @@ int main(int argc, char **argv)
     struct bmx_check_summary sum;
     bmx_error err = {0};
     cli_exit_on_signals(prog);
+    struct cli_progress pg;
+    cli_progress_init(&pg, prog, progress);
+    pr.progress = &pg;
+    if (cli_progress_on(&pg)) {
+        o.progress = cli_progress_report;
+        o.progress_ctx = &pg;
+    }
     bmx_status st = bmx_check_run(&o, print_problem, &pr, &sum, &err);
+    cli_progress_end(&pg);
     if (st != BMX_OK) {
         fflush(stdout);
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));

@@ -50,6 +50,8 @@ static void help(void)
            "  --force                write into a folder that already holds a dataset\n"
            "  --max-pixels N         refuse images larger than N pixels (default 178956970)\n"
            "  --quiet                no summary line\n"
+           "  --progress MODE        auto (default: a line on stderr when it is a terminal),\n"
+           "                         line, json (one JSON object a second on stderr), none\n"
            "  --help                 this help\n"
            "  --version              the version\n"
            "\n"
@@ -83,6 +85,7 @@ enum {
     OPT_FORCE,
     OPT_MAX_PIXELS,
     OPT_QUIET,
+    OPT_PROGRESS,
     OPT_HELP,
     OPT_VERSION
 };
@@ -102,6 +105,7 @@ int main(int argc, char **argv)
         {"force", no_argument, NULL, OPT_FORCE},
         {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"progress", required_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -109,6 +113,7 @@ int main(int argc, char **argv)
     struct bmx_convert_job job;
     bmx_convert_job_init(&job);
     const char *annotations = NULL, *voc = NULL, *labels_path = NULL;
+    enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     bool have_from = false, have_to = false, quiet = false;
     int c;
     opterr = 0;
@@ -164,6 +169,11 @@ int main(int argc, char **argv)
         case OPT_QUIET:
             quiet = true;
             break;
+        case OPT_PROGRESS:
+            if (!cli_parse_progress(optarg, &progress)) {
+                return cli_usage_error(prog, usage_line, "--progress: expected auto, line, json or none, got '%s'", optarg);
+            }
+            break;
         case OPT_HELP:
             help();
             return cli_stdout_status();
@@ -204,7 +214,14 @@ int main(int argc, char **argv)
     bmx_error err = {0};
     struct bmx_convert_summary sum;
     job.cancel = cli_catch_signals();
+    struct cli_progress pg;
+    cli_progress_init(&pg, prog, progress);
+    if (cli_progress_on(&pg)) {
+        job.progress = cli_progress_report;
+        job.progress_ctx = &pg;
+    }
     bmx_status st = bmx_convert_run(&job, &sum, &err);
+    cli_progress_end(&pg);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
         return st == BMX_E_INTERRUPTED ? 130 : 1;

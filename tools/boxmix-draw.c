@@ -60,6 +60,8 @@ static void help(void)
            "  --no-patch             do not outline the CutMix patch\n"
            "  --max-pixels N         refuse images larger than N pixels (default 178956970)\n"
            "  --quiet                no summary line\n"
+           "  --progress MODE        auto (default: a line on stderr when it is a terminal),\n"
+           "                         line, json (one JSON object a second on stderr), none\n"
            "  --help                 this help\n"
            "  --version              the version\n"
            "\n"
@@ -151,6 +153,7 @@ enum {
     OPT_NO_PATCH,
     OPT_MAX_PIXELS,
     OPT_QUIET,
+    OPT_PROGRESS,
     OPT_HELP,
     OPT_VERSION
 };
@@ -179,12 +182,14 @@ static int run(int argc, char **argv, int64_t **ids_store)
         {"no-patch", no_argument, NULL, OPT_NO_PATCH},
         {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"progress", required_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
     };
     struct bmx_draw_job job;
     bmx_draw_job_init(&job);
+    enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     bool quiet = false, have_seed = false;
     const char *annotations = NULL, *voc = NULL;
     int c;
@@ -298,6 +303,11 @@ static int run(int argc, char **argv, int64_t **ids_store)
         case OPT_QUIET:
             quiet = true;
             break;
+        case OPT_PROGRESS:
+            if (!cli_parse_progress(optarg, &progress)) {
+                return cli_usage_error(prog, usage_line, "--progress: expected auto, line, json or none, got '%s'", optarg);
+            }
+            break;
         case OPT_HELP:
             help();
             return cli_stdout_status();
@@ -325,7 +335,14 @@ static int run(int argc, char **argv, int64_t **ids_store)
     struct bmx_draw_summary sum;
     bmx_error err = {0};
     job.cancel = cli_catch_signals();
+    struct cli_progress pg;
+    cli_progress_init(&pg, prog, progress);
+    if (cli_progress_on(&pg)) {
+        job.progress = cli_progress_report;
+        job.progress_ctx = &pg;
+    }
     bmx_status st = bmx_draw_run(&job, &sum, &err);
+    cli_progress_end(&pg);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
         return st == BMX_E_INTERRUPTED ? 130 : 1;

@@ -13,7 +13,7 @@ static const char *prog = "boxmix-merge";
 
 static void usage_line(FILE *f)
 {
-    fprintf(f, "usage: %s [--force] [--link] OUT SHARD...\n", prog);
+    fprintf(f, "usage: %s [--force] [--link] [--progress MODE] OUT SHARD...\n", prog);
 }
 
 static void help(void)
@@ -33,6 +33,9 @@ static void help(void)
            "  --force      write into a folder that already holds a dataset\n"
            "  --link       hard-link the image files instead of copying them\n"
            "  --quiet      no summary line\n"
+           "  --progress MODE\n"
+           "               auto (default: a line on stderr when it is a terminal),\n"
+           "               line, json (one JSON object a second on stderr), none\n"
            "  --help       this help\n"
            "  --version    the version\n"
            "\n"
@@ -50,8 +53,10 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         {"force", no_argument, NULL, 'f'},  {"link", no_argument, NULL, 'l'},
         {"quiet", no_argument, NULL, 'q'},  {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'}, {"progress", required_argument, NULL, 'p'},
+        {NULL, 0, NULL, 0},
     };
+    enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     bool force = false, link_files = false, quiet = false;
     int c;
     opterr = 0;
@@ -65,6 +70,11 @@ int main(int argc, char **argv)
             break;
         case 'q':
             quiet = true;
+            break;
+        case 'p':
+            if (!cli_parse_progress(optarg, &progress)) {
+                return cli_usage_error(prog, usage_line, "--progress: expected auto, line, json or none, got '%s'", optarg);
+            }
             break;
         case 'h':
             help();
@@ -89,7 +99,14 @@ int main(int argc, char **argv)
     mo.force = force;
     mo.link = link_files;
     mo.cancel = cli_catch_signals();
+    struct cli_progress pg;
+    cli_progress_init(&pg, prog, progress);
+    if (cli_progress_on(&pg)) {
+        mo.progress = cli_progress_report;
+        mo.progress_ctx = &pg;
+    }
     bmx_status st = bmx_merge_run(&mo, &sum, &err);
+    cli_progress_end(&pg);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
         return st == BMX_E_INTERRUPTED ? 130 : 1;

@@ -48,6 +48,48 @@ volatile const int *cli_catch_signals(void);
  * and exits 130 at once. */
 void cli_exit_on_signals(const char *prog);
 
+/* --progress: where a long job shows how far it is (README, Progress). */
+enum cli_progress_mode {
+    CLI_PROGRESS_AUTO, /* the line when stderr is a terminal, else nothing (default) */
+    CLI_PROGRESS_LINE, /* one updating line on stderr, terminal or not */
+    CLI_PROGRESS_JSON, /* one JSON object a second on stderr, and one at each stage's end */
+    CLI_PROGRESS_NONE  /* nothing */
+};
+
+/* The display of one run's progress: a job's `progress_ctx`, with cli_progress_report
+ * as its `progress`. */
+struct cli_progress {
+    const char *prog;
+    enum cli_progress_mode mode; /* LINE, JSON or NONE once AUTO is resolved */
+    bool stdout_tty;             /* stdout shares the terminal: clear the line first */
+    bool in_stage;               /* a stage was reported */
+    unsigned stage_index;
+    double stage_start;          /* monotonic seconds */
+    double last_out;             /* when the line or object was last written */
+    size_t line_len;             /* characters of the line on screen, 0 when none */
+};
+
+/* "auto", "line", "json" or "none". */
+bool cli_parse_progress(const char *s, enum cli_progress_mode *mode);
+
+/* Set up the display (AUTO becomes LINE when stderr is a terminal, else NONE). */
+void cli_progress_init(struct cli_progress *pg, const char *prog, enum cli_progress_mode mode);
+
+/* Whether the display shows anything: when it does, give the job
+ * cli_progress_report and `pg`; when not, leave its callback NULL. */
+bool cli_progress_on(const struct cli_progress *pg);
+
+/* A job's progress callback (`ctx` is the struct cli_progress). */
+void cli_progress_report(const struct bmx_progress *p, void *ctx);
+
+/* Before writing a line to stdout: when stdout is the terminal the progress line
+ * is on, erase that line (the next report draws it again). */
+void cli_progress_before_stdout(struct cli_progress *pg);
+
+/* After the job returned, whatever it returned: end a line left open (an error
+ * or an interrupt stopped a stage) with a newline, so messages start on their own. */
+void cli_progress_end(struct cli_progress *pg);
+
 /* `one` when n is 1, else `many`. */
 const char *cli_plural(uint64_t n, const char *one, const char *many);
 

@@ -19,8 +19,10 @@ libturbojpeg0-dev libexpat1-dev python3 python3-jsonschema"
 if [ "$mode" = test ]; then
     # The fuzz targets are libFuzzer's: clang and its runtime; g++ compiles the
     # public header as C++; tests/cluster/ runs the README's recipes on a real Slurm
-    # cluster (the daemons, the client commands, munge) and with GNU parallel.
-    packages="$packages clang libclang-rt-14-dev g++ slurmctld slurmd slurm-client munge parallel"
+    # cluster (the daemons, the client commands, munge) and with GNU parallel; bsdutils
+    # has script(1), which runs the tools on a pseudo-terminal for the progress test
+    # (essential in Debian, so normally there).
+    packages="$packages clang libclang-rt-14-dev g++ slurmctld slurmd slurm-client munge parallel bsdutils"
 fi
 missing=""
 for p in $packages; do

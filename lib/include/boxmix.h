@@ -811,6 +811,42 @@ BMX_API bmx_status bmx_dataset_write_voc(const bmx_dataset *ds, const char *out_
                                          bmx_error *err);
 
 /* ------------------------------------------------------------------------- */
+/* Progress of a job                                                          */
+/* ------------------------------------------------------------------------- */
+
+/** What a job's progress counts. */
+enum bmx_progress_unit {
+    BMX_PROGRESS_OUTPUTS = 1, /**< augmented images made (augment; resumed ones count too) */
+    BMX_PROGRESS_IMAGES,      /**< input images checked (augment's pre-check), images drawn */
+    BMX_PROGRESS_FILES,       /**< image files copied or linked (convert, merge), VOC XML
+                                   files checked (check) */
+    BMX_PROGRESS_RECORDS      /**< COCO records checked: categories, images, annotations */
+};
+
+/**
+ * Where a job is, given to the `progress` callback of its options. A job goes
+ * through one or more stages (augment: checking its input images, then making the
+ * outputs; the other jobs one stage); each stage counts `done` from 0 up to its
+ * `total`, one call when it starts (done 0) and one after each unit of work, the
+ * last with done == total. The callback is called from one thread at a time, never
+ * from two at once, even with several worker threads; the job waits for it, so it
+ * should return quickly. It never changes what the job writes. Everything it is
+ * given is valid only during the call.
+ */
+struct bmx_progress {
+    uint64_t done;               /**< units of this stage finished */
+    uint64_t total;              /**< units of this stage */
+    enum bmx_progress_unit unit; /**< what is counted */
+    const char *stage;           /**< a short static name: "checking inputs", "making
+                                      outputs", "drawing", "copying images", "joining
+                                      shards", "checking records", "checking files" */
+    unsigned stage_index;        /**< 0 for a job's first stage, then 1, ... */
+};
+
+/** The plural noun of a unit: "outputs", "images", "files", "records". */
+BMX_API const char *bmx_progress_unit_name(enum bmx_progress_unit unit);
+
+/* ------------------------------------------------------------------------- */
 /* Options that grow, and a job's input dataset                               */
 /* ------------------------------------------------------------------------- */
 
@@ -873,6 +909,10 @@ struct bmx_convert_job {
     bool force; /**< write into a folder that already holds a dataset */
     volatile const int *cancel; /**< when non-NULL and set (e.g. from a signal handler),
                                      the run stops between files, leaving no temporary */
+    /** When non-NULL, told how far the run is (see struct bmx_progress), with
+     *  `progress_ctx`; default NULL. */
+    void (*progress)(const struct bmx_progress *progress, void *ctx);
+    void *progress_ctx;
 };
 
 /** Fill `job` with the documented defaults. */
@@ -933,6 +973,10 @@ struct bmx_check_options {
     bool strict;              /**< report every warning as an error */
     struct bmx_limits limits; /**< the readers' limits, applied to records and decoded
                                    images alike; default bmx_limits_init */
+    /** When non-NULL, told how far the run is (see struct bmx_progress), with
+     *  `progress_ctx`; default NULL. */
+    void (*progress)(const struct bmx_progress *progress, void *ctx);
+    void *progress_ctx;
 };
 
 /** Fill `opts` with the documented defaults (COCO, no images, no decode, not strict). */
@@ -1012,6 +1056,10 @@ struct bmx_draw_job {
     struct bmx_limits limits;
     volatile const int *cancel; /**< when non-NULL and set (e.g. from a signal handler),
                                      the run stops between images, leaving no temporary */
+    /** When non-NULL, told how far the run is (see struct bmx_progress), with
+     *  `progress_ctx`; default NULL. */
+    void (*progress)(const struct bmx_progress *progress, void *ctx);
+    void *progress_ctx;
 };
 
 /** What a draw run did. */
@@ -1067,6 +1115,10 @@ struct bmx_job_options {
     volatile const int *cancel; /**< when non-NULL and set (e.g. from a signal handler),
                                   the run stops after the outputs in progress */
     struct bmx_limits limits;
+    /** When non-NULL, told how far the run is (see struct bmx_progress), with
+     *  `progress_ctx`; default NULL. */
+    void (*progress)(const struct bmx_progress *progress, void *ctx);
+    void *progress_ctx;
 };
 
 /** Fill `opts` with the documented defaults. */
@@ -1120,6 +1172,10 @@ struct bmx_merge_options {
     bool force;                 /**< write into a folder that already holds a dataset */
     bool link;                  /**< hard-link the image files instead of copying them */
     volatile const int *cancel; /**< when non-NULL and set, stop between files */
+    /** When non-NULL, told how far the run is (see struct bmx_progress), with
+     *  `progress_ctx`; default NULL. */
+    void (*progress)(const struct bmx_progress *progress, void *ctx);
+    void *progress_ctx;
 };
 
 /** Fill `opts` with the defaults (no paths, no force, copies). */

@@ -136,6 +136,7 @@ bmx_status bmx_check_run(const struct bmx_check_options *given,
         .opts = opts, .report = report, .ctx = ctx, .file = opts->input.annotations};
     c.pr = (struct bmx__problems){.sink = collect, .ctx = &c, .all = true};
     bmx_status st = BMX_OK;
+    bmx__progress_init(&c.progress, opts->progress, opts->progress_ctx);
     if (voc) {
         c.voc = true;
         c.pr.doc_path = "/";

@@ -7,6 +7,7 @@
 #define BMX_CHECK_H
 
 #include "coco_rules.h"
+#include "progress.h"
 
 /* The tolerances of the top of check.c (coco_rules.h holds them). */
 #define COORD_EPS BMX__COORD_EPS
@@ -24,6 +25,7 @@ struct checker {
     void *ctx;
     struct bmx_check_summary sum;
     bool nomem;
+    struct bmx__progress progress; /* the options' callback: records or XML files checked */
 
     struct bmx__problems pr;     /* the path and the sink (check.c) */
     struct bmx__coco_rules coco; /* the COCO rules' state (coco_rules.h) */

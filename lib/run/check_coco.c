@@ -76,6 +76,7 @@ static void each_record(struct checker *c, struct bmx__json *p, size_t start, co
         }
         fn(c, e, i);
         bmx__check_path_pop(c, o1);
+        bmx__progress_step(&c->progress);
         more = bmx__json_next(p, &pos, ']');
     }
     if (more < 0) {
@@ -174,6 +175,10 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
         c->coco.image_file = image_file;
         c->coco.image_file_ctx = c;
     }
+    bmx__progress_stage(&c->progress, "checking records", BMX_PROGRESS_RECORDS,
+                        (uint64_t)(d->is_array[BMX__SEC_IMAGES] ? n_img : 0) +
+                            (d->is_array[BMX__SEC_ANNOTATIONS] ? n_ann : 0) +
+                            (d->is_array[BMX__SEC_CATEGORIES] ? n_cat : 0));
     static void (*const check_fn[BMX__SEC_COUNT])(struct checker *, const struct bmx__jnode *,
                                                   size_t) = {check_image, check_annotation,
                                                              check_category};

@@ -258,7 +258,9 @@ static void walk_voc(struct checker *c, struct voc_state *vs)
         c->nomem = true;
         return;
     }
-    for (size_t i = 0; i < vs->n_entries && !c->nomem; i++) {
+    bmx__progress_stage(&c->progress, "checking files", BMX_PROGRESS_FILES, vs->n_entries);
+    /* An entry is done when the loop moves past it, by `continue` too. */
+    for (size_t i = 0; i < vs->n_entries && !c->nomem; i++, bmx__progress_step(&c->progress)) {
         struct voc_entry *e = &vs->entries[i];
         if (vs->split_path != NULL) {
             c->file = vs->split_path;

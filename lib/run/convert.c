@@ -4,6 +4,7 @@
  * other format last (so a folder holding them holds a complete dataset). */
 #include "journal.h"
 #include "input.h"
+#include "progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -229,6 +230,12 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *given, struct bmx_conve
     if (st == BMX_OK) {
         st = bmx__journal_begin(od.fd, job->out, &jr, &jfd, err);
     }
+    struct bmx__progress progress;
+    bmx__progress_init(&progress, job->progress, job->progress_ctx);
+    if (st == BMX_OK) {
+        bmx__progress_stage(&progress, job->link ? "linking images" : "copying images",
+                            BMX_PROGRESS_FILES, ds->n_images);
+    }
     for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
         if (job->cancel != NULL && *job->cancel) {
             st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted after %zu of %zu images",
@@ -248,6 +255,9 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *given, struct bmx_conve
             sum.not_jpeg++;
         }
         free(src);
+        if (st == BMX_OK) {
+            bmx__progress_step(&progress);
+        }
     }
     if (st != BMX_OK) {
         goto done;

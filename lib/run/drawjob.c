@@ -6,6 +6,7 @@
 #include "boxmix.h"
 #include "error.h"
 #include "input.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -518,6 +519,9 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     }
     bmx__outdir_remove_temps(&od, (const char *const[]){images_root}, 1);
 
+    struct bmx__progress progress;
+    bmx__progress_init(&progress, job->progress, job->progress_ctx);
+    bmx__progress_stage(&progress, "drawing", BMX_PROGRESS_IMAGES, count);
     for (size_t i = 0; i < n && st == BMX_OK; i++) {
         if (!sel[i]) {
             continue;
@@ -546,6 +550,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         }
         sum.images++;
         sum.objects += n_obj;
+        bmx__progress_step(&progress);
     }
     if (st == BMX_OK && job->sheet != NULL) {
         st = bmx_draw_sheet(thumbs, (const char *const *)captions, n_thumbs, job->sheet_width,

@@ -131,6 +131,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     if (st != BMX_OK) {
         return st;
     }
+    bmx__progress_init(&r.progress, opts->progress, opts->progress_ctx);
     const bool from_voc = opts->input.format == BMX_DATASET_VOC;
     if (opts->input.annotations == NULL || opts->out == NULL ||
         (!from_voc && opts->input.images == NULL)) {
@@ -323,6 +324,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     if (st != BMX_OK) {
         goto done;
     }
+    bmx__progress_stage(&r.progress, "making outputs", BMX_PROGRESS_OUTPUTS, r.n_local);
     st = bmx__job_make_outputs(&r, err);
     if (st == BMX_E_INTERRUPTED) {
         uint64_t made = 0;

@@ -10,6 +10,7 @@
 #include "journal.h"
 #include "pairing.h"
 #include "input.h"
+#include "progress.h"
 
 #include <pthread.h>
 
@@ -73,6 +74,7 @@ struct run {
     int spill;           /* fd of the unlinked file holding the outputs' records */
     uint64_t spill_end;  /* bytes reserved in it so far (under `lock`) */
     const char *input_name;
+    struct bmx__progress progress; /* the caller's callback (under `lock` while workers run) */
     char **bad_msgs;     /* why each left-out image is bad, in dataset order */
     size_t *bad_idx;
     size_t n_bad_msgs;

@@ -28,6 +28,11 @@ bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, stru
     const bmx_dataset *ds = r->ds;
     const struct bmx_job_options *opts = r->opts;
     bmx_status st = BMX_OK;
+    uint64_t owned = 0;
+    for (size_t i = 0; i < ds->n_images; i++) {
+        owned += bmx__job_owns_original(r, i);
+    }
+    bmx__progress_stage(&r->progress, "copying originals", BMX_PROGRESS_IMAGES, owned);
     for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
         if (!bmx__job_owns_original(r, i)) {
             continue;
@@ -81,6 +86,9 @@ bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, stru
     next:
         free(data);
         free(src);
+        if (st == BMX_OK) {
+            bmx__progress_step(&r->progress);
+        }
     }
     return st;
 }

@@ -124,6 +124,9 @@ static void *precheck_worker(void *arg)
             return NULL;
         }
         pc->status[i] = check_input(pc->r, i, &pc->errs[i]);
+        pthread_mutex_lock(&pc->lock);
+        bmx__progress_step(&pc->r->progress); /* under pc->lock: one call at a time */
+        pthread_mutex_unlock(&pc->lock);
     }
 }
 bmx_status bmx__job_precheck(struct run *r, struct bmx_job_summary *sum, bmx_error *err)
@@ -139,6 +142,7 @@ bmx_status bmx__job_precheck(struct run *r, struct bmx_job_summary *sum, bmx_err
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
+    bmx__progress_stage(&r->progress, "checking inputs", BMX_PROGRESS_IMAGES, n);
     unsigned started = 0;
     for (; nt > 1 && started < nt; started++) {
         if (pthread_create(&threads[started], NULL, precheck_worker, &pc) != 0) {

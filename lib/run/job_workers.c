@@ -119,6 +119,9 @@ static void *worker(void *arg)
             r->fail_err = err;
             r->fail_status = st;
         }
+        if (st == BMX_OK) {
+            bmx__progress_step(&r->progress); /* under r->lock: one call at a time */
+        }
         if (--r->block_left[b] == 0) {
             size_t end = bmx__pairing_block_start(&r->pairing, b + 1);
             for (size_t q = bmx__pairing_block_start(&r->pairing, b); q < end; q++) {

@@ -12,6 +12,7 @@
  * shard must be given once, and every file must be the one its journal lists. */
 #include "input.h"
 #include "journal.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -350,6 +351,9 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
     if (st != BMX_OK) {
         goto done;
     }
+    struct bmx__progress progress;
+    bmx__progress_init(&progress, o->progress, o->progress_ctx);
+    bmx__progress_stage(&progress, "joining shards", BMX_PROGRESS_FILES, m.n);
     for (size_t q = 0; q < m.n; q++) {
         if (o->cancel != NULL && *o->cancel) {
             st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted after %zu of %zu images", o->out,
@@ -416,6 +420,7 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
             }
             summary->annotations += m.shards[pl->shard]->img_count[pl->image];
         }
+        bmx__progress_step(&progress);
     }
     st = bmx__stream_document(od.fd, o->out, "annotations.json", put_merged, &m, o->cancel,
                               &jr.done_size, &jr.done_hash, err);
