@@ -2,8 +2,9 @@
 /*
  * The codec dispatch: bmx_image_decode, bmx_image_probe and bmx_image_encode, and
  * the codec state a worker reuses from image to image. JPEG goes to TurboJPEG when
- * the build has it (turbojpeg.c), everything else and the fallback to stb_image
- * (stb_decode.c, stb_encode.c); the arguments both encoders share are checked here.
+ * the build has it (turbojpeg.c), PNG to libspng when the build has it (png.c),
+ * everything else and the fallback to stb_image (stb_decode.c, stb_encode.c); the
+ * arguments the encoders share are checked here.
  */
 #include "codec.h"
 #include "pixels.h"
@@ -45,6 +46,11 @@ static bmx_status decode_into(struct bmx__codec *c, const uint8_t *buf, size_t l
     }
 #else
     (void)c;
+#endif
+#ifdef BMX_HAVE_SPNG
+    if (bmx__looks_like_png(buf, len)) {
+        return bmx__spng_decode(buf, len, limits, pix, cap, out, err);
+    }
 #endif
     struct bmx_image img;
     bmx_status st = bmx__image_decode_stb(buf, len, limits, &img, err);
@@ -197,8 +203,8 @@ bmx_status bmx__image_check_encode_args(const struct bmx_image *img, enum bmx_fo
 }
 
 bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
-                             enum bmx_format format, int quality, const uint8_t **out,
-                             size_t *len, bmx_error *err)
+                             enum bmx_format format, int quality, int png_level,
+                             const uint8_t **out, size_t *len, bmx_error *err)
 {
     uint8_t *data = NULL;
     if (c == NULL || out == NULL) {
@@ -230,6 +236,17 @@ bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
 #endif
     free(c->other);
     c->other = NULL;
+#ifdef BMX_HAVE_SPNG
+    if (format == BMX_FORMAT_PNG) {
+        st = bmx__spng_encode(img, png_level, &c->other, len, err);
+        if (st == BMX_OK) {
+            *out = c->other;
+        }
+        return st;
+    }
+#else
+    (void)png_level;
+#endif
     st = bmx__image_encode_stb(img, format, quality, &c->other, len, err);
     if (st == BMX_OK) {
         *out = c->other;
@@ -248,10 +265,11 @@ bmx_status bmx_image_encode(const struct bmx_image *img, enum bmx_format format,
     }
     *out = NULL;
     *len = 0;
-    bmx_status st = bmx__codec_encode(&c, img, format, quality, &enc, &n, err);
+    bmx_status st = bmx__codec_encode(&c, img, format, quality, BMX__PNG_LEVEL_DEFAULT, &enc, &n,
+                                      err);
     if (st == BMX_OK) {
         if (enc == c.other) {
-            /* stb's buffer is malloc'd already: hand it over. */
+            /* stb's and libspng's buffers are malloc'd already: hand them over. */
             *out = c.other;
             c.other = NULL;
         } else {
