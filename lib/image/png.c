@@ -24,6 +24,15 @@ static const char *spng_reason(int r)
     if (r == SPNG_EOF) {
         return "the image data ends early (truncated file?)";
     }
+    if (r == SPNG_EIDAT_STREAM || r == SPNG_EZLIB) {
+        return "corrupt zlib stream in the image data (IDAT)";
+    }
+    if (r == SPNG_EIDAT_TOO_SHORT) {
+        return "the zlib stream of the image data (IDAT) ends early";
+    }
+    if (r == SPNG_ECHUNK_CRC) {
+        return "a chunk's CRC does not match its contents (damaged file)";
+    }
     const char *s = spng_strerror(r);
     return s != NULL && s[0] != '\0' ? s : "unknown libspng failure";
 }
