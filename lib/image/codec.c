@@ -109,6 +109,7 @@ void bmx__codec_free(struct bmx__codec *c)
     tjFree(c->jpeg);
 #endif
     free(c->other);
+    free(c->png);
     memset(c, 0, sizeof *c);
 }
 
@@ -234,19 +235,19 @@ bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
         return BMX_OK;
     }
 #endif
-    free(c->other);
-    c->other = NULL;
 #ifdef BMX_HAVE_SPNG
     if (format == BMX_FORMAT_PNG) {
-        st = bmx__spng_encode(img, png_level, &c->other, len, err);
+        st = bmx__spng_encode(img, png_level, &c->png, &c->png_cap, len, err);
         if (st == BMX_OK) {
-            *out = c->other;
+            *out = c->png;
         }
         return st;
     }
 #else
     (void)png_level;
 #endif
+    free(c->other);
+    c->other = NULL;
     st = bmx__image_encode_stb(img, format, quality, &c->other, len, err);
     if (st == BMX_OK) {
         *out = c->other;
@@ -269,9 +270,13 @@ bmx_status bmx_image_encode(const struct bmx_image *img, enum bmx_format format,
                                       err);
     if (st == BMX_OK) {
         if (enc == c.other) {
-            /* stb's and libspng's buffers are malloc'd already: hand them over. */
+            /* stb's buffer is malloc'd already: hand it over. */
             *out = c.other;
             c.other = NULL;
+        } else if (enc != NULL && enc == c.png) {
+            /* So is libspng's output, at its grown capacity: hand it over. */
+            *out = c.png;
+            c.png = NULL;
         } else {
             /* The API promises a malloc() buffer; TurboJPEG's must go back through tjFree. */
             *out = malloc(n > 0 ? n : 1);

@@ -33,7 +33,7 @@ bmx_status bmx__image_encode_stb(const struct bmx_image *img, enum bmx_format fo
 
 /*
  * Codec state one thread reuses from image to image: the TurboJPEG handles (set up
- * on first use) and the encoder's output buffer, so a long run neither sets up a
+ * on first use) and the encoders' output buffers, so a long run neither sets up a
  * codec nor allocates and faults in fresh output memory per image. Zero-initialise;
  * bmx__codec_free releases it. Not shared between threads.
  */
@@ -43,6 +43,8 @@ struct bmx__codec {
     unsigned char *jpeg;  /* tjAlloc'd encoder output */
     size_t jpeg_cap;
     uint8_t *other;       /* the last stb encoding (PNG, or JPEG without TurboJPEG) */
+    uint8_t *png;         /* libspng's encoder output (malloc'd, grown as needed) */
+    size_t png_cap;
 };
 
 void bmx__codec_free(struct bmx__codec *c);
@@ -123,12 +125,13 @@ bool bmx__looks_like_png(const uint8_t *buf, size_t len);
  * (grown to fit; its capacity in *cap), `out` then borrowing *pix; the stb path's
  * checks first (header, limit, chunk walk), then libspng's with its limits set
  * from `limits` (NULL: the defaults). bmx__spng_encode: 1 to 4 channels at zlib
- * level 0..9 into a malloc'd *out of *len bytes.
+ * level 0..9 into *buf (a malloc'd buffer of *cap bytes, grown as needed), *len
+ * bytes long.
  */
 bmx_status bmx__spng_decode(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
                             uint8_t **pix, size_t *cap, struct bmx_image *out, bmx_error *err);
-bmx_status bmx__spng_encode(const struct bmx_image *img, int level, uint8_t **out, size_t *len,
-                            bmx_error *err);
+bmx_status bmx__spng_encode(const struct bmx_image *img, int level, uint8_t **buf, size_t *cap,
+                            size_t *len, bmx_error *err);
 #endif
 
 #endif
