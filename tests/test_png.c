@@ -116,70 +116,104 @@ static uint32_t rnd(uint32_t *s)
 
 static const int channels_of[7] = {1, 0, 3, 1, 2, 0, 4};
 
+/* Adam7: each pass's first column and row and its steps. */
+static const uint32_t adam7[7][4] = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4},
+                                     {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
+
 /*
- * A w x h PNG of colour type `ctype` and bit depth `depth` with random samples,
- * and the RGB a decoder must give: samples as stored (no gamma, no transparency),
- * 16-bit ones by their high byte, grey replicated, low bit depths scaled to
- * 0..255, palette indices looked up, alpha dropped. A palette PNG gets a 2^depth
- * colour PLTE and a tRNS chunk (which must change nothing).
+ * A w x h PNG of colour type `ctype` and bit depth `depth` with random samples
+ * (Adam7-interlaced when `interlace`), and the RGB a decoder must give: samples as
+ * stored (no gamma, no transparency), 16-bit ones by their high byte, grey
+ * replicated, low bit depths scaled to 0..255, palette indices looked up, alpha
+ * dropped. A palette PNG gets a 2^depth colour PLTE and a tRNS chunk (which must
+ * change nothing).
  */
-static void make_png(uint32_t w, uint32_t h, uint8_t depth, uint8_t ctype, uint32_t seed,
-                     struct buf *png, uint8_t **rgb)
+static void make_png_il(uint32_t w, uint32_t h, uint8_t depth, uint8_t ctype, bool interlace,
+                        uint32_t seed, struct buf *png, uint8_t **rgb)
 {
     const int ch = channels_of[ctype];
-    const size_t bits = (size_t)w * (size_t)ch * depth;
-    const size_t row = 1 + (bits + 7) / 8;
-    uint8_t *raw = calloc(row * h, 1);
+    uint16_t *v = malloc((size_t)w * h * (size_t)ch * sizeof *v);
     uint8_t plte[256 * 3];
     const int colours = 1 << (depth < 8 ? depth : 8);
+    struct buf raw = {0};
     *rgb = malloc((size_t)w * h * 3);
-    assert_non_null(raw);
+    assert_non_null(v);
     assert_non_null(*rgb);
     for (int i = 0; i < 256 * 3; i++) {
         plte[i] = (uint8_t)rnd(&seed);
     }
-    for (uint32_t y = 0; y < h; y++) {
-        uint8_t *r = raw + y * row;
-        r[0] = 0;
-        for (uint32_t x = 0; x < w; x++) {
-            uint8_t *o = *rgb + ((size_t)y * w + x) * 3;
-            uint16_t v[4];
-            for (int c = 0; c < ch; c++) {
-                v[c] = (uint16_t)(rnd(&seed) & ((1u << depth) - 1u));
-                if (ctype == 3) {
-                    v[c] %= (uint16_t)colours;
-                }
-                size_t bit = ((size_t)x * (size_t)ch + (size_t)c) * depth;
-                if (depth == 16) {
-                    r[1 + bit / 8] = (uint8_t)(v[c] >> 8);
-                    r[2 + bit / 8] = (uint8_t)v[c];
-                } else {
-                    r[1 + bit / 8] |= (uint8_t)(v[c] << (8 - depth - bit % 8));
-                }
-            }
-            uint8_t s[4];
-            for (int c = 0; c < ch; c++) {
-                s[c] = depth == 16 ? (uint8_t)(v[c] >> 8)
-                                   : (uint8_t)(v[c] * 255u / ((1u << depth) - 1u));
-            }
+    for (size_t i = 0; i < (size_t)w * h; i++) {
+        uint16_t *p = v + i * (size_t)ch;
+        uint8_t s[4];
+        uint8_t *o = *rgb + i * 3;
+        for (int c = 0; c < ch; c++) {
+            p[c] = (uint16_t)(rnd(&seed) & ((1u << depth) - 1u));
             if (ctype == 3) {
-                memcpy(o, plte + 3 * v[0], 3);
-            } else if (ch <= 2) {
-                o[0] = o[1] = o[2] = s[0];
-            } else {
-                memcpy(o, s, 3);
+                p[c] %= (uint16_t)colours;
             }
+            s[c] = depth == 16 ? (uint8_t)(p[c] >> 8) : (uint8_t)(p[c] * 255u / ((1u << depth) - 1u));
+        }
+        if (ctype == 3) {
+            memcpy(o, plte + 3 * p[0], 3);
+        } else if (ch <= 2) {
+            o[0] = o[1] = o[2] = s[0];
+        } else {
+            memcpy(o, s, 3);
         }
     }
+    /* The scanlines (filter 0) of the whole image, or of each pass in turn. */
+    for (int pass = interlace ? 0 : 6; pass < 7; pass++) {
+        uint32_t x0 = interlace ? adam7[pass][0] : 0, y0 = interlace ? adam7[pass][1] : 0;
+        uint32_t dx = interlace ? adam7[pass][2] : 1, dy = interlace ? adam7[pass][3] : 1;
+        uint32_t pw = w > x0 ? (w - x0 + dx - 1) / dx : 0;
+        uint32_t ph = h > y0 ? (h - y0 + dy - 1) / dy : 0;
+        if (pw == 0 || ph == 0) {
+            continue;
+        }
+        size_t row = 1 + ((size_t)pw * (size_t)ch * depth + 7) / 8;
+        uint8_t *r = malloc(row);
+        assert_non_null(r);
+        for (uint32_t py = 0; py < ph; py++) {
+            memset(r, 0, row);
+            for (uint32_t px = 0; px < pw; px++) {
+                const uint16_t *p = v + ((size_t)(y0 + py * dy) * w + x0 + px * dx) * (size_t)ch;
+                for (int c = 0; c < ch; c++) {
+                    size_t bit = ((size_t)px * (size_t)ch + (size_t)c) * depth;
+                    if (depth == 16) {
+                        r[1 + bit / 8] = (uint8_t)(p[c] >> 8);
+                        r[2 + bit / 8] = (uint8_t)p[c];
+                    } else {
+                        r[1 + bit / 8] |= (uint8_t)(p[c] << (8 - depth - bit % 8));
+                    }
+                }
+            }
+            put(&raw, r, row);
+        }
+        free(r);
+    }
     start(png, w, h, depth, ctype);
+    if (interlace) {
+        png->data[8 + 8 + 12] = 1; /* the IHDR's interlace method, then its CRC again */
+        uint32_t crc = crc32_of(png->data + 12, 17);
+        uint8_t be[4] = {(uint8_t)(crc >> 24), (uint8_t)(crc >> 16), (uint8_t)(crc >> 8),
+                         (uint8_t)crc};
+        memcpy(png->data + 29, be, 4);
+    }
     if (ctype == 3) {
         uint8_t trns[4] = {0, 128, 255, 7};
         chunk(png, "PLTE", plte, (size_t)colours * 3);
         chunk(png, "tRNS", trns, colours < 4 ? (size_t)colours : 4);
     }
-    idat_stored(png, raw, row * h);
+    idat_stored(png, raw.data, raw.len);
     chunk(png, "IEND", NULL, 0);
-    free(raw);
+    free(raw.data);
+    free(v);
+}
+
+static void make_png(uint32_t w, uint32_t h, uint8_t depth, uint8_t ctype, uint32_t seed,
+                     struct buf *png, uint8_t **rgb)
+{
+    make_png_il(w, h, depth, ctype, false, seed, png, rgb);
 }
 
 /* ------------------------------------------------------------------------- */
@@ -211,7 +245,8 @@ static void decode_expect(const struct buf *png, const uint8_t *rgb, uint32_t w,
     bmx_image_free(&b);
 }
 
-/* Grey, grey+alpha, RGB, RGBA and palette PNGs at every bit depth PNG allows. */
+/* Grey, grey+alpha, RGB, RGBA and palette PNGs at every bit depth PNG allows,
+ * plain and interlaced. */
 static void test_decode_every_colour_type(void **state)
 {
     static const struct {
@@ -227,13 +262,27 @@ static void test_decode_every_colour_type(void **state)
             struct buf png = {0};
             uint8_t *rgb = NULL;
             char what[64];
-            snprintf(what, sizeof what, "colour type %d, %d bits", kinds[k].ctype,
-                     kinds[k].depths[d]);
-            make_png(13, 7, kinds[k].depths[d], kinds[k].ctype, 99u + (uint32_t)(k * 8 + d),
-                     &png, &rgb);
-            decode_expect(&png, rgb, 13, 7, what);
-            free(rgb);
-            free(png.data);
+            for (int il = 0; il < 2; il++) {
+                /* interlaced: 13 x 7 leaves some passes short and none empty; 3 x 2
+                 * leaves passes empty */
+                uint32_t w = il ? 3 : 13, h = il ? 2 : 7;
+                snprintf(what, sizeof what, "colour type %d, %d bits%s", kinds[k].ctype,
+                         kinds[k].depths[d], il ? ", interlaced" : "");
+                make_png_il(w, h, kinds[k].depths[d], kinds[k].ctype, il != 0,
+                            99u + (uint32_t)(k * 8 + d), &png, &rgb);
+                decode_expect(&png, rgb, w, h, what);
+                free(rgb);
+                free(png.data);
+                png = (struct buf){0};
+                if (il) {
+                    make_png_il(13, 7, kinds[k].depths[d], kinds[k].ctype, true,
+                                7u + (uint32_t)(k * 8 + d), &png, &rgb);
+                    decode_expect(&png, rgb, 13, 7, what);
+                    free(rgb);
+                    free(png.data);
+                    png = (struct buf){0};
+                }
+            }
         }
     }
 }
