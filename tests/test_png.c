@@ -558,6 +558,29 @@ static void test_limits_bound_metadata(void **state)
     free(png.data);
 }
 
+
+/* libspng checks what stb_image never looked at: a damaged chunk CRC or zlib
+ * checksum is refused, naming it, where stb's path decoded the file. */
+static void test_checksums_checked(void **state)
+{
+    struct buf png = {0};
+    uint8_t *rgb = NULL;
+    struct bmx_image out;
+    bmx_error err = {0};
+    (void)state;
+    make_png(9, 4, 8, 2, 21, &png, &rgb);
+    size_t iend = png.len - 12;
+    png.data[iend - 1] ^= 0x40; /* the IDAT chunk's CRC */
+    assert_int_equal(bmx_image_decode(png.data, png.len, NULL, &out, &err), BMX_E_DECODE);
+    assert_non_null(strstr(err.message, "CRC"));
+    assert_int_equal(bmx__image_decode_stb(png.data, png.len, NULL, &out, NULL), BMX_OK);
+    bmx_image_free(&out);
+    png.data[iend - 1] ^= 0x40;
+    assert_int_equal(bmx_image_decode(png.data, png.len, NULL, &out, NULL), BMX_OK);
+    bmx_image_free(&out);
+    free(png.data);
+    free(rgb);
+}
 #endif
 
 /* ------------------------------------------------------------------------- */
@@ -655,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_level_changes_size_not_pixels),
         cmocka_unit_test(test_level_out_of_range),
         cmocka_unit_test(test_limits_bound_metadata),
+        cmocka_unit_test(test_checksums_checked),
 #else
         cmocka_unit_test(test_level_not_used_without_spng),
 #endif

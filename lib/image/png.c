@@ -124,6 +124,11 @@ bmx_status bmx__spng_decode(const uint8_t *buf, size_t len, const struct bmx_lim
      * 16-bit ones by their high byte, low bit depths scaled to 0..255, palettes
      * looked up, interlaced images put together. */
     r = spng_decode_image(ctx, *pix, need, SPNG_FMT_RGB8, 0);
+    if (r == 0) {
+        /* The rest of the file up to IEND: libspng stops once the pixels are
+         * complete, before the last IDAT chunk's CRC and what follows it. */
+        r = spng_decode_chunks(ctx);
+    }
     if (r != 0) {
         st = bmx__fail(err, r == SPNG_EMEM ? BMX_E_NOMEM : BMX_E_DECODE,
                        "cannot decode PNG: %s", spng_reason(r));
