@@ -527,21 +527,24 @@ def bench_png(a, work):
     base = peer if peer is not None and peer.wall else bmx
     print("\nPNG: wall time of the whole command, %s; 'x %s' = median / its median"
           % (rounds(a.repeat), base.short))
+    def image_bytes(c):
+        """The images a command wrote: OUT/images/ when it made one, else OUT."""
+        sub = os.path.join(c.out, "images")
+        return dir_bytes(sub if os.path.isdir(sub) else c.out)
+
     report(cmds, base, [("outputs", lambda c: c.outputs),
-                        ("image MB", lambda c: "%.1f" % (dir_bytes(os.path.join(c.out, "images")
-                                                         if c is bmx else c.out) / 1e6))])
+                        ("image MB", lambda c: "%.1f" % (image_bytes(c) / 1e6))])
     if bmx.wall:
-        print("boxmix output: %d bytes of images" % dir_bytes(os.path.join(o, "images")))
+        print("boxmix output: %d bytes of images" % image_bytes(bmx))
     if peer is not None and peer.wall and bmx.wall:
         pairs = [b / p for b, p in zip(bmx.wall, peer.wall)]
         cpu_pairs = [b / p for b, p in zip(bmx.cpu, peer.cpu)]
-        print("peer output:   %d bytes of images" % dir_bytes(po))
+        print("peer output:   %d bytes of images" % image_bytes(peer))
         print("boxmix / peer, wall time: median of %d pairs %.3fx (min %.3f, max %.3f); "
               "medians %.3f s / %.3f s" % (len(pairs), med(pairs), min(pairs), max(pairs),
                                            med(bmx.wall), med(peer.wall)))
         print("boxmix / peer, CPU time: median of pairs %.3fx" % med(cpu_pairs))
-        print("boxmix / peer, output bytes: %.3fx"
-              % (dir_bytes(os.path.join(o, "images")) / max(1, dir_bytes(po))))
+        print("boxmix / peer, output bytes: %.4fx" % (image_bytes(bmx) / max(1, image_bytes(peer))))
     return all(c.failed is None for c in cmds)
 
 
