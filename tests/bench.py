@@ -4,7 +4,7 @@
 
     /usr/bin/python3 tests/bench.py --build BUILD_DIR [--images N] [--threads 1,2]
         [--quality 90] [--repeat 3] [--seed 1] [--peer CMD] [--keep DIR]
-        [--big N,K] [--no-images]
+        [--big N,K] [--no-images] [--png DIR [--png-level L]]
 
 It makes a COCO-like set of its own (tests/bench_make_set.c: photo-like JPEGs, mostly
 640x480 with other sizes and portrait ones, 3-12 polygon objects each, a few crowd
@@ -23,6 +23,13 @@ memory, the ratio to the floor and the speedup of more threads over one.
 images) and times `boxmix-augment --dry-run --per-image 1` and `boxmix-check --json`
 (every check of the file, each problem listed) on it against Python's json.load +
 json.dump of the same file.
+
+--png DIR times `boxmix-augment --format png --per-image 1 --threads 1` on a PNG set
+(DIR holds annotations.json and images/, e.g. the kit's set re-saved by to_png.py)
+instead of the JPEG benchmark, and with --peer the peer on it (then a peer that
+writes PNG, e.g. opencv_cutmix.py ... {out} 1 --png), in turn, --repeat pairs; it
+prints both medians, the median of the pairs' wall-time ratios boxmix / peer, and
+the total bytes of the images each wrote. --png-level L is passed to boxmix.
 
 Absolute times drift from run to run and machine to machine; the ratios measured in one
 run are the figures to compare. Only Python's standard library is used.
@@ -81,6 +88,11 @@ def parse_args():
                     help="make (and reuse) the data and outputs in DIR instead of a temp dir")
     ap.add_argument("--big", metavar="N,K",
                     help="also time --dry-run on N images x K objects of annotations")
+    ap.add_argument("--png", metavar="DIR",
+                    help="time PNG output on the PNG set in DIR (annotations.json, images/) "
+                         "instead of the JPEG benchmark, against --peer if given")
+    ap.add_argument("--png-level", type=int, metavar="L",
+                    help="with --png: boxmix-augment --png-level L (default: boxmix's own)")
     ap.add_argument("--no-images", action="store_true",
                     help="skip the image benchmark (e.g. with --big only)")
     a = ap.parse_args()
@@ -100,6 +112,10 @@ def parse_args():
         if n < 1 or k < 1:
             ap.error("--big: N and K must be >= 1")
         a.big = (n, k)
+    if a.png is not None and not os.path.isfile(os.path.join(a.png, "annotations.json")):
+        ap.error("--png: %s has no annotations.json" % a.png)
+    if a.png_level is not None and (a.png is None or not 0 <= a.png_level <= 9):
+        ap.error("--png-level: needs --png, and a level 0..9")
     if a.peer is not None:
         try:
             a.peer.format(annotations="", images="", out="")
@@ -132,7 +148,8 @@ def cpu_model():
 
 
 def build_info(build):
-    """buildtype, sanitizers and whether TurboJPEG was found, from meson's introspection."""
+    """buildtype, sanitizers and whether TurboJPEG and libspng were found, from meson's
+    introspection."""
     info = {}
     opts = read_json(os.path.join(build, "meson-info", "intro-buildoptions.json")) or []
     for o in opts:
@@ -141,6 +158,7 @@ def build_info(build):
     deps = read_json(os.path.join(build, "meson-info", "intro-dependencies.json"))
     if deps is not None:
         info["turbojpeg"] = any(d.get("name") == "libturbojpeg" for d in deps)
+        info["spng"] = any(d.get("name") == "spng" for d in deps)
     return info
 
 
@@ -455,6 +473,81 @@ def bench_images(a, work, tools, help_text):
     return all(c.failed is None for c in cmds)
 
 
+def dir_bytes(root):
+    """Total size of the files under root."""
+    total = 0
+    for base, _, names in os.walk(root):
+        total += sum(os.path.getsize(os.path.join(base, n)) for n in names)
+    return total
+
+
+def bench_png(a, work):
+    """boxmix-augment --format png --threads 1 and the peer on a PNG set, in turn."""
+    ann = os.path.join(os.path.abspath(a.png), "annotations.json")
+    img = os.path.join(os.path.abspath(a.png), "images")
+    d = read_json(ann)
+    if d is None:
+        die("cannot read %s" % ann)
+    names = [i["file_name"] for i in d["images"]]
+    in_bytes = sum(os.path.getsize(os.path.join(img, f)) for f in names)
+    print("\nPNG set: %s\n     %d images, %.1f MB of PNG" % (a.png, len(names), in_bytes / 1e6))
+    warm_cache(a.png)
+    outs = os.path.join(work, "out-png")
+    os.makedirs(outs, exist_ok=True)
+    augment = os.path.join(a.build, "tools", "boxmix-augment")
+    o = os.path.join(outs, "boxmix")
+    argv = [augment, "--annotations", ann, "--images", img, "--out", o, "--per-image", "1",
+            "--format", "png", "--threads", "1", "--quiet"]
+    if a.png_level is not None:
+        argv[-1:-1] = ["--png-level", str(a.png_level)]
+    bmx = Command("boxmix-augment --format png", argv, o, lambda: clear_dir(o, False),
+                  lambda: "%d" % count_images(os.path.join(o, "images")))
+    bmx.short = "boxmix"
+    cmds = [bmx]
+    peer = None
+    if a.peer is not None:
+        po = os.path.join(outs, "peer")
+        shell = a.peer.format(annotations=shlex.quote(ann), images=shlex.quote(img),
+                              out=shlex.quote(po))
+        peer = Command("peer", shell, po, lambda: clear_dir(po, True),
+                       lambda: "%d" % count_images(po))
+        cmds.append(peer)
+    print("\ncommands (%s, in turn):" % rounds(a.repeat))
+    for c in cmds:
+        print("  %-30s %s" % (c.label, c.shown()))
+    logdir = os.path.join(work, "logs")
+    os.makedirs(logdir, exist_ok=True)
+    # In turn, boxmix first in every pair: pair i is (bmx.wall[i], peer.wall[i]).
+    for r in range(a.repeat):
+        for c in cmds:
+            if c.failed is None:
+                print("  round %d/%d: %s" % (r + 1, a.repeat, c.label), file=sys.stderr,
+                      flush=True)
+                run_once(c, logdir)
+    base = peer if peer is not None and peer.wall else bmx
+    print("\nPNG: wall time of the whole command, %s; 'x %s' = median / its median"
+          % (rounds(a.repeat), base.short))
+    def image_bytes(c):
+        """The images a command wrote: OUT/images/ when it made one, else OUT."""
+        sub = os.path.join(c.out, "images")
+        return dir_bytes(sub if os.path.isdir(sub) else c.out)
+
+    report(cmds, base, [("outputs", lambda c: c.outputs),
+                        ("image MB", lambda c: "%.1f" % (image_bytes(c) / 1e6))])
+    if bmx.wall:
+        print("boxmix output: %d bytes of images" % image_bytes(bmx))
+    if peer is not None and peer.wall and bmx.wall:
+        pairs = [b / p for b, p in zip(bmx.wall, peer.wall)]
+        cpu_pairs = [b / p for b, p in zip(bmx.cpu, peer.cpu)]
+        print("peer output:   %d bytes of images" % image_bytes(peer))
+        print("boxmix / peer, wall time: median of %d pairs %.3fx (min %.3f, max %.3f); "
+              "medians %.3f s / %.3f s" % (len(pairs), med(pairs), min(pairs), max(pairs),
+                                           med(bmx.wall), med(peer.wall)))
+        print("boxmix / peer, CPU time: median of pairs %.3fx" % med(cpu_pairs))
+        print("boxmix / peer, output bytes: %.4fx" % (image_bytes(bmx) / max(1, image_bytes(peer))))
+    return all(c.failed is None for c in cmds)
+
+
 def bench_big(a, work, tools, help_text):
     n, k = a.big
     big = os.path.join(work, "big-%dx%d-seed%d.json" % (n, k, a.seed))
@@ -568,9 +661,10 @@ def main():
         print("machine: %s, nproc %d (of %s), %s, Linux %s" % (
             cpu_model(), cpus, os.cpu_count(), platform.machine(), platform.release()))
         print("boxmix:  %s (%s)" % (version[0] if version else "unknown version", augment))
-        print("build:   buildtype %s, sanitize %s, TurboJPEG %s" % (
+        print("build:   buildtype %s, sanitize %s, TurboJPEG %s, libspng %s" % (
             info.get("buildtype", "?"), info.get("b_sanitize", "?"),
-            {True: "yes", False: "no (stb codec)"}.get(info.get("turbojpeg"), "?")))
+            {True: "yes", False: "no (stb codec)"}.get(info.get("turbojpeg"), "?"),
+            {True: "yes", False: "no (stb codec)"}.get(info.get("spng"), "?")))
         if info.get("buildtype") in ("debug", "plain") or info.get("b_sanitize") not in (None, "none"):
             note("this build is not optimised for timing (use -Dbuildtype=release)")
         print("python:  %s %s; helpers: %s" % (sys.executable, platform.python_version(),
@@ -579,7 +673,9 @@ def main():
 
         load0 = os.getloadavg()[0]
         ok = True
-        if not a.no_images:
+        if a.png is not None:
+            ok = bench_png(a, work) and ok
+        elif not a.no_images:
             ok = bench_images(a, work, tools, help_text) and ok
         if a.big is not None:
             ok = bench_big(a, work, tools, help_text) and ok

@@ -16,6 +16,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from png_pixels import png_pixels  # noqa: E402
+
 TOOL, ROOT = sys.argv[1], sys.argv[2]
 MERGE = os.path.join(os.path.dirname(TOOL), "boxmix-merge")
 SAMPLES_JSON = os.path.join(ROOT, "samples", "coco", "annotations.json")
@@ -245,6 +248,51 @@ def check_geometry(tag, d, out_dir):
           not bad, "; ".join(bad[:5]))
 
 
+def check_png_level(tmp):
+    """--png-level: the same pixels at every level, smaller files at higher levels,
+    the default the level 1 bytes, range and format errors exit 2."""
+    outs = {}
+    for level in ("0", "1", "9", None):
+        o = os.path.join(tmp, "pnglevel-%s" % level)
+        extra = ("--png-level", level) if level is not None else ()
+        rc, _, err = augment(o, "--seed", "3", "--format", "png", "--quiet", *extra)
+        outs[level] = (rc, err, o)
+    rc9, err9, _ = outs["9"]
+    if rc9 == 2 and "without libspng" in err9:
+        # A build without libspng: stb_image_write has no level to set.
+        check("--png-level without libspng: exit 2, says why", "stb_image_write" in err9, err9)
+        return
+    check("--png-level 0, 1 and 9 run", all(outs[k][0] == 0 for k in outs),
+          "".join(outs[k][1] for k in outs))
+    if not all(outs[k][0] == 0 for k in outs):
+        return
+    imgs = {k: tree_bytes(os.path.join(outs[k][2], "images")) for k in outs}
+    names = sorted(imgs["1"])
+    check("every level writes the same files", all(sorted(imgs[k]) == names for k in imgs) and
+          len(names) == 8)
+    pix = {k: [png_pixels(imgs[k][n]) for n in names] for k in imgs}
+    check("every level holds the same pixels", all(pix[k] == pix["1"] for k in pix) and
+          all(p is not None for p in pix["1"]))
+    size = {k: sum(len(b) for b in imgs[k].values()) for k in imgs}
+    check("level 9 writes less than level 1, level 1 less than level 0 (stored)",
+          size["9"] < size["1"] < size["0"], str(size))
+    check("the default level is level 1, byte for byte", imgs[None] == imgs["1"])
+    ann = {k: open(os.path.join(outs[k][2], "annotations.json"), "rb").read() for k in outs}
+    check("annotations do not depend on the level", all(a == ann["1"] for a in ann.values()))
+    o = os.path.join(tmp, "pnglevel-resume")
+    shutil.copytree(outs["1"][2], o)
+    rc, _, err = augment(o, "--seed", "3", "--format", "png", "--png-level", "9", "--resume",
+                         "--quiet")
+    check("--resume with another --png-level is refused", rc == 1 and "option" in err, err)
+    for bad in ("10", "-1", "x", "1.5", ""):
+        rc, _, err = augment(os.path.join(tmp, "pnglevel-bad"), "--format", "png",
+                             "--png-level", bad)
+        check("--png-level %r: exit 2, says 0..9" % bad, rc == 2 and "--png-level" in err and
+              "0..9" in err, err)
+    rc, _, err = augment(os.path.join(tmp, "pnglevel-jpg"), "--png-level", "5")
+    check("--png-level with JPEG output: exit 2", rc == 2 and "--format png" in err, err)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="bmx_e2e_")
     try:
@@ -282,6 +330,7 @@ def main():
               sch.stdout + sch.stderr)
 
         check_keypoints(tmp)
+        check_png_level(tmp)
 
         o4 = os.path.join(tmp, "orig")
         rc, out, err = augment(o4, "--seed", "1", "--include-originals", "--format", "png",
@@ -411,7 +460,8 @@ def main():
 
         rc, out, err = run("--help")
         check("--help: exit 0, usage and options on stdout",
-              rc == 0 and out.startswith("usage:") and "--min-visibility" in out, err)
+              rc == 0 and out.startswith("usage:") and "--min-visibility" in out and
+              "--png-level" in out, err)
         rc, out, err = run("--version")
         check("--version prints the version", rc == 0 and out.strip().startswith("boxmix-augment 0."), out)
     finally:

@@ -1330,7 +1330,8 @@ static void test_codec_reuse(void **state)
         const uint8_t *reused = NULL;
         size_t reused_len = 0;
         assert_int_equal(bmx_image_encode(&img, fmt, 85, &once, &once_len, NULL), BMX_OK);
-        assert_int_equal(bmx__codec_encode(&codec, &img, fmt, 85, &reused, &reused_len, NULL),
+        assert_int_equal(bmx__codec_encode(&codec, &img, fmt, 85, BMX__PNG_LEVEL_DEFAULT, &reused,
+                                           &reused_len, NULL),
                          BMX_OK);
         assert_int_equal(reused_len, once_len);
         assert_memory_equal(reused, once, once_len);

@@ -11,8 +11,10 @@
 
 #include <boxmix.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SAMPLES BMX_SOURCE_ROOT "/samples/"
 
@@ -207,12 +209,83 @@ static void zero_and_larger_size_refused(void **state)
     bmx_image_free(&img);
 }
 
+/* The bytes of OUT/images/cutmix_000000.png after a PNG run of `o` into a fresh
+ * folder, or NULL when the run fails (its status in *st). */
+static unsigned char *png_run(const struct bmx_job_options *o, const char *tag, size_t *len,
+                              bmx_status *st)
+{
+    char dir[] = "/tmp/bmx_options_XXXXXX";
+    char out[256], img[300];
+    assert_non_null(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/%s", dir, tag);
+    struct bmx_job_options *w = (struct bmx_job_options *)o; /* only `out` changes */
+    const char *was = w->out;
+    w->out = out;
+    bmx_error err = {0};
+    *st = bmx_job_run(o, NULL, &err);
+    w->out = was;
+    unsigned char *data = NULL;
+    *len = 0;
+    if (*st == BMX_OK) {
+        snprintf(img, sizeof img, "%s/images/cutmix_000000.png", out);
+        FILE *f = fopen(img, "rb");
+        assert_non_null(f);
+        data = malloc(1 << 22);
+        assert_non_null(data);
+        *len = fread(data, 1, 1 << 22, f);
+        fclose(f);
+    }
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    return data;
+}
+
+/* Job options that end before `png_level` (a program built before it existed)
+ * write PNG at the default level, whatever lies past their size. */
+static void older_job_options_png_level(void **state)
+{
+    (void)state;
+    struct bmx_job_options full;
+    bmx_job_options_init(&full);
+    assert_int_equal(full.png_level, 1);
+    full.input.annotations = SAMPLES "coco/annotations.json";
+    full.input.images = SAMPLES "images";
+    full.format = BMX_FORMAT_PNG;
+    full.count = 1;
+    full.threads = 1;
+    size_t n_def = 0, n_old = 0, n_nine = 0;
+    bmx_status st;
+    unsigned char *def = png_run(&full, "default", &n_def, &st);
+    assert_int_equal(st, BMX_OK);
+
+    full.png_level = 9;
+    struct bmx_job_options *old = older(&full, offsetof(struct bmx_job_options, png_level));
+    unsigned char *cut = png_run(old, "older", &n_old, &st);
+    assert_int_equal(st, BMX_OK);
+    assert_int_equal(n_old, n_def);
+    assert_memory_equal(cut, def, n_def);
+
+    unsigned char *nine = png_run(&full, "nine", &n_nine, &st);
+    if (bmx_have_spng()) {
+        assert_int_equal(st, BMX_OK);
+        assert_true(n_nine < n_def); /* level 9 read: smaller */
+    } else {
+        assert_int_equal(st, BMX_E_INVALID); /* only the default without libspng */
+    }
+    free(nine);
+    free(cut);
+    free(def);
+    free(old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(init_sets_size),
         cmocka_unit_test(older_check_options_accepted),
         cmocka_unit_test(older_cutmix_options_accepted),
+        cmocka_unit_test(older_job_options_png_level),
         cmocka_unit_test(zero_and_larger_size_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

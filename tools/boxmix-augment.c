@@ -58,6 +58,8 @@ static void help(void)
            "                         (RLE masks traced, holes filled; crowd objects keep RLE)\n"
            "  --format F             jpg (default) or png\n"
            "  --quality Q            JPEG quality 1..100 (default 90)\n"
+           "  --png-level L          PNG zlib level 0..9 (default 1: fastest; 9: smallest;\n"
+           "                         0: stored); needs --format png and libspng\n"
            "  --include-originals    also copy the inputs and their annotations\n"
            "  --max-pixels N         refuse images larger than N pixels (default 178956970)\n"
            "  --threads N            worker threads (default: the number of cores); the\n"
@@ -104,6 +106,7 @@ enum {
     OPT_MASK_FORMAT,
     OPT_FORMAT,
     OPT_QUALITY,
+    OPT_PNG_LEVEL,
     OPT_ORIGINALS,
     OPT_MAX_PIXELS,
     OPT_FORCE,
@@ -142,6 +145,7 @@ int main(int argc, char **argv)
         {"mask-format", required_argument, NULL, OPT_MASK_FORMAT},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"quality", required_argument, NULL, OPT_QUALITY},
+        {"png-level", required_argument, NULL, OPT_PNG_LEVEL},
         {"include-originals", no_argument, NULL, OPT_ORIGINALS},
         {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
         {"force", no_argument, NULL, OPT_FORCE},
@@ -161,6 +165,7 @@ int main(int argc, char **argv)
     bmx_job_options_init(&o);
     enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     bool quiet = false, have_count = false, have_per_image = false, out_format_set = false;
+    bool png_level_given = false;
     int c;
     const char *annotations = NULL, *voc = NULL;
     opterr = 0;
@@ -300,6 +305,13 @@ int main(int argc, char **argv)
             }
             o.quality = (int)u;
             break;
+        case OPT_PNG_LEVEL:
+            if (!cli_parse_u64(optarg, &u) || u > 9) {
+                return cli_usage_error(prog, usage_line, "--png-level: expected an integer 0..9, got '%s'", optarg);
+            }
+            o.png_level = (int)u;
+            png_level_given = true;
+            break;
         case OPT_ORIGINALS:
             o.include_originals = true;
             break;
@@ -380,6 +392,14 @@ int main(int argc, char **argv)
     }
     if (o.resume && o.force) {
         return cli_usage_error(prog, usage_line, "%s", "--resume and --force exclude each other");
+    }
+    if (png_level_given && o.format != BMX_FORMAT_PNG) {
+        return cli_usage_error(prog, usage_line, "%s", "--png-level needs --format png");
+    }
+    if (png_level_given && !bmx_have_spng()) {
+        return cli_usage_error(prog, usage_line, "%s",
+                               "--png-level: this boxmix was built without libspng; "
+                               "stb_image_write writes PNG at its own level");
     }
     o.cancel = cli_catch_signals();
     struct cli_progress pg;

@@ -2,8 +2,9 @@
 /*
  * The codec dispatch: bmx_image_decode, bmx_image_probe and bmx_image_encode, and
  * the codec state a worker reuses from image to image. JPEG goes to TurboJPEG when
- * the build has it (turbojpeg.c), everything else and the fallback to stb_image
- * (stb_decode.c, stb_encode.c); the arguments both encoders share are checked here.
+ * the build has it (turbojpeg.c), PNG to libspng when the build has it (png.c),
+ * everything else and the fallback to stb_image (stb_decode.c, stb_encode.c); the
+ * arguments the encoders share are checked here.
  */
 #include "codec.h"
 #include "pixels.h"
@@ -45,6 +46,11 @@ static bmx_status decode_into(struct bmx__codec *c, const uint8_t *buf, size_t l
     }
 #else
     (void)c;
+#endif
+#ifdef BMX_HAVE_SPNG
+    if (bmx__looks_like_png(buf, len)) {
+        return bmx__spng_decode(buf, len, limits, pix, cap, out, err);
+    }
 #endif
     struct bmx_image img;
     bmx_status st = bmx__image_decode_stb(buf, len, limits, &img, err);
@@ -103,6 +109,7 @@ void bmx__codec_free(struct bmx__codec *c)
     tjFree(c->jpeg);
 #endif
     free(c->other);
+    free(c->png);
     memset(c, 0, sizeof *c);
 }
 
@@ -197,8 +204,8 @@ bmx_status bmx__image_check_encode_args(const struct bmx_image *img, enum bmx_fo
 }
 
 bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
-                             enum bmx_format format, int quality, const uint8_t **out,
-                             size_t *len, bmx_error *err)
+                             enum bmx_format format, int quality, int png_level,
+                             const uint8_t **out, size_t *len, bmx_error *err)
 {
     uint8_t *data = NULL;
     if (c == NULL || out == NULL) {
@@ -228,6 +235,17 @@ bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
         return BMX_OK;
     }
 #endif
+#ifdef BMX_HAVE_SPNG
+    if (format == BMX_FORMAT_PNG) {
+        st = bmx__spng_encode(img, png_level, &c->png, &c->png_cap, len, err);
+        if (st == BMX_OK) {
+            *out = c->png;
+        }
+        return st;
+    }
+#else
+    (void)png_level;
+#endif
     free(c->other);
     c->other = NULL;
     st = bmx__image_encode_stb(img, format, quality, &c->other, len, err);
@@ -248,12 +266,17 @@ bmx_status bmx_image_encode(const struct bmx_image *img, enum bmx_format format,
     }
     *out = NULL;
     *len = 0;
-    bmx_status st = bmx__codec_encode(&c, img, format, quality, &enc, &n, err);
+    bmx_status st = bmx__codec_encode(&c, img, format, quality, BMX__PNG_LEVEL_DEFAULT, &enc, &n,
+                                      err);
     if (st == BMX_OK) {
         if (enc == c.other) {
             /* stb's buffer is malloc'd already: hand it over. */
             *out = c.other;
             c.other = NULL;
+        } else if (enc != NULL && enc == c.png) {
+            /* So is libspng's output, at its grown capacity: hand it over. */
+            *out = c.png;
+            c.png = NULL;
         } else {
             /* The API promises a malloc() buffer; TurboJPEG's must go back through tjFree. */
             *out = malloc(n > 0 ? n : 1);

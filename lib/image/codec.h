@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Internal: the image codecs (TurboJPEG, stb), their two back ends reachable on
- * their own for tests, codec state a worker keeps from image to image, and what
- * the codec files (codec.c, stb_decode.c, png_screen.c, stb_encode.c, turbojpeg.c)
- * share with each other. */
+/* Internal: the image codecs (TurboJPEG, libspng, stb), their back ends reachable
+ * on their own for tests, codec state a worker keeps from image to image, and what
+ * the codec files (codec.c, stb_decode.c, png_screen.c, stb_encode.c, turbojpeg.c,
+ * png.c) share with each other. */
 #ifndef BMX_CODEC_H
 #define BMX_CODEC_H
 
@@ -11,6 +11,10 @@
 /* Longest side any decoder accepts (stb_image's STBI_MAX_DIMENSIONS is set from it;
  * JPEG cannot go beyond 65535 anyway). Larger sides are refused as BMX_E_LIMIT. */
 #define BMX__IMAGE_MAX_SIDE (1 << 16)
+
+/* The PNG zlib level used when none is given (bmx_image_encode, boxmix-draw, the
+ * job's default): chosen by measurement, see png.c and the README. */
+#define BMX__PNG_LEVEL_DEFAULT 1
 
 /*
  * Decode any supported format with stb_image only (also JPEG, even when the
@@ -29,7 +33,7 @@ bmx_status bmx__image_encode_stb(const struct bmx_image *img, enum bmx_format fo
 
 /*
  * Codec state one thread reuses from image to image: the TurboJPEG handles (set up
- * on first use) and the encoder's output buffer, so a long run neither sets up a
+ * on first use) and the encoders' output buffers, so a long run neither sets up a
  * codec nor allocates and faults in fresh output memory per image. Zero-initialise;
  * bmx__codec_free releases it. Not shared between threads.
  */
@@ -39,6 +43,8 @@ struct bmx__codec {
     unsigned char *jpeg;  /* tjAlloc'd encoder output */
     size_t jpeg_cap;
     uint8_t *other;       /* the last stb encoding (PNG, or JPEG without TurboJPEG) */
+    uint8_t *png;         /* libspng's encoder output (malloc'd, grown as needed) */
+    size_t png_cap;
 };
 
 void bmx__codec_free(struct bmx__codec *c);
@@ -51,10 +57,13 @@ bmx_status bmx__codec_decode(struct bmx__codec *c, const uint8_t *buf, size_t le
                              struct bmx_image *out, bmx_error *err);
 
 /* bmx_image_encode without copies: *out points into the codec's buffer and stays
- * valid until its next encode or bmx__codec_free. Same bytes as bmx_image_encode. */
+ * valid until its next encode or bmx__codec_free. PNG at zlib level `png_level`
+ * (0..9) with libspng; a build without it writes PNG with stb_image_write, whose
+ * level is its own, and `png_level` is not used. With png_level
+ * BMX__PNG_LEVEL_DEFAULT, the same bytes as bmx_image_encode. */
 bmx_status bmx__codec_encode(struct bmx__codec *c, const struct bmx_image *img,
-                             enum bmx_format format, int quality, const uint8_t **out,
-                             size_t *len, bmx_error *err);
+                             enum bmx_format format, int quality, int png_level,
+                             const uint8_t **out, size_t *len, bmx_error *err);
 
 /*
  * False when `buf` is a JPEG with a Huffman table stb_image 2.27 would overflow
@@ -105,6 +114,24 @@ bmx_status bmx__turbojpeg_decode(void *tj, const uint8_t *buf, size_t len,
                                  struct bmx_image *out, bmx_error *err);
 bmx_status bmx__turbojpeg_encode(void *tj, const struct bmx_image *img, int quality,
                                  unsigned char **buf, size_t *cap, size_t *len, bmx_error *err);
+#endif
+
+/* True when `buf` starts with the PNG signature. png_screen.c. */
+bool bmx__looks_like_png(const uint8_t *buf, size_t len);
+
+#ifdef BMX_HAVE_SPNG
+/*
+ * The libspng back end (png.c). bmx__spng_decode: any PNG into 8-bit RGB in *pix
+ * (grown to fit; its capacity in *cap), `out` then borrowing *pix; the stb path's
+ * checks first (header, limit, chunk walk), then libspng's with its limits set
+ * from `limits` (NULL: the defaults). bmx__spng_encode: 1 to 4 channels at zlib
+ * level 0..9 into *buf (a malloc'd buffer of *cap bytes, grown as needed), *len
+ * bytes long.
+ */
+bmx_status bmx__spng_decode(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
+                            uint8_t **pix, size_t *cap, struct bmx_image *out, bmx_error *err);
+bmx_status bmx__spng_encode(const struct bmx_image *img, int level, uint8_t **buf, size_t *cap,
+                            size_t *len, bmx_error *err);
 #endif
 
 #endif

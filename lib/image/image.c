@@ -25,6 +25,15 @@ bool bmx_have_turbojpeg(void)
 #endif
 }
 
+bool bmx_have_spng(void)
+{
+#ifdef BMX_HAVE_SPNG
+    return true;
+#else
+    return false;
+#endif
+}
+
 void bmx_image_free(struct bmx_image *img)
 {
     if (img == NULL) {

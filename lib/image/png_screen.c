@@ -19,6 +19,12 @@ static uint32_t read_be32(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
+bool bmx__looks_like_png(const uint8_t *buf, size_t len)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    return len >= sizeof sig && memcmp(buf, sig, sizeof sig) == 0;
+}
+
 /*
  * The size in a PNG's IHDR, read directly: stb_image's header check tries every
  * format in turn and refuses sizes it would not decode, so a PNG declaring a huge
@@ -26,9 +32,7 @@ static uint32_t read_be32(const uint8_t *p)
  */
 bool bmx__png_header_size(const uint8_t *buf, size_t len, uint32_t *w, uint32_t *h)
 {
-    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-
-    if (len < 24 || memcmp(buf, sig, sizeof sig) != 0 || memcmp(buf + 12, "IHDR", 4) != 0) {
+    if (len < 24 || !bmx__looks_like_png(buf, len) || memcmp(buf + 12, "IHDR", 4) != 0) {
         return false;
     }
     *w = read_be32(buf + 16);

@@ -131,8 +131,6 @@ static bmx_status stb_complete(const uint8_t *buf, size_t len, int32_t w, int32_
     return BMX_OK;
 }
 
-static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-
 bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bmx_limits *limits,
                                  struct bmx_image *out, bmx_error *err)
 {
@@ -166,7 +164,7 @@ bmx_status bmx__image_decode_stb(const uint8_t *buf, size_t len, const struct bm
      * past that buffer (stb 2.28 fixed it). */
     uint8_t *clean = NULL;
     size_t clean_len = 0;
-    if (len >= 8 && memcmp(buf, png_sig, sizeof png_sig) == 0) {
+    if (bmx__looks_like_png(buf, len)) {
         bool empty_idat;
         st = bmx__png_walk(buf, len, &empty_idat, err);
         if (st != BMX_OK) {

@@ -75,6 +75,10 @@ BMX_API const char *bmx_version(void);
 /** Whether the library was built with TurboJPEG for JPEG decode/encode. */
 BMX_API bool bmx_have_turbojpeg(void);
 
+/** Whether the library was built with libspng for PNG decode/encode (else stb's
+ * codecs read and write PNG, and a PNG level other than the default is refused). */
+BMX_API bool bmx_have_spng(void);
+
 /* ------------------------------------------------------------------------- */
 /* Random generator                                                           */
 /* ------------------------------------------------------------------------- */
@@ -356,7 +360,8 @@ BMX_API bmx_status bmx_image_decode(const uint8_t *buf, size_t len,
                                     bmx_error *err);
 
 /**
- * Encode as JPEG (quality 1..100, 4:2:0) or PNG. `*out` is allocated with malloc
+ * Encode as JPEG (quality 1..100, 4:2:0) or PNG (`quality` not used; with libspng
+ * at zlib level 1, the job's default `png_level`). `*out` is allocated with malloc
  * (caller frees with free()).
  */
 BMX_API bmx_status bmx_image_encode(const struct bmx_image *img, enum bmx_format format,
@@ -1119,6 +1124,9 @@ struct bmx_job_options {
      *  `progress_ctx`; default NULL. */
     void (*progress)(const struct bmx_progress *progress, void *ctx);
     void *progress_ctx;
+    int png_level;           /**< PNG output: zlib level 0..9, default 1 (0 stores, 1 is
+                                  fastest, 9 smallest); a library without libspng
+                                  (bmx_have_spng) takes only the default */
 };
 
 /** Fill `opts` with the documented defaults. */

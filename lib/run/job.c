@@ -27,6 +27,7 @@ void bmx_job_options_init(struct bmx_job_options *opts)
     opts->quality = 90;
     opts->threads = 0;
     bmx_limits_init(&opts->limits);
+    opts->png_level = BMX__PNG_LEVEL_DEFAULT;
 }
 
 /* Every path the run writes, checked against its inputs before anything is. */
@@ -144,6 +145,15 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     }
     if (opts->format == BMX_FORMAT_JPEG && (opts->quality < 1 || opts->quality > 100)) {
         return bmx__fail(err, BMX_E_INVALID, "quality: must be 1..100, got %d", opts->quality);
+    }
+    if (opts->png_level < 0 || opts->png_level > 9) {
+        return bmx__fail(err, BMX_E_INVALID, "png_level: must be 0..9, got %d", opts->png_level);
+    }
+    if (!bmx_have_spng() && opts->png_level != BMX__PNG_LEVEL_DEFAULT) {
+        return bmx__fail(err, BMX_E_INVALID,
+                         "png_level: this library was built without libspng; stb_image_write "
+                         "writes PNG at its own level, so only the default (%d) is taken",
+                         BMX__PNG_LEVEL_DEFAULT);
     }
     if (opts->shard_count > 1 && opts->shard_index >= opts->shard_count) {
         return bmx__fail(err, BMX_E_INVALID, "shard: index %" PRIu64 " is not below the count %" PRIu64,

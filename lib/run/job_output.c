@@ -138,8 +138,8 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
                                 w->out};
         st = bmx__image_paste(ia, ib, patch.rect, &pix, err);
         if (st == BMX_OK) {
-            st = bmx__codec_encode(&w->codec, &pix, opts->format, opts->quality, &enc, &enc_len,
-                                   err);
+            st = bmx__codec_encode(&w->codec, &pix, opts->format, opts->quality, opts->png_level,
+                                   &enc, &enc_len, err);
         }
         if (st == BMX_OK) {
             st = bmx__outfile_write(r->img_fd, r->img_dir, fname, enc, enc_len, false, err);

@@ -52,11 +52,16 @@ char *bmx__job_identity(const struct run *r, uint64_t dataset_hash)
     bmx__buf_number(&b, c->min_size);
     bmx__buf_printf(&b,
                     ",\"mask_format\":%d,\"format\":\"%s\",\"quality\":%d,\"include_originals\":%s"
-                    ",\"out_format\":\"%s\",\"skip_bad\":%s,\"max_pixels\":%" PRIu64 "}",
+                    ",\"out_format\":\"%s\",\"skip_bad\":%s,\"max_pixels\":%" PRIu64,
                     (int)c->mask_format, o->format == BMX_FORMAT_PNG ? "png" : "jpg", o->quality,
                     o->include_originals ? "true" : "false",
                     o->out_format == BMX_DATASET_VOC ? "voc" : "coco", o->skip_bad ? "true" : "false",
                     o->limits.max_image_pixels);
+    if (o->format == BMX_FORMAT_PNG) {
+        /* The level changes PNG bytes only; a JPEG run's identity stays what it was. */
+        bmx__buf_printf(&b, ",\"png_level\":%d", o->png_level);
+    }
+    bmx__buf_puts(&b, "}");
     if (b.failed) {
         bmx__buf_free(&b);
         return NULL;

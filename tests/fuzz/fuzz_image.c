@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: image decoding of the whole input (bmx_image_probe,
- * bmx_image_decode and, with TurboJPEG built in, the stb back end too), then the
+ * bmx_image_decode and, with TurboJPEG or libspng built in, the stb back end too,
+ * which must give the same pixels for a PNG both take), then the
  * whole-sample path on what decodes: the image becomes CutMix base `a` with a box,
  * a polygon and an RLE object, mixed with a fixed small source sample `b` (so `b`
  * is resized to the input's size), and small results are encoded and decoded back.
@@ -207,10 +208,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
-    if (bmx_have_turbojpeg()) {
+    if (bmx_have_turbojpeg() || bmx_have_spng()) {
         struct bmx_image other = {0};
         if (bmx__image_decode_stb(data, size, &limits, &other, NULL) == BMX_OK) {
             check_image(&other);
+            /* A PNG both decoders take is the same pixels from both. */
+            if (st == BMX_OK && bmx__looks_like_png(data, size)) {
+                FZ_CHECK(other.w == img.w && other.h == img.h);
+                FZ_CHECK(memcmp(other.data, img.data, img.stride * (size_t)img.h) == 0);
+            }
         }
         bmx_image_free(&other);
     }
