@@ -27,6 +27,7 @@ void bmx_job_options_init(struct bmx_job_options *opts)
     opts->quality = 90;
     opts->threads = 0;
     bmx_limits_init(&opts->limits);
+    opts->memory_limit = BMX_DEFAULT_MEMORY_LIMIT;
 }
 
 /* Every path the run writes, checked against its inputs before anything is. */
@@ -143,6 +144,9 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     }
     if (opts->format == BMX_FORMAT_JPEG && (opts->quality < 1 || opts->quality > 100)) {
         return bmx__fail(err, BMX_E_INVALID, "quality: must be 1..100, got %d", opts->quality);
+    }
+    if (opts->memory_limit == 0) {
+        return bmx__fail(err, BMX_E_INVALID, "memory_limit: must be at least 1 byte, got 0");
     }
     if (opts->shard_count > 1 && opts->shard_index >= opts->shard_count) {
         return bmx__fail(err, BMX_E_INVALID, "shard: index %" PRIu64 " is not below the count %" PRIu64,
