@@ -4,7 +4,8 @@
 
     /usr/bin/python3 tests/bench.py --build BUILD_DIR [--images N] [--threads 1,2]
         [--quality 90] [--repeat 3] [--seed 1] [--peer CMD] [--keep DIR]
-        [--big N,K] [--no-images] [--png DIR [--png-level L]]
+        [--per-image K] [--big N,K] [--big-images N [--big-size WxH]] [--no-images]
+        [--png DIR [--png-level L]]
 
 It makes a COCO-like set of its own (tests/bench_make_set.c: photo-like JPEGs, mostly
 640x480 with other sizes and portrait ones, 3-12 polygon objects each, a few crowd
@@ -15,6 +16,18 @@ written again, no pixel touched: what even a DCT-domain tool cannot avoid),
 `boxmix-augment --per-image 1` with each --threads value, and the --peer command if
 given, interleaved, --repeat times; and prints min and median wall time, CPU time, peak
 memory, the ratio to the floor and the speedup of more threads over one.
+
+--per-image K makes K outputs per input (boxmix-augment --per-image K) and times the
+floor of that work: one decode and K encodes per input (bench_floor --encodes K); the
+transcode bound and the peer (one output per input) are left out. Where the build has
+the decode-counting hook (tests/decode_count.c, TurboJPEG builds), one more run of each
+boxmix-augment command, untimed, counts its JPEG decodes: each input should be decoded
+once.
+
+--big-images N makes N photo-like JPEGs of --big-size (default 4000x3000; bench_make_set
+large) and times `boxmix-augment --per-image 1` on them with the default threads and
+memory limit: wall time, CPU time and peak memory (the memory case: decoded inputs are
+bounded by --memory-limit, default 1 GiB), and counts its decodes as above.
 
 --peer CMD is a shell command with {annotations} {images} {out} placeholders, e.g.
     --peer '/usr/bin/python3 /path/opencv_cutmix.py {annotations} {images} {out}'
@@ -93,6 +106,12 @@ def parse_args():
                          "instead of the JPEG benchmark, against --peer if given")
     ap.add_argument("--png-level", type=int, metavar="L",
                     help="with --png: boxmix-augment --png-level L (default: boxmix's own)")
+    ap.add_argument("--per-image", type=int, default=1, metavar="K",
+                    help="outputs per input (default 1); the floor then encodes K per decode")
+    ap.add_argument("--big-images", type=int, metavar="N",
+                    help="also time boxmix-augment on N large JPEGs (peak memory)")
+    ap.add_argument("--big-size", default="4000x3000", metavar="WxH",
+                    help="size of the --big-images JPEGs (default 4000x3000)")
     ap.add_argument("--no-images", action="store_true",
                     help="skip the image benchmark (e.g. with --big only)")
     a = ap.parse_args()
@@ -104,6 +123,16 @@ def parse_args():
         ap.error("--threads: values must be >= 1")
     if a.images < 1 or a.repeat < 1 or not 1 <= a.quality <= 100 or a.seed < 0:
         ap.error("--images and --repeat must be >= 1, --quality in 1..100, --seed >= 0")
+    if a.per_image < 1 or a.per_image > 1000:
+        ap.error("--per-image must be 1..1000")
+    if a.big_images is not None and a.big_images < 1:
+        ap.error("--big-images must be >= 1")
+    try:
+        a.big_size = tuple(int(v) for v in a.big_size.lower().split("x"))
+        if len(a.big_size) != 2 or min(a.big_size) < 16 or max(a.big_size) > 65535:
+            raise ValueError
+    except ValueError:
+        ap.error("--big-size: expected WxH, each 16..65535")
     if a.big is not None:
         try:
             n, k = (int(v) for v in a.big.split(","))
@@ -193,6 +222,53 @@ def find_helpers(build, work):
         note("%s is not in %s/tests: built it with %s -O2" % (name, build, cc))
         found[name] = out
     return found
+
+
+def find_hook(build):
+    """The decode-counting hook meson built (TurboJPEG builds), or None."""
+    for name in ("libdecode_count.so", "decode_count.so"):
+        path = os.path.join(build, "tests", name)
+        if os.path.exists(path):
+            return path
+    return None
+
+
+def count_decodes(cmd, hook, work):
+    """Run cmd once more, untimed, with the hook preloaded: its JPEG decodes, or None."""
+    count_file = os.path.join(work, "decode-count.txt")
+    if os.path.exists(count_file):
+        os.remove(count_file)
+    cmd.prepare()
+    env = dict(os.environ, LD_PRELOAD=hook, BMX_TEST_DECODE_COUNT=count_file)
+    p = subprocess.run(cmd.argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       stdin=subprocess.DEVNULL)
+    if p.returncode != 0:
+        return None
+    try:
+        with open(count_file) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def say_decodes(cmds, hook, work, n_inputs):
+    if hook is None:
+        note("this build has no decode-counting hook (tests/decode_count.c, TurboJPEG builds): "
+             "decodes not counted")
+        return True
+    ok = True
+    for c in cmds:
+        if not c.wall:
+            continue
+        d = count_decodes(c, hook, work)
+        if d is None:
+            print("decodes of %s: not counted (the counted run failed)" % c.label)
+            ok = False
+            continue
+        print("decodes of %s (one more run, untimed, %s preloaded): %d for %d inputs, %s"
+              % (c.label, os.path.basename(hook), d, n_inputs,
+                 "each decoded once" if d == n_inputs else "%.2f per input" % (d / n_inputs)))
+    return ok
 
 
 def file_digest(path):
@@ -400,24 +476,33 @@ def bench_images(a, work, tools, help_text):
                     lambda: "%d" % count_images(count_root))
         return c
 
+    k = a.per_image
+    encodes = ["--encodes", str(k)] if k > 1 else []
     o = os.path.join(outs, "floor")
-    floor = dir_cmd("floor (TurboJPEG, 1 thread)",
-                    [tools["bench_floor"], "--quality", q, img, o], o, True, o)
+    floor = dir_cmd("floor (TurboJPEG, 1 thread)" if k == 1 else
+                    "floor (1 decode + %d encodes per input)" % k,
+                    [tools["bench_floor"], "--quality", q] + encodes + [img, o], o, True, o)
     floor.short = "floor"
     o = os.path.join(outs, "floor-accurate")
     floor_acc = dir_cmd("floor --accurate-dct",
-                        [tools["bench_floor"], "--quality", q, "--accurate-dct", img, o], o, True, o)
-    o = os.path.join(outs, "transcode")
-    transcode = dir_cmd("transcode bound (entropy only)",
-                        [tools["bench_floor"], "--transcode", img, o], o, True, o)
-    cmds = [floor, floor_acc, transcode]
+                        [tools["bench_floor"], "--quality", q] + encodes + ["--accurate-dct", img, o],
+                        o, True, o)
+    cmds = [floor, floor_acc]
+    transcode = None
+    if k == 1:
+        o = os.path.join(outs, "transcode")
+        transcode = dir_cmd("transcode bound (entropy only)",
+                            [tools["bench_floor"], "--transcode", img, o], o, True, o)
+        cmds.append(transcode)
+    else:
+        note("--per-image %d: no transcode bound (it rewrites each input once)" % k)
 
     has_threads = "--threads" in help_text
     augment = os.path.join(a.build, "tools", "boxmix-augment")
     boxmix = []
     for t in (a.threads if has_threads else [None]):
         o = os.path.join(outs, "boxmix" if t is None else "boxmix-threads%d" % t)
-        argv = [augment, "--annotations", ann, "--images", img, "--out", o, "--per-image", "1",
+        argv = [augment, "--annotations", ann, "--images", img, "--out", o, "--per-image", str(k),
                 "--quality", q]
         if t is not None:
             argv += ["--threads", str(t)]
@@ -431,7 +516,9 @@ def bench_images(a, work, tools, help_text):
     cmds += boxmix
 
     peer = None
-    if a.peer is not None:
+    if a.peer is not None and k > 1:
+        note("--per-image %d: the peer makes one output per input, so it is not timed" % k)
+    elif a.peer is not None:
         o = os.path.join(outs, "peer")
         shell = a.peer.format(annotations=shlex.quote(ann), images=shlex.quote(img),
                               out=shlex.quote(o))
@@ -448,7 +535,12 @@ def bench_images(a, work, tools, help_text):
     print("\nimages: wall time of the whole command, %s; 'x floor' = median / floor's "
           "median; CPU = user + system time of the command" % rounds(a.repeat))
     report(cmds, floor, [("outputs", lambda c: c.outputs),
-                         ("img/s (med)", lambda c: "%.0f" % (n / med(c.wall)))])
+                         ("out/s (med)", lambda c: "%.0f" % (n * k / med(c.wall)))])
+    for c in cmds:
+        if c is not floor and c.wall and floor.wall:
+            print("%s / %s (median wall time): %.2fx; CPU time %.2fx; peak %.0f MiB"
+                  % (c.label, floor.label, med(c.wall) / med(floor.wall),
+                     med(c.cpu) / med(floor.cpu), max(c.rss_kb) / 1024.0))
 
     ok = [c for c in boxmix if c.wall]
     if has_threads and len(ok) > 1:
@@ -470,7 +562,49 @@ def bench_images(a, work, tools, help_text):
         print("peer / floor: %.2fx; peer / transcode bound: %.2fx (how much faster than the peer "
               "a one-thread tool that writes a new JPEG per input could be at best)"
               % (med(peer.wall) / med(floor.wall), med(peer.wall) / med(transcode.wall)))
-    return all(c.failed is None for c in cmds)
+    counted = say_decodes(ok, find_hook(a.build), work, n)
+    return all(c.failed is None for c in cmds) and counted
+
+
+def bench_big_images(a, work, tools):
+    n = a.big_images
+    w, h = a.big_size
+    set_dir = os.path.join(work, "large-%d-%dx%d-seed%d" % (n, w, h, a.seed))
+    src = os.path.join(SRC_ROOT, "tests", "bench_make_set.c")
+    stamp = {"n": n, "w": w, "h": h, "seed": a.seed,
+             "generator": file_digest(src) if os.path.exists(src) else tools["bench_make_set"]}
+    made = cached(set_dir, stamp, lambda: run_helper(
+        [tools["bench_make_set"], "large", set_dir, str(n), str(w), str(h), str(a.seed)]))
+    ann = os.path.join(set_dir, "annotations.json")
+    img = os.path.join(set_dir, "images")
+    jpeg_mb = sum(os.path.getsize(os.path.join(img, f)) for f in os.listdir(img)) / 1e6
+    decoded = n * w * h * 3
+    print("\nlarge images: %s\n     %d JPEGs of %dx%d (%.0f MB of JPEG, %.2f GB decoded, %.1f MB "
+          "each), %s" % (set_dir, n, w, h, jpeg_mb, decoded / 1e9, w * h * 3 / 1e6,
+                         "made in %.1f s" % made if made is not None else "reused"))
+    warm_cache(set_dir)
+    augment = os.path.join(a.build, "tools", "boxmix-augment")
+    o = os.path.join(work, "out", "large")
+    cmd = Command("boxmix-augment (default threads and memory limit)",
+                  [augment, "--annotations", ann, "--images", img, "--out", o, "--per-image", "1",
+                   "--quality", str(a.quality), "--force", "--quiet"], o,
+                  lambda: clear_dir(o, False), lambda: "%d" % count_images(os.path.join(o, "images")))
+    print("\ncommand (%s): %s" % (rounds(a.repeat), cmd.shown()))
+    logdir = os.path.join(work, "logs")
+    os.makedirs(logdir, exist_ok=True)
+    run_interleaved([cmd], a.repeat, logdir)
+    if not cmd.wall:
+        print("%s FAILED (%s)" % (cmd.label, cmd.failed))
+        return False
+    peak = max(cmd.rss_kb) * 1024
+    print("large images: wall %.1f s median (min %.1f), CPU %.1f s, %.1f outputs/s; peak memory "
+          "(maximum resident set size) %.2f GB = %.0f MiB, %.0f%% of the %.2f GB the decoded "
+          "inputs take (%s, %s outputs)"
+          % (med(cmd.wall), min(cmd.wall), med(cmd.cpu), n / med(cmd.wall), peak / 1e9,
+             peak / 2**20, 100.0 * peak / decoded, decoded / 1e9, rounds(len(cmd.wall)),
+             cmd.outputs))
+    counted = say_decodes([cmd], find_hook(a.build), work, n)
+    return cmd.failed is None and counted
 
 
 def dir_bytes(root):
@@ -677,6 +811,8 @@ def main():
             ok = bench_png(a, work) and ok
         elif not a.no_images:
             ok = bench_images(a, work, tools, help_text) and ok
+        if a.big_images is not None:
+            ok = bench_big_images(a, work, tools) and ok
         if a.big is not None:
             ok = bench_big(a, work, tools, help_text) and ok
         load1 = os.getloadavg()[0]

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /* bench_floor: the codec floor of a JPEG-to-JPEG augmentation pass.
  *
- *   bench_floor [--quality Q] [--accurate-dct | --transcode] IMAGE_DIR OUT_DIR
+ *   bench_floor [--quality Q] [--encodes K] [--accurate-dct | --transcode] IMAGE_DIR OUT_DIR
  *
  * Decodes every *.jpg / *.jpeg of IMAGE_DIR once to RGB with TurboJPEG and encodes one
  * JPEG per input (quality Q, default 90, 4:2:0) into OUT_DIR under the same name, on
  * one thread, with no other work: any tool that reads and writes those images does at
- * least this much. --accurate-dct asks TurboJPEG for the accurate DCT both ways (its
+ * least this much. --encodes K encodes K JPEGs per decoded input (NAME, then NAME.1.jpg
+ * to NAME.K-1.jpg): the floor of a tool that makes K outputs per input and decodes each
+ * input once. --accurate-dct asks TurboJPEG for the accurate DCT both ways (its
  * default is the fast one for encoding).
  *
  * --transcode instead rewrites each input's own DCT coefficients into a new JPEG
  * (TurboJPEG's lossless transform, no operation): the entropy decoding and encoding
  * alone, the part of the floor no JPEG writer escapes even if it never touched a
  * pixel (blocks copied in the DCT domain). It is a lower bound, not a way to
- * augment: the output keeps the input's quantization. Prints "N images" on success.
+ * augment: the output keeps the input's quantization (one per input only). Prints "N
+ * images" on success.
  * Benchmark helper, not part of the library. */
 #include <dirent.h>
 #include <errno.h>
@@ -97,7 +100,7 @@ static bool write_file(const char *path, const unsigned char *data, size_t len)
     return ok;
 }
 
-static int run(const char *in_dir, const char *out_dir, int quality, int flags,
+static int run(const char *in_dir, const char *out_dir, int quality, int encodes, int flags,
                bool transcode)
 {
     int status = 1;
@@ -124,7 +127,7 @@ static int run(const char *in_dir, const char *out_dir, int quality, int flags,
     for (int i = 0; i < nnames; i++) {
         const char *name = names[i]->d_name;
         size_t len = 0, npx;
-        int w, h, subsamp, colorspace;
+        int w = 0, h = 0, subsamp, colorspace;
         snprintf(path, sizeof path, "%s/%s", in_dir, name);
         if (!read_file(path, &in, &len)) {
             fprintf(stderr, "%s: %s: cannot read\n", prog, path);
@@ -160,17 +163,23 @@ static int run(const char *in_dir, const char *out_dir, int quality, int flags,
                 fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(dec));
                 goto cleanup;
             }
+        }
+        for (int e = 0; e < (transcode ? 1 : encodes); e++) {
             /* TurboJPEG allocates (or grows) the output buffer itself */
-            if (tjCompress2(enc, px.p, w, 0, h, TJPF_RGB, &jpeg, &jpeg_len, TJSAMP_420, quality,
-                            flags) != 0) {
+            if (!transcode && tjCompress2(enc, px.p, w, 0, h, TJPF_RGB, &jpeg, &jpeg_len,
+                                          TJSAMP_420, quality, flags) != 0) {
                 fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(enc));
                 goto cleanup;
             }
-        }
-        snprintf(path, sizeof path, "%s/%s", out_dir, name);
-        if (!write_file(path, jpeg, jpeg_len)) {
-            fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
-            goto cleanup;
+            if (e == 0) {
+                snprintf(path, sizeof path, "%s/%s", out_dir, name);
+            } else {
+                snprintf(path, sizeof path, "%s/%s.%d.jpg", out_dir, name, e);
+            }
+            if (!write_file(path, jpeg, jpeg_len)) {
+                fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+                goto cleanup;
+            }
         }
     }
     printf("%d images\n", nnames);
@@ -195,14 +204,16 @@ cleanup:
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: %s [--quality Q] [--accurate-dct | --transcode] IMAGE_DIR OUT_DIR\n",
+    fprintf(stderr,
+            "usage: %s [--quality Q] [--encodes K] [--accurate-dct | --transcode] IMAGE_DIR "
+            "OUT_DIR\n",
             prog);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    int quality = 90, flags = 0, i = 1;
+    int quality = 90, encodes = 1, flags = 0, i = 1;
     bool transcode = false;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--quality") == 0 && i + 1 < argc) {
@@ -213,6 +224,14 @@ int main(int argc, char **argv)
                 return usage();
             }
             quality = (int)q;
+        } else if (strcmp(argv[i], "--encodes") == 0 && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            long k = strtol(argv[++i], &end, 10);
+            if (errno != 0 || *end != '\0' || end == argv[i] || k < 1 || k > 1000) {
+                return usage();
+            }
+            encodes = (int)k;
         } else if (strcmp(argv[i], "--accurate-dct") == 0) {
             flags |= TJFLAG_ACCURATEDCT;
         } else if (strcmp(argv[i], "--transcode") == 0) {
@@ -221,8 +240,8 @@ int main(int argc, char **argv)
             return usage();
         }
     }
-    if (argc - i != 2 || (transcode && flags != 0)) {
+    if (argc - i != 2 || (transcode && (flags != 0 || encodes != 1))) {
         return usage();
     }
-    return run(argv[i], argv[i + 1], quality, flags, transcode);
+    return run(argv[i], argv[i + 1], quality, encodes, flags, transcode);
 }

@@ -12,6 +12,11 @@
  *   bench_make_set big OUT.json N K [SEED]
  *       annotations only, at COCO train2017 scale (118000 7: 826k objects): N images
  *       with COCO's image fields, K star-shaped polygon objects each.
+ *   bench_make_set large OUT_DIR N W H [SEED]
+ *       the memory benchmark's input: N photo-like JPEGs of W x H (quality 90, 4:2:0)
+ *       with five boxes each. One picture is made, and image i is it with each row
+ *       rotated by 37 * i pixels, so that every file differs and a set of 4000x3000
+ *       images is made in seconds per image.
  *
  * Output depends only on the arguments: each image draws from its own generator,
  * seeded from (SEED, image number). Benchmark helper, not part of the library. */
@@ -589,6 +594,118 @@ static int make_big(const char *path, int n, int k, uint64_t seed)
     return status;
 }
 
+/* The `large` set: see the top of the file. */
+static int make_large(const char *dir, int n, int w, int h, uint64_t seed)
+{
+    int status = 1;
+    struct rng r = rng_for(seed, 0);
+    struct canvas c = {.w = w, .h = h};
+    unsigned char *img = NULL, *jpeg = NULL;
+    unsigned long jpeg_len = 0;
+    tjhandle tj = NULL;
+    FILE *json = NULL;
+    char path[4096];
+    size_t npix, nbytes, row = (size_t)w * 3;
+
+    snprintf(path, sizeof path, "%s/images", dir);
+    if (make_dir(dir) != 0 || make_dir(path) != 0) {
+        return 1;
+    }
+    if (!mul_size((size_t)w, (size_t)h, &npix) || !mul_size(npix, 3, &nbytes) ||
+        nbytes > SIZE_MAX / sizeof *c.px) {
+        fprintf(stderr, "%s: image too large\n", prog);
+        return 1;
+    }
+    c.px = malloc(nbytes * sizeof *c.px);
+    c.rgb = malloc(nbytes);
+    img = malloc(nbytes);
+    tj = tjInitCompress();
+    if (c.px == NULL || c.rgb == NULL || img == NULL || tj == NULL) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nbytes; i++) {
+        c.px[i] = 120.0f;
+    }
+    /* The set's texture at this scale: cells as large relative to the image. */
+    int big_cell = w / 640 * 96 > 96 ? w / 640 * 96 : 96;
+    int small_cell = w / 640 * 16 > 16 ? w / 640 * 16 : 16;
+    if (!add_value_noise(&r, &c, big_cell, 50.0f) || !add_value_noise(&r, &c, small_cell, 20.0f)) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < nbytes; i++) {
+        float v = c.px[i] + rng_gauss(&r) * 10.0f; /* sensor grain */
+        c.rgb[i] = (unsigned char)(v < 0.0f ? 0 : v > 255.0f ? 255 : (int)(v + 0.5f));
+    }
+    free(c.px);
+    c.px = NULL;
+
+    snprintf(path, sizeof path, "%s/annotations.json", dir);
+    json = fopen(path, "w");
+    if (json == NULL) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+        goto cleanup;
+    }
+    fprintf(json, "{\"images\":[");
+    for (int i = 0; i < n; i++) {
+        size_t shift = (size_t)(((long long)i * 37) % w) * 3;
+        for (int y = 0; y < h; y++) {
+            const unsigned char *src = c.rgb + (size_t)y * row;
+            unsigned char *dst = img + (size_t)y * row;
+            memcpy(dst, src + shift, row - shift);
+            memcpy(dst + row - shift, src, shift);
+        }
+        if (tjCompress2(tj, img, w, 0, h, TJPF_RGB, &jpeg, &jpeg_len, TJSAMP_420, 90, 0) != 0) {
+            fprintf(stderr, "%s: cannot encode: %s\n", prog, tjGetErrorStr2(tj));
+            goto cleanup;
+        }
+        snprintf(path, sizeof path, "%s/images/%04d.jpg", dir, i);
+        FILE *f = fopen(path, "wb");
+        bool ok = f != NULL && fwrite(jpeg, 1, jpeg_len, f) == jpeg_len;
+        if (f != NULL && fclose(f) != 0) {
+            ok = false;
+        }
+        if (!ok) {
+            fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+            goto cleanup;
+        }
+        fprintf(json, "%s{\"id\":%d,\"file_name\":\"%04d.jpg\",\"width\":%d,\"height\":%d}",
+                i == 0 ? "" : ",", i + 1, i, w, h);
+    }
+    fprintf(json, "],\"annotations\":[");
+    for (int i = 0; i < n; i++) {
+        struct rng br = rng_for(seed, (uint64_t)i + 1);
+        for (int k = 0; k < 5; k++) {
+            double x = rng_unit(&br) * (w - w / 8.0), y = rng_unit(&br) * (h - h / 8.0);
+            fprintf(json,
+                    "%s{\"id\":%d,\"image_id\":%d,\"category_id\":1,\"bbox\":[%.2f,%.2f,%.2f,"
+                    "%.2f],\"area\":%.2f,\"iscrowd\":0}",
+                    i == 0 && k == 0 ? "" : ",", i * 5 + k + 1, i + 1, x, y, w / 10.0, h / 10.0,
+                    w / 10.0 * (h / 10.0));
+        }
+    }
+    fprintf(json, "],\"categories\":[{\"id\":1,\"name\":\"object\"}]}\n");
+    status = 0;
+
+cleanup:
+    if (json != NULL) {
+        bool bad = ferror(json) != 0;
+        if ((fclose(json) != 0 || bad) && status == 0) {
+            fprintf(stderr, "%s: %s/annotations.json: write error\n", prog, dir);
+            status = 1;
+        }
+    }
+    tjFree(jpeg);
+    if (tj != NULL) {
+        tjDestroy(tj);
+    }
+    free(c.px);
+    free(c.rgb);
+    free(img);
+    return status;
+}
+
 static bool parse_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
@@ -620,8 +737,9 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: %s set OUT_DIR N [SEED]\n"
-            "       %s big OUT.json N K [SEED]\n",
-            prog, prog);
+            "       %s big OUT.json N K [SEED]\n"
+            "       %s large OUT_DIR N W H [SEED]\n",
+            prog, prog, prog);
     return 2;
 }
 
@@ -641,6 +759,14 @@ int main(int argc, char **argv)
             return usage();
         }
         return make_big(argv[2], (int)n, (int)k, seed);
+    }
+    if (argc >= 6 && strcmp(argv[1], "large") == 0 && argc <= 7) {
+        long w, h;
+        if (!parse_long(argv[3], 1, 1000000, &n) || !parse_long(argv[4], 16, 65535, &w) ||
+            !parse_long(argv[5], 16, 65535, &h) || (argc == 7 && !parse_seed(argv[6], &seed))) {
+            return usage();
+        }
+        return make_large(argv[2], (int)n, (int)w, (int)h, seed);
     }
     return usage();
 }

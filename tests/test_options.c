@@ -139,6 +139,64 @@ static void older_cutmix_options_accepted(void **state)
     free(old);
 }
 
+static void count_notice(const char *message, void *user)
+{
+    assert_non_null(strstr(message, "memory limit: "));
+    (*(int *)user)++;
+}
+
+/* memory_limit and notice, the newest fields: 0 is refused; a limit below what
+ * one output holds is raised and said once; a caller whose struct ends before
+ * them gets the default limit (1 GiB) and no call, whatever lies past its size. */
+static void job_memory_limit_and_notice(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bmx_options_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char out[64];
+    bmx_error err = {0};
+    int notices = 0;
+    struct bmx_job_options full;
+    bmx_job_options_init(&full);
+    assert_true(full.memory_limit == BMX_DEFAULT_MEMORY_LIMIT);
+    assert_null(full.notice);
+    full.input.annotations = SAMPLES "coco/annotations.json";
+    full.input.images = SAMPLES "images";
+    full.threads = 1;
+    full.out = out;
+    full.notice = count_notice;
+    full.notice_user = &notices;
+
+    snprintf(out, sizeof out, "%s/zero", dir);
+    full.memory_limit = 0;
+    assert_int_equal(bmx_job_run(&full, NULL, &err), BMX_E_INVALID);
+    assert_non_null(strstr(err.message, "memory_limit"));
+    assert_int_equal(notices, 0);
+
+    snprintf(out, sizeof out, "%s/tiny", dir);
+    full.memory_limit = 1;
+    assert_int_equal(bmx_job_run(&full, NULL, &err), BMX_OK);
+    assert_int_equal(notices, 1);
+
+    /* Past an older caller's size: a limit of 0 and a notice that would fail. */
+    snprintf(out, sizeof out, "%s/older", dir);
+    full.memory_limit = 0;
+    struct bmx_job_options *old = older(&full, offsetof(struct bmx_job_options, memory_limit));
+    assert_int_equal(bmx_job_run(old, NULL, &err), BMX_OK);
+    free(old);
+    /* Cut before the notice: the raised limit is not said. */
+    snprintf(out, sizeof out, "%s/older2", dir);
+    full.memory_limit = 1;
+    old = older(&full, offsetof(struct bmx_job_options, notice));
+    assert_int_equal(bmx_job_run(old, NULL, &err), BMX_OK);
+    free(old);
+    assert_int_equal(notices, 1);
+
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* Size 0 (not filled by the _init) and a size larger than the library's are
  * refused, naming the struct. */
 static void zero_and_larger_size_refused(void **state)
@@ -287,6 +345,7 @@ int main(void)
         cmocka_unit_test(older_cutmix_options_accepted),
         cmocka_unit_test(older_job_options_png_level),
         cmocka_unit_test(zero_and_larger_size_refused),
+        cmocka_unit_test(job_memory_limit_and_notice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

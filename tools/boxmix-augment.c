@@ -62,6 +62,10 @@ static void help(void)
            "                         0: stored); needs --format png and libspng\n"
            "  --include-originals    also copy the inputs and their annotations\n"
            "  --max-pixels N         refuse images larger than N pixels (default 178956970)\n"
+           "  --memory-limit BYTES   decoded input images held at once, with a K, M or G\n"
+           "                         suffix (binary; default 1G); raised to one block's two\n"
+           "                         largest images when below; the output is the same bytes\n"
+           "                         for every limit\n"
            "  --threads N            worker threads (default: the number of cores); the\n"
            "                         output is the same bytes for every N\n"
            "  --dry-run              write only annotations.json: no pixels decoded or written\n"
@@ -83,6 +87,13 @@ static void help(void)
            "exit status: 0 success, 1 bad input or runtime error, 2 usage error,\n"
            "130 interrupted (SIGINT/SIGTERM; finish with --resume)\n",
            prog);
+}
+
+/* What the run adjusted (the memory limit raised): one line on stderr. */
+static void say_notice(const char *message, void *user)
+{
+    (void)user;
+    fprintf(stderr, "%s: %s\n", prog, message);
 }
 
 enum {
@@ -109,6 +120,7 @@ enum {
     OPT_PNG_LEVEL,
     OPT_ORIGINALS,
     OPT_MAX_PIXELS,
+    OPT_MEMORY_LIMIT,
     OPT_FORCE,
     OPT_THREADS,
     OPT_DRY_RUN,
@@ -148,6 +160,7 @@ int main(int argc, char **argv)
         {"png-level", required_argument, NULL, OPT_PNG_LEVEL},
         {"include-originals", no_argument, NULL, OPT_ORIGINALS},
         {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
+        {"memory-limit", required_argument, NULL, OPT_MEMORY_LIMIT},
         {"force", no_argument, NULL, OPT_FORCE},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
@@ -321,6 +334,12 @@ int main(int argc, char **argv)
             }
             o.limits.max_image_pixels = u;
             break;
+        case OPT_MEMORY_LIMIT:
+            if (!cli_parse_bytes(optarg, &u) || u == 0) {
+                return cli_usage_error(prog, usage_line, "--memory-limit: expected a positive size in bytes, optionally with K, M or G (1K = 1024), got '%s'", optarg);
+            }
+            o.memory_limit = u;
+            break;
         case OPT_FORCE:
             o.force = true;
             break;
@@ -408,6 +427,7 @@ int main(int argc, char **argv)
         o.progress = cli_progress_report;
         o.progress_ctx = &pg;
     }
+    o.notice = say_notice;
     struct bmx_job_summary sum;
     bmx_error err = {0};
     bmx_status st = bmx_job_run(&o, &sum, &err);

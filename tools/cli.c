@@ -136,6 +136,45 @@ bool cli_parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+bool cli_parse_bytes(const char *s, uint64_t *out)
+{
+    char digits[32];
+    size_t n = strlen(s);
+    uint64_t unit = 1;
+    if (n > 0) {
+        switch (s[n - 1]) {
+        case 'K':
+        case 'k':
+            unit = UINT64_C(1) << 10;
+            break;
+        case 'M':
+        case 'm':
+            unit = UINT64_C(1) << 20;
+            break;
+        case 'G':
+        case 'g':
+            unit = UINT64_C(1) << 30;
+            break;
+        default:
+            break;
+        }
+    }
+    if (unit > 1) {
+        n--;
+    }
+    if (n == 0 || n >= sizeof digits) {
+        return false;
+    }
+    memcpy(digits, s, n);
+    digits[n] = '\0';
+    uint64_t v;
+    if (!cli_parse_u64(digits, &v) || v > UINT64_MAX / unit) {
+        return false;
+    }
+    *out = v * unit;
+    return true;
+}
+
 bool cli_parse_double(const char *s, double *out)
 {
     char *end;

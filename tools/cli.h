@@ -18,6 +18,10 @@ int cli_usage_error(const char *prog, void (*usage_line)(FILE *), const char *fm
 /* A whole decimal number 0..2^64-1: no sign, no spaces, nothing after it. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 
+/* A size in bytes: a whole decimal number, optionally followed by K, M or G
+ * (binary: 1K = 1024), e.g. 512M; no sign, no spaces. False on overflow too. */
+bool cli_parse_bytes(const char *s, uint64_t *out);
+
 /* A whole finite number (strtod's syntax, nothing after it). */
 bool cli_parse_double(const char *s, double *out);
 

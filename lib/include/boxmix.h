@@ -1127,7 +1127,23 @@ struct bmx_job_options {
     int png_level;           /**< PNG output: zlib level 0..9, default 1 (0 stores, 1 is
                                   fastest, 9 smallest); a library without libspng
                                   (bmx_have_spng) takes only the default */
+    uint64_t memory_limit;   /**< bytes of decoded input images held at once (default
+                                  1 GiB): an input is decoded when first needed, kept
+                                  while this allows and decoded again when it had to
+                                  make room. At least one block's two largest images
+                                  (what one output holds): a smaller value, or one image
+                                  alone larger, is raised to that, said through `notice`.
+                                  The bytes written do not depend on it. Must be > 0 */
+    void (*notice)(const char *message, void *user); /**< when non-NULL, called (from
+                                  the calling thread, before any output is made) with
+                                  what the run adjusted that a caller may tell its user:
+                                  the memory limit raised. `message` lives during the
+                                  call only */
+    void *notice_user;       /**< passed to `notice` */
 };
+
+/** The default of bmx_job_options.memory_limit: 1 GiB. */
+#define BMX_DEFAULT_MEMORY_LIMIT (UINT64_C(1) << 30)
 
 /** Fill `opts` with the documented defaults. */
 BMX_API void bmx_job_options_init(struct bmx_job_options *opts);

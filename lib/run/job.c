@@ -28,6 +28,7 @@ void bmx_job_options_init(struct bmx_job_options *opts)
     opts->threads = 0;
     bmx_limits_init(&opts->limits);
     opts->png_level = BMX__PNG_LEVEL_DEFAULT;
+    opts->memory_limit = BMX_DEFAULT_MEMORY_LIMIT;
 }
 
 /* Every path the run writes, checked against its inputs before anything is. */
@@ -154,6 +155,9 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
                          "png_level: this library was built without libspng; stb_image_write "
                          "writes PNG at its own level, so only the default (%d) is taken",
                          BMX__PNG_LEVEL_DEFAULT);
+    }
+    if (opts->memory_limit == 0) {
+        return bmx__fail(err, BMX_E_INVALID, "memory_limit: must be at least 1 byte, got 0");
     }
     if (opts->shard_count > 1 && opts->shard_index >= opts->shard_count) {
         return bmx__fail(err, BMX_E_INVALID, "shard: index %" PRIu64 " is not below the count %" PRIu64,

@@ -33,26 +33,55 @@ struct out_rec {
     size_t base, source;
     struct bmx_patch patch;
 };
-/* A decoded input, shared by the outputs of its block. */
+/* A decoded input, shared by the outputs that use it (job_cache.c). `lock` is
+ * held while it is decoded; the rest of the fields are under run.lock. */
 struct cache_entry {
     pthread_mutex_t lock;
-    bool done;
+    bool done;              /* decoded (or failed), under `lock` */
     bmx_status status;
     bmx_error err;
     struct bmx_image image; /* borrows `pix` */
     uint8_t *pix;
     size_t cap;
+    uint64_t need;          /* bytes it takes decoded: width * height * 3 */
+    uint64_t held;          /* bytes counted against the budget while resident */
+    bool resident;          /* holds pixels, or room reserved for them */
+    size_t slot;            /* its place in cache.resident while resident */
+    size_t uses_left;       /* outputs that use it and are not finished */
+    size_t next_use;        /* into cache.uses: its first use not taken yet */
+    unsigned pins;          /* outputs in progress that use it */
 };
-/* A pixel buffer waiting for the next block. */
+/* A pixel buffer no entry holds, kept for the next decode of its size. */
 struct spare {
     uint8_t *pix;
     size_t cap;
+};
+/* The decoded inputs held at once, bounded in bytes (job_cache.c). Entries are
+ * indexed by position in the shuffled order. Under run.lock. */
+struct pixel_cache {
+    struct cache_entry *entries;
+    size_t n;
+    uint64_t limit;       /* the budget in bytes, raised to one block's largest two */
+    uint64_t held;        /* bytes of resident entries and spares */
+    size_t *resident;     /* entries holding pixels (or reserved) */
+    size_t n_resident;
+    struct spare *spares;
+    size_t n_spares;
+    size_t *use_start;    /* per entry: its uses are uses[use_start[e] .. use_start[e + 1]) */
+    size_t *uses;         /* queue positions of the outputs that use each entry, ascending */
+    size_t *base_at;      /* per queue position: the base's entry (SIZE_MAX: no pixels) */
+    size_t *source_at;    /* and the source's */
+    unsigned in_use;      /* outputs holding pins */
+    unsigned waiting;     /* workers waiting for room */
+    pthread_cond_t room;  /* signalled when an output lets its entries go */
+    bool ready;           /* the locks and `room` are initialised */
 };
 /* What one worker thread keeps from output to output: codec handles and buffers
  * (the input file, the composed output, the encoded output), so that the steady
  * state allocates nothing large and faults in no fresh pages. */
 struct worker_ctx {
     struct run *run;
+    size_t waiting_at;      /* the queue position it waits room for; SIZE_MAX: none */
     struct bmx__codec codec;
     char *file;
     size_t file_cap;
@@ -86,13 +115,11 @@ struct run {
     uint64_t n_local;    /* outputs of this shard */
     uint64_t id_offset;  /* image ids of outputs start after the originals */
     struct out_rec *recs; /* per local output */
-    /* the block being made */
-    struct cache_entry *cache; /* indexed by position in the shuffled order */
-    struct spare *spares;      /* pixel buffers of finished blocks (under `lock`) */
-    size_t n_spares;
+    /* the outputs being made */
+    struct pixel_cache cache;
+    struct worker_ctx *workers; /* for the cache's queue of waiting workers */
+    unsigned n_workers;
     const uint64_t *todo;      /* local output indices, block by block */
-    size_t *todo_block;        /* the block of each */
-    size_t *block_left;        /* outputs of each block not made yet */
     size_t n_todo;
     size_t next;
     pthread_mutex_t lock;
@@ -126,7 +153,23 @@ unsigned bmx__job_threads(const struct bmx_job_options *opts);
 /* Make every output, block by block (job_workers.c). */
 bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err);
 
-/* The decoded pixels of input u, decoded on first use (job_workers.c). */
+/* The pixel cache for the queue r->todo: what each output uses, the budget
+ * (opts->memory_limit, raised to one block's largest two images, said once through
+ * opts->notice) (job_cache.c). */
+bmx_status bmx__job_cache_init(struct run *r, bmx_error *err);
+
+/* Free every buffer of the cache. */
+void bmx__job_cache_free(struct run *r);
+
+/* Under r->lock: room for the entries queue position t uses, reserved and pinned;
+ * waits while there is none. False when the run failed meanwhile. */
+bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t);
+
+/* Under r->lock: queue position t is finished with its entries. */
+void bmx__job_cache_release(struct run *r, size_t t);
+
+/* The decoded pixels of input u, decoded on first use; its entry must be pinned
+ * (job_cache.c). */
 bmx_status bmx__job_cached_image(struct worker_ctx *w, size_t u, const struct bmx_image **out,
                                  bmx_error *err);
 

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: MIT */
+/* The augment job's pixel cache: the decoded inputs held at once, bounded in bytes
+ * (DESIGN.md, "The offline job", Memory). An input is decoded when an output
+ * first needs it, kept while the budget allows, and decoded again when it had to
+ * make room. Pairing and blocks do not depend on the budget, so the bytes written
+ * do not either.
+ *
+ * The queue of outputs is known before the first is made, and so is every use of
+ * every input: the entry that makes room is the one whose next use is farthest
+ * away (optimal for one thread), and an entry whose last user is done is let go at
+ * once. An output takes room for its base and source together, or waits holding
+ * nothing; the earliest waiting output goes first, and once nothing else holds
+ * pixels it always fits (the budget is at least one block's two largest images),
+ * so waiting always ends. */
+
+#include "job.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* No entry / no use left. */
+#define NONE SIZE_MAX
+/* Buffers kept for later decodes, at most: a whole block's. */
+#define MAX_SPARES (2 * BMX__BLOCK_SIZE)
+
+static uint64_t entry_need(const struct run *r, size_t at)
+{
+    const struct bmx_image_info *info = &r->ds->images[r->inputs[r->pairing.order[at]]];
+    return (uint64_t)info->width * (uint64_t)info->height * 3;
+}
+
+static double mib(uint64_t bytes)
+{
+    return (double)bytes / (1024.0 * 1024.0);
+}
+
+/* The budget: the caller's, raised to one block's two largest images (what one
+ * output may hold at once), said once through opts->notice. */
+static void set_limit(struct run *r, bool decodes)
+{
+    struct pixel_cache *c = &r->cache;
+    const struct bmx__pairing *p = &r->pairing;
+    uint64_t floor = 0, largest = 0;
+    size_t largest_at = 0;
+    for (size_t b = 0; b < p->n_blocks; b++) {
+        uint64_t top1 = 0, top2 = 0;
+        size_t end = bmx__pairing_block_start(p, b + 1);
+        for (size_t at = bmx__pairing_block_start(p, b); at < end; at++) {
+            uint64_t need = c->entries[at].need;
+            if (need > top1) {
+                top2 = top1;
+                top1 = need;
+            } else if (need > top2) {
+                top2 = need;
+            }
+            if (need > largest) {
+                largest = need;
+                largest_at = at;
+            }
+        }
+        if (top1 + top2 > floor) {
+            floor = top1 + top2;
+        }
+    }
+    uint64_t asked = r->opts->memory_limit;
+    c->limit = asked;
+    if (!decodes || asked >= floor) {
+        return;
+    }
+    c->limit = floor;
+    if (r->opts->notice == NULL) {
+        return;
+    }
+    /* Formatted as an error record is: control characters escaped, long names
+     * shortened in the middle. */
+    bmx_error msg = {0};
+    if (largest > asked) {
+        const struct bmx_image_info *info = &r->ds->images[r->inputs[p->order[largest_at]]];
+        bmx__fail(&msg, BMX_OK,
+                  "memory limit: %s (%dx%d) alone takes %" PRIu64
+                  " bytes decoded, more than the limit of %" PRIu64
+                  " bytes: it is still processed, and the limit rises to %" PRIu64
+                  " bytes (%.1f MiB), what the largest base and source of one block take "
+                  "together",
+                  info->file_name, (int)info->width, (int)info->height, largest, asked, floor,
+                  mib(floor));
+    } else {
+        bmx__fail(&msg, BMX_OK,
+                  "memory limit: %" PRIu64 " bytes is below the two largest images of one block "
+                  "(%" PRIu64 " bytes decoded, %.1f MiB; an output holds its base and source "
+                  "at once): raised to that",
+                  asked, floor, mib(floor));
+    }
+    r->opts->notice(msg.message, r->opts->notice_user);
+}
+
+bmx_status bmx__job_cache_init(struct run *r, bmx_error *err)
+{
+    struct pixel_cache *c = &r->cache;
+    const struct bmx__pairing *p = &r->pairing;
+    size_t n = p->n, nt = r->n_todo > 0 ? r->n_todo : 1;
+    c->n = n;
+    c->entries = calloc(n, sizeof *c->entries);
+    c->resident = bmx__alloc_array(n, sizeof *c->resident);
+    c->spares = bmx__alloc_array(MAX_SPARES, sizeof *c->spares);
+    c->use_start = calloc(n + 1, sizeof *c->use_start);
+    c->base_at = bmx__alloc_array(nt, sizeof *c->base_at);
+    c->source_at = bmx__alloc_array(nt, sizeof *c->source_at);
+    if (c->entries == NULL || c->resident == NULL || c->spares == NULL || c->use_start == NULL ||
+        c->base_at == NULL || c->source_at == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu inputs", n);
+    }
+    for (size_t e = 0; e < n; e++) {
+        pthread_mutex_init(&c->entries[e].lock, NULL);
+        c->entries[e].need = entry_need(r, e);
+    }
+    pthread_cond_init(&c->room, NULL);
+    c->ready = true;
+
+    /* Each output's base and source, drawn as job_output.c draws them (the first
+     * draw of the output's generator), and so each input's uses in queue order. */
+    bool decodes = false;
+    for (size_t t = 0; t < r->n_todo; t++) {
+        uint64_t j = r->todo[t];
+        c->base_at[t] = c->source_at[t] = NONE;
+        if (r->opts->dry_run || r->done[j]) {
+            continue;
+        }
+        uint64_t k = bmx__job_local_to_k(r, j);
+        size_t ub = (size_t)(k % r->n_in);
+        bmx_rng rng;
+        bmx_rng_seed(&rng, r->opts->seed, k);
+        size_t us = bmx__pairing_source(p, ub, &rng);
+        size_t eb = p->pos[ub], es = p->pos[us];
+        c->base_at[t] = eb;
+        c->source_at[t] = es;
+        c->use_start[eb + 1]++;
+        if (es != eb) {
+            c->use_start[es + 1]++;
+        }
+        decodes = true;
+    }
+    for (size_t e = 0; e < n; e++) {
+        c->use_start[e + 1] += c->use_start[e];
+        c->entries[e].next_use = c->use_start[e];
+    }
+    c->uses = bmx__alloc_array(c->use_start[n] > 0 ? c->use_start[n] : 1, sizeof *c->uses);
+    if (c->uses == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu inputs", n);
+    }
+    for (size_t t = 0; t < r->n_todo; t++) {
+        size_t eb = c->base_at[t], es = c->source_at[t];
+        if (eb == NONE) {
+            continue;
+        }
+        c->uses[c->entries[eb].next_use++] = t;
+        if (es != eb) {
+            c->uses[c->entries[es].next_use++] = t;
+        }
+    }
+    for (size_t e = 0; e < n; e++) {
+        c->entries[e].next_use = c->use_start[e];
+        c->entries[e].uses_left = c->use_start[e + 1] - c->use_start[e];
+    }
+    set_limit(r, decodes);
+    return BMX_OK;
+}
+
+void bmx__job_cache_free(struct run *r)
+{
+    struct pixel_cache *c = &r->cache;
+    for (size_t e = 0; c->entries != NULL && e < c->n; e++) {
+        free(c->entries[e].pix);
+        if (c->ready) {
+            pthread_mutex_destroy(&c->entries[e].lock);
+        }
+    }
+    for (size_t q = 0; c->spares != NULL && q < c->n_spares; q++) {
+        free(c->spares[q].pix);
+    }
+    if (c->ready) {
+        pthread_cond_destroy(&c->room);
+    }
+    free(c->entries);
+    free(c->resident);
+    free(c->spares);
+    free(c->use_start);
+    free(c->uses);
+    free(c->base_at);
+    free(c->source_at);
+    memset(c, 0, sizeof *c);
+}
+
+/* The queue position of entry e's next use not taken yet (NONE: no more). */
+static size_t next_use(const struct pixel_cache *c, size_t e)
+{
+    size_t u = c->entries[e].next_use;
+    return u < c->use_start[e + 1] ? c->uses[u] : NONE;
+}
+
+static void make_resident(struct pixel_cache *c, size_t e, uint64_t held)
+{
+    struct cache_entry *en = &c->entries[e];
+    en->resident = true;
+    en->held = held;
+    en->slot = c->n_resident;
+    c->resident[c->n_resident++] = e;
+}
+
+/* Entry e lets its pixels go: its buffer becomes a spare (kept counted) when
+ * `keep` and there is a place for it, else it is freed. */
+static void let_go(struct pixel_cache *c, size_t e, bool keep)
+{
+    struct cache_entry *en = &c->entries[e];
+    size_t last = c->resident[--c->n_resident];
+    c->resident[en->slot] = last;
+    c->entries[last].slot = en->slot;
+    c->held -= en->held;
+    if (en->pix != NULL) {
+        if (keep && c->n_spares < MAX_SPARES) {
+            c->spares[c->n_spares++] = (struct spare){en->pix, en->cap};
+            c->held += en->cap;
+        } else {
+            free(en->pix);
+        }
+    }
+    en->pix = NULL;
+    en->cap = 0;
+    en->held = 0;
+    en->resident = false;
+    en->done = false;
+    en->status = BMX_OK;
+    memset(&en->image, 0, sizeof en->image);
+}
+
+/* The smallest spare of at least `need` bytes, taken out of the spares. */
+static bool take_spare(struct pixel_cache *c, uint64_t need, struct spare *out)
+{
+    size_t best = NONE;
+    for (size_t q = 0; q < c->n_spares; q++) {
+        if (c->spares[q].cap >= need && (best == NONE || c->spares[q].cap < c->spares[best].cap)) {
+            best = q;
+            if (c->spares[q].cap == need) {
+                break;
+            }
+        }
+    }
+    if (best == NONE) {
+        return false;
+    }
+    *out = c->spares[best];
+    c->spares[best] = c->spares[--c->n_spares];
+    return true;
+}
+
+static void free_largest_spare(struct pixel_cache *c)
+{
+    size_t big = 0;
+    for (size_t q = 1; q < c->n_spares; q++) {
+        if (c->spares[q].cap > c->spares[big].cap) {
+            big = q;
+        }
+    }
+    c->held -= c->spares[big].cap;
+    free(c->spares[big].pix);
+    c->spares[big] = c->spares[--c->n_spares];
+}
+
+/* The resident entry to let go first: not pinned, not one of `keep`, used
+ * again farthest away in the queue. */
+static size_t pick_victim(const struct pixel_cache *c, const size_t *keep, size_t n_keep)
+{
+    size_t best = NONE, best_next = 0;
+    for (size_t q = 0; q < c->n_resident; q++) {
+        size_t e = c->resident[q];
+        bool kept = c->entries[e].pins > 0;
+        for (size_t i = 0; i < n_keep; i++) {
+            kept = kept || keep[i] == e;
+        }
+        if (kept) {
+            continue;
+        }
+        size_t nu = next_use(c, e);
+        if (best == NONE || nu > best_next) {
+            best = e;
+            best_next = nu;
+        }
+    }
+    return best;
+}
+
+/* Room for entry e (not resident): a spare that fits (when `reuse`), else its
+ * bytes, freeing spares and letting entries other than `keep` go. */
+static bool reserve(struct pixel_cache *c, size_t e, const size_t *keep, size_t n_keep, bool reuse)
+{
+    struct cache_entry *en = &c->entries[e];
+    struct spare sp;
+    if (reuse && take_spare(c, en->need, &sp)) {
+        en->pix = sp.pix;
+        en->cap = sp.cap;
+        make_resident(c, e, sp.cap); /* counted already, as a spare */
+        return true;
+    }
+    while (c->held + en->need > c->limit) {
+        if (c->n_spares > 0) {
+            /* None of them fits this entry (or reuse is off). */
+            free_largest_spare(c);
+            continue;
+        }
+        size_t v = pick_victim(c, keep, n_keep);
+        if (v == NONE) {
+            return false;
+        }
+        let_go(c, v, reuse);
+        if (reuse && take_spare(c, en->need, &sp)) {
+            en->pix = sp.pix;
+            en->cap = sp.cap;
+            make_resident(c, e, sp.cap);
+            return true;
+        }
+    }
+    make_resident(c, e, en->need);
+    c->held += en->need;
+    return true;
+}
+
+/* Room for every entry of `want` that is not resident, or none (what was
+ * reserved is given back). */
+static bool reserve_all(struct pixel_cache *c, const size_t *want, size_t n_want, bool reuse)
+{
+    size_t got[2];
+    size_t n_got = 0;
+    for (size_t i = 0; i < n_want; i++) {
+        if (c->entries[want[i]].resident) {
+            continue;
+        }
+        if (!reserve(c, want[i], want, n_want, reuse)) {
+            for (size_t q = 0; q < n_got; q++) {
+                let_go(c, got[q], true);
+            }
+            return false;
+        }
+        got[n_got++] = want[i];
+    }
+    return true;
+}
+
+/* Room for `want` when nothing else holds pixels: every other entry and every
+ * spare let go, buffers sized exactly. The budget is at least one block's two
+ * largest images (bmx__job_cache_init), so they fit. */
+static void reserve_alone(struct pixel_cache *c, const size_t *want, size_t n_want)
+{
+    while (c->n_spares > 0) {
+        free_largest_spare(c);
+    }
+    size_t v;
+    while ((v = pick_victim(c, want, n_want)) != NONE) {
+        let_go(c, v, false);
+    }
+    if (reserve_all(c, want, n_want, false)) {
+        return;
+    }
+    /* What they hold is larger than they need (a spare reused): decode afresh. */
+    for (size_t i = 0; i < n_want; i++) {
+        if (c->entries[want[i]].resident) {
+            let_go(c, want[i], false);
+        }
+    }
+    for (size_t i = 0; i < n_want; i++) {
+        make_resident(c, want[i], c->entries[want[i]].need);
+        c->held += c->entries[want[i]].need;
+    }
+}
+
+/* Whether a worker waits for room for an earlier output: then a later one waits
+ * behind it. */
+static bool earlier_waits(const struct run *r, size_t t)
+{
+    if (r->cache.waiting == 0) {
+        return false;
+    }
+    for (unsigned q = 0; q < r->n_workers; q++) {
+        if (r->workers[q].waiting_at < t) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t)
+{
+    struct run *r = w->run;
+    struct pixel_cache *c = &r->cache;
+    size_t eb = c->base_at[t], es = c->source_at[t];
+    if (eb == NONE) {
+        return !r->failed; /* an output made without pixels */
+    }
+    /* The larger first: a spare it leaves may fit the smaller. */
+    size_t want[2] = {eb, es};
+    size_t n_want = eb == es ? 1 : 2;
+    if (n_want == 2 && c->entries[es].need > c->entries[eb].need) {
+        want[0] = es;
+        want[1] = eb;
+    }
+    for (;;) {
+        if (r->failed) {
+            return false;
+        }
+        if (!earlier_waits(r, t)) {
+            if (reserve_all(c, want, n_want, true)) {
+                break;
+            }
+            if (c->in_use == 0) {
+                reserve_alone(c, want, n_want);
+                break;
+            }
+        }
+        w->waiting_at = t;
+        c->waiting++;
+        pthread_cond_wait(&c->room, &r->lock);
+        c->waiting--;
+        w->waiting_at = NONE;
+    }
+    for (size_t i = 0; i < n_want; i++) {
+        struct cache_entry *en = &c->entries[want[i]];
+        en->pins++;
+        while (en->next_use < c->use_start[want[i] + 1] && c->uses[en->next_use] <= t) {
+            en->next_use++;
+        }
+    }
+    c->in_use++;
+    if (c->waiting > 0) {
+        /* The next waiting output may fit too. */
+        pthread_cond_broadcast(&c->room);
+    }
+    return true;
+}
+
+void bmx__job_cache_release(struct run *r, size_t t)
+{
+    struct pixel_cache *c = &r->cache;
+    size_t eb = c->base_at[t], es = c->source_at[t];
+    if (eb == NONE) {
+        return;
+    }
+    size_t used[2] = {eb, es};
+    for (size_t i = 0; i < (eb == es ? 1u : 2u); i++) {
+        struct cache_entry *en = &c->entries[used[i]];
+        en->pins--;
+        en->uses_left--;
+        if (en->uses_left == 0 && en->resident) {
+            /* Its last output is made: its buffer serves another input. */
+            let_go(c, used[i], true);
+        }
+    }
+    c->in_use--;
+    if (c->waiting > 0) {
+        pthread_cond_broadcast(&c->room);
+    }
+}
+
+/* Decode dataset image i into the entry's buffer (a new one when it has none). */
+static bmx_status load_image(struct worker_ctx *w, size_t i, struct cache_entry *e,
+                             bmx_error *err)
+{
+    const struct run *r = w->run;
+    const struct bmx_image_info *info = &r->ds->images[i];
+    char *path = bmx__path_join(r->images_root, info->file_name);
+    size_t len = 0;
+    if (path == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    bmx_status st = bmx__read_file_into(path, &w->file, &w->file_cap, &len, err);
+    if (st == BMX_OK) {
+        st = bmx__codec_decode(&w->codec, (const uint8_t *)w->file, len, &r->opts->limits,
+                               &e->pix, &e->cap, &e->image, err);
+        if (st != BMX_OK) {
+            bmx__prefix(err, st, "%s", path);
+        }
+    }
+    if (st == BMX_OK && (e->image.w != info->width || e->image.h != info->height)) {
+        st = bmx__fail(err, BMX_E_SCHEMA,
+                       "%s: decoded size %dx%d differs from images[%zu] width x height %dx%d",
+                       path, (int)e->image.w, (int)e->image.h, i, (int)info->width,
+                       (int)info->height);
+    }
+    if (st != BMX_OK) {
+        memset(&e->image, 0, sizeof e->image);
+    }
+    free(path);
+    return st;
+}
+
+bmx_status bmx__job_cached_image(struct worker_ctx *w, size_t u, const struct bmx_image **out,
+                                 bmx_error *err)
+{
+    struct run *r = w->run;
+    struct cache_entry *e = &r->cache.entries[r->pairing.pos[u]];
+    /* Pinned by this output: no other thread lets it go meanwhile. */
+    pthread_mutex_lock(&e->lock);
+    if (!e->done) {
+        e->status = load_image(w, r->inputs[u], e, &e->err);
+        e->done = true;
+        pthread_mutex_lock(&r->lock);
+        /* A decoder may have replaced the buffer by its own (stb): count that one. */
+        r->cache.held = r->cache.held - e->held + e->cap;
+        e->held = e->cap;
+        pthread_mutex_unlock(&r->lock);
+    }
+    pthread_mutex_unlock(&e->lock);
+    if (e->status != BMX_OK) {
+        if (err != NULL) {
+            *err = e->err;
+        }
+        return e->status;
+    }
+    *out = &e->image;
+    return BMX_OK;
+}
