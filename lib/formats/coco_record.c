@@ -14,6 +14,22 @@
 static bool reader_sink(void *ctx, const struct bmx__rule_problem *p)
 {
     struct bmx__coco_reader *r = ctx;
+    if (p->limit) {
+        if (!r->limit_refused) {
+            r->limit_refused = true;
+            r->limit_status = p->status;
+            snprintf(r->limit, sizeof r->limit, "%s: %s", p->path, p->message);
+        }
+        return true;
+    }
+    if (p->keypoints) {
+        if (!r->kp_refused) {
+            r->kp_refused = true;
+            r->kp_status = p->status;
+            snprintf(r->kp, sizeof r->kp, "%s: %s", p->path, p->message);
+        }
+        return true;
+    }
     if (p->deferred) {
         if (!r->deferred_refused) {
             r->deferred_refused = true;
@@ -49,6 +65,7 @@ bool bmx__coco_reader_init(struct bmx__coco_reader *r, const char *name, bmx_err
     r->err = err;
     r->pr = (struct bmx__problems){.sink = reader_sink, .ctx = r, .doc_path = "$"};
     r->refused = r->late_refused = r->deferred_refused = false;
+    r->kp_refused = r->limit_refused = false;
     bool ok = bmx__coco_rules_init(&r->rules, &r->pr, 0, 0, 0);
     r->rules.keep = true;
     return ok;
@@ -63,6 +80,20 @@ bmx_status bmx__coco_reader_finish(struct bmx__coco_reader *r)
 {
     if (r->deferred_refused) {
         return bmx__fail(r->err, r->deferred_status, "%s: %s", r->name, r->deferred);
+    }
+    return BMX_OK;
+}
+
+bmx_status bmx__coco_reader_finish_last(struct bmx__coco_reader *r)
+{
+    if (r->pr.nomem) {
+        return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+    }
+    if (r->kp_refused) {
+        return bmx__fail(r->err, r->kp_status, "%s: %s", r->name, r->kp);
+    }
+    if (r->limit_refused) {
+        return bmx__fail(r->err, r->limit_status, "%s: %s", r->name, r->limit);
     }
     return BMX_OK;
 }
