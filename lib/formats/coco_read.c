@@ -184,10 +184,7 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
         st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         goto done;
     }
-    st = bmx__coco_read_keypoints(ds, r->name, r->err);
-    if (st == BMX_OK) {
-        st = bmx__coco_reader_finish_last(r); /* a limit exceeded */
-    }
+    st = bmx__coco_reader_finish_last(r); /* keypoints, then a limit exceeded */
     if (st != BMX_OK) {
         goto done;
     }
@@ -324,7 +321,12 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len,
         }
         cats_checked = true;
     }
-    if (r.deferred_refused || r.kp_refused || r.limit_refused) {
+    if (!cats_checked && !r.kp_uncounted) {
+        /* the annotations came before the categories: their keypoint counts now */
+        bmx__coco_reader_keypoint_values(&r, ds);
+    }
+    if (r.deferred_refused || r.kp_refused || r.limit_refused || r.kp_uncounted ||
+        r.pr.nomem) {
         goto done;
     }
     for (size_t q = 0; q < ds->n_objects && !cats_checked; q++) {
@@ -353,12 +355,7 @@ static bmx_status read_buffer(const char *buf, size_t len, const char *label,
     *out = NULL;
     bmx_status st = read_fast(label, buf, len, limits, out);
     if (st != BMX_OK) {
-        return read_checked(label, err, buf, len, limits, out);
-    }
-    st = bmx__coco_read_keypoints(*out, label, err);
-    if (st != BMX_OK) {
-        bmx_dataset_free(*out);
-        *out = NULL;
+        st = read_checked(label, err, buf, len, limits, out);
     }
     return st;
 }

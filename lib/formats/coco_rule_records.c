@@ -40,6 +40,8 @@ void bmx__coco_rules_free(struct bmx__coco_rules *r)
     free(r->rings);
     free(r->xy);
     free(r->runs);
+    free(r->cat_kp);
+    free(r->kp);
     *r = (struct bmx__coco_rules){0};
 }
 
