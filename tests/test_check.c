@@ -653,7 +653,8 @@ static void test_check_annotations_per_image_limit(void **state)
     struct bmx_check_summary sum;
     bmx_error rerr = {0};
     assert_int_equal(run_text_read(t.s, NULL, &col, &sum, &rerr), BMX_E_LIMIT);
-    assert_non_null(strstr(rerr.message, "images[1]: 100002 annotations is more than the limit"));
+    assert_non_null(strstr(rerr.message, "annotations[100001].image_id: image 7 has more than "
+                                         "100000 annotations (limit)"));
     assert_string_equal(col.text, "annotations[100001].image_id: error: image 7 has more than "
                                   "100000 annotations (limit) [limit-exceeded]\n");
     assert_int_equal(sum.errors, 1);
@@ -755,7 +756,8 @@ static void test_check_image_pixel_limit(void **state)
     struct bmx_check_summary sum;
     bmx_error rerr = {0};
     assert_int_equal(run_text_read(json, NULL, &col, &sum, &rerr), BMX_E_LIMIT);
-    assert_non_null(strstr(rerr.message, "images[0]: 13377x13378 is more than the limit"));
+    assert_non_null(strstr(rerr.message, "images[0]: 13377x13378 = 178957506 pixels, more than "
+                                         "the limit of 178956970"));
     assert_string_equal(col.text, "images[0]: error: 13377x13378 = 178957506 pixels, more than "
                                   "the limit of 178956970 [image-too-large]\n");
     free(col.text);

@@ -844,7 +844,10 @@ static void limits_refuse_what_would_be_made(void **state)
                   "\"annotations\":[],\"categories\":[]}");
     assert_int_equal(bmx_dataset_read_coco_limited(p, NULL, &ds, &err), BMX_E_LIMIT);
     assert_null(ds);
-    assert_non_null(strstr(err.message, "images[0]: 65535x65535 is more than the limit of 178956970 pixels"));
+    char want[600];
+    snprintf(want, sizeof want,
+             "%s: images[0]: 65535x65535 = 4294836225 pixels, more than the limit of 178956970", p);
+    assert_string_equal(err.message, want);
     lim.max_image_pixels = 65535ull * 65535ull;
     assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_OK);
     bmx_dataset_free(ds);
@@ -858,14 +861,48 @@ static void limits_refuse_what_would_be_made(void **state)
     bmx_limits_init(&lim);
     lim.max_polygon_vertices = 6;
     assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_E_LIMIT);
-    assert_non_null(strstr(err.message, "annotations[0].segmentation: 7 polygon vertices is more than the limit of 6"));
+    assert_non_null(strstr(err.message, "annotations[0].segmentation: 7 polygon vertices, more than the limit of 6"));
     lim.max_polygon_vertices = 7;
     assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_OK);
     bmx_dataset_free(ds);
     ds = NULL;
     lim.max_objects_per_image = 0;
     assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_E_LIMIT);
-    assert_non_null(strstr(err.message, "images[0]: 1 annotations is more than the limit of 0"));
+    assert_non_null(strstr(err.message, "annotations[0].image_id: image 1 has more than 0 annotations (limit)"));
+
+    /* A limit is named after every other refusal of the document: here a bad
+     * bbox in a later annotation, and a far vertex (a deferred refusal). */
+    write_text(p, "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":10,\"height\":10}],"
+                  "\"annotations\":[{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,2,2],"
+                  "\"segmentation\":[[0,0,2,0,2,2,0,2]]},"
+                  "{\"id\":2,\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,-2,2]}],"
+                  "\"categories\":[{\"id\":1,\"name\":\"c\"}]}");
+    bmx_limits_init(&lim);
+    lim.max_polygon_vertices = 3;
+    assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_E_SCHEMA);
+    assert_null(ds);
+    assert_non_null(strstr(err.message, "annotations[1].bbox: "));
+    write_text(p, "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":10,\"height\":10}],"
+                  "\"annotations\":[{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,2,2],"
+                  "\"segmentation\":[[0,0,2,0,2,2,0,2]]},"
+                  "{\"id\":2,\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,2,2],"
+                  "\"segmentation\":[[0,0,500,0,500,2]]}],"
+                  "\"categories\":[{\"id\":1,\"name\":\"c\"}]}");
+    assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_E_SCHEMA);
+    assert_non_null(strstr(err.message, "annotations[1].segmentation"));
+    assert_null(strstr(err.message, "more than the limit"));
+    /* without the far vertex, the limit */
+    lim.max_polygon_vertices = 3;
+    write_text(p, "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":10,\"height\":10}],"
+                  "\"annotations\":[{\"id\":1,\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,2,2],"
+                  "\"segmentation\":[[0,0,2,0,2,2,0,2]]}],"
+                  "\"categories\":[{\"id\":1,\"name\":\"c\"}]}");
+    assert_int_equal(bmx_dataset_read_coco_limited(p, &lim, &ds, &err), BMX_E_LIMIT);
+    assert_non_null(strstr(err.message, "annotations[0].segmentation: 4 polygon vertices, more than the limit of 3"));
+    /* the unlimited reader takes it */
+    assert_int_equal(bmx_dataset_read_coco(p, &ds, &err), BMX_OK);
+    bmx_dataset_free(ds);
+    ds = NULL;
     unlink(p);
 }
 

@@ -309,11 +309,12 @@ static void coco_read_write(void **state)
     } bad[] = {
         {"[10,12,2,0,0]", "1", "annotations[0].keypoints: expected 9 numbers"},
         {"[10,12,2,0,0,0,30,40,7]", "2", "annotations[0].keypoints: point 2: v = 7"},
-        {"[10,12,2,0,0,0,30,40,1]", "3", "annotations[0].keypoints: num_keypoints is 3, but 2"},
+        {"[10,12,2,0,0,0]", "1", "annotations[0].keypoints: expected 9 numbers (x, y, v for each of the category's 3 keypoints), got 6"},
+        {"[10,12,2,0,0,0,30,40,1]", "3", "annotations[0].num_keypoints: num_keypoints is 3, but 2 points are labelled (v > 0)"},
         {"[10,12,2,0,0,0,100,40,1]", "2", "annotations[0].keypoints: point 2: (100, 40) is labelled but outside the 100x80 image"},
-        {"[10,12,2,0,0,0,30,\"x\",1]", "2", "annotations[0].keypoints[7]: expected a finite number"},
-        {"7", "2", "annotations[0].keypoints: expected a list of numbers"},
-        {"[10,12,2,0,0,0,30,40,1]", "1.5", "annotations[0].num_keypoints: expected a whole number"},
+        {"[10,12,2,0,0,0,30,\"x\",1]", "2", "annotations[0].keypoints[7]: expected a number, got a string"},
+        {"7", "2", "annotations[0].keypoints: expected a list of numbers (x, y, v triples), got a number"},
+        {"[10,12,2,0,0,0,30,40,1]", "1.5", "annotations[0].num_keypoints: expected a whole number >= 0, got 1.5"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[1024];
@@ -337,7 +338,31 @@ static void coco_read_write(void **state)
     assert_int_not_equal(bmx_dataset_read_coco_buffer(bad_skeleton, strlen(bad_skeleton), "t.json",
                                                       &ds, &err),
                          BMX_OK);
-    assert_non_null(strstr(err.message, "categories[0].skeleton[0]"));
+    assert_string_equal(err.message, "t.json: categories[0].skeleton[0]: [1, 3] is not a pair of "
+                                     "keypoint numbers 1..2 (the category has 2 keypoints)");
+
+    /* A keypoint problem is named after every other refusal of the document (here
+     * a later annotation's bbox), as when the keypoints were read last; among
+     * keypoint problems, the categories' come first. */
+    const char *later =
+        "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":100,\"height\":80}],"
+        "\"annotations\":[{\"id\":5,\"image_id\":1,\"category_id\":1,\"bbox\":[5,5,40,40],"
+        "\"keypoints\":[1,1,2]},"
+        "{\"id\":6,\"image_id\":1,\"category_id\":1,\"bbox\":[5,5,-4,40]}],"
+        "\"categories\":[{\"id\":1,\"name\":\"p\",\"keypoints\":[\"a\",\"b\",\"c\"]}]}";
+    assert_int_equal(bmx_dataset_read_coco_buffer(later, strlen(later), "t.json", &ds, &err),
+                     BMX_E_SCHEMA);
+    assert_non_null(strstr(err.message, "t.json: annotations[1].bbox: "));
+    const char *cat_first =
+        "{\"images\":[{\"id\":1,\"file_name\":\"a.jpg\",\"width\":100,\"height\":80}],"
+        "\"annotations\":[{\"id\":5,\"image_id\":1,\"category_id\":1,\"bbox\":[5,5,40,40],"
+        "\"keypoints\":[1,1,2]}],"
+        "\"categories\":[{\"id\":1,\"name\":\"p\",\"keypoints\":[\"a\",\"b\",\"c\"]},"
+        "{\"id\":2,\"name\":\"q\",\"skeleton\":{}}]}";
+    assert_int_equal(bmx_dataset_read_coco_buffer(cat_first, strlen(cat_first), "t.json", &ds, &err),
+                     BMX_E_SCHEMA);
+    assert_string_equal(err.message,
+                        "t.json: categories[1].skeleton: expected a list of [a, b] pairs, got an object");
 }
 
 /* Over random patches, objects and points: every labelled output point lies

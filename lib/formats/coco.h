@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal: COCO records written piece by piece (the writer's parts the jobs and
- * merge assemble), the reader's keypoint pass, and what the reader's files
+ * merge assemble) and what the reader's files
  * (coco_ids.c, coco_record.c, coco_arrays.c, coco_read.c) share. */
 #ifndef BMX_COCO_H
 #define BMX_COCO_H
@@ -47,9 +47,6 @@ const char *bmx__extra_string(const void *extra, const char *member, const char 
 bool bmx__extra_numbers(const void *extra, const char *member, const char *key, double *out,
                         size_t n);
 
-/* After a COCO reader: each category's keypoint count and skeleton, each object's
- * keypoints, checked (keypoints.h). */
-bmx_status bmx__coco_read_keypoints(bmx_dataset *ds, const char *name, bmx_error *err);
 
 /* ---- between the reader's files ---- */
 

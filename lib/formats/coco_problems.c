@@ -107,6 +107,8 @@ void bmx__problem(struct bmx__problems *pr, enum bmx__level level, const char *c
         .level = level,
         .late = pr->late,
         .deferred = pr->deferred,
+        .keypoints = pr->keypoints,
+        .limit = pr->limit,
         .status = pr->status != BMX_OK ? pr->status : BMX_E_SCHEMA,
         .code = code,
         .path = pr->plen ? pr->path : pr->doc_path,

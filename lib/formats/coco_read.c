@@ -64,7 +64,7 @@ static bmx_status keep_member(struct bmx__coco_reader *r, struct bmx__json *p, c
  * then the members are read in a fixed order: categories, images, annotations.
  */
 static bmx_status read_checked(const char *name, bmx_error *err, const char *buf, size_t len,
-                               bmx_dataset **out)
+                               const struct bmx_limits *limits, bmx_dataset **out)
 {
     struct bmx__coco_reader reader, *r = &reader;
     struct bmx__json scan, p;
@@ -79,6 +79,7 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
         st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         goto done;
     }
+    r->rules.limits = limits;
     /* The first problem as a whole-tree parse meets it: a repeated key (even
      * before a syntax error after it), a syntax error, text after the document,
      * a top level that is no object, a number beyond a double, the sections. */
@@ -183,6 +184,10 @@ static bmx_status read_checked(const char *name, bmx_error *err, const char *buf
         st = bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
         goto done;
     }
+    st = bmx__coco_reader_finish_last(r); /* keypoints, then a limit exceeded */
+    if (st != BMX_OK) {
+        goto done;
+    }
     *out = ds;
     ds = NULL;
 done:
@@ -201,7 +206,8 @@ done:
  * later). Any problem at all gives up (with BMX_E_STATE) and leaves the message
  * to read_checked, so the reported problem never depends on the path taken.
  */
-static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_dataset **out)
+static bmx_status read_fast(const char *name, const char *buf, size_t len,
+                            const struct bmx_limits *limits, bmx_dataset **out)
 {
     bmx_error scratch;
     struct bmx__coco_reader r;
@@ -216,6 +222,7 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
     bmx_dataset *ds = new_dataset(name);
     bool rules_ok = bmx__coco_reader_init(&r, name, &scratch);
     r.rules.cats_ok = false; /* until the categories are read */
+    r.rules.limits = limits;
     if (ds == NULL || !rules_ok) {
         bmx__coco_reader_free(&r);
         bmx__json_free(&p);
@@ -314,7 +321,12 @@ static bmx_status read_fast(const char *name, const char *buf, size_t len, bmx_d
         }
         cats_checked = true;
     }
-    if (r.deferred_refused) {
+    if (!cats_checked && !r.kp_uncounted) {
+        /* the annotations came before the categories: their keypoint counts now */
+        bmx__coco_reader_keypoint_values(&r, ds);
+    }
+    if (r.deferred_refused || r.kp_refused || r.limit_refused || r.kp_uncounted ||
+        r.pr.nomem) {
         goto done;
     }
     for (size_t q = 0; q < ds->n_objects && !cats_checked; q++) {
@@ -336,26 +348,21 @@ done:
     return st;
 }
 
-bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char *name,
-                                        bmx_dataset **out, bmx_error *err)
+/* The fast way, else the checked one; `limits` NULL: none. */
+static bmx_status read_buffer(const char *buf, size_t len, const char *label,
+                              const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err)
 {
-    const char *label = name ? name : "<memory>";
     *out = NULL;
-    bmx_status st = read_fast(label, buf, len, out);
+    bmx_status st = read_fast(label, buf, len, limits, out);
     if (st != BMX_OK) {
-        st = read_checked(label, err, buf, len, out);
-    }
-    if (st == BMX_OK) {
-        st = bmx__coco_read_keypoints(*out, label, err);
-        if (st != BMX_OK) {
-            bmx_dataset_free(*out);
-            *out = NULL;
-        }
+        st = read_checked(label, err, buf, len, limits, out);
     }
     return st;
 }
 
-bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bmx_error *err)
+/* A file read whole, then read_buffer. */
+static bmx_status read_path(const char *path, const struct bmx_limits *limits, bmx_dataset **out,
+                            bmx_error *err)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -364,11 +371,24 @@ bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bmx_error 
     if (st != BMX_OK) {
         return st;
     }
-    st = bmx_dataset_read_coco_buffer(buf, len, path, out, err);
+    st = read_buffer(buf, len, path, limits, out, err);
     free(buf);
     return st;
 }
 
+bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char *name,
+                                        bmx_dataset **out, bmx_error *err)
+{
+    return read_buffer(buf, len, name ? name : "<memory>", NULL, out, err);
+}
+
+bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bmx_error *err)
+{
+    return read_path(path, NULL, out, err);
+}
+
+/* The limits are rules of the record they are about (coco_rule_limits.c): the
+ * first exceeded is the error, named after any other the document has. */
 bmx_status bmx_dataset_read_coco_limited(const char *path, const struct bmx_limits *limits,
                                          bmx_dataset **out, bmx_error *err)
 {
@@ -377,44 +397,5 @@ bmx_status bmx_dataset_read_coco_limited(const char *path, const struct bmx_limi
         bmx_limits_init(&defaults);
         limits = &defaults;
     }
-    bmx_status st = bmx_dataset_read_coco(path, out, err);
-    if (st != BMX_OK) {
-        return st;
-    }
-    const bmx_dataset *ds = *out;
-    for (size_t i = 0; i < ds->n_images && st == BMX_OK; i++) {
-        const struct bmx_image_info *im = &ds->images[i];
-        uint64_t px = (uint64_t)im->width * (uint64_t)im->height;
-        if (px > limits->max_image_pixels) {
-            st = bmx__fail(err, BMX_E_LIMIT,
-                           "%s: images[%zu]: %dx%d is more than the limit of %" PRIu64
-                           " pixels (--max-pixels raises it)",
-                           path, i, (int)im->width, (int)im->height, limits->max_image_pixels);
-        } else if (ds->img_count[i] > limits->max_objects_per_image) {
-            st = bmx__fail(err, BMX_E_LIMIT,
-                           "%s: images[%zu]: %zu annotations is more than the limit of %" PRIu64,
-                           path, i, ds->img_count[i], limits->max_objects_per_image);
-        }
-    }
-    for (size_t q = 0; q < ds->n_objects && st == BMX_OK; q++) {
-        const struct bmx_object *o = &ds->objects[ds->file_order[q]];
-        if (o->seg_kind != BMX_SEG_POLYGON) {
-            continue;
-        }
-        uint64_t v = 0;
-        for (size_t k = 0; k < o->polys.count; k++) {
-            v += o->polys.rings[k].n;
-        }
-        if (v > limits->max_polygon_vertices) {
-            st = bmx__fail(err, BMX_E_LIMIT,
-                           "%s: annotations[%zu].segmentation: %" PRIu64
-                           " polygon vertices is more than the limit of %" PRIu64,
-                           path, q, v, limits->max_polygon_vertices);
-        }
-    }
-    if (st != BMX_OK) {
-        bmx_dataset_free(*out);
-        *out = NULL;
-    }
-    return st;
+    return read_path(path, limits, out, err);
 }

@@ -14,6 +14,22 @@
 static bool reader_sink(void *ctx, const struct bmx__rule_problem *p)
 {
     struct bmx__coco_reader *r = ctx;
+    if (p->limit) {
+        if (!r->limit_refused) {
+            r->limit_refused = true;
+            r->limit_status = p->status;
+            snprintf(r->limit, sizeof r->limit, "%s: %s", p->path, p->message);
+        }
+        return true;
+    }
+    if (p->keypoints) {
+        if (!r->kp_refused) {
+            r->kp_refused = true;
+            r->kp_status = p->status;
+            snprintf(r->kp, sizeof r->kp, "%s: %s", p->path, p->message);
+        }
+        return true;
+    }
     if (p->deferred) {
         if (!r->deferred_refused) {
             r->deferred_refused = true;
@@ -49,6 +65,7 @@ bool bmx__coco_reader_init(struct bmx__coco_reader *r, const char *name, bmx_err
     r->err = err;
     r->pr = (struct bmx__problems){.sink = reader_sink, .ctx = r, .doc_path = "$"};
     r->refused = r->late_refused = r->deferred_refused = false;
+    r->kp_refused = r->limit_refused = r->kp_uncounted = false;
     bool ok = bmx__coco_rules_init(&r->rules, &r->pr, 0, 0, 0);
     r->rules.keep = true;
     return ok;
@@ -63,6 +80,20 @@ bmx_status bmx__coco_reader_finish(struct bmx__coco_reader *r)
 {
     if (r->deferred_refused) {
         return bmx__fail(r->err, r->deferred_status, "%s: %s", r->name, r->deferred);
+    }
+    return BMX_OK;
+}
+
+bmx_status bmx__coco_reader_finish_last(struct bmx__coco_reader *r)
+{
+    if (r->pr.nomem) {
+        return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+    }
+    if (r->kp_refused) {
+        return bmx__fail(r->err, r->kp_status, "%s: %s", r->name, r->kp);
+    }
+    if (r->limit_refused) {
+        return bmx__fail(r->err, r->limit_status, "%s: %s", r->name, r->limit);
     }
     return BMX_OK;
 }
@@ -122,6 +153,66 @@ static int known_key(const char *k)
     }
 }
 
+/* An annotation's keypoints into the object (the values stay in its extra fields
+ * too, where the writer puts the object's current ones back). */
+static bmx_status keep_keypoints(struct bmx__coco_reader *r, const struct bmx__coco_kp *kp,
+                                 struct bmx_object *obj)
+{
+    obj->has_num_keypoints = kp->has_num;
+    obj->num_keypoints = (int64_t)kp->num;
+    if (!kp->has_kp || !kp->ok) {
+        return BMX_OK;
+    }
+    if (!r->rules.cats_ok && kp->n % 3 != 0) {
+        /* no whole number of triples, and no count to name it by yet */
+        r->kp_uncounted = true;
+    }
+    double *v = bmx__alloc_array(kp->n > 0 ? kp->n : 1, sizeof *v);
+    if (v == NULL) {
+        return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+    }
+    if (kp->n > 0) {
+        memcpy(v, kp->v, kp->n * sizeof *v);
+    }
+    obj->keypoints = v;
+    obj->n_keypoints = kp->n / 3;
+    obj->has_keypoints = true;
+    if (!kp->has_num) {
+        int64_t labelled = 0;
+        for (size_t q = 0; q < obj->n_keypoints; q++) {
+            labelled += v[3 * q + 2] > 0.0;
+        }
+        obj->num_keypoints = labelled;
+    }
+    return BMX_OK;
+}
+
+void bmx__coco_reader_keypoint_values(struct bmx__coco_reader *r, const bmx_dataset *ds)
+{
+    for (size_t q = 0; q < ds->n_objects && !r->kp_refused; q++) {
+        const struct bmx_object *o = &ds->objects[q];
+        if (!o->has_keypoints) {
+            continue;
+        }
+        const struct bmx__id_entry *e =
+            bmx__id_table_find(&r->rules.cats, false, o->category_id, NULL);
+        size_t expected = 0;
+        if (e->used && e->index < r->rules.cat_kp_cap) {
+            expected = r->rules.cat_kp[e->index];
+        }
+        struct bmx__coco_kp kp = {.has_num = o->has_num_keypoints,
+                                  .num = (double)o->num_keypoints,
+                                  .has_kp = true,
+                                  .ok = true,
+                                  .v = o->keypoints,
+                                  .n = 3 * o->n_keypoints};
+        size_t old = at_record(r, "annotations", q);
+        bmx__rule_keypoint_values(&r->rules, &kp, expected, &r->rules.recs[ds->obj_image[q]],
+                                  &o->bbox);
+        bmx__path_pop(&r->pr, old);
+    }
+}
+
 bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct bmx__jnode *a,
                                       size_t i, bmx_dataset *ds, struct bmx_object *obj,
                                       size_t *image_index)
@@ -131,6 +222,17 @@ bmx_status bmx__coco_parse_annotation(struct bmx__coco_reader *r, const struct b
     bmx__rule_annotation(&r->rules, a, i, &got);
     bmx__path_pop(&r->pr, old);
     bmx_status st = bmx__coco_reader_check(r);
+    if (st != BMX_OK) {
+        bmx__coco_ann_release(&got);
+        return st;
+    }
+    /* Its keypoints: the values at once when the categories are known, else
+     * after the last record (bmx__coco_reader_keypoint_values). */
+    struct bmx__coco_kp kp;
+    old = at_record(r, "annotations", i);
+    bmx__rule_keypoints(&r->rules, a, &got, r->rules.cats_ok, &kp);
+    bmx__path_pop(&r->pr, old);
+    st = keep_keypoints(r, &kp, obj);
     if (st != BMX_OK) {
         bmx__coco_ann_release(&got);
         return st;
@@ -232,23 +334,42 @@ bmx_status bmx__coco_parse_image(struct bmx__coco_reader *r, const struct bmx__j
 bmx_status bmx__coco_parse_categories(struct bmx__coco_reader *r, const struct bmx__jnode *arr,
                                       const cJSON *carr, bmx_dataset *ds)
 {
-    size_t n = arr->n;
+    size_t n = arr->n, pairs = 0;
+    for (const struct bmx__jnode *c = arr->u.child; c != NULL; c = c->next) {
+        pairs += bmx__coco_skeleton_pairs(c);
+    }
     ds->cats = bmx__alloc_array(n, sizeof *ds->cats);
-    if (ds->cats == NULL) {
+    if (pairs > 0) {
+        ds->skeletons = bmx__alloc_array(pairs, 2 * sizeof *ds->skeletons);
+    }
+    if (ds->cats == NULL || (pairs > 0 && ds->skeletons == NULL)) {
         return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
     }
-    size_t i = 0;
+    size_t i = 0, used = 0;
     const cJSON *cc = carr->child;
     for (const struct bmx__jnode *c = arr->u.child; c != NULL; c = c->next, cc = cc->next, i++) {
         struct bmx_category *cat = &ds->cats[i];
         *cat = (struct bmx_category){0};
         size_t old = at_record(r, "categories", i);
         bmx__rule_category(&r->rules, c, i, &cat->id);
-        bmx__path_pop(&r->pr, old);
         bmx_status st = bmx__coco_reader_check(r);
         if (st != BMX_OK) {
+            bmx__path_pop(&r->pr, old);
             return st;
         }
+        /* Pointed at only when the category has pairs: with none in the whole
+         * file ds->skeletons is NULL, and NULL + 0 is undefined (UBSan). */
+        size_t k = 0;
+        bmx__rule_category_keypoints(&r->rules, c, i, pairs > 0 ? ds->skeletons + 2 * used : NULL,
+                                     &k);
+        bmx__path_pop(&r->pr, old);
+        if (r->pr.nomem) {
+            return bmx__fail(r->err, BMX_E_NOMEM, "%s: out of memory", r->name);
+        }
+        cat->n_keypoints = r->rules.cat_kp[i];
+        cat->skeleton = k > 0 ? ds->skeletons + 2 * used : NULL;
+        cat->n_skeleton = k;
+        used += k;
         cat->name = cJSON_GetObjectItemCaseSensitive(cc, "name")->valuestring;
         const cJSON *sup = cJSON_GetObjectItemCaseSensitive(cc, "supercategory");
         cat->supercategory = cJSON_IsString(sup) ? sup->valuestring : NULL;

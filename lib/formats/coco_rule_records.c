@@ -40,6 +40,8 @@ void bmx__coco_rules_free(struct bmx__coco_rules *r)
     free(r->rings);
     free(r->xy);
     free(r->runs);
+    free(r->cat_kp);
+    free(r->kp);
     *r = (struct bmx__coco_rules){0};
 }
 
@@ -279,15 +281,7 @@ void bmx__rule_image(struct bmx__coco_rules *r, const struct bmx__jnode *im, siz
     bool w_ok = parse_dim(pr, im, "width", &rec->w);
     bool h_ok = parse_dim(pr, im, "height", &rec->h);
     rec->dims_ok = w_ok && h_ok;
-    /* The limits of what a record may make, as bmx_dataset_read_coco_limited applies
-     * them (the same struct bmx_limits): here the pixels a record declares. */
-    uint64_t px = rec->dims_ok ? (uint64_t)rec->w * (uint64_t)rec->h : 0;
-    if (r->limits != NULL && px > r->limits->max_image_pixels) {
-        bmx__problem(pr, BMX__ERROR, "image-too-large",
-                     "%" PRId32 "x%" PRId32 " = %" PRIu64
-                     " pixels, more than the limit of %" PRIu64,
-                     rec->w, rec->h, px, r->limits->max_image_pixels);
-    }
+    bmx__rule_limit_pixels(r, rec);
     if (name != NULL && r->image_file != NULL) {
         size_t old = BMX__PATH_FIELD(pr, "file_name");
         r->image_file(r->image_file_ctx, name, rec);
@@ -336,14 +330,8 @@ static struct bmx__coco_image_rec *resolve_image(struct bmx__coco_rules *r,
     rec = &r->recs[e->index];
     r->last = (struct bmx__coco_last_image){!k.is_str && !respelled, k.num, e->index};
 done:
-    /* The reader's limit of objects per image, reported once, at the first beyond it. */
-    if (rec != NULL && ++rec->n_anns > 0 && r->limits != NULL &&
-        rec->n_anns == r->limits->max_objects_per_image + 1) {
-        char id[96];
-        bmx__coco_describe_id(id, sizeof id, k.is_str, k.num, k.str);
-        bmx__problem(pr, BMX__ERROR, "limit-exceeded",
-                     "image %s has more than %" PRIu64 " annotations (limit)", id,
-                     r->limits->max_objects_per_image);
+    if (rec != NULL) {
+        bmx__rule_limit_annotations(r, rec, k.is_str, k.num, k.str);
     }
     bmx__path_pop(pr, old);
     return rec;
@@ -630,19 +618,10 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
     }
     bmx__path_pop(pr, old);
 
-    /* the reader's limit of polygon vertices per annotation, all rings */
     if (out->seg == BMX__SEG_POLYGON && r->limits != NULL) {
-        uint64_t n = 0;
-        for (size_t q = 0; q < out->polys.count; q++) {
-            n += out->polys.rings[q].n;
-        }
-        if (n > r->limits->max_polygon_vertices) {
-            old = BMX__PATH_FIELD(pr, "segmentation");
-            bmx__problem(pr, BMX__ERROR, "limit-exceeded",
-                         "%" PRIu64 " polygon vertices, more than the limit of %" PRIu64, n,
-                         r->limits->max_polygon_vertices);
-            bmx__path_pop(pr, old);
-        }
+        old = BMX__PATH_FIELD(pr, "segmentation");
+        bmx__rule_limit_vertices(r, &out->polys);
+        bmx__path_pop(pr, old);
     }
     if (pr->all) {
         bmx__rule_mask_geometry(r, out, img);

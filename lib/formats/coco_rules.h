@@ -38,6 +38,11 @@ struct bmx__rule_problem {
     /* The reader meets it once every record is read (a box or a vertex far
      * outside its image): a refusal of any record comes first. */
     bool deferred;
+    /* A keypoint problem: the reader names it after every record's other
+     * refusals, deferred ones included (categories' first, then annotations'). */
+    bool keypoints;
+    /* A limit of struct bmx_limits exceeded: the reader names it last of all. */
+    bool limit;
     bmx_status status; /* what the reader fails with: BMX_E_SCHEMA unless said */
     const char *code;
     const char *path; /* "annotations[3].bbox"; the document's own path when empty */
@@ -52,6 +57,8 @@ struct bmx__problems {
     bool all;             /* every problem (checking), else refusals only (reading) */
     bool late;            /* the problems reported now are late ones */
     bool deferred;        /* or deferred ones */
+    bool keypoints;       /* or keypoint ones */
+    bool limit;           /* or limits exceeded */
     bmx_status status;    /* and their status for the reader (BMX_OK: BMX_E_SCHEMA) */
     bool stop;            /* the sink said stop: no record after this one */
     bool nomem;           /* out of memory: the rules stopped short */
@@ -168,6 +175,10 @@ struct bmx__coco_rules {
     size_t xy_cap;
     uint32_t *runs;
     size_t runs_cap;
+    size_t *cat_kp; /* per category record: its keypoint count (0: none) */
+    size_t cat_kp_cap;
+    double *kp; /* an annotation's keypoints */
+    size_t kp_cap;
 };
 
 /* Rules with room for the given counts (they grow past them); false when out of
@@ -248,6 +259,13 @@ struct bmx__coco_reader {
     bool refused, late_refused, deferred_refused;
     bmx_status status, late_status, deferred_status;
     char first[1024], late[1024], deferred[1024];
+    /* the first keypoint refusal and the first limit exceeded, named last */
+    bool kp_refused, limit_refused;
+    /* keypoints that are no whole number of triples, read before the categories
+     * (the fast reader leaves them to the checked one to name) */
+    bool kp_uncounted;
+    bmx_status kp_status, limit_status;
+    char kp[1024], limit[1024];
 };
 
 /* A reader of `name` failing into `err`; false when out of memory. */
@@ -258,6 +276,12 @@ void bmx__coco_reader_free(struct bmx__coco_reader *r);
 bmx_status bmx__coco_reader_check(struct bmx__coco_reader *r);
 /* After the last record: the first deferred refusal, if any, as the error. */
 bmx_status bmx__coco_reader_finish(struct bmx__coco_reader *r);
+/* The keypoint value rules of every object read (file order) whose category was
+ * not known when it was read: the fast reader's deferred pass. */
+void bmx__coco_reader_keypoint_values(struct bmx__coco_reader *r, const bmx_dataset *ds);
+/* After the keypoints too: the first keypoint refusal, then the first limit
+ * exceeded, if any, as the error. */
+bmx_status bmx__coco_reader_finish_last(struct bmx__coco_reader *r);
 
 enum bmx__seg bmx__rule_polygons(struct bmx__coco_rules *r, const struct bmx__jnode *seg,
                                  struct bmx_polyset *set, bool *owned);
@@ -267,6 +291,47 @@ enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *r, const struct bmx__jnode *
  * reported (deferred) and true. */
 bool bmx__rule_far_vertex(struct bmx__coco_rules *r, const struct bmx_polyset *set,
                           const struct bmx__coco_image_rec *img);
+/* ---- keypoints (coco_rule_keypoints.c): keypoint problems for the reader ---- */
+
+/* An annotation's keypoints as the rules read them. */
+struct bmx__coco_kp {
+    bool has_num; /* a good num_keypoints */
+    double num;
+    bool has_kp; /* a keypoints member */
+    bool ok;     /* and a list of finite numbers: */
+    const double *v; /* n of them, in the rules' scratch (until the next annotation) */
+    size_t n;
+};
+
+/* The pairs a category record's skeleton can give (room for
+ * bmx__rule_category_keypoints). */
+size_t bmx__coco_skeleton_pairs(const struct bmx__jnode *cat);
+/* Category record i (an object): its keypoint names (the count is kept for its
+ * annotations) and skeleton, the good pairs into `pairs` (NULL: not kept),
+ * *n_pairs of them. */
+void bmx__rule_category_keypoints(struct bmx__coco_rules *r, const struct bmx__jnode *cat,
+                                  size_t i, int32_t *pairs, size_t *n_pairs);
+/* An annotation (an object, `ann` its reading): num_keypoints and keypoints, and
+ * with `values` the value rules against its category, image and bbox. */
+void bmx__rule_keypoints(struct bmx__coco_rules *r, const struct bmx__jnode *a,
+                         const struct bmx__coco_ann *ann, bool values, struct bmx__coco_kp *out);
+/* The value rules alone: `expected` the category's count, `img` its image (NULL:
+ * unknown), `box` its bbox (NULL: none usable). */
+void bmx__rule_keypoint_values(struct bmx__coco_rules *r, const struct bmx__coco_kp *kp,
+                               size_t expected, const struct bmx__coco_image_rec *img,
+                               const struct bmx_box *box);
+
+/* ---- the limits (coco_rule_limits.c): r->limits, none when NULL ---- */
+
+/* The pixels an image record declares, at the record's path. */
+void bmx__rule_limit_pixels(struct bmx__coco_rules *r, const struct bmx__coco_image_rec *rec);
+/* One more annotation names `rec` (id as the annotation spells it), at its
+ * image_id: counted, and reported at the first beyond the limit. */
+void bmx__rule_limit_annotations(struct bmx__coco_rules *r, struct bmx__coco_image_rec *rec,
+                                 bool is_str, int64_t num, const char *str);
+/* The vertices of an annotation's polygons, all rings, at its segmentation. */
+void bmx__rule_limit_vertices(struct bmx__coco_rules *r, const struct bmx_polyset *set);
+
 void bmx__rule_mask_geometry(struct bmx__coco_rules *r, const struct bmx__coco_ann *a,
                              const struct bmx__coco_image_rec *img);
 

@@ -584,8 +584,10 @@ BMX_API bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bm
  * record larger than `limits->max_image_pixels`, an annotation with more polygon
  * vertices than `max_polygon_vertices`, an image with more objects than
  * `max_objects_per_image`: what is read is bounded by the file's size, but what
- * would be made from such records (pixels, masks) is not. `limits` may be NULL
- * (defaults).
+ * would be made from such records (pixels, masks) is not. The first limit met in
+ * file order (images, then annotations: the first beyond the count of its image)
+ * is the error, and only when the document has no other problem the reader
+ * refuses; boxmix-check reports the same rules. `limits` may be NULL (defaults).
  */
 BMX_API bmx_status bmx_dataset_read_coco_limited(const char *path, const struct bmx_limits *limits,
                                                  bmx_dataset **out, bmx_error *err);

@@ -29,18 +29,16 @@
  *   RLE `area`: the pixel count, within 0.5; bare box: at most w*h (same slack);
  * - crowd objects: the official files' area and bbox often differ from the mask,
  *   so for them any such difference is a warning;
- * - limits: the options' struct bmx_limits (by default bmx_limits_init's), applied
- *   to the records as bmx_dataset_read_coco_limited applies them (pixels of an
- *   image record, annotations per image, polygon vertices per annotation);
- * - keypoints: the rules of keypoints.h (bmx__keypoints_check, which the reader
- *   applies too), against the category's keypoint count, the image and the bbox;
- *   the structure around them (a list of numbers, num_keypoints, a category's
- *   names and skeleton) as coco_keypoints.c reads it.
+ * - limits: the options' struct bmx_limits (by default bmx_limits_init's), the
+ *   rules bmx_dataset_read_coco_limited refuses by (coco_rule_limits.c: pixels of
+ *   an image record, annotations per image, polygon vertices per annotation);
+ * - keypoints: the reader's rules (coco_rule_keypoints.c): the structure (a list
+ *   of numbers, num_keypoints, a category's names and skeleton), then those of
+ *   keypoints.h against the category's keypoint count, the image and the bbox.
  *
  * This file holds the entry point (bmx_check_run) and the sink that counts and
  * reports each problem; the checker's state is in check.h, shared with the walks
- * (check_coco.c, check_voc.c), the keypoint checks and the image files of
- * check_*.c.
+ * (check_coco.c, check_voc.c) and the image files of check_files.c.
  */
 #include "check.h"
 #include "input.h"
@@ -164,8 +162,6 @@ bmx_status bmx_check_run(const struct bmx_check_options *given,
         *summary = c.sum;
     }
     bmx__coco_rules_free(&c.coco);
-    free(c.cat_keypoints);
-    free(c.kp);
     free(c.file_buf);
     return st;
 }

@@ -29,11 +29,8 @@ struct checker {
 
     struct bmx__problems pr;     /* the path and the sink (check.c) */
     struct bmx__coco_rules coco; /* the COCO rules' state (coco_rules.h) */
-    size_t *cat_keypoints;       /* per category record: its keypoint count (0: none) */
 
     /* scratch reused from annotation to annotation */
-    double *kp;
-    size_t kp_cap;
     char *file_buf;
     size_t file_cap;
 };
@@ -55,12 +52,6 @@ struct checker {
 
 void bmx__check_image_file(struct checker *c, const char *name,
                            const struct bmx__coco_image_rec *rec);
-
-/* ---- keypoints (check_keypoints.c) ---- */
-
-void bmx__check_category_keypoints(struct checker *c, const struct bmx__jnode *cat, size_t i);
-void bmx__check_keypoints(struct checker *c, const struct bmx__jnode *a, size_t n_keypoints,
-                          const struct bmx__coco_image_rec *img, const struct bmx_box *box);
 
 /* ---- the two walks (check_coco.c, check_voc.c) ---- */
 

@@ -4,7 +4,7 @@
  * document-level checks (repeated keys, non-finite numbers outside the records,
  * info, missing or mistyped sections), then each record of categories, images
  * and annotations is parsed on its own, put to the COCO rules (coco_rules.h, the
- * reader's own) and the checker's keypoint checks, and forgotten. */
+ * reader's own, keypoints included), and forgotten. */
 #include "check.h"
 
 #include <stdlib.h>
@@ -84,14 +84,15 @@ static void each_record(struct checker *c, struct bmx__json *p, size_t start, co
     }
 }
 
-/* The records, by the rules of coco_rules.h; the checker adds the keypoints and
- * the image files on disk. */
+/* The records, by the rules of coco_rules.h; the checker adds the image files on
+ * disk. */
 static void check_category(struct checker *c, const struct bmx__jnode *cat, size_t i)
 {
     int64_t id;
     bmx__rule_category(&c->coco, cat, i, &id);
     if (bmx__json_is_object(cat)) {
-        bmx__check_category_keypoints(c, cat, i);
+        size_t n_pairs;
+        bmx__rule_category_keypoints(&c->coco, cat, i, NULL, &n_pairs);
     }
 }
 
@@ -106,10 +107,8 @@ static void check_annotation(struct checker *c, const struct bmx__jnode *a, size
     struct bmx__coco_ann got;
     bmx__rule_annotation(&c->coco, a, i, &got);
     if (bmx__json_is_object(a)) {
-        const struct bmx__coco_image_rec *img =
-            got.image_ok && c->coco.recs[got.image].dims_ok ? &c->coco.recs[got.image] : NULL;
-        size_t n_keypoints = got.category_ok ? c->cat_keypoints[got.category] : 0;
-        bmx__check_keypoints(c, a, n_keypoints, img, got.box_ok ? &got.box : NULL);
+        struct bmx__coco_kp kp;
+        bmx__rule_keypoints(&c->coco, a, &got, true, &kp);
     }
     bmx__coco_ann_release(&got);
 }
@@ -162,12 +161,10 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
     c->sum.images = n_img;
     c->sum.annotations = n_ann;
     c->sum.categories = n_cat;
-    c->cat_keypoints = bmx__alloc_array(n_cat ? n_cat : 1, sizeof *c->cat_keypoints);
-    if (c->cat_keypoints == NULL || !bmx__coco_rules_init(&c->coco, &c->pr, n_img, n_ann, n_cat)) {
+    if (!bmx__coco_rules_init(&c->coco, &c->pr, n_img, n_ann, n_cat)) {
         c->nomem = true;
         return;
     }
-    memset(c->cat_keypoints, 0, (n_cat ? n_cat : 1) * sizeof *c->cat_keypoints);
     c->coco.images_ok = d->is_array[BMX__SEC_IMAGES];
     c->coco.cats_ok = d->is_array[BMX__SEC_CATEGORIES];
     c->coco.limits = &c->opts->limits;

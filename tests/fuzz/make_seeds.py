@@ -374,7 +374,7 @@ def kp_sample(image_ids):
 
 def kp_broken(change):
     """The one-image sample (320x240, two people, 17 keypoints each) with one rule
-    of keypoints.h / coco_keypoints.c broken by change(doc)."""
+    of keypoints.h / coco_rule_keypoints.c broken by change(doc)."""
     doc = kp_sample({1})
     change(doc)
     return json.dumps(doc)
@@ -401,7 +401,7 @@ def kp_cat(field, value):
 def keypoints():
     """Seeds named seed-keypoints-*: the keypoint sample trimmed to one or two
     images, every rule of lib/model/keypoints.h and of the reader's structure
-    (lib/formats/coco_keypoints.c) broken once, and for the checker documents that
+    (lib/formats/coco_rule_keypoints.c) broken once, and for the checker documents that
     break several at once in any section order. Only adds files: run it after
     coco() and check(), or on its own to make just these."""
     d = keep("coco")
