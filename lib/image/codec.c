@@ -293,3 +293,18 @@ bmx_status bmx_image_encode(const struct bmx_image *img, enum bmx_format format,
     bmx__codec_free(&c);
     return st;
 }
+
+bmx_status bmx__codec_reserve(uint8_t **pix, size_t *cap, size_t need, bmx_error *err)
+{
+    if (*pix != NULL && *cap >= need) {
+        return BMX_OK;
+    }
+    free(*pix);
+    *cap = 0;
+    *pix = malloc(need);
+    if (*pix == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "image: cannot allocate %zu bytes", need);
+    }
+    *cap = need;
+    return BMX_OK;
+}

@@ -134,4 +134,9 @@ bmx_status bmx__spng_encode(const struct bmx_image *img, int level, uint8_t **bu
                             size_t *len, bmx_error *err);
 #endif
 
+/* Room for `need` bytes in a decoder's reused pixel buffer (*pix, *cap): kept when
+ * it is large enough, else replaced by an uncleared one (the decoder writes every
+ * byte); BMX_E_NOMEM leaves *pix NULL and *cap 0. */
+bmx_status bmx__codec_reserve(uint8_t **pix, size_t *cap, size_t need, bmx_error *err);
+
 #endif

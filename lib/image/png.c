@@ -109,16 +109,9 @@ bmx_status bmx__spng_decode(const uint8_t *buf, size_t len, const struct bmx_lim
                        w, h);
         goto cleanup;
     }
-    if (*pix == NULL || *cap < need) {
-        /* Every byte is written by the decoder: no need to clear them. */
-        free(*pix);
-        *cap = 0;
-        *pix = malloc(need);
-        if (*pix == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "image: cannot allocate %zu bytes", need);
-            goto cleanup;
-        }
-        *cap = need;
+    st = bmx__codec_reserve(pix, cap, need, err);
+    if (st != BMX_OK) {
+        goto cleanup;
     }
     /* No transparency, gamma or sBIT applied, as stb_image: samples as stored,
      * 16-bit ones by their high byte, low bit depths scaled to 0..255, palettes

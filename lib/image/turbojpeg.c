@@ -85,16 +85,9 @@ bmx_status bmx__turbojpeg_decode(tjhandle tj, const uint8_t *buf, size_t len,
         st = bmx__fail(err, BMX_E_OVERFLOW, "image: %dx%dx3 bytes is too large", w, h);
         goto cleanup;
     }
-    if (*pix == NULL || *cap < need) {
-        /* Every byte is written by the decoder: no need to clear them. */
-        free(*pix);
-        *cap = 0;
-        *pix = malloc(need);
-        if (*pix == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "image: cannot allocate %zu bytes", need);
-            goto cleanup;
-        }
-        *cap = need;
+    st = bmx__codec_reserve(pix, cap, need, err);
+    if (st != BMX_OK) {
+        goto cleanup;
     }
     /* TurboJPEG will not turn CMYK into RGB itself: take CMYK and convert. */
     is_cmyk = colorspace == TJCS_CMYK || colorspace == TJCS_YCCK;
