@@ -183,10 +183,7 @@ void *bmx__realloc_array(void *p, size_t n, size_t size)
 
 static uint64_t hash_word(uint64_t h, const unsigned char *p)
 {
-    uint64_t v = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-                 (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-                 (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-    h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ bmx__load_le64(p)) * 0xBF58476D1CE4E5B9ull;
     return h ^ (h >> 31);
 }
 

@@ -10,6 +10,7 @@
 #undef BMX__CORE_PART
 
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define BMX__PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -46,6 +47,22 @@ static inline bool bmx__add_size(size_t a, size_t b, size_t *out)
     return true;
 }
 
+/* Eight bytes as a little-endian number, whatever the machine's byte order. On a
+ * little-endian machine this is one load (compilers do not merge the shifted byte
+ * reads of the portable form into one, and hashing runs over every file written). */
+static inline uint64_t bmx__load_le64(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+#endif
+}
+
 /* A fixed, fast 64-bit hash of bytes (file checks, fingerprints): eight bytes
  * at a time, multiply-xorshift mixing. Not cryptographic. */
 static inline uint64_t bmx__hash_bytes(const void *data, size_t len)
@@ -54,10 +71,7 @@ static inline uint64_t bmx__hash_bytes(const void *data, size_t len)
     uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)len;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
-        uint64_t v = (uint64_t)p[i] | (uint64_t)p[i + 1] << 8 | (uint64_t)p[i + 2] << 16 |
-                     (uint64_t)p[i + 3] << 24 | (uint64_t)p[i + 4] << 32 |
-                     (uint64_t)p[i + 5] << 40 | (uint64_t)p[i + 6] << 48 | (uint64_t)p[i + 7] << 56;
-        h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
+        h = (h ^ bmx__load_le64(p + i)) * 0xBF58476D1CE4E5B9ull;
         h ^= h >> 31;
     }
     for (; i < len; i++) {
