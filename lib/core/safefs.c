@@ -35,24 +35,36 @@ bool bmx__write_all(int fd, const char *p, size_t n, int *err_no)
 
 /* ---- reading ---- */
 
-FILE *bmx__open_regular(const char *path, bmx_error *err)
+/* A descriptor of the regular file `path`, its status in *sb. Opened non-blocking,
+ * so that opening a FIFO cannot hang: it is refused here. (Reads of a regular file
+ * never block, so the flag does not matter to them.) */
+static int open_regular_fd(const char *path, struct stat *sb, bmx_error *err)
 {
-    /* Non-blocking, so that opening a FIFO cannot hang: it is refused below. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         bmx__fail(err, BMX_E_IO, "%s: cannot open: %s", path, strerror(e));
         errno = e;
-        return NULL;
+        return -1;
     }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        bool dir = S_ISDIR(sb.st_mode);
+    if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+        bool dir = S_ISDIR(sb->st_mode);
         close(fd);
         bmx__fail(err, BMX_E_IO, "%s: %s", path,
                   dir ? "is a folder, not a file" : "not a regular file");
+        return -1;
+    }
+    return fd;
+}
+
+FILE *bmx__open_regular(const char *path, bmx_error *err)
+{
+    struct stat sb;
+    int fd = open_regular_fd(path, &sb, err);
+    if (fd < 0) {
         return NULL;
     }
+    /* A stream's reader may be handed on: make it a plain blocking descriptor. */
     int flags = fcntl(fd, F_GETFL);
     FILE *f = NULL;
     if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ||
@@ -64,22 +76,20 @@ FILE *bmx__open_regular(const char *path, bmx_error *err)
     return f;
 }
 
+/* Straight from a descriptor, no stream: an open, a stat, the reads and a close for
+ * each file (the augment job reads every input twice, in the pre-check and to
+ * decode it). */
 bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t *len,
                                bmx_error *err)
 {
     bmx_status st = BMX_OK;
-    FILE *f = bmx__open_regular(path, err);
-    if (f == NULL) {
+    struct stat sb;
+    int fd = open_regular_fd(path, &sb, err);
+    if (fd < 0) {
         return err != NULL ? err->status : BMX_E_IO;
     }
-    int fd = fileno(f);
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        st = bmx__fail(err, BMX_E_IO, "%s: cannot read: %s", path, strerror(errno));
-        goto done;
-    }
     size_t size = (size_t)sb.st_size;
-    if (size >= SIZE_MAX) {
+    if (sb.st_size < 0 || (uint64_t)sb.st_size >= SIZE_MAX) {
         st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory reading %zu bytes", path, size);
         goto done;
     }
@@ -93,7 +103,6 @@ bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t
         }
         *cap = size + 1;
     }
-    /* Straight from the descriptor: nothing was read through the stream yet. */
     for (size_t got = 0; got < size;) {
         ssize_t n = read(fd, *buf + got, size - got);
         if (n < 0 && errno == EINTR) {
@@ -109,7 +118,7 @@ bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t
     (*buf)[size] = '\0';
     *len = size;
 done:
-    fclose(f);
+    close(fd);
     return st;
 }
 
