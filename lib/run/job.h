@@ -147,6 +147,20 @@ static inline uint64_t bmx__job_local_to_k(const struct run *r, uint64_t j)
     return (r->opts->shard_count > 1 ? r->opts->shard_index : 0) + j * r->shard_n;
 }
 
+/* The input output k takes its source from: the first draw of k's generator
+ * (job_output.c draws it so; the cache and the order read it here). */
+static inline size_t bmx__job_source_input(const struct run *r, uint64_t k)
+{
+    bmx_rng rng;
+    bmx_rng_seed(&rng, r->opts->seed, k);
+    return bmx__pairing_source(&r->pairing, (size_t)(k % r->n_in), &rng);
+}
+
+/* Reorder the n outputs todo[0..n) of one block, whose inputs are the pairing
+ * positions [lo, hi), so that few inputs are held at once (job_order.c). False:
+ * out of memory, todo unchanged. */
+bool bmx__job_order_block(const struct run *r, uint64_t *todo, size_t n, size_t lo, size_t hi);
+
 /* Worker threads for the options (0: the number of cores, at most 256). */
 unsigned bmx__job_threads(const struct bmx_job_options *opts);
 

@@ -130,11 +130,7 @@ bmx_status bmx__job_cache_init(struct run *r, bmx_error *err)
             continue;
         }
         uint64_t k = bmx__job_local_to_k(r, j);
-        size_t ub = (size_t)(k % r->n_in);
-        bmx_rng rng;
-        bmx_rng_seed(&rng, r->opts->seed, k);
-        size_t us = bmx__pairing_source(p, ub, &rng);
-        size_t eb = p->pos[ub], es = p->pos[us];
+        size_t eb = p->pos[(size_t)(k % r->n_in)], es = p->pos[bmx__job_source_input(r, k)];
         c->base_at[t] = eb;
         c->source_at[t] = es;
         c->use_start[eb + 1]++;

@@ -82,7 +82,7 @@ bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err)
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %" PRIu64 " outputs", r->n_local);
         goto done;
     }
-    /* Outputs by block of their base, in index order within a block. */
+    /* Outputs by block of their base, in index order within a block first. */
     for (uint64_t j = 0; j < r->n_local; j++) {
         size_t base = (size_t)(bmx__job_local_to_k(r, j) % p->n);
         start[bmx__pairing_block_of(p, p->pos[base]) + 1]++;
@@ -102,6 +102,12 @@ bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err)
             order[start[b] + fill[b]++] = j;
         }
         free(fill);
+    }
+    /* Within a block, an order that holds few inputs at once (job_order.c); the
+     * index order stays when there is no memory for it. */
+    for (size_t b = 0; b < nb; b++) {
+        bmx__job_order_block(r, order + start[b], start[b + 1] - start[b],
+                             bmx__pairing_block_start(p, b), bmx__pairing_block_start(p, b + 1));
     }
     r->todo = order;
     r->n_todo = (size_t)r->n_local;
