@@ -87,6 +87,7 @@ struct worker_ctx {
     size_t file_cap;
     uint8_t *out;
     size_t out_cap;
+    bool owns_base;         /* the output being made is the last user of its base */
 };
 struct run {
     const struct bmx_job_options *opts;

@@ -391,6 +391,7 @@ bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t)
     struct run *r = w->run;
     struct pixel_cache *c = &r->cache;
     size_t eb = c->base_at[t], es = c->source_at[t];
+    w->owns_base = false;
     if (eb == NONE) {
         return !r->failed; /* an output made without pixels */
     }
@@ -427,6 +428,10 @@ bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t)
             en->next_use++;
         }
     }
+    /* No output after this one uses the base, and none in progress does: this one
+     * may compose its pixels in the base's own buffer, without a copy. */
+    const struct cache_entry *be = &c->entries[eb];
+    w->owns_base = eb != es && be->pins == 1 && be->next_use == c->use_start[eb + 1];
     c->in_use++;
     if (c->waiting > 0) {
         /* The next waiting output may fit too. */

@@ -121,7 +121,16 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
     char fname[64];
     snprintf(fname, sizeof fname, "cutmix_%06" PRIu64 ".%s", k,
              opts->format == BMX_FORMAT_PNG ? "png" : "jpg");
-    if (!no_pixels) {
+    if (!no_pixels && w->owns_base) {
+        /* The base's last user: the patch goes into the base's own pixels, which
+         * nothing reads afterwards (the cache lets them go when this is done). */
+        struct bmx_image pix = *ia;
+        st = bmx__image_resize_rect(ib, ia->w, ia->h, patch.rect, &pix, err);
+        if (st == BMX_OK) {
+            st = bmx__codec_encode(&w->codec, &pix, opts->format, opts->quality, opts->png_level,
+                                   &enc, &enc_len, err);
+        }
+    } else if (!no_pixels) {
         size_t need = (size_t)ia->w * (size_t)ia->channels * (size_t)ia->h; /* as decoded */
         if (w->out == NULL || w->out_cap < need) {
             free(w->out);
@@ -141,6 +150,8 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
             st = bmx__codec_encode(&w->codec, &pix, opts->format, opts->quality, opts->png_level,
                                    &enc, &enc_len, err);
         }
+    }
+    if (!no_pixels) {
         if (st == BMX_OK) {
             st = bmx__outfile_write(r->img_fd, r->img_dir, fname, enc, enc_len, false, err);
         }
