@@ -6,10 +6,17 @@
 
 #include "boxmix.h"
 
-/* The pixels of rectangle `r` of the bilinear resize of `in` to w x h, written
+/* The pixels of rectangle `r` of the resize of `in` to w x h (bilinear, filtered
+ * over the footprint where it shrinks), written
  * into `dst` (an image of w x h, same channels) at the same place. */
 bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t h,
                                   struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
+
+/* As bmx__image_resize_rect, for a shrink along either axis: each output pixel
+ * filtered over its footprint by a triangle as wide as the shrink factor; an axis
+ * not shrunk keeps bilinear's taps. resample.c. */
+bmx_status bmx__image_resample_rect(const struct bmx_image *in, int32_t w, int32_t h,
+                                    struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
 
 /* CutMix's pixels: `dst` (A's size and channels, its own memory) becomes A with
  * the patch `r` (inside A) taken from B resized to A's size. */

@@ -2,7 +2,7 @@
 /*
  * The fixed-point bilinear resize, whose output is the same bytes on every machine:
  * of a whole image (bmx_image_resize) or of one rectangle of the output only
- * (CutMix's patch).
+ * (CutMix's patch). Shrinks go to the filtered resample (resample.c).
  */
 #include "pixels.h"
 
@@ -79,6 +79,10 @@ bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t
                    in->data + (size_t)y * in->stride + (size_t)r.x * c, (size_t)r.w * c);
         }
         return BMX_OK;
+    }
+    if (in->w > w || in->h > h) {
+        /* A shrink: filtered over each output pixel's footprint (resample.c). */
+        return bmx__image_resample_rect(in, w, h, r, dst, err);
     }
     /* Separable: each input row the patch needs is interpolated along x once (kept
      * unrounded, as 2^11-scaled sums) and every output row blends two of them. The

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shrinking without aliasing (DESIGN.md, "Resampling"): each output pixel is the
+ * average of the input pixels under its footprint, weighted by a triangle whose
+ * half-width is the shrink factor (the antialiased "bilinear" of PIL and
+ * torchvision: bilinear's tent, stretched over the footprint). An axis that is not
+ * shrunk keeps bilinear's two taps and weights, so where nothing shrinks this is
+ * the bilinear resize exactly; resize.c sends only shrinks here.
+ *
+ * Fixed point throughout: the tap weights are integers computed from the exact
+ * fractions and made to sum to 2^11, every sum is an integer one, so every machine
+ * writes the same bytes.
+ */
+#include "pixels.h"
+
+#include "boxmix.h"
+#include "error.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FRAC_BITS 11
+#define FRAC_ONE (1u << FRAC_BITS)
+
+/* One axis: output sample d reads the inputs first[d] .. first[d] + count[d] - 1
+ * with the weights weight[off[d] ..], which sum to FRAC_ONE. */
+struct taps {
+    size_t *first;
+    uint32_t *count;
+    size_t *off;
+    uint32_t *weight;
+    uint32_t most; /* the largest count */
+};
+
+static void taps_free(struct taps *t)
+{
+    free(t->first);
+    free(t->count);
+    free(t->off);
+    free(t->weight);
+    memset(t, 0, sizeof *t);
+}
+
+/* Bilinear's taps for output d of n_in -> n_out (n_out >= n_in): the same
+ * fractions as resize.c's, so the same weights. */
+static void bilinear_tap(int64_t n_in, int64_t n_out, int64_t d, size_t *first, uint32_t *count,
+                         uint32_t *w)
+{
+    int64_t den = 2 * n_out;
+    int64_t num = (2 * d + 1) * n_in - n_out;
+    if (num <= 0) {
+        *first = 0;
+        *count = 1;
+        w[0] = FRAC_ONE;
+        return;
+    }
+    int64_t ip = num / den, rem = num % den;
+    if (ip >= n_in - 1) {
+        *first = (size_t)(n_in - 1);
+        *count = 1;
+        w[0] = FRAC_ONE;
+        return;
+    }
+    uint32_t f = (uint32_t)((rem * FRAC_ONE + den / 2) / den);
+    *first = (size_t)ip;
+    *count = 2;
+    w[0] = FRAC_ONE - f;
+    w[1] = f;
+}
+
+/*
+ * The triangle's taps for output d of n_in -> n_out (n_in > n_out). In units of
+ * 1 / (2 n_out) input pixels, input i's centre is at (2i + 1) n_out, output d's at
+ * (2d + 1) n_in, and the triangle's half-width is 2 n_in: input i weighs
+ * max(0, 2 n_in - |distance|), exactly. Inputs outside the image are left out and
+ * the rest scaled to sum to FRAC_ONE: tap q gets the rounded running total up to
+ * q minus the rounded running total before it, so the weights sum to FRAC_ONE
+ * exactly and none is negative.
+ */
+static int64_t raw_weight(int64_t n_out, int64_t c, int64_t half, int64_t i)
+{
+    int64_t dist = (2 * i + 1) * n_out - c;
+    if (dist < 0) {
+        dist = -dist;
+    }
+    return dist < half ? half - dist : 0;
+}
+
+static uint32_t triangle_taps(int64_t n_in, int64_t n_out, int64_t d, size_t *first,
+                              uint32_t *w)
+{
+    int64_t c = (2 * d + 1) * n_in; /* output centre */
+    int64_t half = 2 * n_in;        /* half-width */
+    /* Every input whose centre lies strictly inside (c - half, c + half) is in
+     * [lo, hi]; some at the ends may weigh nothing. */
+    int64_t lo = (c - half) / (2 * n_out);
+    int64_t hi = (c + half) / (2 * n_out) + 1;
+    if (lo < 0) {
+        lo = 0;
+    }
+    if (hi > n_in - 1) {
+        hi = n_in - 1;
+    }
+    while (raw_weight(n_out, c, half, lo) == 0) {
+        lo++; /* the centre's own input always weighs something */
+    }
+    while (raw_weight(n_out, c, half, hi) == 0) {
+        hi--;
+    }
+    uint64_t total = 0;
+    for (int64_t i = lo; i <= hi; i++) {
+        total += (uint64_t)raw_weight(n_out, c, half, i);
+    }
+    /* Running totals times FRAC_ONE must fit 64 bits: drop low bits of every raw
+     * weight alike when the image is very large (an integer step, so every
+     * machine drops the same). */
+    unsigned shift = 0;
+    while ((total >> shift) >= (UINT64_C(1) << (62 - FRAC_BITS))) {
+        shift++;
+    }
+    uint64_t sum = 0;
+    for (int64_t i = lo; i <= hi; i++) {
+        sum += (uint64_t)raw_weight(n_out, c, half, i) >> shift;
+    }
+    uint64_t run = 0;
+    uint32_t before = 0;
+    for (int64_t i = lo; i <= hi; i++) {
+        run += (uint64_t)raw_weight(n_out, c, half, i) >> shift;
+        uint32_t upto = (uint32_t)((run * FRAC_ONE + sum / 2) / sum);
+        w[i - lo] = upto - before;
+        before = upto;
+    }
+    *first = (size_t)lo;
+    return (uint32_t)(hi - lo + 1);
+}
+
+/* Taps of the outputs [from, from + n) of one axis. */
+static bool taps_make(struct taps *t, int32_t n_in, int32_t n_out, int32_t from, int32_t n)
+{
+    memset(t, 0, sizeof *t);
+    /* A triangle of half-width s input pixels spans fewer than 2 s + 2 of them. */
+    uint64_t per = n_in > n_out ? 2 * ((uint64_t)n_in / (uint64_t)n_out + 1) + 2 : 2;
+    t->first = bmx__alloc_array((size_t)n, sizeof *t->first);
+    t->count = bmx__alloc_array((size_t)n, sizeof *t->count);
+    t->off = bmx__alloc_array((size_t)n, sizeof *t->off);
+    t->weight = per <= SIZE_MAX / (size_t)n ? bmx__alloc_array((size_t)n * per, sizeof *t->weight)
+                                            : NULL;
+    if (t->first == NULL || t->count == NULL || t->off == NULL || t->weight == NULL) {
+        taps_free(t);
+        return false;
+    }
+    size_t at = 0;
+    for (int32_t q = 0; q < n; q++) {
+        t->off[q] = at;
+        if (n_in > n_out) {
+            t->count[q] = triangle_taps(n_in, n_out, from + q, &t->first[q], t->weight + at);
+        } else {
+            bilinear_tap(n_in, n_out, from + q, &t->first[q], &t->count[q], t->weight + at);
+        }
+        at += t->count[q];
+        if (t->count[q] > t->most) {
+            t->most = t->count[q];
+        }
+    }
+    return true;
+}
+
+/* Filter input row `src` along x into `line` (r.w * c sums). */
+static void filter_row(const uint8_t *src, size_t c, int32_t n_x, const struct taps *tx,
+                       uint32_t *line)
+{
+    if (c == 3) {
+        /* RGB, the common case: three sums at once. */
+        for (int32_t x = 0; x < n_x; x++) {
+            const uint32_t *wx = tx->weight + tx->off[x];
+            const uint8_t *p = src + tx->first[x] * 3;
+            uint32_t s0 = 0, s1 = 0, s2 = 0;
+            for (uint32_t i = 0; i < tx->count[x]; i++, p += 3) {
+                s0 += p[0] * wx[i];
+                s1 += p[1] * wx[i];
+                s2 += p[2] * wx[i];
+            }
+            line[3 * (size_t)x] = s0;
+            line[3 * (size_t)x + 1] = s1;
+            line[3 * (size_t)x + 2] = s2;
+        }
+        return;
+    }
+    for (int32_t x = 0; x < n_x; x++) {
+        const uint32_t *wx = tx->weight + tx->off[x];
+        const uint8_t *p = src + tx->first[x] * c;
+        for (size_t k = 0; k < c; k++) {
+            uint32_t sum = 0;
+            for (uint32_t i = 0; i < tx->count[x]; i++) {
+                sum += p[i * c + k] * wx[i];
+            }
+            line[(size_t)x * c + k] = sum;
+        }
+    }
+}
+
+/* Blends of 32-bit products, as in resize.c: built for AVX2 too where it can be. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void blend_rows(uint32_t *acc, const uint32_t *line, uint32_t w, size_t n)
+{
+    for (size_t q = 0; q < n; q++) {
+        acc[q] += line[q] * w;
+    }
+}
+
+bmx_status bmx__image_resample_rect(const struct bmx_image *in, int32_t w, int32_t h,
+                                    struct bmx_rect r, struct bmx_image *dst, bmx_error *err)
+{
+    const size_t c = (size_t)in->channels;
+    const size_t n = (size_t)r.w * c;
+    struct taps tx, ty;
+    bool okx = taps_make(&tx, in->w, w, r.x, r.w);
+    bool oky = okx && taps_make(&ty, in->h, h, r.y, r.h);
+    /* The x-filtered input rows the current output row needs, in a ring indexed by
+     * input row modulo its size (sums of 8-bit values times FRAC_ONE), and one
+     * row of running totals. */
+    size_t ring_rows = oky ? ty.most : 0;
+    uint32_t *ring = oky ? bmx__alloc_array(ring_rows + 1, n * sizeof *ring) : NULL;
+    size_t *ring_row = oky ? bmx__alloc_array(ring_rows, sizeof *ring_row) : NULL;
+    bmx_status st = BMX_OK;
+    if (ring == NULL || ring_row == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "image resize: cannot allocate the taps of a %" PRId32
+                       "x%" PRId32 " patch", r.w, r.h);
+        goto cleanup;
+    }
+    uint32_t *acc = ring + ring_rows * n;
+    for (size_t q = 0; q < ring_rows; q++) {
+        ring_row[q] = SIZE_MAX;
+    }
+    for (int32_t y = 0; y < r.h; y++) {
+        const uint32_t *wy = ty.weight + ty.off[y];
+        /* Each line value <= 255 * 2^11 and the y weights sum to 2^11: the total
+         * stays under 2^30. */
+        for (size_t q = 0; q < n; q++) {
+            acc[q] = 1u << (2 * FRAC_BITS - 1);
+        }
+        for (uint32_t j = 0; j < ty.count[y]; j++) {
+            size_t iy = ty.first[y] + j;
+            size_t slot = iy % ring_rows;
+            uint32_t *line = ring + slot * n;
+            if (ring_row[slot] != iy) {
+                /* Filtered along x once, kept while later output rows need it. */
+                filter_row(in->data + iy * in->stride, c, r.w, &tx, line);
+                ring_row[slot] = iy;
+            }
+            blend_rows(acc, line, wy[j], n);
+        }
+        uint8_t *d = dst->data + (size_t)(r.y + y) * dst->stride + (size_t)r.x * c;
+        for (size_t q = 0; q < n; q++) {
+            d[q] = (uint8_t)(acc[q] >> (2 * FRAC_BITS));
+        }
+    }
+
+cleanup:
+    free(ring);
+    free(ring_row);
+    if (okx) {
+        taps_free(&tx);
+    }
+    if (oky) {
+        taps_free(&ty);
+    }
+    return st;
+}
