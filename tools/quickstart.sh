@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 packages="gcc meson ninja-build pkg-config libcjson-dev libstb-dev libcmocka-dev \
-libturbojpeg0-dev libspng-dev libexpat1-dev python3 python3-jsonschema"
+libturbojpeg0-dev libspng-dev libexpat1-dev python3 python3-jsonschema libyaml-dev"
 if [ "$mode" = test ]; then
     # The fuzz targets are libFuzzer's: clang and its runtime; g++ compiles the
     # public header as C++; tests/cluster/ runs the README's recipes on a real Slurm
