@@ -878,6 +878,9 @@ BMX_API const char *bmx_progress_unit_name(enum bmx_progress_unit unit);
  * Always fill a struct with its `_init` before setting fields.
  */
 
+struct bmx_yolo_read_summary;
+struct bmx_yolo_write_summary;
+
 /**
  * An input dataset, the same for every job (augment, draw, convert, check). Fill
  * with bmx_input_init, then set `format` and the paths. The readers' limits are the
@@ -899,6 +902,18 @@ struct bmx_input {
     const char *labels;             /**< VOC only: a labels file (bmx_labels_read) giving the
                                          category names in id order; NULL (default): the names
                                          found, sorted */
+    /* YOLO (`format` BMX_DATASET_YOLO): `annotations` is a data.yaml or a folder
+     * holding images/ and labels/; `images` is not used (the image folder is the
+     * deepest folder holding the split's images, bmx_yolo_images_root). */
+    const char *yolo_split;         /**< YOLO: the split read (data.yaml: train (default),
+                                         val or test; a folder: images/<split>/) */
+    const char *yolo_names;         /**< YOLO folder: the class names file, one a line in
+                                         class order (bmx_labels_read); required for a folder */
+    bool yolo_allow_outside;        /**< YOLO: accept split paths and listed images outside
+                                         the dataset root (default: refused) */
+    struct bmx_yolo_read_summary *yolo_read; /**< YOLO: when non-NULL, filled with what
+                                         reading found (images without a label file, rows
+                                         dropped as duplicates, coordinates clamped) */
 };
 
 /** Fill `input` with the defaults (COCO, every path NULL). */
@@ -920,6 +935,14 @@ struct bmx_convert_job {
      *  `progress_ctx`; default NULL. */
     void (*progress)(const struct bmx_progress *progress, void *ctx);
     void *progress_ctx;
+    int yolo_task;              /**< YOLO output: an enum bmx_yolo_task, default AUTO
+                                     (segment when any object has a mask) */
+    const char *yolo_split;     /**< YOLO output: the split written (images/<split>/,
+                                     labels/<split>/); NULL (default): the input's
+                                     `yolo_split`, else "train" */
+    struct bmx_yolo_write_summary *yolo_written; /**< YOLO output: when non-NULL, filled
+                                     with what the writer did (crowd objects left out,
+                                     masks traced, rings bridged) */
 };
 
 /** Fill `job` with the documented defaults. */
@@ -1100,7 +1123,7 @@ BMX_API bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_
 struct bmx_job_options {
     size_t size;                        /**< sizeof(struct bmx_job_options), set by the _init */
     struct bmx_input input;             /**< the dataset to augment (COCO: `images` required) */
-    enum bmx_dataset_format out_format; /**< COCO (default) or VOC */
+    enum bmx_dataset_format out_format; /**< COCO (default), VOC or YOLO */
     const char *out;         /**< output folder */
     uint64_t count;          /**< number of outputs (0: use per_image) */
     uint64_t per_image;      /**< outputs per input (default 1) */
@@ -1142,6 +1165,12 @@ struct bmx_job_options {
                                   the memory limit raised. `message` lives during the
                                   call only */
     void *notice_user;       /**< passed to `notice` */
+    int yolo_task;           /**< YOLO output: an enum bmx_yolo_task, default AUTO */
+    const char *yolo_split;  /**< YOLO output: the split written (images/<split>/,
+                                  labels/<split>/); NULL (default): the input's
+                                  `yolo_split`, else "train" */
+    struct bmx_yolo_write_summary *yolo_written; /**< YOLO output: when non-NULL, filled
+                                  with what the writer did */
 };
 
 /** The default of bmx_job_options.memory_limit: 1 GiB. */
