@@ -21,8 +21,10 @@ if [ "$mode" = test ]; then
     # public header as C++; tests/cluster/ runs the README's recipes on a real Slurm
     # cluster (the daemons, the client commands, munge) and with GNU parallel; bsdutils
     # has script(1), which runs the tools on a pseudo-terminal for the progress test
-    # (essential in Debian, so normally there).
-    packages="$packages clang libclang-rt-14-dev g++ slurmctld slurmd slurm-client munge parallel bsdutils"
+    # (essential in Debian, so normally there); numpy: tests/coco_rle.py, the YOLO
+    # mask checks of tests/e2e_yolo.py.
+    packages="$packages clang libclang-rt-14-dev g++ slurmctld slurmd slurm-client munge parallel bsdutils \
+        python3-numpy"
 fi
 missing=""
 for p in $packages; do
