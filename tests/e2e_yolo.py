@@ -302,6 +302,13 @@ def test_tools(tmp):
     rc, so, se = run("augment", "--yolo", data, "--out", out, "--per-image", "2", "--seed", "7", "--resume")
     check("augment --yolo --resume of a finished run", rc == 0 and "16 outputs were already complete" in so,
           so + se)
+    rc, so, se = run("augment", "--yolo", data, "--out", out, "--per-image", "2", "--seed", "7", "--resume",
+                     "--yolo-task", "detect")
+    check("augment --yolo --resume with another --yolo-task is refused", rc == 1 and "--resume" in se, se)
+    rep = os.path.join(tmp, "report.json")
+    rc, so, se = run("augment", "--yolo", data, "--out", os.path.join(tmp, "aug-rep"), "--report", rep)
+    ok, msg = schema_ok(os.path.join(ROOT, "schemas", "report.schema.json"), rep) if rc == 0 else (False, se)
+    check("augment --yolo --report: a schema-valid report", ok, msg)
     shards = []
     for i in range(2):
         s = os.path.join(tmp, "shard%d" % i)
