@@ -14,15 +14,18 @@ Prints TAP. Checks, on samples/ and on masks made here:
   independent COCO RLE);
 - every COCO file written from YOLO input passes the JSON Schema;
 - boxmix-augment --yolo (YOLO output by default, COCO and VOC on request, dry run,
-  shards refused by boxmix-merge, resume), boxmix-draw --yolo, boxmix-check --yolo;
+  shards refused by boxmix-merge, an interrupted run resumed), boxmix-draw --yolo,
+  boxmix-check --yolo;
 - the folder form (--yolo DIR --names FILE), images without a label file counted.
 """
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -305,6 +308,23 @@ def test_tools(tmp):
     rc, so, se = run("augment", "--yolo", data, "--out", out, "--per-image", "2", "--seed", "7", "--resume",
                      "--yolo-task", "detect")
     check("augment --yolo --resume with another --yolo-task is refused", rc == 1 and "--resume" in se, se)
+    # An interrupted YOLO run, finished with --resume: the bytes of one whole run.
+    part, whole = os.path.join(tmp, "aug-part"), os.path.join(tmp, "aug-whole")
+    args = ["--yolo", data, "--count", "300", "--seed", "3", "--threads", "1"]
+    p = subprocess.Popen([os.path.join(TOOLS, "boxmix-augment"), *args, "--out", part],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    _, err1 = p.communicate()
+    rc, so, se = run("augment", *args, "--out", part, "--resume")
+    rc2, _, se2 = run("augment", *args, "--out", whole)
+    check("an interrupted YOLO run (exit %d) finishes with --resume" % p.returncode,
+          p.returncode in (0, 130) and rc == 0 and rc2 == 0, err1 + se + se2)
+    check("the resumed YOLO run holds the bytes of an uninterrupted one",
+          labels(part) == labels(whole) and
+          read(os.path.join(part, "data.yaml")) == read(os.path.join(whole, "data.yaml")) and
+          sorted(os.listdir(os.path.join(part, "images", "train"))) ==
+          sorted(os.listdir(os.path.join(whole, "images", "train"))))
     rep = os.path.join(tmp, "report.json")
     rc, so, se = run("augment", "--yolo", data, "--out", os.path.join(tmp, "aug-rep"), "--report", rep)
     ok, msg = schema_ok(os.path.join(ROOT, "schemas", "report.schema.json"), rep) if rc == 0 else (False, se)
