@@ -26,7 +26,7 @@ static void help(void)
 {
     usage_line(stdout);
     printf("\n"
-           "Converts a dataset between COCO JSON and Pascal VOC XML, with its images.\n"
+           "Converts a dataset between COCO JSON, Pascal VOC XML and YOLO, with its images.\n"
            "COCO -> VOC writes DIR/Annotations/<id>.xml, DIR/ImageSets/Main/trainval.txt and\n"
            "DIR/JPEGImages/ (the layout of torchvision's VOCDetection and MMDetection's\n"
            "VOCDataset); VOC -> COCO writes DIR/annotations.json and DIR/images/. Boxes\n"
@@ -43,7 +43,7 @@ static void help(void)
            "  %s --from coco --annotations samples/coco/annotations.json \\\n"
            "      --images samples/images --to voc --out /tmp/voc\n"
            "  %s --from voc --voc samples/voc --images samples/images --to coco --out /tmp/coco\n"
-           "  %s --yolo samples/yolo/data.yaml --to coco --out /tmp/coco-from-yolo\n"
+           "  %s --yolo samples/yolo/segment/data.yaml --to coco --out /tmp/coco-from-yolo\n"
            "\n"
            "options:\n"
            "  --from FORMAT          coco, voc or yolo (implied by --annotations, --voc, --yolo)\n"

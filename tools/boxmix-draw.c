@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* boxmix-draw: render boxes, labels, masks and the CutMix patch of a COCO dataset,
+/* boxmix-draw: render boxes, labels, masks and the CutMix patch of a COCO (VOC, YOLO) dataset,
  * one image per file and optionally a contact sheet. */
 #include <boxmix.h>
 
