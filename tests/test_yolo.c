@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "boxmix.h"
+#include "dataset.h"
 #include "yolo.h"
 
 /* ---- helpers ---- */
@@ -609,6 +610,39 @@ static void test_write_collision(void **state)
     bmx_dataset_free(ds);
 }
 
+/* Category names a YAML reader would fold or refuse come back exactly (escaped);
+ * a name that is not UTF-8 cannot be written (regression: a NEL in a name came back
+ * as a space, found by fuzz_yolo_yaml). */
+static void test_yaml_names_escaped(void **state)
+{
+    (void)state;
+    const char *names[] = {"a\nb", "c\xc2\x85" "d", "e\xe2\x80\xa8", "\xef\xbb\xbf" "f", "g\"\\h\t",
+                           "\xc2\x80", "\xf0\x9f\x98\x80"};
+    size_t n = sizeof names / sizeof names[0];
+    struct bmx_category cats[8];
+    for (size_t i = 0; i < n; i++) {
+        cats[i] = (struct bmx_category){.id = (int64_t)(i + 1), .name = names[i]};
+    }
+    bmx_dataset ds;
+    memset(&ds, 0, sizeof ds);
+    ds.cats = cats;
+    ds.n_cats = n;
+    struct bmx__buf b = {0};
+    assert_true(bmx__yolo_put_yaml(&b, &ds, "train"));
+    struct bmx__yolo_yaml y;
+    bmx_error err;
+    assert_int_equal(bmx__yolo_yaml_parse(b.data, b.len, "w.yaml", NULL, NULL, &y, &err), BMX_OK);
+    assert_int_equal(y.names.n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(y.names.v[i], names[i]);
+    }
+    bmx__yolo_yaml_free(&y);
+    bmx__buf_free(&b);
+    cats[0].name = "bad\xff";
+    assert_false(bmx__yolo_put_yaml(&b, &ds, "train"));
+    bmx__buf_free(&b);
+}
+
 /* ---- reading a dataset (sizes from a caller's reader) ---- */
 
 static bmx_status size_640x480(const uint8_t *buf, size_t len, int32_t *w, int32_t *h, bmx_error *err)
@@ -746,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_write_detect),
         cmocka_unit_test(test_write_segment),
         cmocka_unit_test(test_write_collision),
+        cmocka_unit_test(test_yaml_names_escaped),
         cmocka_unit_test(test_read_roundtrip),
         cmocka_unit_test(test_read_roboflow),
     };

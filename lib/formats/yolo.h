@@ -177,8 +177,10 @@ bmx_status bmx__yolo_put_rows(struct bmx__buf *b, const struct bmx__yolo_records
                               size_t image, enum bmx_yolo_task task,
                               struct bmx_yolo_write_summary *sum, bmx_error *err);
 
-/* The data.yaml of `split` (names in class order). */
-void bmx__yolo_put_yaml(struct bmx__buf *b, const bmx_dataset *cats_of, const char *split);
+/* The data.yaml of `split` (names in class order, each a double-quoted string that
+ * a YAML reader reads back exactly). False when a name is not valid UTF-8 (a YAML
+ * document cannot carry it): then the text is not to be used. */
+bool bmx__yolo_put_yaml(struct bmx__buf *b, const bmx_dataset *cats_of, const char *split);
 
 /* The path of image i's file below images/<split>/ and labels/<split>/: its
  * file_name, checked not to escape; label path "labels/<split>/<stem>.txt".

@@ -166,21 +166,57 @@ bmx_status bmx__yolo_put_rows(struct bmx__buf *b, const struct bmx__yolo_records
     return BMX_OK;
 }
 
-/* A YAML double-quoted string. */
-static void put_yaml_string(struct bmx__buf *b, const char *s)
+/* Whether YAML may carry code point `cp` as it is inside a double-quoted scalar:
+ * printable (YAML 1.1's c-printable), not a line break (LF, CR, and NEL, LS, PS,
+ * which a reader folds), not the byte order mark, not a quote or a backslash. */
+static bool yaml_raw(uint32_t cp)
+{
+    if (cp == '"' || cp == '\\' || cp == 0x85 || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF) {
+        return false;
+    }
+    return (cp >= 0x20 && cp <= 0x7E) || (cp >= 0xA0 && cp <= 0xD7FF) ||
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+/* A YAML double-quoted string: every character that is not safe as it is becomes an
+ * escape, so that a YAML reader gives back exactly `s`. False (nothing usable
+ * written) when `s` is not valid UTF-8, which YAML cannot carry. */
+static bool put_yaml_string(struct bmx__buf *b, const char *s)
 {
     bmx__buf_put(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\') {
-            char e[2] = {'\\', (char)*p};
-            bmx__buf_put(b, e, 2);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            bmx__buf_printf(b, "\\x%02x", *p);
-        } else {
-            bmx__buf_put(b, (const char *)p, 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0';) {
+        unsigned c = *p;
+        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (n == 0) {
+            return false;
         }
+        uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+        for (size_t k = 1; k < n; k++) {
+            if ((p[k] & 0xC0) != 0x80) {
+                return false;
+            }
+            cp = cp << 6 | (p[k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return false; /* overlong, out of range, a surrogate */
+        }
+        if (yaml_raw(cp)) {
+            bmx__buf_put(b, (const char *)p, n);
+        } else if (cp == '"' || cp == '\\') {
+            char e[2] = {'\\', (char)cp};
+            bmx__buf_put(b, e, 2);
+        } else if (cp <= 0xFF) {
+            bmx__buf_printf(b, "\\x%02x", (unsigned)cp);
+        } else if (cp <= 0xFFFF) {
+            bmx__buf_printf(b, "\\u%04x", (unsigned)cp);
+        } else {
+            bmx__buf_printf(b, "\\U%08x", (unsigned)cp);
+        }
+        p += n;
     }
     bmx__buf_put(b, "\"", 1);
+    return true;
 }
 
 /* The categories' places in id order. */
@@ -201,12 +237,13 @@ static size_t *cats_in_id_order(const bmx_dataset *cats)
     return ord;
 }
 
-void bmx__yolo_put_yaml(struct bmx__buf *b, const bmx_dataset *cats, const char *split)
+bool bmx__yolo_put_yaml(struct bmx__buf *b, const bmx_dataset *cats, const char *split)
 {
     size_t *ord = cats_in_id_order(cats);
+    bool ok = true;
     if (ord == NULL) {
         b->failed = true;
-        return;
+        return true;
     }
     bmx__buf_puts(b, "# YOLO (Ultralytics) dataset written by boxmix\npath: .\n");
     bmx__buf_printf(b, "%s: images/%s\n", split, split);
@@ -222,10 +259,11 @@ void bmx__yolo_put_yaml(struct bmx__buf *b, const bmx_dataset *cats, const char 
     bmx__buf_printf(b, "nc: %zu\nnames:\n", cats->n_cats);
     for (size_t i = 0; i < cats->n_cats; i++) {
         bmx__buf_printf(b, "  %zu: ", i);
-        put_yaml_string(b, cats->cats[ord[i]].name != NULL ? cats->cats[ord[i]].name : "");
+        ok = ok && put_yaml_string(b, cats->cats[ord[i]].name != NULL ? cats->cats[ord[i]].name : "");
         bmx__buf_put(b, "\n", 1);
     }
     free(ord);
+    return ok;
 }
 
 void bmx__yolo_free_names(char **names, size_t n)
@@ -332,7 +370,11 @@ bmx_status bmx__yolo_write_records(const struct bmx__yolo_records *recs,
         st = bmx__yolo_put_rows(&b, recs, i, sum->task, sum, err);
     }
     offs[recs->n_images] = b.len;
-    bmx__yolo_put_yaml(&y, recs->cats_of, split);
+    if (!bmx__yolo_put_yaml(&y, recs->cats_of, split) && st == BMX_OK) {
+        st = bmx__fail(err, BMX_E_SCHEMA,
+                       "%s: a category name is not valid UTF-8: a data.yaml cannot carry it",
+                       recs->name);
+    }
     if (st == BMX_OK && (b.failed || y.failed)) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
     }

@@ -30,7 +30,8 @@ static void check_names_round_trip(const struct bmx__yolo_yaml *y)
     ds.cats = cats;
     ds.n_cats = y->names.n;
     struct bmx__buf b = {0};
-    bmx__yolo_put_yaml(&b, &ds, "train");
+    bool ok = bmx__yolo_put_yaml(&b, &ds, "train");
+    FZ_CHECK(ok); /* names read from YAML are valid UTF-8 */
     if (!b.failed) {
         struct bmx__yolo_yaml back;
         bmx_error err;
