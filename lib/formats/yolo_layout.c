@@ -253,9 +253,10 @@ static bmx_status read_list(struct ctx *c, const char *list, const char *root, b
         char *entry = strndup(buf + s, e - s);
         char *full = NULL;
         if (entry != NULL) {
-            full = entry[0] == '/' ? bmx__yolo_norm_path(entry) : bmx__yolo_norm_path(dir[0] ? dir : "/");
+            full = bmx__yolo_norm_path(entry[0] == '/' ? entry : dir[0] ? dir : "/");
             if (full != NULL && entry[0] != '/') {
-                char *j = bmx__path_join(full, entry[0] == '.' && entry[1] == '/' ? entry + 2 : entry);
+                const char *rel = entry[0] == '.' && entry[1] == '/' ? entry + 2 : entry;
+                char *j = bmx__path_join(full, rel);
                 free(full);
                 full = j != NULL ? bmx__yolo_norm_path(j) : NULL;
                 free(j);
@@ -335,7 +336,8 @@ static bmx_status yaml_images(struct ctx *c, const struct bmx__yolo_yaml *y, int
     unsigned long line = y->split_line[s];
     if (y->split[s].n == 0) {
         return fail(c, BMX_E_SCHEMA, "yolo-split-missing", line, "%s: %s", key,
-                    line > 0 ? "no path given" : "missing (the split's images: a folder, a .txt list or a list of those)");
+                    line > 0 ? "no path given"
+                             : "missing (the split's images: a folder, a .txt list or a list of those)");
     }
     bmx_status st = BMX_OK;
     for (size_t i = 0; i < y->split[s].n && st == BMX_OK; i++) {
@@ -372,8 +374,8 @@ static bmx_status yaml_images(struct ctx *c, const struct bmx__yolo_yaml *y, int
                           "%s: '%.300s' is not a folder, a .txt list or an image", key, given);
             }
         } else if (st == BMX_OK) {
-            st = fail(c, BMX_E_IO, "yolo-split-missing", line, "%s: '%.300s' does not exist (%.300s)",
-                      key, given, full);
+            st = fail(c, BMX_E_IO, "yolo-split-missing", line,
+                      "%s: '%.300s' does not exist (%.300s)", key, given, full);
         }
         free(full);
     }
@@ -444,8 +446,9 @@ bmx_status bmx__yolo_layout(const char *path, const char *split, const struct bm
                              path, want);
         }
         if ((size_t)sb.st_size > BMX__YOLO_YAML_MAX_BYTES) {
-            return fail(&c, BMX_E_LIMIT, "yolo-yaml-limit", 0, "%lld bytes: a data.yaml may hold %zu",
-                        (long long)sb.st_size, BMX__YOLO_YAML_MAX_BYTES);
+            return fail(&c, BMX_E_LIMIT, "yolo-yaml-limit", 0,
+                        "%lld bytes: a data.yaml may hold %zu", (long long)sb.st_size,
+                        BMX__YOLO_YAML_MAX_BYTES);
         }
         st = bmx__read_file(path, &buf, &len, err);
         if (st == BMX_OK) {
@@ -455,7 +458,11 @@ bmx_status bmx__yolo_layout(const char *path, const char *split, const struct bm
             goto done;
         }
         l->yaml_file = bmx__yolo_norm_path(path);
-        char *ydir = l->yaml_file != NULL ? strndup(l->yaml_file, (size_t)(strrchr(l->yaml_file, '/') - l->yaml_file)) : NULL;
+        /* The yaml's folder: a normalised path always has a '/'. */
+        char *ydir = l->yaml_file != NULL
+                         ? strndup(l->yaml_file,
+                                   (size_t)(strrchr(l->yaml_file, '/') - l->yaml_file))
+                         : NULL;
         if (ydir != NULL && ydir[0] == '\0') {
             free(ydir);
             ydir = strdup("/");

@@ -31,7 +31,8 @@ struct shower {
 
 static char *show_path(const struct shower *s, const char *full)
 {
-    if (s->norm_dir != NULL && bmx__yolo_under(full, s->norm_dir) && strcmp(s->norm_dir, "/") != 0) {
+    if (s->norm_dir != NULL && strcmp(s->norm_dir, "/") != 0 &&
+        bmx__yolo_under(full, s->norm_dir)) {
         const char *rel = full + strlen(s->norm_dir);
         rel += *rel == '/';
         return s->given_dir[0] != '\0' ? bmx__path_join(s->given_dir, rel) : strdup(rel);
@@ -187,8 +188,11 @@ bmx_status bmx__yolo_read(const char *path, const struct bmx_yolo_options *opts,
     struct stat sb;
     bool folder = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
     const char *slash = strrchr(path, '/');
-    sh.given_dir = folder ? strdup(path) : strndup(path, slash != NULL ? (size_t)(slash - path) : 0);
-    sh.norm_dir = sh.given_dir != NULL ? bmx__yolo_norm_path(sh.given_dir[0] ? sh.given_dir : ".") : NULL;
+    sh.given_dir =
+        folder ? strdup(path) : strndup(path, slash != NULL ? (size_t)(slash - path) : 0);
+    sh.norm_dir = sh.given_dir != NULL
+                      ? bmx__yolo_norm_path(sh.given_dir[0] ? sh.given_dir : ".")
+                      : NULL;
     if (sh.norm_dir == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
@@ -265,7 +269,8 @@ bmx_status bmx__yolo_read(const char *path, const struct bmx_yolo_options *opts,
         st = bmx__read_file(label, &buf, &len, err);
         if (st == BMX_OK) {
             bmx__yolo_rows_free(&rows);
-            st = bmx__yolo_parse_rows(buf, len, shown, l.names.n, opts->limits.max_objects_per_image,
+            st = bmx__yolo_parse_rows(buf, len, shown, l.names.n,
+                                      opts->limits.max_objects_per_image,
                                       opts->limits.max_polygon_vertices, false, sink, ctx, &rows,
                                       err);
         }

@@ -29,7 +29,8 @@ static bool has_mask(const struct bmx_object *o)
     return (o->seg_kind == BMX_SEG_POLYGON && o->polys.count > 0) || o->seg_kind == BMX_SEG_RLE;
 }
 
-enum bmx_yolo_task bmx__yolo_pick_task(const struct bmx__yolo_records *recs, enum bmx_yolo_task task)
+enum bmx_yolo_task bmx__yolo_pick_task(const struct bmx__yolo_records *recs,
+                                       enum bmx_yolo_task task)
 {
     if (task != BMX_YOLO_TASK_AUTO) {
         return task;
@@ -186,7 +187,11 @@ static bool put_yaml_string(struct bmx__buf *b, const char *s)
     bmx__buf_put(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0';) {
         unsigned c = *p;
-        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t n = c < 0x80                ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
         if (n == 0) {
             return false;
         }
@@ -197,8 +202,8 @@ static bool put_yaml_string(struct bmx__buf *b, const char *s)
             }
             cp = cp << 6 | (p[k] & 0x3F);
         }
-        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF)) {
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+            (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
             return false; /* overlong, out of range, a surrogate */
         }
         if (yaml_raw(cp)) {
@@ -259,7 +264,8 @@ bool bmx__yolo_put_yaml(struct bmx__buf *b, const bmx_dataset *cats, const char 
     bmx__buf_printf(b, "nc: %zu\nnames:\n", cats->n_cats);
     for (size_t i = 0; i < cats->n_cats; i++) {
         bmx__buf_printf(b, "  %zu: ", i);
-        ok = ok && put_yaml_string(b, cats->cats[ord[i]].name != NULL ? cats->cats[ord[i]].name : "");
+        const char *name = cats->cats[ord[i]].name;
+        ok = ok && put_yaml_string(b, name != NULL ? name : "");
         bmx__buf_put(b, "\n", 1);
     }
     free(ord);

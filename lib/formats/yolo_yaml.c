@@ -98,8 +98,9 @@ static bmx_status load_tree(struct reader *r, const char *buf, size_t len, struc
     yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
     while (!done && st == BMX_OK) {
         if (!yaml_parser_parse(&parser, &ev)) {
-            st = fail(r, BMX_E_PARSE, "yolo-yaml-syntax", (unsigned long)parser.problem_mark.line + 1,
-                      "not valid YAML: %s", parser.problem != NULL ? parser.problem : "syntax error");
+            st = fail(r, BMX_E_PARSE, "yolo-yaml-syntax",
+                      (unsigned long)parser.problem_mark.line + 1, "not valid YAML: %s",
+                      parser.problem != NULL ? parser.problem : "syntax error");
             break;
         }
         unsigned long line = (unsigned long)ev.start_mark.line + 1;
@@ -287,7 +288,8 @@ static bmx_status read_names(struct reader *r, const struct node *v, struct bmx_
                           "the classes 0..n-1)",
                           k->kind == K_SCALAR ? k->value : kind_name(k), n - 1);
             } else if (slot[c] != NULL) {
-                st = fail(r, BMX_E_SCHEMA, "yolo-names", k->line, "names: class %lld given twice", c);
+                st = fail(r, BMX_E_SCHEMA, "yolo-names", k->line,
+                          "names: class %lld given twice", c);
             } else if (val->kind != K_SCALAR || is_null(val)) {
                 st = fail(r, BMX_E_SCHEMA, "yolo-names", val->line,
                           "names[%lld]: expected a name, got %s", c,

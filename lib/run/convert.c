@@ -151,7 +151,8 @@ static bmx_status read_job(const struct bmx_convert_job *in, struct bmx_convert_
     if (st == BMX_OK && (job->to < BMX_DATASET_COCO || job->to > BMX_DATASET_YOLO)) {
         st = bmx__fail(err, BMX_E_INVALID, "convert: unknown output format %d", (int)job->to);
     }
-    if (st == BMX_OK && (job->yolo_task < BMX_YOLO_TASK_AUTO || job->yolo_task > BMX_YOLO_TASK_SEGMENT)) {
+    if (st == BMX_OK &&
+        (job->yolo_task < BMX_YOLO_TASK_AUTO || job->yolo_task > BMX_YOLO_TASK_SEGMENT)) {
         st = bmx__fail(err, BMX_E_INVALID, "convert: unknown YOLO task %d", job->yolo_task);
     }
     return st;

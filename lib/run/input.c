@@ -147,7 +147,8 @@ bmx_status bmx__check_input_finished(const struct bmx_input *in, bmx_error *err)
     struct stat sb;
     const char *voc = in->format != BMX_DATASET_COCO ? in->annotations : NULL;
     char *dir = NULL;
-    if (in->format == BMX_DATASET_YOLO && !(stat(in->annotations, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+    bool is_dir = stat(in->annotations, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (in->format == BMX_DATASET_YOLO && !is_dir) {
         dir = bmx__dir_of(in->annotations); /* the data.yaml's folder */
     } else if (voc != NULL && stat(voc, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         dir = strdup(voc);

@@ -146,7 +146,8 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
         return st;
     }
     if (opts->out_format < BMX_DATASET_COCO || opts->out_format > BMX_DATASET_YOLO) {
-        return bmx__fail(err, BMX_E_INVALID, "out_format: unknown format %d", (int)opts->out_format);
+        return bmx__fail(err, BMX_E_INVALID, "out_format: unknown format %d",
+                         (int)opts->out_format);
     }
     if (opts->yolo_task < BMX_YOLO_TASK_AUTO || opts->yolo_task > BMX_YOLO_TASK_SEGMENT) {
         return bmx__fail(err, BMX_E_INVALID, "yolo_task: unknown task %d", opts->yolo_task);

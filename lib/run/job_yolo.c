@@ -43,7 +43,8 @@ bmx_status bmx__job_write_yolo(struct run *r, bmx_error *err)
     char (*names)[64] = bmx__alloc_array(r->n_local ? (size_t)r->n_local : 1, sizeof *names);
     bmx_status st = BMX_OK;
     if (images == NULL || first == NULL || count == NULL || objects == NULL || names == NULL) {
-        st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory while assembling the labels", opts->out);
+        st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory while assembling the labels",
+                       opts->out);
         goto done;
     }
     /* The objects are borrowed (shallow copies): nothing here owns their geometry. */
