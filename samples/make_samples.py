@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""Generate boxmix's sample dataset: 8 small drawn images with COCO and VOC annotations.
+"""Generate boxmix's sample dataset: 8 small drawn images with COCO, VOC and YOLO annotations.
 
 Run from anywhere with Debian's Python (numpy and OpenCV):
 
@@ -11,6 +11,9 @@ It rewrites, beside this script:
     coco/annotations.json               COCO detection annotations
     voc/Annotations/sample_NN.xml       the same objects as Pascal VOC XML
     voc/ImageSets/Main/train.txt        the VOC image list (images live in images/)
+    yolo/detect/, yolo/segment/         the same objects as Ultralytics YOLO datasets:
+                                        data.yaml, images/train/ (copies of images/),
+                                        labels/train/*.txt (box rows; polygon rows)
 
 Everything is a pure function of this file: the random generators are seeded here and
 only uniform draws are used, so the same numpy/OpenCV versions give the same bytes.
@@ -27,6 +30,14 @@ What the dataset exercises (see the table in main() for which object is which):
 - unknown keys that must ride along: `license` on every image, `date_captured` and
   `flickr_url` on one image, `attributes` on one annotation, `info` and `licenses`;
 - objects touching the image border and objects well inside.
+
+The YOLO forms follow DESIGN.md ("YOLO (Ultralytics) datasets") and are computed here,
+independently of boxmix, with Ultralytics' convert_coco formulas: class = the
+category's place in id order; box rows "%g" of (x + w/2)/W, (y + h/2)/H, w/W, h/H;
+polygon rows of x/W, y/H, several rings joined by zero-width bridges between their
+nearest vertices (each ring turned to run clockwise on screen first), the RLE mask
+traced along its pixel edges, box-only objects as their four corners; the crowd object
+left out (YOLO cannot mark ignore regions).
 """
 import json
 import math
@@ -492,6 +503,179 @@ def write_voc(spec, depth, records, path):
         f.write("\n".join(out) + "\n")
 
 
+# --------------------------------------------------------------------------- YOLO
+
+def yolo_g(v):
+    return "%g" % v
+
+
+def ring_area2(ring):
+    n = len(ring) // 2
+    return sum(ring[2 * i] * ring[2 * ((i + 1) % n) + 1] - ring[2 * ((i + 1) % n)] * ring[2 * i + 1]
+               for i in range(n))
+
+
+def bridge(rings):
+    """Rings [x1, y1, ...] joined into one: ring i-1 to ring i between their nearest
+    vertices (the first pair in order), walked out and back; each ring clockwise on
+    screen first, so the joined ring's area is the sum of the rings' areas."""
+    pts = []
+    for r in rings:
+        p = [(r[2 * i], r[2 * i + 1]) for i in range(len(r) // 2)]
+        pts.append(p[::-1] if ring_area2(r) < 0 else p)
+    if len(pts) == 1:
+        return pts[0]
+    a, b = [0] * len(pts), [0] * len(pts)
+    for i in range(1, len(pts)):
+        best = None
+        for ia, (ax, ay) in enumerate(pts[i - 1]):
+            for ib, (bx, by) in enumerate(pts[i]):
+                d = (ax - bx) ** 2 + (ay - by) ** 2
+                if best is None or d < best:
+                    best, a[i], b[i] = d, ia, ib
+
+    def leg(p, start, count):
+        return [p[(start + k) % len(p)] for k in range(count)]
+    out = leg(pts[0], a[1], len(pts[0]) + 1)
+    for i in range(1, len(pts) - 1):
+        n = len(pts[i])
+        out += leg(pts[i], b[i], (a[i + 1] - b[i]) % n + 1)
+    out += leg(pts[-1], b[-1], len(pts[-1]) + 1)
+    for i in range(len(pts) - 2, 0, -1):
+        n = len(pts[i])
+        out += leg(pts[i], a[i + 1], n + 1 if a[i + 1] == b[i] else (b[i] - a[i + 1]) % n + 1)
+    return out
+
+
+def trace(mask):
+    """The outer boundary of each 4-connected component of a (h, w) 0/1 mask along
+    pixel edges: vertices at pixel corners, clockwise on screen, starting at the
+    component's first pixel (column-major) top-left corner, collinear vertices
+    dropped; components in the order of their first pixels."""
+    h, w = mask.shape
+    seen = np.zeros_like(mask, dtype=bool)
+    rings = []
+    for x in range(w):
+        for y in range(h):
+            if not mask[y, x] or seen[y, x]:
+                continue
+            comp, stack = set(), [(x, y)]
+            seen[y, x] = True
+            while stack:
+                cx, cy = stack.pop()
+                comp.add((cx, cy))
+                for nx, ny in ((cx + 1, cy), (cx - 1, cy), (cx, cy + 1), (cx, cy - 1)):
+                    if 0 <= nx < w and 0 <= ny < h and mask[ny, nx] and not seen[ny, nx]:
+                        seen[ny, nx] = True
+                        stack.append((nx, ny))
+            inside = lambda px, py: (px, py) in comp  # noqa: E731
+            # Walk with the component on the right: east, south, west, north.
+            dirs = [(1, 0), (0, 1), (-1, 0), (0, -1)]
+            # The pixel on the right of a step from vertex (vx, vy) in direction d.
+            right = [lambda vx, vy: (vx, vy), lambda vx, vy: (vx - 1, vy),
+                     lambda vx, vy: (vx - 1, vy - 1), lambda vx, vy: (vx, vy - 1)]
+            left = [lambda vx, vy: (vx, vy - 1), lambda vx, vy: (vx, vy),
+                    lambda vx, vy: (vx - 1, vy), lambda vx, vy: (vx - 1, vy - 1)]
+
+            def edge(vx, vy, d):
+                return inside(*right[d](vx, vy)) and not inside(*left[d](vx, vy))
+            start, d = (x, y), 0
+            verts, (vx, vy) = [start], start
+            while True:
+                vx, vy = vx + dirs[d][0], vy + dirs[d][1]
+                if (vx, vy) == start:
+                    break
+                for nd in ((d + 1) % 4, d, (d + 3) % 4):  # right turn first
+                    if edge(vx, vy, nd):
+                        break
+                if nd != d:
+                    verts.append((vx, vy))
+                d = nd
+            rings.append([c for v in verts for c in v])
+    return rings
+
+
+def yolo_rows(coco, task):
+    """Label text per image file name."""
+    cls = {c["id"]: k for k, c in enumerate(sorted(coco["categories"], key=lambda c: c["id"]))}
+    size = {im["id"]: (im["width"], im["height"]) for im in coco["images"]}
+    rows = {im["id"]: [] for im in coco["images"]}
+    for ann in coco["annotations"]:
+        if ann.get("iscrowd", 0):
+            continue
+        W, H = size[ann["image_id"]]
+        x, y, w, h = ann["bbox"]
+        c = cls[ann["category_id"]]
+        seg = ann.get("segmentation")
+        if task == "detect":
+            vals = [(x + w / 2) / W, (y + h / 2) / H, w / W, h / H]
+        else:
+            if isinstance(seg, dict):
+                counts = coco_rle_counts(seg)
+                rings = trace(rle_decode(counts, H, W))
+            elif seg:
+                rings = [r for r in seg if len(r) >= 6]
+            else:
+                rings = []
+            pts = bridge(rings) if rings else [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+            vals = [v for px, py in pts for v in (px / W, py / H)]
+        rows[ann["image_id"]].append(" ".join([str(c)] + [yolo_g(v) for v in vals]))
+    return {im["file_name"]: "".join(r + "\n" for r in rows[im["id"]]) for im in coco["images"]}
+
+
+def coco_rle_counts(seg):
+    c = seg["counts"]
+    if not isinstance(c, str):
+        return list(c)
+    counts, p = [], 0
+    while p < len(c):
+        x, k, more = 0, 0, True
+        while more:
+            v = ord(c[p]) - 48
+            x |= (v & 0x1f) << (5 * k)
+            more = bool(v & 0x20)
+            p += 1
+            k += 1
+            if not more and (v & 0x10):
+                x |= -1 << (5 * k)
+        if len(counts) > 2:
+            x += counts[-2]
+        counts.append(x)
+    return counts
+
+
+def rle_decode(counts, h, w):
+    flat = np.zeros(h * w, np.uint8)
+    pos, val = 0, 0
+    for c in counts:
+        if val:
+            flat[pos:pos + c] = 1
+        pos += c
+        val ^= 1
+    return flat.reshape((w, h)).T
+
+
+def write_yolo(coco, root):
+    names = [c["name"] for c in sorted(coco["categories"], key=lambda c: c["id"])]
+    for task in ("detect", "segment"):
+        base = os.path.join(root, task)
+        for sub in ("images/train", "labels/train"):
+            os.makedirs(os.path.join(base, sub), exist_ok=True)
+        with open(os.path.join(base, "data.yaml"), "w") as f:
+            f.write("# YOLO (Ultralytics) dataset written by boxmix\npath: .\n"
+                    "train: images/train\nval: images/train\nnc: %d\nnames:\n" % len(names))
+            for k, n in enumerate(names):
+                f.write('  %d: "%s"\n' % (k, n))
+        for file_name, text in yolo_rows(coco, task).items():
+            with open(os.path.join(HERE, "images", file_name), "rb") as src:
+                data = src.read()
+            with open(os.path.join(base, "images", "train", file_name), "wb") as dst:
+                dst.write(data)
+            stem = os.path.splitext(file_name)[0]
+            with open(os.path.join(base, "labels", "train", stem + ".txt"), "w") as f:
+                f.write(text)
+
+
 def main():
     for sub in ("images", "coco", "voc/Annotations", "voc/ImageSets/Main"):
         os.makedirs(os.path.join(HERE, sub), exist_ok=True)
@@ -504,6 +688,7 @@ def main():
         stems.append(stem)
     with open(os.path.join(HERE, "voc", "ImageSets", "Main", "train.txt"), "w") as f:
         f.write("\n".join(stems) + "\n")
+    write_yolo(coco, os.path.join(HERE, "yolo"))
 
 
 if __name__ == "__main__":

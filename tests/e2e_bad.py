@@ -6,7 +6,7 @@ Usage: e2e_bad.py TOOLS_DIR SOURCE_ROOT
 Prints TAP, one test per line of tests/bad/cases.tsv: the tool must exit with the
 expected status within 20 s (a hang is a failure, a signal is a crash), print every
 key word of the case (stderr; boxmix-check: stdout or stderr), leave no output
-dataset when it exits 1 (no annotations.json, no Annotations/*.xml), write strict
+dataset when it exits 1 (no annotations.json, no Annotations/*.xml, no data.yaml), write strict
 JSON when it exits 0, and, when the tools carry sanitizers (or ASAN_OPTIONS is set),
 print no sanitizer report. Cases marked known_failing are reported as TAP TODO while
 they fail, and printed in a list at the end; set BMX_BAD_STRICT_TODO=1 to report a
@@ -97,6 +97,8 @@ def left_dataset(out):
     ann = os.path.join(out, "Annotations")
     if os.path.isdir(ann) and any(n.endswith(".xml") for n in os.listdir(ann)):
         left.append("Annotations/*.xml")
+    if os.path.exists(os.path.join(out, "data.yaml")):
+        left.append("data.yaml")
     return left
 
 

@@ -18,6 +18,7 @@ static void usage_line(FILE *f)
 {
     fprintf(f, "usage: %s --annotations FILE --images DIR --out DIR [options]\n", prog);
     fprintf(f, "       %s --voc DIR [--images DIR] --out DIR [options]\n", prog);
+    fprintf(f, "       %s --yolo data.yaml|DIR [--split NAME] [--names FILE] --out DIR [options]\n", prog);
 }
 
 static void help(void)
@@ -40,9 +41,19 @@ static void help(void)
            "                         (VOC: default DIR/JPEGImages of --voc)\n"
            "  --voc DIR              read a Pascal VOC folder (Annotations/, JPEGImages/)\n"
            "                         or one XML file instead of --annotations\n"
-           "  --split NAME           VOC: read the images of ImageSets/Main/NAME.txt\n"
-           "  --labels FILE          VOC: category names, one a line, in id order\n"
-           "  --out-format F         coco or voc (default: the input's format)\n"
+           "  --split NAME           VOC: read the images of ImageSets/Main/NAME.txt; YOLO:\n"
+           "                         the data.yaml split read and written (default train)\n"
+           "  --labels FILE          VOC: category names, one a line, in id order\n",
+           prog);
+    /* In two parts: one string literal may hold 4095 characters (C99). */
+    printf("  --yolo PATH            read a YOLO data.yaml, or a folder holding images/ and\n"
+           "                         labels/ (with --names), instead of --annotations\n"
+           "  --names FILE           YOLO folder: class names, one a line, in class order\n"
+           "  --yolo-allow-outside   YOLO: accept data.yaml paths outside the dataset's root\n"
+           "  --out-format F         coco, voc or yolo (default: the input's format); yolo\n"
+           "                         writes DIR/images/<split>/, DIR/labels/<split>/, data.yaml\n"
+           "  --yolo-task T          YOLO output: detect or segment (default: segment when\n"
+           "                         any object has a mask, else detect)\n"
            "  --out DIR              output folder (created; must not hold a dataset)\n"
            "  --count N              make N outputs (base of output k: image k mod N)\n"
            "  --per-image K          make K outputs per input image (default 1)\n"
@@ -85,8 +96,7 @@ static void help(void)
            "  --version              the version\n"
            "\n"
            "exit status: 0 success, 1 bad input or runtime error, 2 usage error,\n"
-           "130 interrupted (SIGINT/SIGTERM; finish with --resume)\n",
-           prog);
+           "130 interrupted (SIGINT/SIGTERM; finish with --resume)\n");
 }
 
 /* What the run adjusted (the memory limit raised): one line on stderr. */
@@ -131,7 +141,11 @@ enum {
     OPT_QUIET,
     OPT_PROGRESS,
     OPT_HELP,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_YOLO,
+    OPT_NAMES,
+    OPT_YOLO_OUTSIDE,
+    OPT_YOLO_TASK
 };
 
 int main(int argc, char **argv)
@@ -172,6 +186,10 @@ int main(int argc, char **argv)
         {"progress", required_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"yolo", required_argument, NULL, OPT_YOLO},
+        {"names", required_argument, NULL, OPT_NAMES},
+        {"yolo-allow-outside", no_argument, NULL, OPT_YOLO_OUTSIDE},
+        {"yolo-task", required_argument, NULL, OPT_YOLO_TASK},
         {NULL, 0, NULL, 0},
     };
     struct bmx_job_options o;
@@ -180,7 +198,10 @@ int main(int argc, char **argv)
     bool quiet = false, have_count = false, have_per_image = false, out_format_set = false;
     bool png_level_given = false;
     int c;
-    const char *annotations = NULL, *voc = NULL;
+    const char *annotations = NULL, *voc = NULL, *yolo = NULL, *names = NULL;
+    bool yolo_outside = false, have_task = false;
+    struct bmx_yolo_read_summary yread = {0};
+    struct bmx_yolo_write_summary ywrote = {0};
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         uint64_t u;
@@ -206,10 +227,31 @@ int main(int argc, char **argv)
                 o.out_format = BMX_DATASET_COCO;
             } else if (strcmp(optarg, "voc") == 0) {
                 o.out_format = BMX_DATASET_VOC;
+            } else if (strcmp(optarg, "yolo") == 0) {
+                o.out_format = BMX_DATASET_YOLO;
             } else {
-                return cli_usage_error(prog, usage_line, "--out-format: expected coco or voc, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--out-format: expected coco, voc or yolo, got '%s'", optarg);
             }
             out_format_set = true;
+            break;
+        case OPT_YOLO:
+            yolo = optarg;
+            break;
+        case OPT_NAMES:
+            names = optarg;
+            break;
+        case OPT_YOLO_OUTSIDE:
+            yolo_outside = true;
+            break;
+        case OPT_YOLO_TASK:
+            if (strcmp(optarg, "detect") == 0) {
+                o.yolo_task = BMX_YOLO_TASK_DETECT;
+            } else if (strcmp(optarg, "segment") == 0) {
+                o.yolo_task = BMX_YOLO_TASK_SEGMENT;
+            } else {
+                return cli_usage_error(prog, usage_line, "--yolo-task: expected detect or segment, got '%s'", optarg);
+            }
+            have_task = true;
             break;
         case OPT_OUT:
             o.out = optarg;
@@ -397,14 +439,32 @@ int main(int argc, char **argv)
     if (optind < argc) {
         return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
-    int bad = cli_check_input(prog, usage_line, annotations, o.input.images, voc, o.input.voc_split,
-                              o.input.labels, o.out);
-    if (bad != 0) {
+    int bad = cli_yolo_input(prog, usage_line, &o.input, yolo, names, yolo_outside, annotations, voc,
+                             o.out);
+    if (bad > 0) {
         return bad;
     }
-    cli_set_input(&o.input, annotations, voc);
+    if (bad < 0) {
+        bad = cli_check_input(prog, usage_line, annotations, o.input.images, voc, o.input.voc_split,
+                              o.input.labels, o.out);
+        if (bad != 0) {
+            return bad;
+        }
+        cli_set_input(&o.input, annotations, voc);
+    } else {
+        o.input.yolo_read = &yread;
+    }
     if (!out_format_set) {
         o.out_format = o.input.format;
+    }
+    if (have_task && o.out_format != BMX_DATASET_YOLO) {
+        return cli_usage_error(prog, usage_line, "%s", "--yolo-task goes with YOLO output (--out-format yolo)");
+    }
+    if (o.out_format == BMX_DATASET_YOLO) {
+        o.yolo_written = &ywrote;
+        if (o.input.format != BMX_DATASET_YOLO) {
+            o.yolo_split = o.input.voc_split; /* a VOC split's name names the YOLO split */
+        }
     }
     if (have_count && have_per_image) {
         return cli_usage_error(prog, usage_line, "%s", "--count and --per-image exclude each other");
@@ -435,6 +495,22 @@ int main(int argc, char **argv)
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
         return st == BMX_E_INTERRUPTED ? 130 : 1;
+    }
+    if (yread.unlabelled > 0) {
+        fprintf(stderr, "%s: %" PRIu64 " of %" PRIu64 " input images have no label file: read as images without objects\n",
+                prog, yread.unlabelled, yread.images);
+    }
+    if (yread.duplicates > 0) {
+        fprintf(stderr, "%s: %" PRIu64 " duplicate label %s dropped\n", prog, yread.duplicates,
+                cli_plural(yread.duplicates, "row", "rows"));
+    }
+    if (ywrote.crowd > 0) {
+        fprintf(stderr, "%s: %" PRIu64 " crowd %s left out of the YOLO labels: YOLO cannot mark ignore regions\n",
+                prog, ywrote.crowd, cli_plural(ywrote.crowd, "object", "objects"));
+    }
+    if (ywrote.masks_dropped > 0) {
+        fprintf(stderr, "%s: %" PRIu64 " objects had masks; detect rows cannot carry them: wrote their boxes only\n",
+                prog, ywrote.masks_dropped);
     }
     if (sum.skipped_images > 0) {
         fprintf(stderr, "%s: left out %" PRIu64 " bad input images%s\n", prog, sum.skipped_images,

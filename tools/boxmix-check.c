@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* boxmix-check: list every problem of a COCO or Pascal VOC detection dataset. */
+/* boxmix-check: list every problem of a COCO, Pascal VOC or YOLO detection dataset. */
 #include <boxmix.h>
 
 #include "cli.h"
@@ -17,33 +17,42 @@ static const char *prog = "boxmix-check";
 static void usage_line(FILE *f)
 {
     fprintf(f, "usage: %s [options] FILE\n"
-               "       %s [options] --voc DIR|XML [--split NAME] [--labels FILE]\n",
-            prog, prog);
+               "       %s [options] --voc DIR|XML [--split NAME] [--labels FILE]\n"
+               "       %s [options] --yolo data.yaml|DIR [--split NAME] [--names FILE]\n",
+            prog, prog, prog);
 }
 
 static void help(void)
 {
     usage_line(stdout);
     printf("\n"
-           "Checks a COCO detection file or a Pascal VOC dataset and lists every problem,\n"
-           "not only the first: one line per problem, \"FILE: PATH: error|warning: message\n"
-           "[code]\", then a summary. PATH is a JSON path for COCO, an XML element path\n"
-           "(annotation/object[2]/bndbox/xmax) for VOC. Errors are what boxmix's reader or\n"
-           "a trainer would refuse or get wrong; warnings are suspicious values and known\n"
-           "quirks. With --images (VOC: or a JPEGImages/ folder), every image file is found\n"
-           "and its header read (--decode: decoded).\n"
+           "Checks a COCO detection file, a Pascal VOC dataset or a YOLO dataset and lists\n"
+           "every problem, not only the first: one line per problem, \"FILE: PATH:\n"
+           "error|warning: message [code]\", then a summary. PATH is a JSON path for COCO,\n"
+           "an XML element path (annotation/object[2]/bndbox/xmax) for VOC, \"line N\" (or\n"
+           "\"file\") of a label file or the data.yaml for YOLO. Errors are what boxmix's\n"
+           "reader or a trainer would refuse or get wrong; warnings are suspicious values\n"
+           "and known quirks. With --images (VOC: or a JPEGImages/ folder; YOLO: always),\n"
+           "every image file is found and its header read (--decode: decoded).\n"
            "\n"
            "examples:\n"
            "  %s --images samples/images samples/coco/annotations.json\n"
            "  %s --voc samples/voc --split train --images samples/images\n"
+           "  %s --yolo samples/yolo/segment/data.yaml\n"
            "\n"
            "options:\n"
            "  --annotations FILE     the COCO JSON to check (or give it as FILE)\n"
            "  --voc DIR|XML          check a VOC folder (Annotations/, ImageSets/Main/,\n"
            "                         JPEGImages/) or one VOC XML file instead\n"
            "  --split NAME           VOC: the XMLs listed in ImageSets/Main/NAME.txt\n"
-           "                         (default: every Annotations/*.xml)\n"
+           "                         (default: every Annotations/*.xml); YOLO: the\n"
+           "                         data.yaml split (train, val, test; default train)\n"
            "  --labels FILE          VOC: allowed object names, one per line\n"
+           "  --yolo PATH            check a YOLO data.yaml (its split, default train), or a\n"
+           "                         folder holding images/ and labels/ (with --names);\n"
+           "                         every image's header and every label file's rows\n"
+           "  --names FILE           YOLO folder: class names, one per line, in class order\n"
+           "  --yolo-allow-outside   YOLO: accept data.yaml paths outside the dataset's root\n"
            "  --images DIR           folder the image file names are relative to: check the\n"
            "                         image files exist and have the recorded size (VOC\n"
            "                         default: DIR/JPEGImages when it exists)\n"
@@ -62,7 +71,7 @@ static void help(void)
            "\n"
            "exit status: 0 no error, 1 errors found (or the file cannot be read), 2 usage\n"
            "error, 130 interrupted (SIGINT/SIGTERM)\n",
-           prog, prog);
+           prog, prog, prog);
 }
 
 /* A JSON string literal. Runs of characters that need no escape are written in
@@ -156,7 +165,10 @@ enum {
     OPT_MAX_PIXELS,
     OPT_PROGRESS,
     OPT_HELP,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_YOLO,
+    OPT_NAMES,
+    OPT_YOLO_OUTSIDE
 };
 
 int main(int argc, char **argv)
@@ -175,13 +187,16 @@ int main(int argc, char **argv)
         {"progress", required_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"yolo", required_argument, NULL, OPT_YOLO},
+        {"names", required_argument, NULL, OPT_NAMES},
+        {"yolo-allow-outside", no_argument, NULL, OPT_YOLO_OUTSIDE},
         {NULL, 0, NULL, 0},
     };
     struct bmx_check_options o;
     bmx_check_options_init(&o);
     struct printer pr = {.max = 1000};
     enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
-    const char *voc = NULL;
+    const char *voc = NULL, *yolo = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -201,6 +216,18 @@ int main(int argc, char **argv)
             break;
         case OPT_SPLIT:
             o.input.voc_split = optarg;
+            break;
+        case OPT_YOLO:
+            if (yolo != NULL) {
+                return cli_usage_error(prog, usage_line, "%s", "give one YOLO data.yaml or folder");
+            }
+            yolo = optarg;
+            break;
+        case OPT_NAMES:
+            o.input.yolo_names = optarg;
+            break;
+        case OPT_YOLO_OUTSIDE:
+            o.input.yolo_allow_outside = true;
             break;
         case OPT_LABELS:
             o.input.labels = optarg;
@@ -249,7 +276,20 @@ int main(int argc, char **argv)
         }
         o.input.annotations = argv[optind];
     }
-    if (voc != NULL) {
+    if (yolo != NULL) {
+        if (o.input.annotations != NULL || voc != NULL) {
+            return cli_usage_error(prog, usage_line, "%s", "give one of a COCO file, --voc and --yolo");
+        }
+        if (o.input.labels != NULL || o.input.images != NULL) {
+            return cli_usage_error(prog, usage_line, "%s", "--labels and --images do not go with --yolo");
+        }
+        o.input.format = BMX_DATASET_YOLO;
+        o.input.annotations = yolo;
+        o.input.yolo_split = o.input.voc_split;
+        o.input.voc_split = NULL;
+    } else if (o.input.yolo_names != NULL || o.input.yolo_allow_outside) {
+        return cli_usage_error(prog, usage_line, "%s", "--names and --yolo-allow-outside need --yolo");
+    } else if (voc != NULL) {
         if (o.input.annotations != NULL) {
             return cli_usage_error(prog, usage_line, "%s", "give either a COCO file or --voc, not both");
         }
@@ -261,7 +301,7 @@ int main(int argc, char **argv)
     if (o.input.annotations == NULL) {
         return cli_usage_error(prog, usage_line, "%s", "no annotation file given");
     }
-    if (o.decode && o.input.images == NULL && voc == NULL) {
+    if (o.decode && o.input.images == NULL && voc == NULL && yolo == NULL) {
         return cli_usage_error(prog, usage_line, "%s", "--decode needs --images");
     }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* boxmix-draw: render boxes, labels, masks and the CutMix patch of a COCO dataset,
+/* boxmix-draw: render boxes, labels, masks and the CutMix patch of a COCO (VOC, YOLO) dataset,
  * one image per file and optionally a contact sheet. */
 #include <boxmix.h>
 
@@ -19,6 +19,7 @@ static void usage_line(FILE *f)
 {
     fprintf(f, "usage: %s --annotations FILE --images DIR --out DIR [options]\n", prog);
     fprintf(f, "       %s --voc DIR [--images DIR] --out DIR [options]\n", prog);
+    fprintf(f, "       %s --yolo data.yaml|DIR [--split NAME] [--names FILE] --out DIR [options]\n", prog);
 }
 
 static void help(void)
@@ -41,8 +42,13 @@ static void help(void)
            "  --images DIR           folder the file_name values are relative to\n"
            "                         (VOC: default DIR/JPEGImages of --voc)\n"
            "  --voc DIR              read a Pascal VOC folder or one XML file instead\n"
-           "  --split NAME           VOC: the images of ImageSets/Main/NAME.txt\n"
+           "  --split NAME           VOC: the images of ImageSets/Main/NAME.txt; YOLO: the\n"
+           "                         data.yaml split (train, val, test; default train)\n"
            "  --labels FILE          VOC: category names, one a line, in id order\n"
+           "  --yolo PATH            read a YOLO data.yaml (its --split, default train) or a\n"
+           "                         folder holding images/ and labels/ instead\n"
+           "  --names FILE           YOLO folder: class names, one a line, in class order\n"
+           "  --yolo-allow-outside   YOLO: accept data.yaml paths outside the dataset's root\n"
            "  --out DIR              output folder (created; not the image folder)\n"
            "  --sheet FILE           also write a contact sheet (.png, .jpg or .jpeg)\n"
            "  --sheet-width PX       sheet width in pixels, 64..16384 (default 1280)\n"
@@ -155,7 +161,10 @@ enum {
     OPT_QUIET,
     OPT_PROGRESS,
     OPT_HELP,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_YOLO,
+    OPT_NAMES,
+    OPT_YOLO_OUTSIDE
 };
 
 static int run(int argc, char **argv, int64_t **ids_store)
@@ -185,13 +194,17 @@ static int run(int argc, char **argv, int64_t **ids_store)
         {"progress", required_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"yolo", required_argument, NULL, OPT_YOLO},
+        {"names", required_argument, NULL, OPT_NAMES},
+        {"yolo-allow-outside", no_argument, NULL, OPT_YOLO_OUTSIDE},
         {NULL, 0, NULL, 0},
     };
     struct bmx_draw_job job;
     bmx_draw_job_init(&job);
     enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     bool quiet = false, have_seed = false;
-    const char *annotations = NULL, *voc = NULL;
+    const char *annotations = NULL, *voc = NULL, *yolo = NULL, *names = NULL;
+    bool yolo_outside = false;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -209,6 +222,15 @@ static int run(int argc, char **argv, int64_t **ids_store)
             break;
         case OPT_LABELS:
             job.input.labels = optarg;
+            break;
+        case OPT_YOLO:
+            yolo = optarg;
+            break;
+        case OPT_NAMES:
+            names = optarg;
+            break;
+        case OPT_YOLO_OUTSIDE:
+            yolo_outside = true;
             break;
         case OPT_IMAGES:
             job.input.images = optarg;
@@ -320,12 +342,19 @@ static int run(int argc, char **argv, int64_t **ids_store)
     if (optind < argc) {
         return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
-    int bad = cli_check_input(prog, usage_line, annotations, job.input.images, voc,
-                              job.input.voc_split, job.input.labels, job.out);
-    if (bad != 0) {
+    int bad = cli_yolo_input(prog, usage_line, &job.input, yolo, names, yolo_outside, annotations,
+                             voc, job.out);
+    if (bad > 0) {
         return bad;
     }
-    cli_set_input(&job.input, annotations, voc);
+    if (bad < 0) {
+        bad = cli_check_input(prog, usage_line, annotations, job.input.images, voc,
+                              job.input.voc_split, job.input.labels, job.out);
+        if (bad != 0) {
+            return bad;
+        }
+        cli_set_input(&job.input, annotations, voc);
+    }
     if (job.ids != NULL && job.random > 0) {
         return cli_usage_error(prog, usage_line, "%s", "--ids and --random exclude each other");
     }

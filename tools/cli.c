@@ -115,6 +115,32 @@ void cli_set_input(struct bmx_input *in, const char *annotations, const char *vo
     in->annotations = voc != NULL ? voc : annotations;
 }
 
+int cli_yolo_input(const char *prog, void (*usage_line)(FILE *), struct bmx_input *in,
+                   const char *yolo, const char *names, bool allow_outside,
+                   const char *annotations, const char *voc, const char *out)
+{
+    if (yolo == NULL) {
+        if (names != NULL || allow_outside) {
+            return cli_usage_error(prog, usage_line, "%s", "--names and --yolo-allow-outside apply to --yolo input");
+        }
+        return -1;
+    }
+    if (annotations != NULL || voc != NULL || in->images != NULL || in->labels != NULL) {
+        return cli_usage_error(prog, usage_line, "%s",
+                               "--yolo excludes --annotations, --voc, --images and --labels");
+    }
+    if (out == NULL) {
+        return cli_usage_error(prog, usage_line, "%s", "--out is required");
+    }
+    in->format = BMX_DATASET_YOLO;
+    in->annotations = yolo;
+    in->yolo_split = in->voc_split;
+    in->voc_split = NULL;
+    in->yolo_names = names;
+    in->yolo_allow_outside = allow_outside;
+    return 0;
+}
+
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
     /* strtoull would take a sign ("-1" wraps around) and leading spaces. */

@@ -44,6 +44,16 @@ int cli_check_input(const char *prog, void (*usage_line)(FILE *), const char *an
 /* After cli_check_input: `in` reads what --voc names (VOC), else --annotations (COCO). */
 void cli_set_input(struct bmx_input *in, const char *annotations, const char *voc);
 
+/* The YOLO input options augment and draw share: --yolo PATH (a data.yaml or a
+ * folder), --names FILE (a folder's class names), --split NAME, --yolo-allow-outside.
+ * When `yolo` is NULL: -1 (not a YOLO input; --names and --yolo-allow-outside then
+ * are usage errors: 2). Else 0 with `in` set, or the usage error (2) when another
+ * input option (--annotations, --voc, --images, --labels) is given too, or --out is
+ * missing. */
+int cli_yolo_input(const char *prog, void (*usage_line)(FILE *), struct bmx_input *in,
+                   const char *yolo, const char *names, bool allow_outside,
+                   const char *annotations, const char *voc, const char *out);
+
 /* Catch SIGINT and SIGTERM: the flag returned is set, and the library, given it
  * as its `cancel`, stops at its next safe point (the tool then exits 130). */
 volatile const int *cli_catch_signals(void);

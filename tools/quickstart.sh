@@ -15,14 +15,16 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 packages="gcc meson ninja-build pkg-config libcjson-dev libstb-dev libcmocka-dev \
-libturbojpeg0-dev libspng-dev libexpat1-dev python3 python3-jsonschema"
+libturbojpeg0-dev libspng-dev libexpat1-dev python3 python3-jsonschema libyaml-dev"
 if [ "$mode" = test ]; then
     # The fuzz targets are libFuzzer's: clang and its runtime; g++ compiles the
     # public header as C++; tests/cluster/ runs the README's recipes on a real Slurm
     # cluster (the daemons, the client commands, munge) and with GNU parallel; bsdutils
     # has script(1), which runs the tools on a pseudo-terminal for the progress test
-    # (essential in Debian, so normally there).
-    packages="$packages clang libclang-rt-14-dev g++ slurmctld slurmd slurm-client munge parallel bsdutils"
+    # (essential in Debian, so normally there); numpy: tests/coco_rle.py, the YOLO
+    # mask checks of tests/e2e_yolo.py.
+    packages="$packages clang libclang-rt-14-dev g++ slurmctld slurmd slurm-client munge parallel bsdutils \
+        python3-numpy"
 fi
 missing=""
 for p in $packages; do

@@ -655,7 +655,7 @@ BMX_API bmx_status bmx_dataset_load_sample(const bmx_dataset *ds, size_t i, cons
                                            struct bmx_sample *out, bmx_error *err);
 
 /** Dataset formats: what the converter, the builder and the jobs read and write. */
-enum bmx_dataset_format { BMX_DATASET_COCO = 0, BMX_DATASET_VOC = 1 };
+enum bmx_dataset_format { BMX_DATASET_COCO = 0, BMX_DATASET_VOC = 1, BMX_DATASET_YOLO = 2 };
 
 /**
  * A dataset builder: samples in, a COCO or VOC dataset out. bmx_builder_new opens
@@ -878,6 +878,9 @@ BMX_API const char *bmx_progress_unit_name(enum bmx_progress_unit unit);
  * Always fill a struct with its `_init` before setting fields.
  */
 
+struct bmx_yolo_read_summary;
+struct bmx_yolo_write_summary;
+
 /**
  * An input dataset, the same for every job (augment, draw, convert, check). Fill
  * with bmx_input_init, then set `format` and the paths. The readers' limits are the
@@ -899,6 +902,18 @@ struct bmx_input {
     const char *labels;             /**< VOC only: a labels file (bmx_labels_read) giving the
                                          category names in id order; NULL (default): the names
                                          found, sorted */
+    /* YOLO (`format` BMX_DATASET_YOLO): `annotations` is a data.yaml or a folder
+     * holding images/ and labels/; `images` is not used (the image folder is the
+     * deepest folder holding the split's images, bmx_yolo_images_root). */
+    const char *yolo_split;         /**< YOLO: the split read (data.yaml: train (default),
+                                         val or test; a folder: images/<split>/) */
+    const char *yolo_names;         /**< YOLO folder: the class names file, one a line in
+                                         class order (bmx_labels_read); required for a folder */
+    bool yolo_allow_outside;        /**< YOLO: accept split paths and listed images outside
+                                         the dataset root (default: refused) */
+    struct bmx_yolo_read_summary *yolo_read; /**< YOLO: when non-NULL, filled with what
+                                         reading found (images without a label file, rows
+                                         dropped as duplicates, coordinates clamped) */
 };
 
 /** Fill `input` with the defaults (COCO, every path NULL). */
@@ -920,6 +935,14 @@ struct bmx_convert_job {
      *  `progress_ctx`; default NULL. */
     void (*progress)(const struct bmx_progress *progress, void *ctx);
     void *progress_ctx;
+    int yolo_task;              /**< YOLO output: an enum bmx_yolo_task, default AUTO
+                                     (segment when any object has a mask) */
+    const char *yolo_split;     /**< YOLO output: the split written (images/<split>/,
+                                     labels/<split>/); NULL (default): the input's
+                                     `yolo_split`, else "train" */
+    struct bmx_yolo_write_summary *yolo_written; /**< YOLO output: when non-NULL, filled
+                                     with what the writer did (crowd objects left out,
+                                     masks traced, rings bridged) */
 };
 
 /** Fill `job` with the documented defaults. */
@@ -1100,7 +1123,7 @@ BMX_API bmx_status bmx_draw_run(const struct bmx_draw_job *job, struct bmx_draw_
 struct bmx_job_options {
     size_t size;                        /**< sizeof(struct bmx_job_options), set by the _init */
     struct bmx_input input;             /**< the dataset to augment (COCO: `images` required) */
-    enum bmx_dataset_format out_format; /**< COCO (default) or VOC */
+    enum bmx_dataset_format out_format; /**< COCO (default), VOC or YOLO */
     const char *out;         /**< output folder */
     uint64_t count;          /**< number of outputs (0: use per_image) */
     uint64_t per_image;      /**< outputs per input (default 1) */
@@ -1142,6 +1165,12 @@ struct bmx_job_options {
                                   the memory limit raised. `message` lives during the
                                   call only */
     void *notice_user;       /**< passed to `notice` */
+    int yolo_task;           /**< YOLO output: an enum bmx_yolo_task, default AUTO */
+    const char *yolo_split;  /**< YOLO output: the split written (images/<split>/,
+                                  labels/<split>/); NULL (default): the input's
+                                  `yolo_split`, else "train" */
+    struct bmx_yolo_write_summary *yolo_written; /**< YOLO output: when non-NULL, filled
+                                  with what the writer did */
 };
 
 /** The default of bmx_job_options.memory_limit: 1 GiB. */
@@ -1220,6 +1249,117 @@ BMX_API void bmx_merge_options_init(struct bmx_merge_options *opts);
  */
 BMX_API bmx_status bmx_merge_run(const struct bmx_merge_options *opts,
                                  struct bmx_merge_summary *summary, bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Datasets (YOLO, Ultralytics)                                               */
+/* ------------------------------------------------------------------------- */
+
+/** What a YOLO label file is written as. */
+enum bmx_yolo_task {
+    BMX_YOLO_TASK_AUTO = 0,   /**< segment when any object has a mask, else detect */
+    BMX_YOLO_TASK_DETECT = 1, /**< one `cls cx cy w h` row per object */
+    BMX_YOLO_TASK_SEGMENT = 2 /**< one `cls x1 y1 ... xn yn` row per object */
+};
+
+/** How a YOLO dataset is read. Fill with bmx_yolo_options_init, then change fields. */
+struct bmx_yolo_options {
+    size_t size;                     /**< sizeof(struct bmx_yolo_options), set by the _init */
+    const char *split;               /**< data.yaml: `train` (default), `val` or `test`; a
+                                          folder: images/<split>/ (NULL: all of images/) */
+    const struct bmx_labels *names;  /**< class names of a folder (class c = name c),
+                                          required for a folder, refused with a data.yaml */
+    bool allow_outside;              /**< accept split paths and listed images outside the
+                                          dataset root (default false: refused) */
+    struct bmx_limits limits;        /**< images over max_image_pixels, files with more rows
+                                          than max_objects_per_image, rows with more points
+                                          than max_polygon_vertices are refused */
+    /** How an image's size is learned (YOLO files record none): from the image file's
+     * bytes. NULL (default): boxmix's own header reader, bmx_image_probe. */
+    bmx_status (*image_size)(const uint8_t *buf, size_t len, int32_t *w, int32_t *h,
+                             bmx_error *err);
+};
+
+/** Fill `opts` with the documented defaults. */
+BMX_API void bmx_yolo_options_init(struct bmx_yolo_options *opts);
+
+/** What reading a YOLO dataset found beside its objects. */
+struct bmx_yolo_read_summary {
+    uint64_t images;      /**< images of the split */
+    uint64_t unlabelled;  /**< images without a label file (images without objects) */
+    uint64_t empty;       /**< images whose label file has no row */
+    uint64_t duplicates;  /**< rows dropped because the same row came earlier in the file */
+    uint64_t clamped;     /**< coordinates within 1% outside [0, 1] moved onto the edge */
+};
+
+/**
+ * Read a YOLO (Ultralytics) dataset: `path` is a data.yaml or a folder holding
+ * images/ and labels/ (then `opts->names` is required). Images of the split come from
+ * folders (searched recursively), list files or lists of those; the label file of
+ * an image is its path with the last "/images/" replaced by "/labels/" and the
+ * extension by ".txt"; sizes come from the image files' headers. Class c becomes
+ * category id c + 1 named names[c]; image ids 1..n in path order; file_name is the
+ * path relative to the deepest folder holding every image of the split (see
+ * bmx_yolo_images_root). A box row `c cx cy w h` becomes bbox [(cx - w/2) W,
+ * (cy - h/2) H, w W, h H], area w*h; a file with any row of more than five
+ * coordinates is a segmentation file: each row is a polygon (at least 3 points),
+ * bbox its extent, area its shoelace area. Coordinates within 1% outside [0, 1]
+ * are clamped; further out, a class not below the number of names, an odd count, a
+ * non-number (NaN, inf included) are errors naming the label file and line
+ * ("labels/train/x.txt:3: class 7 is not below nc=5"). A missing or empty label
+ * file is an image without objects; a row repeated in a file is dropped (counted).
+ * `opts` may be NULL (defaults: a data.yaml's train split); `summary` may be NULL.
+ * `*out` is allocated (free with bmx_dataset_free).
+ */
+BMX_API bmx_status bmx_dataset_read_yolo(const char *path, const struct bmx_yolo_options *opts,
+                                         bmx_dataset **out, struct bmx_yolo_read_summary *summary,
+                                         bmx_error *err);
+
+/**
+ * The folder the file names of a YOLO dataset read with the same arguments are
+ * relative to (the deepest folder holding every image of the split). `*out` is
+ * malloc'd (free with free()).
+ */
+BMX_API bmx_status bmx_yolo_images_root(const char *path, const struct bmx_yolo_options *opts,
+                                        char **out, bmx_error *err);
+
+/** How a YOLO dataset is written. Fill with bmx_yolo_write_options_init. */
+struct bmx_yolo_write_options {
+    size_t size;             /**< sizeof(struct bmx_yolo_write_options), set by the _init */
+    enum bmx_yolo_task task; /**< default AUTO */
+    const char *split;       /**< the split written, default "train" */
+};
+
+/** Fill `opts` with the documented defaults. */
+BMX_API void bmx_yolo_write_options_init(struct bmx_yolo_write_options *opts);
+
+/** What a YOLO writer wrote. */
+struct bmx_yolo_write_summary {
+    enum bmx_yolo_task task; /**< the task written (never AUTO) */
+    uint64_t rows;           /**< label rows written */
+    uint64_t crowd;          /**< crowd objects left out (YOLO cannot mark ignore regions) */
+    uint64_t traced;         /**< RLE masks traced into polygons (segment) */
+    uint64_t holes_filled;   /**< holes filled when tracing (polygons carry none) */
+    uint64_t bridged;        /**< objects whose several rings were joined into one */
+    uint64_t box_corners;    /**< objects without a mask written as their box's corners */
+    uint64_t masks_dropped;  /**< objects whose mask a detect file cannot carry (box written) */
+    uint64_t no_area;        /**< objects left out for having no area (empty box or mask) */
+};
+
+/**
+ * Write `ds` as YOLO into `out_dir`: labels/<split>/<file_name without extension>.txt
+ * for every image (empty for an image without objects) and data.yaml (`path: .`,
+ * the split's and, when it is neither, `train` and `val` pointing at images/<split>,
+ * `nc`, `names` as a map in class order). Classes are the categories in id order.
+ * Numbers are written with %g (six significant digits), as Ultralytics' converter
+ * does: boxes as (x + w/2)/W, (y + h/2)/H, w/W, h/H; polygons divided by W and H;
+ * several rings joined by zero-width bridges; RLE traced along pixel edges first;
+ * in a segmentation file an object without a mask is its box's four corners. Crowd
+ * objects are left out and counted. Images are not copied (see bmx_convert_run).
+ * `opts` and `summary` may be NULL. Each file is written through a temporary name.
+ */
+BMX_API bmx_status bmx_dataset_write_yolo(const bmx_dataset *ds, const char *out_dir,
+                                          const struct bmx_yolo_write_options *opts,
+                                          struct bmx_yolo_write_summary *summary, bmx_error *err);
 
 #ifdef __cplusplus
 }

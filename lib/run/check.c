@@ -122,6 +122,10 @@ bmx_status bmx_check_run(const struct bmx_check_options *given,
         return bmx__fail(err, BMX_E_INVALID, "check: no annotation file given");
     }
     const bool voc = opts->input.format == BMX_DATASET_VOC;
+    if (opts->input.format != BMX_DATASET_YOLO &&
+        (opts->input.yolo_split != NULL || opts->input.yolo_names != NULL)) {
+        return bmx__fail(err, BMX_E_INVALID, "check: a YOLO split and names file apply to YOLO only");
+    }
     if (!voc && (opts->input.voc_split != NULL || opts->input.labels != NULL)) {
         return bmx__fail(err, BMX_E_INVALID, "check: a split and a labels file apply to VOC only");
     }
@@ -135,7 +139,10 @@ bmx_status bmx_check_run(const struct bmx_check_options *given,
     c.pr = (struct bmx__problems){.sink = collect, .ctx = &c, .all = true};
     bmx_status st = BMX_OK;
     bmx__progress_init(&c.progress, opts->progress, opts->progress_ctx);
-    if (voc) {
+    if (opts->input.format == BMX_DATASET_YOLO) {
+        c.pr.doc_path = "file";
+        st = bmx__check_yolo(&c, err);
+    } else if (voc) {
         c.voc = true;
         c.pr.doc_path = "/";
         st = bmx__check_voc(&c, err);

@@ -53,9 +53,10 @@ struct checker {
 void bmx__check_image_file(struct checker *c, const char *name,
                            const struct bmx__coco_image_rec *rec);
 
-/* ---- the two walks (check_coco.c, check_voc.c) ---- */
+/* ---- the walks (check_coco.c, check_voc.c, check_yolo.c) ---- */
 
 void bmx__check_coco(struct checker *c, const char *buf, size_t len);
 bmx_status bmx__check_voc(struct checker *c, bmx_error *err);
+bmx_status bmx__check_yolo(struct checker *c, bmx_error *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include "journal.h"
 #include "input.h"
 #include "progress.h"
+#include "yolo.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -87,6 +88,8 @@ static bmx_status check_out_free(const struct bmx_convert_job *job, int out, bmx
     size_t n = 0;
     if (job->to == BMX_DATASET_COCO) {
         marks[n++] = "annotations.json";
+    } else if (job->to == BMX_DATASET_YOLO) {
+        marks[n++] = "data.yaml";
     } else {
         marks[n++] = "Annotations";
         marks[n++] = "ImageSets/Main/trainval.txt";
@@ -145,6 +148,13 @@ static bmx_status read_job(const struct bmx_convert_job *in, struct bmx_convert_
         st = bmx__input_member(&job->input, offsetof(struct bmx_convert_job, input),
                                bmx__sized_given(in), "struct bmx_convert_job.input", err);
     }
+    if (st == BMX_OK && (job->to < BMX_DATASET_COCO || job->to > BMX_DATASET_YOLO)) {
+        st = bmx__fail(err, BMX_E_INVALID, "convert: unknown output format %d", (int)job->to);
+    }
+    if (st == BMX_OK &&
+        (job->yolo_task < BMX_YOLO_TASK_AUTO || job->yolo_task > BMX_YOLO_TASK_SEGMENT)) {
+        st = bmx__fail(err, BMX_E_INVALID, "convert: unknown YOLO task %d", job->yolo_task);
+    }
     return st;
 }
 
@@ -202,6 +212,33 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *given, struct bmx_conve
             goto done;
         }
     }
+    /* YOLO output: the split's folders; label files that would collide are refused
+     * before any write. */
+    const char *split = job->yolo_split != NULL ? job->yolo_split
+                        : job->input.format == BMX_DATASET_YOLO && job->input.yolo_split != NULL
+                            ? job->input.yolo_split
+                            : "train";
+    char yolo_images[300], yolo_labels[300];
+    snprintf(yolo_images, sizeof yolo_images, "images/%s", split);
+    snprintf(yolo_labels, sizeof yolo_labels, "labels/%s", split);
+    if (job->to == BMX_DATASET_YOLO) {
+        const struct bmx__yolo_records recs = {ds->name,      ds,            ds->n_images, ds->images,
+                                               ds->img_first, ds->img_count, ds->objects};
+        char **names = NULL;
+        if (split[0] == '\0' || strchr(split, '/') != NULL || strcmp(split, ".") == 0 ||
+            strcmp(split, "..") == 0) {
+            st = bmx__fail(err, BMX_E_INVALID, "convert: split '%s' is not a folder name", split);
+        } else {
+            st = bmx__yolo_label_names(&recs, split, &names, err);
+            bmx__yolo_free_names(names, names != NULL ? ds->n_images : 0);
+        }
+        if (st != BMX_OK) {
+            goto done;
+        }
+    }
+    const char *out_img_rel = job->to == BMX_DATASET_VOC    ? "JPEGImages"
+                              : job->to == BMX_DATASET_YOLO ? yolo_images
+                                                            : "images";
     st = bmx__outdir_open(&od, job->out, err);
     if (st == BMX_OK && !job->force) {
         st = check_out_free(job, od.fd, err);
@@ -210,15 +247,22 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *given, struct bmx_conve
         goto done;
     }
     bmx__outdir_remove_temps(&od, (const char *const[]){images, job->input.annotations}, 2);
-    out_images = bmx__path_join(job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images");
-    jr.run = strdup(job->to == BMX_DATASET_VOC ? "{\"tool\":\"boxmix-convert\",\"to\":\"voc\"}"
-                                               : "{\"tool\":\"boxmix-convert\",\"to\":\"coco\"}");
+    out_images = bmx__path_join(job->out, out_img_rel);
+    jr.run = strdup(job->to == BMX_DATASET_VOC    ? "{\"tool\":\"boxmix-convert\",\"to\":\"voc\"}"
+                    : job->to == BMX_DATASET_YOLO ? "{\"tool\":\"boxmix-convert\",\"to\":\"yolo\"}"
+                                                  : "{\"tool\":\"boxmix-convert\",\"to\":\"coco\"}");
     if (out_images == NULL || jr.run == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
-    st = bmx__dir_open(od.fd, job->out, job->to == BMX_DATASET_VOC ? "JPEGImages" : "images", true,
-                       &img_fd, err);
+    st = bmx__dir_open(od.fd, job->out, out_img_rel, true, &img_fd, err);
+    if (st == BMX_OK && job->to == BMX_DATASET_YOLO) {
+        int fd = -1;
+        st = bmx__dir_open(od.fd, job->out, yolo_labels, true, &fd, err);
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
     /* Every folder the output needs, made (never through a symlink) before any file. */
     for (size_t i = 0; job->to == BMX_DATASET_VOC && i < 2 && st == BMX_OK; i++) {
         int fd = -1;
@@ -264,6 +308,16 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *given, struct bmx_conve
     }
     if (job->to == BMX_DATASET_VOC) {
         st = bmx__voc_write_at(ds, od.fd, job->out, job->cancel, err);
+    } else if (job->to == BMX_DATASET_YOLO) {
+        struct bmx_yolo_write_options wo;
+        struct bmx_yolo_write_summary ws;
+        bmx_yolo_write_options_init(&wo);
+        wo.task = (enum bmx_yolo_task)job->yolo_task;
+        wo.split = split;
+        st = bmx__yolo_write_at(ds, &wo, od.fd, job->out, job->cancel, &ws, err);
+        if (st == BMX_OK && job->yolo_written != NULL) {
+            *job->yolo_written = ws;
+        }
     } else {
         st = bmx__stream_document(od.fd, job->out, "annotations.json", bmx__coco_put_dataset_cb,
                                   ds, job->cancel, NULL, NULL, err);

@@ -3,6 +3,7 @@
  * input guard, and refused while a boxmix run is still writing it. */
 #include "input.h"
 #include "journal.h"
+#include "yolo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +20,43 @@ bmx_status bmx__input_member(struct bmx_input *input, size_t offset, size_t give
                              bmx_error *err)
 {
     bmx_status st = bmx__sized_member(input, sizeof *input, offset, given, what, err);
-    if (st == BMX_OK && input->format != BMX_DATASET_COCO && input->format != BMX_DATASET_VOC) {
+    if (st == BMX_OK && input->format != BMX_DATASET_COCO && input->format != BMX_DATASET_VOC &&
+        input->format != BMX_DATASET_YOLO) {
         st = bmx__fail(err, BMX_E_INVALID, "%s: unknown format %d", what, (int)input->format);
     }
+    return st;
+}
+
+bmx_status bmx__input_yolo_layout(const struct bmx_input *in, struct bmx__yolo_layout *l,
+                                  bmx_error *err)
+{
+    struct bmx_labels names = {0, NULL};
+    if (in->yolo_names != NULL) {
+        bmx_status st = bmx_labels_read(in->yolo_names, &names, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+    }
+    bmx_status st = bmx__yolo_layout(in->annotations, in->yolo_split,
+                                     in->yolo_names != NULL ? &names : NULL,
+                                     in->yolo_allow_outside, NULL, NULL, l, err);
+    bmx_labels_free(&names);
     return st;
 }
 
 bmx_status bmx__input_images_root(const struct bmx_input *in, char **out, bmx_error *err)
 {
     *out = NULL;
+    if (in->format == BMX_DATASET_YOLO) {
+        struct bmx__yolo_layout l;
+        bmx_status st = bmx__input_yolo_layout(in, &l, err);
+        if (st == BMX_OK) {
+            *out = l.root;
+            l.root = NULL;
+            bmx__yolo_layout_free(&l);
+        }
+        return st;
+    }
     if (in->format == BMX_DATASET_VOC) {
         *out = bmx__voc_images_root(in->annotations, in->images);
     } else if (in->images != NULL) {
@@ -42,6 +71,31 @@ bmx_status bmx__guard_input_files(struct bmx__guard *g, const struct bmx_input *
                                   const char *images_root, bmx_error *err)
 {
     struct stat sb;
+    if (in->format == BMX_DATASET_YOLO) {
+        /* The data.yaml (or folder), the dataset's root (images and labels), the
+         * names file, and the split's image folder, which may lie elsewhere. */
+        struct bmx__yolo_layout l;
+        bool dir = stat(in->annotations, &sb) == 0 && S_ISDIR(sb.st_mode);
+        bmx_status st = bmx__input_yolo_layout(in, &l, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        if (st == BMX_OK) {
+            st = bmx__guard_input(g, in->annotations, dir,
+                                  dir ? "the input YOLO folder" : "the input data.yaml", err);
+        }
+        if (st == BMX_OK) {
+            st = bmx__guard_input(g, l.dataset_root, true, "the input dataset's root", err);
+        }
+        if (st == BMX_OK) {
+            st = bmx__guard_input(g, in->yolo_names, false, "the names file", err);
+        }
+        if (st == BMX_OK) {
+            st = bmx__guard_input(g, images_root, true, "the input image folder", err);
+        }
+        bmx__yolo_layout_free(&l);
+        return st;
+    }
     const bool voc = in->format == BMX_DATASET_VOC;
     bool voc_dir = voc && stat(in->annotations, &sb) == 0 && S_ISDIR(sb.st_mode);
     bmx_status st = bmx__guard_input(g, in->annotations, voc_dir,
@@ -61,16 +115,17 @@ bmx_status bmx__guard_input_files(struct bmx__guard *g, const struct bmx_input *
 bmx_status bmx__guard_dataset_out(struct bmx__guard *g, const char *out,
                                   enum bmx_dataset_format format, bmx_error *err)
 {
-    const bool voc = format == BMX_DATASET_VOC;
+    const bool voc = format == BMX_DATASET_VOC, yolo = format == BMX_DATASET_YOLO;
     const struct {
         const char *rel;
         bool tree;
         const char *what;
     } items[] = {
-        {voc ? "Annotations" : "annotations.json", voc,
+        {voc ? "Annotations" : yolo ? "data.yaml" : "annotations.json", voc,
          voc ? "the output's Annotations folder" : "the output annotation file"},
         {voc ? "JPEGImages" : "images", true, "the output image folder"},
-        {voc ? "ImageSets" : NULL, true, "the output's ImageSets folder"},
+        {voc ? "ImageSets" : yolo ? "labels" : NULL, true,
+         yolo ? "the output's labels folder" : "the output's ImageSets folder"},
         {BMX__JOURNAL_NAME, false, "the output's journal"},
         {".boxmix-lock", false, "the output's lock file"},
     };
@@ -90,9 +145,12 @@ bmx_status bmx__guard_dataset_out(struct bmx__guard *g, const char *out,
 bmx_status bmx__check_input_finished(const struct bmx_input *in, bmx_error *err)
 {
     struct stat sb;
-    const char *voc = in->format == BMX_DATASET_VOC ? in->annotations : NULL;
+    const char *voc = in->format != BMX_DATASET_COCO ? in->annotations : NULL;
     char *dir = NULL;
-    if (voc != NULL && stat(voc, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    bool is_dir = stat(in->annotations, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (in->format == BMX_DATASET_YOLO && !is_dir) {
+        dir = bmx__dir_of(in->annotations); /* the data.yaml's folder */
+    } else if (voc != NULL && stat(voc, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         dir = strdup(voc);
     } else {
         /* A COCO file's folder; a VOC XML's Annotations/ folder's parent. */
@@ -116,6 +174,26 @@ bmx_status bmx__read_input(const struct bmx_input *in, const char *images_root,
     bmx_status fst = bmx__check_input_finished(in, err);
     if (fst != BMX_OK) {
         return fst;
+    }
+    if (in->format == BMX_DATASET_YOLO) {
+        struct bmx_labels names = {0, NULL};
+        struct bmx_yolo_options yo;
+        bmx_yolo_options_init(&yo);
+        yo.split = in->yolo_split;
+        yo.allow_outside = in->yolo_allow_outside;
+        yo.limits = *limits;
+        yo.image_size = bmx_image_probe;
+        if (in->yolo_names != NULL) {
+            bmx_status st = bmx_labels_read(in->yolo_names, &names, err);
+            if (st != BMX_OK) {
+                return st;
+            }
+            yo.names = &names;
+        }
+        (void)images_root;
+        bmx_status st = bmx__yolo_read(in->annotations, &yo, NULL, NULL, out, in->yolo_read, err);
+        bmx_labels_free(&names);
+        return st;
     }
     if (in->format != BMX_DATASET_VOC) {
         /* A COCO file boxmix wrote says where each object came from (draw colours

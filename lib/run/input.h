@@ -7,6 +7,12 @@
 #include "sized.h"
 #include "voc.h"
 
+struct bmx__yolo_layout;
+
+/* The layout of a YOLO input (its names file read): where its files are. */
+bmx_status bmx__input_yolo_layout(const struct bmx_input *in, struct bmx__yolo_layout *l,
+                                  bmx_error *err);
+
 /* The image folder of `in`: a copy of in->images, or for VOC without one the
  * default (<folder>/JPEGImages). *out is malloc'd, NULL for COCO without images. */
 bmx_status bmx__input_images_root(const struct bmx_input *in, char **out, bmx_error *err);

@@ -52,6 +52,7 @@ static bmx_status check_out_state(const struct run *r, bmx_error *err)
 {
     const struct bmx_job_options *opts = r->opts;
     const bool to_voc = opts->out_format == BMX_DATASET_VOC;
+    const bool to_yolo = opts->out_format == BMX_DATASET_YOLO;
     if (opts->force || opts->resume) {
         return BMX_OK;
     }
@@ -70,11 +71,11 @@ static bmx_status check_out_state(const struct run *r, bmx_error *err)
     }
     struct stat sb;
     /* A symlink there holds no dataset: the write refuses it, saying so. */
-    if (fstatat(r->od.fd, to_voc ? "Annotations" : "annotations.json", &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-        !S_ISLNK(sb.st_mode)) {
+    const char *mark = to_voc ? "Annotations" : to_yolo ? "data.yaml" : "annotations.json";
+    if (fstatat(r->od.fd, mark, &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(sb.st_mode)) {
         return bmx__fail(err, BMX_E_STATE,
                          "%s: already holds a dataset (%s); choose another folder or use --force",
-                         opts->out, to_voc ? "Annotations/" : "annotations.json");
+                         opts->out, to_voc ? "Annotations/" : mark);
     }
     return BMX_OK;
 }
@@ -134,7 +135,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
         return st;
     }
     bmx__progress_init(&r.progress, opts->progress, opts->progress_ctx);
-    const bool from_voc = opts->input.format == BMX_DATASET_VOC;
+    const bool from_voc = opts->input.format != BMX_DATASET_COCO; /* VOC or YOLO: a folder */
     if (opts->input.annotations == NULL || opts->out == NULL ||
         (!from_voc && opts->input.images == NULL)) {
         return bmx__fail(err, BMX_E_INVALID,
@@ -144,6 +145,21 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     if (st != BMX_OK) {
         return st;
     }
+    if (opts->out_format < BMX_DATASET_COCO || opts->out_format > BMX_DATASET_YOLO) {
+        return bmx__fail(err, BMX_E_INVALID, "out_format: unknown format %d",
+                         (int)opts->out_format);
+    }
+    if (opts->yolo_task < BMX_YOLO_TASK_AUTO || opts->yolo_task > BMX_YOLO_TASK_SEGMENT) {
+        return bmx__fail(err, BMX_E_INVALID, "yolo_task: unknown task %d", opts->yolo_task);
+    }
+    const char *split = bmx__job_yolo_split(opts);
+    if (split[0] == '\0' || strchr(split, '/') != NULL || strcmp(split, ".") == 0 ||
+        strcmp(split, "..") == 0 || strlen(split) > 200) {
+        return bmx__fail(err, BMX_E_INVALID, "yolo_split: '%s' is not a folder name", split);
+    }
+    char yolo_images[256], yolo_labels[256];
+    snprintf(yolo_images, sizeof yolo_images, "images/%s", split);
+    snprintf(yolo_labels, sizeof yolo_labels, "labels/%s", split);
     if (opts->format == BMX_FORMAT_JPEG && (opts->quality < 1 || opts->quality > 100)) {
         return bmx__fail(err, BMX_E_INVALID, "quality: must be 1..100, got %d", opts->quality);
     }
@@ -203,6 +219,8 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
         goto done;
     }
     const bool to_voc = opts->out_format == BMX_DATASET_VOC;
+    const bool to_yolo = opts->out_format == BMX_DATASET_YOLO;
+    const char *img_rel = to_voc ? "JPEGImages" : to_yolo ? yolo_images : "images";
     if (opts->include_originals) {
         st = bmx__job_check_original_names(ds, input_name, opts->format, err);
         if (st == BMX_OK && to_voc) {
@@ -215,7 +233,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
             goto done;
         }
     }
-    if (!from_voc) {
+    if (opts->input.format == BMX_DATASET_COCO) {
         r.jr.has_dataset = true;
         st = bmx__jfile_of(opts->input.annotations, &r.jr.dataset, err);
         if (st != BMX_OK) {
@@ -263,7 +281,7 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     }
     r.recs = calloc(r.n_local ? (size_t)r.n_local : 1, sizeof *r.recs);
     r.done = calloc(r.n_local ? (size_t)r.n_local : 1, sizeof *r.done);
-    img_dir = bmx__path_join(opts->out, to_voc ? "JPEGImages" : "images");
+    img_dir = bmx__path_join(opts->out, img_rel);
     if (r.recs == NULL || r.done == NULL || img_dir == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
@@ -312,11 +330,18 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
             close(fd);
         }
     }
+    if (to_yolo && st == BMX_OK) {
+        int fd = -1;
+        st = bmx__dir_open(r.od.fd, opts->out, yolo_labels, true, &fd, err);
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
     if (st != BMX_OK) {
         goto done;
     }
     if (!opts->dry_run) {
-        st = bmx__dir_open(r.od.fd, opts->out, to_voc ? "JPEGImages" : "images", true, &r.img_fd, err);
+        st = bmx__dir_open(r.od.fd, opts->out, img_rel, true, &r.img_fd, err);
         if (st == BMX_OK) {
             st = bmx__job_journal_open(&r, &sum, err);
         }
@@ -414,6 +439,9 @@ done:
         for (uint64_t j = 0; j < r.n_local; j++) {
             bmx__buf_free(&r.recs[j].image);
             bmx__buf_free(&r.recs[j].anns);
+            for (size_t q = 0; r.recs[j].objs != NULL && q < r.recs[j].n_objs; q++) {
+                bmx_object_free(&r.recs[j].objs[q]); /* YOLO output keeps the geometry */
+            }
             free(r.recs[j].objs);
         }
         free(r.recs);

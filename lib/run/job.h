@@ -214,7 +214,14 @@ bmx_status bmx__job_write_annotations(struct run *r, struct bmx__buf *images, st
 /* Keep output j's objects (taken from `out`) and image record for the VOC files
  * (job_voc.c). */
 void bmx__job_keep_for_voc(struct out_rec *rec, struct bmx_sample *out, size_t base, size_t source,
-                           const struct bmx_patch *patch);
+                           const struct bmx_patch *patch, bool keep_geometry);
+
+/* The YOLO files of the run (job_yolo.c): labels/<split>/ and data.yaml. */
+bmx_status bmx__job_write_yolo(struct run *r, bmx_error *err);
+
+/* The split a YOLO output is written as: the options' yolo_split, else the input's,
+ * else "train". */
+const char *bmx__job_yolo_split(const struct bmx_job_options *opts);
 
 /* The VOC files of the run, from the originals and every output's kept records. */
 bmx_status bmx__job_write_voc(struct run *r, bmx_error *err);

@@ -58,8 +58,8 @@ bmx_status bmx__job_write_originals(struct run *r, struct bmx__buf *images, stru
                 st = bmx__job_journal_wrote(r, "original", i, data, len, err);
             }
         }
-        if (st == BMX_OK && opts->out_format == BMX_DATASET_VOC) {
-            sum->originals++; /* the VOC files take its records from the dataset */
+        if (st == BMX_OK && opts->out_format != BMX_DATASET_COCO) {
+            sum->originals++; /* the VOC (YOLO) files take its records from the dataset */
         } else if (st == BMX_OK) {
             char newid[32];
             snprintf(newid, sizeof newid, "%zu", i + 1);
@@ -193,6 +193,8 @@ bmx_status bmx__job_write_annotations(struct run *r, struct bmx__buf *images, st
     if (opts->out_format == BMX_DATASET_VOC) {
         /* From the records in memory: the originals and what each output kept. */
         st = bmx__job_write_voc(r, err);
+    } else if (opts->out_format == BMX_DATASET_YOLO) {
+        st = bmx__job_write_yolo(r, err);
     } else {
         /* Streamed to a temporary file, hashed for the journal, synced and renamed. */
         st = bmx__stream_document(r->od.fd, opts->out, "annotations.json", put_parts, &parts,

@@ -164,9 +164,10 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
         }
     }
 
-    if (opts->out_format == BMX_DATASET_VOC) {
-        /* The VOC files are written from the objects themselves, at the end. */
-        bmx__job_keep_for_voc(rec, &out, base, source, &patch);
+    if (opts->out_format != BMX_DATASET_COCO) {
+        /* The VOC (or YOLO) files are written from the objects themselves, at the end. */
+        bmx__job_keep_for_voc(rec, &out, base, source, &patch,
+                              opts->out_format == BMX_DATASET_YOLO);
         rec->made = true;
         goto done;
     }

@@ -55,8 +55,15 @@ char *bmx__job_identity(const struct run *r, uint64_t dataset_hash)
                     ",\"out_format\":\"%s\",\"skip_bad\":%s,\"max_pixels\":%" PRIu64,
                     (int)c->mask_format, o->format == BMX_FORMAT_PNG ? "png" : "jpg", o->quality,
                     o->include_originals ? "true" : "false",
-                    o->out_format == BMX_DATASET_VOC ? "voc" : "coco", o->skip_bad ? "true" : "false",
-                    o->limits.max_image_pixels);
+                    o->out_format == BMX_DATASET_VOC    ? "voc"
+                    : o->out_format == BMX_DATASET_YOLO ? "yolo"
+                                                        : "coco",
+                    o->skip_bad ? "true" : "false", o->limits.max_image_pixels);
+    if (o->out_format == BMX_DATASET_YOLO) {
+        /* The task and the split change YOLO bytes only. */
+        bmx__buf_printf(&b, ",\"yolo_task\":%d,\"yolo_split\":", o->yolo_task);
+        bmx__buf_string(&b, bmx__job_yolo_split(o));
+    }
     if (o->format == BMX_FORMAT_PNG) {
         /* The level changes PNG bytes only; a JPEG run's identity stays what it was. */
         bmx__buf_printf(&b, ",\"png_level\":%d", o->png_level);

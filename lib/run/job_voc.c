@@ -13,10 +13,11 @@
 #include <string.h>
 
 void bmx__job_keep_for_voc(struct out_rec *rec, struct bmx_sample *out, size_t base, size_t source,
-                           const struct bmx_patch *patch)
+                           const struct bmx_patch *patch, bool keep_geometry)
 {
-    /* VOC XML carries no mask and no keypoints: only what it writes is kept. */
-    for (size_t q = 0; q < out->n_objects; q++) {
+    /* VOC XML carries no mask and no keypoints: only what it writes is kept. YOLO
+     * keeps the masks (segment rows). */
+    for (size_t q = 0; !keep_geometry && q < out->n_objects; q++) {
         bmx_object_free(&out->objects[q]);
     }
     rec->objs = out->objects;

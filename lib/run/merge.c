@@ -143,8 +143,8 @@ static bmx_status read_shard(const char *dir_path, struct bmx__journal *j, bmx_d
                        "%s: its run has not finished: finish it with boxmix-augment --resume first",
                        dir_path);
     } else if (st == BMX_OK && !j->done_has_hash) {
-        st = bmx__fail(err, BMX_E_STATE, "%s: holds VOC output: boxmix-merge joins COCO shards",
-                       dir_path);
+        st = bmx__fail(err, BMX_E_STATE, "%s: holds %s output: boxmix-merge joins COCO shards",
+                       dir_path, bmx__dir_has(dir, "data.yaml") ? "YOLO" : "VOC");
     }
     if (st == BMX_OK) {
         st = bmx__read_at(dir, dir_path, "annotations.json", &data, &len, err);

@@ -401,6 +401,28 @@ def build_cases(root):
     cases["voc-deep-nesting"] = {"voc/Annotations/b.xml": GOOD_VOC_B,
                                  "README": b"voc/Annotations/a.xml: made at test time by make_bad.py\n"}
 
+    # --- YOLO (Ultralytics): a data.yaml over images/train/a.png (64x48) and its
+    # label file labels/train/a.txt
+    yaml_ok = b"train: images/train\nval: images/train\nnc: 2\nnames: [square, disc]\n"
+
+    def yolo_case(label, yaml=yaml_ok):
+        return {"data.yaml": yaml, "images/train/a.png": good_png, "labels/train/a.txt": label}
+    cases["yolo-odd-count"] = yolo_case(b"0 0.5 0.5 0.2 0.2 0.3\n")
+    cases["yolo-nan"] = yolo_case(b"0 0.5 0.5 0.2 0.2\n1 nan 0.5 0.2 0.2\n")
+    cases["yolo-class-range"] = yolo_case(b"0 0.5 0.5 0.2 0.2\n\n7 0.5 0.5 0.2 0.2\n")
+    cases["yolo-far-outside"] = yolo_case(b"0 0.1 0.1 0.5 0.1 0.5 0.5\n1 0.1 0.1 3.5 0.1 0.5 0.5\n")
+    cases["yolo-crlf-bom"] = yolo_case(b"\xef\xbb\xbf0 0.5 0.5 0.2 0.2\r\n1 0.25 0.3 0.1 0.2\r\n")
+    bomb = [b"a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"]
+    for k in range(1, 10):
+        bomb.append(b"a%d: &a%d [%s]\n" % (k, k, b", ".join([b"*a%d" % (k - 1)] * 9)))
+    cases["yolo-yaml-bomb"] = yolo_case(b"0 0.5 0.5 0.2 0.2\n",
+                                        yaml_ok + b"".join(bomb) + b"extra: *a9\n")
+    cases["yolo-names-missing"] = yolo_case(b"0 0.5 0.5 0.2 0.2\n",
+                                            b"train: images/train\nval: images/train\nnc: 2\n")
+    cases["yolo-train-outside"] = {
+        "ds/data.yaml": b"train: ../elsewhere/images\nnames: [square, disc]\n",
+        "elsewhere/images/a.png": good_png, "elsewhere/labels/a.txt": b"0 0.5 0.5 0.2 0.2\n"}
+
     # --- boxmix-merge: a shard whose annotations.json is cut short
     cases["merge-shard-truncated"] = {"shard0/annotations.json": full[:100],
                                       "shard1/annotations.json": full}

@@ -506,6 +506,69 @@ def keypoints():
                    {"id": 2, "file_name": "b.jpg", "width": 0, "height": 8}]}))
 
 
+# Hand-made YOLO seeds: each kind of row and document the readers must take or refuse.
+YOLO_ROWS = {
+    "detect": (4, 1, b"0 0.5 0.5 0.2 0.4\n3 0.1 0.2 0.05 0.06\n"),
+    "segment": (1, 1, b"1 0.1 0.1 0.5 0.1 0.5 0.5\n0 0.2 0.2 0.3 0.2 0.3 0.3 0.2 0.3\n"),
+    "mixed": (1, 1, b"0 0.5 0.5 0.2 0.2\n1 0.1 0.1 0.5 0.1 0.5 0.5\n"),
+    "class-range": (4, 1, b"0 0.5 0.5 0.2 0.2\n7 0.5 0.5 0.2 0.2\n"),
+    "odd-count": (0, 1, b"0 0.5 0.5 0.2 0.2 0.3\n"),
+    "nan": (0, 1, b"0 nan 0.5 0.2 0.2\n0 0.5 inf 0.2 0.2\n"),
+    "clamp": (0, 0, b"0 1.005 -0.01 0.2 0.2\n0 1.02 0.5 0.1 0.1\n"),
+    "crlf-bom": (1, 1, b"\xef\xbb\xbf0 0.5 0.5 0.2 0.2\r\n1 0.25 0.75 0.1 0.3\r\n\r\n"),
+    "duplicates": (1, 1, b"0 0.5 0.5 0.2 0.2\n0 0.50 0.5 2e-1 0.2\n"),
+    "limits": (0, 7, b"0 0.5 0.5 0.2 0.2\n0 0.4 0.5 0.2 0.2\n0 0.3 0.5 0.2 0.2\n0 0.2 0.5 0.2 0.2\n"
+                     b"0 0.1 0.1 0.5 0.1 0.5 0.5 0.1 0.5 0.3 0.3\n"),
+    "no-area": (0, 1, b"0 0.5 0.5 0 0.2\n"),
+}
+YOLO_YAML = {
+    "coco8": b"path: ../datasets/coco8\ntrain: images/train\nval: images/val\ntest:\nnames:\n"
+             b"  0: person\n  1: bicycle\n  2: car\n",
+    "list-names": b"train: [images/a, list.txt]\nval: images/val\nnc: 3\nnames: ['a', \"b\\tc\", c]\n",
+    "roboflow": b"train: ../train/images\nval: ../valid/images\ntest: ../test/images\n\nnc: 2\n"
+                b"names: ['a', 'b']\n\nroboflow:\n  workspace: w\n  project: p\n  version: 1\n"
+                b"  license: CC BY 4.0\n  url: https://x/y\n",
+    "bomb": b"a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+            b"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+            b"names: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n",
+    "nc-mismatch": b"train: a\nnc: 3\nnames: [a, b]\n",
+    "missing-names": b"train: a\nval: b\nnc: 2\n",
+    "bom-crlf": b"\xef\xbb\xbftrain: a\r\nnames:\r\n  1: dog\r\n  0: cat\r\n",
+    "deep": b"names: " + b"[" * 40 + b"a" + b"]" * 40 + b"\n",
+}
+
+
+def yolo_rows():
+    """fuzz_yolo_rows: (nc - 1, flags) then a label file: the samples' label files,
+    the bad-input corpus's, and the hand-made ones."""
+    d = reset("yolo_rows")
+    for task in ("detect", "segment"):
+        labels = os.path.join(ROOT, "samples", "yolo", task, "labels", "train")
+        for name in sorted(os.listdir(labels)):
+            with open(os.path.join(labels, name), "rb") as f:
+                put(d, "sample-%s-%s" % (task, os.path.splitext(name)[0]), bytes([3, 1]) + f.read())
+    for path in sorted(glob.glob(os.path.join(BAD, "yolo-*", "labels", "train", "a.txt"))):
+        with open(path, "rb") as f:
+            put(d, "bad-" + os.path.basename(os.path.dirname(os.path.dirname(os.path.dirname(path)))),
+                bytes([1, 1]) + f.read())
+    for name, (nc1, flags, text) in YOLO_ROWS.items():
+        put(d, name, bytes([nc1, flags]) + text)
+
+
+def yolo_yaml():
+    """fuzz_yolo_yaml: the samples' data.yaml files, the bad-input corpus's, the
+    hand-made ones."""
+    d = reset("yolo_yaml")
+    for task in ("detect", "segment"):
+        with open(os.path.join(ROOT, "samples", "yolo", task, "data.yaml"), "rb") as f:
+            put(d, "sample-" + task, f.read())
+    for path in sorted(glob.glob(os.path.join(BAD, "yolo-*", "**", "data.yaml"), recursive=True)):
+        with open(path, "rb") as f:
+            put(d, "bad-" + os.path.relpath(path, BAD).split(os.sep)[0], f.read())
+    for name, text in YOLO_YAML.items():
+        put(d, name, text)
+
+
 def main():
     coco()
     check()
@@ -515,6 +578,8 @@ def main():
     polygon()
     image()
     journal()
+    yolo_rows()
+    yolo_yaml()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 # BUILD_FUZZ_DIR is <build>/tests/fuzz of a build configured with -Dfuzz=true
 # (CC=clang, -Db_sanitize=address,undefined -Db_lundef=false). SECONDS defaults to
 # 30 per target; TARGETs default to all (coco check voc rle_string polygon image
-# journal).
+# journal yolo_rows yolo_yaml).
 # The committed corpus is never modified: each target runs in a fresh temporary
 # folder. Exit status 1 when any target crashes, leaks, times out, runs out of
 # memory or fails a property; the inputs that did are copied to
@@ -32,7 +32,7 @@ fi
 case $seconds in
     ''|*[!0-9]*) echo "$0: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;;
 esac
-targets=${*:-coco check voc rle_string polygon image journal}
+targets=${*:-coco check voc rle_string polygon image journal yolo_rows yolo_yaml}
 artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
 # FUZZ_SEED=N makes libFuzzer's mutations repeatable (the same inputs in the same
 # order on the same corpus and build); unset, each run draws its own.
@@ -46,7 +46,7 @@ esac
 # Longest input per target: documents and images are larger than number streams.
 max_len_of() {
     case $1 in
-        coco|check|voc) echo 65536 ;;
+        coco|check|voc|yolo_rows|yolo_yaml) echo 65536 ;;
         image) echo 262144 ;;
         *) echo 4096 ;;
     esac
