@@ -105,6 +105,18 @@ BMX_API double bmx_rng_gamma(bmx_rng *rng, double shape);
 /** Beta(a, b) variate, a > 0, b > 0. */
 BMX_API double bmx_rng_beta(bmx_rng *rng, double a, double b);
 
+/** The stream tag of an operation's own generator (see bmx_rng_seed_op). */
+#define BMX_RNG_TAG_OP UINT64_C(0x626d782d6f702d31) /* "bmx-op-1" */
+
+/**
+ * Seed the generator of the operation that makes output `index` of a run seeded
+ * with `seed`: bmx_rng_seed(rng, seed ^ splitmix64(BMX_RNG_TAG_OP), index), a stream
+ * apart from the pairing's (bmx_rng_seed(rng, seed, index)). The offline job draws
+ * output index's patch from it and nothing else, so an operation given the inputs
+ * of output `index` reproduces that output from (seed, index) alone.
+ */
+BMX_API void bmx_rng_seed_op(bmx_rng *rng, uint64_t seed, uint64_t index);
+
 /* ------------------------------------------------------------------------- */
 /* Limits                                                                     */
 /* ------------------------------------------------------------------------- */
@@ -528,15 +540,29 @@ BMX_API bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
 /**
  * CutMix in one call: draw the patch for base `a` with `rng` (bmx_cutmix_draw_patch,
  * on a's boxes), then apply it to `a` and source `b` (bmx_cutmix_apply). The offline
- * job makes output k exactly so, with the generator it seeded from (seed, k) after
- * drawing the pairing, so a caller who seeds its own generator the same way gets
- * the same sample. `out` is allocated (bmx_sample_free); `patch` and `stats` may be
- * NULL. Thread safety: independent calls may run in parallel.
+ * job makes output k exactly so, with the operation's generator seeded by
+ * bmx_rng_seed_op(rng, seed, k), so a caller who seeds its own generator the same way
+ * gets the same sample (bmx_cutmix_at does both). `out` is allocated
+ * (bmx_sample_free); `patch` and `stats` may be NULL. Thread safety: independent
+ * calls may run in parallel.
  */
 BMX_API bmx_status bmx_cutmix(const struct bmx_cutmix_options *opts, const struct bmx_sample *a,
                               const struct bmx_sample *b, bmx_rng *rng, struct bmx_sample *out,
                               struct bmx_patch *patch, struct bmx_cutmix_stats *stats,
                               bmx_error *err);
+
+/**
+ * Output `index` of a run seeded with `seed`, given its base `a` and source `b`:
+ * bmx_cutmix with a generator seeded by bmx_rng_seed_op(seed, index). A pure function
+ * of the samples, the options and (seed, index): boxmix-augment's output `index`
+ * (whose record names its base and source) is exactly this. `out` is allocated
+ * (bmx_sample_free); `patch` and `stats` may be NULL. Thread safe.
+ */
+BMX_API bmx_status bmx_cutmix_at(const struct bmx_cutmix_options *opts,
+                                 const struct bmx_sample *a, const struct bmx_sample *b,
+                                 uint64_t seed, uint64_t index, struct bmx_sample *out,
+                                 struct bmx_patch *patch, struct bmx_cutmix_stats *stats,
+                                 bmx_error *err);
 
 /**
  * Cut (`inside` = false: keep the part outside r) or clip (`inside` = true: keep the
