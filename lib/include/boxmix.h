@@ -1247,6 +1247,46 @@ BMX_API void bmx_merge_options_init(struct bmx_merge_options *opts);
 BMX_API bmx_status bmx_merge_run(const struct bmx_merge_options *opts,
                                  struct bmx_merge_summary *summary, bmx_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* Records as JSON text (for bindings: the Python module)                     */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Each writes one record as the COCO writer writes it (the same fields, order and
+ * numbers as the tools' annotation files: a binding that parses the text gets the
+ * tools' values to the last digit). `*out` is a NUL-terminated string allocated with
+ * malloc (caller frees with free()); `*len` (may be NULL) its length.
+ */
+
+/**
+ * One object: `{"id", "category_id", "bbox", "area", "iscrowd", "segmentation",
+ * keypoints, the fields boxmix does not know, "boxmix"}` (no `image_id`, which is the
+ * image's). An object an operation made (origin not BMX_FROM_NONE) carries its
+ * provenance `"boxmix": {"from", "visibility", "source_annotation_id", ...}`; any
+ * other keeps the `boxmix` field it came with.
+ */
+BMX_API bmx_status bmx_object_to_json(const struct bmx_object *obj, char **out, size_t *len,
+                                      bmx_error *err);
+
+/** Image record `i` of `ds`: id, file_name, width, height and every other field. */
+BMX_API bmx_status bmx_dataset_image_to_json(const bmx_dataset *ds, size_t i, char **out,
+                                             size_t *len, bmx_error *err);
+
+/** The dataset's `categories` array as in its file (`[]` when it has none). */
+BMX_API bmx_status bmx_dataset_categories_to_json(const bmx_dataset *ds, char **out, size_t *len,
+                                                  bmx_error *err);
+
+/**
+ * The `boxmix` record boxmix-augment gives output `index` of a run seeded with `seed`
+ * made from `base` and `source` with `patch`: `{"op": "cutmix", "index",
+ * "base_image_id", "source_image_id", "patch", "lambda", "seed"}`.
+ */
+BMX_API bmx_status bmx_cutmix_record_to_json(const struct bmx_image_info *base,
+                                             const struct bmx_image_info *source,
+                                             const struct bmx_patch *patch, uint64_t seed,
+                                             uint64_t index, char **out, size_t *len,
+                                             bmx_error *err);
+
 #ifdef __cplusplus
 }
 #endif
