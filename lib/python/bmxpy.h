@@ -64,6 +64,9 @@ PyObject *bmxpy_objects_borrowed(bmxpy_Doc *doc, size_t i);
 PyObject *bmxpy_objects_owned(struct bmx_object *objs, size_t n, int32_t w, int32_t h,
                               bmxpy_Objects *a, bmxpy_Objects *b);
 
+/* The objects as a list of COCO-form dicts (objects_dict.c). */
+PyObject *bmxpy_objects_dicts(const bmxpy_Objects *self);
+
 /* The module's functions by file. */
 PyObject *bmxpy_read_coco(PyObject *self, PyObject *args);
 PyObject *bmxpy_read_voc(PyObject *self, PyObject *args);

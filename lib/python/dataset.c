@@ -361,6 +361,12 @@ static PyObject *objects_json(bmxpy_Objects *self, PyObject *args)
     return parts;
 }
 
+static PyObject *objects_dicts(bmxpy_Objects *self, PyObject *args)
+{
+    (void)args;
+    return bmxpy_objects_dicts(self);
+}
+
 static PyObject *objects_len(bmxpy_Objects *self, PyObject *args)
 {
     (void)args;
@@ -369,6 +375,7 @@ static PyObject *objects_len(bmxpy_Objects *self, PyObject *args)
 
 static PyMethodDef objects_methods[] = {
     {"json", (PyCFunction)objects_json, METH_NOARGS, "Each object as the COCO writer's JSON."},
+    {"dicts", (PyCFunction)objects_dicts, METH_NOARGS, "The objects as COCO-form dicts."},
     {"count", (PyCFunction)objects_len, METH_NOARGS, "Number of objects."},
     {NULL, NULL, 0, NULL},
 };

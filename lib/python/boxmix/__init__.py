@@ -13,6 +13,7 @@ names the file and the place in it; bad arguments raise TypeError or ValueError.
     ds = boxmix.read_coco("train.json", images="train2017/")
     out, record = boxmix.cutmix(ds[0], ds[1], seed=7, index=0)
 """
+import functools as _functools
 import json as _json
 import operator as _operator
 import os as _os
@@ -82,8 +83,16 @@ def _cut_ratio(v):
     return True, _real("cut_ratio", lo), _real("cut_ratio", hi)
 
 
-def _cutmix_options(alpha, cut_ratio, placement, tries, min_visibility, min_area, min_size,
-                    mask_format):
+def _cutmix_options(*args):
+    """The options tuple of the extension, checked once per distinct set of values."""
+    try:
+        return _cutmix_options_cached(*args)
+    except TypeError:  # an unhashable value (a list for cut_ratio): check it uncached
+        return _cutmix_options_check(*args)
+
+
+def _cutmix_options_check(alpha, cut_ratio, placement, tries, min_visibility, min_area, min_size,
+                          mask_format):
     use_ratio, lo, hi = _cut_ratio(cut_ratio)
     if isinstance(tries, bool) or not isinstance(tries, int):
         raise TypeError("tries: expected an int")
@@ -92,6 +101,9 @@ def _cutmix_options(alpha, cut_ratio, placement, tries, min_visibility, min_area
     return (_real("alpha", alpha), use_ratio, lo, hi, _choice("placement", placement, _PLACEMENTS),
             tries, _real("min_visibility", min_visibility), _real("min_area", min_area),
             _real("min_size", min_size), _choice("mask_format", mask_format, _MASK_FORMATS))
+
+
+_cutmix_options_cached = _functools.lru_cache(maxsize=64)(_cutmix_options_check)
 
 
 def _as_image(image):
@@ -180,7 +192,7 @@ class Sample:
     @property
     def objects(self):
         """The objects, a new list of COCO-form dicts."""
-        return [_json.loads(t) for t in self._objs.json()]
+        return self._objs.dicts()
 
     @property
     def info(self):
@@ -345,8 +357,9 @@ def cutmix(a, b, seed=0, index=0, *, alpha=1.0, cut_ratio=None, placement="anywh
     seed, index = _u64("seed", seed), _u64("index", index)
     pixels, objs, rec = _boxmix.cutmix(a.image, a._objs, b.image, b._objs, seed, index, opts)
     record = _json.loads(rec)
-    info = {"width": pixels.shape[1], "height": pixels.shape[0], "boxmix": record}
-    return Sample._make(pixels, objs, info, None, None), _json.loads(rec)
+    info = {"width": pixels.shape[1], "height": pixels.shape[0],
+            "boxmix": dict(record, patch=list(record["patch"]))}
+    return Sample._make(pixels, objs, info, None, None), record
 
 
 _SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
