@@ -3,6 +3,8 @@
 """Benchmark: boxmix.cutmix against a NumPy + Shapely implementation of the same rules.
 
 Usage: PYTHONPATH=build/lib/python /usr/bin/python3 tests/bench_python.py [PAIRS] [ROUNDS]
+       ... tests/bench_python.py --only boxmix|reference [PAIRS]
+
 
 Both sides get the same decoded 640x480 RGB samples (arrays in memory) with 3 to 12
 polygon objects each (star-shaped rings of 12 to 40 vertices, some with two rings,
@@ -17,6 +19,10 @@ the result as COCO-form dicts. boxmix does the same through boxmix.cutmix and re
 its objects back as dicts (out.objects). The two take turns in ROUNDS rounds of
 PAIRS mixes each; the figure is the ratio of the medians of the rounds' times.
 Prints what it measured; asserts nothing.
+
+With --only, one side alone mixes PAIRS pairs once, after the same set-up, for a
+timer of whole commands that runs the two in turn (A B A B ...) and takes the ratio
+pair by pair; the reference then draws its own patches (Reference.patch).
 """
 import statistics
 import sys
@@ -127,7 +133,29 @@ class Reference:
         return out, objs, {"patch": [x, y, pw, ph], "lambda": 1 - pw * ph / (w * h)}
 
 
+def only(side, pairs):
+    samples = make_samples(32, np.random.default_rng(2026))
+    plain = [(s.image, s.objects) for s in samples]
+    n = len(samples)
+    order = [(k % n, (k * 7 + 3) % n) for k in range(pairs)]
+    kept = 0
+    t0 = time.perf_counter()
+    if side == "boxmix":
+        for k, (i, j) in enumerate(order):
+            kept += len(boxmix.cutmix(samples[i], samples[j], seed=1, index=k)[0].objects)
+    else:
+        ref = Reference(1)
+        for i, j in order:
+            kept += len(ref.cutmix(plain[i][0], plain[i][1], plain[j][0], plain[j][1])[1])
+    t = time.perf_counter() - t0
+    print("bench_python --only %s: %d mixes in %.3f s (%.3f ms per mix), %d objects kept"
+          % (side, pairs, t, t * 1e3 / pairs, kept))
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--only" and sys.argv[2] in ("boxmix", "reference"):
+        only(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 200)
+        return
     pairs = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     rng = np.random.default_rng(2026)

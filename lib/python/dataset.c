@@ -336,31 +336,6 @@ PyObject *bmxpy_objects_owned(struct bmx_object *objs, size_t n, int32_t w, int3
     return (PyObject *)o;
 }
 
-static PyObject *objects_json(bmxpy_Objects *self, PyObject *args)
-{
-    (void)args;
-    PyObject *parts = PyList_New((Py_ssize_t)self->n);
-    if (parts == NULL) {
-        return NULL;
-    }
-    for (size_t i = 0; i < self->n; i++) {
-        char *text = NULL;
-        size_t len = 0;
-        bmx_error err = {BMX_OK, ""};
-        if (bmx_object_to_json(&self->objs[i], &text, &len, &err) != BMX_OK) {
-            Py_DECREF(parts);
-            return bmxpy_raise(&err);
-        }
-        PyObject *s = bmxpy_take_text(text, len);
-        if (s == NULL) {
-            Py_DECREF(parts);
-            return NULL;
-        }
-        PyList_SET_ITEM(parts, (Py_ssize_t)i, s);
-    }
-    return parts;
-}
-
 static PyObject *objects_dicts(bmxpy_Objects *self, PyObject *args)
 {
     (void)args;
@@ -374,7 +349,6 @@ static PyObject *objects_len(bmxpy_Objects *self, PyObject *args)
 }
 
 static PyMethodDef objects_methods[] = {
-    {"json", (PyCFunction)objects_json, METH_NOARGS, "Each object as the COCO writer's JSON."},
     {"dicts", (PyCFunction)objects_dicts, METH_NOARGS, "The objects as COCO-form dicts."},
     {"count", (PyCFunction)objects_len, METH_NOARGS, "Number of objects."},
     {NULL, NULL, 0, NULL},
