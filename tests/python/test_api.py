@@ -227,3 +227,29 @@ def test_meson_install_puts_the_package_in_site_packages(tmp_path):
                         "print(len(boxmix.read_coco(sys.argv[1])))", SAMPLES_JSON],
                        capture_output=True, text=True, env=env, cwd=tmp_path)
     assert q.returncode == 0 and q.stdout.startswith(site) and q.stdout.split()[-1] == "8", q
+
+
+def test_extension_sees_the_public_header_only():
+    """DESIGN.md, "Layers": lib/python includes boxmix.h and calls its functions only."""
+    import glob
+    import re
+    src = os.path.join(ROOT, "lib", "python")
+    allowed = re.compile(r'#include (<boxmix\.h>|"bmxpy\.h"|<Python\.h>|<numpy/[a-z_]+\.h>|'
+                         r'<[a-z]+\.h>)')
+    for path in glob.glob(os.path.join(src, "*.[ch]")):
+        with open(path) as f:
+            for line in f:
+                if line.startswith("#include"):
+                    assert allowed.match(line), (path, line)
+    build = os.environ.get("BOXMIX_BUILD")
+    if not build:
+        pytest.skip("BOXMIX_BUILD not set (run by meson test)")
+    with open(os.path.join(ROOT, "lib", "include", "boxmix.h")) as f:
+        public = set(re.findall(r"\b(bmx_[a-z0-9_]+)\s*\(", f.read()))
+    objs = [os.path.join(d, f) for d in glob.glob(os.path.join(build, "lib", "python", "boxmix",
+                                                              "_boxmix*.p"))
+            for f in os.listdir(d) if f.endswith(".o")]  # named ".._module.c.o"
+    assert objs
+    p = subprocess.run(["nm", "-u", *objs], capture_output=True, text=True, check=True)
+    called = set(re.findall(r"\bU (bmx_\w+)", p.stdout))
+    assert called and called <= public, called - public
