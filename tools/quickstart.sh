@@ -15,16 +15,18 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 packages="gcc meson ninja-build pkg-config libcjson-dev libstb-dev libcmocka-dev \
-libturbojpeg0-dev libspng-dev libexpat1-dev python3 python3-jsonschema libyaml-dev"
+libturbojpeg0-dev libspng-dev libexpat1-dev python3 python3-jsonschema libyaml-dev \
+python3-dev python3-numpy"
 if [ "$mode" = test ]; then
     # The fuzz targets are libFuzzer's: clang and its runtime; g++ compiles the
     # public header as C++; tests/cluster/ runs the README's recipes on a real Slurm
     # cluster (the daemons, the client commands, munge) and with GNU parallel; bsdutils
     # has script(1), which runs the tools on a pseudo-terminal for the progress test
-    # (essential in Debian, so normally there); numpy: tests/coco_rle.py, the YOLO
-    # mask checks of tests/e2e_yolo.py.
+    # (essential in Debian, so normally there); numpy (above) also serves tests/coco_rle.py, the YOLO
+    # mask checks of tests/e2e_yolo.py; pytest runs the Python module's tests and
+    # Shapely is the reference of its benchmark (tests/bench_python.py).
     packages="$packages clang libclang-rt-14-dev g++ slurmctld slurmd slurm-client munge parallel bsdutils \
-        python3-numpy"
+python3-pytest python3-shapely"
 fi
 missing=""
 for p in $packages; do

@@ -34,6 +34,13 @@ void bmx_rng_seed(bmx_rng *rng, uint64_t seed, uint64_t stream)
     }
 }
 
+void bmx_rng_seed_op(bmx_rng *rng, uint64_t seed, uint64_t index)
+{
+    /* The tag through its own splitmix step: a stream apart from the pairing's. */
+    uint64_t t = BMX_RNG_TAG_OP;
+    bmx_rng_seed(rng, seed ^ splitmix64(&t), index);
+}
+
 uint64_t bmx_rng_next(bmx_rng *rng)
 {
     uint64_t *s = rng->s;

@@ -105,6 +105,18 @@ BMX_API double bmx_rng_gamma(bmx_rng *rng, double shape);
 /** Beta(a, b) variate, a > 0, b > 0. */
 BMX_API double bmx_rng_beta(bmx_rng *rng, double a, double b);
 
+/** The stream tag of an operation's own generator (see bmx_rng_seed_op). */
+#define BMX_RNG_TAG_OP UINT64_C(0x626d782d6f702d31) /* "bmx-op-1" */
+
+/**
+ * Seed the generator of the operation that makes output `index` of a run seeded
+ * with `seed`: bmx_rng_seed(rng, seed ^ splitmix64(BMX_RNG_TAG_OP), index), a stream
+ * apart from the pairing's (bmx_rng_seed(rng, seed, index)). The offline job draws
+ * output index's patch from it and nothing else, so an operation given the inputs
+ * of output `index` reproduces that output from (seed, index) alone.
+ */
+BMX_API void bmx_rng_seed_op(bmx_rng *rng, uint64_t seed, uint64_t index);
+
 /* ------------------------------------------------------------------------- */
 /* Limits                                                                     */
 /* ------------------------------------------------------------------------- */
@@ -528,15 +540,29 @@ BMX_API bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
 /**
  * CutMix in one call: draw the patch for base `a` with `rng` (bmx_cutmix_draw_patch,
  * on a's boxes), then apply it to `a` and source `b` (bmx_cutmix_apply). The offline
- * job makes output k exactly so, with the generator it seeded from (seed, k) after
- * drawing the pairing, so a caller who seeds its own generator the same way gets
- * the same sample. `out` is allocated (bmx_sample_free); `patch` and `stats` may be
- * NULL. Thread safety: independent calls may run in parallel.
+ * job makes output k exactly so, with the operation's generator seeded by
+ * bmx_rng_seed_op(rng, seed, k), so a caller who seeds its own generator the same way
+ * gets the same sample (bmx_cutmix_at does both). `out` is allocated
+ * (bmx_sample_free); `patch` and `stats` may be NULL. Thread safety: independent
+ * calls may run in parallel.
  */
 BMX_API bmx_status bmx_cutmix(const struct bmx_cutmix_options *opts, const struct bmx_sample *a,
                               const struct bmx_sample *b, bmx_rng *rng, struct bmx_sample *out,
                               struct bmx_patch *patch, struct bmx_cutmix_stats *stats,
                               bmx_error *err);
+
+/**
+ * Output `index` of a run seeded with `seed`, given its base `a` and source `b`:
+ * bmx_cutmix with a generator seeded by bmx_rng_seed_op(seed, index). A pure function
+ * of the samples, the options and (seed, index): boxmix-augment's output `index`
+ * (whose record names its base and source) is exactly this. `out` is allocated
+ * (bmx_sample_free); `patch` and `stats` may be NULL. Thread safe.
+ */
+BMX_API bmx_status bmx_cutmix_at(const struct bmx_cutmix_options *opts,
+                                 const struct bmx_sample *a, const struct bmx_sample *b,
+                                 uint64_t seed, uint64_t index, struct bmx_sample *out,
+                                 struct bmx_patch *patch, struct bmx_cutmix_stats *stats,
+                                 bmx_error *err);
 
 /**
  * Cut (`inside` = false: keep the part outside r) or clip (`inside` = true: keep the
@@ -1360,6 +1386,46 @@ struct bmx_yolo_write_summary {
 BMX_API bmx_status bmx_dataset_write_yolo(const bmx_dataset *ds, const char *out_dir,
                                           const struct bmx_yolo_write_options *opts,
                                           struct bmx_yolo_write_summary *summary, bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Records as JSON text (for bindings: the Python module)                     */
+/* ------------------------------------------------------------------------- */
+
+/*
+ * Each writes one record as the COCO writer writes it (the same fields, order and
+ * numbers as the tools' annotation files: a binding that parses the text gets the
+ * tools' values to the last digit). `*out` is a NUL-terminated string allocated with
+ * malloc (caller frees with free()); `*len` (may be NULL) its length.
+ */
+
+/**
+ * One object: `{"id", "category_id", "bbox", "area", "iscrowd", "segmentation",
+ * keypoints, the fields boxmix does not know, "boxmix"}` (no `image_id`, which is the
+ * image's). An object an operation made (origin not BMX_FROM_NONE) carries its
+ * provenance `"boxmix": {"from", "visibility", "source_annotation_id", ...}`; any
+ * other keeps the `boxmix` field it came with.
+ */
+BMX_API bmx_status bmx_object_to_json(const struct bmx_object *obj, char **out, size_t *len,
+                                      bmx_error *err);
+
+/** Image record `i` of `ds`: id, file_name, width, height and every other field. */
+BMX_API bmx_status bmx_dataset_image_to_json(const bmx_dataset *ds, size_t i, char **out,
+                                             size_t *len, bmx_error *err);
+
+/** The dataset's `categories` array as in its file (`[]` when it has none). */
+BMX_API bmx_status bmx_dataset_categories_to_json(const bmx_dataset *ds, char **out, size_t *len,
+                                                  bmx_error *err);
+
+/**
+ * The `boxmix` record boxmix-augment gives output `index` of a run seeded with `seed`
+ * made from `base` and `source` with `patch`: `{"op": "cutmix", "index",
+ * "base_image_id", "source_image_id", "patch", "lambda", "seed"}`.
+ */
+BMX_API bmx_status bmx_cutmix_record_to_json(const struct bmx_image_info *base,
+                                             const struct bmx_image_info *source,
+                                             const struct bmx_patch *patch, uint64_t seed,
+                                             uint64_t index, char **out, size_t *len,
+                                             bmx_error *err);
 
 #ifdef __cplusplus
 }

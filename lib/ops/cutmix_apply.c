@@ -280,3 +280,13 @@ bmx_status bmx_cutmix(const struct bmx_cutmix_options *opts, const struct bmx_sa
     }
     return st;
 }
+
+bmx_status bmx_cutmix_at(const struct bmx_cutmix_options *opts, const struct bmx_sample *a,
+                         const struct bmx_sample *b, uint64_t seed, uint64_t index,
+                         struct bmx_sample *out, struct bmx_patch *patch,
+                         struct bmx_cutmix_stats *stats, bmx_error *err)
+{
+    bmx_rng rng;
+    bmx_rng_seed_op(&rng, seed, index);
+    return bmx_cutmix(opts, a, b, &rng, out, patch, stats, err);
+}
