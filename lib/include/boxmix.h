@@ -1142,6 +1142,9 @@ struct bmx_job_options {
                                   the memory limit raised. `message` lives during the
                                   call only */
     void *notice_user;       /**< passed to `notice` */
+    const char *decisions;   /**< write the decision log (one JSON line per object
+                                  considered, schemas/decisions.schema.json) to this
+                                  path, whole or not at all (NULL: none) */
 };
 
 /** The default of bmx_job_options.memory_limit: 1 GiB. */
@@ -1220,6 +1223,62 @@ BMX_API void bmx_merge_options_init(struct bmx_merge_options *opts);
  */
 BMX_API bmx_status bmx_merge_run(const struct bmx_merge_options *opts,
                                  struct bmx_merge_summary *summary, bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Decisions: what an operation did with each object it considered            */
+/* ------------------------------------------------------------------------- */
+
+/** What became of one object. */
+enum bmx_decision_kind {
+    BMX_DECIDED_KEPT = 0,    /**< written exactly as it came (untouched) */
+    BMX_DECIDED_CLIPPED = 1, /**< touched and kept: box, area and mask recomputed */
+    BMX_DECIDED_DROPPED = 2  /**< left out of the output */
+};
+
+/** The rule that dropped an object, the first that failed in this order. */
+enum bmx_drop_rule {
+    BMX_DROP_NONE = 0,           /**< not dropped */
+    BMX_DROP_NO_AREA = 1,        /**< nothing of it stays visible (also a polygon sliver
+                                      that covers no pixel as RLE) */
+    BMX_DROP_MIN_VISIBILITY = 2, /**< visibility below min_visibility */
+    BMX_DROP_MIN_AREA = 3,       /**< visible area below min_area */
+    BMX_DROP_MIN_SIZE = 4        /**< new box narrower or lower than min_size */
+};
+
+/** One object an operation considered, as it decided it. Plain data. */
+struct bmx_decision {
+    enum bmx_origin from;      /**< base or source */
+    size_t index;              /**< the object's index in its input sample */
+    int64_t annotation_id;     /**< its id in its input */
+    int64_t category_id;
+    int iscrowd;
+    double visibility;         /**< visible area over the whole (1 when untouched) */
+    double visible_area;       /**< pixels for RLE, exact area for polygons, else of the box */
+    struct bmx_box before;     /**< its box in the output's frame before the operation
+                                    (a source of another size: scaled) */
+    struct bmx_box box;        /**< the box written (kept, clipped); the tight box of
+                                    what stayed visible when dropped (zero when nothing) */
+    enum bmx_decision_kind kind;
+    enum bmx_drop_rule rule;   /**< BMX_DROP_NONE unless dropped */
+};
+
+/** The decision log's names: "kept", "clipped", "dropped"; and "min_visibility",
+ *  "min_area", "min_size", "no-area" ("" for BMX_DROP_NONE). Static strings. */
+BMX_API const char *bmx_decision_kind_name(enum bmx_decision_kind kind);
+BMX_API const char *bmx_drop_rule_name(enum bmx_drop_rule rule);
+
+/**
+ * bmx_cutmix_apply, telling what it decided for every object it considered:
+ * `decisions` (may be NULL) is an array of a->n_objects + b->n_objects the caller
+ * owns, filled in order (a's objects, then b's). The counts of `stats` are those of
+ * the decisions. Thread safety: as bmx_cutmix_apply.
+ */
+BMX_API bmx_status bmx_cutmix_apply_decided(const struct bmx_cutmix_options *opts,
+                                            const struct bmx_patch *patch,
+                                            const struct bmx_sample *a,
+                                            const struct bmx_sample *b, struct bmx_sample *out,
+                                            struct bmx_cutmix_stats *stats,
+                                            struct bmx_decision *decisions, bmx_error *err);
 
 #ifdef __cplusplus
 }
