@@ -1280,6 +1280,49 @@ BMX_API bmx_status bmx_cutmix_apply_decided(const struct bmx_cutmix_options *opt
                                             struct bmx_cutmix_stats *stats,
                                             struct bmx_decision *decisions, bmx_error *err);
 
+/* ------------------------------------------------------------------------- */
+/* Dataset statistics                                                         */
+/* ------------------------------------------------------------------------- */
+
+/** Statistics of one dataset (opaque; computed on the dataset model, so every
+ *  format the readers know has them). */
+typedef struct bmx_stats bmx_stats;
+
+/** What to compute statistics of. Fill with bmx_stats_options_init. */
+struct bmx_stats_options {
+    size_t size;              /**< sizeof(struct bmx_stats_options), set by the _init */
+    struct bmx_input input;   /**< the dataset (COCO or VOC); `input.annotations` required */
+    struct bmx_limits limits; /**< the readers' limits; default bmx_limits_init */
+    const char *decisions;    /**< a decision log of the run that made the dataset
+                                   (boxmix-augment --decisions): per category kept,
+                                   clipped and dropped from it (NULL: none) */
+};
+
+/** Fill `opts` with the defaults (COCO, no decision log). */
+BMX_API void bmx_stats_options_init(struct bmx_stats_options *opts);
+
+/**
+ * Read the dataset (and the decision log) and count: images, objects per category
+ * and per image, box width, height, area and aspect distributions with COCO's
+ * small/medium/large counts (by `area`, as COCO's evaluation), masks by kind,
+ * crowd objects; on a boxmix output the operations, lambda and visibility
+ * distributions, where objects came from. `*out` is allocated: free it with
+ * bmx_stats_free. A bad dataset or log: the reader's error, naming file and place.
+ */
+BMX_API bmx_status bmx_stats_compute(const struct bmx_stats_options *opts, bmx_stats **out,
+                                     bmx_error *err);
+
+/** The statistics as one JSON document (schemas/stats.schema.json) ending in a
+ *  newline, or as readable text: `*out` malloc'd (NUL-terminated, `*len` without
+ *  it), freed by the caller with free(). */
+BMX_API bmx_status bmx_stats_json(const bmx_stats *stats, char **out, size_t *len,
+                                  bmx_error *err);
+BMX_API bmx_status bmx_stats_text(const bmx_stats *stats, char **out, size_t *len,
+                                  bmx_error *err);
+
+/** Free statistics. Accepts NULL. */
+BMX_API void bmx_stats_free(bmx_stats *stats);
+
 #ifdef __cplusplus
 }
 #endif

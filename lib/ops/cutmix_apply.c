@@ -283,36 +283,6 @@ bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
     return bmx_cutmix_apply_decided(opts, patch, a, b, out, stats, NULL, err);
 }
 
-const char *bmx_decision_kind_name(enum bmx_decision_kind kind)
-{
-    switch (kind) {
-    case BMX_DECIDED_KEPT:
-        return "kept";
-    case BMX_DECIDED_CLIPPED:
-        return "clipped";
-    case BMX_DECIDED_DROPPED:
-        return "dropped";
-    }
-    return "";
-}
-
-const char *bmx_drop_rule_name(enum bmx_drop_rule rule)
-{
-    switch (rule) {
-    case BMX_DROP_NONE:
-        return "";
-    case BMX_DROP_NO_AREA:
-        return "no-area";
-    case BMX_DROP_MIN_VISIBILITY:
-        return "min_visibility";
-    case BMX_DROP_MIN_AREA:
-        return "min_area";
-    case BMX_DROP_MIN_SIZE:
-        return "min_size";
-    }
-    return "";
-}
-
 bmx_status bmx_cutmix(const struct bmx_cutmix_options *opts, const struct bmx_sample *a,
                       const struct bmx_sample *b, bmx_rng *rng, struct bmx_sample *out,
                       struct bmx_patch *patch, struct bmx_cutmix_stats *stats, bmx_error *err)
