@@ -21,8 +21,10 @@ if [ "$mode" = test ]; then
     # public header as C++; tests/cluster/ runs the README's recipes on a real Slurm
     # cluster (the daemons, the client commands, munge) and with GNU parallel; bsdutils
     # has script(1), which runs the tools on a pseudo-terminal for the progress test
-    # (essential in Debian, so normally there).
+    # (essential in Debian, so normally there); chromium and its driver open the HTML
+    # report of boxmix-draw --html in a real browser.
     packages="$packages clang libclang-rt-14-dev g++ slurmctld slurmd slurm-client munge parallel bsdutils"
+    packages="$packages chromium chromium-driver"
 fi
 missing=""
 for p in $packages; do
@@ -73,6 +75,9 @@ else
     # them (as root; without root the Slurm test still skips, saying so).
     BOXMIX_REQUIRE_CLUSTER=1
     export BOXMIX_REQUIRE_CLUSTER
+    # Likewise Chromium for the browser test of the HTML report.
+    BOXMIX_REQUIRE_CHROMIUM=1
+    export BOXMIX_REQUIRE_CHROMIUM
     log=$(mktemp)
     trap 'rm -f "$log"' EXIT
     run_tests build

@@ -1067,6 +1067,16 @@ struct bmx_draw_job {
      *  `progress_ctx`; default NULL. */
     void (*progress)(const struct bmx_progress *progress, void *ctx);
     void *progress_ctx;
+    const char *decisions;   /**< the decision log of the run that made the dataset
+                                  (boxmix-augment --decisions): each dropped object's
+                                  box before the operation is outlined in grey dots on
+                                  its output's drawing (NULL: none) */
+    const char *html;        /**< write a static HTML report into this folder instead
+                                  of drawings into `out` (which must then be NULL): the
+                                  drawings in html/images/, a paged gallery with filters
+                                  (index.html), each image's record and objects, and a
+                                  statistics page with SVG plots (stats.html). Nothing
+                                  in it is fetched from the network (NULL: none) */
 };
 
 /** What a draw run did. */
