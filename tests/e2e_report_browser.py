@@ -13,8 +13,10 @@ report's own files; filtering by each category shows exactly the images that hav
 it (by their records), by operation and by "has dropped objects" likewise; an
 image's record opens with links to its base's and source's drawings; the counts
 and the plots' values on the statistics page are the dataset's (recounted here
-from the files). Screenshots go to OUT_DIR; with --readme the gallery's is also
-written to samples/readme/report_gallery.jpg (the README's picture).
+from the files); at 10,000 images the gallery holds one page of thumbnails and
+loads one page of records per image opened. Screenshots go to OUT_DIR; with
+--readme those of the gallery and the statistics are also written to
+samples/readme/report_gallery.jpg and report_stats.jpg (the README's pictures).
 
 Without Chromium and chromedriver it skips, saying so, except when
 BOXMIX_REQUIRE_CHROMIUM=1 (set by `sh tools/quickstart.sh test`): then it fails.
@@ -25,12 +27,14 @@ import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+import zlib
 
 TOOLS, ROOT, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 README = "--readme" in sys.argv[4:]
@@ -40,6 +44,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 results = []
+notes = []  # what was measured, printed as TAP comments
 
 
 def check(name, cond, detail=""):
@@ -49,6 +54,8 @@ def check(name, cond, detail=""):
 def finish():
     print("TAP version 13")
     print("1..%d" % len(results))
+    for note in notes:
+        print("# " + note)
     failed = 0
     for i, (name, ok, detail) in enumerate(results, 1):
         print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
@@ -131,6 +138,15 @@ class WebDriver:
             shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def tiny_png(w, h):
+    """A grey RGB PNG of w x h."""
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    raw = b"".join(b"\0" + bytes([120, 130, 140]) * w for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -178,9 +194,10 @@ def main():
                             SAMPLES_IMAGES, "--out", run_dir, "--per-image", "2", "--seed", "7",
                             "--include-originals", "--decisions", log, "--quiet"], capture_output=True, text=True)
         check("augment samples/ with --decisions", p.returncode == 0, p.stderr)
-        p = subprocess.run([os.path.join(TOOLS, "boxmix-draw"), "--annotations",
-                            os.path.join(run_dir, "annotations.json"), "--images", os.path.join(run_dir, "images"),
-                            "--html", rep, "--decisions", log, "--quiet"], capture_output=True, text=True)
+        # From the run's parent folder, so the report names its dataset "run/annotations.json".
+        p = subprocess.run([os.path.abspath(os.path.join(TOOLS, "boxmix-draw")), "--annotations",
+                            "run/annotations.json", "--images", "run/images", "--html", "report",
+                            "--decisions", "run.jsonl", "--quiet"], capture_output=True, text=True, cwd=tmp)
         check("boxmix-draw --html --decisions", p.returncode == 0, p.stderr)
         if p.returncode != 0:
             return finish()
@@ -325,9 +342,52 @@ def main():
         check("statistics: the lambda histogram counts every output",
               sum(v for _, v in lam) == want["op-cutmix"], lam)
         drv.screenshot_jpeg(os.path.join(OUT, "report_stats.jpg"))
+        if README:
+            drv.screenshot_jpeg(os.path.join(ROOT, "samples", "readme", "report_stats.jpg"), 70)
         issues = problems(drv, base_url)
         check("statistics: no console error, no failed request, nothing fetched from elsewhere",
               not issues, "\n".join(issues))
+
+        # 10,000 images: the gallery pages through them holding one page of
+        # thumbnails, and opening an image loads only its page of records.
+        big, tiny, rep2 = os.path.join(tmp, "big.json"), os.path.join(tmp, "tiny"), os.path.join(tmp, "big")
+        os.mkdir(tiny)
+        with open(os.path.join(tiny, "one.png"), "wb") as f:
+            f.write(tiny_png(48, 32))
+        n_big = 10000
+        json.dump({"images": [{"id": i + 1, "file_name": "one.png", "width": 48, "height": 32}
+                              for i in range(n_big)],
+                   "annotations": [{"id": i + 1, "image_id": i + 1, "category_id": 1 + i % 4, "bbox": [4, 6, 30, 20],
+                                    "area": 600, "iscrowd": 0} for i in range(n_big)],
+                   "categories": doc["categories"]}, open(big, "w"))
+        t0 = time.time()
+        p = subprocess.run([os.path.join(TOOLS, "boxmix-draw"), "--annotations", big, "--images", tiny,
+                            "--html", rep2, "--quiet"], capture_output=True, text=True)
+        took = time.time() - t0
+        check("a report of 10,000 images", p.returncode == 0, p.stderr)
+        big_url = "file://" + os.path.abspath(rep2) + "/"
+        drv.get(big_url + "index.html")
+        t1 = time.time()
+        shown = drv.wait("var c = document.getElementById('count'); return c && c.getAttribute('data-shown');")
+        opened = time.time() - t1
+        imgs = drv.js("return document.querySelectorAll('img').length")
+        check("10,000 images: all counted, one page of 48 thumbnails in the document",
+              shown == str(n_big) and imgs == 48, (shown, imgs))
+        drv.js("location.hash = 'page=150'")
+        drv.wait("return document.getElementById('pageinfo').textContent === 'page 150 of 209'")
+        first = drv.js("return Number(document.querySelector('#gallery .card').getAttribute('data-pos'))")
+        drv.click("#gallery .card")
+        drv.wait("return !document.getElementById('detail').hidden")
+        scripts = drv.js("return Array.from(document.querySelectorAll('script')).map(function (e) { return e.src; })"
+                         ".filter(function (u) { return u.indexOf('/data/page-') >= 0; })")
+        check("10,000 images: page 150 shows images 7152.., opening one loads only its page of records",
+              first == 149 * 48 and scripts == [big_url + "data/page-%05d.js" % (first // 100)], (first, scripts))
+        drv.click('#f-cat option[value="3"]')
+        shown = drv.js("return document.getElementById('count').getAttribute('data-shown')")
+        check("10,000 images: a category filter counts from the index", shown == str(n_big // 4), shown)
+        issues = problems(drv, big_url)
+        check("10,000 images: no console error, no failed request", not issues, "\n".join(issues))
+        notes.append("10,000 images: report drawn in %.1f s, gallery counted in %.2f s" % (took, opened))
     finally:
         if drv is not None:
             try:
