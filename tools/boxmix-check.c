@@ -166,7 +166,8 @@ static int print_stats(const struct bmx_check_options *co, const char *decisions
     cli_exit_on_signals(prog);
     bmx_status st = bmx_stats_compute(&so, &stats, &err);
     if (st == BMX_OK) {
-        st = json ? bmx_stats_json(stats, &text, &len, &err) : bmx_stats_text(stats, &text, &len, &err);
+        st = json ? bmx_stats_json(stats, &text, &len, &err)
+                  : bmx_stats_text(stats, &text, &len, &err);
     }
     bmx_stats_free(stats);
     if (st != BMX_OK) {

@@ -19,7 +19,8 @@ static void usage_line(FILE *f)
 {
     fprintf(f, "usage: %s --annotations FILE --images DIR --out DIR [options]\n", prog);
     fprintf(f, "       %s --voc DIR [--images DIR] --out DIR [options]\n", prog);
-    fprintf(f, "       %s (--annotations FILE --images DIR | --voc DIR) --html DIR [options]\n", prog);
+    fprintf(f, "       %s (--annotations FILE --images DIR | --voc DIR) --html DIR [options]\n",
+            prog);
 }
 
 static void help(void)

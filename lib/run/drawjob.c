@@ -313,7 +313,8 @@ static bmx_status draw_one(const struct run_ctx *ctx, size_t i, const char *in_p
         size_t len = 0;
         st = bmx_image_encode(&drawn, job->format, job->quality, &enc, &len, err);
         if (st == BMX_OK) {
-            st = bmx__outfile_write(out_dir, job->html != NULL ? job->html : job->out, rel, enc, len, false, err);
+            const char *shown = job->html != NULL ? job->html : job->out;
+            st = bmx__outfile_write(out_dir, shown, rel, enc, len, false, err);
         }
         free(enc);
     }

@@ -25,7 +25,8 @@ static bmx_status put_file(int dir, const char *shown, const char *rel, struct b
     if (b->failed) {
         st = bmx__fail(err, BMX_E_NOMEM, "%s/%s: out of memory", shown, rel);
     } else {
-        st = bmx__outfile_write(dir, shown, rel, b->data != NULL ? b->data : "", b->len, false, err);
+        const char *data = b->data != NULL ? b->data : "";
+        st = bmx__outfile_write(dir, shown, rel, data, b->len, false, err);
     }
     bmx__buf_free(b);
     return st;
@@ -75,33 +76,56 @@ static void put_box(struct bmx__buf *b, struct bmx_box x)
     bmx__buf_puts(b, "]");
 }
 
-/* The drawing of the image of the output whose `boxmix.original_image_id` is the
- * input id in `key` of image i's record; NULL when the output has none drawn. */
-static const char *linked_drawing(const struct bmx__report_in *in, size_t i, const char *key,
-                                  double *id)
+/* The drawn originals of the dataset by their input id (`boxmix.original_image_id`),
+ * sorted, for the links from an output to its base and source. */
+struct original {
+    double id;
+    size_t image;
+};
+
+struct originals {
+    struct original *at;
+    size_t n;
+};
+
+static int cmp_original(const void *a, const void *b)
 {
-    const bmx_dataset *ds = in->ds;
-    if (!bmx__extra_numbers(ds->images[i].extra, "boxmix", key, id, 1)) {
-        return NULL;
-    }
-    for (size_t j = 0; j < ds->n_images; j++) {
-        double o;
-        if (in->sel[j] && bmx__extra_numbers(ds->images[j].extra, "boxmix", "original_image_id", &o, 1) &&
-            o == *id) {
-            return in->names[j];
-        }
-    }
-    return NULL;
+    const struct original *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
 }
 
-static void put_link(struct bmx__buf *b, const struct bmx__report_in *in, size_t i, const char *key)
+static bool originals_init(struct originals *o, const struct bmx__report_in *in)
+{
+    const bmx_dataset *ds = in->ds;
+    o->n = 0;
+    o->at = bmx__alloc_array(ds->n_images ? ds->n_images : 1, sizeof *o->at);
+    if (o->at == NULL) {
+        return false;
+    }
+    for (size_t j = 0; j < ds->n_images; j++) {
+        double id;
+        if (in->sel[j] &&
+            bmx__extra_numbers(ds->images[j].extra, "boxmix", "original_image_id", &id, 1)) {
+            o->at[o->n++] = (struct original){id, j};
+        }
+    }
+    qsort(o->at, o->n, sizeof *o->at, cmp_original);
+    return true;
+}
+
+/* [input id, its drawing or null] of the image that `key` of image i's record names. */
+static void put_link(struct bmx__buf *b, const struct bmx__report_in *in,
+                     const struct originals *origs, size_t i, const char *key)
 {
     double id = 0;
-    const char *href = linked_drawing(in, i, key, &id);
     if (!bmx__extra_numbers(in->ds->images[i].extra, "boxmix", key, &id, 1)) {
         bmx__buf_puts(b, "null");
         return;
     }
+    struct original want = {id, 0};
+    const struct original *hit =
+        bsearch(&want, origs->at, origs->n, sizeof *origs->at, cmp_original);
+    const char *href = hit != NULL ? in->names[hit->image] : NULL;
     bmx__buf_puts(b, "[");
     bmx__buf_number(b, id);
     bmx__buf_puts(b, ",");
@@ -113,8 +137,9 @@ static void put_link(struct bmx__buf *b, const struct bmx__report_in *in, size_t
     bmx__buf_puts(b, "]");
 }
 
-static void put_record(struct bmx__buf *b, const struct bmx__report_in *in, size_t i,
-                       const size_t *dec_first, const size_t *dec_order)
+static void put_record(struct bmx__buf *b, const struct bmx__report_in *in,
+                       const struct originals *origs, size_t i, const size_t *dec_first,
+                       const size_t *dec_order)
 {
     const bmx_dataset *ds = in->ds;
     const struct bmx_image_info *info = &ds->images[i];
@@ -127,9 +152,9 @@ static void put_record(struct bmx__buf *b, const struct bmx__report_in *in, size
     bmx__buf_printf(b, ",\"w\":%d,\"h\":%d,\"op\":", (int)info->width, (int)info->height);
     bmx__buf_string(b, op_of(info));
     bmx__buf_puts(b, ",\"base\":");
-    put_link(b, in, i, "base_image_id");
+    put_link(b, in, origs, i, "base_image_id");
     bmx__buf_puts(b, ",\"source\":");
-    put_link(b, in, i, "source_image_id");
+    put_link(b, in, origs, i, "source_image_id");
     double v[4];
     bmx__buf_puts(b, ",\"patch\":");
     if (bmx__extra_numbers(info->extra, "boxmix", "patch", v, 4)) {
@@ -299,12 +324,14 @@ static bmx_status write_stats_html(int dir, const char *shown, const struct bmx_
         bmx__buf_printf(&b, "<tr data-category=\"%" PRId64 "\"><th>", k->id);
         bmx__buf_html(&b, k->name);
         bmx__buf_printf(&b,
-                        "</th><td data-count=\"objects\">%" PRIu64 "</td><td data-count=\"images\">%" PRIu64
+                        "</th><td data-count=\"objects\">%" PRIu64
+                        "</td><td data-count=\"images\">%" PRIu64
                         "</td><td data-count=\"crowd\">%" PRIu64 "</td>",
                         k->objects, k->images, k->crowd);
         if (s->decisions_name != NULL) {
             bmx__buf_printf(&b,
-                            "<td data-count=\"considered\">%" PRIu64 "</td><td data-count=\"kept\">%" PRIu64
+                            "<td data-count=\"considered\">%" PRIu64
+                            "</td><td data-count=\"kept\">%" PRIu64
                             "</td><td data-count=\"clipped\">%" PRIu64
                             "</td><td data-count=\"dropped\">%" PRIu64 "</td>",
                             k->considered, k->kept, k->dec_clipped, k->dropped);
@@ -360,7 +387,8 @@ bmx_status bmx__report_write(int dir, const char *shown, const struct bmx__repor
     const bmx_dataset *ds = in->ds;
     const size_t n = ds->n_images;
     struct ops ops = {{NULL}, 0};
-    size_t *dec_first = NULL, *dec_order = NULL, *pos = NULL;
+    size_t *dec_first = NULL, *dec_order = NULL;
+    struct originals origs = {NULL, 0};
     bmx_status st = BMX_OK;
     struct bmx__buf b = {0};
 
@@ -385,6 +413,10 @@ bmx_status bmx__report_write(int dir, const char *shown, const struct bmx__repor
                 dec_order[dec_first[in->dec_image[q] + 1]++] = q;
             }
         }
+    }
+    if (!originals_init(&origs, in)) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        goto done;
     }
     st = put_lines(dir, shown, "report.css", bmx__report_css, err);
     if (st == BMX_OK) {
@@ -461,7 +493,7 @@ bmx_status bmx__report_write(int dir, const char *shown, const struct bmx__repor
         } else {
             bmx__buf_puts(&b, ",\n");
         }
-        put_record(&b, in, i, dec_first, dec_order);
+        put_record(&b, in, &origs, i, dec_first, dec_order);
         k++;
         if (k % PAGE_RECORDS == 0 || k == drawn) {
             char rel[48];
@@ -474,6 +506,6 @@ done:
     bmx__buf_free(&b);
     free(dec_first);
     free(dec_order);
-    free(pos);
+    free(origs.at);
     return st;
 }

@@ -108,7 +108,8 @@ void bmx__svg_bars(struct bmx__buf *b, const char *id, const char *title, const 
             bmx__buf_puts(b, ": ");
             bmx__buf_html(b, series[s].name);
             bmx__buf_printf(b,
-                            " %" PRIu64 "</title></rect><text class=\"v\" x=\"%d\" y=\"%d\">%" PRIu64
+                            " %" PRIu64 "</title></rect>"
+                            "<text class=\"v\" x=\"%d\" y=\"%d\">%" PRIu64
                             "</text>",
                             v, x + (bar - 2) / 2, TOP + PLOT_H - h - 3, v);
         }

@@ -83,7 +83,8 @@ bmx_status bmx_stats_json(const bmx_stats *s, char **out, size_t *len, bmx_error
     for (size_t i = 0; i < s->n_cats; i++) {
         const struct bmx__cat_stats *c = &s->cats[i];
         put_cat_head(&b, c, i);
-        bmx__buf_printf(&b, ",\"objects\":%" PRIu64 ",\"images\":%" PRIu64 ",\"crowd\":%" PRIu64 "}",
+        bmx__buf_printf(&b,
+                        ",\"objects\":%" PRIu64 ",\"images\":%" PRIu64 ",\"crowd\":%" PRIu64 "}",
                         c->objects, c->images, c->crowd);
     }
     bmx__buf_puts(&b, "],\"objects_per_image\":");
