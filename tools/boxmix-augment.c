@@ -61,8 +61,9 @@ static void help(void)
            "  --alpha A              lambda ~ Beta(A, A) (default 1.0)\n"
            "  --cut-ratio LO:HI      draw patch side ratios uniformly in [LO, HI] instead\n"
            "  --placement P          anywhere (default) or avoid-base\n"
-           "  --tries N              candidate patches for avoid-base (default 10)\n"
-           "  --min-visibility V     drop objects with less visible (default 0.10)\n"
+           "  --tries N              candidate patches for avoid-base (default 10)\n",
+           prog);
+    printf("  --min-visibility V     drop objects with less visible (default 0.10)\n"
            "  --min-area A           drop objects with a smaller visible area (default 0)\n"
            "  --min-size S           drop objects whose new box is narrower or lower (default 2)\n"
            "  --mask-format F        keep (default: each mask in its form), rle, or polygon\n"
@@ -87,6 +88,8 @@ static void help(void)
            "  --skip-bad             leave out input images that are missing, unreadable or\n"
            "                         of another size (checked fully first) instead of stopping\n"
            "  --report FILE          write a JSON run report (counts, skipped images)\n"
+           "  --decisions FILE       write the decision log: one JSON line per object\n"
+           "                         considered (kept, clipped, or dropped and by which rule)\n"
            "  --force                write into a folder that already holds a dataset\n"
            "                         (never over an input: see README, Safety)\n"
            "  --quiet                no summary line\n"
@@ -138,6 +141,7 @@ enum {
     OPT_RESUME,
     OPT_SKIP_BAD,
     OPT_REPORT,
+    OPT_DECISIONS,
     OPT_QUIET,
     OPT_PROGRESS,
     OPT_HELP,
@@ -182,6 +186,7 @@ int main(int argc, char **argv)
         {"resume", no_argument, NULL, OPT_RESUME},
         {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
         {"report", required_argument, NULL, OPT_REPORT},
+        {"decisions", required_argument, NULL, OPT_DECISIONS},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"progress", required_argument, NULL, OPT_PROGRESS},
         {"help", no_argument, NULL, OPT_HELP},
@@ -402,6 +407,9 @@ int main(int argc, char **argv)
             break;
         case OPT_REPORT:
             o.report = optarg;
+            break;
+        case OPT_DECISIONS:
+            o.decisions = optarg;
             break;
         case OPT_SHARD: {
             char buf[64];

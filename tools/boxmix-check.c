@@ -18,8 +18,9 @@ static void usage_line(FILE *f)
 {
     fprintf(f, "usage: %s [options] FILE\n"
                "       %s [options] --voc DIR|XML [--split NAME] [--labels FILE]\n"
-               "       %s [options] --yolo data.yaml|DIR [--split NAME] [--names FILE]\n",
-            prog, prog, prog);
+               "       %s [options] --yolo data.yaml|DIR [--split NAME] [--names FILE]\n"
+               "       %s --stats [--json] [--decisions FILE] FILE|--voc DIR|XML|--yolo ...\n",
+            prog, prog, prog, prog);
 }
 
 static void help(void)
@@ -66,6 +67,13 @@ static void help(void)
            "                         (default 178956970)\n"
            "  --progress MODE        auto (default: a line on stderr when it is a terminal),\n"
            "                         line, json (one JSON object a second on stderr), none\n"
+           "  --stats                print the dataset's statistics instead of its problems:\n"
+           "                         images, objects per category and per image, box sizes\n"
+           "                         and COCO's small/medium/large, masks, crowd; on a boxmix\n"
+           "                         output also operations, lambda, visibility (with --json:\n"
+           "                         one JSON document, schemas/stats.schema.json)\n"
+           "  --decisions FILE       with --stats: the run's decision log (boxmix-augment\n"
+           "                         --decisions): kept, clipped, dropped per category\n"
            "  --help                 this help\n"
            "  --version              the version\n"
            "\n"
@@ -152,6 +160,38 @@ static void print_problem(const struct bmx_problem *p, void *ctx)
     }
 }
 
+/* --stats: the statistics of the dataset (and its decision log), as text or JSON. */
+static int print_stats(const struct bmx_check_options *co, const char *decisions, bool json)
+{
+    struct bmx_stats_options so;
+    bmx_stats_options_init(&so);
+    so.input = co->input;
+    so.limits = co->limits;
+    so.decisions = decisions;
+    bmx_stats *stats = NULL;
+    bmx_error err = {0};
+    char *text = NULL;
+    size_t len = 0;
+    cli_exit_on_signals(prog);
+    bmx_status st = bmx_stats_compute(&so, &stats, &err);
+    if (st == BMX_OK) {
+        st = json ? bmx_stats_json(stats, &text, &len, &err)
+                  : bmx_stats_text(stats, &text, &len, &err);
+    }
+    bmx_stats_free(stats);
+    if (st != BMX_OK) {
+        fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
+        return 1;
+    }
+    fwrite(text, 1, len, stdout);
+    free(text);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write to standard output\n", prog);
+        return 1;
+    }
+    return 0;
+}
+
 enum {
     OPT_ANN = 256,
     OPT_VOC,
@@ -164,6 +204,8 @@ enum {
     OPT_MAX_PROBLEMS,
     OPT_MAX_PIXELS,
     OPT_PROGRESS,
+    OPT_STATS,
+    OPT_DECISIONS,
     OPT_HELP,
     OPT_VERSION,
     OPT_YOLO,
@@ -185,6 +227,8 @@ int main(int argc, char **argv)
         {"max-problems", required_argument, NULL, OPT_MAX_PROBLEMS},
         {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
         {"progress", required_argument, NULL, OPT_PROGRESS},
+        {"stats", no_argument, NULL, OPT_STATS},
+        {"decisions", required_argument, NULL, OPT_DECISIONS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {"yolo", required_argument, NULL, OPT_YOLO},
@@ -197,6 +241,8 @@ int main(int argc, char **argv)
     struct printer pr = {.max = 1000};
     enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     const char *voc = NULL, *yolo = NULL;
+    bool stats = false, max_given = false;
+    const char *decisions = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -249,6 +295,13 @@ int main(int argc, char **argv)
                 return cli_usage_error(prog, usage_line, "--max-problems: expected an integer >= 0, got '%s'", optarg);
             }
             pr.max = u;
+            max_given = true;
+            break;
+        case OPT_STATS:
+            stats = true;
+            break;
+        case OPT_DECISIONS:
+            decisions = optarg;
             break;
         case OPT_MAX_PIXELS:
             if (!cli_parse_u64(optarg, &u) || u == 0) {
@@ -300,6 +353,17 @@ int main(int argc, char **argv)
     }
     if (o.input.annotations == NULL) {
         return cli_usage_error(prog, usage_line, "%s", "no annotation file given");
+    }
+    if (decisions != NULL && !stats) {
+        return cli_usage_error(prog, usage_line, "%s", "--decisions needs --stats");
+    }
+    if (stats && (o.decode || o.strict || max_given || o.input.images != NULL)) {
+        return cli_usage_error(prog, usage_line, "%s",
+                               "--stats reads annotations only: --images, --decode, --strict and "
+                               "--max-problems belong to the problem check");
+    }
+    if (stats) {
+        return print_stats(&o, decisions, pr.json);
     }
     if (o.decode && o.input.images == NULL && voc == NULL && yolo == NULL) {
         return cli_usage_error(prog, usage_line, "%s", "--decode needs --images");

@@ -20,6 +20,8 @@ static void usage_line(FILE *f)
     fprintf(f, "usage: %s --annotations FILE --images DIR --out DIR [options]\n", prog);
     fprintf(f, "       %s --voc DIR [--images DIR] --out DIR [options]\n", prog);
     fprintf(f, "       %s --yolo data.yaml|DIR [--split NAME] [--names FILE] --out DIR [options]\n", prog);
+    fprintf(f, "       %s (--annotations FILE --images DIR | --voc DIR | --yolo ...) --html DIR [options]\n",
+            prog);
 }
 
 static void help(void)
@@ -50,6 +52,13 @@ static void help(void)
            "  --names FILE           YOLO folder: class names, one a line, in class order\n"
            "  --yolo-allow-outside   YOLO: accept data.yaml paths outside the dataset's root\n"
            "  --out DIR              output folder (created; not the image folder)\n"
+           "  --html DIR             write a static HTML report instead of --out: the\n"
+           "                         drawings in DIR/images/, a paged gallery with filters\n"
+           "                         (DIR/index.html), each image's record and objects, and\n"
+           "                         statistics with plots (DIR/stats.html); opens from disk\n"
+           "  --decisions FILE       the run's decision log (boxmix-augment --decisions):\n"
+           "                         dropped objects outlined in grey dots, in the report\n"
+           "                         per image and per category\n"
            "  --sheet FILE           also write a contact sheet (.png, .jpg or .jpeg)\n"
            "  --sheet-width PX       sheet width in pixels, 64..16384 (default 1280)\n"
            "  --limit N              draw at most N images (the first ones of the selection)\n"
@@ -160,6 +169,8 @@ enum {
     OPT_MAX_PIXELS,
     OPT_QUIET,
     OPT_PROGRESS,
+    OPT_HTML,
+    OPT_DECISIONS,
     OPT_HELP,
     OPT_VERSION,
     OPT_YOLO,
@@ -192,6 +203,8 @@ static int run(int argc, char **argv, int64_t **ids_store)
         {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"progress", required_argument, NULL, OPT_PROGRESS},
+        {"html", required_argument, NULL, OPT_HTML},
+        {"decisions", required_argument, NULL, OPT_DECISIONS},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {"yolo", required_argument, NULL, OPT_YOLO},
@@ -325,6 +338,12 @@ static int run(int argc, char **argv, int64_t **ids_store)
         case OPT_QUIET:
             quiet = true;
             break;
+        case OPT_HTML:
+            job.html = optarg;
+            break;
+        case OPT_DECISIONS:
+            job.decisions = optarg;
+            break;
         case OPT_PROGRESS:
             if (!cli_parse_progress(optarg, &progress)) {
                 return cli_usage_error(prog, usage_line, "--progress: expected auto, line, json or none, got '%s'", optarg);
@@ -342,14 +361,18 @@ static int run(int argc, char **argv, int64_t **ids_store)
     if (optind < argc) {
         return cli_usage_error(prog, usage_line, "unexpected argument '%s'", argv[optind]);
     }
+    if (job.out != NULL && job.html != NULL) {
+        return cli_usage_error(prog, usage_line, "%s", "--out and --html exclude each other");
+    }
+    const char *dest = job.out != NULL ? job.out : job.html;
     int bad = cli_yolo_input(prog, usage_line, &job.input, yolo, names, yolo_outside, annotations,
-                             voc, job.out);
+                             voc, dest);
     if (bad > 0) {
         return bad;
     }
     if (bad < 0) {
         bad = cli_check_input(prog, usage_line, annotations, job.input.images, voc,
-                              job.input.voc_split, job.input.labels, job.out);
+                              job.input.voc_split, job.input.labels, dest);
         if (bad != 0) {
             return bad;
         }
@@ -378,7 +401,11 @@ static int run(int argc, char **argv, int64_t **ids_store)
     }
     if (!quiet) {
         printf("%s: drew %" PRIu64 " image%s (%" PRIu64 " object%s) into %s", prog, sum.images,
-               sum.images == 1 ? "" : "s", sum.objects, sum.objects == 1 ? "" : "s", job.out);
+               sum.images == 1 ? "" : "s", sum.objects, sum.objects == 1 ? "" : "s",
+               job.html != NULL ? job.html : job.out);
+        if (job.html != NULL) {
+            printf("; report %s/index.html", job.html);
+        }
         if (job.sheet != NULL) {
             printf("; sheet %s", job.sheet);
         }

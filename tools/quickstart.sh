@@ -24,9 +24,11 @@ if [ "$mode" = test ]; then
     # has script(1), which runs the tools on a pseudo-terminal for the progress test
     # (essential in Debian, so normally there); numpy (above) also serves tests/coco_rle.py, the YOLO
     # mask checks of tests/e2e_yolo.py; pytest runs the Python module's tests and
-    # Shapely is the reference of its benchmark (tests/bench_python.py).
+    # Shapely is the reference of its benchmark (tests/bench_python.py); chromium and
+    # its driver open the HTML report of boxmix-draw --html in a real browser.
     packages="$packages clang libclang-rt-14-dev g++ slurmctld slurmd slurm-client munge parallel bsdutils \
 python3-pytest python3-shapely"
+    packages="$packages chromium chromium-driver"
 fi
 missing=""
 for p in $packages; do
@@ -77,6 +79,9 @@ else
     # them (as root; without root the Slurm test still skips, saying so).
     BOXMIX_REQUIRE_CLUSTER=1
     export BOXMIX_REQUIRE_CLUSTER
+    # Likewise Chromium for the browser test of the HTML report.
+    BOXMIX_REQUIRE_CHROMIUM=1
+    export BOXMIX_REQUIRE_CHROMIUM
     log=$(mktemp)
     trap 'rm -f "$log"' EXIT
     run_tests build

@@ -123,4 +123,9 @@ void bmx__draw_thumb_size(int32_t w, int32_t h, int32_t thumb_w, int32_t *tw, in
  */
 int64_t bmx__draw_sheet_height(const struct bmx_image *images, size_t n, int32_t width);
 
+/* The boxes of dropped objects (`n` of them, in the image's frame before scaling
+ * by sx, sy) outlined in grey dots `line_width` pixels wide (draw_dropped.c). */
+void bmx__draw_dropped(struct bmx_image *img, const struct bmx_box *boxes, size_t n, double sx,
+                       double sy, int line_width);
+
 #endif

@@ -1116,6 +1116,16 @@ struct bmx_draw_job {
      *  `progress_ctx`; default NULL. */
     void (*progress)(const struct bmx_progress *progress, void *ctx);
     void *progress_ctx;
+    const char *decisions;   /**< the decision log of the run that made the dataset
+                                  (boxmix-augment --decisions): each dropped object's
+                                  box before the operation is outlined in grey dots on
+                                  its output's drawing (NULL: none) */
+    const char *html;        /**< write a static HTML report into this folder instead
+                                  of drawings into `out` (which must then be NULL): the
+                                  drawings in html/images/, a paged gallery with filters
+                                  (index.html), each image's record and objects, and a
+                                  statistics page with SVG plots (stats.html). Nothing
+                                  in it is fetched from the network (NULL: none) */
 };
 
 /** What a draw run did. */
@@ -1197,6 +1207,9 @@ struct bmx_job_options {
                                   `yolo_split`, else "train" */
     struct bmx_yolo_write_summary *yolo_written; /**< YOLO output: when non-NULL, filled
                                   with what the writer did */
+    const char *decisions;   /**< write the decision log (one JSON line per object
+                                  considered, schemas/decisions.schema.json) to this
+                                  path, whole or not at all (NULL: none) */
 };
 
 /** The default of bmx_job_options.memory_limit: 1 GiB. */
@@ -1426,6 +1439,105 @@ BMX_API bmx_status bmx_cutmix_record_to_json(const struct bmx_image_info *base,
                                              const struct bmx_patch *patch, uint64_t seed,
                                              uint64_t index, char **out, size_t *len,
                                              bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Decisions: what an operation did with each object it considered            */
+/* ------------------------------------------------------------------------- */
+
+/** What became of one object. */
+enum bmx_decision_kind {
+    BMX_DECIDED_KEPT = 0,    /**< written exactly as it came (untouched) */
+    BMX_DECIDED_CLIPPED = 1, /**< touched and kept: box, area and mask recomputed */
+    BMX_DECIDED_DROPPED = 2  /**< left out of the output */
+};
+
+/** The rule that dropped an object, the first that failed in this order. */
+enum bmx_drop_rule {
+    BMX_DROP_NONE = 0,           /**< not dropped */
+    BMX_DROP_NO_AREA = 1,        /**< nothing of it stays visible (also a polygon sliver
+                                      that covers no pixel as RLE) */
+    BMX_DROP_MIN_VISIBILITY = 2, /**< visibility below min_visibility */
+    BMX_DROP_MIN_AREA = 3,       /**< visible area below min_area */
+    BMX_DROP_MIN_SIZE = 4        /**< new box narrower or lower than min_size */
+};
+
+/** One object an operation considered, as it decided it. Plain data. */
+struct bmx_decision {
+    enum bmx_origin from;      /**< base or source */
+    size_t index;              /**< the object's index in its input sample */
+    int64_t annotation_id;     /**< its id in its input */
+    int64_t category_id;
+    int iscrowd;
+    double visibility;         /**< visible area over the whole (1 when untouched) */
+    double visible_area;       /**< pixels for RLE, exact area for polygons, else of the box */
+    struct bmx_box before;     /**< its box in the output's frame before the operation
+                                    (a source of another size: scaled) */
+    struct bmx_box box;        /**< the box written (kept, clipped); the tight box of
+                                    what stayed visible when dropped (zero when nothing) */
+    enum bmx_decision_kind kind;
+    enum bmx_drop_rule rule;   /**< BMX_DROP_NONE unless dropped */
+};
+
+/** The decision log's names: "kept", "clipped", "dropped"; and "min_visibility",
+ *  "min_area", "min_size", "no-area" ("" for BMX_DROP_NONE). Static strings. */
+BMX_API const char *bmx_decision_kind_name(enum bmx_decision_kind kind);
+BMX_API const char *bmx_drop_rule_name(enum bmx_drop_rule rule);
+
+/**
+ * bmx_cutmix_apply, telling what it decided for every object it considered:
+ * `decisions` (may be NULL) is an array of a->n_objects + b->n_objects the caller
+ * owns, filled in order (a's objects, then b's). The counts of `stats` are those of
+ * the decisions. Thread safety: as bmx_cutmix_apply.
+ */
+BMX_API bmx_status bmx_cutmix_apply_decided(const struct bmx_cutmix_options *opts,
+                                            const struct bmx_patch *patch,
+                                            const struct bmx_sample *a,
+                                            const struct bmx_sample *b, struct bmx_sample *out,
+                                            struct bmx_cutmix_stats *stats,
+                                            struct bmx_decision *decisions, bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* Dataset statistics                                                         */
+/* ------------------------------------------------------------------------- */
+
+/** Statistics of one dataset (opaque; computed on the dataset model, so every
+ *  format the readers know has them). */
+typedef struct bmx_stats bmx_stats;
+
+/** What to compute statistics of. Fill with bmx_stats_options_init. */
+struct bmx_stats_options {
+    size_t size;              /**< sizeof(struct bmx_stats_options), set by the _init */
+    struct bmx_input input;   /**< the dataset (COCO or VOC); `input.annotations` required */
+    struct bmx_limits limits; /**< the readers' limits; default bmx_limits_init */
+    const char *decisions;    /**< a decision log of the run that made the dataset
+                                   (boxmix-augment --decisions): per category kept,
+                                   clipped and dropped from it (NULL: none) */
+};
+
+/** Fill `opts` with the defaults (COCO, no decision log). */
+BMX_API void bmx_stats_options_init(struct bmx_stats_options *opts);
+
+/**
+ * Read the dataset (and the decision log) and count: images, objects per category
+ * and per image, box width, height, area and aspect distributions with COCO's
+ * small/medium/large counts (by `area`, as COCO's evaluation), masks by kind,
+ * crowd objects; on a boxmix output the operations, lambda and visibility
+ * distributions, where objects came from. `*out` is allocated: free it with
+ * bmx_stats_free. A bad dataset or log: the reader's error, naming file and place.
+ */
+BMX_API bmx_status bmx_stats_compute(const struct bmx_stats_options *opts, bmx_stats **out,
+                                     bmx_error *err);
+
+/** The statistics as one JSON document (schemas/stats.schema.json) ending in a
+ *  newline, or as readable text: `*out` malloc'd (NUL-terminated, `*len` without
+ *  it), freed by the caller with free(). */
+BMX_API bmx_status bmx_stats_json(const bmx_stats *stats, char **out, size_t *len,
+                                  bmx_error *err);
+BMX_API bmx_status bmx_stats_text(const bmx_stats *stats, char **out, size_t *len,
+                                  bmx_error *err);
+
+/** Free statistics. Accepts NULL. */
+BMX_API void bmx_stats_free(bmx_stats *stats);
 
 #ifdef __cplusplus
 }

@@ -79,10 +79,11 @@ static bmx_status check_image(const struct bmx_image *img, const char *which, bo
 
 /* The result is built aside and handed over only when everything succeeded, so a
  * failure leaves `out` zeroed and nothing allocated. */
-bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
-                            const struct bmx_patch *patch, const struct bmx_sample *a,
-                            const struct bmx_sample *b, struct bmx_sample *out,
-                            struct bmx_cutmix_stats *stats, bmx_error *err)
+bmx_status bmx_cutmix_apply_decided(const struct bmx_cutmix_options *opts,
+                                    const struct bmx_patch *patch, const struct bmx_sample *a,
+                                    const struct bmx_sample *b, struct bmx_sample *out,
+                                    struct bmx_cutmix_stats *stats,
+                                    struct bmx_decision *decisions, bmx_error *err)
 {
     bmx_status st = BMX_OK;
     struct bmx_sample res;
@@ -202,8 +203,9 @@ objects:;
             struct bmx_object *o = &res.objects[res.n_objects];
             bool hit = false;
             struct bmx_rect taken;
+            struct bmx__verdict v;
             st = bmx__object_by_rect(opts, &objs[i], r, !from_base, w, h, o, &kept, &hit, &taken,
-                                     err);
+                                     decisions != NULL ? &v : NULL, err);
             if (st == BMX_OK && kept) {
                 st = bmx__object_mask_format(opts->mask_format, &objs[i], hit ? &taken : NULL,
                                              !from_base, w, h, o, &kept, &counts.holes_filled,
@@ -213,6 +215,27 @@ objects:;
                 bmx__prefix(err, st, "%s object %zu (id %lld)", from_base ? "base" : "source",
                             i, (long long)objs[i].id);
                 goto cleanup;
+            }
+            if (decisions != NULL) {
+                struct bmx_decision *d = &decisions[from_base ? i : a->n_objects + i];
+                memset(d, 0, sizeof *d);
+                d->from = from_base ? BMX_FROM_BASE : BMX_FROM_SOURCE;
+                d->index = i;
+                d->annotation_id = objs[i].id;
+                d->category_id = objs[i].category_id;
+                d->iscrowd = objs[i].iscrowd;
+                d->visibility = v.visibility;
+                d->visible_area = v.visible;
+                d->before = objs[i].bbox;
+                d->box = kept ? o->bbox : v.box;
+                d->rule = kept ? BMX_DROP_NONE : v.rule;
+                if (v.rule == BMX_DROP_NONE && !kept) {
+                    /* The mask format found no pixel in what the rules kept. */
+                    d->rule = BMX_DROP_NO_AREA;
+                }
+                d->kind = !kept        ? BMX_DECIDED_DROPPED
+                          : o->touched ? BMX_DECIDED_CLIPPED
+                                       : BMX_DECIDED_KEPT;
             }
             if (!kept) {
                 counts.dropped++;
@@ -252,6 +275,13 @@ cleanup:
     return BMX_OK;
 }
 
+bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
+                            const struct bmx_patch *patch, const struct bmx_sample *a,
+                            const struct bmx_sample *b, struct bmx_sample *out,
+                            struct bmx_cutmix_stats *stats, bmx_error *err)
+{
+    return bmx_cutmix_apply_decided(opts, patch, a, b, out, stats, NULL, err);
+}
 
 bmx_status bmx_cutmix(const struct bmx_cutmix_options *opts, const struct bmx_sample *a,
                       const struct bmx_sample *b, bmx_rng *rng, struct bmx_sample *out,

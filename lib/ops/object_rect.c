@@ -113,7 +113,8 @@ enum measure_kind { MEASURE_BOX, MEASURE_POLY, MEASURE_RLE };
 bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts,
                                const struct bmx_object *in, struct bmx_rect r, bool inside,
                                int32_t w, int32_t h, struct bmx_object *out, bool *kept,
-                               bool *hit_out, struct bmx_rect *taken, bmx_error *err)
+                               bool *hit_out, struct bmx_rect *taken,
+                               struct bmx__verdict *verdict, bmx_error *err)
 {
     bmx_status st = BMX_OK;
     struct bmx_polyset clipped_to_image = {0, NULL}; /* owned when the image clipped it */
@@ -129,6 +130,9 @@ bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts,
     }
     if (kept != NULL) {
         *kept = false;
+    }
+    if (verdict != NULL) {
+        memset(verdict, 0, sizeof *verdict);
     }
     if (opts == NULL || in == NULL || out == NULL || kept == NULL || in == out) {
         return bmx__fail(err, BMX_E_INVALID, "object by rect: NULL or aliased argument");
@@ -286,6 +290,14 @@ bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts,
         res.touched = false;
         res.visibility = 1.0;
         keep = true;
+        if (verdict != NULL) {
+            /* Polygons the rectangle missed were not measured on the way. */
+            verdict->visible = kind == MEASURE_POLY && !(may_hit || changed)
+                                   ? bmx_polyset_area(polys)
+                                   : original;
+            verdict->visibility = 1.0;
+            verdict->box = in->bbox;
+        }
     } else {
         double visibility = original > 0.0 ? visible / original : 0.0;
         if (visibility > 1.0) {
@@ -309,18 +321,32 @@ bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts,
                 nb = edges_box(ib);
             }
         } else {
-            struct edges mb;
+            struct edges mb = {0.0, 0.0, 0.0, 0.0};
             if (edges_minus_extent(cb, re, &mb)) {
                 nb = edges_box(mb);
             }
         }
 
-        if (in->iscrowd != 0) {
+        /* The first rule that fails names the drop, in this order. */
+        enum bmx_drop_rule rule = BMX_DROP_NONE;
+        if (!(visible > 0.0)) {
+            rule = BMX_DROP_NO_AREA;
+        } else if (in->iscrowd != 0) {
             /* Crowd regions mark what to ignore: any visible part must stay. */
-            keep = visible > 0.0;
-        } else {
-            keep = visibility >= opts->min_visibility && visible >= opts->min_area &&
-                   visible > 0.0 && nb.w >= opts->min_size && nb.h >= opts->min_size;
+            rule = BMX_DROP_NONE;
+        } else if (!(visibility >= opts->min_visibility)) {
+            rule = BMX_DROP_MIN_VISIBILITY;
+        } else if (!(visible >= opts->min_area)) {
+            rule = BMX_DROP_MIN_AREA;
+        } else if (!(nb.w >= opts->min_size && nb.h >= opts->min_size)) {
+            rule = BMX_DROP_MIN_SIZE;
+        }
+        keep = rule == BMX_DROP_NONE;
+        if (verdict != NULL) {
+            verdict->visibility = visibility;
+            verdict->visible = visible;
+            verdict->box = nb;
+            verdict->rule = rule;
         }
         if (keep) {
             res = *in;
@@ -392,7 +418,8 @@ bmx_status bmx_object_by_rect(const struct bmx_cutmix_options *opts,
         }
         opts = &given;
     }
-    bmx_status st = bmx__object_by_rect(opts, in, r, inside, w, h, out, kept, &hit, &taken, err);
+    bmx_status st =
+        bmx__object_by_rect(opts, in, r, inside, w, h, out, kept, &hit, &taken, NULL, err);
     if (st == BMX_OK && *kept) {
         st = bmx__object_mask_format(opts->mask_format, in, hit ? &taken : NULL, inside, w, h, out,
                                      kept, &holes, err);

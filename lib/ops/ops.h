@@ -16,13 +16,22 @@
 bmx_status bmx__cutmix_options_read(const struct bmx_cutmix_options *in,
                                     struct bmx_cutmix_options *out, bmx_error *err);
 
+/* What the primitive decided, measured as it decided (for the decision log). */
+struct bmx__verdict {
+    double visibility;     /* visible area over the whole */
+    double visible;        /* the visible area: pixels for RLE, exact for polygons */
+    struct bmx_box box;    /* the tight box of the visible part (zero when none) */
+    enum bmx_drop_rule rule; /* BMX_DROP_NONE when kept */
+};
+
 /* The cut/clip primitive: bmx_object_by_rect without the mask format. *hit tells
- * whether r took a part of the object, *taken is r within the image (both may be
- * NULL); a kept object keeps the form its mask came in (object_rect.c). */
+ * whether r took a part of the object, *taken is r within the image, *verdict what
+ * was measured and decided (all three may be NULL); a kept object keeps the form
+ * its mask came in (object_rect.c). */
 bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts, const struct bmx_object *in,
                                struct bmx_rect r, bool inside, int32_t w, int32_t h,
                                struct bmx_object *out, bool *kept, bool *hit, struct bmx_rect *taken,
-                               bmx_error *err);
+                               struct bmx__verdict *verdict, bmx_error *err);
 
 /* The mask format for an object the primitive kept: `out` (made from `in` by
  * cutting, `cut` the rectangle when it took a part, else NULL) rasterised to RLE or

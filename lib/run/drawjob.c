@@ -7,6 +7,7 @@
 #include "error.h"
 #include "input.h"
 #include "progress.h"
+#include "report.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -242,6 +243,8 @@ struct run_ctx {
     struct bmx_category *cats;
     size_t n_cats;
     int32_t thumb_w; /* 0: no sheet */
+    const size_t *dropped_first; /* per image: its dropped boxes are dropped[first[i]..first[i+1]) */
+    const struct bmx_box *dropped;
 };
 
 /* Resize `img` to w x h (or keep it) and draw image i's objects on the result. */
@@ -254,6 +257,12 @@ static bmx_status draw_at(const struct run_ctx *ctx, size_t i, const struct bmx_
     bmx_status st = bmx_image_resize(img, w, h, out, err);
     if (st != BMX_OK) {
         return st;
+    }
+    if (ctx->dropped_first != NULL) {
+        /* Under the objects that stayed, so those read first. */
+        size_t first = ctx->dropped_first[i];
+        bmx__draw_dropped(out, ctx->dropped + first, ctx->dropped_first[i + 1] - first,
+                          (double)w / img->w, (double)h / img->h, job->draw.line_width);
     }
     st = bmx__draw_objects_xy(out, bmx_dataset_objects(ctx->ds, i),
                               bmx_dataset_object_count(ctx->ds, i), ctx->cats, ctx->n_cats,
@@ -304,7 +313,8 @@ static bmx_status draw_one(const struct run_ctx *ctx, size_t i, const char *in_p
         size_t len = 0;
         st = bmx_image_encode(&drawn, job->format, job->quality, &enc, &len, err);
         if (st == BMX_OK) {
-            st = bmx__outfile_write(out_dir, job->out, rel, enc, len, false, err);
+            const char *shown = job->html != NULL ? job->html : job->out;
+            st = bmx__outfile_write(out_dir, shown, rel, enc, len, false, err);
         }
         free(enc);
     }
@@ -322,7 +332,11 @@ cleanup:
 
 static bmx_status check_job(const struct bmx_draw_job *job, bmx_error *err)
 {
-    if (job->input.annotations == NULL || job->out == NULL ||
+    if (job->html != NULL && job->out != NULL) {
+        return bmx__fail(err, BMX_E_INVALID,
+                         "draw: give either out (drawings) or html (a report), not both");
+    }
+    if (job->input.annotations == NULL || (job->out == NULL && job->html == NULL) ||
         (job->input.format == BMX_DATASET_COCO && job->input.images == NULL)) {
         return bmx__fail(
             err, BMX_E_INVALID,
@@ -383,6 +397,11 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     char *root_copy = NULL;
     struct bmx__guard guard = {0};
     struct bmx__outdir od = {NULL, -1, -1};
+    struct bmx__decision_rec *dec = NULL;
+    size_t n_dec = 0;
+    size_t *dec_image = NULL, *dropped_first = NULL;
+    struct bmx_box *dropped = NULL;
+    bmx_stats *stats = NULL;
     bmx_status st;
 
     if (summary != NULL) {
@@ -403,6 +422,8 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         return st;
     }
     const char *input_name = job->input.annotations;
+    /* A report is a folder of its own: the drawings go into its images/. */
+    const char *out_dir = job->html != NULL ? job->html : job->out;
     st = bmx__input_images_root(&job->input, &root_copy, err);
     if (st != BMX_OK) {
         return st;
@@ -410,7 +431,8 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     const char *images_root = root_copy;
     st = bmx__guard_input_files(&guard, &job->input, images_root, err);
     if (st == BMX_OK) {
-        st = bmx__guard_output(&guard, job->out, true, "the drawing folder", err);
+        st = bmx__guard_output(&guard, out_dir, true,
+                               job->html != NULL ? "the report folder" : "the drawing folder", err);
     }
     if (st == BMX_OK && job->sheet != NULL) {
         st = bmx__guard_check(&guard, job->sheet, "the contact sheet", err);
@@ -431,13 +453,56 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu images", n);
         goto cleanup;
     }
-    ctx = (struct run_ctx){job, ds, cats, bmx_dataset_category_count(ds), 0};
+    ctx = (struct run_ctx){job, ds, cats, bmx_dataset_category_count(ds), 0, NULL, NULL};
     for (size_t k = 0; k < ctx.n_cats; k++) {
         cats[k] = *bmx_dataset_category(ds, k);
     }
     st = select_images(job, ds, sel, &count, err);
     if (st == BMX_OK) {
         st = output_names(ds, job->format == BMX_FORMAT_PNG ? "png" : "jpg", names, err);
+    }
+    for (size_t i = 0; i < n && st == BMX_OK && job->html != NULL; i++) {
+        char *in_images = path_join3("images", names[i], "");
+        if (in_images == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for names");
+        } else {
+            free(names[i]);
+            names[i] = in_images;
+        }
+    }
+    if (st == BMX_OK && job->decisions != NULL) {
+        st = bmx__decisions_read(job->decisions, &dec, &n_dec, err);
+        if (st == BMX_OK) {
+            st = bmx__decisions_place(ds, dec, n_dec, &dec_image, err);
+        }
+        if (st == BMX_OK) {
+            /* Each image's dropped boxes, together (a counting sort by image). */
+            dropped_first = calloc(n + 2, sizeof *dropped_first);
+            dropped = bmx__alloc_array(n_dec ? n_dec : 1, sizeof *dropped);
+            if (dropped_first == NULL || dropped == NULL) {
+                st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu decisions", n_dec);
+            }
+        }
+        for (size_t q = 0; q < n_dec && st == BMX_OK; q++) {
+            if (dec_image[q] != SIZE_MAX && dec[q].d.kind == BMX_DECIDED_DROPPED) {
+                dropped_first[dec_image[q] + 2]++;
+            }
+        }
+        for (size_t i = 0; i < n && st == BMX_OK; i++) {
+            dropped_first[i + 2] += dropped_first[i + 1];
+        }
+        for (size_t q = 0; q < n_dec && st == BMX_OK; q++) {
+            if (dec_image[q] != SIZE_MAX && dec[q].d.kind == BMX_DECIDED_DROPPED) {
+                dropped[dropped_first[dec_image[q] + 1]++] = dec[q].d.before;
+            }
+        }
+        ctx.dropped_first = dropped_first;
+        ctx.dropped = dropped;
+    }
+    if (st == BMX_OK && job->html != NULL) {
+        st = bmx__stats_of(ds, input_name,
+                           job->input.format == BMX_DATASET_VOC ? "voc" : "coco", dec, n_dec,
+                           job->decisions, &stats, err);
     }
     if (st != BMX_OK) {
         goto cleanup;
@@ -464,7 +529,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     }
     /* A sheet inside the drawing folder may not take a drawing's place. */
     if (job->sheet != NULL) {
-        char *rs = bmx__resolve_path(job->sheet), *ro = bmx__resolve_path(job->out);
+        char *rs = bmx__resolve_path(job->sheet), *ro = bmx__resolve_path(out_dir);
         size_t lo = ro != NULL ? strlen(ro) : 0;
         bool inside = rs != NULL && ro != NULL && strncmp(rs, ro, lo) == 0 && rs[lo] == '/';
         for (size_t i = 0; inside && i < n && st == BMX_OK; i++) {
@@ -513,7 +578,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
             goto cleanup;
         }
     }
-    st = bmx__outdir_open(&od, job->out, err);
+    st = bmx__outdir_open(&od, out_dir, err);
     if (st != BMX_OK) {
         goto cleanup;
     }
@@ -528,7 +593,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         }
         if (job->cancel != NULL && *job->cancel) {
             st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted after %" PRIu64 " drawings",
-                           job->out, sum.images);
+                           out_dir, sum.images);
             break;
         }
         const struct bmx_image_info *info = bmx_dataset_image(ds, i);
@@ -552,6 +617,11 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         sum.objects += n_obj;
         bmx__progress_step(&progress);
     }
+    if (st == BMX_OK && job->html != NULL) {
+        struct bmx__report_in rin = {ds,  sel,   names, dec,        n_dec,
+                                     dec_image, stats, input_name};
+        st = bmx__report_write(od.fd, out_dir, &rin, err);
+    }
     if (st == BMX_OK && job->sheet != NULL) {
         st = bmx_draw_sheet(thumbs, (const char *const *)captions, n_thumbs, job->sheet_width,
                             &sheet, err);
@@ -562,6 +632,11 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
 
 cleanup:
     bmx__outdir_close(&od);
+    free(dec);
+    free(dec_image);
+    free(dropped_first);
+    free(dropped);
+    bmx_stats_free(stats);
     bmx__guard_free(&guard);
     if (summary != NULL) {
         *summary = sum;

@@ -43,6 +43,9 @@ static bmx_status guard_paths(const struct bmx_job_options *opts, const char *im
     if (st == BMX_OK) {
         st = bmx__guard_output(&g, opts->report, false, "the report", err);
     }
+    if (st == BMX_OK) {
+        st = bmx__guard_output(&g, opts->decisions, false, "the decision log", err);
+    }
     bmx__guard_free(&g);
     return st;
 }
@@ -406,6 +409,9 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
                        opts->dry_run ? "nothing was written (a dry run keeps nothing to resume)"
                                      : "the images are complete: run the same command with --resume to finish");
         goto done;
+    }
+    if (st == BMX_OK && opts->decisions != NULL) {
+        st = bmx__job_write_decisions(&r, err);
     }
     if (st == BMX_OK && opts->report != NULL) {
         st = bmx__job_write_report(&r, &sum, err);

@@ -32,6 +32,9 @@ struct out_rec {
     size_t n_objs;
     size_t base, source;
     struct bmx_patch patch;
+    /* The decision log's lines of this output, in the spill file (job_decisions.c). */
+    uint64_t dec_off;
+    size_t dec_len;
 };
 /* A decoded input, shared by the outputs that use it (job_cache.c). `lock` is
  * held while it is decoded; the rest of the fields are under run.lock. */
@@ -242,6 +245,20 @@ bmx_status bmx__job_dataset_hash(const struct run *r, uint64_t *out, bmx_error *
 
 /* Start the journal; with resume, keep the outputs an interrupted run finished. */
 bmx_status bmx__job_journal_open(struct run *r, struct bmx_job_summary *sum, bmx_error *err);
+
+/* Output k's decision log lines (one per object considered) into `b`
+ * (job_decisions.c). */
+void bmx__job_put_decisions(struct bmx__buf *b, const struct run *r, uint64_t k, const char *newid,
+                            const char *fname, size_t base, size_t source,
+                            const struct bmx_decision *d, size_t n);
+
+/* Keep `b` in the spill file as local output j's decision lines. */
+bmx_status bmx__job_spill_decisions(struct run *r, uint64_t j, const struct bmx__buf *b,
+                                    bmx_error *err);
+
+/* Write the decision log from every output's lines, in output order, whole or not
+ * at all. */
+bmx_status bmx__job_write_decisions(struct run *r, bmx_error *err);
 
 /* Write the JSON report (job_report.c). */
 bmx_status bmx__job_write_report(const struct run *r, const struct bmx_job_summary *sum,

@@ -72,6 +72,7 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
     struct bmx_sample a = {0}, b = {0}, out = {0};
     const struct bmx_image *ia = NULL, *ib = NULL;
     struct bmx_box *boxes = NULL;
+    struct bmx_decision *decisions = NULL;
     const uint8_t *enc = NULL;
     size_t enc_len = 0;
     /* Annotations only: a dry run, or an output an interrupted run completed. */
@@ -116,7 +117,16 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
     if (st != BMX_OK) {
         goto done;
     }
-    st = bmx_cutmix_apply(&opts->cutmix, &patch, &a, &b, &out, &rec->stats, err);
+    if (opts->decisions != NULL) {
+        size_t n_dec = a.n_objects + b.n_objects; /* both index the dataset's objects */
+        decisions = bmx__alloc_array(n_dec > 0 ? n_dec : 1, sizeof *decisions);
+        if (decisions == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    st = bmx_cutmix_apply_decided(&opts->cutmix, &patch, &a, &b, &out, &rec->stats, decisions,
+                                  err);
     if (st != BMX_OK) {
         goto done;
     }
@@ -124,6 +134,18 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
     char fname[64];
     snprintf(fname, sizeof fname, "cutmix_%06" PRIu64 ".%s", k,
              opts->format == BMX_FORMAT_PNG ? "png" : "jpg");
+    char newid[32];
+    snprintf(newid, sizeof newid, "%" PRIu64, r->id_offset + k + 1);
+    if (decisions != NULL) {
+        struct bmx__buf db = {0};
+        bmx__job_put_decisions(&db, r, k, newid, fname, base, source, decisions,
+                               a.n_objects + b.n_objects);
+        st = bmx__job_spill_decisions(r, j, &db, err);
+        bmx__buf_free(&db);
+        if (st != BMX_OK) {
+            goto done;
+        }
+    }
     if (!no_pixels && w->owns_base) {
         /* The base's last user: the patch goes into the base's own pixels, which
          * nothing reads afterwards (the cache lets them go when this is done). */
@@ -174,8 +196,6 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
         rec->made = true;
         goto done;
     }
-    char newid[32];
-    snprintf(newid, sizeof newid, "%" PRIu64, r->id_offset + k + 1);
     struct bmx__buf bm = {0};
     bmx__coco_put_op_record(&bm, "cutmix", k, &ds->images[base], &ds->images[source], patch.rect,
                             patch.lambda, opts->seed);
@@ -215,6 +235,7 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
     }
 done:
     free(boxes);
+    free(decisions);
     bmx_sample_free(&out);
     return st;
 }
