@@ -61,8 +61,7 @@ static void help(void)
            "  --alpha A              lambda ~ Beta(A, A) (default 1.0)\n"
            "  --cut-ratio LO:HI      draw patch side ratios uniformly in [LO, HI] instead\n"
            "  --placement P          anywhere (default) or avoid-base\n"
-           "  --tries N              candidate patches for avoid-base (default 10)\n",
-           prog);
+           "  --tries N              candidate patches for avoid-base (default 10)\n");
     printf("  --min-visibility V     drop objects with less visible (default 0.10)\n"
            "  --min-area A           drop objects with a smaller visible area (default 0)\n"
            "  --min-size S           drop objects whose new box is narrower or lower (default 2)\n"
