@@ -166,33 +166,95 @@ static bool taps_make(struct taps *t, int32_t n_in, int32_t n_out, int32_t from,
     return true;
 }
 
+/* The x taps again, every output with the same count (`most`): shorter lists padded
+ * with zero weights, at the front when the list ends at the image's right edge (so
+ * no index passes it), else at the back. Adding zero products changes no sum; a
+ * fixed count lets the compiler unroll the RGB loops below. */
+struct padded {
+    size_t *first;
+    uint32_t *weight; /* n * most */
+    uint32_t most;
+};
+
+static bool taps_pad(const struct taps *t, int32_t n_in, int32_t n, struct padded *p)
+{
+    p->most = t->most;
+    p->first = bmx__alloc_array((size_t)n, sizeof *p->first);
+    p->weight = calloc((size_t)n * t->most, sizeof *p->weight);
+    if (p->first == NULL || p->weight == NULL) {
+        free(p->first);
+        free(p->weight);
+        return false;
+    }
+    for (int32_t x = 0; x < n; x++) {
+        size_t first = t->first[x], lead = 0;
+        if (first + t->most > (size_t)n_in) {
+            lead = first + t->most - (size_t)n_in; /* <= first: most <= n_in */
+        }
+        p->first[x] = first - lead;
+        memcpy(p->weight + (size_t)x * t->most + lead, t->weight + t->off[x],
+               t->count[x] * sizeof *p->weight);
+    }
+    return true;
+}
+
+/* RGB rows with NT taps each, unrolled by the compiler. */
+#define FILTER_RGB(NT)                                                                             \
+    static void filter_rgb_##NT(const uint8_t *src, int32_t n_x, const struct padded *px,         \
+                                uint32_t *line)                                                    \
+    {                                                                                              \
+        for (int32_t x = 0; x < n_x; x++) {                                                        \
+            const uint32_t *wx = px->weight + (size_t)x * (NT);                                    \
+            const uint8_t *p = src + px->first[x] * 3;                                             \
+            uint32_t s0 = 0, s1 = 0, s2 = 0;                                                       \
+            for (int i = 0; i < (NT); i++) {                                                       \
+                s0 += p[3 * i] * wx[i];                                                            \
+                s1 += p[3 * i + 1] * wx[i];                                                        \
+                s2 += p[3 * i + 2] * wx[i];                                                        \
+            }                                                                                      \
+            line[3 * (size_t)x] = s0;                                                              \
+            line[3 * (size_t)x + 1] = s1;                                                          \
+            line[3 * (size_t)x + 2] = s2;                                                          \
+        }                                                                                          \
+    }
+FILTER_RGB(2)
+FILTER_RGB(3)
+FILTER_RGB(4)
+FILTER_RGB(5)
+FILTER_RGB(6)
+#undef FILTER_RGB
+
 /* Filter input row `src` along x into `line` (r.w * c sums). */
-static void filter_row(const uint8_t *src, size_t c, int32_t n_x, const struct taps *tx,
+static void filter_row(const uint8_t *src, size_t c, int32_t n_x, const struct padded *px,
                        uint32_t *line)
 {
     if (c == 3) {
-        /* RGB, the common case: three sums at once. */
-        for (int32_t x = 0; x < n_x; x++) {
-            const uint32_t *wx = tx->weight + tx->off[x];
-            const uint8_t *p = src + tx->first[x] * 3;
-            uint32_t s0 = 0, s1 = 0, s2 = 0;
-            for (uint32_t i = 0; i < tx->count[x]; i++, p += 3) {
-                s0 += p[0] * wx[i];
-                s1 += p[1] * wx[i];
-                s2 += p[2] * wx[i];
-            }
-            line[3 * (size_t)x] = s0;
-            line[3 * (size_t)x + 1] = s1;
-            line[3 * (size_t)x + 2] = s2;
+        switch (px->most) {
+        case 2:
+            filter_rgb_2(src, n_x, px, line);
+            return;
+        case 3:
+            filter_rgb_3(src, n_x, px, line);
+            return;
+        case 4:
+            filter_rgb_4(src, n_x, px, line);
+            return;
+        case 5:
+            filter_rgb_5(src, n_x, px, line);
+            return;
+        case 6:
+            filter_rgb_6(src, n_x, px, line);
+            return;
+        default:
+            break;
         }
-        return;
     }
     for (int32_t x = 0; x < n_x; x++) {
-        const uint32_t *wx = tx->weight + tx->off[x];
-        const uint8_t *p = src + tx->first[x] * c;
+        const uint32_t *wx = px->weight + (size_t)x * px->most;
+        const uint8_t *p = src + px->first[x] * c;
         for (size_t k = 0; k < c; k++) {
             uint32_t sum = 0;
-            for (uint32_t i = 0; i < tx->count[x]; i++) {
+            for (uint32_t i = 0; i < px->most; i++) {
                 sum += p[i * c + k] * wx[i];
             }
             line[(size_t)x * c + k] = sum;
@@ -217,14 +279,16 @@ bmx_status bmx__image_resample_rect(const struct bmx_image *in, int32_t w, int32
     const size_t c = (size_t)in->channels;
     const size_t n = (size_t)r.w * c;
     struct taps tx, ty;
+    struct padded px = {0};
     bool okx = taps_make(&tx, in->w, w, r.x, r.w);
     bool oky = okx && taps_make(&ty, in->h, h, r.y, r.h);
+    bool okp = oky && taps_pad(&tx, in->w, r.w, &px);
     /* The x-filtered input rows the current output row needs, in a ring indexed by
      * input row modulo its size (sums of 8-bit values times FRAC_ONE), and one
      * row of running totals. */
-    size_t ring_rows = oky ? ty.most : 0;
-    uint32_t *ring = oky ? bmx__alloc_array(ring_rows + 1, n * sizeof *ring) : NULL;
-    size_t *ring_row = oky ? bmx__alloc_array(ring_rows, sizeof *ring_row) : NULL;
+    size_t ring_rows = okp ? ty.most : 0;
+    uint32_t *ring = okp ? bmx__alloc_array(ring_rows + 1, n * sizeof *ring) : NULL;
+    size_t *ring_row = okp ? bmx__alloc_array(ring_rows, sizeof *ring_row) : NULL;
     bmx_status st = BMX_OK;
     if (ring == NULL || ring_row == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "image resize: cannot allocate the taps of a %" PRId32
@@ -248,7 +312,7 @@ bmx_status bmx__image_resample_rect(const struct bmx_image *in, int32_t w, int32
             uint32_t *line = ring + slot * n;
             if (ring_row[slot] != iy) {
                 /* Filtered along x once, kept while later output rows need it. */
-                filter_row(in->data + iy * in->stride, c, r.w, &tx, line);
+                filter_row(in->data + iy * in->stride, c, r.w, &px, line);
                 ring_row[slot] = iy;
             }
             blend_rows(acc, line, wy[j], n);
@@ -262,6 +326,8 @@ bmx_status bmx__image_resample_rect(const struct bmx_image *in, int32_t w, int32
 cleanup:
     free(ring);
     free(ring_row);
+    free(px.first);
+    free(px.weight);
     if (okx) {
         taps_free(&tx);
     }
