@@ -71,11 +71,12 @@ class WebDriver:
 
     def __init__(self, port):
         self.base = "http://127.0.0.1:%d" % port
+        self.profile = tempfile.mkdtemp(prefix="boxmix-chromium-")
         args = ["--headless=new", "--disable-gpu", "--window-size=1200,820", "--hide-scrollbars",
                 "--no-first-run", "--disable-extensions", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-default-apps",
                 "--disable-features=MediaRouter,OptimizationHints,Translate",
-                "--user-data-dir=" + tempfile.mkdtemp(prefix="boxmix-chromium-")]
+                "--user-data-dir=" + self.profile]
         if os.geteuid() == 0:
             args.append("--no-sandbox")  # Chromium refuses to run as root otherwise (CI)
         caps = {"capabilities": {"alwaysMatch": {
@@ -83,7 +84,6 @@ class WebDriver:
             "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
             "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"},
         }}}
-        self.profile = args[-2] if args[-1] == "--no-sandbox" else args[-1]
         self.sid = self.call("POST", "/session", caps)["sessionId"]
 
     def call(self, method, path, body=None):
