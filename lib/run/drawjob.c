@@ -31,6 +31,7 @@ void bmx_draw_job_init(struct bmx_draw_job *job)
     job->quality = 90;
     bmx_draw_options_init(&job->draw);
     bmx_limits_init(&job->limits);
+    bmx_input_init(&job->inputs);
 }
 
 /* ---- paths ---- */
@@ -332,6 +333,13 @@ cleanup:
 
 static bmx_status check_job(const struct bmx_draw_job *job, bmx_error *err)
 {
+    if (job->inputs.annotations != NULL && job->html == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: inputs are drawn for a report only (html)");
+    }
+    if (job->inputs.annotations != NULL && job->inputs.format == BMX_DATASET_COCO &&
+        job->inputs.images == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: inputs.images is required for COCO inputs");
+    }
     if (job->html != NULL && job->out != NULL) {
         return bmx__fail(err, BMX_E_INVALID,
                          "draw: give either out (drawings) or html (a report), not both");
@@ -360,6 +368,96 @@ static bmx_status check_job(const struct bmx_draw_job *job, bmx_error *err)
     return bmx__draw_options_check(&job->draw, err);
 }
 
+/* ---- the inputs a report links to ---- */
+
+/* The dataset the drawn one was made from: those of its images that a drawn
+ * output names as base or source, drawn into images/inputs/ of the report. */
+struct inputs {
+    bmx_dataset *ds;
+    char *root;
+    bool *sel;
+    char **names; /* relative to the report folder */
+    char **paths;
+    size_t n, count;
+};
+
+static void inputs_free(struct inputs *in)
+{
+    for (size_t j = 0; j < in->n; j++) {
+        free(in->names != NULL ? in->names[j] : NULL);
+        free(in->paths != NULL ? in->paths[j] : NULL);
+    }
+    free(in->names);
+    free(in->paths);
+    free(in->sel);
+    free(in->root);
+    bmx_dataset_free(in->ds);
+    memset(in, 0, sizeof *in);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static bmx_status inputs_prepare(const struct bmx_draw_job *job, const bmx_dataset *ds,
+                                 const bool *sel, struct inputs *in, bmx_error *err)
+{
+    const size_t n_out = bmx_dataset_image_count(ds);
+    double *ids = bmx__alloc_array(2 * n_out + 1, sizeof *ids);
+    size_t n_ids = 0;
+    bmx_status st = ids != NULL ? BMX_OK : bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n_out && st == BMX_OK; i++) {
+        const void *extra = bmx_dataset_image(ds, i)->extra;
+        if (sel[i] && bmx__extra_numbers(extra, "boxmix", "base_image_id", &ids[n_ids], 1)) {
+            n_ids++;
+        }
+        if (sel[i] && bmx__extra_numbers(extra, "boxmix", "source_image_id", &ids[n_ids], 1)) {
+            n_ids++;
+        }
+    }
+    if (st == BMX_OK) {
+        qsort(ids, n_ids, sizeof *ids, cmp_double);
+        st = bmx__read_input(&job->inputs, in->root, &job->limits, &in->ds, err);
+    }
+    if (st == BMX_OK) {
+        in->n = bmx_dataset_image_count(in->ds);
+        in->sel = calloc(in->n ? in->n : 1, sizeof *in->sel);
+        in->names = calloc(in->n ? in->n : 1, sizeof *in->names);
+        in->paths = calloc(in->n ? in->n : 1, sizeof *in->paths);
+        if (in->sel == NULL || in->names == NULL || in->paths == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu inputs", in->n);
+        }
+    }
+    if (st == BMX_OK) {
+        st = output_names(in->ds, job->format == BMX_FORMAT_PNG ? "png" : "jpg", in->names, err);
+    }
+    for (size_t j = 0; j < in->n && st == BMX_OK; j++) {
+        const struct bmx_image_info *info = bmx_dataset_image(in->ds, j);
+        double id = (double)info->id;
+        char *name = path_join3("images/inputs", in->names[j], "");
+        free(in->names[j]);
+        in->names[j] = name;
+        in->sel[j] = bsearch(&id, ids, n_ids, sizeof *ids, cmp_double) != NULL;
+        if (name == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for names");
+        } else if (in->sel[j] && bmx__name_escapes(info->file_name)) {
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "%s: images[%zu].file_name: '%s' is absolute or has a '..' part",
+                           job->inputs.annotations, j, info->file_name);
+        } else if (in->sel[j]) {
+            in->paths[j] = path_join3(in->root, info->file_name, "");
+            in->count++;
+            if (in->paths[j] == NULL) {
+                st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
+            }
+        }
+    }
+    free(ids);
+    return st;
+}
+
 /* The caller's job read up to its size (boxmix.h, "Options that grow"). */
 static bmx_status read_job(const struct bmx_draw_job *in, struct bmx_draw_job *job, bmx_error *err)
 {
@@ -373,6 +471,10 @@ static bmx_status read_job(const struct bmx_draw_job *in, struct bmx_draw_job *j
     if (st == BMX_OK) {
         st = bmx__sized_member(&job->draw, sizeof job->draw, offsetof(struct bmx_draw_job, draw),
                                given, "struct bmx_draw_job.draw", err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__input_member(&job->inputs, offsetof(struct bmx_draw_job, inputs), given,
+                               "struct bmx_draw_job.inputs", err);
     }
     return st;
 }
@@ -402,7 +504,10 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     size_t *dec_image = NULL, *dropped_first = NULL;
     struct bmx_box *dropped = NULL;
     bmx_stats *stats = NULL;
+    struct inputs inputs;
     bmx_status st;
+
+    memset(&inputs, 0, sizeof inputs);
 
     if (summary != NULL) {
         *summary = sum;
@@ -430,6 +535,12 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     }
     const char *images_root = root_copy;
     st = bmx__guard_input_files(&guard, &job->input, images_root, err);
+    if (st == BMX_OK && job->inputs.annotations != NULL) {
+        st = bmx__input_images_root(&job->inputs, &inputs.root, err);
+        if (st == BMX_OK) {
+            st = bmx__guard_input_files(&guard, &job->inputs, inputs.root, err);
+        }
+    }
     if (st == BMX_OK) {
         st = bmx__guard_output(&guard, out_dir, true,
                                job->html != NULL ? "the report folder" : "the drawing folder", err);
@@ -498,6 +609,18 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         }
         ctx.dropped_first = dropped_first;
         ctx.dropped = dropped;
+    }
+    if (st == BMX_OK && job->inputs.annotations != NULL) {
+        st = inputs_prepare(job, ds, sel, &inputs, err);
+        for (size_t i = 0; i < n && st == BMX_OK; i++) {
+            /* images/inputs/ is the inputs' own: no drawing of the dataset may be there. */
+            if (sel[i] && strncmp(names[i], "images/inputs/", 14) == 0) {
+                st = bmx__fail(err, BMX_E_INVALID,
+                               "%s: images[%zu] (%s) would be drawn among the inputs' drawings "
+                               "(images/inputs/): draw without inputs",
+                               input_name, i, bmx_dataset_image(ds, i)->file_name);
+            }
+        }
     }
     if (st == BMX_OK && job->html != NULL) {
         st = bmx__stats_of(ds, input_name,
@@ -586,7 +709,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
 
     struct bmx__progress progress;
     bmx__progress_init(&progress, job->progress, job->progress_ctx);
-    bmx__progress_stage(&progress, "drawing", BMX_PROGRESS_IMAGES, count);
+    bmx__progress_stage(&progress, "drawing", BMX_PROGRESS_IMAGES, count + inputs.count);
     for (size_t i = 0; i < n && st == BMX_OK; i++) {
         if (!sel[i]) {
             continue;
@@ -617,9 +740,41 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         sum.objects += n_obj;
         bmx__progress_step(&progress);
     }
+    if (inputs.count > 0 && st == BMX_OK) {
+        struct bmx_category *in_cats =
+            bmx__alloc_array(bmx_dataset_category_count(inputs.ds) + 1, sizeof *in_cats);
+        struct run_ctx in_ctx = {job, inputs.ds, in_cats, bmx_dataset_category_count(inputs.ds),
+                                 0, NULL, NULL};
+        if (in_cats == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        }
+        for (size_t k = 0; in_cats != NULL && k < in_ctx.n_cats; k++) {
+            in_cats[k] = *bmx_dataset_category(inputs.ds, k);
+        }
+        for (size_t j = 0; j < inputs.n && st == BMX_OK; j++) {
+            if (!inputs.sel[j]) {
+                continue;
+            }
+            if (job->cancel != NULL && *job->cancel) {
+                st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted after %" PRIu64 " drawings",
+                               out_dir, sum.images);
+                break;
+            }
+            st = draw_one(&in_ctx, j, inputs.paths[j], od.fd, inputs.names[j], NULL, err);
+            if (st != BMX_OK) {
+                bmx__prefix(err, st, "%s: images[%zu]", job->inputs.annotations, j);
+                break;
+            }
+            sum.images++;
+            sum.objects += bmx_dataset_object_count(inputs.ds, j);
+            bmx__progress_step(&progress);
+        }
+        free(in_cats);
+    }
     if (st == BMX_OK && job->html != NULL) {
-        struct bmx__report_in rin = {ds,  sel,   names, dec,        n_dec,
-                                     dec_image, stats, input_name};
+        struct bmx__report_in rin = {ds,        sel,   names,      dec,
+                                     n_dec,     dec_image, stats,  input_name,
+                                     inputs.ds, inputs.sel, inputs.names};
         st = bmx__report_write(od.fd, out_dir, &rin, err);
     }
     if (st == BMX_OK && job->sheet != NULL) {
@@ -637,6 +792,7 @@ cleanup:
     free(dropped_first);
     free(dropped);
     bmx_stats_free(stats);
+    inputs_free(&inputs);
     bmx__guard_free(&guard);
     if (summary != NULL) {
         *summary = sum;
