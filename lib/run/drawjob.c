@@ -7,6 +7,7 @@
 #include "error.h"
 #include "input.h"
 #include "progress.h"
+#include "drawjob.h"
 #include "report.h"
 
 #include <errno.h>
@@ -37,7 +38,7 @@ void bmx_draw_job_init(struct bmx_draw_job *job)
 /* ---- paths ---- */
 
 /* "a" + "/" + "b" + suffix, malloc'd. */
-static char *path_join3(const char *a, const char *b, const char *suffix)
+char *bmx__draw_path_join3(const char *a, const char *b, const char *suffix)
 {
     size_t la = strlen(a), lb = strlen(b), ls = strlen(suffix);
     char *p = malloc(la + lb + ls + 2);
@@ -187,7 +188,7 @@ static int cmp_stem(const void *a, const void *b)
 /* The output name (relative to OUT) of every image: the stem plus the extension;
  * stems shared by several images get "-<image id>" first, so no output overwrites
  * another whatever is selected. `names` has n entries, each malloc'd. */
-static bmx_status output_names(const bmx_dataset *ds, const char *ext, char **names,
+bmx_status bmx__draw_output_names(const bmx_dataset *ds, const char *ext, char **names,
                                bmx_error *err)
 {
     size_t n = bmx_dataset_image_count(ds);
@@ -220,7 +221,7 @@ static bmx_status output_names(const bmx_dataset *ds, const char *ext, char **na
         } else {
             snprintf(suffix, sizeof suffix, ".%s", ext);
         }
-        names[i] = path_join3("", stems[k].stem, suffix);
+        names[i] = bmx__draw_path_join3("", stems[k].stem, suffix);
         if (names[i] == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory for names");
             goto cleanup;
@@ -368,96 +369,6 @@ static bmx_status check_job(const struct bmx_draw_job *job, bmx_error *err)
     return bmx__draw_options_check(&job->draw, err);
 }
 
-/* ---- the inputs a report links to ---- */
-
-/* The dataset the drawn one was made from: those of its images that a drawn
- * output names as base or source, drawn into images/inputs/ of the report. */
-struct inputs {
-    bmx_dataset *ds;
-    char *root;
-    bool *sel;
-    char **names; /* relative to the report folder */
-    char **paths;
-    size_t n, count;
-};
-
-static void inputs_free(struct inputs *in)
-{
-    for (size_t j = 0; j < in->n; j++) {
-        free(in->names != NULL ? in->names[j] : NULL);
-        free(in->paths != NULL ? in->paths[j] : NULL);
-    }
-    free(in->names);
-    free(in->paths);
-    free(in->sel);
-    free(in->root);
-    bmx_dataset_free(in->ds);
-    memset(in, 0, sizeof *in);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static bmx_status inputs_prepare(const struct bmx_draw_job *job, const bmx_dataset *ds,
-                                 const bool *sel, struct inputs *in, bmx_error *err)
-{
-    const size_t n_out = bmx_dataset_image_count(ds);
-    double *ids = bmx__alloc_array(2 * n_out + 1, sizeof *ids);
-    size_t n_ids = 0;
-    bmx_status st = ids != NULL ? BMX_OK : bmx__fail(err, BMX_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < n_out && st == BMX_OK; i++) {
-        const void *extra = bmx_dataset_image(ds, i)->extra;
-        if (sel[i] && bmx__extra_numbers(extra, "boxmix", "base_image_id", &ids[n_ids], 1)) {
-            n_ids++;
-        }
-        if (sel[i] && bmx__extra_numbers(extra, "boxmix", "source_image_id", &ids[n_ids], 1)) {
-            n_ids++;
-        }
-    }
-    if (st == BMX_OK) {
-        qsort(ids, n_ids, sizeof *ids, cmp_double);
-        st = bmx__read_input(&job->inputs, in->root, &job->limits, &in->ds, err);
-    }
-    if (st == BMX_OK) {
-        in->n = bmx_dataset_image_count(in->ds);
-        in->sel = calloc(in->n ? in->n : 1, sizeof *in->sel);
-        in->names = calloc(in->n ? in->n : 1, sizeof *in->names);
-        in->paths = calloc(in->n ? in->n : 1, sizeof *in->paths);
-        if (in->sel == NULL || in->names == NULL || in->paths == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu inputs", in->n);
-        }
-    }
-    if (st == BMX_OK) {
-        st = output_names(in->ds, job->format == BMX_FORMAT_PNG ? "png" : "jpg", in->names, err);
-    }
-    for (size_t j = 0; j < in->n && st == BMX_OK; j++) {
-        const struct bmx_image_info *info = bmx_dataset_image(in->ds, j);
-        double id = (double)info->id;
-        char *name = path_join3("images/inputs", in->names[j], "");
-        free(in->names[j]);
-        in->names[j] = name;
-        in->sel[j] = bsearch(&id, ids, n_ids, sizeof *ids, cmp_double) != NULL;
-        if (name == NULL) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory for names");
-        } else if (in->sel[j] && bmx__name_escapes(info->file_name)) {
-            st = bmx__fail(err, BMX_E_SCHEMA,
-                           "%s: images[%zu].file_name: '%s' is absolute or has a '..' part",
-                           job->inputs.annotations, j, info->file_name);
-        } else if (in->sel[j]) {
-            in->paths[j] = path_join3(in->root, info->file_name, "");
-            in->count++;
-            if (in->paths[j] == NULL) {
-                st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
-            }
-        }
-    }
-    free(ids);
-    return st;
-}
-
 /* The caller's job read up to its size (boxmix.h, "Options that grow"). */
 static bmx_status read_job(const struct bmx_draw_job *in, struct bmx_draw_job *job, bmx_error *err)
 {
@@ -504,7 +415,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     size_t *dec_image = NULL, *dropped_first = NULL;
     struct bmx_box *dropped = NULL;
     bmx_stats *stats = NULL;
-    struct inputs inputs;
+    struct bmx__draw_inputs inputs;
     bmx_status st;
 
     memset(&inputs, 0, sizeof inputs);
@@ -570,10 +481,10 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     }
     st = select_images(job, ds, sel, &count, err);
     if (st == BMX_OK) {
-        st = output_names(ds, job->format == BMX_FORMAT_PNG ? "png" : "jpg", names, err);
+        st = bmx__draw_output_names(ds, job->format == BMX_FORMAT_PNG ? "png" : "jpg", names, err);
     }
     for (size_t i = 0; i < n && st == BMX_OK && job->html != NULL; i++) {
-        char *in_images = path_join3("images", names[i], "");
+        char *in_images = bmx__draw_path_join3("images", names[i], "");
         if (in_images == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory for names");
         } else {
@@ -611,7 +522,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         ctx.dropped = dropped;
     }
     if (st == BMX_OK && job->inputs.annotations != NULL) {
-        st = inputs_prepare(job, ds, sel, &inputs, err);
+        st = bmx__draw_inputs_prepare(job, ds, sel, &inputs, err);
         for (size_t i = 0; i < n && st == BMX_OK; i++) {
             /* images/inputs/ is the inputs' own: no drawing of the dataset may be there. */
             if (sel[i] && strncmp(names[i], "images/inputs/", 14) == 0) {
@@ -644,7 +555,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
                            input_name, i, fname);
             goto cleanup;
         }
-        in_paths[i] = path_join3(images_root, fname, "");
+        in_paths[i] = bmx__draw_path_join3(images_root, fname, "");
         if (in_paths[i] == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
             goto cleanup;
@@ -730,7 +641,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         if (thumbs != NULL) {
             char cap[64];
             snprintf(cap, sizeof cap, ": %zu object%s", n_obj, n_obj == 1 ? "" : "s");
-            captions[n_thumbs] = path_join3("", info->file_name, cap);
+            captions[n_thumbs] = bmx__draw_path_join3("", info->file_name, cap);
             n_thumbs++;
             if (captions[n_thumbs - 1] == NULL) {
                 st = bmx__fail(err, BMX_E_NOMEM, "out of memory for captions");
@@ -792,7 +703,7 @@ cleanup:
     free(dropped_first);
     free(dropped);
     bmx_stats_free(stats);
-    inputs_free(&inputs);
+    bmx__draw_inputs_free(&inputs);
     bmx__guard_free(&guard);
     if (summary != NULL) {
         *summary = sum;
