@@ -7,16 +7,19 @@ Prints TAP. Every line valid against schemas/decisions.schema.json; one line per
 object of each output's base and source; the counts equal the summary line's and
 the report's; kept lines are the output's annotations (same provenance and box);
 each rule that dropped an object holds for its numbers; the same bytes for any
---threads, in a dry run, and (shard logs joined in output order) across shards;
+--threads, in a dry run, (shard logs joined in output order) across shards, and
+after a SIGKILL and --resume;
 the log is written whole or not at all, and never over an input.
 """
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_schema import Validator  # noqa: E402
@@ -171,6 +174,29 @@ def main():
                               sum(x["decision"] == "dropped" for x in vl))
             ok = ok and not [e for x in vl for e in validator.iter_errors(x)]
         check("VOC in, VOC out: a valid log with the summary's counts", ok, p.stderr)
+
+        # 4b. SIGKILL partway, then --resume: the same log as one run; none before.
+        kargs = ["--per-image", "30", "--seed", "3", "--threads", "1", "--quiet"]
+        ref, ref_log = os.path.join(tmp, "kref"), os.path.join(tmp, "kref.jsonl")
+        rc, so, se = augment(ref, ref_log, *kargs)
+        killed, klog = os.path.join(tmp, "killed"), os.path.join(tmp, "killed.jsonl")
+        p = subprocess.Popen([AUGMENT, "--annotations", SAMPLES_JSON, "--images", SAMPLES_IMAGES,
+                              "--out", killed, "--decisions", klog, *kargs],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        journal = os.path.join(killed, ".boxmix-journal")
+        deadline = time.time() + 60
+        while time.time() < deadline and p.poll() is None and (
+                not os.path.exists(journal) or open(journal).read().count("\n") < 15):
+            time.sleep(0.005)
+        was_running = p.poll() is None
+        if was_running:
+            p.send_signal(signal.SIGKILL)
+        p.communicate(timeout=120)
+        check("a run killed partway leaves no log", rc == 0 and was_running and
+              not [n for n in os.listdir(tmp) if n.startswith("killed.jsonl")], se)
+        rc, so, se = augment(killed, klog, *kargs, "--resume")
+        check("--resume writes the log of the uninterrupted run", rc == 0 and
+              open(klog, "rb").read() == open(ref_log, "rb").read(), se)
 
         # 5. Whole or not at all; never an input.
         o5, l5 = os.path.join(tmp, "fail"), os.path.join(tmp, "fail.jsonl")

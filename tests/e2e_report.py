@@ -162,6 +162,32 @@ def main():
         check("nothing referenced outside the report (only the SVG namespace name)", not external, external)
         notes.append("report of %d images: %.2f s" % (len(doc["images"]), time.time() - t0))
 
+        # Without the originals in the dataset: --inputs draws the bases and sources.
+        plain_run, plain_log = os.path.join(tmp, "plainrun"), os.path.join(tmp, "plainrun.jsonl")
+        rc, _, err = run(AUGMENT, "--annotations", SAMPLES_JSON, "--images", SAMPLES_IMAGES, "--out", plain_run,
+                         "--seed", "7", "--decisions", plain_log, "--quiet")
+        rep3 = os.path.join(tmp, "with-inputs")
+        rc, out, err = run(DRAW, "--annotations", os.path.join(plain_run, "annotations.json"), "--images",
+                           os.path.join(plain_run, "images"), "--html", rep3, "--limit", "2", "--inputs",
+                           SAMPLES_JSON, "--input-images", SAMPLES_IMAGES, "--quiet")
+        pd = json.load(open(os.path.join(plain_run, "annotations.json")))
+        named = {i["boxmix"][k] for i in pd["images"][:2] for k in ("base_image_id", "source_image_id")}
+        src = json.load(open(SAMPLES_JSON))
+        want_inputs = sorted(os.path.splitext(i["file_name"])[0] + ".png" for i in src["images"] if i["id"] in named)
+        drawn_inputs = sorted(os.listdir(os.path.join(rep3, "images", "inputs"))) if rc == 0 else []
+        recs = load_js(os.path.join(rep3, "data", "page-00000.js"), "bmxPage(0, ") if rc == 0 else []
+        links = [r[k] for r in recs for k in ("base", "source")]
+        check("--inputs: exactly the bases and sources of the drawn outputs drawn, and linked",
+              rc == 0 and drawn_inputs == want_inputs and len(links) == 4 and
+              all(link[1].startswith("images/inputs/") and os.path.exists(os.path.join(rep3, link[1]))
+                  for link in links), (err, drawn_inputs, want_inputs, links))
+        rc, _, err = run(DRAW, "--annotations", ann, "--images", imgs, "--html", os.path.join(tmp, "i2"),
+                         "--inputs", SAMPLES_JSON)
+        check("--inputs without --input-images: usage error (exit 2)", rc == 2, err)
+        rc, _, err = run(DRAW, "--annotations", ann, "--images", imgs, "--out", os.path.join(tmp, "i3"),
+                         "--inputs", SAMPLES_JSON, "--input-images", SAMPLES_IMAGES)
+        check("--inputs without --html: usage error (exit 2)", rc == 2 and "--html" in err, err)
+
         # 10,000 outputs: records in pages of 100, a small index.
         big, tiny = os.path.join(tmp, "big.json"), os.path.join(tmp, "tiny")
         os.mkdir(tiny)

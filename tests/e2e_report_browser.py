@@ -71,11 +71,12 @@ class WebDriver:
 
     def __init__(self, port):
         self.base = "http://127.0.0.1:%d" % port
+        self.profile = tempfile.mkdtemp(prefix="boxmix-chromium-")
         args = ["--headless=new", "--disable-gpu", "--window-size=1200,820", "--hide-scrollbars",
                 "--no-first-run", "--disable-extensions", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-default-apps",
                 "--disable-features=MediaRouter,OptimizationHints,Translate",
-                "--user-data-dir=" + tempfile.mkdtemp(prefix="boxmix-chromium-")]
+                "--user-data-dir=" + self.profile]
         if os.geteuid() == 0:
             args.append("--no-sandbox")  # Chromium refuses to run as root otherwise (CI)
         caps = {"capabilities": {"alwaysMatch": {
@@ -83,7 +84,6 @@ class WebDriver:
             "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
             "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"},
         }}}
-        self.profile = args[-2] if args[-1] == "--no-sandbox" else args[-1]
         self.sid = self.call("POST", "/session", caps)["sessionId"]
 
     def call(self, method, path, body=None):
@@ -347,6 +347,25 @@ def main():
         issues = problems(drv, base_url)
         check("statistics: no console error, no failed request, nothing fetched from elsewhere",
               not issues, "\n".join(issues))
+
+        # A VOC dataset that is no boxmix output: no operation, no log, no lambda.
+        rep3 = os.path.join(tmp, "voc")
+        p = subprocess.run([os.path.join(TOOLS, "boxmix-draw"), "--voc", os.path.join(ROOT, "samples", "voc"),
+                            "--images", SAMPLES_IMAGES, "--html", rep3, "--quiet"], capture_output=True, text=True)
+        voc_url = "file://" + os.path.abspath(rep3) + "/"
+        drv.get(voc_url + "index.html")
+        shown = drv.wait("var c = document.getElementById('count'); return c && c.getAttribute('data-shown');")
+        state = drv.js("return [document.getElementById('f-dropped').disabled,"
+                       " document.querySelectorAll('#gallery .card').length]")
+        drv.get(voc_url + "stats.html")
+        drv.wait("return document.readyState === 'complete'")
+        objects = drv.js("return Number(document.querySelector('td[data-count=objects]').textContent)")
+        plots = drv.js("return Array.from(document.querySelectorAll('figure.plot')).map(function (f) { return f.id; })")
+        issues = problems(drv, voc_url)
+        check("a VOC report: 8 images, 41 objects, no dropped filter, no lambda plot, no error",
+              p.returncode == 0 and shown == "8" and state == [True, 8] and objects == 41 and
+              "plot-lambda" not in plots and "plot-categories" in plots and not issues,
+              (p.stderr, shown, state, objects, plots, issues))
 
         # 10,000 images: the gallery pages through them holding one page of
         # thumbnails, and opening an image loads only its page of records.

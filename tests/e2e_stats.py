@@ -215,6 +215,8 @@ def main():
         check("--decisions without --stats: usage error (exit 2)", rc == 2, err)
         rc, text, err = run("--stats", "--strict", SAMPLES_JSON)
         check("--stats with a problem-check option: usage error (exit 2)", rc == 2, err)
+        rc, text, err = run("--stats", "--progress", "json", SAMPLES_JSON)
+        check("--stats with --progress: usage error (exit 2)", rc == 2 and "--progress" in err, err)
         rc, text, err = run("--help")
         check("--help lists --stats and --decisions", "--stats" in text and "--decisions FILE" in text)
     finally:

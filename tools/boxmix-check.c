@@ -241,7 +241,7 @@ int main(int argc, char **argv)
     struct printer pr = {.max = 1000};
     enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     const char *voc = NULL, *yolo = NULL;
-    bool stats = false, max_given = false;
+    bool stats = false, max_given = false, progress_given = false;
     const char *decisions = NULL;
     int c;
     opterr = 0;
@@ -313,6 +313,7 @@ int main(int argc, char **argv)
             if (!cli_parse_progress(optarg, &progress)) {
                 return cli_usage_error(prog, usage_line, "--progress: expected auto, line, json or none, got '%s'", optarg);
             }
+            progress_given = true;
             break;
         case OPT_HELP:
             help();
@@ -357,10 +358,10 @@ int main(int argc, char **argv)
     if (decisions != NULL && !stats) {
         return cli_usage_error(prog, usage_line, "%s", "--decisions needs --stats");
     }
-    if (stats && (o.decode || o.strict || max_given || o.input.images != NULL)) {
+    if (stats && (o.decode || o.strict || max_given || progress_given || o.input.images != NULL)) {
         return cli_usage_error(prog, usage_line, "%s",
-                               "--stats reads annotations only: --images, --decode, --strict and "
-                               "--max-problems belong to the problem check");
+                               "--stats reads annotations only: --images, --decode, --strict, "
+                               "--max-problems and --progress belong to the problem check");
     }
     if (stats) {
         return print_stats(&o, decisions, pr.json);

@@ -56,6 +56,11 @@ static void help(void)
            "                         drawings in DIR/images/, a paged gallery with filters\n"
            "                         (DIR/index.html), each image's record and objects, and\n"
            "                         statistics with plots (DIR/stats.html); opens from disk\n"
+           "  --inputs FILE          with --html: the COCO dataset the drawn one was made\n"
+           "                         from (with --input-images DIR); the bases and sources\n"
+           "                         of the drawn outputs are drawn too and linked\n"
+           "  --input-images DIR     the folder of --inputs' images\n"
+           "  --input-voc DIR        with --html: the VOC dataset it was made from instead\n"
            "  --decisions FILE       the run's decision log (boxmix-augment --decisions):\n"
            "                         dropped objects outlined in grey dots, in the report\n"
            "                         per image and per category\n"
@@ -171,6 +176,9 @@ enum {
     OPT_PROGRESS,
     OPT_HTML,
     OPT_DECISIONS,
+    OPT_INPUTS,
+    OPT_INPUT_IMAGES,
+    OPT_INPUT_VOC,
     OPT_HELP,
     OPT_VERSION,
     OPT_YOLO,
@@ -205,6 +213,9 @@ static int run(int argc, char **argv, int64_t **ids_store)
         {"progress", required_argument, NULL, OPT_PROGRESS},
         {"html", required_argument, NULL, OPT_HTML},
         {"decisions", required_argument, NULL, OPT_DECISIONS},
+        {"inputs", required_argument, NULL, OPT_INPUTS},
+        {"input-images", required_argument, NULL, OPT_INPUT_IMAGES},
+        {"input-voc", required_argument, NULL, OPT_INPUT_VOC},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {"yolo", required_argument, NULL, OPT_YOLO},
@@ -217,6 +228,7 @@ static int run(int argc, char **argv, int64_t **ids_store)
     enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
     bool quiet = false, have_seed = false;
     const char *annotations = NULL, *voc = NULL, *yolo = NULL, *names = NULL;
+    const char *input_coco = NULL, *input_voc = NULL;
     bool yolo_outside = false;
     int c;
     opterr = 0;
@@ -344,6 +356,15 @@ static int run(int argc, char **argv, int64_t **ids_store)
         case OPT_DECISIONS:
             job.decisions = optarg;
             break;
+        case OPT_INPUTS:
+            input_coco = optarg;
+            break;
+        case OPT_INPUT_IMAGES:
+            job.inputs.images = optarg;
+            break;
+        case OPT_INPUT_VOC:
+            input_voc = optarg;
+            break;
         case OPT_PROGRESS:
             if (!cli_parse_progress(optarg, &progress)) {
                 return cli_usage_error(prog, usage_line, "--progress: expected auto, line, json or none, got '%s'", optarg);
@@ -363,6 +384,25 @@ static int run(int argc, char **argv, int64_t **ids_store)
     }
     if (job.out != NULL && job.html != NULL) {
         return cli_usage_error(prog, usage_line, "%s", "--out and --html exclude each other");
+    }
+    if (input_coco != NULL && input_voc != NULL) {
+        return cli_usage_error(prog, usage_line, "%s",
+                               "--inputs and --input-voc exclude each other");
+    }
+    if ((input_coco != NULL || input_voc != NULL || job.inputs.images != NULL) &&
+        job.html == NULL) {
+        return cli_usage_error(prog, usage_line, "%s",
+                               "--inputs, --input-images and --input-voc need --html");
+    }
+    if (input_coco != NULL && job.inputs.images == NULL) {
+        return cli_usage_error(prog, usage_line, "%s", "--inputs needs --input-images");
+    }
+    if (job.inputs.images != NULL && input_coco == NULL && input_voc == NULL) {
+        return cli_usage_error(prog, usage_line, "%s",
+                               "--input-images needs --inputs or --input-voc");
+    }
+    if (input_coco != NULL || input_voc != NULL) {
+        cli_set_input(&job.inputs, input_coco, input_voc);
     }
     const char *dest = job.out != NULL ? job.out : job.html;
     int bad = cli_yolo_input(prog, usage_line, &job.input, yolo, names, yolo_outside, annotations,

@@ -1126,6 +1126,13 @@ struct bmx_draw_job {
                                   (index.html), each image's record and objects, and a
                                   statistics page with SVG plots (stats.html). Nothing
                                   in it is fetched from the network (NULL: none) */
+    struct bmx_input inputs; /**< with html: the dataset the drawn one was made from
+                                  (boxmix-augment's input; COCO needs `images`): the
+                                  images that drawn outputs name as base or source are
+                                  drawn into html/images/inputs/ and linked from their
+                                  records. `inputs.annotations` NULL (default): the
+                                  records link to the dataset's own originals, when it
+                                  holds them (--include-originals) */
 };
 
 /** What a draw run did. */

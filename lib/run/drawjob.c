@@ -7,6 +7,7 @@
 #include "error.h"
 #include "input.h"
 #include "progress.h"
+#include "drawjob.h"
 #include "report.h"
 
 #include <errno.h>
@@ -31,12 +32,13 @@ void bmx_draw_job_init(struct bmx_draw_job *job)
     job->quality = 90;
     bmx_draw_options_init(&job->draw);
     bmx_limits_init(&job->limits);
+    bmx_input_init(&job->inputs);
 }
 
 /* ---- paths ---- */
 
 /* "a" + "/" + "b" + suffix, malloc'd. */
-static char *path_join3(const char *a, const char *b, const char *suffix)
+char *bmx__draw_path_join3(const char *a, const char *b, const char *suffix)
 {
     size_t la = strlen(a), lb = strlen(b), ls = strlen(suffix);
     char *p = malloc(la + lb + ls + 2);
@@ -186,7 +188,7 @@ static int cmp_stem(const void *a, const void *b)
 /* The output name (relative to OUT) of every image: the stem plus the extension;
  * stems shared by several images get "-<image id>" first, so no output overwrites
  * another whatever is selected. `names` has n entries, each malloc'd. */
-static bmx_status output_names(const bmx_dataset *ds, const char *ext, char **names,
+bmx_status bmx__draw_output_names(const bmx_dataset *ds, const char *ext, char **names,
                                bmx_error *err)
 {
     size_t n = bmx_dataset_image_count(ds);
@@ -219,7 +221,7 @@ static bmx_status output_names(const bmx_dataset *ds, const char *ext, char **na
         } else {
             snprintf(suffix, sizeof suffix, ".%s", ext);
         }
-        names[i] = path_join3("", stems[k].stem, suffix);
+        names[i] = bmx__draw_path_join3("", stems[k].stem, suffix);
         if (names[i] == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory for names");
             goto cleanup;
@@ -332,6 +334,13 @@ cleanup:
 
 static bmx_status check_job(const struct bmx_draw_job *job, bmx_error *err)
 {
+    if (job->inputs.annotations != NULL && job->html == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: inputs are drawn for a report only (html)");
+    }
+    if (job->inputs.annotations != NULL && job->inputs.format == BMX_DATASET_COCO &&
+        job->inputs.images == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw: inputs.images is required for COCO inputs");
+    }
     if (job->html != NULL && job->out != NULL) {
         return bmx__fail(err, BMX_E_INVALID,
                          "draw: give either out (drawings) or html (a report), not both");
@@ -374,6 +383,10 @@ static bmx_status read_job(const struct bmx_draw_job *in, struct bmx_draw_job *j
         st = bmx__sized_member(&job->draw, sizeof job->draw, offsetof(struct bmx_draw_job, draw),
                                given, "struct bmx_draw_job.draw", err);
     }
+    if (st == BMX_OK) {
+        st = bmx__input_member(&job->inputs, offsetof(struct bmx_draw_job, inputs), given,
+                               "struct bmx_draw_job.inputs", err);
+    }
     return st;
 }
 
@@ -402,7 +415,10 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     size_t *dec_image = NULL, *dropped_first = NULL;
     struct bmx_box *dropped = NULL;
     bmx_stats *stats = NULL;
+    struct bmx__draw_inputs inputs;
     bmx_status st;
+
+    memset(&inputs, 0, sizeof inputs);
 
     if (summary != NULL) {
         *summary = sum;
@@ -430,6 +446,12 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     }
     const char *images_root = root_copy;
     st = bmx__guard_input_files(&guard, &job->input, images_root, err);
+    if (st == BMX_OK && job->inputs.annotations != NULL) {
+        st = bmx__input_images_root(&job->inputs, &inputs.root, err);
+        if (st == BMX_OK) {
+            st = bmx__guard_input_files(&guard, &job->inputs, inputs.root, err);
+        }
+    }
     if (st == BMX_OK) {
         st = bmx__guard_output(&guard, out_dir, true,
                                job->html != NULL ? "the report folder" : "the drawing folder", err);
@@ -459,10 +481,10 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     }
     st = select_images(job, ds, sel, &count, err);
     if (st == BMX_OK) {
-        st = output_names(ds, job->format == BMX_FORMAT_PNG ? "png" : "jpg", names, err);
+        st = bmx__draw_output_names(ds, job->format == BMX_FORMAT_PNG ? "png" : "jpg", names, err);
     }
     for (size_t i = 0; i < n && st == BMX_OK && job->html != NULL; i++) {
-        char *in_images = path_join3("images", names[i], "");
+        char *in_images = bmx__draw_path_join3("images", names[i], "");
         if (in_images == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory for names");
         } else {
@@ -499,6 +521,18 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         ctx.dropped_first = dropped_first;
         ctx.dropped = dropped;
     }
+    if (st == BMX_OK && job->inputs.annotations != NULL) {
+        st = bmx__draw_inputs_prepare(job, ds, sel, &inputs, err);
+        for (size_t i = 0; i < n && st == BMX_OK; i++) {
+            /* images/inputs/ is the inputs' own: no drawing of the dataset may be there. */
+            if (sel[i] && strncmp(names[i], "images/inputs/", 14) == 0) {
+                st = bmx__fail(err, BMX_E_INVALID,
+                               "%s: images[%zu] (%s) would be drawn among the inputs' drawings "
+                               "(images/inputs/): draw without inputs",
+                               input_name, i, bmx_dataset_image(ds, i)->file_name);
+            }
+        }
+    }
     if (st == BMX_OK && job->html != NULL) {
         st = bmx__stats_of(ds, input_name,
                            job->input.format == BMX_DATASET_VOC ? "voc" : "coco", dec, n_dec,
@@ -521,7 +555,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
                            input_name, i, fname);
             goto cleanup;
         }
-        in_paths[i] = path_join3(images_root, fname, "");
+        in_paths[i] = bmx__draw_path_join3(images_root, fname, "");
         if (in_paths[i] == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "out of memory for paths");
             goto cleanup;
@@ -586,7 +620,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
 
     struct bmx__progress progress;
     bmx__progress_init(&progress, job->progress, job->progress_ctx);
-    bmx__progress_stage(&progress, "drawing", BMX_PROGRESS_IMAGES, count);
+    bmx__progress_stage(&progress, "drawing", BMX_PROGRESS_IMAGES, count + inputs.count);
     for (size_t i = 0; i < n && st == BMX_OK; i++) {
         if (!sel[i]) {
             continue;
@@ -607,7 +641,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         if (thumbs != NULL) {
             char cap[64];
             snprintf(cap, sizeof cap, ": %zu object%s", n_obj, n_obj == 1 ? "" : "s");
-            captions[n_thumbs] = path_join3("", info->file_name, cap);
+            captions[n_thumbs] = bmx__draw_path_join3("", info->file_name, cap);
             n_thumbs++;
             if (captions[n_thumbs - 1] == NULL) {
                 st = bmx__fail(err, BMX_E_NOMEM, "out of memory for captions");
@@ -617,9 +651,41 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         sum.objects += n_obj;
         bmx__progress_step(&progress);
     }
+    if (inputs.count > 0 && st == BMX_OK) {
+        struct bmx_category *in_cats =
+            bmx__alloc_array(bmx_dataset_category_count(inputs.ds) + 1, sizeof *in_cats);
+        struct run_ctx in_ctx = {job, inputs.ds, in_cats, bmx_dataset_category_count(inputs.ds),
+                                 0, NULL, NULL};
+        if (in_cats == NULL) {
+            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        }
+        for (size_t k = 0; in_cats != NULL && k < in_ctx.n_cats; k++) {
+            in_cats[k] = *bmx_dataset_category(inputs.ds, k);
+        }
+        for (size_t j = 0; j < inputs.n && st == BMX_OK; j++) {
+            if (!inputs.sel[j]) {
+                continue;
+            }
+            if (job->cancel != NULL && *job->cancel) {
+                st = bmx__fail(err, BMX_E_INTERRUPTED, "%s: interrupted after %" PRIu64 " drawings",
+                               out_dir, sum.images);
+                break;
+            }
+            st = draw_one(&in_ctx, j, inputs.paths[j], od.fd, inputs.names[j], NULL, err);
+            if (st != BMX_OK) {
+                bmx__prefix(err, st, "%s: images[%zu]", job->inputs.annotations, j);
+                break;
+            }
+            sum.images++;
+            sum.objects += bmx_dataset_object_count(inputs.ds, j);
+            bmx__progress_step(&progress);
+        }
+        free(in_cats);
+    }
     if (st == BMX_OK && job->html != NULL) {
-        struct bmx__report_in rin = {ds,  sel,   names, dec,        n_dec,
-                                     dec_image, stats, input_name};
+        struct bmx__report_in rin = {ds,        sel,   names,      dec,
+                                     n_dec,     dec_image, stats,  input_name,
+                                     inputs.ds, inputs.sel, inputs.names};
         st = bmx__report_write(od.fd, out_dir, &rin, err);
     }
     if (st == BMX_OK && job->sheet != NULL) {
@@ -637,6 +703,7 @@ cleanup:
     free(dropped_first);
     free(dropped);
     bmx_stats_free(stats);
+    bmx__draw_inputs_free(&inputs);
     bmx__guard_free(&guard);
     if (summary != NULL) {
         *summary = sum;

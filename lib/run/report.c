@@ -76,11 +76,12 @@ static void put_box(struct bmx__buf *b, struct bmx_box x)
     bmx__buf_puts(b, "]");
 }
 
-/* The drawn originals of the dataset by their input id (`boxmix.original_image_id`),
- * sorted, for the links from an output to its base and source. */
+/* The drawings an output's base and source link to, by input image id, sorted:
+ * the drawn inputs when the report has them, else the drawn originals of the
+ * dataset (`boxmix.original_image_id`, with --include-originals). */
 struct original {
     double id;
-    size_t image;
+    const char *href;
 };
 
 struct originals {
@@ -96,7 +97,7 @@ static int cmp_original(const void *a, const void *b)
 
 static bool originals_init(struct originals *o, const struct bmx__report_in *in)
 {
-    const bmx_dataset *ds = in->ds;
+    const bmx_dataset *ds = in->inputs != NULL ? in->inputs : in->ds;
     o->n = 0;
     o->at = bmx__alloc_array(ds->n_images ? ds->n_images : 1, sizeof *o->at);
     if (o->at == NULL) {
@@ -104,9 +105,13 @@ static bool originals_init(struct originals *o, const struct bmx__report_in *in)
     }
     for (size_t j = 0; j < ds->n_images; j++) {
         double id;
-        if (in->sel[j] &&
-            bmx__extra_numbers(ds->images[j].extra, "boxmix", "original_image_id", &id, 1)) {
-            o->at[o->n++] = (struct original){id, j};
+        if (in->inputs != NULL) {
+            if (in->in_sel[j]) {
+                o->at[o->n++] = (struct original){(double)ds->images[j].id, in->in_names[j]};
+            }
+        } else if (in->sel[j] &&
+                   bmx__extra_numbers(ds->images[j].extra, "boxmix", "original_image_id", &id, 1)) {
+            o->at[o->n++] = (struct original){id, in->names[j]};
         }
     }
     qsort(o->at, o->n, sizeof *o->at, cmp_original);
@@ -125,7 +130,7 @@ static void put_link(struct bmx__buf *b, const struct bmx__report_in *in,
     struct original want = {id, 0};
     const struct original *hit =
         bsearch(&want, origs->at, origs->n, sizeof *origs->at, cmp_original);
-    const char *href = hit != NULL ? in->names[hit->image] : NULL;
+    const char *href = hit != NULL ? hit->href : NULL;
     bmx__buf_puts(b, "[");
     bmx__buf_number(b, id);
     bmx__buf_puts(b, ",");

@@ -18,6 +18,9 @@ struct bmx__report_in {
     const size_t *dec_image;             /* per decision: its image, SIZE_MAX when none */
     const bmx_stats *stats;
     const char *title;                   /* the dataset's name */
+    const bmx_dataset *inputs;           /* the dataset it was made from (NULL: none) */
+    const bool *in_sel;                  /* per input image: drawn */
+    char *const *in_names;               /* per input image: its drawing */
 };
 
 /* Write the report's files (index.html, stats.html, report.css, report.js,
