@@ -154,6 +154,22 @@ def main():
             check("VOC: format voc", doc["format"] == "voc")
             compare("VOC", doc, expected(imgs, objs, range(1, len(names) + 1)), len(imgs))
 
+        # YOLO samples: the statistics of the same dataset converted to COCO, but
+        # for the format named.
+        yolo_yaml = os.path.join(ROOT, "samples", "yolo", "segment", "data.yaml")
+        conv = os.path.join(tmp, "from-yolo")
+        p = subprocess.run([os.path.join(os.path.dirname(CHECK), "boxmix-convert"), "--yolo", yolo_yaml,
+                            "--to", "coco", "--out", conv, "--quiet"], capture_output=True, text=True)
+        check("YOLO: converted to COCO", p.returncode == 0, p.stderr)
+        doc, errors = stats("--yolo", yolo_yaml)
+        check("YOLO: --stats --json exits 0 with a valid document", doc is not None and not errors, errors)
+        if doc is not None and p.returncode == 0:
+            check("YOLO: format yolo", doc["format"] == "yolo", doc["format"])
+            cdoc, _ = stats(os.path.join(conv, "annotations.json"))
+            strip = lambda d: {k: v for k, v in d.items() if k not in ("input", "format")}  # noqa: E731
+            check("YOLO: the figures of the same dataset read as COCO",
+                  cdoc is not None and strip(doc) == strip(cdoc))
+
         # A boxmix output with its decision log.
         out, log = os.path.join(tmp, "out"), os.path.join(tmp, "log.jsonl")
         p = subprocess.run([AUGMENT, "--annotations", SAMPLES_JSON, "--images", SAMPLES_IMAGES, "--out", out,

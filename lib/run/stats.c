@@ -355,7 +355,9 @@ bmx_status bmx_stats_compute(const struct bmx_stats_options *given, bmx_stats **
     }
     if (st == BMX_OK) {
         st = bmx__stats_of(ds, o.input.annotations,
-                           o.input.format == BMX_DATASET_VOC ? "voc" : "coco",
+                           o.input.format == BMX_DATASET_VOC    ? "voc"
+                           : o.input.format == BMX_DATASET_YOLO ? "yolo"
+                                                                : "coco",
                            dec, n_dec, o.decisions, out, err);
     }
     free(dec);
