@@ -33,6 +33,23 @@ bool bmx__write_all(int fd, const char *p, size_t n, int *err_no)
     return true;
 }
 
+bool bmx__pwrite_all(int fd, const char *p, size_t n, uint64_t off)
+{
+    while (n > 0) {
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return false;
+        }
+        p += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return true;
+}
+
 /* ---- reading ---- */
 
 /* A descriptor of the regular file `path`, its status in *sb. Opened non-blocking,

@@ -38,6 +38,8 @@ bmx_status bmx__read_at(int base, const char *base_path, const char *rel, char *
 
 /* write(2) until all of `p` is written; false with *err_no set on failure. */
 bool bmx__write_all(int fd, const char *p, size_t n, int *err_no);
+/* All n bytes at offset `off` (pwrite, retried on EINTR); false with errno set. */
+bool bmx__pwrite_all(int fd, const char *p, size_t n, uint64_t off);
 
 /* ---- names and paths ---- */
 

@@ -157,6 +157,19 @@ void bmx__buf_number(struct bmx__buf *b, double v)
     }
 }
 
+void bmx__buf_box(struct bmx__buf *b, struct bmx_box x)
+{
+    bmx__buf_puts(b, "[");
+    bmx__buf_number(b, x.x);
+    bmx__buf_puts(b, ",");
+    bmx__buf_number(b, x.y);
+    bmx__buf_puts(b, ",");
+    bmx__buf_number(b, x.w);
+    bmx__buf_puts(b, ",");
+    bmx__buf_number(b, x.h);
+    bmx__buf_puts(b, "]");
+}
+
 void bmx__buf_int(struct bmx__buf *b, int64_t v)
 {
     char *d = bmx__buf_room(b, 24);

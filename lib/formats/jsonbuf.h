@@ -45,6 +45,8 @@ void bmx__buf_printf(struct bmx__buf *b, const char *fmt, ...) BMX__PRINTF(2, 3)
 /* A JSON number: integers without a fraction, others with the shortest
  * representation that reads back to the same double. */
 void bmx__buf_number(struct bmx__buf *b, double v);
+/* A box as the JSON array [x,y,w,h], each number as bmx__buf_number writes it. */
+void bmx__buf_box(struct bmx__buf *b, struct bmx_box x);
 /* A JSON string literal with escapes. */
 void bmx__buf_string(struct bmx__buf *b, const char *s);
 /* Any cJSON value, compact. */

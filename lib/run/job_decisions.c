@@ -27,19 +27,6 @@ static const char *category_name(const bmx_dataset *ds, int64_t id)
     return NULL;
 }
 
-static void put_box(struct bmx__buf *b, struct bmx_box x)
-{
-    bmx__buf_puts(b, "[");
-    bmx__buf_number(b, x.x);
-    bmx__buf_puts(b, ",");
-    bmx__buf_number(b, x.y);
-    bmx__buf_puts(b, ",");
-    bmx__buf_number(b, x.w);
-    bmx__buf_puts(b, ",");
-    bmx__buf_number(b, x.h);
-    bmx__buf_puts(b, "]");
-}
-
 void bmx__job_put_decisions(struct bmx__buf *b, const struct run *r, uint64_t k, const char *newid,
                             const char *fname, size_t base, size_t source,
                             const struct bmx_decision *d, size_t n)
@@ -69,10 +56,10 @@ void bmx__job_put_decisions(struct bmx__buf *b, const struct run *r, uint64_t k,
         bmx__buf_puts(b, ",\"visible_area\":");
         bmx__buf_number(b, x->visible_area);
         bmx__buf_puts(b, ",\"bbox_before\":");
-        put_box(b, x->before);
+        bmx__buf_box(b, x->before);
         bmx__buf_puts(b, ",\"bbox\":");
         if (x->box.w > 0.0 || x->box.h > 0.0 || x->kind != BMX_DECIDED_DROPPED) {
-            put_box(b, x->box);
+            bmx__buf_box(b, x->box);
         } else {
             bmx__buf_puts(b, "null");
         }
@@ -88,22 +75,6 @@ void bmx__job_put_decisions(struct bmx__buf *b, const struct run *r, uint64_t k,
     }
 }
 
-static bool pwrite_all(int fd, const char *data, size_t len, uint64_t off)
-{
-    while (len > 0) {
-        ssize_t n = pwrite(fd, data, len, (off_t)off);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
-        off += (uint64_t)n;
-    }
-    return true;
-}
 
 bmx_status bmx__job_spill_decisions(struct run *r, uint64_t j, const struct bmx__buf *b,
                                     bmx_error *err)
@@ -117,7 +88,7 @@ bmx_status bmx__job_spill_decisions(struct run *r, uint64_t j, const struct bmx_
     rec->dec_off = r->spill_end;
     r->spill_end += b->len;
     pthread_mutex_unlock(&r->lock);
-    if (!pwrite_all(r->spill, b->data, b->len, rec->dec_off)) {
+    if (!bmx__pwrite_all(r->spill, b->data, b->len, rec->dec_off)) {
         return bmx__fail(err, BMX_E_IO, "%s: cannot write the records' spill file: %s",
                          r->opts->out, strerror(errno));
     }

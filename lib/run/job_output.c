@@ -21,22 +21,6 @@ void bmx__job_id_literal(const struct bmx_image_info *info, char *out, size_t ca
     snprintf(out, cap, "%s", b.failed || b.data == NULL ? "null" : b.data);
     bmx__buf_free(&b);
 }
-static bool pwrite_all(int fd, const char *data, size_t len, uint64_t off)
-{
-    while (len > 0) {
-        ssize_t n = pwrite(fd, data, len, (off_t)off);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return false;
-        }
-        data += n;
-        len -= (size_t)n;
-        off += (uint64_t)n;
-    }
-    return true;
-}
 /* A file written whole: one journal line, and its place in the final journal. */
 bmx_status bmx__job_journal_wrote(struct run *r, const char *kind, uint64_t index, const void *data,
                                 size_t len, bmx_error *err)
@@ -224,8 +208,8 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
         rec->off = r->spill_end;
         r->spill_end += rec->image_len + rec->anns_len;
         pthread_mutex_unlock(&r->lock);
-        if (!pwrite_all(r->spill, rec->image.data, rec->image_len, rec->off) ||
-            !pwrite_all(r->spill, rec->anns.data, rec->anns_len, rec->off + rec->image_len)) {
+        if (!bmx__pwrite_all(r->spill, rec->image.data, rec->image_len, rec->off) ||
+            !bmx__pwrite_all(r->spill, rec->anns.data, rec->anns_len, rec->off + rec->image_len)) {
             st = bmx__fail(err, BMX_E_IO, "%s: cannot write the records' spill file: %s",
                            opts->out, strerror(errno));
         }

@@ -63,19 +63,6 @@ static size_t op_index(struct ops *o, const char *op)
     return SIZE_MAX;
 }
 
-static void put_box(struct bmx__buf *b, struct bmx_box x)
-{
-    bmx__buf_puts(b, "[");
-    bmx__buf_number(b, x.x);
-    bmx__buf_puts(b, ",");
-    bmx__buf_number(b, x.y);
-    bmx__buf_puts(b, ",");
-    bmx__buf_number(b, x.w);
-    bmx__buf_puts(b, ",");
-    bmx__buf_number(b, x.h);
-    bmx__buf_puts(b, "]");
-}
-
 /* The drawings an output's base and source link to, by input image id, sorted:
  * the drawn inputs when the report has them, else the drawn originals of the
  * dataset (`boxmix.original_image_id`, with --include-originals). */
@@ -163,7 +150,7 @@ static void put_record(struct bmx__buf *b, const struct bmx__report_in *in,
     double v[4];
     bmx__buf_puts(b, ",\"patch\":");
     if (bmx__extra_numbers(info->extra, "boxmix", "patch", v, 4)) {
-        put_box(b, (struct bmx_box){v[0], v[1], v[2], v[3]});
+        bmx__buf_box(b, (struct bmx_box){v[0], v[1], v[2], v[3]});
     } else {
         bmx__buf_puts(b, "null");
     }
@@ -184,7 +171,7 @@ static void put_record(struct bmx__buf *b, const struct bmx__report_in *in,
         bmx__buf_puts(b, ",");
         bmx__buf_number(b, vis);
         bmx__buf_printf(b, ",%d,", o->iscrowd != 0);
-        put_box(b, o->bbox);
+        bmx__buf_box(b, o->bbox);
         bmx__buf_puts(b, "]");
     }
     bmx__buf_puts(b, "],\"dropped\":[");
@@ -196,7 +183,7 @@ static void put_record(struct bmx__buf *b, const struct bmx__report_in *in,
                         d->from == BMX_FROM_BASE ? "base" : "source", bmx_drop_rule_name(d->rule));
         bmx__buf_number(b, d->visibility);
         bmx__buf_puts(b, ",");
-        put_box(b, d->before);
+        bmx__buf_box(b, d->before);
         bmx__buf_puts(b, "]");
     }
     bmx__buf_puts(b, "]}");
