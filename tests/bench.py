@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: MIT
 """boxmix's own benchmark: run it from a clone after building.
 
-    /usr/bin/python3 tests/bench.py --build BUILD_DIR [--images N] [--threads 1,2]
+    /usr/bin/python3 tests/bench.py --build BUILD_DIR [--images N | --set DIR] [--threads 1,2]
         [--quality 90] [--repeat 3] [--seed 1] [--peer CMD] [--keep DIR]
         [--per-image K] [--big N,K] [--big-images N [--big-size WxH]] [--no-images]
         [--png DIR [--png-level L]]
 
 It makes a COCO-like set of its own (tests/bench_make_set.c: photo-like JPEGs, mostly
 640x480 with other sizes and portrait ones, 3-12 polygon objects each, a few crowd
-RLE), then, in one run, times the codec floor (tests/bench_floor.c: TurboJPEG decode of
-every input and encode of one output each, one thread, nothing else), the transcode
+RLE), or takes the one --set names, then, in one run, times the codec floor
+(tests/bench_floor.c: TurboJPEG decode of every input and encode of one output each,
+one thread, nothing else), the transcode
 bound (bench_floor --transcode: each input's DCT coefficients entropy-decoded and
 written again, no pixel touched: what even a DCT-domain tool cannot avoid),
 `boxmix-augment --per-image 1` with each --threads value, and the --peer command if
@@ -89,6 +90,9 @@ def parse_args():
                "{images} {out}'")
     ap.add_argument("--build", required=True, help="meson build directory")
     ap.add_argument("--images", type=int, default=200, help="images in the set (default 200)")
+    ap.add_argument("--set", metavar="DIR",
+                    help="time on this set (DIR/annotations.json, DIR/images/ of JPEGs, e.g. "
+                         "the shared kit's make_dataset.py output) instead of making one")
     ap.add_argument("--threads", default="1,2",
                     help="comma-separated --threads values for boxmix-augment (default 1,2)")
     ap.add_argument("--quality", type=int, default=90, help="JPEG quality (default 90)")
@@ -446,18 +450,23 @@ def report(cmds, base, extra_cols=None):
 # ---------------------------------------------------------------- benchmarks
 
 def bench_images(a, work, tools, help_text):
-    n = a.images
-    set_dir = os.path.join(work, "set-n%d-seed%d" % (n, a.seed))
+    if a.set is not None:
+        # A set of the caller's (e.g. the shared kit's make_dataset.py output).
+        set_dir = os.path.abspath(a.set)
+        made = None
+    else:
+        set_dir = os.path.join(work, "set-n%d-seed%d" % (a.images, a.seed))
+        src = os.path.join(SRC_ROOT, "tests", "bench_make_set.c")
+        stamp = {"n": a.images, "seed": a.seed,
+                 "generator": file_digest(src) if os.path.exists(src) else tools["bench_make_set"]}
+        made = cached(set_dir, stamp, lambda: run_helper(
+            [tools["bench_make_set"], "set", set_dir, str(a.images), str(a.seed)]))
     ann = os.path.join(set_dir, "annotations.json")
     img = os.path.join(set_dir, "images")
-    src = os.path.join(SRC_ROOT, "tests", "bench_make_set.c")
-    stamp = {"n": n, "seed": a.seed,
-             "generator": file_digest(src) if os.path.exists(src) else tools["bench_make_set"]}
-    made = cached(set_dir, stamp, lambda: run_helper(
-        [tools["bench_make_set"], "set", set_dir, str(n), str(a.seed)]))
     d = read_json(ann)
     if d is None:
-        die("cannot read the generated %s" % ann)
+        die("cannot read %s" % ann)
+    n = len(d["images"])
     n_ann = len(d["annotations"])
     n_crowd = sum(1 for x in d["annotations"] if x.get("iscrowd"))
     px = sum(i["width"] * i["height"] for i in d["images"])
