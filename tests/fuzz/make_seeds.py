@@ -569,6 +569,36 @@ def yolo_yaml():
         put(d, name, text)
 
 
+DECISION = {"output": 0, "image_id": 1, "file_name": "cutmix_000000.jpg", "from": "base",
+            "input_image_id": 1, "source_annotation_id": 6, "category_id": 2, "category": "disc",
+            "iscrowd": 0, "visibility": 0.7583333333333333, "visible_area": 2730,
+            "bbox_before": [238.5, 16.5, 60, 60], "bbox": [253, 16.5, 45.5, 60],
+            "decision": "clipped", "rule": None}
+
+
+def decisions():
+    """fuzz_decisions: decision-log lines of each kind and rule, alone and together,
+    and lines one field wrong."""
+    d = reset("decisions")
+    line = lambda **kw: json.dumps(dict(DECISION, **kw), separators=(",", ":"))  # noqa: E731
+    good = [line(), line(decision="kept", visibility=1, bbox=[238.5, 16.5, 60, 60]),
+            line(output=3, image_id=4, **{"from": "source"})]
+    for rule in ("min_visibility", "min_area", "min_size", "no-area"):
+        good.append(line(decision="dropped", rule=rule, visibility=0.01))
+    good.append(line(decision="dropped", rule="no-area", visibility=0, visible_area=0, bbox=None))
+    for i, g in enumerate(good):
+        put(d, "line-%d" % i, g + "\n")
+    put(d, "all", "\n".join(good) + "\n")
+    put(d, "no-final-newline", "\n".join(good))
+    wrong = {"visibility-2": line(visibility=2), "rule-when-kept": line(rule="min_area"),
+             "from-other": line(**{"from": "tile"}), "bbox-3": line(bbox=[1, 2, 3]),
+             "iscrowd-2": line(iscrowd=2), "output-neg": line(output=-1),
+             "image-id-frac": line(image_id=1.5), "not-object": "[1,2,3]",
+             "cut-short": line()[:60], "empty-line": line() + "\n\n" + line() + "\n"}
+    for name, text in wrong.items():
+        put(d, "bad-" + name, text + "\n")
+
+
 def main():
     coco()
     check()
@@ -580,6 +610,7 @@ def main():
     journal()
     yolo_rows()
     yolo_yaml()
+    decisions()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 # BUILD_FUZZ_DIR is <build>/tests/fuzz of a build configured with -Dfuzz=true
 # (CC=clang, -Db_sanitize=address,undefined -Db_lundef=false). SECONDS defaults to
 # 30 per target; TARGETs default to all (coco check voc rle_string polygon image
-# journal yolo_rows yolo_yaml).
+# journal yolo_rows yolo_yaml decisions).
 # The committed corpus is never modified: each target runs in a fresh temporary
 # folder. Exit status 1 when any target crashes, leaks, times out, runs out of
 # memory or fails a property; the inputs that did are copied to
@@ -32,7 +32,7 @@ fi
 case $seconds in
     ''|*[!0-9]*) echo "$0: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;;
 esac
-targets=${*:-coco check voc rle_string polygon image journal yolo_rows yolo_yaml}
+targets=${*:-coco check voc rle_string polygon image journal yolo_rows yolo_yaml decisions}
 artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
 # FUZZ_SEED=N makes libFuzzer's mutations repeatable (the same inputs in the same
 # order on the same corpus and build); unset, each run draws its own.
