@@ -349,6 +349,15 @@ def test_tools(tmp):
     rows = [r for t in labels(det).values() for r in t.splitlines()]
     check("augment COCO -> --out-format yolo --yolo-task detect: box rows only",
           rc == 0 and rows and all(len(r.split()) == 5 for r in rows), se)
+    val = os.path.join(tmp, "aug-val")
+    rc, so, se = run("augment", "--annotations", SAMPLES_JSON, "--images", SAMPLES_IMAGES, "--out", val,
+                     "--out-format", "yolo", "--split", "val")
+    check("augment COCO -> YOLO --split val writes images/val, labels/val, data.yaml's val",
+          rc == 0 and len(labels(val, "val")) == 8 and len(os.listdir(os.path.join(val, "images", "val"))) == 8
+          and "\nval: images/val\n" in read(os.path.join(val, "data.yaml")), se)
+    rc, so, se = run("augment", "--annotations", SAMPLES_JSON, "--images", SAMPLES_IMAGES, "--out",
+                     os.path.join(tmp, "bad-split"), "--split", "val")
+    check("--split with COCO input and COCO output is still a usage error", rc == 2, se)
     rc, so, se = run("augment", "--annotations", SAMPLES_JSON, "--images", SAMPLES_IMAGES, "--out",
                      os.path.join(tmp, "bad-task"), "--yolo-task", "detect")
     check("--yolo-task without YOLO output is a usage error", rc == 2, se)

@@ -29,7 +29,8 @@ static void help(void)
            "dataset: DIR/images/cutmix_NNNNNN.jpg and DIR/annotations.json. Every box and\n"
            "mask is kept, clipped or dropped by how much of it stays visible; keypoints\n"
            "under the patch are hidden. DIR is locked while the run lives, and its\n"
-           "journal DIR/.boxmix-journal says what made it and whether it finished.\n"
+           "journal DIR/.boxmix-journal says what made it and whether it finished. VOC and\n"
+           "YOLO datasets are read and written too (--voc, --yolo, --out-format).\n"
            "\n"
            "example:\n"
            "  %s --annotations samples/coco/annotations.json --images samples/images \\\n"
@@ -42,7 +43,8 @@ static void help(void)
            "  --voc DIR              read a Pascal VOC folder (Annotations/, JPEGImages/)\n"
            "                         or one XML file instead of --annotations\n"
            "  --split NAME           VOC: read the images of ImageSets/Main/NAME.txt; YOLO:\n"
-           "                         the data.yaml split read and written (default train)\n"
+           "                         the data.yaml split read; the YOLO split written\n"
+           "                         (default: the input's split, else train)\n"
            "  --labels FILE          VOC: category names, one a line, in id order\n",
            prog);
     /* In two parts: one string literal may hold 4095 characters (C99). */
@@ -451,6 +453,12 @@ int main(int argc, char **argv)
     if (bad > 0) {
         return bad;
     }
+    const char *out_split = NULL;
+    if (bad < 0 && voc == NULL && out_format_set && o.out_format == BMX_DATASET_YOLO) {
+        /* COCO input, YOLO output: --split names the split written. */
+        out_split = o.input.voc_split;
+        o.input.voc_split = NULL;
+    }
     if (bad < 0) {
         bad = cli_check_input(prog, usage_line, annotations, o.input.images, voc, o.input.voc_split,
                               o.input.labels, o.out);
@@ -469,8 +477,10 @@ int main(int argc, char **argv)
     }
     if (o.out_format == BMX_DATASET_YOLO) {
         o.yolo_written = &ywrote;
-        if (o.input.format != BMX_DATASET_YOLO) {
+        if (o.input.format == BMX_DATASET_VOC) {
             o.yolo_split = o.input.voc_split; /* a VOC split's name names the YOLO split */
+        } else if (o.input.format == BMX_DATASET_COCO) {
+            o.yolo_split = out_split;
         }
     }
     if (have_count && have_per_image) {

@@ -485,7 +485,9 @@ bmx_status bmx__yolo_layout(const char *path, const char *split, const struct bm
     if (st != BMX_OK) {
         goto done;
     }
-    qsort(l->images.v, l->images.n, sizeof *l->images.v, cmp_str);
+    if (l->images.n > 1) {
+        qsort(l->images.v, l->images.n, sizeof *l->images.v, cmp_str);
+    }
     size_t u = 0;
     for (size_t i = 0; i < l->images.n; i++) {
         if (u > 0 && strcmp(l->images.v[u - 1], l->images.v[i]) == 0) {

@@ -56,7 +56,10 @@ bmx_status bmx__job_write_yolo(struct run *r, bmx_error *err)
         images[ni] = ds->images[i];
         first[ni] = no;
         count[ni] = ds->img_count[i];
-        memcpy(objects + no, ds->objects + ds->img_first[i], ds->img_count[i] * sizeof *objects);
+        if (ds->img_count[i] > 0) {
+            memcpy(objects + no, ds->objects + ds->img_first[i],
+                   ds->img_count[i] * sizeof *objects);
+        }
         no += ds->img_count[i];
         ni++;
     }
