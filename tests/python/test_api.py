@@ -176,11 +176,17 @@ def test_write_coco_writes_a_dataset_the_checker_accepts(tmp_path, samples):
 
 
 def test_progress_at_least_once_a_second_and_cancel(tmp_path):
-    calls = []
+    import threading
+    calls, threads = [], set()
+
+    def progress(d, t):
+        calls.append((time.monotonic(), d, t))
+        threads.add(threading.get_ident())
+
     t0 = time.monotonic()
     boxmix.augment(SAMPLES_JSON, SAMPLES_IMAGES, tmp_path / "a", per_image=40, seed=3,
-                   threads=1, format="png",
-                   progress=lambda d, t: calls.append((time.monotonic(), d, t)))
+                   threads=2, format="png", progress=progress)
+    assert threads == {threading.get_ident()}  # the calling thread, never a worker
     t1 = time.monotonic()
     stamps = [t0] + [c[0] for c in calls] + [t1]
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
