@@ -165,6 +165,12 @@ static inline size_t bmx__job_source_input(const struct run *r, uint64_t k)
  * out of memory, todo unchanged. */
 bool bmx__job_order_block(const struct run *r, uint64_t *todo, size_t n, size_t lo, size_t hi);
 
+/* Cut todo[0..n) into `ways` consecutive parts and deal them out in turn (part 0's
+ * first, part 1's first, ..., part 0's second, ...), so that `ways` workers taking
+ * outputs in that order work on different parts (job_order.c). False: out of
+ * memory, todo unchanged. */
+bool bmx__job_order_interleave(uint64_t *todo, size_t n, unsigned ways);
+
 /* Worker threads for the options (0: the number of cores, at most 256). */
 unsigned bmx__job_threads(const struct bmx_job_options *opts);
 

@@ -108,6 +108,8 @@ bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err)
     for (size_t b = 0; b < nb; b++) {
         bmx__job_order_block(r, order + start[b], start[b + 1] - start[b],
                              bmx__pairing_block_start(p, b), bmx__pairing_block_start(p, b + 1));
+        bmx__job_order_interleave(order + start[b], start[b + 1] - start[b],
+                                  nt < r->n_local ? nt : 1);
     }
     r->todo = order;
     r->n_todo = (size_t)r->n_local;
