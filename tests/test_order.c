@@ -121,11 +121,40 @@ static void shard_outputs(void **state)
     bmx__pairing_free(&r.pairing);
 }
 
+/* Dealt out in turn: a permutation, consecutive entries from different parts. */
+static void interleave_deals_parts(void **state)
+{
+    (void)state;
+    uint64_t v[11];
+    for (unsigned ways = 1; ways <= 3; ways++) {
+        for (size_t i = 0; i < 11; i++) {
+            v[i] = i;
+        }
+        assert_true(bmx__job_order_interleave(v, 11, ways));
+        uint64_t sum = 0;
+        for (size_t i = 0; i < 11; i++) {
+            sum += v[i];
+        }
+        assert_int_equal(sum, 55);
+        if (ways == 2) {
+            /* parts 0..4 and 5..10 */
+            static const uint64_t want[11] = {0, 5, 1, 6, 2, 7, 3, 8, 4, 9, 10};
+            assert_memory_equal(v, want, sizeof want);
+        }
+        if (ways == 3) {
+            /* parts 0..2, 3..6, 7..10 */
+            static const uint64_t want[11] = {0, 3, 7, 1, 4, 8, 2, 5, 9, 6, 10};
+            assert_memory_equal(v, want, sizeof want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_output_once_and_few_held),
         cmocka_unit_test(shard_outputs),
+        cmocka_unit_test(interleave_deals_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
