@@ -70,6 +70,7 @@ PyObject *bmxpy_objects_dicts(const bmxpy_Objects *self);
 /* The module's functions by file. */
 PyObject *bmxpy_read_coco(PyObject *self, PyObject *args);
 PyObject *bmxpy_read_voc(PyObject *self, PyObject *args);
+PyObject *bmxpy_read_yolo(PyObject *self, PyObject *args);
 PyObject *bmxpy_parse_coco(PyObject *self, PyObject *args);
 PyObject *bmxpy_cutmix(PyObject *self, PyObject *args);
 PyObject *bmxpy_write(PyObject *self, PyObject *args);

@@ -253,6 +253,97 @@ done:
     return result;
 }
 
+/* read_yolo(path, split or None, names (a list of names) or None, allow_outside,
+ * max_pixels) -> (Doc, images root) */
+PyObject *bmxpy_read_yolo(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *path_obj, *split_obj, *names_obj;
+    int allow_outside;
+    unsigned long long max_pixels;
+    if (!PyArg_ParseTuple(args, "O&OOpK", PyUnicode_FSConverter, &path_obj, &split_obj,
+                          &names_obj, &allow_outside, &max_pixels)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    struct bmx_labels names = {0};
+    bmx_error err = {BMX_OK, ""};
+    struct bmx_yolo_options o;
+    bmx_yolo_options_init(&o);
+    o.limits.max_image_pixels = max_pixels;
+    o.allow_outside = allow_outside != 0;
+    if (split_obj != Py_None) {
+        o.split = PyUnicode_Check(split_obj) ? PyUnicode_AsUTF8(split_obj) : NULL;
+        if (o.split == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "split: expected a str or None");
+            }
+            goto done;
+        }
+    }
+    if (names_obj != Py_None) {
+        /* A folder's class names, in class order. */
+        Py_ssize_t n = PySequence_Size(names_obj);
+        if (n < 0) {
+            goto done;
+        }
+        names.names = calloc(n > 0 ? (size_t)n : 1, sizeof *names.names);
+        if (names.names == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *it = PySequence_GetItem(names_obj, i);
+            const char *s = it != NULL && PyUnicode_Check(it) ? PyUnicode_AsUTF8(it) : NULL;
+            if (s == NULL) {
+                if (!PyErr_Occurred()) {
+                    PyErr_Format(PyExc_TypeError, "names[%zd]: expected a str", i);
+                }
+                Py_XDECREF(it);
+                goto done;
+            }
+            names.names[i] = strdup(s);
+            Py_DECREF(it);
+            if (names.names[i] == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            names.count = (size_t)i + 1;
+        }
+        o.names = &names;
+    }
+    bmx_dataset *ds = NULL;
+    char *root = NULL;
+    bmx_status st;
+    const char *path = PyBytes_AS_STRING(path_obj);
+    Py_BEGIN_ALLOW_THREADS
+    st = bmx_dataset_read_yolo(path, &o, &ds, NULL, &err);
+    if (st == BMX_OK) {
+        st = bmx_yolo_images_root(path, &o, &root, &err);
+    }
+    Py_END_ALLOW_THREADS
+    if (st != BMX_OK) {
+        bmx_dataset_free(ds);
+        bmxpy_raise(&err);
+        goto done;
+    }
+    PyObject *doc = doc_new(ds);
+    PyObject *root_obj = doc != NULL ? PyUnicode_DecodeFSDefault(root) : NULL;
+    free(root);
+    if (doc != NULL && root_obj != NULL) {
+        result = PyTuple_Pack(2, doc, root_obj);
+    }
+    Py_XDECREF(doc);
+    Py_XDECREF(root_obj);
+done:
+    for (size_t i = 0; i < names.count; i++) {
+        free(names.names[i]);
+    }
+    free(names.names);
+    Py_DECREF(path_obj);
+    return result;
+}
+
 PyObject *bmxpy_parse_coco(PyObject *self, PyObject *args)
 {
     (void)self;

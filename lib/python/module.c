@@ -179,6 +179,8 @@ static PyMethodDef methods[] = {
     {"read_coco", bmxpy_read_coco, METH_VARARGS, "read_coco(path, max_pixels) -> Doc"},
     {"read_voc", bmxpy_read_voc, METH_VARARGS,
      "read_voc(path, split, labels, images, max_pixels) -> Doc"},
+    {"read_yolo", bmxpy_read_yolo, METH_VARARGS,
+     "read_yolo(path, split, names, allow_outside, max_pixels) -> (Doc, images root)"},
     {"parse_coco", bmxpy_parse_coco, METH_VARARGS, "parse_coco(text, name) -> Doc"},
     {"cutmix", bmxpy_cutmix, METH_VARARGS,
      "cutmix(a_pixels, a_objects, b_pixels, b_objects, seed, index, options) -> "

@@ -117,7 +117,7 @@ def test_help_lists_every_option_with_its_default():
         assert "--" + name.replace("_", "-") in boxmix.cutmix.__doc__, name
     for name in ("per_image", "threads", "progress", "memory_limit", "shard", "voc", "skip_bad"):
         assert name in boxmix.augment.__doc__
-    for f in (boxmix.read_coco, boxmix.read_voc, boxmix.augment, boxmix.write_coco,
+    for f in (boxmix.read_coco, boxmix.read_voc, boxmix.read_yolo, boxmix.augment, boxmix.write_coco,
               boxmix.Sample, boxmix.Dataset, boxmix.Error):
         assert f.__doc__ and len(f.__doc__) > 40, f
     stub = os.path.join(os.path.dirname(boxmix.__file__), "__init__.pyi")
@@ -141,6 +141,36 @@ def test_read_voc_is_the_coco_samples():
     assert names == sorted(names)
     again = boxmix.read_voc(os.path.join(ROOT, "samples", "voc"), labels=list(reversed(names)))
     assert [c["name"] for c in again.categories] == list(reversed(names))
+
+
+def test_read_yolo_is_what_convert_writes_as_coco(tmp_path):
+    data = os.path.join(ROOT, "samples", "yolo", "segment", "data.yaml")
+    yolo = boxmix.read_yolo(data)
+    out = tmp_path / "coco"
+    tool("convert", "--yolo", data, "--to", "coco", "--out", out, "--quiet")
+    coco = boxmix.read_coco(out / "annotations.json", images=out / "images")
+    assert len(yolo) == len(coco) == 8
+    assert [c["name"] for c in yolo.categories] == [c["name"] for c in coco.categories]
+    for i in range(len(yolo)):
+        assert yolo[i].objects == coco[i].objects
+        assert yolo[i].info["file_name"] == coco[i].info["file_name"]
+        assert np.array_equal(yolo[i].image, coco[i].image)
+    # a folder needs its names; a bad row names the file and line
+    with pytest.raises(boxmix.Error):
+        boxmix.read_yolo(os.path.join(ROOT, "samples", "yolo", "segment"))
+    root = tmp_path / "bad"
+    (root / "images" / "train").mkdir(parents=True)
+    (root / "labels" / "train").mkdir(parents=True)
+    img = os.path.join(ROOT, "samples", "yolo", "segment", "images", "train")
+    first = sorted(os.listdir(img))[0]
+    (root / "images" / "train" / first).write_bytes(open(os.path.join(img, first), "rb").read())
+    (root / "labels" / "train" / (os.path.splitext(first)[0] + ".txt")).write_text(
+        "0 0.5 0.5 0.2 0.2\n9 0.5 0.5 0.1 0.1\n")
+    with pytest.raises(boxmix.Error) as e:
+        boxmix.read_yolo(root, names=["a", "b"])
+    assert ":2:" in str(e.value) and ".txt" in str(e.value), str(e.value)
+    ok = boxmix.read_yolo(root, split=None, names=["c%d" % i for i in range(10)])
+    assert len(ok) == 1 and len(ok[0].objects) == 2
 
 
 def test_sample_from_caller_data_mixes_like_a_dataset_sample(samples):

@@ -10,7 +10,7 @@ GIL. Errors are ``boxmix.Error`` subclasses carrying the library's message, whic
 names the file and the place in it; bad arguments raise TypeError or ValueError.
 
     import boxmix
-    ds = boxmix.read_coco("train.json", images="train2017/")
+    ds = boxmix.read_coco("train.json", images="train2017/")   # or read_voc, read_yolo
     out, record = boxmix.cutmix(ds[0], ds[1], seed=7, index=0)
 """
 import functools as _functools
@@ -28,7 +28,7 @@ from ._boxmix import (CancelledError, DecodeError, EncodeError, Error, FileError
 __version__ = _boxmix.version()
 
 __all__ = [
-    "Dataset", "Sample", "read_coco", "read_voc", "cutmix", "augment", "write_coco",
+    "Dataset", "Sample", "read_coco", "read_voc", "read_yolo", "cutmix", "augment", "write_coco",
     "Error", "InvalidError", "NoMemoryError", "FileError", "ParseError", "SchemaError",
     "SizeOverflowError", "LimitError", "DecodeError", "EncodeError", "StateError",
     "CancelledError", "__version__",
@@ -265,7 +265,7 @@ class Dataset:
 
 
 def _reopen(kind, *args):
-    return read_coco(*args) if kind == "coco" else read_voc(*args)
+    return {"coco": read_coco, "voc": read_voc, "yolo": read_yolo}[kind](*args)
 
 
 def _fspath(name, v):
@@ -320,6 +320,35 @@ def read_voc(path, split=None, labels=None, images=None, max_pixels=MAX_PIXELS):
         root = (_os.path.join(path, "JPEGImages") if _os.path.isdir(path)
                 else _os.path.join(_os.path.dirname(path), "..", "JPEGImages"))
     return Dataset(doc, root, max_pixels, ("voc", path, split, labels, images, max_pixels))
+
+
+def read_yolo(path, split="train", names=None, allow_outside=False, max_pixels=MAX_PIXELS):
+    """Read an Ultralytics YOLO dataset (detection or segmentation rows).
+
+    path           a data.yaml, or a folder holding images/ and labels/
+    split          the split to read: "train" (default), "val" or "test"; for a folder,
+                   images/<split>/ (None: all of images/)
+    names          a folder's class names in class order (required for a folder;
+                   a data.yaml has its own)
+    allow_outside  accept split paths and listed images outside the dataset's root
+                   (default False: refused, as boxmix-augment --yolo-allow-outside)
+    max_pixels     as for read_coco (default 178956970)
+
+    Class c becomes category id c + 1; sizes come from the image headers; a row's
+    problem raises boxmix.ParseError naming the label file and line. The objects are
+    those boxmix-convert writes to COCO from the same dataset.
+    """
+    path = _fspath("path", path)
+    if split is not None and not isinstance(split, str):
+        raise TypeError("split: expected a str or None")
+    if names is not None:
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise TypeError("names: expected a list of str or None")
+        names = list(names)
+    max_pixels = _u64("max_pixels", max_pixels)
+    doc, root = _boxmix.read_yolo(path, split, names, bool(allow_outside), max_pixels)
+    return Dataset(doc, root, max_pixels,
+                   ("yolo", path, split, names, allow_outside, max_pixels))
 
 
 def cutmix(a, b, seed=0, index=0, *, alpha=1.0, cut_ratio=None, placement="anywhere", tries=10,

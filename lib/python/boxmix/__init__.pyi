@@ -52,6 +52,9 @@ def read_coco(path: _Path, images: _Path | None = ..., max_pixels: int = ...) ->
 def read_voc(path: _Path, split: str | None = ..., labels: _Path | Sequence[str] | None = ...,
              images: _Path | None = ..., max_pixels: int = ...) -> Dataset: ...
 
+def read_yolo(path: _Path, split: str | None = ..., names: Sequence[str] | None = ...,
+              allow_outside: bool = ..., max_pixels: int = ...) -> Dataset: ...
+
 def cutmix(a: Sample, b: Sample, seed: int = ..., index: int = ..., *, alpha: float = ...,
            cut_ratio: str | tuple[float, float] | None = ...,
            placement: Literal["anywhere", "avoid-base"] = ..., tries: int = ...,
