@@ -243,6 +243,14 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *given, struct bmx_conve
     if (st == BMX_OK && !job->force) {
         st = check_out_free(job, od.fd, err);
     }
+    if (st == BMX_OK && !job->force) {
+        /* Nor into a dataset of another format. */
+        st = bmx__check_dataset_free(od.fd, job->out,
+                                     job->to == BMX_DATASET_COCO   ? "annotations.json"
+                                     : job->to == BMX_DATASET_YOLO ? "data.yaml"
+                                                                   : "Annotations",
+                                     err);
+    }
     if (st != BMX_OK) {
         goto done;
     }

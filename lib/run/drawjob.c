@@ -11,6 +11,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Largest side of a drawn image: what JPEG can hold and our decoders accept. */
 #define DRAW_MAX_SIDE 65535
@@ -453,8 +455,19 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
         }
     }
     if (st == BMX_OK) {
+        st = bmx__guard_input(&guard, job->decisions, false, "the decision log", err);
+    }
+    if (st == BMX_OK) {
         st = bmx__guard_output(&guard, out_dir, true,
                                job->html != NULL ? "the report folder" : "the drawing folder", err);
+    }
+    if (st == BMX_OK && job->html != NULL) {
+        /* A report folder is not a dataset's (its images/ would be drawn over). */
+        int fd = open(job->html, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            st = bmx__check_dataset_free(fd, job->html, NULL, err);
+            close(fd);
+        }
     }
     if (st == BMX_OK && job->sheet != NULL) {
         st = bmx__guard_check(&guard, job->sheet, "the contact sheet", err);

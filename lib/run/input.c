@@ -5,9 +5,12 @@
 #include "journal.h"
 #include "yolo.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void bmx_input_init(struct bmx_input *input)
 {
@@ -239,4 +242,78 @@ bmx_status bmx_dataset_read_voc(const char *path, const struct bmx_voc_options *
         o.image_size = bmx_image_probe;
     }
     return bmx__voc_read(path, &o, out, err);
+}
+
+/* What the folder `dir` (an open descriptor) holds of a dataset of any format (an
+ * annotation file, a VOC Annotations/ folder, a data.yaml) other than `skip`, and
+ * with `run` of a boxmix run (a journal, a lock). Symlinks are not followed (a link
+ * there holds no dataset). NULL: nothing. */
+static const char *dataset_mark(int dir, const char *skip, bool run)
+{
+    static const char *const marks[] = {"annotations.json", "Annotations", "data.yaml",
+                                        BMX__JOURNAL_NAME, ".boxmix-lock"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        struct stat sb;
+        if ((skip != NULL && strcmp(marks[i], skip) == 0) || (!run && i >= 3)) {
+            continue;
+        }
+        if (fstatat(dir, marks[i], &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(sb.st_mode)) {
+            return marks[i];
+        }
+    }
+    return NULL;
+}
+
+bmx_status bmx__check_dataset_free(int dir, const char *shown, const char *skip,
+                                   bmx_error *err)
+{
+    const char *mark = dataset_mark(dir, skip, false);
+    if (mark != NULL) {
+        return bmx__fail(err, BMX_E_STATE,
+                         "%s: already holds a dataset (%s%s); choose another folder or use --force",
+                         shown, mark, strcmp(mark, "Annotations") == 0 ? "/" : "");
+    }
+    return BMX_OK;
+}
+
+bmx_status bmx__check_side_file(const char *path, const char *what, const char *own_out,
+                                bool replace, bmx_error *err)
+{
+    if (path == NULL) {
+        return BMX_OK;
+    }
+    struct stat sb;
+    if (!replace && lstat(path, &sb) == 0) {
+        return bmx__fail(err, BMX_E_STATE,
+                         "%s: %s exists; choose another name or use --force to replace it", path,
+                         what);
+    }
+    /* No folder above it may be another run's or dataset's folder. */
+    char *own = own_out != NULL ? realpath(own_out, NULL) : NULL;
+    char *dir = bmx__dir_of(path);
+    char *real = dir != NULL ? realpath(dir, NULL) : NULL;
+    bmx_status st = dir == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory") : BMX_OK;
+    for (char *p = real; st == BMX_OK && p != NULL && p[0] != '\0';) {
+        bool is_own = own != NULL && strcmp(p, own) == 0;
+        int fd = is_own ? -1 : open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        const char *mark = fd >= 0 ? dataset_mark(fd, NULL, true) : NULL;
+        if (fd >= 0) {
+            close(fd);
+        }
+        if (mark != NULL) {
+            st = bmx__fail(err, BMX_E_INVALID,
+                           "%s: %s would be written into %s, which holds a dataset or a boxmix "
+                           "run (%s): boxmix writes no file into another dataset",
+                           path, what, p, mark);
+        }
+        char *slash = strrchr(p, '/');
+        if (slash == NULL || slash == p) {
+            break;
+        }
+        *slash = '\0';
+    }
+    free(own);
+    free(dir);
+    free(real);
+    return st;
 }

@@ -33,6 +33,19 @@ bmx_status bmx__guard_input_files(struct bmx__guard *g, const struct bmx_input *
 bmx_status bmx__guard_dataset_out(struct bmx__guard *g, const char *out,
                                   enum bmx_dataset_format format, bmx_error *err);
 
+/* BMX_E_STATE, naming the folder (`shown`) and the mark found, when the open
+ * folder `dir` holds a dataset of any format: an annotation file, Annotations/, a
+ * data.yaml; the mark `skip` (may be NULL) is left to the caller (input.c). */
+bmx_status bmx__check_dataset_free(int dir, const char *shown, const char *skip,
+                                   bmx_error *err);
+
+/* A file a job writes beside its dataset (a report, a decision log): refused when it
+ * exists and `replace` is false (BMX_E_STATE), or when a folder above it other than
+ * the job's own output `own_out` (may be NULL) holds a dataset or a boxmix run
+ * (BMX_E_INVALID). */
+bmx_status bmx__check_side_file(const char *path, const char *what, const char *own_out,
+                                bool replace, bmx_error *err);
+
 /* BMX_E_STATE when the folder of a job's input holds an unfinished boxmix run. */
 bmx_status bmx__check_input_finished(const struct bmx_input *in, bmx_error *err);
 

@@ -46,6 +46,16 @@ static bmx_status guard_paths(const struct bmx_job_options *opts, const char *im
     if (st == BMX_OK) {
         st = bmx__guard_output(&g, opts->decisions, false, "the decision log", err);
     }
+    /* Neither replaces a file without --force (or --resume, the same run's), nor
+     * lands in another dataset's or run's folder. */
+    if (st == BMX_OK) {
+        st = bmx__check_side_file(opts->report, "the report", opts->out,
+                                  opts->force || opts->resume, err);
+    }
+    if (st == BMX_OK) {
+        st = bmx__check_side_file(opts->decisions, "the decision log", opts->out,
+                                  opts->force || opts->resume, err);
+    }
     bmx__guard_free(&g);
     return st;
 }
@@ -80,7 +90,8 @@ static bmx_status check_out_state(const struct run *r, bmx_error *err)
                          "%s: already holds a dataset (%s); choose another folder or use --force",
                          opts->out, to_voc ? "Annotations/" : mark);
     }
-    return BMX_OK;
+    /* A dataset of another format there is not ours to write into either. */
+    return bmx__check_dataset_free(r->od.fd, opts->out, mark, err);
 }
 /* The records' spill file, unlinked at once: it disappears with the process. */
 static bmx_status open_spill(struct run *r, bmx_error *err)

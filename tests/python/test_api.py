@@ -200,9 +200,28 @@ def test_write_coco_writes_a_dataset_the_checker_accepts(tmp_path, samples):
     for i in range(3):
         assert np.array_equal(back[i].image, mixed[i].image)  # PNG: lossless
         assert [o["bbox"] for o in back[i].objects] == [o["bbox"] for o in mixed[i].objects]
-    assert back[3].info["file_name"] == samples[5].info["file_name"]
+    # the name keeps its stem, its extension the written format's
+    assert back[3].info["file_name"] == samples[5].info["file_name"][:-4] + ".png"
     with pytest.raises(boxmix.StateError):  # holds a dataset now
         boxmix.write_coco(mixed, tmp_path / "out")
+
+
+def test_write_coco_names_match_the_format_and_are_unique(tmp_path, samples):
+    s = samples[0]
+    assert s.info["file_name"].endswith(".jpg")
+    assert boxmix.write_coco([s], tmp_path / "p", format="png") == 1
+    back = boxmix.read_coco(tmp_path / "p" / "annotations.json", images=tmp_path / "p" / "images")
+    name = back[0].info["file_name"]
+    assert name == s.info["file_name"][:-4] + ".png", name
+    with open(tmp_path / "p" / "images" / name, "rb") as f:
+        assert f.read(4) == b"\x89PNG"  # PNG bytes under a .png name
+    assert boxmix.write_coco([s], tmp_path / "j", format="jpg") == 1
+    assert os.path.exists(tmp_path / "j" / "images" / s.info["file_name"])  # .jpg kept
+    twin = boxmix.Sample(image=samples[1].image, objects=[], info={"file_name": s.info["file_name"]})
+    with pytest.raises(ValueError) as e:
+        boxmix.write_coco([s, twin], tmp_path / "d", format="png")
+    assert "samples[0]" in str(e.value) and "samples[1]" in str(e.value)
+    assert not os.path.exists(tmp_path / "d")
 
 
 def test_progress_at_least_once_a_second_and_cancel(tmp_path):

@@ -533,7 +533,9 @@ def write_coco(samples, out, categories=None, *, format="jpg", quality=90):
     out/annotations.json (written last, so a folder holding it holds a whole dataset).
 
     samples     boxmix.Sample objects; each is written as its info's file_name when it
-                has one, else sample_NNNNNN.<format> (NNNNNN its place in the list)
+                has one (its extension made the format's: a.png becomes a.jpg for
+                "jpg"), else sample_NNNNNN.<format> (NNNNNN its place in the list);
+                two samples of one name are refused (ValueError)
     out         the output folder, created (refused when it holds a dataset or another
                 run holds it)
     categories  the category dicts to write (e.g. ds.categories; default None: one
@@ -562,9 +564,19 @@ def write_coco(samples, out, categories=None, *, format="jpg", quality=90):
         raise type(e)("categories: %s" % e) from None
     like = _boxmix.parse_coco(text.encode("utf-8"), "categories")
     items = []
+    seen = {}
     for q, s in enumerate(samples):
         name = s.info.get("file_name")
         if not isinstance(name, str) or not name:
             name = "sample_%06d.%s" % (q, format)
+        else:
+            # The bytes are the format's: so is the name's extension.
+            stem, ext = _os.path.splitext(name)
+            if ext.lower() not in ((".jpg", ".jpeg") if format == "jpg" else (".png",)):
+                name = stem + "." + format
+        if name in seen:
+            raise ValueError("samples[%d]: file name %r is samples[%d]'s too: each image "
+                             "needs a name of its own" % (q, name, seen[name]))
+        seen[name] = q
         items.append((s.image, s._objs, name))
     return _boxmix.write(_fspath("out", out), like, False, items, format == "png", quality)
