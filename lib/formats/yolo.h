@@ -25,6 +25,13 @@ struct bmx__yolo_problem {
 
 typedef void (*bmx__yolo_sink)(void *ctx, const struct bmx__yolo_problem *p);
 
+/* An error of `file` (at `line`, 0: none): given to `sink` (may be NULL) as a
+ * problem of `code`, and written into `err` as "file:line: msg" or "file: msg".
+ * Returns `st` (yolo_layout.c). */
+bmx_status bmx__yolo_fail(const char *file, unsigned long line, const char *code,
+                          const char *msg, bmx__yolo_sink sink, void *ctx, bmx_status st,
+                          bmx_error *err);
+
 /* ---- label rows (yolo_rows.c) ---- */
 
 /* One row: class and its normalised coordinates (clamped into [0, 1]). */

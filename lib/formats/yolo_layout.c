@@ -130,6 +130,20 @@ void bmx__yolo_layout_free(struct bmx__yolo_layout *l)
     memset(l, 0, sizeof *l);
 }
 
+bmx_status bmx__yolo_fail(const char *file, unsigned long line, const char *code,
+                          const char *msg, bmx__yolo_sink sink, void *ctx, bmx_status st,
+                          bmx_error *err)
+{
+    if (sink != NULL) {
+        struct bmx__yolo_problem p = {file, line, code, msg, true};
+        sink(ctx, &p);
+    }
+    if (line > 0) {
+        return bmx__fail(err, st, "%s:%lu: %s", file, line, msg);
+    }
+    return bmx__fail(err, st, "%s: %s", file, msg);
+}
+
 struct ctx {
     const char *shown; /* the data.yaml or folder as given, for messages */
     bmx__yolo_sink sink;
@@ -148,14 +162,7 @@ static bmx_status fail(struct ctx *c, bmx_status st, const char *code, unsigned 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (c->sink != NULL) {
-        struct bmx__yolo_problem p = {c->shown, line, code, msg, true};
-        c->sink(c->sink_ctx, &p);
-    }
-    if (line > 0) {
-        return bmx__fail(c->err, st, "%s:%lu: %s", c->shown, line, msg);
-    }
-    return bmx__fail(c->err, st, "%s: %s", c->shown, msg);
+    return bmx__yolo_fail(c->shown, line, code, msg, c->sink, c->sink_ctx, st, c->err);
 }
 
 static bmx_status nomem(struct ctx *c)

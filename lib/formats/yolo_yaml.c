@@ -71,14 +71,7 @@ static bmx_status fail(struct reader *r, bmx_status st, const char *code, unsign
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (r->sink != NULL) {
-        struct bmx__yolo_problem p = {r->name, line, code, msg, true};
-        r->sink(r->ctx, &p);
-    }
-    if (line > 0) {
-        return bmx__fail(r->err, st, "%s:%lu: %s", r->name, line, msg);
-    }
-    return bmx__fail(r->err, st, "%s: %s", r->name, msg);
+    return bmx__yolo_fail(r->name, line, code, msg, r->sink, r->ctx, st, r->err);
 }
 
 /* The first document of the stream as a tree. */
