@@ -151,8 +151,8 @@ static inline uint64_t bmx__job_local_to_k(const struct run *r, uint64_t j)
     return (r->opts->shard_count > 1 ? r->opts->shard_index : 0) + j * r->shard_n;
 }
 
-/* The input output k takes its source from: the first draw of k's generator
- * (job_output.c draws it so; the cache and the order read it here). */
+/* The input output k takes its source from: the first draw of k's pairing
+ * generator (the output, the cache and the order all ask here). */
 static inline size_t bmx__job_source_input(const struct run *r, uint64_t k)
 {
     bmx_rng rng;

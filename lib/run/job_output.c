@@ -46,12 +46,12 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
     uint64_t k = bmx__job_local_to_k(r, j);
     bmx_status st;
     size_t ub = (size_t)(k % r->n_in);
-    /* Two generators of (seed, k): the pairing's draws the source, the operation's
-     * the patch, so the operation does not depend on how the pair was drawn. */
-    bmx_rng rng, op_rng;
-    bmx_rng_seed(&rng, opts->seed, k);
+    /* Two generators of (seed, k): the pairing's draws the source (the rule the
+     * cache and the order read too), the operation's the patch, so the operation
+     * does not depend on how the pair was drawn. */
+    bmx_rng op_rng;
     bmx_rng_seed_op(&op_rng, opts->seed, k);
-    size_t us = bmx__pairing_source(&r->pairing, ub, &rng);
+    size_t us = bmx__job_source_input(r, k);
     size_t base = r->inputs[ub], source = r->inputs[us];
     struct bmx_sample a = {0}, b = {0}, out = {0};
     const struct bmx_image *ia = NULL, *ib = NULL;
