@@ -399,7 +399,12 @@ enum bmx_seg_kind {
 };
 
 /** Where an output object came from. */
-enum bmx_origin { BMX_FROM_NONE = 0, BMX_FROM_BASE = 1, BMX_FROM_SOURCE = 2 };
+enum bmx_origin {
+    BMX_FROM_NONE = 0,
+    BMX_FROM_BASE = 1,   /**< the base (first input) */
+    BMX_FROM_SOURCE = 2, /**< the source (second input) of a two-image operation */
+    BMX_FROM_TILE = 3    /**< a Mosaic tile (its number in bmx_object.tile) */
+};
 
 /**
  * One annotated object. In a sample the object owns `polys` and `rle`; `extra`
@@ -430,6 +435,9 @@ struct bmx_object {
     double visibility;
     bool touched; /**< the operation changed it (else written exactly as it came) */
     uint32_t keypoints_hidden; /**< labelled keypoints the operation hid (made v = 0) */
+    bool has_weight;  /**< MixUp: the object carries `weight` */
+    double weight;    /**< MixUp: lambda for the base's objects, 1 - lambda for the source's */
+    int tile;         /**< Mosaic (origin BMX_FROM_TILE): the tile 0..3 it came from */
 };
 
 /** A sample: pixels and objects. Owns everything but the objects' `extra`. */
@@ -460,7 +468,9 @@ enum bmx_patch_mode {
 
 enum bmx_placement {
     BMX_PLACE_ANYWHERE = 0,  /**< the drawn patch (classic CutMix) */
-    BMX_PLACE_AVOID_BASE = 1 /**< first of `tries` patches that covers no base box */
+    BMX_PLACE_AVOID_BASE = 1, /**< first of `tries` patches that covers no base box */
+    BMX_PLACE_SOURCE_OBJECT = 2 /**< centred on a non-crowd object of the fitted source
+                                   (drawn uniformly); none: as anywhere */
 };
 
 /** How masks are written. */
@@ -574,6 +584,210 @@ BMX_API bmx_status bmx_object_by_rect(const struct bmx_cutmix_options *opts,
                                       const struct bmx_object *in, struct bmx_rect r,
                                       bool inside, int32_t w, int32_t h,
                                       struct bmx_object *out, bool *kept, bmx_error *err);
+
+/* ------------------------------------------------------------------------- */
+/* The CutMix family: CutOut, MixUp, Mosaic, Copy-Paste (DESIGN.md, "Other     */
+/* operations"), on the same object rules as CutMix                           */
+/* ------------------------------------------------------------------------- */
+
+struct bmx_decision; /* below, with the decision log */
+
+/** The operations. */
+enum bmx_op {
+    BMX_OP_CUTMIX = 0,   /**< two inputs: a patch of the source pasted on the base */
+    BMX_OP_CUTOUT = 1,   /**< one input: rectangles erased */
+    BMX_OP_MIXUP = 2,    /**< two inputs blended */
+    BMX_OP_MOSAIC = 3,   /**< four inputs in a 2x2 grid */
+    BMX_OP_COPYPASTE = 4 /**< two inputs: source objects pasted by their masks */
+};
+#define BMX_OP_COUNT 5
+
+/** "cutmix", "cutout", "mixup", "mosaic", "copypaste" (NULL for another value). */
+BMX_API const char *bmx_op_name(enum bmx_op op);
+/** The operation of that name; false when there is none. */
+BMX_API bool bmx_op_from_name(const char *name, enum bmx_op *out);
+/** How many inputs the operation takes, base first: 1, 2 or 4 (0 for another value). */
+BMX_API size_t bmx_op_inputs(enum bmx_op op);
+
+/** How a two-image operation brings its source to the base's size. */
+enum bmx_source_fit {
+    BMX_FIT_RESIZE = 0,    /**< stretched to the base's size (default, classic CutMix) */
+    BMX_FIT_LETTERBOX = 1, /**< largest scale that fits, aspect kept, centred, 114 grey around */
+    BMX_FIT_CROP = 2       /**< CutMix only: the patch taken from a place of the source at
+                                its own scale (scaled up only when smaller than the patch) */
+};
+
+/** What fills a CutOut hole. */
+enum bmx_fill {
+    BMX_FILL_MEAN = 0,     /**< the base's per-channel mean, rounded (default) */
+    BMX_FILL_CONSTANT = 1, /**< fill_rgb */
+    BMX_FILL_NOISE = 2     /**< uniform bytes from the output's generator */
+};
+
+/** The most holes one CutOut makes. */
+#define BMX_MAX_HOLES 64
+
+/**
+ * Parameters of one operation. Fill with bmx_op_options_init, then change fields.
+ * `cutmix` holds what every operation shares: the object rules (min_visibility,
+ * min_area, min_size), mask_format, and the rectangle draw (alpha, mode, ratios) that
+ * CutMix's patch and CutOut's holes use; placement and tries are CutMix's.
+ */
+struct bmx_op_options {
+    size_t size;                      /**< sizeof(struct bmx_op_options), set by the _init */
+    enum bmx_op op;                   /**< default BMX_OP_CUTMIX */
+    struct bmx_cutmix_options cutmix; /**< bmx_cutmix_options_init's defaults */
+    enum bmx_source_fit source_fit;   /**< two-image operations; default resize */
+    int holes;                        /**< CutOut: 1..BMX_MAX_HOLES, default 1 */
+    enum bmx_fill fill;               /**< CutOut: default mean */
+    uint8_t fill_rgb[3];              /**< CutOut with BMX_FILL_CONSTANT */
+    double mix_alpha;                 /**< MixUp: lambda ~ Beta(mix_alpha, mix_alpha), default 32 */
+    double mix_ratio;                 /**< MixUp: a fixed lambda in [0, 1]; negative (default
+                                           -1): drawn with mix_alpha */
+    int32_t mosaic_size;              /**< Mosaic: s, the output is s x s; default 640,
+                                           16..16384 */
+    double paste_prob;                /**< Copy-Paste: each object's chance, default 0.5, [0, 1] */
+};
+
+/** Fill `opts` with the documented defaults (CutMix). */
+BMX_API void bmx_op_options_init(struct bmx_op_options *opts);
+
+/** Check ranges and combinations (crop with CutMix only, ...); BMX_E_INVALID naming
+ *  the field. */
+BMX_API bmx_status bmx_op_options_check(const struct bmx_op_options *opts, bmx_error *err);
+
+/** One Mosaic tile in the output. */
+struct bmx_mosaic_tile {
+    size_t input;          /**< 0..3: which input (0 the base) */
+    struct bmx_rect rect;  /**< the tile's part inside the output, whole pixels (may be empty) */
+    double scale;          /**< the input's scale: its longer side becomes mosaic_size */
+};
+
+/**
+ * What an operation drew and did: the image record's fields (DESIGN.md). Filled by
+ * the operation; free with bmx_op_record_free.
+ */
+struct bmx_op_record {
+    enum bmx_op op;
+    double lambda;              /**< CutMix: share of the base left; CutOut: share left
+                                     uncovered; MixUp: the base's weight (quantised to
+                                     1/1024); Mosaic, Copy-Paste: unused (0) */
+    struct bmx_rect patch;      /**< CutMix */
+    enum bmx_placement placement;  /**< CutMix */
+    bool has_anchor;            /**< CutMix source-object: an object anchored the patch */
+    int64_t anchor_annotation_id;
+    enum bmx_source_fit source_fit; /**< two-image operations */
+    struct bmx_rect source_rect;    /**< CutMix crop: the rectangle of the source (in the
+                                         source's pixels after any enlargement) taken */
+    size_t n_holes;             /**< CutOut */
+    struct bmx_rect holes[BMX_MAX_HOLES];
+    enum bmx_fill fill;
+    uint8_t fill_rgb[3];        /**< CutOut: the colour used (mean or constant) */
+    int32_t mosaic_size;        /**< Mosaic */
+    int32_t centre[2];          /**< Mosaic: (xc, yc) on the 2s x 2s canvas */
+    struct bmx_mosaic_tile tiles[4];
+    size_t n_pasted;            /**< Copy-Paste: the source objects pasted */
+    int64_t *pasted_annotation_ids; /**< owned (bmx_op_record_free) */
+    size_t not_pasted_no_mask;  /**< Copy-Paste: source objects never pasted: no mask */
+};
+
+/** Free what the record owns and zero it. Accepts NULL. */
+BMX_API void bmx_op_record_free(struct bmx_op_record *record);
+
+/**
+ * Apply the operation `opts->op` to `inputs` (bmx_op_inputs(op) of them, base
+ * first) with the generator `rng`, into `out` (allocated; bmx_sample_free): the
+ * pixels when every input has them, else (every input's `data` NULL) only the
+ * annotations (a dry run; `out->image` has the output's size and no pixels). Every
+ * object is decided by the rules of DESIGN.md and carries origin/visibility/touched
+ * (and weight or tile); ids stay those of the inputs. `record` (filled) and
+ * `stats` may be NULL. `decisions` (may be NULL): an array of the inputs' object
+ * counts summed, filled in input order. Thread safety: independent calls may run in
+ * parallel. For CutMix this is bmx_cutmix's result, byte for byte.
+ */
+BMX_API bmx_status bmx_op_apply(const struct bmx_op_options *opts,
+                                const struct bmx_sample *const *inputs, size_t n_inputs,
+                                bmx_rng *rng, struct bmx_sample *out,
+                                struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                                struct bmx_decision *decisions, bmx_error *err);
+
+/**
+ * Output `index` of a run seeded with `seed`: bmx_op_apply with a generator seeded
+ * by bmx_rng_seed_op(seed, index). boxmix-augment's output `index` (whose record
+ * names its inputs) is exactly this. Thread safe.
+ */
+BMX_API bmx_status bmx_op_at(const struct bmx_op_options *opts,
+                             const struct bmx_sample *const *inputs, size_t n_inputs,
+                             uint64_t seed, uint64_t index, struct bmx_sample *out,
+                             struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                             bmx_error *err);
+
+/** One call per operation (bmx_op_at with `opts->op` set to it; opts may be NULL
+ *  for the defaults). */
+BMX_API bmx_status bmx_cutout_at(const struct bmx_op_options *opts, const struct bmx_sample *a,
+                                 uint64_t seed, uint64_t index, struct bmx_sample *out,
+                                 struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                                 bmx_error *err);
+BMX_API bmx_status bmx_mixup_at(const struct bmx_op_options *opts, const struct bmx_sample *a,
+                                const struct bmx_sample *b, uint64_t seed, uint64_t index,
+                                struct bmx_sample *out, struct bmx_op_record *record,
+                                struct bmx_cutmix_stats *stats, bmx_error *err);
+BMX_API bmx_status bmx_mosaic_at(const struct bmx_op_options *opts,
+                                 const struct bmx_sample *const inputs[4], uint64_t seed,
+                                 uint64_t index, struct bmx_sample *out,
+                                 struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                                 bmx_error *err);
+BMX_API bmx_status bmx_copypaste_at(const struct bmx_op_options *opts,
+                                    const struct bmx_sample *a, const struct bmx_sample *b,
+                                    uint64_t seed, uint64_t index, struct bmx_sample *out,
+                                    struct bmx_op_record *record,
+                                    struct bmx_cutmix_stats *stats, bmx_error *err);
+
+/**
+ * Cut one object by a mask (Copy-Paste's primitive): `mask` (an RLE of the image's
+ * h x w) covers part of the image; the object's visible part is its pixels outside
+ * the mask (polygons rasterised as the COCO API's frPoly does, RLE as it is, a bare
+ * box as the pixels whose centres it holds). Measured in pixels and decided by
+ * the rules; a kept object's new box is the tight box of its visible pixels, its
+ * mask the visible pixels (RLE, or polygons traced along the pixel edges when it
+ * came as polygons and opts->mask_format is keep or polygon). An object the mask
+ * does not touch is copied as it came. `*kept` tells whether it survives.
+ */
+BMX_API bmx_status bmx_object_by_mask(const struct bmx_cutmix_options *opts,
+                                      const struct bmx_object *in, const struct bmx_rle *mask,
+                                      int32_t w, int32_t h, struct bmx_object *out, bool *kept,
+                                      bmx_error *err);
+
+/** One entry of a recipe: an operation and its weight. */
+struct bmx_recipe_entry {
+    double weight;             /**< > 0; each output draws an entry with probability
+                                    weight / sum of weights */
+    struct bmx_op_options op;
+};
+
+/** The stream tag of the generator that draws each output's recipe entry
+ *  (bmx_rng_seed(rng, seed ^ splitmix64(BMX_RNG_TAG_RECIPE), index)), a stream of its
+ *  own, so a one-entry recipe draws nothing and output k of `--op cutmix` is the
+ *  same with or without a recipe. */
+#define BMX_RNG_TAG_RECIPE UINT64_C(0x626d782d72636970) /* "bmx-rcip" */
+
+/** Which entry of the recipe makes output `index` of a run seeded `seed`. */
+BMX_API size_t bmx_recipe_pick(const struct bmx_recipe_entry *entries, size_t n, uint64_t seed,
+                               uint64_t index);
+
+/**
+ * Read a recipe file (JSON, schemas/recipe.schema.json): `{"operations": [{"op":
+ * NAME, "weight": W, PARAMETER: VALUE, ...}, ...]}` with the parameters named as
+ * boxmix-augment's options with `_` for `-` (alpha, cut_ratio [lo, hi], placement,
+ * tries, min_visibility, min_area, min_size, mask_format, source_fit, holes, fill
+ * ("mean", "noise" or [r, g, b]), mix_alpha, mix_ratio, mosaic_size, paste_prob).
+ * Each entry starts from `defaults` (NULL: bmx_op_options_init's) with its `op` set.
+ * An unknown operation, parameter or a value out of range: BMX_E_PARSE naming the
+ * file and the JSON path. `*entries` is malloc'd (free()).
+ */
+BMX_API bmx_status bmx_recipe_read(const char *path, const struct bmx_op_options *defaults,
+                                   struct bmx_recipe_entry **entries, size_t *n,
+                                   bmx_error *err);
 
 /* ------------------------------------------------------------------------- */
 /* Datasets (COCO)                                                            */
@@ -1217,6 +1431,10 @@ struct bmx_job_options {
     const char *decisions;   /**< write the decision log (one JSON line per object
                                   considered, schemas/decisions.schema.json) to this
                                   path, whole or not at all (NULL: none) */
+    const struct bmx_recipe_entry *recipe; /**< the operations, each output drawing one
+                                  by weight (bmx_recipe_pick); NULL (default): CutMix
+                                  with `cutmix`, as a one-entry recipe (borrowed) */
+    size_t recipe_len;       /**< entries in `recipe` */
 };
 
 /** The default of bmx_job_options.memory_limit: 1 GiB. */
@@ -1239,6 +1457,8 @@ struct bmx_job_summary {
     uint64_t holes_filled; /**< mask format polygon: holes filled (COCO polygons have none) */
     uint64_t with_keypoints;   /**< kept objects that carry keypoints */
     uint64_t keypoints_hidden; /**< labelled keypoints the patches hid (made v = 0) */
+    uint64_t per_op[BMX_OP_COUNT]; /**< outputs made per operation (enum bmx_op) */
+    uint64_t not_pasted_no_mask;   /**< Copy-Paste: source objects not pasted: no mask */
 };
 
 /**
@@ -1483,6 +1703,7 @@ struct bmx_decision {
                                     what stayed visible when dropped (zero when nothing) */
     enum bmx_decision_kind kind;
     enum bmx_drop_rule rule;   /**< BMX_DROP_NONE unless dropped */
+    int input;                 /**< which input it came from (0 the base; Mosaic 0..3) */
 };
 
 /** The decision log's names: "kept", "clipped", "dropped"; and "min_visibility",

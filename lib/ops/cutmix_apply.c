@@ -220,6 +220,7 @@ objects:;
                 struct bmx_decision *d = &decisions[from_base ? i : a->n_objects + i];
                 memset(d, 0, sizeof *d);
                 d->from = from_base ? BMX_FROM_BASE : BMX_FROM_SOURCE;
+                d->input = from_base ? 0 : 1;
                 d->index = i;
                 d->annotation_id = objs[i].id;
                 d->category_id = objs[i].category_id;

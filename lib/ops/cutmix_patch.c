@@ -46,7 +46,8 @@ static bmx_status check_patch_options(const struct bmx_cutmix_options *opts, bmx
                          "ratio_lo, ratio_hi: lo must not exceed hi, got %g > %g",
                          opts->ratio_lo, opts->ratio_hi);
     }
-    if (opts->placement != BMX_PLACE_ANYWHERE && opts->placement != BMX_PLACE_AVOID_BASE) {
+    if (opts->placement != BMX_PLACE_ANYWHERE && opts->placement != BMX_PLACE_AVOID_BASE &&
+        opts->placement != BMX_PLACE_SOURCE_OBJECT) {
         return bmx__fail(err, BMX_E_INVALID, "placement: unknown placement %d",
                          (int)opts->placement);
     }

@@ -53,4 +53,36 @@ bmx_status bmx__object_to_rle(struct bmx_object *obj, const struct bmx_polyset *
 /* A kept RLE object as polygons traced along pixel edges; holes filled and counted. */
 bmx_status bmx__object_to_polygons(struct bmx_object *obj, size_t *holes, bmx_error *err);
 
+/* A caller's operation options read up to its size over the defaults (its `cutmix`
+ * too) into `out` and checked (op.c). */
+bmx_status bmx__op_options_read(const struct bmx_op_options *in, struct bmx_op_options *out,
+                                bmx_error *err);
+
+/* One operation's entry, called by bmx_op_apply (op.c) with options read and
+ * checked, `in` holding bmx_op_inputs(op) samples, `pixels` true when every input
+ * has pixels (else none has: annotations only), `record` and `stats` zeroed and
+ * non-NULL, `decisions` NULL or one per input object (in input order). On failure
+ * `out` is left zeroed with nothing allocated. */
+typedef bmx_status (*bmx__op_entry)(const struct bmx_op_options *opts,
+                                    const struct bmx_sample *const *in, bool pixels,
+                                    bmx_rng *rng, struct bmx_sample *out,
+                                    struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                                    struct bmx_decision *decisions, bmx_error *err);
+
+bmx_status bmx__op_cutmix(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
+                          bool pixels, bmx_rng *rng, struct bmx_sample *out,
+                          struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                          struct bmx_decision *decisions, bmx_error *err);
+
+/* One object's decision as the decision log records it: `in` as it came (its box
+ * in the output's frame before the operation: `before`), `o` what was made of it
+ * when `kept`, `v` what was measured (op.c). */
+void bmx__op_decision(struct bmx_decision *d, enum bmx_origin from, int input, size_t index,
+                      const struct bmx_object *in, struct bmx_box before, bool kept,
+                      const struct bmx_object *o, const struct bmx__verdict *v);
+
+/* Count one decided object into `stats` (kept ones: whole or clipped, masked,
+ * keypoints). */
+void bmx__op_count(struct bmx_cutmix_stats *stats, bool kept, const struct bmx_object *o);
+
 #endif
