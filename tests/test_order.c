@@ -25,8 +25,9 @@ static size_t most_held(const struct run *r, const uint64_t *todo, size_t n)
     }
     for (size_t t = 0; t < n; t++) {
         uint64_t k = bmx__job_local_to_k(r, todo[t]);
-        size_t uses[2] = {(size_t)(k % n_in), bmx__job_source_input(r, k)};
-        for (int q = 0; q < 2; q++) {
+        size_t uses[BMX__JOB_MAX_INPUTS];
+        size_t n_uses = bmx__job_inputs(r, k, uses);
+        for (size_t q = 0; q < n_uses; q++) {
             if (first[uses[q]] == SIZE_MAX) {
                 first[uses[q]] = t;
             }
@@ -52,6 +53,11 @@ static void run_with(struct run *r, struct bmx_job_options *opts, size_t n_in, u
     bmx_job_options_init(opts);
     opts->seed = seed;
     r->opts = opts;
+    bmx_op_options_init(&r->one.op);
+    r->one.weight = 1.0;
+    r->recipe = &r->one;
+    r->recipe_len = 1;
+    r->max_inputs = 2;
     r->n_in = n_in;
     r->shard_n = 1;
     assert_int_equal(bmx__pairing_init(&r->pairing, n_in, seed, NULL), BMX_OK);
@@ -93,6 +99,45 @@ static void every_output_once_and_few_held(void **state)
             free(before);
             bmx__pairing_free(&r.pairing);
         }
+    }
+}
+
+/* Mosaic's four inputs and CutOut's one, mixed by a recipe: still every output
+ * once, and the walk holds fewer inputs than index order. */
+static void four_inputs_walked(void **state)
+{
+    (void)state;
+    struct bmx_recipe_entry recipe[3];
+    for (size_t q = 0; q < 3; q++) {
+        bmx_op_options_init(&recipe[q].op);
+        recipe[q].weight = 1.0;
+    }
+    recipe[1].op.op = BMX_OP_MOSAIC;
+    recipe[2].op.op = BMX_OP_CUTOUT;
+    for (uint64_t seed = 0; seed < 10; seed++) {
+        const size_t n_in = 100, n = 200;
+        struct bmx_job_options opts;
+        struct run r;
+        run_with(&r, &opts, n_in, seed);
+        r.recipe = recipe;
+        r.recipe_len = 3;
+        r.max_inputs = 4;
+        uint64_t todo[200], before[200];
+        size_t ops[BMX_OP_COUNT] = {0};
+        for (size_t j = 0; j < n; j++) {
+            todo[j] = before[j] = j;
+            ops[bmx__job_op(&r, j)->op]++;
+        }
+        assert_true(ops[BMX_OP_MOSAIC] > 30 && ops[BMX_OP_CUTOUT] > 30 && ops[BMX_OP_CUTMIX] > 30);
+        assert_true(bmx__job_order_block(&r, todo, n, 0, n_in));
+        bool seen[200] = {false};
+        for (size_t t = 0; t < n; t++) {
+            assert_true(todo[t] < n);
+            assert_false(seen[todo[t]]);
+            seen[todo[t]] = true;
+        }
+        assert_true(most_held(&r, todo, n) < most_held(&r, before, n));
+        bmx__pairing_free(&r.pairing);
     }
 }
 
@@ -153,6 +198,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_output_once_and_few_held),
+        cmocka_unit_test(four_inputs_walked),
         cmocka_unit_test(shard_outputs),
         cmocka_unit_test(interleave_deals_parts),
     };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* boxmix-augment: make a CutMix-augmented copy of a COCO detection dataset. */
+/* boxmix-augment: make an augmented copy of a detection dataset with CutMix or
+ * another operation of its family (CutOut, MixUp, Mosaic, Copy-Paste). */
 #include <boxmix.h>
 
 #include "cli.h"
@@ -25,10 +26,11 @@ static void help(void)
 {
     usage_line(stdout);
     printf("\n"
-           "Pastes a rectangle of one image into another (CutMix) and writes a new COCO\n"
-           "dataset: DIR/images/cutmix_NNNNNN.jpg and DIR/annotations.json. Every box and\n"
-           "mask is kept, clipped or dropped by how much of it stays visible; keypoints\n"
-           "under the patch are hidden. DIR is locked while the run lives, and its\n"
+           "Pastes a rectangle of one image into another (CutMix; or --op cutout, mixup,\n"
+           "mosaic, copypaste, or a --recipe mixing them) and writes a new COCO dataset:\n"
+           "DIR/images/OP_NNNNNN.jpg and DIR/annotations.json. Every box and mask is\n"
+           "kept, clipped or dropped by how much of it stays visible; keypoints under\n"
+           "the patch are hidden. DIR is locked while the run lives, and its\n"
            "journal DIR/.boxmix-journal says what made it and whether it finished. VOC and\n"
            "YOLO datasets are read and written too (--voc, --yolo, --out-format).\n"
            "\n"
@@ -60,10 +62,22 @@ static void help(void)
            "  --count N              make N outputs (base of output k: image k mod N)\n"
            "  --per-image K          make K outputs per input image (default 1)\n"
            "  --seed S               random seed, 0..2^64-1 (default 0)\n"
-           "  --alpha A              lambda ~ Beta(A, A) (default 1.0)\n"
-           "  --cut-ratio LO:HI      draw patch side ratios uniformly in [LO, HI] instead\n"
-           "  --placement P          anywhere (default) or avoid-base\n"
-           "  --tries N              candidate patches for avoid-base (default 10)\n");
+           "  --op OP                cutmix (default), cutout, mixup, mosaic or copypaste\n"
+           "  --recipe FILE          a JSON list of weighted operations with parameters\n"
+           "                         (schemas/recipe.schema.json): each output draws one;\n"
+           "                         the options below are every entry's defaults\n"
+           "  --alpha A              cutmix, cutout: lambda ~ Beta(A, A) (default 1.0)\n"
+           "  --cut-ratio LO:HI      draw patch (hole) side ratios uniformly in [LO, HI]\n"
+           "  --placement P          cutmix: anywhere (default), avoid-base or source-object\n"
+           "  --tries N              candidate patches for avoid-base (default 10)\n"
+           "  --source-fit F         cutmix, mixup, copypaste: how the source meets the\n"
+           "                         base's size: resize (default), letterbox, crop (cutmix)\n"
+           "  --holes N              cutout: rectangles erased, 1..64 (default 1)\n"
+           "  --fill F               cutout: mean (default), noise, or R,G,B\n"
+           "  --mix-alpha A          mixup: lambda ~ Beta(A, A) (default 32)\n"
+           "  --mix-ratio R          mixup: a fixed lambda in [0, 1] instead\n"
+           "  --mosaic-size S        mosaic: the output's side, 16..16384 (default 640)\n"
+           "  --paste-prob P         copypaste: each source object's chance (default 0.5)\n");
     printf("  --min-visibility V     drop objects with less visible (default 0.10)\n"
            "  --min-area A           drop objects with a smaller visible area (default 0)\n"
            "  --min-size S           drop objects whose new box is narrower or lower (default 2)\n"
@@ -150,8 +164,41 @@ enum {
     OPT_YOLO,
     OPT_NAMES,
     OPT_YOLO_OUTSIDE,
-    OPT_YOLO_TASK
+    OPT_YOLO_TASK,
+    OPT_OP,
+    OPT_RECIPE,
+    OPT_SOURCE_FIT,
+    OPT_HOLES,
+    OPT_FILL,
+    OPT_MIX_ALPHA,
+    OPT_MIX_RATIO,
+    OPT_MOSAIC_SIZE,
+    OPT_PASTE_PROB
 };
+
+/* An operation's own options given on the command line, and which operations
+ * take each: one given to another operation does nothing, and is refused. */
+struct op_flags {
+    const char *name;
+    unsigned ops; /* a bit per enum bmx_op */
+    bool given;
+};
+
+static struct op_flags *flag_of(struct op_flags *flags, int opt)
+{
+    return &flags[opt - OPT_OP];
+}
+
+/* An option that only some operations take, given with another: its name, else NULL. */
+static const char *misplaced(const struct op_flags *flags, size_t n, enum bmx_op op)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (flags[i].given && !((flags[i].ops >> op) & 1u)) {
+            return flags[i].name;
+        }
+    }
+    return NULL;
+}
 
 int main(int argc, char **argv)
 {
@@ -196,8 +243,37 @@ int main(int argc, char **argv)
         {"names", required_argument, NULL, OPT_NAMES},
         {"yolo-allow-outside", no_argument, NULL, OPT_YOLO_OUTSIDE},
         {"yolo-task", required_argument, NULL, OPT_YOLO_TASK},
+        {"op", required_argument, NULL, OPT_OP},
+        {"recipe", required_argument, NULL, OPT_RECIPE},
+        {"source-fit", required_argument, NULL, OPT_SOURCE_FIT},
+        {"holes", required_argument, NULL, OPT_HOLES},
+        {"fill", required_argument, NULL, OPT_FILL},
+        {"mix-alpha", required_argument, NULL, OPT_MIX_ALPHA},
+        {"mix-ratio", required_argument, NULL, OPT_MIX_RATIO},
+        {"mosaic-size", required_argument, NULL, OPT_MOSAIC_SIZE},
+        {"paste-prob", required_argument, NULL, OPT_PASTE_PROB},
         {NULL, 0, NULL, 0},
     };
+    const unsigned two_image = 1u << BMX_OP_CUTMIX | 1u << BMX_OP_MIXUP | 1u << BMX_OP_COPYPASTE;
+    struct op_flags flags[] = {
+        {"--op", ~0u, false},
+        {"--recipe", ~0u, false},
+        {"--source-fit", two_image, false},
+        {"--holes", 1u << BMX_OP_CUTOUT, false},
+        {"--fill", 1u << BMX_OP_CUTOUT, false},
+        {"--mix-alpha", 1u << BMX_OP_MIXUP, false},
+        {"--mix-ratio", 1u << BMX_OP_MIXUP, false},
+        {"--mosaic-size", 1u << BMX_OP_MOSAIC, false},
+        {"--paste-prob", 1u << BMX_OP_COPYPASTE, false},
+        {"--alpha", 1u << BMX_OP_CUTMIX | 1u << BMX_OP_CUTOUT, false},
+        {"--cut-ratio", 1u << BMX_OP_CUTMIX | 1u << BMX_OP_CUTOUT, false},
+        {"--placement", 1u << BMX_OP_CUTMIX, false},
+        {"--tries", 1u << BMX_OP_CUTMIX, false},
+    };
+    const size_t n_flags = sizeof flags / sizeof flags[0];
+    struct bmx_op_options op;
+    bmx_op_options_init(&op);
+    const char *recipe_path = NULL;
     struct bmx_job_options o;
     bmx_job_options_init(&o);
     enum cli_progress_mode progress = CLI_PROGRESS_AUTO;
@@ -287,6 +363,7 @@ int main(int argc, char **argv)
                 return cli_usage_error(prog, usage_line, "--alpha: expected a number > 0, got '%s'", optarg);
             }
             o.cutmix.alpha = d;
+            flags[9].given = true;
             break;
         case OPT_CUT_RATIO: {
             char buf[128];
@@ -304,6 +381,7 @@ int main(int argc, char **argv)
             o.cutmix.mode = BMX_PATCH_RATIO;
             o.cutmix.ratio_lo = lo;
             o.cutmix.ratio_hi = hi;
+            flags[10].given = true;
             break;
         }
         case OPT_PLACEMENT:
@@ -311,15 +389,96 @@ int main(int argc, char **argv)
                 o.cutmix.placement = BMX_PLACE_ANYWHERE;
             } else if (strcmp(optarg, "avoid-base") == 0) {
                 o.cutmix.placement = BMX_PLACE_AVOID_BASE;
+            } else if (strcmp(optarg, "source-object") == 0) {
+                o.cutmix.placement = BMX_PLACE_SOURCE_OBJECT;
             } else {
-                return cli_usage_error(prog, usage_line, "--placement: expected anywhere or avoid-base, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--placement: expected anywhere, avoid-base or source-object, got '%s'", optarg);
             }
+            flags[11].given = true;
             break;
         case OPT_TRIES:
             if (!cli_parse_u64(optarg, &u) || u == 0 || u > 1000) {
                 return cli_usage_error(prog, usage_line, "--tries: expected an integer 1..1000, got '%s'", optarg);
             }
             o.cutmix.tries = (int)u;
+            flags[12].given = true;
+            break;
+        case OPT_OP:
+            if (!bmx_op_from_name(optarg, &op.op)) {
+                return cli_usage_error(prog, usage_line, "--op: expected cutmix, cutout, mixup, mosaic or copypaste, got '%s'", optarg);
+            }
+            flag_of(flags, c)->given = true;
+            break;
+        case OPT_RECIPE:
+            recipe_path = optarg;
+            flag_of(flags, c)->given = true;
+            break;
+        case OPT_SOURCE_FIT:
+            if (strcmp(optarg, "resize") == 0) {
+                op.source_fit = BMX_FIT_RESIZE;
+            } else if (strcmp(optarg, "letterbox") == 0) {
+                op.source_fit = BMX_FIT_LETTERBOX;
+            } else if (strcmp(optarg, "crop") == 0) {
+                op.source_fit = BMX_FIT_CROP;
+            } else {
+                return cli_usage_error(prog, usage_line, "--source-fit: expected resize, letterbox or crop, got '%s'", optarg);
+            }
+            flag_of(flags, c)->given = true;
+            break;
+        case OPT_HOLES:
+            if (!cli_parse_u64(optarg, &u) || u == 0 || u > BMX_MAX_HOLES) {
+                return cli_usage_error(prog, usage_line, "--holes: expected an integer 1..64, got '%s'", optarg);
+            }
+            op.holes = (int)u;
+            flag_of(flags, c)->given = true;
+            break;
+        case OPT_FILL: {
+            unsigned rgb[3];
+            char end;
+            if (strcmp(optarg, "mean") == 0) {
+                op.fill = BMX_FILL_MEAN;
+            } else if (strcmp(optarg, "noise") == 0) {
+                op.fill = BMX_FILL_NOISE;
+            } else if (sscanf(optarg, "%3u,%3u,%3u%c", &rgb[0], &rgb[1], &rgb[2], &end) == 3 &&
+                       strspn(optarg, "0123456789,") == strlen(optarg) && rgb[0] <= 255 &&
+                       rgb[1] <= 255 && rgb[2] <= 255) {
+                op.fill = BMX_FILL_CONSTANT;
+                for (int i = 0; i < 3; i++) {
+                    op.fill_rgb[i] = (uint8_t)rgb[i];
+                }
+            } else {
+                return cli_usage_error(prog, usage_line, "--fill: expected mean, noise or R,G,B (each 0..255), got '%s'", optarg);
+            }
+            flag_of(flags, c)->given = true;
+            break;
+        }
+        case OPT_MIX_ALPHA:
+            if (!cli_parse_double(optarg, &d) || !(d > 0) || !isfinite(d)) {
+                return cli_usage_error(prog, usage_line, "--mix-alpha: expected a number > 0, got '%s'", optarg);
+            }
+            op.mix_alpha = d;
+            flag_of(flags, c)->given = true;
+            break;
+        case OPT_MIX_RATIO:
+            if (!cli_parse_double(optarg, &d) || !(d >= 0) || !(d <= 1)) {
+                return cli_usage_error(prog, usage_line, "--mix-ratio: expected a number in [0, 1], got '%s'", optarg);
+            }
+            op.mix_ratio = d;
+            flag_of(flags, c)->given = true;
+            break;
+        case OPT_MOSAIC_SIZE:
+            if (!cli_parse_u64(optarg, &u) || u < 16 || u > 16384) {
+                return cli_usage_error(prog, usage_line, "--mosaic-size: expected an integer 16..16384, got '%s'", optarg);
+            }
+            op.mosaic_size = (int32_t)u;
+            flag_of(flags, c)->given = true;
+            break;
+        case OPT_PASTE_PROB:
+            if (!cli_parse_double(optarg, &d) || !(d >= 0) || !(d <= 1)) {
+                return cli_usage_error(prog, usage_line, "--paste-prob: expected a number in [0, 1], got '%s'", optarg);
+            }
+            op.paste_prob = d;
+            flag_of(flags, c)->given = true;
             break;
         case OPT_MIN_VIS:
             if (!cli_parse_double(optarg, &d) || d < 0 || d > 1) {
@@ -497,6 +656,47 @@ int main(int argc, char **argv)
                                "--png-level: this boxmix was built without libspng; "
                                "stb_image_write writes PNG at its own level");
     }
+    /* The operations: the recipe (the options above its entries' defaults), or
+     * --op and its options as a one-entry recipe; classic CutMix needs none. */
+    op.cutmix = o.cutmix;
+    struct bmx_recipe_entry *recipe = NULL;
+    size_t recipe_len = 0;
+    if (recipe_path != NULL) {
+        if (flags[0].given) {
+            return cli_usage_error(prog, usage_line, "%s", "--op and --recipe exclude each other (a recipe names its operations)");
+        }
+        if (op.source_fit == BMX_FIT_CROP) {
+            return cli_usage_error(prog, usage_line, "%s", "--source-fit crop goes with --op cutmix, not with a recipe's defaults (set it in the recipe's cutmix entries)");
+        }
+        bmx_error rerr = {0};
+        if (bmx_recipe_read(recipe_path, &op, &recipe, &recipe_len, &rerr) != BMX_OK) {
+            fprintf(stderr, "%s: %s\n", prog, rerr.message);
+            return 1;
+        }
+        o.recipe = recipe;
+        o.recipe_len = recipe_len;
+    } else {
+        const char *wrong = misplaced(flags, n_flags, op.op);
+        if (wrong != NULL) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "%s does not apply to --op %s", wrong, bmx_op_name(op.op));
+            return cli_usage_error(prog, usage_line, "%s", msg);
+        }
+        if (op.source_fit == BMX_FIT_CROP && op.op != BMX_OP_CUTMIX) {
+            return cli_usage_error(prog, usage_line, "--source-fit crop goes with --op cutmix only, not %s", bmx_op_name(op.op)); /* known name */
+        }
+        if (op.op != BMX_OP_CUTMIX || op.source_fit != BMX_FIT_RESIZE) {
+            recipe = malloc(sizeof *recipe);
+            if (recipe == NULL) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                return 1;
+            }
+            recipe->weight = 1.0;
+            recipe->op = op;
+            o.recipe = recipe;
+            o.recipe_len = 1;
+        }
+    }
     o.cancel = cli_catch_signals();
     struct cli_progress pg;
     cli_progress_init(&pg, prog, progress);
@@ -509,6 +709,7 @@ int main(int argc, char **argv)
     bmx_error err = {0};
     bmx_status st = bmx_job_run(&o, &sum, &err);
     cli_progress_end(&pg);
+    free(recipe);
     if (st != BMX_OK) {
         fprintf(stderr, "%s: %s\n", prog, err.message[0] ? err.message : bmx_strerror(st));
         return st == BMX_E_INTERRUPTED ? 130 : 1;
@@ -542,6 +743,22 @@ int main(int argc, char **argv)
                prog, sum.samples, o.include_originals ? " and their originals" : "",
                o.dry_run ? " (annotations only, dry run)" : "", o.out,
                sum.kept_whole, sum.clipped, sum.dropped, sum.masked);
+    }
+    if (!quiet && o.recipe != NULL) {
+        char line[256] = "";
+        size_t at = 0;
+        for (int q = 0; q < BMX_OP_COUNT; q++) {
+            if (sum.per_op[q] > 0 && at < sizeof line) {
+                at += (size_t)snprintf(line + at, sizeof line - at, "%s%s %" PRIu64,
+                                       at > 0 ? ", " : "", bmx_op_name((enum bmx_op)q),
+                                       sum.per_op[q]);
+            }
+        }
+        printf("%s: outputs per operation: %s\n", prog, at > 0 ? line : "none");
+    }
+    if (!quiet && sum.not_pasted_no_mask > 0) {
+        printf("%s: copypaste: %" PRIu64 " source %s without a mask never pasted\n", prog,
+               sum.not_pasted_no_mask, cli_plural(sum.not_pasted_no_mask, "object", "objects"));
     }
     if (!quiet && sum.with_keypoints > 0) {
         printf("%s: keypoints: %" PRIu64 " kept objects carry them; %" PRIu64

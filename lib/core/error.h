@@ -98,4 +98,9 @@ void *bmx__alloc_array(size_t n, size_t size);
 /* realloc(p, n * size) with overflow check. */
 void *bmx__realloc_array(void *p, size_t n, size_t size);
 
+/* Seed `rng` for output `index` of a run seeded `seed` on the stream tagged `tag`
+ * (bmx_rng_seed(rng, seed ^ splitmix64(tag), index)): the operation's generator
+ * (BMX_RNG_TAG_OP) and the recipe's (BMX_RNG_TAG_RECIPE) are such streams (rng.c). */
+void bmx__rng_seed_tagged(bmx_rng *rng, uint64_t seed, uint64_t tag, uint64_t index);
+
 #endif

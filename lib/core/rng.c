@@ -34,11 +34,15 @@ void bmx_rng_seed(bmx_rng *rng, uint64_t seed, uint64_t stream)
     }
 }
 
-void bmx_rng_seed_op(bmx_rng *rng, uint64_t seed, uint64_t index)
+void bmx__rng_seed_tagged(bmx_rng *rng, uint64_t seed, uint64_t tag, uint64_t index)
 {
     /* The tag through its own splitmix step: a stream apart from the pairing's. */
-    uint64_t t = BMX_RNG_TAG_OP;
-    bmx_rng_seed(rng, seed ^ splitmix64(&t), index);
+    bmx_rng_seed(rng, seed ^ splitmix64(&tag), index);
+}
+
+void bmx_rng_seed_op(bmx_rng *rng, uint64_t seed, uint64_t index)
+{
+    bmx__rng_seed_tagged(rng, seed, BMX_RNG_TAG_OP, index);
 }
 
 uint64_t bmx_rng_next(bmx_rng *rng)

@@ -11,6 +11,13 @@ void bmx__coco_put_op_record(struct bmx__buf *b, const char *op, uint64_t index,
                              const struct bmx_image_info *base, const struct bmx_image_info *source,
                              struct bmx_rect patch, double lambda, uint64_t seed);
 
+/* An output image's record for any operation of the family (the fields of
+ * DESIGN.md, "Other operations"); `inputs` are the images of its inputs, base
+ * first. For classic CutMix the same bytes as bmx__coco_put_op_record. */
+void bmx__coco_put_family_record(struct bmx__buf *b, const struct bmx_op_record *rec,
+                                 uint64_t index, const struct bmx_image_info *const *inputs,
+                                 uint64_t seed);
+
 /* A copied original's record: its place among the inputs and its own id. */
 void bmx__coco_put_original_record(struct bmx__buf *b, uint64_t index,
                                    const struct bmx_image_info *original);
@@ -31,6 +38,8 @@ cJSON *bmx__prov_op_value(const char *op, uint64_t index, const struct bmx_image
 cJSON *bmx__prov_original_value(uint64_t index, const struct bmx_image_info *original);
 cJSON *bmx__prov_object_value(const struct bmx_object *o);
 cJSON *bmx__prov_original_object_value(int64_t source_annotation_id);
+/* A record written as text above, as a value (NULL: out of memory or not JSON). */
+cJSON *bmx__prov_value_parse(const char *text);
 void bmx__prov_value_free(cJSON *rec);
 
 #endif

@@ -1,37 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The CutMix family's front: operation names and inputs, their options (defaults
- * and checks), the record, and bmx_op_apply, which checks what every operation
+/* The CutMix family's front: the operations' options (defaults and checks), the record, and bmx_op_apply, which checks what every operation
  * needs and hands the inputs to the operation's entry. */
 #include "ops.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const op_names[BMX_OP_COUNT] = {"cutmix", "cutout", "mixup", "mosaic",
-                                                   "copypaste"};
-static const size_t op_inputs[BMX_OP_COUNT] = {2, 1, 2, 4, 2};
-
-const char *bmx_op_name(enum bmx_op op)
-{
-    return (unsigned)op < BMX_OP_COUNT ? op_names[op] : NULL;
-}
-
-bool bmx_op_from_name(const char *name, enum bmx_op *out)
-{
-    for (unsigned k = 0; name != NULL && k < BMX_OP_COUNT; k++) {
-        if (strcmp(name, op_names[k]) == 0) {
-            *out = (enum bmx_op)k;
-            return true;
-        }
-    }
-    return false;
-}
-
-size_t bmx_op_inputs(enum bmx_op op)
-{
-    return (unsigned)op < BMX_OP_COUNT ? op_inputs[op] : 0;
-}
 
 void bmx_op_options_init(struct bmx_op_options *opts)
 {
@@ -339,4 +313,29 @@ bmx_status bmx_copypaste_at(const struct bmx_op_options *opts, const struct bmx_
 {
     const struct bmx_sample *in[2] = {a, b};
     return op_at(BMX_OP_COPYPASTE, opts, in, 2, seed, index, out, record, stats, err);
+}
+
+/* One uniform draw of the recipe's own stream against the running sum of the
+ * weights; a one-entry recipe draws nothing. */
+size_t bmx_recipe_pick(const struct bmx_recipe_entry *entries, size_t n, uint64_t seed,
+                       uint64_t index)
+{
+    if (entries == NULL || n <= 1) {
+        return 0;
+    }
+    double total = 0.0;
+    for (size_t q = 0; q < n; q++) {
+        total += entries[q].weight;
+    }
+    bmx_rng rng;
+    bmx__rng_seed_tagged(&rng, seed, BMX_RNG_TAG_RECIPE, index);
+    double u = bmx_rng_uniform(&rng) * total;
+    double run = 0.0;
+    for (size_t q = 0; q < n; q++) {
+        run += entries[q].weight;
+        if (u < run) {
+            return q;
+        }
+    }
+    return n - 1;
 }

@@ -7,6 +7,7 @@
 #include "job.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -125,6 +126,48 @@ static bmx_status read_options(const struct bmx_job_options *in, struct bmx_job_
     return st;
 }
 
+/* The operations: the caller's recipe, each entry checked, or CutMix with the
+ * options' `cutmix` as a one-entry recipe. */
+static bmx_status set_recipe(struct run *r, const struct bmx_job_options *opts, bmx_error *err)
+{
+    bmx_op_options_init(&r->one.op);
+    r->one.weight = 1.0;
+    r->one.op.cutmix = opts->cutmix;
+    r->recipe = &r->one;
+    r->recipe_len = 1;
+    if (opts->recipe_len > 0 && opts->recipe == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "recipe: %zu entries but no array", opts->recipe_len);
+    }
+    if (opts->recipe != NULL && opts->recipe_len > 0) {
+        for (size_t q = 0; q < opts->recipe_len; q++) {
+            const struct bmx_recipe_entry *e = &opts->recipe[q];
+            if (!isfinite(e->weight) || !(e->weight > 0.0)) {
+                return bmx__fail(err, BMX_E_INVALID,
+                                 "recipe[%zu].weight: must be a finite number > 0, got %g", q,
+                                 e->weight);
+            }
+            bmx_status st = bmx_op_options_check(&e->op, err);
+            if (st != BMX_OK) {
+                return bmx__prefix(err, st, "recipe[%zu]", q);
+            }
+            if (e->op.size != sizeof e->op) {
+                return bmx__fail(err, BMX_E_INVALID,
+                                 "recipe[%zu].op: struct bmx_op_options of %zu bytes, this "
+                                 "library's has %zu (fill it with bmx_op_options_init)",
+                                 q, e->op.size, sizeof e->op);
+            }
+        }
+        r->recipe = opts->recipe;
+        r->recipe_len = opts->recipe_len;
+    }
+    r->max_inputs = 1;
+    for (size_t q = 0; q < r->recipe_len; q++) {
+        size_t n = bmx_op_inputs(r->recipe[q].op.op);
+        r->max_inputs = n > r->max_inputs ? n : r->max_inputs;
+    }
+    return BMX_OK;
+}
+
 bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summary *summary,
                        bmx_error *err)
 {
@@ -156,6 +199,10 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
                          "input.annotations (with input.images for COCO) and out are required");
     }
     st = bmx_cutmix_options_check(&opts->cutmix, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    st = set_recipe(&r, opts, err);
     if (st != BMX_OK) {
         return st;
     }
@@ -407,6 +454,8 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
         sum.holes_filled += r.recs[j].stats.holes_filled;
         sum.with_keypoints += r.recs[j].stats.with_keypoints;
         sum.keypoints_hidden += r.recs[j].stats.keypoints_hidden;
+        sum.per_op[r.recs[j].op]++;
+        sum.not_pasted_no_mask += r.recs[j].not_pasted;
     }
     sum.samples = r.n_local;
     if (images.failed || anns.failed) {
@@ -460,6 +509,7 @@ done:
                 bmx_object_free(&r.recs[j].objs[q]); /* YOLO output keeps the geometry */
             }
             free(r.recs[j].objs);
+            free(r.recs[j].record);
         }
         free(r.recs);
     }

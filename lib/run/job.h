@@ -31,7 +31,12 @@ struct out_rec {
     struct bmx_object *objs;
     size_t n_objs;
     size_t base, source;
-    struct bmx_patch patch;
+    /* The operation that made it, the output's size and (VOC) its image record's
+     * text, malloc'd. */
+    enum bmx_op op;
+    int32_t out_w, out_h;
+    char *record;
+    size_t not_pasted;     /* Copy-Paste: source objects not pasted, without a mask */
     /* The decision log's lines of this output, in the spill file (job_decisions.c). */
     uint64_t dec_off;
     size_t dec_len;
@@ -72,8 +77,9 @@ struct pixel_cache {
     size_t n_spares;
     size_t *use_start;    /* per entry: its uses are uses[use_start[e] .. use_start[e + 1]) */
     size_t *uses;         /* queue positions of the outputs that use each entry, ascending */
-    size_t *base_at;      /* per queue position: the base's entry (SIZE_MAX: no pixels) */
-    size_t *source_at;    /* and the source's */
+    size_t *at;           /* per queue position: its inputs' entries, BMX__JOB_MAX_INPUTS
+                             each, base first (SIZE_MAX past its inputs, or all when it
+                             is made without pixels) */
     unsigned in_use;      /* outputs holding pins */
     unsigned waiting;     /* workers waiting for room */
     pthread_cond_t room;  /* signalled when an output lets its entries go */
@@ -92,8 +98,15 @@ struct worker_ctx {
     size_t out_cap;
     bool owns_base;         /* the output being made is the last user of its base */
 };
+/* The most inputs one output takes (Mosaic's four). */
+#define BMX__JOB_MAX_INPUTS 4
+
 struct run {
     const struct bmx_job_options *opts;
+    const struct bmx_recipe_entry *recipe; /* the operations: the options', or `one` */
+    size_t recipe_len;
+    struct bmx_recipe_entry one;           /* CutMix with opts->cutmix, when no recipe */
+    size_t max_inputs;                     /* the most inputs an output of the recipe takes */
     const bmx_dataset *ds;
     size_t *inputs;      /* dataset indices of the inputs in use (all, or the good ones) */
     size_t n_in;
@@ -151,14 +164,30 @@ static inline uint64_t bmx__job_local_to_k(const struct run *r, uint64_t j)
     return (r->opts->shard_count > 1 ? r->opts->shard_index : 0) + j * r->shard_n;
 }
 
-/* The input output k takes its source from: the first draw of k's pairing
- * generator (the output, the cache and the order all ask here). */
-static inline size_t bmx__job_source_input(const struct run *r, uint64_t k)
+/* The operation that makes output k: the recipe's entry drawn for it. */
+static inline const struct bmx_op_options *bmx__job_op(const struct run *r, uint64_t k)
 {
+    return &r->recipe[bmx_recipe_pick(r->recipe, r->recipe_len, r->opts->seed, k)].op;
+}
+
+/* Output k's inputs, base first, into u (BMX__JOB_MAX_INPUTS places); returns how
+ * many its operation takes. The base is input k mod N; the sources are the draws
+ * of k's pairing generator, among the base's block: the first is CutMix's source,
+ * Mosaic takes three (the output, the cache and the order all ask here). */
+static inline size_t bmx__job_inputs(const struct run *r, uint64_t k, size_t *u)
+{
+    size_t n = bmx_op_inputs(bmx__job_op(r, k)->op);
     bmx_rng rng;
     bmx_rng_seed(&rng, r->opts->seed, k);
-    return bmx__pairing_source(&r->pairing, (size_t)(k % r->n_in), &rng);
+    u[0] = (size_t)(k % r->n_in);
+    for (size_t q = 1; q < n; q++) {
+        u[q] = bmx__pairing_source(&r->pairing, u[0], &rng);
+    }
+    return n;
 }
+
+/* Output k's file name: the operation's name, k, the format's extension. */
+void bmx__job_file_name(const struct run *r, uint64_t k, char *out, size_t cap);
 
 /* Reorder the n outputs todo[0..n) of one block, whose inputs are the pairing
  * positions [lo, hi), so that few inputs are held at once (job_order.c). False:
@@ -223,7 +252,7 @@ bmx_status bmx__job_write_annotations(struct run *r, struct bmx__buf *images, st
 /* Keep output j's objects (taken from `out`) and image record for the VOC files
  * (job_voc.c). */
 void bmx__job_keep_for_voc(struct out_rec *rec, struct bmx_sample *out, size_t base, size_t source,
-                           const struct bmx_patch *patch, bool keep_geometry);
+                           bool keep_geometry);
 
 /* The YOLO files of the run (job_yolo.c): labels/<split>/ and data.yaml. */
 bmx_status bmx__job_write_yolo(struct run *r, bmx_error *err);
@@ -255,8 +284,8 @@ bmx_status bmx__job_journal_open(struct run *r, struct bmx_job_summary *sum, bmx
 /* Output k's decision log lines (one per object considered) into `b`
  * (job_decisions.c). */
 void bmx__job_put_decisions(struct bmx__buf *b, const struct run *r, uint64_t k, const char *newid,
-                            const char *fname, size_t base, size_t source,
-                            const struct bmx_decision *d, size_t n);
+                            const char *fname, const size_t *inputs, const struct bmx_decision *d,
+                            size_t n);
 
 /* Keep `b` in the spill file as local output j's decision lines. */
 bmx_status bmx__job_spill_decisions(struct run *r, uint64_t j, const struct bmx__buf *b,

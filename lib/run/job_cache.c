@@ -8,10 +8,10 @@
  * The queue of outputs is known before the first is made, and so is every use of
  * every input: the entry that makes room is the one whose next use is farthest
  * away (optimal for one thread), and an entry whose last user is done is let go at
- * once. An output takes room for its base and source together, or waits holding
- * nothing; the earliest waiting output goes first, and once nothing else holds
- * pixels it always fits (the budget is at least one block's two largest images),
- * so waiting always ends. */
+ * once. An output takes room for all its inputs together (base and source; Mosaic's
+ * four), or waits holding nothing; the earliest waiting output goes first, and once
+ * nothing else holds pixels it always fits (the budget is at least what the largest
+ * inputs of one block an output may take need), so waiting always ends. */
 
 #include "job.h"
 
@@ -37,32 +37,39 @@ static double mib(uint64_t bytes)
     return (double)bytes / (1024.0 * 1024.0);
 }
 
-/* The budget: the caller's, raised to one block's two largest images (what one
- * output may hold at once), said once through opts->notice. */
+/* The budget: the caller's, raised to one block's largest images, as many as an
+ * output may hold at once (two; four with Mosaic), said once through opts->notice. */
 static void set_limit(struct run *r, bool decodes)
 {
     struct pixel_cache *c = &r->cache;
     const struct bmx__pairing *p = &r->pairing;
+    const size_t m = r->max_inputs < 2 ? 2 : r->max_inputs;
     uint64_t floor = 0, largest = 0;
     size_t largest_at = 0;
     for (size_t b = 0; b < p->n_blocks; b++) {
-        uint64_t top1 = 0, top2 = 0;
+        uint64_t top[BMX__JOB_MAX_INPUTS] = {0};
         size_t end = bmx__pairing_block_start(p, b + 1);
         for (size_t at = bmx__pairing_block_start(p, b); at < end; at++) {
             uint64_t need = c->entries[at].need;
-            if (need > top1) {
-                top2 = top1;
-                top1 = need;
-            } else if (need > top2) {
-                top2 = need;
+            /* Kept in descending order: the block's m largest. */
+            for (size_t q = 0; q < m; q++) {
+                if (need > top[q]) {
+                    memmove(top + q + 1, top + q, (m - 1 - q) * sizeof *top);
+                    top[q] = need;
+                    break;
+                }
             }
             if (need > largest) {
                 largest = need;
                 largest_at = at;
             }
         }
-        if (top1 + top2 > floor) {
-            floor = top1 + top2;
+        uint64_t sum = 0;
+        for (size_t q = 0; q < m; q++) {
+            sum += top[q];
+        }
+        if (sum > floor) {
+            floor = sum;
         }
     }
     uint64_t asked = r->opts->memory_limit;
@@ -83,18 +90,35 @@ static void set_limit(struct run *r, bool decodes)
                   "memory limit: %s (%dx%d) alone takes %" PRIu64
                   " bytes decoded, more than the limit of %" PRIu64
                   " bytes: it is still processed, and the limit rises to %" PRIu64
-                  " bytes (%.1f MiB), what the largest base and source of one block take "
-                  "together",
+                  " bytes (%.1f MiB), what the %s of one block take together",
                   info->file_name, (int)info->width, (int)info->height, largest, asked, floor,
-                  mib(floor));
+                  mib(floor), m > 2 ? "four largest inputs" : "largest base and source");
     } else {
         bmx__fail(&msg, BMX_OK,
-                  "memory limit: %" PRIu64 " bytes is below the two largest images of one block "
-                  "(%" PRIu64 " bytes decoded, %.1f MiB; an output holds its base and source "
-                  "at once): raised to that",
-                  asked, floor, mib(floor));
+                  "memory limit: %" PRIu64 " bytes is below the %s largest images of one block "
+                  "(%" PRIu64 " bytes decoded, %.1f MiB; an output holds %s at once): raised "
+                  "to that",
+                  asked, m > 2 ? "four" : "two", floor, mib(floor),
+                  m > 2 ? "all its inputs" : "its base and source");
     }
     r->opts->notice(msg.message, r->opts->notice_user);
+}
+
+/* The entries queue position t uses, each once, base first: how many. */
+static size_t distinct_inputs(const struct pixel_cache *c, size_t t, size_t *want)
+{
+    const size_t *at = c->at + t * BMX__JOB_MAX_INPUTS;
+    size_t n = 0;
+    for (size_t q = 0; q < BMX__JOB_MAX_INPUTS && at[q] != NONE; q++) {
+        bool again = false;
+        for (size_t i = 0; i < n; i++) {
+            again = again || want[i] == at[q];
+        }
+        if (!again) {
+            want[n++] = at[q];
+        }
+    }
+    return n;
 }
 
 bmx_status bmx__job_cache_init(struct run *r, bmx_error *err)
@@ -107,10 +131,9 @@ bmx_status bmx__job_cache_init(struct run *r, bmx_error *err)
     c->resident = bmx__alloc_array(n, sizeof *c->resident);
     c->spares = bmx__alloc_array(MAX_SPARES, sizeof *c->spares);
     c->use_start = calloc(n + 1, sizeof *c->use_start);
-    c->base_at = bmx__alloc_array(nt, sizeof *c->base_at);
-    c->source_at = bmx__alloc_array(nt, sizeof *c->source_at);
+    c->at = bmx__alloc_array(nt, BMX__JOB_MAX_INPUTS * sizeof *c->at);
     if (c->entries == NULL || c->resident == NULL || c->spares == NULL || c->use_start == NULL ||
-        c->base_at == NULL || c->source_at == NULL) {
+        c->at == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu inputs", n);
     }
     for (size_t e = 0; e < n; e++) {
@@ -120,22 +143,29 @@ bmx_status bmx__job_cache_init(struct run *r, bmx_error *err)
     pthread_cond_init(&c->room, NULL);
     c->ready = true;
 
-    /* Each output's base and source, drawn as job_output.c draws them (the first
-     * draw of the output's generator), and so each input's uses in queue order. */
+    /* Each output's inputs, drawn as job_output.c draws them (bmx__job_inputs), each
+     * entry once per output, and so each input's uses in queue order. */
     bool decodes = false;
     for (size_t t = 0; t < r->n_todo; t++) {
         uint64_t j = r->todo[t];
-        c->base_at[t] = c->source_at[t] = NONE;
+        size_t *at = c->at + t * BMX__JOB_MAX_INPUTS;
+        for (size_t q = 0; q < BMX__JOB_MAX_INPUTS; q++) {
+            at[q] = NONE;
+        }
         if (r->opts->dry_run || r->done[j]) {
             continue;
         }
-        uint64_t k = bmx__job_local_to_k(r, j);
-        size_t eb = p->pos[(size_t)(k % r->n_in)], es = p->pos[bmx__job_source_input(r, k)];
-        c->base_at[t] = eb;
-        c->source_at[t] = es;
-        c->use_start[eb + 1]++;
-        if (es != eb) {
-            c->use_start[es + 1]++;
+        size_t u[BMX__JOB_MAX_INPUTS];
+        size_t n_u = bmx__job_inputs(r, bmx__job_local_to_k(r, j), u);
+        for (size_t q = 0; q < n_u; q++) {
+            at[q] = p->pos[u[q]];
+            bool again = false;
+            for (size_t i = 0; i < q; i++) {
+                again = again || at[i] == at[q];
+            }
+            if (!again) {
+                c->use_start[at[q] + 1]++;
+            }
         }
         decodes = true;
     }
@@ -148,13 +178,10 @@ bmx_status bmx__job_cache_init(struct run *r, bmx_error *err)
         return bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu inputs", n);
     }
     for (size_t t = 0; t < r->n_todo; t++) {
-        size_t eb = c->base_at[t], es = c->source_at[t];
-        if (eb == NONE) {
-            continue;
-        }
-        c->uses[c->entries[eb].next_use++] = t;
-        if (es != eb) {
-            c->uses[c->entries[es].next_use++] = t;
+        size_t want[BMX__JOB_MAX_INPUTS];
+        size_t n_want = distinct_inputs(c, t, want);
+        for (size_t q = 0; q < n_want; q++) {
+            c->uses[c->entries[want[q]].next_use++] = t;
         }
     }
     for (size_t e = 0; e < n; e++) {
@@ -185,8 +212,7 @@ void bmx__job_cache_free(struct run *r)
     free(c->spares);
     free(c->use_start);
     free(c->uses);
-    free(c->base_at);
-    free(c->source_at);
+    free(c->at);
     memset(c, 0, sizeof *c);
 }
 
@@ -327,7 +353,7 @@ static bool reserve(struct pixel_cache *c, size_t e, const size_t *keep, size_t 
  * reserved is given back). */
 static bool reserve_all(struct pixel_cache *c, const size_t *want, size_t n_want, bool reuse)
 {
-    size_t got[2];
+    size_t got[BMX__JOB_MAX_INPUTS];
     size_t n_got = 0;
     for (size_t i = 0; i < n_want; i++) {
         if (c->entries[want[i]].resident) {
@@ -390,17 +416,20 @@ bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t)
 {
     struct run *r = w->run;
     struct pixel_cache *c = &r->cache;
-    size_t eb = c->base_at[t], es = c->source_at[t];
     w->owns_base = false;
-    if (eb == NONE) {
+    size_t want[BMX__JOB_MAX_INPUTS];
+    size_t n_want = distinct_inputs(c, t, want);
+    if (n_want == 0) {
         return !r->failed; /* an output made without pixels */
     }
-    /* The larger first: a spare it leaves may fit the smaller. */
-    size_t want[2] = {eb, es};
-    size_t n_want = eb == es ? 1 : 2;
-    if (n_want == 2 && c->entries[es].need > c->entries[eb].need) {
-        want[0] = es;
-        want[1] = eb;
+    const size_t eb = want[0];
+    /* The larger first: a spare it leaves may fit a smaller one (a stable sort). */
+    for (size_t q = 1; q < n_want; q++) {
+        for (size_t i = q; i > 0 && c->entries[want[i]].need > c->entries[want[i - 1]].need; i--) {
+            size_t x = want[i];
+            want[i] = want[i - 1];
+            want[i - 1] = x;
+        }
     }
     for (;;) {
         if (r->failed) {
@@ -431,7 +460,7 @@ bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t)
     /* No output after this one uses the base, and none in progress does: this one
      * may compose its pixels in the base's own buffer, without a copy. */
     const struct cache_entry *be = &c->entries[eb];
-    w->owns_base = eb != es && be->pins == 1 && be->next_use == c->use_start[eb + 1];
+    w->owns_base = n_want > 1 && be->pins == 1 && be->next_use == c->use_start[eb + 1];
     c->in_use++;
     if (c->waiting > 0) {
         /* The next waiting output may fit too. */
@@ -443,12 +472,12 @@ bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t)
 void bmx__job_cache_release(struct run *r, size_t t)
 {
     struct pixel_cache *c = &r->cache;
-    size_t eb = c->base_at[t], es = c->source_at[t];
-    if (eb == NONE) {
+    size_t used[BMX__JOB_MAX_INPUTS];
+    size_t n_used = distinct_inputs(c, t, used);
+    if (n_used == 0) {
         return;
     }
-    size_t used[2] = {eb, es};
-    for (size_t i = 0; i < (eb == es ? 1u : 2u); i++) {
+    for (size_t i = 0; i < n_used; i++) {
         struct cache_entry *en = &c->entries[used[i]];
         en->pins--;
         en->uses_left--;

@@ -28,18 +28,24 @@ static const char *category_name(const bmx_dataset *ds, int64_t id)
 }
 
 void bmx__job_put_decisions(struct bmx__buf *b, const struct run *r, uint64_t k, const char *newid,
-                            const char *fname, size_t base, size_t source,
-                            const struct bmx_decision *d, size_t n)
+                            const char *fname, const size_t *inputs, const struct bmx_decision *d,
+                            size_t n)
 {
     const bmx_dataset *ds = r->ds;
     for (size_t q = 0; q < n; q++) {
         const struct bmx_decision *x = &d[q];
-        const bool from_base = x->from == BMX_FROM_BASE;
         bmx__buf_printf(b, "{\"output\":%" PRIu64 ",\"image_id\":%s,\"file_name\":", k, newid);
         bmx__buf_string(b, fname);
-        bmx__buf_puts(b, from_base ? ",\"from\":\"base\",\"input_image_id\":"
-                                   : ",\"from\":\"source\",\"input_image_id\":");
-        bmx__coco_put_image_id(b, &ds->images[from_base ? base : source]);
+        bmx__buf_puts(b, x->from == BMX_FROM_BASE     ? ",\"from\":\"base\""
+                         : x->from == BMX_FROM_TILE ? ",\"from\":\"tile\""
+                                                    : ",\"from\":\"source\"");
+        if (x->from == BMX_FROM_TILE) {
+            bmx__buf_printf(b, ",\"tile\":%d", x->input);
+        }
+        bmx__buf_puts(b, ",\"input_image_id\":");
+        bmx__coco_put_image_id(b, &ds->images[inputs[x->input >= 0 && x->input < BMX__JOB_MAX_INPUTS
+                                                         ? x->input
+                                                         : 0]]);
         bmx__buf_puts(b, ",\"source_annotation_id\":");
         bmx__buf_int(b, x->annotation_id);
         bmx__buf_puts(b, ",\"category_id\":");

@@ -5,7 +5,8 @@
  * fewer inputs are held at once, the fewer fresh pages are touched and the more
  * of them are still in the processor's cache when they are used again.
  *
- * Each output joins two inputs, its base and its source. Made in index order,
+ * Each output joins two inputs, its base and its source (one for CutOut, four for
+ * Mosaic: each source is a parent of the output alike). Made in index order,
  * an input waits on average a third of the block between its uses. Made in the
  * order of a depth-first walk instead, where input v is finished after every
  * input that takes v as its source (v's "children": their outputs read v) and
@@ -22,10 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One output of the block: its local index and the block positions of its inputs. */
+/* One output of the block: its local index and the block positions of its inputs
+ * (its sources: those other than the base, each once). */
 struct edge {
     uint64_t j;
-    size_t base, source;
+    size_t base;
+    size_t source[BMX__JOB_MAX_INPUTS - 1];
+    size_t n_sources;
 };
 
 /* Lists of edge numbers per input (compressed: start[v] .. start[v + 1]). */
@@ -37,13 +41,15 @@ static bool lists_build(struct lists *l, size_t n_in, const struct edge *e, size
                         bool by_source)
 {
     l->start = calloc(n_in + 1, sizeof *l->start);
-    l->item = bmx__alloc_array(n_e > 0 ? n_e : 1, sizeof *l->item);
+    size_t n_items = n_e * (by_source ? BMX__JOB_MAX_INPUTS - 1 : 1);
+    l->item = bmx__alloc_array(n_items > 0 ? n_items : 1, sizeof *l->item);
     if (l->start == NULL || l->item == NULL) {
         return false;
     }
     for (size_t q = 0; q < n_e; q++) {
-        if (!by_source || e[q].source != e[q].base) {
-            l->start[(by_source ? e[q].source : e[q].base) + 1]++;
+        size_t n_v = by_source ? e[q].n_sources : 1;
+        for (size_t i = 0; i < n_v; i++) {
+            l->start[(by_source ? e[q].source[i] : e[q].base) + 1]++;
         }
     }
     for (size_t v = 0; v < n_in; v++) {
@@ -54,8 +60,9 @@ static bool lists_build(struct lists *l, size_t n_in, const struct edge *e, size
         return false;
     }
     for (size_t q = 0; q < n_e; q++) {
-        if (!by_source || e[q].source != e[q].base) {
-            size_t v = by_source ? e[q].source : e[q].base;
+        size_t n_v = by_source ? e[q].n_sources : 1;
+        for (size_t i = 0; i < n_v; i++) {
+            size_t v = by_source ? e[q].source[i] : e[q].base;
             l->item[l->start[v] + fill[v]++] = q;
         }
     }
@@ -85,9 +92,21 @@ bool bmx__job_order_block(const struct run *r, uint64_t *todo, size_t n, size_t 
     bool ok = e != NULL && seen != NULL && stack != NULL && next_kid != NULL && out != NULL;
     if (ok) {
         for (size_t q = 0; q < n; q++) {
-            uint64_t k = bmx__job_local_to_k(r, todo[q]);
-            size_t ub = (size_t)(k % r->n_in);
-            e[q] = (struct edge){todo[q], p->pos[ub] - lo, p->pos[bmx__job_source_input(r, k)] - lo};
+            size_t u[BMX__JOB_MAX_INPUTS];
+            size_t n_u = bmx__job_inputs(r, bmx__job_local_to_k(r, todo[q]), u);
+            memset(&e[q], 0, sizeof e[q]);
+            e[q].j = todo[q];
+            e[q].base = p->pos[u[0]] - lo;
+            for (size_t i = 1; i < n_u; i++) {
+                size_t v = p->pos[u[i]] - lo;
+                bool again = v == e[q].base;
+                for (size_t x = 0; x < e[q].n_sources; x++) {
+                    again = again || e[q].source[x] == v;
+                }
+                if (!again) {
+                    e[q].source[e[q].n_sources++] = v;
+                }
+            }
         }
         ok = lists_build(&own, n_in, e, n, false) && lists_build(&kids, n_in, e, n, true);
     }

@@ -18,6 +18,29 @@
  * A resumed run must have the same line; shards of one run differ only in their
  * shard line. Inputs are named by content (not path or time), so that shards made
  * on other machines from copies of the inputs still belong together. */
+/* One recipe entry as the identity names it. */
+static void put_entry(struct bmx__buf *b, const struct bmx_recipe_entry *e, bool comma)
+{
+    const struct bmx_op_options *p = &e->op;
+    const struct bmx_cutmix_options *c = &p->cutmix;
+    const double nums[] = {e->weight,        c->alpha,        c->ratio_lo,   c->ratio_hi,
+                           c->min_visibility, c->min_area,     c->min_size,   p->mix_alpha,
+                           p->mix_ratio,      p->paste_prob};
+    const int ints[] = {(int)p->op,         (int)c->mode,       (int)c->placement,
+                        c->tries,           (int)c->mask_format, (int)p->source_fit,
+                        p->holes,           (int)p->fill,        p->fill_rgb[0],
+                        p->fill_rgb[1],     p->fill_rgb[2],      (int)p->mosaic_size};
+    bmx__buf_puts(b, comma ? ",[" : "[");
+    for (size_t q = 0; q < sizeof nums / sizeof nums[0]; q++) {
+        bmx__buf_number(b, nums[q]);
+        bmx__buf_puts(b, ",");
+    }
+    for (size_t q = 0; q < sizeof ints / sizeof ints[0]; q++) {
+        bmx__buf_printf(b, q > 0 ? ",%d" : "%d", ints[q]);
+    }
+    bmx__buf_puts(b, "]");
+}
+
 char *bmx__job_identity(const struct run *r, uint64_t dataset_hash)
 {
     const struct bmx_job_options *o = r->opts;
@@ -63,6 +86,14 @@ char *bmx__job_identity(const struct run *r, uint64_t dataset_hash)
         /* The task and the split change YOLO bytes only. */
         bmx__buf_printf(&b, ",\"yolo_task\":%d,\"yolo_split\":", o->yolo_task);
         bmx__buf_string(&b, bmx__job_yolo_split(o));
+    }
+    if (r->recipe != &r->one) {
+        /* Operations other than the options' CutMix: every entry, every parameter. */
+        bmx__buf_puts(&b, ",\"recipe\":[");
+        for (size_t q = 0; q < r->recipe_len; q++) {
+            put_entry(&b, &r->recipe[q], q > 0);
+        }
+        bmx__buf_puts(&b, "]");
     }
     if (o->format == BMX_FORMAT_PNG) {
         /* The level changes PNG bytes only; a JPEG run's identity stays what it was. */
@@ -168,8 +199,7 @@ bmx_status bmx__job_journal_open(struct run *r, struct bmx_job_summary *sum, bmx
                     continue;
                 }
                 char fname[64];
-                snprintf(fname, sizeof fname, "cutmix_%06" PRIu64 ".%s", f->index,
-                         o->format == BMX_FORMAT_PNG ? "png" : "jpg");
+                bmx__job_file_name(r, f->index, fname, sizeof fname);
                 if (file_matches(r, fname, f->size, f->hash)) {
                     r->done[j] = true;
                     sum->resumed++;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 void bmx__job_keep_for_voc(struct out_rec *rec, struct bmx_sample *out, size_t base, size_t source,
-                           const struct bmx_patch *patch, bool keep_geometry)
+                           bool keep_geometry)
 {
     /* VOC XML carries no mask and no keypoints: only what it writes is kept. YOLO
      * keeps the masks (segment rows). */
@@ -26,7 +26,6 @@ void bmx__job_keep_for_voc(struct out_rec *rec, struct bmx_sample *out, size_t b
     out->n_objects = 0;
     rec->base = base;
     rec->source = source;
-    rec->patch = *patch;
 }
 
 /* The records being assembled. */
@@ -113,16 +112,14 @@ bmx_status bmx__job_write_voc(struct run *r, bmx_error *err)
         const struct out_rec *rec = &r->recs[j];
         const struct bmx_image_info *base = &ds->images[rec->base];
         uint64_t k = bmx__job_local_to_k(r, j);
-        snprintf(v.names[j], sizeof v.names[j], "cutmix_%06" PRIu64 ".%s", k,
-                 opts->format == BMX_FORMAT_PNG ? "png" : "jpg");
-        /* As the COCO output's image record: a new id, the base's size, no other
+        bmx__job_file_name(r, k, v.names[j], sizeof v.names[j]);
+        /* As the COCO output's image record: a new id, the output's size, no other
          * field of the base's. */
         struct bmx_image_info info = {
-            (int64_t)(r->id_offset + k + 1), NULL, v.names[j], base->width, base->height, NULL};
-        ok = add_image(&v, &info,
-                       bmx__prov_op_value("cutmix", k, base, &ds->images[rec->source],
-                                          rec->patch.rect, rec->patch.lambda, opts->seed),
-                       rec->objs, rec->n_objs, false);
+            (int64_t)(r->id_offset + k + 1), NULL, v.names[j], rec->out_w, rec->out_h, NULL};
+        (void)base;
+        ok = add_image(&v, &info, bmx__prov_value_parse(rec->record), rec->objs, rec->n_objs,
+                       false);
     }
     bmx_status st = BMX_OK;
     if (!ok) {

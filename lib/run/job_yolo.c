@@ -67,10 +67,10 @@ bmx_status bmx__job_write_yolo(struct run *r, bmx_error *err)
         const struct out_rec *rec = &r->recs[j];
         const struct bmx_image_info *base = &ds->images[rec->base];
         uint64_t k = bmx__job_local_to_k(r, j);
-        snprintf(names[j], sizeof names[j], "cutmix_%06" PRIu64 ".%s", k,
-                 opts->format == BMX_FORMAT_PNG ? "png" : "jpg");
+        bmx__job_file_name(r, k, names[j], sizeof names[j]);
         images[ni] = (struct bmx_image_info){
-            (int64_t)(r->id_offset + k + 1), NULL, names[j], base->width, base->height, NULL};
+            (int64_t)(r->id_offset + k + 1), NULL, names[j], rec->out_w, rec->out_h, NULL};
+        (void)base;
         first[ni] = no;
         count[ni] = rec->n_objs;
         if (rec->n_objs > 0) {

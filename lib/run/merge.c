@@ -282,9 +282,10 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
             const cJSON *bm = cJSON_GetObjectItemCaseSensitive((const cJSON *)ds->images[i].extra, "boxmix");
             const cJSON *op = cJSON_GetObjectItemCaseSensitive(bm, "op");
             const cJSON *index = cJSON_GetObjectItemCaseSensitive(bm, "index");
-            int kind = cJSON_IsString(op) && strcmp(op->valuestring, "original") == 0 ? 0
-                       : cJSON_IsString(op) && strcmp(op->valuestring, "cutmix") == 0  ? 1
-                                                                                        : -1;
+            enum bmx_op any;
+            int kind = cJSON_IsString(op) && strcmp(op->valuestring, "original") == 0    ? 0
+                       : cJSON_IsString(op) && bmx_op_from_name(op->valuestring, &any) ? 1
+                                                                                         : -1;
             if (kind < 0 || !cJSON_IsNumber(index) || index->valuedouble < 0) {
                 st = bmx__fail(err, BMX_E_SCHEMA,
                                "%s/annotations.json: images[%zu].boxmix: no op and index: not a boxmix-augment output",

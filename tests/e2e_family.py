@@ -1,0 +1,297 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""The CutMix family through boxmix-augment: every operation (--op) and recipes
+(--recipe) on the samples, with what carries over from CutMix: the records and file
+names, the same bytes for any thread count, dry runs equal to full runs, shards
+merged equal to one run, resume after a kill, VOC and YOLO output, the memory
+limit, the per-operation summary, and bad recipes and options refused naming the
+file and JSON path.
+
+    e2e_family.py TOOLS_DIR SOURCE_ROOT     (TAP on stdout)
+"""
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TOOLS, ROOT = sys.argv[1], sys.argv[2]
+AUG, MERGE, CHECK = (os.path.join(TOOLS, "boxmix-" + t) for t in ("augment", "merge", "check"))
+ANN = os.path.join(ROOT, "samples", "coco", "annotations.json")
+IMG = os.path.join(ROOT, "samples", "images")
+OPS = ("cutmix", "cutout", "mixup", "mosaic", "copypaste")
+# Options that make each operation show what it does on the small samples.
+OP_ARGS = {
+    "cutmix": ["--source-fit", "letterbox"],
+    "cutout": ["--holes", "3", "--fill", "noise"],
+    "mixup": ["--mix-ratio", "0.5"],
+    "mosaic": ["--mosaic-size", "320"],
+    "copypaste": ["--paste-prob", "0.7"],
+}
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append((name, bool(cond), detail))
+
+
+def run(*args):
+    p = subprocess.run([str(a) for a in args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def augment(out, *extra):
+    return run(AUG, "--annotations", ANN, "--images", IMG, "--out", out, "--seed", "11", *extra)
+
+
+def tree(d, skip=(".boxmix-journal",)):
+    files = {}
+    for base, dirs, names in os.walk(d):
+        dirs.sort()
+        for n in sorted(names):
+            p = os.path.join(base, n)
+            rel = os.path.relpath(p, d)
+            if rel not in skip:
+                with open(p, "rb") as f:
+                    files[rel] = hashlib.sha256(f.read()).hexdigest()
+    return files
+
+
+def load(d):
+    with open(os.path.join(d, "annotations.json")) as f:
+        return json.load(f)
+
+
+def inside(box, w, h):
+    x, y, bw, bh = box
+    return x >= 0 and y >= 0 and x + bw <= w + 1e-6 and y + bh <= h + 1e-6 and bw > 0 and bh > 0
+
+
+def check_op(tmp, op):
+    d = os.path.join(tmp, op)
+    rc, out, err = augment(d, "--op", op, "--per-image", "2", *OP_ARGS[op])
+    check(op + ": exit 0", rc == 0, err)
+    if rc != 0:
+        return
+    check(op + ": the summary counts outputs per operation",
+          "outputs per operation: %s 16" % op in out, out)
+    doc = load(d)
+    imgs = doc["images"]
+    check(op + ": 16 images, each named and recorded by its operation",
+          len(imgs) == 16 and all(i["boxmix"]["op"] == op and i["file_name"].startswith(op + "_")
+                                  for i in imgs), str([i["file_name"] for i in imgs[:3]]))
+    size = {i["id"]: (i["width"], i["height"]) for i in imgs}
+    if op == "mosaic":
+        check("mosaic: every output is mosaic_size square, with four tiles and a centre",
+              all(size[i["id"]] == (320, 320) and len(i["boxmix"]["tiles"]) == 4 and
+                  160 <= i["boxmix"]["centre"][0] <= 480 for i in imgs))
+        check("mosaic: every object comes from a tile 0..3",
+              all(a["boxmix"]["from"] == "tile" and 0 <= a["boxmix"]["tile"] <= 3
+                  for a in doc["annotations"]))
+    if op == "mixup":
+        check("mixup: lambda 0.5, every object carries its weight",
+              all(i["boxmix"]["lambda"] == 0.5 for i in imgs) and
+              all(a["boxmix"]["weight"] == 0.5 for a in doc["annotations"]))
+    if op == "cutout":
+        check("cutout: three holes and the noise fill recorded",
+              all(len(i["boxmix"]["holes"]) == 3 and i["boxmix"]["fill"] == "noise" for i in imgs))
+        check("cutout: every object from the base",
+              all(a["boxmix"]["from"] == "base" for a in doc["annotations"]))
+    if op == "copypaste":
+        check("copypaste: pasted ids recorded, pasted objects whole (visibility 1)",
+              all(isinstance(i["boxmix"]["pasted_annotation_ids"], list) for i in imgs) and
+              all(a["boxmix"]["visibility"] == 1 for a in doc["annotations"]
+                  if a["boxmix"]["from"] == "source"))
+    if op == "cutmix":
+        check("cutmix letterbox: the record names the fit",
+              all(i["boxmix"]["source_fit"] == "letterbox" for i in imgs))
+    check(op + ": every box inside its image, every visibility in (0, 1]",
+          all(inside(a["bbox"], *size[a["image_id"]]) and 0 < a["boxmix"]["visibility"] <= 1
+              for a in doc["annotations"]))
+    rc, _, err = run(CHECK, "--annotations", os.path.join(d, "annotations.json"), "--images",
+                     os.path.join(d, "images"))
+    check(op + ": boxmix-check accepts the output", rc == 0, err)
+
+    # The same bytes for any thread count; a dry run's annotations equal the run's.
+    d2 = os.path.join(tmp, op + "-t2")
+    rc, _, err = augment(d2, "--op", op, "--per-image", "2", "--threads", "2", *OP_ARGS[op])
+    check(op + ": --threads 2 writes the same bytes as the default", rc == 0 and tree(d) == tree(d2), err)
+    d3 = os.path.join(tmp, op + "-dry")
+    rc, _, err = augment(d3, "--op", op, "--per-image", "2", "--dry-run", *OP_ARGS[op])
+    check(op + ": a dry run's annotations equal the run's",
+          rc == 0 and tree(d3) == {"annotations.json": tree(d)["annotations.json"]}, err)
+    # VOC and YOLO outputs of the same run.
+    for fmt in ("voc", "yolo"):
+        dv = os.path.join(tmp, op + "-" + fmt)
+        rc, _, err = augment(dv, "--op", op, "--per-image", "2", "--out-format", fmt, *OP_ARGS[op])
+        check(op + ": --out-format " + fmt, rc == 0, err)
+    names = sorted(os.listdir(os.path.join(tmp, op + "-voc", "Annotations")))
+    check(op + ": VOC files named by the operation", len(names) == 16 and
+          all(n.startswith(op + "_") for n in names), str(names[:3]))
+
+
+def journal_outputs(out):
+    try:
+        with open(os.path.join(out, ".boxmix-journal")) as f:
+            return sum(1 for line in f if line.startswith("output "))
+    except OSError:
+        return 0
+
+
+def check_recipe(tmp):
+    recipe = os.path.join(tmp, "recipe.json")
+    with open(recipe, "w") as f:
+        json.dump({"operations": [
+            {"op": "cutmix", "weight": 2, "placement": "source-object"},
+            {"op": "cutout", "weight": 1, "holes": 2, "fill": [0, 0, 255]},
+            {"op": "mixup", "weight": 1},
+            {"op": "mosaic", "weight": 1, "mosaic_size": 256},
+            {"op": "copypaste", "weight": 1, "source_fit": "letterbox"}]}, f)
+    d = os.path.join(tmp, "recipe")
+    rc, out, err = augment(d, "--recipe", recipe, "--per-image", "6")
+    check("recipe: exit 0", rc == 0, err)
+    if rc != 0:
+        return
+    doc = load(d)
+    counts = {}
+    for i in doc["images"]:
+        counts[i["boxmix"]["op"]] = counts.get(i["boxmix"]["op"], 0) + 1
+    line = [l for l in out.splitlines() if "outputs per operation" in l]
+    expect = ", ".join("%s %d" % (op, counts[op]) for op in OPS if op in counts)
+    check("recipe: every operation drawn, the summary counts them",
+          len(counts) == 5 and line and line[0].endswith(expect), "%s / %s" % (counts, line))
+    check("recipe: each entry's parameters reach its outputs",
+          all(i["boxmix"]["fill_rgb"] == [0, 0, 255] for i in doc["images"] if i["boxmix"]["op"] == "cutout")
+          and all(i["width"] == 256 for i in doc["images"] if i["boxmix"]["op"] == "mosaic")
+          and all(i["boxmix"]["placement"] == "source-object" for i in doc["images"]
+                  if i["boxmix"]["op"] == "cutmix"))
+    ref = tree(d)
+    rc, _, err = augment(os.path.join(tmp, "recipe-t1"), "--recipe", recipe, "--per-image", "6",
+                         "--threads", "1", "--memory-limit", "1")
+    check("recipe: one thread and a 1-byte memory limit write the same bytes",
+          rc == 0 and tree(os.path.join(tmp, "recipe-t1")) == ref, err)
+    check("recipe: the raised memory limit counts Mosaic's four inputs",
+          "four" in err, err)
+    # Shards merged give the single run.
+    shards = []
+    for i in range(3):
+        s = os.path.join(tmp, "shard%d" % i)
+        rc, _, err = augment(s, "--recipe", recipe, "--per-image", "6", "--shard", "%d/3" % i)
+        check("recipe: shard %d/3" % i, rc == 0, err)
+        shards.append(s)
+    m = os.path.join(tmp, "merged")
+    rc, _, err = run(MERGE, "--out", m, *shards)
+    check("recipe: merged shards equal the single run", rc == 0 and tree(m) == ref, err)
+    # Killed partway and resumed: the single run's bytes.
+    k = os.path.join(tmp, "killed")
+    args = [AUG, "--annotations", ANN, "--images", IMG, "--out", k, "--seed", "11", "--recipe",
+            recipe, "--per-image", "40", "--threads", "1", "--quiet"]
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    while time.time() < deadline and p.poll() is None and journal_outputs(k) < 20:
+        time.sleep(0.005)
+    killed = p.poll() is None
+    if killed:
+        p.send_signal(signal.SIGKILL)
+    p.communicate()
+    rc, _, err = run(*args, "--resume")
+    full = os.path.join(tmp, "full")
+    rc2, _, err2 = run(*[a if a != k else full for a in args])
+    check("recipe: a killed run resumed equals a whole run",
+          killed and rc == 0 and rc2 == 0 and tree(k) == tree(full), err + err2)
+    # Another recipe with the same folder cannot resume it.
+    with open(os.path.join(tmp, "recipe2.json"), "w") as f:
+        json.dump({"operations": [{"op": "cutout"}]}, f)
+    rc, _, err = run(AUG, "--annotations", ANN, "--images", IMG, "--out", full, "--seed", "11",
+                     "--recipe", os.path.join(tmp, "recipe2.json"), "--per-image", "40", "--resume")
+    check("recipe: --resume with another recipe is refused", rc == 1, err)
+
+
+def check_source_object(tmp):
+    """Every output whose source has a non-crowd object keeps a source object."""
+    d = os.path.join(tmp, "anchored")
+    rc, _, err = augment(d, "--placement", "source-object", "--per-image", "4")
+    check("source-object: exit 0", rc == 0, err)
+    if rc != 0:
+        return
+    with open(ANN) as f:
+        src = json.load(f)
+    has_obj = {}
+    for a in src["annotations"]:
+        if not a.get("iscrowd", 0):
+            has_obj[a["image_id"]] = True
+    doc = load(d)
+    from_source = {}
+    for a in doc["annotations"]:
+        if a["boxmix"]["from"] == "source":
+            from_source[a["image_id"]] = True
+    eligible = [i for i in doc["images"] if has_obj.get(i["boxmix"]["source_image_id"])]
+    kept = [i for i in eligible if from_source.get(i["id"])]
+    check("source-object: every output whose source has an object keeps one (%d of %d)"
+          % (len(kept), len(eligible)), eligible and len(kept) == len(eligible))
+    check("source-object: each record names its anchor",
+          all(i["boxmix"]["placement"] == "source-object" and
+              i["boxmix"]["anchor_annotation_id"] is not None for i in eligible))
+
+
+def check_refusals(tmp):
+    bad = [
+        ({"operations": [{"op": "blur"}]}, "operations[0].op"),
+        ({"operations": [{"op": "cutout", "holez": 2}]}, "operations[0].holez: unknown parameter"),
+        ({"operations": [{"op": "cutmix"}, {"op": "mosaic", "mosaic_size": 8}]},
+         "operations[1].mosaic_size"),
+        ({"operations": [{"op": "mixup", "holes": 2}]}, "operations[0].holes: not a parameter of mixup"),
+        ({"operations": [{"op": "mixup", "weight": 0}]}, "operations[0].weight"),
+        ({"operations": [{"op": "mixup", "source_fit": "crop"}]}, "operations[0].source_fit"),
+        ({"operations": []}, "operations: expected an array"),
+        ({"ops": []}, "ops: unknown key"),
+    ]
+    for q, (doc, what) in enumerate(bad):
+        p = os.path.join(tmp, "bad%d.json" % q)
+        with open(p, "w") as f:
+            json.dump(doc, f)
+        out = os.path.join(tmp, "badout%d" % q)
+        rc, _, err = augment(out, "--recipe", p)
+        check("a bad recipe is refused naming the file and %s" % what,
+              rc == 1 and p in err and what in err and not os.path.exists(out), err)
+    p = os.path.join(tmp, "broken.json")
+    with open(p, "w") as f:
+        f.write('{"operations": [\n  {"op": "cutout",}\n]}')
+    rc, _, err = augment(os.path.join(tmp, "badjson"), "--recipe", p)
+    check("a recipe that is not JSON: file, line and column", rc == 1 and p + ": line 2" in err, err)
+    for args, what in ((["--op", "mosaic", "--holes", "2"], "--holes does not apply to --op mosaic"),
+                       (["--op", "cutout", "--source-fit", "letterbox"], "--source-fit does not apply"),
+                       (["--op", "mixup", "--source-fit", "crop"], "crop"),
+                       (["--op", "blur"], "--op: expected"),
+                       (["--op", "cutout", "--recipe", p], "exclude each other"),
+                       (["--fill", "1,2"], "--fill"),
+                       (["--op", "cutout", "--fill", "300,0,0"], "--fill")):
+        rc, _, err = augment(os.path.join(tmp, "usage"), *args)
+        check("usage error: %s" % " ".join(args), rc == 2 and what in err, err)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="boxmix-family-")
+    try:
+        for op in OPS:
+            check_op(tmp, op)
+        check_recipe(tmp)
+        check_source_object(tmp)
+        check_refusals(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("1..%d" % len(results))
+    for n, (name, ok, detail) in enumerate(results, 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", n, name))
+        if not ok and detail:
+            for line in str(detail).splitlines()[:8]:
+                print("#   " + line)
+    return 0 if all(ok for _, ok, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
