@@ -599,6 +599,32 @@ def decisions():
         put(d, "bad-" + name, text + "\n")
 
 
+def recipe():
+    """fuzz_recipe: recipes with every operation and parameter, and ones a field
+    wrong."""
+    d = reset("recipe")
+    every = [{"op": "cutmix", "weight": 2, "alpha": 0.5, "placement": "source-object",
+              "tries": 3, "source_fit": "crop", "min_visibility": 0.2, "min_area": 4,
+              "min_size": 1, "mask_format": "rle", "cut_ratio": [0.2, 0.6]},
+             {"op": "cutout", "holes": 4, "fill": [1, 2, 3]},
+             {"op": "cutout", "fill": "noise"},
+             {"op": "mixup", "mix_alpha": 8, "mix_ratio": 0.25, "source_fit": "letterbox"},
+             {"op": "mosaic", "mosaic_size": 320, "mask_format": "polygon"},
+             {"op": "copypaste", "paste_prob": 1, "weight": 0.5}]
+    put(d, "every", json.dumps({"operations": every}, indent=1))
+    for i, e in enumerate(every):
+        put(d, "one-%d" % i, json.dumps({"operations": [e]}))
+    wrong = {"unknown-op": [{"op": "blur"}], "unknown-key": [{"op": "cutout", "x": 1}],
+             "holes-0": [{"op": "cutout", "holes": 0}], "crop-mixup": [{"op": "mixup", "source_fit": "crop"}],
+             "weight-neg": [{"op": "mixup", "weight": -1}], "size-8": [{"op": "mosaic", "mosaic_size": 8}],
+             "fill-4": [{"op": "cutout", "fill": [1, 2, 3, 4]}], "not-object": [3],
+             "misplaced": [{"op": "mixup", "holes": 2}], "empty": []}
+    for name, ops in wrong.items():
+        put(d, "bad-" + name, json.dumps({"operations": ops}))
+    put(d, "bad-root", "[]")
+    put(d, "bad-trailing", json.dumps({"operations": every[:1]}) + " x")
+
+
 def main():
     coco()
     check()
@@ -611,6 +637,7 @@ def main():
     yolo_rows()
     yolo_yaml()
     decisions()
+    recipe()
 
 
 if __name__ == "__main__":
