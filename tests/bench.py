@@ -110,6 +110,9 @@ def parse_args():
                          "instead of the JPEG benchmark, against --peer if given")
     ap.add_argument("--png-level", type=int, metavar="L",
                     help="with --png: boxmix-augment --png-level L (default: boxmix's own)")
+    ap.add_argument("--op", metavar="NAME",
+                    help="boxmix-augment --op NAME (cutmix, cutout, mixup, mosaic, copypaste): "
+                         "the operation timed against the floor (default: the tool's default)")
     ap.add_argument("--per-image", type=int, default=1, metavar="K",
                     help="outputs per input (default 1); the floor then encodes K per decode")
     ap.add_argument("--big-images", type=int, metavar="N",
@@ -513,10 +516,14 @@ def bench_images(a, work, tools, help_text):
         o = os.path.join(outs, "boxmix" if t is None else "boxmix-threads%d" % t)
         argv = [augment, "--annotations", ann, "--images", img, "--out", o, "--per-image", str(k),
                 "--quality", q]
+        if a.op is not None:
+            argv += ["--op", a.op]
         if t is not None:
             argv += ["--threads", str(t)]
         argv += ["--force", "--quiet"]
         label = "boxmix-augment --threads %d" % t if t is not None else "boxmix-augment"
+        if a.op is not None:
+            label += " --op " + a.op
         boxmix.append(dir_cmd(label, argv, o, False, os.path.join(o, "images")))
         boxmix[-1].threads = t
     if not has_threads:
