@@ -30,11 +30,16 @@ bmx_status bmx__job_check_original_names(const bmx_dataset *ds, const char *inpu
     bmx_status st = BMX_OK;
     for (size_t i = 0; i < ds->n_images; i++) {
         names[i] = ds->images[i].file_name;
-        if (strncmp(names[i], "cutmix_", 7) == 0) {
-            st = bmx__fail(err, BMX_E_SCHEMA,
-                           "%s: images[%zu].file_name: \"%s\" could collide with the names of boxmix's outputs (cutmix_*)",
-                           input_name, i, names[i]);
-            goto done;
+        for (int op = 0; op < BMX_OP_COUNT; op++) {
+            /* Every operation's outputs are named OP_NNNNNN. */
+            const char *name = bmx_op_name((enum bmx_op)op);
+            size_t n = strlen(name);
+            if (strncmp(names[i], name, n) == 0 && names[i][n] == '_') {
+                st = bmx__fail(err, BMX_E_SCHEMA,
+                               "%s: images[%zu].file_name: \"%s\" could collide with the names of boxmix's outputs (%s_*)",
+                               input_name, i, names[i], name);
+                goto done;
+            }
         }
     }
     qsort(names, ds->n_images, sizeof *names, cmp_str);
