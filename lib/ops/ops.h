@@ -112,6 +112,14 @@ double bmx__box_minus_holes(const double c[4], const struct bmx_rect *holes, siz
 bmx_status bmx__rle_place(const struct bmx_rle *in, uint32_t h, uint32_t w, int64_t dx, int64_t dy,
                           struct bmx_rle *out, bmx_error *err);
 
+/* An object of a w_in x h_in image brought to w x h (sx = w / w_in, sy = h / h_in):
+ * box and polygons scaled, RLE resampled nearest (bmx_rle_resize_nearest), keypoints
+ * moved; area recomputed, nothing decided. `out` owns its geometry; on failure free
+ * it with bmx_object_free (cutmix_apply.c). */
+bmx_status bmx__object_scale(const struct bmx_object *in, double sx, double sy, int32_t w,
+                             int32_t h, int32_t w_in, int32_t h_in, struct bmx_object *out,
+                             bmx_error *err);
+
 bmx_status bmx__op_cutout(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
                           bool pixels, bmx_rng *rng, struct bmx_sample *out,
                           struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
