@@ -20,21 +20,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Each channel's mean over the whole image, rounded to nearest. */
+/* Each channel's mean over the whole image, rounded to nearest. The sums stay in
+ * registers (one per channel): a sum through memory is a chain of stores. */
 static void channel_means(const struct bmx_image *img, uint8_t mean[4])
 {
-    const size_t c = (size_t)img->channels;
-    uint64_t sum[4] = {0, 0, 0, 0};
+    const int32_t c = img->channels;
+    uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (int32_t y = 0; y < img->h; y++) {
-        const uint8_t *row = img->data + (size_t)y * img->stride;
-        for (int32_t x = 0; x < img->w; x++) {
-            for (size_t k = 0; k < c; k++) {
-                sum[k] += row[(size_t)x * c + k];
+        const uint8_t *p = img->data + (size_t)y * img->stride;
+        const uint8_t *end = p + (size_t)img->w * (size_t)c;
+        if (c == 3) {
+            for (; p < end; p += 3) {
+                s0 += p[0];
+                s1 += p[1];
+                s2 += p[2];
+            }
+        } else if (c == 4) {
+            for (; p < end; p += 4) {
+                s0 += p[0];
+                s1 += p[1];
+                s2 += p[2];
+                s3 += p[3];
+            }
+        } else if (c == 2) {
+            for (; p < end; p += 2) {
+                s0 += p[0];
+                s1 += p[1];
+            }
+        } else {
+            for (; p < end; p++) {
+                s0 += p[0];
             }
         }
     }
     const uint64_t n = (uint64_t)img->w * (uint64_t)img->h;
-    for (size_t k = 0; k < 4; k++) {
+    const uint64_t sum[4] = {s0, s1, s2, s3};
+    for (int32_t k = 0; k < 4; k++) {
         mean[k] = k < c ? (uint8_t)((sum[k] + n / 2) / n) : 0;
     }
 }
@@ -93,9 +114,10 @@ static uint8_t noise_byte(struct noise *nz)
     return b;
 }
 
-/* Fill the holes of `img` (the base's copy): a colour per channel, or noise. */
+/* Fill the holes of `img` (the base's copy): a colour per channel (copied from
+ * `pattern`, a row of it), or noise. */
 static void fill_holes(struct bmx_image *img, const struct bmx_rect *holes, size_t n,
-                       const uint8_t colour[4], bool noise, bmx_rng *rng)
+                       const uint8_t *pattern, bmx_rng *rng)
 {
     const size_t c = (size_t)img->channels;
     int32_t spans[BMX_MAX_HOLES][2];
@@ -105,14 +127,12 @@ static void fill_holes(struct bmx_image *img, const struct bmx_rect *holes, size
         uint8_t *row = img->data + (size_t)y * img->stride;
         for (size_t i = 0; i < m; i++) {
             uint8_t *p = row + (size_t)spans[i][0] * c;
-            uint8_t *end = row + (size_t)spans[i][1] * c;
-            if (noise) {
-                for (; p < end; p++) {
-                    *p = noise_byte(&nz);
-                }
+            const size_t len = (size_t)(spans[i][1] - spans[i][0]) * c;
+            if (pattern != NULL) {
+                memcpy(p, pattern, len);
             } else {
-                for (; p < end; p += c) {
-                    memcpy(p, colour, c);
+                for (size_t q = 0; q < len; q++) {
+                    p[q] = noise_byte(&nz);
                 }
             }
         }
@@ -176,8 +196,20 @@ bmx_status bmx__op_cutout(const struct bmx_op_options *opts, const struct bmx_sa
                 colour[1] = 255;
             }
         }
+        uint8_t *pattern = NULL;
+        if (opts->fill != BMX_FILL_NOISE) {
+            pattern = bmx__alloc_array((size_t)w, c);
+            if (pattern == NULL) {
+                bmx_sample_free(&res);
+                return bmx__fail(err, BMX_E_NOMEM, "cutout: out of memory");
+            }
+            for (size_t x = 0; x < (size_t)w; x++) {
+                memcpy(pattern + x * c, colour, c);
+            }
+        }
         /* The objects below draw nothing: filling now keeps the documented order. */
-        fill_holes(&res.image, record->holes, n, colour, opts->fill == BMX_FILL_NOISE, rng);
+        fill_holes(&res.image, record->holes, n, pattern, rng);
+        free(pattern);
     }
 
     /* 3. Objects: every one cut by every hole. */
