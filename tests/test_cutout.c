@@ -308,7 +308,8 @@ static void mean_fill_exact(void **state)
             for (int k = 0; k < 3; k++) {
                 size_t at = (size_t)y * out.image.stride + (size_t)x * 3 + (size_t)k;
                 size_t at_a = (size_t)y * a.image.stride + (size_t)x * 3 + (size_t)k;
-                assert_int_equal(out.image.data[at], in_hole ? rec.fill_rgb[k] : a.image.data[at_a]);
+                const uint8_t want = in_hole ? rec.fill_rgb[k] : a.image.data[at_a];
+                assert_int_equal(out.image.data[at], want);
             }
         }
     }

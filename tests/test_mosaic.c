@@ -318,6 +318,53 @@ static void rle_place_moves_and_crops(void **state)
     bmx_object_free(&o);
 }
 
+/* bmx__rle_place against the bitmap: random masks moved anywhere, partly or
+ * wholly off the new frame. */
+static void rle_place_matches_bitmap(void **state)
+{
+    (void)state;
+    bmx_rng g;
+    bmx_rng_seed(&g, 4, 4);
+    for (int draw = 0; draw < 2000; draw++) {
+        const uint32_t h = 1 + (uint32_t)bmx_rng_below(&g, 12);
+        const uint32_t w = 1 + (uint32_t)bmx_rng_below(&g, 12);
+        const uint32_t H = 1 + (uint32_t)bmx_rng_below(&g, 16);
+        const uint32_t W = 1 + (uint32_t)bmx_rng_below(&g, 16);
+        const int64_t dx = (int64_t)bmx_rng_below(&g, 30) - 14;
+        const int64_t dy = (int64_t)bmx_rng_below(&g, 30) - 14;
+        uint8_t m[12 * 12], want[16 * 16], got[16 * 16];
+        const unsigned density = (unsigned)bmx_rng_below(&g, 4);
+        for (uint32_t i = 0; i < h * w; i++) {
+            m[i] = bmx_rng_below(&g, 4) < density;
+        }
+        memset(want, 0, sizeof want);
+        for (uint32_t x = 0; x < w; x++) {
+            for (uint32_t y = 0; y < h; y++) {
+                int64_t X = (int64_t)x + dx, Y = (int64_t)y + dy;
+                if (m[x * h + y] && X >= 0 && X < (int64_t)W && Y >= 0 && Y < (int64_t)H) {
+                    want[(size_t)X * H + (size_t)Y] = 1;
+                }
+            }
+        }
+        struct bmx_rle in, out;
+        assert_int_equal(bmx_rle_encode(m, h, w, &in, NULL), BMX_OK);
+        assert_int_equal(bmx__rle_place(&in, H, W, dx, dy, &out, NULL), BMX_OK);
+        assert_int_equal(bmx_rle_validate(&out, NULL), BMX_OK);
+        assert_int_equal(bmx_rle_decode(&out, got, (size_t)H * W, NULL), BMX_OK);
+        for (size_t i = 0; i < (size_t)H * W; i++) {
+            assert_int_equal(got[i] != 0, want[i]);
+        }
+        /* The same runs as encoding the bitmap: canonical (adjacent runs joined). */
+        struct bmx_rle ref;
+        assert_int_equal(bmx_rle_encode(want, H, W, &ref, NULL), BMX_OK);
+        assert_int_equal(ref.m, out.m);
+        assert_memory_equal(ref.counts, out.counts, ref.m * sizeof(uint32_t));
+        bmx_rle_free(&ref);
+        bmx_rle_free(&in);
+        bmx_rle_free(&out);
+    }
+}
+
 /* ------------------------------------------------------------------------- */
 /* Properties over random draws                                               */
 /* ------------------------------------------------------------------------- */
@@ -598,6 +645,7 @@ int main(void)
         cmocka_unit_test(four_flat_images),
         cmocka_unit_test(objects_land_scaled_and_clipped),
         cmocka_unit_test(rle_place_moves_and_crops),
+        cmocka_unit_test(rle_place_matches_bitmap),
         cmocka_unit_test(random_draws_properties),
         cmocka_unit_test(pixels_and_dry_run),
     };
