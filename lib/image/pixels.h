@@ -18,6 +18,16 @@ bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t
 bmx_status bmx__image_resample_rect(const struct bmx_image *in, int32_t w, int32_t h,
                                     struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
 
+/* As bmx__image_resize_rect and bmx__image_resample_rect, the pixels of `r` written
+ * into `dst` with r's top-left corner at (at_x, at_y) of dst instead of at (r.x, r.y)
+ * (a Mosaic tile placed in the output); the same bytes. */
+bmx_status bmx__image_resize_rect_at(const struct bmx_image *in, int32_t w, int32_t h,
+                                     struct bmx_rect r, struct bmx_image *dst, int32_t at_x,
+                                     int32_t at_y, bmx_error *err);
+bmx_status bmx__image_resample_rect_at(const struct bmx_image *in, int32_t w, int32_t h,
+                                       struct bmx_rect r, struct bmx_image *dst, int32_t at_x,
+                                       int32_t at_y, bmx_error *err);
+
 /* CutMix's pixels: `dst` (A's size and channels, its own memory) becomes A with
  * the patch `r` (inside A) taken from B resized to A's size. */
 bmx_status bmx__image_paste(const struct bmx_image *a, const struct bmx_image *b,

@@ -276,6 +276,13 @@ static void blend_rows(uint32_t *acc, const uint32_t *line, uint32_t w, size_t n
 bmx_status bmx__image_resample_rect(const struct bmx_image *in, int32_t w, int32_t h,
                                     struct bmx_rect r, struct bmx_image *dst, bmx_error *err)
 {
+    return bmx__image_resample_rect_at(in, w, h, r, dst, r.x, r.y, err);
+}
+
+bmx_status bmx__image_resample_rect_at(const struct bmx_image *in, int32_t w, int32_t h,
+                                       struct bmx_rect r, struct bmx_image *dst, int32_t at_x,
+                                       int32_t at_y, bmx_error *err)
+{
     const size_t c = (size_t)in->channels;
     const size_t n = (size_t)r.w * c;
     struct taps tx, ty;
@@ -317,7 +324,7 @@ bmx_status bmx__image_resample_rect(const struct bmx_image *in, int32_t w, int32
             }
             blend_rows(acc, line, wy[j], n);
         }
-        uint8_t *d = dst->data + (size_t)(r.y + y) * dst->stride + (size_t)r.x * c;
+        uint8_t *d = dst->data + (size_t)(at_y + y) * dst->stride + (size_t)at_x * c;
         for (size_t q = 0; q < n; q++) {
             d[q] = (uint8_t)(acc[q] >> (2 * FRAC_BITS));
         }

@@ -65,9 +65,16 @@ static struct axis_tap axis_map(int32_t n_in, int32_t n_out, int32_t dst)
 /* Fill the pixels of `r` (a rectangle of the w x h output) of the bilinear resize
  * of `in` into `dst`, an image of w x h. Only what is asked is computed, so CutMix
  * resizes just the patch of a source of another size. */
-BMX__VECTOR_CLONES
 bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t h,
                                   struct bmx_rect r, struct bmx_image *dst, bmx_error *err)
+{
+    return bmx__image_resize_rect_at(in, w, h, r, dst, r.x, r.y, err);
+}
+
+BMX__VECTOR_CLONES
+bmx_status bmx__image_resize_rect_at(const struct bmx_image *in, int32_t w, int32_t h,
+                                     struct bmx_rect r, struct bmx_image *dst, int32_t at_x,
+                                     int32_t at_y, bmx_error *err)
 {
     size_t c = (size_t)in->channels;
     if (r.w <= 0 || r.h <= 0) {
@@ -75,14 +82,14 @@ bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t
     }
     if (w == in->w && h == in->h) {
         for (int32_t y = r.y; y < r.y + r.h; y++) {
-            memcpy(dst->data + (size_t)y * dst->stride + (size_t)r.x * c,
+            memcpy(dst->data + (size_t)(at_y + y - r.y) * dst->stride + (size_t)at_x * c,
                    in->data + (size_t)y * in->stride + (size_t)r.x * c, (size_t)r.w * c);
         }
         return BMX_OK;
     }
     if (in->w > w || in->h > h) {
         /* A shrink: filtered over each output pixel's footprint (resample.c). */
-        return bmx__image_resample_rect(in, w, h, r, dst, err);
+        return bmx__image_resample_rect_at(in, w, h, r, dst, at_x, at_y, err);
     }
     /* Separable: each input row the patch needs is interpolated along x once (kept
      * unrounded, as 2^11-scaled sums) and every output row blends two of them. The
@@ -140,7 +147,7 @@ bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t
         }
         const uint32_t wy1 = ty.f;
         const uint32_t wy0 = FRAC_ONE - wy1;
-        uint8_t *d = dst->data + (size_t)y * dst->stride + (size_t)r.x * c;
+        uint8_t *d = dst->data + (size_t)(at_y + y - r.y) * dst->stride + (size_t)at_x * c;
         for (size_t q = 0; q < n; q++) {
             /* top, bottom <= 255 * 2^11; the sum below stays under 2^30 + 2^21. */
             d[q] = (uint8_t)((line[0][q] * wy0 + line[1][q] * wy1 +

@@ -321,3 +321,11 @@ bmx_status bmx_cutmix_at(const struct bmx_cutmix_options *opts, const struct bmx
     bmx_rng_seed_op(&rng, seed, index);
     return bmx_cutmix(opts, a, b, &rng, out, patch, stats, err);
 }
+
+/* scale_object for the other operations (ops.h). */
+bmx_status bmx__object_scale(const struct bmx_object *in, double sx, double sy, int32_t w,
+                             int32_t h, int32_t w_in, int32_t h_in, struct bmx_object *out,
+                             bmx_error *err)
+{
+    return scale_object(in, sx, sy, w, h, w_in, h_in, out, err);
+}

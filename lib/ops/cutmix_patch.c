@@ -231,3 +231,11 @@ bmx_status bmx_cutmix_draw_patch(const struct bmx_cutmix_options *opts, int32_t 
     return BMX_OK;
 }
 
+
+/* One rectangle drawn as a patch is (alpha or ratios; no placement), for the
+ * operations that draw several (CutOut's holes). `opts` checked. */
+void bmx__patch_draw_rect(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                          bmx_rng *rng, struct bmx_rect *out)
+{
+    draw_one(opts, w, h, rng, out);
+}

@@ -192,6 +192,10 @@ static bmx__op_entry entry_of(enum bmx_op op)
     switch (op) {
     case BMX_OP_CUTMIX:
         return bmx__op_cutmix;
+    case BMX_OP_CUTOUT:
+        return bmx__op_cutout;
+    case BMX_OP_MOSAIC:
+        return bmx__op_mosaic;
     default:
         return NULL;
     }

@@ -85,4 +85,49 @@ void bmx__op_decision(struct bmx_decision *d, enum bmx_origin from, int input, s
  * keypoints). */
 void bmx__op_count(struct bmx_cutmix_stats *stats, bool kept, const struct bmx_object *o);
 
+/* One rectangle of a w x h image drawn as CutMix draws a patch (Beta(alpha, alpha)
+ * area or side ratios; placement ignored): beta draws lambda, cx, cy; ratio draws
+ * rw, rh, x, y. `opts` checked (cutmix_patch.c). */
+void bmx__patch_draw_rect(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                          bmx_rng *rng, struct bmx_rect *out);
+
+/* One object cut by `n` rectangles (CutOut's holes, inside a w x h image), exactly
+ * (cutout_object.c): the primitive applied hole after hole with the rules off, the
+ * rules then decided once on what is left against the whole object; mask format
+ * applied last. `out`, *kept, *verdict (may be NULL) as bmx__object_by_rect;
+ * *holes_filled grows as bmx__object_mask_format's *holes. */
+bmx_status bmx__object_by_holes(const struct bmx_cutmix_options *opts, const struct bmx_object *in,
+                                const struct bmx_rect *holes, size_t n, int32_t w, int32_t h,
+                                struct bmx_object *out, bool *kept, struct bmx__verdict *verdict,
+                                size_t *holes_filled, bmx_error *err);
+
+/* The box c = {x0, y0, x1, y1} minus the union of the `n` rectangles: its area,
+ * exact (slabs between the rectangles' edges), and *ext its tight box (zero when
+ * nothing is left) (cutout_object.c). */
+double bmx__box_minus_holes(const double c[4], const struct bmx_rect *holes, size_t n,
+                            struct bmx_box *ext);
+
+/* An RLE mask of h_in x w_in moved by (dx, dy) into a frame of h x w; what falls
+ * outside the frame is dropped. `out` allocated (rle_place.c). */
+bmx_status bmx__rle_place(const struct bmx_rle *in, uint32_t h, uint32_t w, int64_t dx, int64_t dy,
+                          struct bmx_rle *out, bmx_error *err);
+
+/* An object of a w_in x h_in image brought to w x h (sx = w / w_in, sy = h / h_in):
+ * box and polygons scaled, RLE resampled nearest (bmx_rle_resize_nearest), keypoints
+ * moved; area recomputed, nothing decided. `out` owns its geometry; on failure free
+ * it with bmx_object_free (cutmix_apply.c). */
+bmx_status bmx__object_scale(const struct bmx_object *in, double sx, double sy, int32_t w,
+                             int32_t h, int32_t w_in, int32_t h_in, struct bmx_object *out,
+                             bmx_error *err);
+
+bmx_status bmx__op_cutout(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
+                          bool pixels, bmx_rng *rng, struct bmx_sample *out,
+                          struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                          struct bmx_decision *decisions, bmx_error *err);
+
+bmx_status bmx__op_mosaic(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
+                          bool pixels, bmx_rng *rng, struct bmx_sample *out,
+                          struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                          struct bmx_decision *decisions, bmx_error *err);
+
 #endif
