@@ -82,7 +82,8 @@ void bmx__coco_put_family_record(struct bmx__buf *b, const struct bmx_op_record 
         }
         bmx__buf_puts(b, "],\"fill\":");
         bmx__buf_string(b, fill_name(rec->fill));
-        if (rec->fill != BMX_FILL_NOISE) {
+        if (rec->fill == BMX_FILL_CONSTANT) {
+            /* The mean is the pixels' (a dry run has none): the fill names it. */
             bmx__buf_printf(b, ",\"fill_rgb\":[%d,%d,%d]", rec->fill_rgb[0], rec->fill_rgb[1],
                             rec->fill_rgb[2]);
         }

@@ -395,12 +395,19 @@ static bool leaf_dim(struct parser *p, const char *where, const char *text, int3
 }
 
 /* The value of a <boxmix> child: numbers, lists of numbers (patch), true/false,
- * else the text. */
+ * JSON text of a nested value (holes, tiles: what the writer writes so), else the
+ * text. */
 static cJSON *boxmix_value(const char *text)
 {
     double v;
     if (parse_number(text, &v)) {
         return cJSON_CreateNumber(v);
+    }
+    if (text[0] == '[' || text[0] == '{') {
+        cJSON *nested = cJSON_ParseWithOpts(text, NULL, true);
+        if (nested != NULL) {
+            return nested;
+        }
     }
     if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
         return cJSON_CreateBool(text[0] == 't');

@@ -183,6 +183,18 @@ static bmx_status put_voc_extra(struct writer *w, struct bmx__buf *b, int level,
     return st;
 }
 
+/* An array of two or more numbers. */
+static bool numbers_only(const cJSON *arr)
+{
+    int n = 0;
+    for (const cJSON *x = arr->child; x != NULL; x = x->next, n++) {
+        if (!cJSON_IsNumber(x)) {
+            return false;
+        }
+    }
+    return n >= 2;
+}
+
 /* <boxmix> with one child per key of the "boxmix" field. */
 static bmx_status put_boxmix(struct writer *w, struct bmx__buf *b, int level, const cJSON *bm,
                              const char *where)
@@ -214,17 +226,24 @@ static bmx_status put_boxmix(struct writer *w, struct bmx__buf *b, int level, co
             }
         } else if (cJSON_IsBool(c)) {
             bmx__buf_puts(b, cJSON_IsTrue(c) ? "true" : "false");
-        } else if (cJSON_IsArray(c)) {
+        } else if (cJSON_IsArray(c) && numbers_only(c)) {
+            /* Two or more numbers (a patch): blank-separated, as VOC writes boxes. */
             for (const cJSON *x = c->child; x != NULL; x = x->next) {
-                if (!cJSON_IsNumber(x)) {
-                    return bmx__fail(w->err, BMX_E_SCHEMA,
-                                     "%s: %s.boxmix.%s: only arrays of numbers can be written",
-                                     w->rec->name, where, c->string);
-                }
                 if (x != c->child) {
                     bmx__buf_put(b, " ", 1);
                 }
                 bmx__buf_number(b, x->valuedouble);
+            }
+        } else if (cJSON_IsArray(c) || cJSON_IsObject(c)) {
+            /* Anything else nested (holes, tiles, a short id list): its JSON text,
+             * which the reader takes back whole. */
+            char *text = cJSON_PrintUnformatted(c);
+            bool ok = text != NULL && bmx__voc_put_escaped(b, text, strlen(text), false);
+            cJSON_free(text);
+            if (!ok) {
+                return bmx__fail(w->err, BMX_E_SCHEMA,
+                                 "%s: %s.boxmix.%s: cannot be written as XML text", w->rec->name,
+                                 where, c->string);
             }
         } else {
             return bmx__fail(w->err, BMX_E_SCHEMA,
