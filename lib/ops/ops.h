@@ -85,4 +85,14 @@ void bmx__op_decision(struct bmx_decision *d, enum bmx_origin from, int input, s
  * keypoints). */
 void bmx__op_count(struct bmx_cutmix_stats *stats, bool kept, const struct bmx_object *o);
 
+/* The source `src` fitted to w x h by `fit` (resize or letterbox; crop is CutMix's own):
+ * objects scaled and shifted (geometry only; nothing decided), pixels when `pixels`.
+ * `out` allocated (bmx_sample_free); its objects own their geometry. Resize is
+ * cutmix_apply.c's: each axis stretched; letterbox: the largest scale that fits,
+ * the limiting side exact and the other rounded to nearest, centred at the floor
+ * of half the margin, 114 grey around; RLE resampled nearest to the scaled size and
+ * placed. A fit that moves nothing copies every object as it came (source_fit.c). */
+bmx_status bmx__fit_source(enum bmx_source_fit fit, const struct bmx_sample *src, int32_t w,
+                           int32_t h, bool pixels, struct bmx_sample *out, bmx_error *err);
+
 #endif
