@@ -95,4 +95,45 @@ void bmx__op_count(struct bmx_cutmix_stats *stats, bool kept, const struct bmx_o
 bmx_status bmx__fit_source(enum bmx_source_fit fit, const struct bmx_sample *src, int32_t w,
                            int32_t h, bool pixels, struct bmx_sample *out, bmx_error *err);
 
+/* Can source object `o` anchor a source-object patch: not crowd, its box finite
+ * (cutmix_patch.c). */
+bool bmx__anchor_candidate(const struct bmx_object *o);
+
+/* bmx_cutmix_draw_patch with the fitted source's objects (`source`, n_source, in the
+ * w x h frame; may be NULL when 0) for placement source-object: *anchor (may be
+ * NULL) is the index of the object that anchored the patch, SIZE_MAX when none
+ * did (then the patch is anywhere's, drawn with the same numbers). The draw order
+ * is documented at its definition (cutmix_patch.c). */
+bmx_status bmx__cutmix_draw_patch_at(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                                     const struct bmx_box *base_boxes, size_t n,
+                                     const struct bmx_object *source, size_t n_source,
+                                     bmx_rng *rng, struct bmx_patch *out, size_t *anchor,
+                                     bmx_error *err);
+
+/* `in` (of any size) placed with its top-left at (dx, dy) in an h x w frame of
+ * zeros, what falls outside the frame cut off (source_fit.c). */
+bmx_status bmx__rle_place(const struct bmx_rle *in, uint32_t h, uint32_t w, int64_t dx,
+                          int64_t dy, struct bmx_rle *out, bmx_error *err);
+
+/* MixUp's entry (op_mixup.c). */
+bmx_status bmx__op_mixup(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
+                         bool pixels, bmx_rng *rng, struct bmx_sample *out,
+                         struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                         struct bmx_decision *decisions, bmx_error *err);
+
+/* Move object `o` (owned geometry) by whole pixels (dx, dy) into a w x h frame:
+ * box, polygons and labelled keypoints shifted, an RLE placed (bmx__rle_place);
+ * area unchanged: the caller moves only what lies inside the frame after the move
+ * (source_fit.c). */
+bmx_status bmx__object_shift(struct bmx_object *o, int32_t w, int32_t h, int32_t dx, int32_t dy,
+                             bmx_error *err);
+
+/* CutMix with source fit crop (cutmix_crop.c): the patch drawn on the base (its
+ * place as anywhere or avoid-base draws it), then the rectangle of the source it is
+ * taken from; called by bmx__op_cutmix with the same arguments. */
+bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
+                            bool pixels, bmx_rng *rng, struct bmx_sample *out,
+                            struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                            struct bmx_decision *decisions, bmx_error *err);
+
 #endif

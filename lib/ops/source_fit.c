@@ -34,28 +34,40 @@ static void letterbox_geometry(int32_t bw, int32_t bh, int32_t w, int32_t h, int
     *oy = (h - *sh) / 2;
 }
 
-/* `small` (sh x sw) placed with its top-left at (ox, oy) in an h x w frame of
- * zeros, on the runs: each run of ones split at the columns it spans. */
-static bmx_status place_rle(const struct bmx_rle *small, uint32_t h, uint32_t w, uint32_t ox,
-                            uint32_t oy, struct bmx_rle *out, bmx_error *err)
+/* On the runs: each run of ones split at the columns it spans, each piece moved
+ * and cut to the frame. */
+bmx_status bmx__rle_place(const struct bmx_rle *in, uint32_t h, uint32_t w, int64_t dx,
+                          int64_t dy, struct bmx_rle *out, bmx_error *err)
 {
     struct runbuf b = {0};
     uint64_t total = 0;
+    memset(out, 0, sizeof *out);
     bmx_status st = bmx__rle_total(h, w, &total, err);
     if (st != BMX_OK) {
         return st;
     }
-    const uint64_t col = small->h;
+    const uint64_t col = in->h;
     uint64_t p = 0;
-    for (size_t j = 0; j < small->m; j++) {
-        uint64_t e = p + small->counts[j];
+    for (size_t j = 0; j < in->m; j++) {
+        uint64_t e = p + in->counts[j];
         if ((j & 1u) == 1u) {
             for (uint64_t s = p; s < e && col > 0;) {
                 uint64_t c = s / col;
                 uint64_t stop = (c + 1) * col < e ? (c + 1) * col : e;
-                uint64_t at = ((uint64_t)ox + c) * h + oy + (s - c * col);
-                if (!bmx__runbuf_ones(&b, at, at + (stop - s))) {
-                    goto nomem;
+                int64_t tc = (int64_t)c + dx;
+                int64_t r0 = (int64_t)(s - c * col) + dy;
+                int64_t r1 = r0 + (int64_t)(stop - s);
+                if (r0 < 0) {
+                    r0 = 0;
+                }
+                if (r1 > (int64_t)h) {
+                    r1 = (int64_t)h;
+                }
+                if (tc >= 0 && tc < (int64_t)w && r0 < r1) {
+                    uint64_t at = (uint64_t)tc * h + (uint64_t)r0;
+                    if (!bmx__runbuf_ones(&b, at, at + (uint64_t)(r1 - r0))) {
+                        goto nomem;
+                    }
                 }
                 s = stop;
             }
@@ -81,6 +93,26 @@ static void polyset_shift(struct bmx_polyset *set, double dx, double dy)
             set->rings[r].xy[2 * k + 1] += dy;
         }
     }
+}
+
+bmx_status bmx__object_shift(struct bmx_object *o, int32_t w, int32_t h, int32_t dx, int32_t dy,
+                             bmx_error *err)
+{
+    o->bbox.x += (double)dx;
+    o->bbox.y += (double)dy;
+    if (o->seg_kind == BMX_SEG_POLYGON) {
+        polyset_shift(&o->polys, (double)dx, (double)dy);
+    } else if (o->seg_kind == BMX_SEG_RLE) {
+        struct bmx_rle moved;
+        bmx_status st = bmx__rle_place(&o->rle, (uint32_t)h, (uint32_t)w, dx, dy, &moved, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        bmx_rle_free(&o->rle);
+        o->rle = moved;
+    }
+    bmx__keypoints_map(o, 1.0, 1.0, (double)dx, (double)dy);
+    return BMX_OK;
 }
 
 /* One object of the bw x bh source scaled by (sx, sy) and shifted by (ox, oy) into
@@ -128,8 +160,7 @@ static bmx_status fit_object(const struct bmx_object *in, double sx, double sy, 
             struct bmx_rle small = {0};
             st = bmx_rle_resize_nearest(&in->rle, (uint32_t)sh, (uint32_t)sw, &small, err);
             if (st == BMX_OK) {
-                st = place_rle(&small, (uint32_t)h, (uint32_t)w, (uint32_t)ox, (uint32_t)oy,
-                               &out->rle, err);
+                st = bmx__rle_place(&small, (uint32_t)h, (uint32_t)w, ox, oy, &out->rle, err);
             }
             bmx_rle_free(&small);
         }
