@@ -173,6 +173,17 @@ static void mixup_flat_blend(void **state)
     assert_box(find_id(&out, 2)->bbox, 2, 2, 4, 2);
     bmx_sample_free(&out);
 
+    /* A half exactly rounds up: mix_ratio 0.5, (512*200 + 512*41 + 512) >> 10 = 121
+     * (120.5 before rounding). */
+    bmx_image_free(&b.image);
+    b.image = flat(8, 8, 41);
+    o.source_fit = BMX_FIT_RESIZE;
+    o.mix_ratio = 0.5;
+    assert_int_equal(apply2(&o, &a, &b, 1, &out, &rec, &err), BMX_OK);
+    assert_int_equal(px(&out.image, 4, 4, 2), 121);
+    assert_true(rec.lambda == 0.5);
+    bmx_sample_free(&out);
+
     /* mix_ratio 1 and 0: the base's and the source's bytes exactly. */
     o.source_fit = BMX_FIT_RESIZE;
     o.mix_ratio = 1.0;
@@ -515,6 +526,40 @@ static void classic_is_bmx_cutmix(void **state)
     bmx_dataset_free(ds);
 }
 
+/* Letterbox computes the patch's pixels only: the same bytes as the whole source
+ * letterboxed (bmx__fit_source) and the patch pasted from it, for sources larger
+ * and smaller than the base. */
+static void letterbox_patch_is_whole_fit(void **state)
+{
+    (void)state;
+    bmx_rng r;
+    bmx_rng_seed(&r, 7, 7);
+    for (int round = 0; round < 300; round++) {
+        struct bmx_sample a = {0}, b = {0}, out, fitted, want;
+        a.image = ramp(4 + (int32_t)bmx_rng_below(&r, 90), 4 + (int32_t)bmx_rng_below(&r, 90));
+        b.image = ramp(1 + (int32_t)bmx_rng_below(&r, 200), 1 + (int32_t)bmx_rng_below(&r, 200));
+        add_object(&b, box_object(5, 0, 0, b.image.w, b.image.h));
+        struct bmx_op_options o = options(BMX_OP_CUTMIX);
+        o.source_fit = BMX_FIT_LETTERBOX;
+        o.cutmix.placement = (enum bmx_placement)(round % 3);
+        struct bmx_op_record rec;
+        bmx_error err = {BMX_OK, ""};
+        assert_int_equal(apply2(&o, &a, &b, (uint64_t)round, &out, &rec, &err), BMX_OK);
+        assert_int_equal(
+            bmx__fit_source(BMX_FIT_LETTERBOX, &b, a.image.w, a.image.h, true, &fitted, &err),
+            BMX_OK);
+        struct bmx_patch patch = {rec.patch, rec.lambda};
+        assert_int_equal(bmx_cutmix_apply(&o.cutmix, &patch, &a, &fitted, &want, NULL, &err),
+                         BMX_OK);
+        assert_same_sample(&out, &want);
+        bmx_sample_free(&out);
+        bmx_sample_free(&want);
+        bmx_sample_free(&fitted);
+        bmx_sample_free(&a);
+        bmx_sample_free(&b);
+    }
+}
+
 /* ------------------------------------------------------------------------- */
 /* Properties over random draws                                               */
 /* ------------------------------------------------------------------------- */
@@ -740,6 +785,7 @@ int main(void)
         cmocka_unit_test(cutmix_crop_anchor_and_scale_up),
         cmocka_unit_test(source_object_centres_and_falls_back),
         cmocka_unit_test(classic_is_bmx_cutmix),
+        cmocka_unit_test(letterbox_patch_is_whole_fit),
         cmocka_unit_test(properties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
 /* CutMix as an entry of bmx_op_apply: the patch drawn on the base's boxes (or, for
  * placement source-object, centred on an object of the fitted source), the source
  * brought to the base's size (resize: cutmix_apply.c resizes the patch only;
- * letterbox: bmx__fit_source; crop: cutmix_crop.c), the patch applied
+ * letterbox: bmx__fit_source for the objects, bmx__letterbox_paste for the patch's
+ * pixels; crop: cutmix_crop.c), the patch applied
  * (cutmix_apply.c). Resize with anywhere or avoid-base is bmx_cutmix, byte for byte. */
 #include "ops.h"
 
@@ -23,13 +24,15 @@ bmx_status bmx__op_cutmix(const struct bmx_op_options *opts, const struct bmx_sa
     struct bmx_sample fitted;
     memset(&fitted, 0, sizeof fitted);
     bmx_status st = BMX_OK;
-    /* The source in the base's frame: letterbox fits it here (pixels too); resize
+    /* The source in the base's frame: letterbox fits its objects here; resize
      * leaves it to the apply, which resizes the patch only, and needs the fitted
      * objects only to find the anchor. */
     const struct bmx_sample *src = b;
     const struct bmx_object *anchors = b->objects;
-    if (opts->source_fit == BMX_FIT_LETTERBOX) {
-        st = bmx__fit_source(BMX_FIT_LETTERBOX, b, w, h, pixels, &fitted, err);
+    const bool letterbox = opts->source_fit == BMX_FIT_LETTERBOX;
+    if (letterbox) {
+        /* Objects here; pixels below, the patch only. */
+        st = bmx__fit_source(BMX_FIT_LETTERBOX, b, w, h, false, &fitted, err);
         src = &fitted;
         anchors = fitted.objects;
     } else if (anchored && (b->image.w != w || b->image.h != h)) {
@@ -53,8 +56,22 @@ bmx_status bmx__op_cutmix(const struct bmx_op_options *opts, const struct bmx_sa
                                    anchored ? anchors : NULL, anchored ? b->n_objects : 0, rng,
                                    &patch, &anchor, err);
     free(boxes);
+    struct bmx_sample a_view = *a;
+    if (letterbox) {
+        a_view.image.data = NULL; /* both without pixels: objects only */
+    }
     if (st == BMX_OK) {
-        st = bmx_cutmix_apply_decided(&opts->cutmix, &patch, a, src, out, stats, decisions, err);
+        st = bmx_cutmix_apply_decided(&opts->cutmix, &patch, &a_view, src, out, stats, decisions,
+                                      err);
+    }
+    if (st == BMX_OK && letterbox && pixels) {
+        st = bmx_image_new(w, h, a->image.channels, &out->image, err);
+        if (st == BMX_OK) {
+            st = bmx__letterbox_paste(&a->image, &b->image, patch.rect, &out->image, err);
+        }
+        if (st != BMX_OK) {
+            bmx_sample_free(out);
+        }
     }
     if (st == BMX_OK) {
         record->patch = patch.rect;

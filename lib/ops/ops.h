@@ -136,4 +136,10 @@ bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_
                             struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
                             struct bmx_decision *decisions, bmx_error *err);
 
+/* CutMix's pixels with a letterboxed source: `dst` (A's size and channels, its own
+ * memory) becomes A with the patch `r` taken from B letterboxed to A's size (as
+ * bmx__fit_source makes it), only the patch computed (source_fit.c). */
+bmx_status bmx__letterbox_paste(const struct bmx_image *a, const struct bmx_image *b,
+                                struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
+
 #endif

@@ -190,6 +190,34 @@ static bmx_status letterbox_pixels(const struct bmx_image *src, int32_t sw, int3
     return bmx__image_resize_rect(src, sw, sh, (struct bmx_rect){0, 0, sw, sh}, &view, err);
 }
 
+bmx_status bmx__letterbox_paste(const struct bmx_image *a, const struct bmx_image *b,
+                                struct bmx_rect r, struct bmx_image *dst, bmx_error *err)
+{
+    const int32_t w = a->w, h = a->h;
+    const size_t c = (size_t)a->channels;
+    int32_t sw, sh, ox, oy;
+    letterbox_geometry(b->w, b->h, w, h, &sw, &sh, &ox, &oy);
+    for (int32_t y = 0; y < h; y++) {
+        uint8_t *d = dst->data + (size_t)y * dst->stride;
+        memcpy(d, a->data + (size_t)y * a->stride, (size_t)w * c);
+        if (y >= r.y && y < r.y + r.h && r.w > 0) {
+            memset(d + (size_t)r.x * c, GREY, (size_t)r.w * c);
+        }
+    }
+    /* The part of the patch over the scaled source, in the sw x sh frame of the
+     * scaled source: written through a view of dst that starts at (ox, oy). */
+    int32_t x0 = r.x > ox ? r.x : ox, y0 = r.y > oy ? r.y : oy;
+    int32_t x1 = r.x + r.w < ox + sw ? r.x + r.w : ox + sw;
+    int32_t y1 = r.y + r.h < oy + sh ? r.y + r.h : oy + sh;
+    if (x1 <= x0 || y1 <= y0) {
+        return BMX_OK;
+    }
+    struct bmx_image view = {sw, sh, dst->channels, dst->stride,
+                             dst->data + (size_t)oy * dst->stride + (size_t)ox * c};
+    return bmx__image_resize_rect(b, sw, sh, (struct bmx_rect){x0 - ox, y0 - oy, x1 - x0, y1 - y0},
+                                  &view, err);
+}
+
 bmx_status bmx__fit_source(enum bmx_source_fit fit, const struct bmx_sample *src, int32_t w,
                            int32_t h, bool pixels, struct bmx_sample *out, bmx_error *err)
 {
