@@ -8,23 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* out = (q*A + (1024-q)*B + 512) >> 10 per channel: integers only, the same bytes
- * on every machine. */
-static void blend(const struct bmx_image *a, const struct bmx_image *b, uint32_t q,
-                  struct bmx_image *out)
-{
-    const size_t n = (size_t)a->w * (size_t)a->channels;
-    const uint32_t p = 1024u - q;
-    for (int32_t y = 0; y < a->h; y++) {
-        const uint8_t *pa = a->data + (size_t)y * a->stride;
-        const uint8_t *pb = b->data + (size_t)y * b->stride;
-        uint8_t *d = out->data + (size_t)y * out->stride;
-        for (size_t i = 0; i < n; i++) {
-            d[i] = (uint8_t)((q * pa[i] + p * pb[i] + 512u) >> 10);
-        }
-    }
-}
-
 /* lambda: mix_ratio when set (>= 0, no draw), else one Beta(mix_alpha, mix_alpha)
  * draw; quantised to q/1024, q = floor(1024 * lambda + 0.5). */
 static uint32_t draw_q(const struct bmx_op_options *opts, bmx_rng *rng)
@@ -109,11 +92,11 @@ bmx_status bmx__op_mixup(const struct bmx_op_options *opts, const struct bmx_sam
     if (!pixels) {
         res.image = (struct bmx_image){w, h, a->image.channels, 0, NULL};
     } else {
-        st = bmx_image_new(w, h, a->image.channels, &res.image, err);
-        if (st != BMX_OK) {
-            goto cleanup;
-        }
-        blend(&a->image, &fitted.image, q, &res.image);
+        /* out = (q*A + (1024-q)*B + 512) >> 10 per channel, into the fitted
+         * source's own pixels (fixed point: the same bytes on every machine). */
+        res.image = fitted.image;
+        memset(&fitted.image, 0, sizeof fitted.image);
+        bmx__image_blend(&a->image, &res.image, q);
     }
     record->lambda = (double)q / 1024.0;
     record->source_fit = opts->source_fit;
