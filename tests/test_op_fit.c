@@ -386,6 +386,20 @@ static void cutmix_crop_anchor_and_scale_up(void **state)
     assert_int_equal(rec.source_rect.y, 0);
     bmx_sample_free(&out);
 
+    /* A source so thin that covering the patch would make it larger than a mask can
+     * be (1x60000 for 2000x2000: 2000 x 120000000): refused, naming the sizes. */
+    {
+        struct bmx_sample ta = {0}, tb = {0};
+        ta.image = (struct bmx_image){2000, 2000, 3, 0, NULL};
+        tb.image = (struct bmx_image){1, 60000, 3, 0, NULL};
+        struct bmx_op_options t = options(BMX_OP_CUTMIX);
+        fixed_ratio(&t, 1.0);
+        t.source_fit = BMX_FIT_CROP;
+        assert_int_equal(apply2(&t, &ta, &tb, 1, &out, &rec, &err), BMX_E_LIMIT);
+        assert_non_null(strstr(err.message, "1x60000 source"));
+        assert_null(out.objects);
+    }
+
     /* Scale-up: a flat 2x4 source into a 5x5 patch. */
     bmx_sample_free(&b);
     memset(&b, 0, sizeof b);

@@ -20,18 +20,28 @@
 /* The source's size Sw x Sh for a pw x ph patch: its own, or when smaller than the
  * patch along either axis scaled by s = max(pw / bw, ph / bh), each side rounded to
  * nearest and at least the patch's. */
-static void crop_scale(int32_t bw, int32_t bh, int32_t pw, int32_t ph, int32_t *sw, int32_t *sh)
+static bmx_status crop_scale(int32_t bw, int32_t bh, int32_t pw, int32_t ph, int32_t *sw,
+                             int32_t *sh, bmx_error *err)
 {
     *sw = bw;
     *sh = bh;
     if (bw >= pw && bh >= ph) {
-        return;
+        return BMX_OK;
     }
     double s = fmax((double)pw / (double)bw, (double)ph / (double)bh);
-    double fw = floor((double)bw * s + 0.5);
-    double fh = floor((double)bh * s + 0.5);
-    *sw = fw < (double)pw ? pw : (int32_t)fw;
-    *sh = fh < (double)ph ? ph : (int32_t)fh;
+    double fw = fmax(floor((double)bw * s + 0.5), (double)pw);
+    double fh = fmax(floor((double)bh * s + 0.5), (double)ph);
+    /* A very thin source scaled up to cover the patch grows long along its other
+     * side; masks hold at most 2^32 - 1 pixels. */
+    if (fw * fh >= 4294967296.0) {
+        return bmx__fail(err, BMX_E_LIMIT,
+                         "source fit crop: the %dx%d source scaled by %g to cover the %dx%d "
+                         "patch would be too large",
+                         (int)bw, (int)bh, s, (int)pw, (int)ph);
+    }
+    *sw = (int32_t)fw;
+    *sh = (int32_t)fh;
+    return BMX_OK;
 }
 
 static int32_t clamp_i(double v, int32_t lo, int32_t hi)
@@ -146,7 +156,10 @@ bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_
 
     /* 2. The source at the scale the patch needs, and the rectangle taken. */
     int32_t sw, sh;
-    crop_scale(b->image.w, b->image.h, p.w, p.h, &sw, &sh);
+    st = crop_scale(b->image.w, b->image.h, p.w, p.h, &sw, &sh, err);
+    if (st != BMX_OK) {
+        return st;
+    }
     const struct bmx_object *objs = b->objects;
     if (sw != b->image.w || sh != b->image.h) {
         st = bmx__fit_source(BMX_FIT_RESIZE, b, sw, sh, false, &scaled, err);
