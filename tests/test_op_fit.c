@@ -343,6 +343,24 @@ static void cutmix_crop_rect_and_translation(void **state)
     for (int k = 0; k < 16; k++) {
         assert_true(seen_x[k] > 0);
     }
+    /* The decision log: the source object's box before (moved into the output's
+     * frame with the rectangle) and after. */
+    {
+        const struct bmx_sample *in[2] = {&a, &b};
+        bmx_rng rng;
+        bmx_rng_seed_op(&rng, 4, 0);
+        struct bmx_decision d;
+        assert_int_equal(bmx_op_apply(&o, in, 2, &rng, &out, &rec, NULL, &d, &err), BMX_OK);
+        assert_int_equal(d.input, 1);
+        assert_int_equal(d.from, BMX_FROM_SOURCE);
+        assert_int_equal(d.annotation_id, 7);
+        assert_int_equal(d.kind, BMX_DECIDED_CLIPPED);
+        assert_box(d.before, rec.patch.x - rec.source_rect.x, rec.patch.y - rec.source_rect.y,
+                   20, 20);
+        assert_box(d.box, rec.patch.x, rec.patch.y, 5, 5);
+        assert_true(d.visibility == 25.0 / 400.0);
+        bmx_sample_free(&out);
+    }
     bmx_sample_free(&a);
     bmx_sample_free(&b);
 }
