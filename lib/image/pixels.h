@@ -37,4 +37,8 @@ bmx_status bmx__image_paste(const struct bmx_image *a, const struct bmx_image *b
  * positive size, 1 to 4 channels, a stride not below the row. image.c. */
 bmx_status bmx__image_check_view(const struct bmx_image *img, bmx_error *err);
 
+/* MixUp's pixels: `dst` (B, the same size and channels as `a`) becomes
+ * (q a + (1024 - q) dst + 512) >> 10 per byte, q in 0..1024. blend.c. */
+void bmx__image_blend(const struct bmx_image *a, struct bmx_image *dst, uint32_t q);
+
 #endif

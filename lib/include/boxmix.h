@@ -511,8 +511,9 @@ struct bmx_patch {
 
 /**
  * Draw a patch for an image of w x h. For BMX_PLACE_AVOID_BASE the `base_boxes`
- * (n of them, may be NULL when n is 0) are avoided. Consumes random numbers from
- * `rng` only.
+ * (n of them, may be NULL when n is 0) are avoided. BMX_PLACE_SOURCE_OBJECT needs a
+ * source, which this call has not: it draws anywhere's patch (bmx_cutmix and
+ * bmx_op_apply anchor it). Consumes random numbers from `rng` only.
  */
 BMX_API bmx_status bmx_cutmix_draw_patch(const struct bmx_cutmix_options *opts, int32_t w,
                                          int32_t h, const struct bmx_box *base_boxes,
@@ -549,7 +550,9 @@ BMX_API bmx_status bmx_cutmix_apply(const struct bmx_cutmix_options *opts,
 
 /**
  * CutMix in one call: draw the patch for base `a` with `rng` (bmx_cutmix_draw_patch,
- * on a's boxes), then apply it to `a` and source `b` (bmx_cutmix_apply). The offline
+ * on a's boxes; for BMX_PLACE_SOURCE_OBJECT centred on an object of `b` resized to
+ * a's size, as bmx_op_apply does), then apply it to `a` and source `b`
+ * (bmx_cutmix_apply). The offline
  * job makes output k exactly so, with the operation's generator seeded by
  * bmx_rng_seed_op(rng, seed, k), so a caller who seeds its own generator the same way
  * gets the same sample (bmx_cutmix_at does both). `out` is allocated

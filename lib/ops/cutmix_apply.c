@@ -299,9 +299,28 @@ bmx_status bmx_cutmix(const struct bmx_cutmix_options *opts, const struct bmx_sa
     for (size_t i = 0; i < a->n_objects; i++) {
         boxes[i] = a->objects[i].bbox;
     }
+    /* Placement source-object anchors the patch on an object of b brought to a's
+     * size (its geometry only). */
+    struct bmx_sample fitted;
+    memset(&fitted, 0, sizeof fitted);
+    const struct bmx_object *anchors = NULL;
+    size_t n_anchors = 0;
+    struct bmx_cutmix_options given;
+    bmx_status st = bmx__cutmix_options_read(opts, &given, err);
+    if (st == BMX_OK && given.placement == BMX_PLACE_SOURCE_OBJECT && b->n_objects > 0) {
+        anchors = b->objects;
+        n_anchors = b->n_objects;
+        if (b->image.w != a->image.w || b->image.h != a->image.h) {
+            st = bmx__fit_source(BMX_FIT_RESIZE, b, a->image.w, a->image.h, false, &fitted, err);
+            anchors = fitted.objects;
+        }
+    }
     struct bmx_patch p;
-    bmx_status st = bmx_cutmix_draw_patch(opts, a->image.w, a->image.h, boxes, a->n_objects, rng,
-                                          &p, err);
+    if (st == BMX_OK) {
+        st = bmx__cutmix_draw_patch_at(opts, a->image.w, a->image.h, boxes, a->n_objects, anchors,
+                                       n_anchors, rng, &p, NULL, err);
+    }
+    bmx_sample_free(&fitted);
     free(boxes);
     if (st == BMX_OK) {
         st = bmx_cutmix_apply(opts, &p, a, b, out, stats, err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* CutMix's options and its patch: Beta(alpha, alpha) area or side ratios, the
- * placements (anywhere, avoid-base), corners on whole pixels (DESIGN.md, "CutMix" 1). */
+ * placements (anywhere, avoid-base, source-object), corners on whole pixels
+ * (DESIGN.md, "CutMix" 1 and "Other operations"). */
 #include "ops.h"
 
 #include <math.h>
@@ -112,15 +113,21 @@ static double clampd(double v, double lo, double hi)
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-static void draw_beta(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
-                      bmx_rng *rng, struct bmx_rect *out)
+/* Beta's patch size: sides W*sqrt(1-lambda), H*sqrt(1-lambda) (draws lambda). */
+static void beta_size(const struct bmx_cutmix_options *opts, int32_t w, int32_t h, bmx_rng *rng,
+                      double *cut_w, double *cut_h)
 {
     double lambda = bmx_rng_beta(rng, opts->alpha, opts->alpha);
     double s = sqrt(clampd(1.0 - lambda, 0.0, 1.0));
-    double cut_w = (double)w * s;
-    double cut_h = (double)h * s;
-    double cx = bmx_rng_uniform(rng) * (double)w;
-    double cy = bmx_rng_uniform(rng) * (double)h;
+    *cut_w = (double)w * s;
+    *cut_h = (double)h * s;
+}
+
+/* A patch of cut_w x cut_h centred at (cx, cy), corners rounded to whole pixels and
+ * clipped to the image. */
+static void place_centred(int32_t w, int32_t h, double cut_w, double cut_h, double cx, double cy,
+                          struct bmx_rect *out)
+{
     double x0 = clampd(floor(cx - cut_w / 2.0 + 0.5), 0.0, (double)w);
     double x1 = clampd(floor(cx + cut_w / 2.0 + 0.5), 0.0, (double)w);
     double y0 = clampd(floor(cy - cut_h / 2.0 + 0.5), 0.0, (double)h);
@@ -131,14 +138,32 @@ static void draw_beta(const struct bmx_cutmix_options *opts, int32_t w, int32_t 
     out->h = (int32_t)(y1 - y0);
 }
 
-static void draw_ratio(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
-                       bmx_rng *rng, struct bmx_rect *out)
+static void draw_beta(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                      bmx_rng *rng, struct bmx_rect *out)
+{
+    double cut_w, cut_h;
+    beta_size(opts, w, h, rng, &cut_w, &cut_h);
+    double cx = bmx_rng_uniform(rng) * (double)w;
+    double cy = bmx_rng_uniform(rng) * (double)h;
+    place_centred(w, h, cut_w, cut_h, cx, cy, out);
+}
+
+/* The ratio draw's patch size: sides W*rw, H*rh rounded (draws rw, rh). */
+static void ratio_size(const struct bmx_cutmix_options *opts, int32_t w, int32_t h, bmx_rng *rng,
+                       int32_t *pw, int32_t *ph)
 {
     double span = opts->ratio_hi - opts->ratio_lo;
     double rw = opts->ratio_lo + span * bmx_rng_uniform(rng);
     double rh = opts->ratio_lo + span * bmx_rng_uniform(rng);
-    int32_t pw = (int32_t)clampd(floor((double)w * rw + 0.5), 0.0, (double)w);
-    int32_t ph = (int32_t)clampd(floor((double)h * rh + 0.5), 0.0, (double)h);
+    *pw = (int32_t)clampd(floor((double)w * rw + 0.5), 0.0, (double)w);
+    *ph = (int32_t)clampd(floor((double)h * rh + 0.5), 0.0, (double)h);
+}
+
+static void draw_ratio(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                       bmx_rng *rng, struct bmx_rect *out)
+{
+    int32_t pw, ph;
+    ratio_size(opts, w, h, rng, &pw, &ph);
     out->x = (int32_t)bmx_rng_below(rng, (uint64_t)(w - pw) + 1u);
     out->y = (int32_t)bmx_rng_below(rng, (uint64_t)(h - ph) + 1u);
     out->w = pw;
@@ -169,13 +194,72 @@ static double rect_box_overlap(struct bmx_rect r, const struct bmx_box *b)
     return ix * iy;
 }
 
-/* Random numbers are drawn in a fixed order (beta: lambda, cx, cy; ratio: rw, rh, x0,
- * y0; avoid-base: whole candidates in sequence, stopping at the first free one), so a
- * patch is a pure function of the generator's state. */
-bmx_status bmx_cutmix_draw_patch(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
-                                 const struct bmx_box *base_boxes, size_t n, bmx_rng *rng,
-                                 struct bmx_patch *out, bmx_error *err)
+bool bmx__anchor_candidate(const struct bmx_object *o)
 {
+    return o->iscrowd == 0 && isfinite(o->bbox.x) && isfinite(o->bbox.y) &&
+           isfinite(o->bbox.w) && isfinite(o->bbox.h);
+}
+
+/* Placement source-object: the size drawn as usual, then the anchor among the
+ * candidates (bmx_rng_below(count)) and the patch centred on its box's centre;
+ * without a candidate the position is drawn as anywhere draws it, so the patch is
+ * anywhere's. */
+static void draw_anchored(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                          const struct bmx_object *src, size_t n_src, bmx_rng *rng,
+                          struct bmx_rect *out, size_t *anchor)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n_src; i++) {
+        count += bmx__anchor_candidate(&src[i]) ? 1u : 0u;
+    }
+    double cut_w, cut_h;
+    int32_t pw = 0, ph = 0;
+    if (opts->mode == BMX_PATCH_RATIO) {
+        ratio_size(opts, w, h, rng, &pw, &ph);
+        cut_w = (double)pw;
+        cut_h = (double)ph;
+    } else {
+        beta_size(opts, w, h, rng, &cut_w, &cut_h);
+    }
+    *anchor = SIZE_MAX;
+    if (count == 0) {
+        if (opts->mode == BMX_PATCH_RATIO) {
+            out->x = (int32_t)bmx_rng_below(rng, (uint64_t)(w - pw) + 1u);
+            out->y = (int32_t)bmx_rng_below(rng, (uint64_t)(h - ph) + 1u);
+            out->w = pw;
+            out->h = ph;
+        } else {
+            double cx = bmx_rng_uniform(rng) * (double)w;
+            double cy = bmx_rng_uniform(rng) * (double)h;
+            place_centred(w, h, cut_w, cut_h, cx, cy, out);
+        }
+        return;
+    }
+    uint64_t k = bmx_rng_below(rng, (uint64_t)count);
+    for (size_t i = 0; i < n_src; i++) {
+        if (bmx__anchor_candidate(&src[i]) && k-- == 0) {
+            *anchor = i;
+            break;
+        }
+    }
+    const struct bmx_box *b = &src[*anchor].bbox;
+    place_centred(w, h, cut_w, cut_h, b->x + b->w / 2.0, b->y + b->h / 2.0, out);
+}
+
+/* Random numbers are drawn in a fixed order (beta: lambda, cx, cy; ratio: rw, rh, x0,
+ * y0; avoid-base: whole candidates in sequence, stopping at the first free one;
+ * source-object: the size (beta: lambda; ratio: rw, rh), then the anchor's index
+ * among the candidates, or without one the position as anywhere draws it), so a
+ * patch is a pure function of the generator's state. */
+bmx_status bmx__cutmix_draw_patch_at(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                                     const struct bmx_box *base_boxes, size_t n,
+                                     const struct bmx_object *source, size_t n_source,
+                                     bmx_rng *rng, struct bmx_patch *out, size_t *anchor,
+                                     bmx_error *err)
+{
+    if (anchor != NULL) {
+        *anchor = SIZE_MAX;
+    }
     if (out != NULL) {
         memset(out, 0, sizeof *out);
     }
@@ -198,6 +282,10 @@ bmx_status bmx_cutmix_draw_patch(const struct bmx_cutmix_options *opts, int32_t 
     }
     if (n > 0 && base_boxes == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "draw patch: %zu base boxes but no array", n);
+    }
+    if (n_source > 0 && source == NULL) {
+        return bmx__fail(err, BMX_E_INVALID, "draw patch: %zu source objects but no array",
+                         n_source);
     }
 
     struct bmx_rect rect;
@@ -223,6 +311,12 @@ bmx_status bmx_cutmix_draw_patch(const struct bmx_cutmix_options *opts, int32_t 
             }
         }
         rect = best;
+    } else if (opts->placement == BMX_PLACE_SOURCE_OBJECT) {
+        size_t k = SIZE_MAX;
+        draw_anchored(opts, w, h, source, n_source, rng, &rect, &k);
+        if (anchor != NULL) {
+            *anchor = k;
+        }
     } else {
         draw_one(opts, w, h, rng, &rect);
     }
@@ -238,4 +332,12 @@ void bmx__patch_draw_rect(const struct bmx_cutmix_options *opts, int32_t w, int3
                           bmx_rng *rng, struct bmx_rect *out)
 {
     draw_one(opts, w, h, rng, out);
+}
+
+/* Without a source, source-object has no anchor: the patch is anywhere's. */
+bmx_status bmx_cutmix_draw_patch(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                                 const struct bmx_box *base_boxes, size_t n, bmx_rng *rng,
+                                 struct bmx_patch *out, bmx_error *err)
+{
+    return bmx__cutmix_draw_patch_at(opts, w, h, base_boxes, n, NULL, 0, rng, out, NULL, err);
 }

@@ -196,6 +196,8 @@ static bmx__op_entry entry_of(enum bmx_op op)
         return bmx__op_cutout;
     case BMX_OP_MOSAIC:
         return bmx__op_mosaic;
+    case BMX_OP_MIXUP:
+        return bmx__op_mixup;
     default:
         return NULL;
     }

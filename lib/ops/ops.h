@@ -130,4 +130,56 @@ bmx_status bmx__op_mosaic(const struct bmx_op_options *opts, const struct bmx_sa
                           struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
                           struct bmx_decision *decisions, bmx_error *err);
 
+/* The source `src` fitted to w x h by `fit` (resize or letterbox; crop is CutMix's own):
+ * objects scaled and shifted (geometry only; nothing decided), pixels when `pixels`.
+ * `out` allocated (bmx_sample_free); its objects own their geometry. Resize is
+ * cutmix_apply.c's: each axis stretched; letterbox: the largest scale that fits,
+ * the limiting side exact and the other rounded to nearest, centred at the floor
+ * of half the margin, 114 grey around; RLE resampled nearest to the scaled size and
+ * placed. A fit that moves nothing copies every object as it came (source_fit.c). */
+bmx_status bmx__fit_source(enum bmx_source_fit fit, const struct bmx_sample *src, int32_t w,
+                           int32_t h, bool pixels, struct bmx_sample *out, bmx_error *err);
+
+/* Can source object `o` anchor a source-object patch: not crowd, its box finite
+ * (cutmix_patch.c). */
+bool bmx__anchor_candidate(const struct bmx_object *o);
+
+/* bmx_cutmix_draw_patch with the fitted source's objects (`source`, n_source, in the
+ * w x h frame; may be NULL when 0) for placement source-object: *anchor (may be
+ * NULL) is the index of the object that anchored the patch, SIZE_MAX when none
+ * did (then the patch is anywhere's, drawn with the same numbers). The draw order
+ * is documented at its definition (cutmix_patch.c). */
+bmx_status bmx__cutmix_draw_patch_at(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                                     const struct bmx_box *base_boxes, size_t n,
+                                     const struct bmx_object *source, size_t n_source,
+                                     bmx_rng *rng, struct bmx_patch *out, size_t *anchor,
+                                     bmx_error *err);
+
+/* MixUp's entry (op_mixup.c). */
+bmx_status bmx__op_mixup(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
+                         bool pixels, bmx_rng *rng, struct bmx_sample *out,
+                         struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                         struct bmx_decision *decisions, bmx_error *err);
+
+/* Move object `o` (owned geometry) by whole pixels (dx, dy) into a w x h frame:
+ * box, polygons and labelled keypoints shifted, an RLE placed (bmx__rle_place);
+ * area unchanged: the caller moves only what lies inside the frame after the move
+ * (source_fit.c). */
+bmx_status bmx__object_shift(struct bmx_object *o, int32_t w, int32_t h, int32_t dx, int32_t dy,
+                             bmx_error *err);
+
+/* CutMix with source fit crop (cutmix_crop.c): the patch drawn on the base (its
+ * place as anywhere or avoid-base draws it), then the rectangle of the source it is
+ * taken from; called by bmx__op_cutmix with the same arguments. */
+bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
+                            bool pixels, bmx_rng *rng, struct bmx_sample *out,
+                            struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                            struct bmx_decision *decisions, bmx_error *err);
+
+/* CutMix's pixels with a letterboxed source: `dst` (A's size and channels, its own
+ * memory) becomes A with the patch `r` taken from B letterboxed to A's size (as
+ * bmx__fit_source makes it), only the patch computed (source_fit.c). */
+bmx_status bmx__letterbox_paste(const struct bmx_image *a, const struct bmx_image *b,
+                                struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
+
 #endif
