@@ -500,6 +500,39 @@ static void source_object_centres_and_falls_back(void **state)
     bmx_sample_free(&b);
 }
 
+/* A patch too small to keep its anchor grows to the anchor's box: a 10 x 10 patch
+ * centred on a 60 x 60 object would leave 100 / 3600 of it (below 0.10), so the
+ * patch becomes the object's box, rounded outward, and the object comes whole. */
+static void source_object_patch_grows_to_keep_its_anchor(void **state)
+{
+    (void)state;
+    struct bmx_sample a = {0}, b = {0}, out;
+    a.image = flat(100, 100, 1);
+    b.image = flat(100, 100, 2);
+    add_object(&b, box_object(7, 20.5, 20, 60, 59.5));
+    struct bmx_op_options o = options(BMX_OP_CUTMIX);
+    fixed_ratio(&o, 0.1);
+    o.cutmix.placement = BMX_PLACE_SOURCE_OBJECT;
+    struct bmx_op_record rec;
+    bmx_error err = {BMX_OK, ""};
+    assert_int_equal(apply2(&o, &a, &b, 3, &out, &rec, &err), BMX_OK);
+    assert_memory_equal(&rec.patch, (&(struct bmx_rect){20, 20, 61, 60}), sizeof rec.patch);
+    const struct bmx_object *kept = find_id(&out, 7);
+    assert_non_null(kept);
+    assert_true(kept->visibility == 1.0);
+    assert_box(kept->bbox, 20.5, 20, 60, 59.5);
+    assert_true(fabs(rec.lambda - (1.0 - 61.0 * 60.0 / 10000.0)) < 1e-12);
+    bmx_sample_free(&out);
+    /* A patch that keeps it already stays as drawn (0.5: 50 x 50 on the object). */
+    fixed_ratio(&o, 0.5);
+    assert_int_equal(apply2(&o, &a, &b, 3, &out, &rec, &err), BMX_OK);
+    assert_int_equal(rec.patch.w, 50);
+    assert_int_equal(rec.patch.h, 50);
+    bmx_sample_free(&out);
+    bmx_sample_free(&a);
+    bmx_sample_free(&b);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Classic CutMix through bmx_op_apply is bmx_cutmix                          */
 /* ------------------------------------------------------------------------- */
@@ -853,6 +886,7 @@ int main(void)
         cmocka_unit_test(cutmix_crop_rect_and_translation),
         cmocka_unit_test(cutmix_crop_anchor_and_scale_up),
         cmocka_unit_test(source_object_centres_and_falls_back),
+        cmocka_unit_test(source_object_patch_grows_to_keep_its_anchor),
         cmocka_unit_test(classic_is_bmx_cutmix),
         cmocka_unit_test(letterbox_patch_is_whole_fit),
         cmocka_unit_test(properties),

@@ -200,13 +200,30 @@ bool bmx__anchor_candidate(const struct bmx_object *o)
            isfinite(o->bbox.w) && isfinite(o->bbox.h);
 }
 
+/* Whether the patch r keeps the anchor `o` (clipped to r, decided by the rules,
+ * as the apply will decide it). */
+static bmx_status anchor_kept(const struct bmx_cutmix_options *opts, const struct bmx_object *o,
+                              struct bmx_rect r, int32_t w, int32_t h, bool *kept,
+                              bmx_error *err)
+{
+    struct bmx_object tmp;
+    bmx_status st = bmx__object_by_rect(opts, o, r, true, w, h, &tmp, kept, NULL, NULL, NULL, err);
+    if (st == BMX_OK && *kept) {
+        bmx_object_free(&tmp);
+    }
+    return st;
+}
+
 /* Placement source-object: the size drawn as usual, then the anchor among the
  * candidates (bmx_rng_below(count)) and the patch centred on its box's centre;
  * without a candidate the position is drawn as anywhere draws it, so the patch is
- * anywhere's. */
-static void draw_anchored(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
-                          const struct bmx_object *src, size_t n_src, bmx_rng *rng,
-                          struct bmx_rect *out, size_t *anchor)
+ * anywhere's. A patch too small to keep its anchor (a small patch on a large
+ * object would leave less than min_visibility of it) grows to hold the anchor's
+ * box, rounded outward to whole pixels: the anchor is then pasted whole, and every
+ * output whose source has a candidate keeps a source object. */
+static bmx_status draw_anchored(const struct bmx_cutmix_options *opts, int32_t w, int32_t h,
+                                const struct bmx_object *src, size_t n_src, bmx_rng *rng,
+                                struct bmx_rect *out, size_t *anchor, bmx_error *err)
 {
     size_t count = 0;
     for (size_t i = 0; i < n_src; i++) {
@@ -233,7 +250,7 @@ static void draw_anchored(const struct bmx_cutmix_options *opts, int32_t w, int3
             double cy = bmx_rng_uniform(rng) * (double)h;
             place_centred(w, h, cut_w, cut_h, cx, cy, out);
         }
-        return;
+        return BMX_OK;
     }
     uint64_t k = bmx_rng_below(rng, (uint64_t)count);
     for (size_t i = 0; i < n_src; i++) {
@@ -244,6 +261,17 @@ static void draw_anchored(const struct bmx_cutmix_options *opts, int32_t w, int3
     }
     const struct bmx_box *b = &src[*anchor].bbox;
     place_centred(w, h, cut_w, cut_h, b->x + b->w / 2.0, b->y + b->h / 2.0, out);
+    bool kept = false;
+    bmx_status st = anchor_kept(opts, &src[*anchor], *out, w, h, &kept, err);
+    if (st != BMX_OK || kept) {
+        return st;
+    }
+    double x0 = fmin((double)out->x, clampd(floor(b->x), 0.0, (double)w));
+    double y0 = fmin((double)out->y, clampd(floor(b->y), 0.0, (double)h));
+    double x1 = fmax((double)out->x + out->w, clampd(ceil(b->x + b->w), 0.0, (double)w));
+    double y1 = fmax((double)out->y + out->h, clampd(ceil(b->y + b->h), 0.0, (double)h));
+    *out = (struct bmx_rect){(int32_t)x0, (int32_t)y0, (int32_t)(x1 - x0), (int32_t)(y1 - y0)};
+    return BMX_OK;
 }
 
 /* Random numbers are drawn in a fixed order (beta: lambda, cx, cy; ratio: rw, rh, x0,
@@ -313,7 +341,10 @@ bmx_status bmx__cutmix_draw_patch_at(const struct bmx_cutmix_options *opts, int3
         rect = best;
     } else if (opts->placement == BMX_PLACE_SOURCE_OBJECT) {
         size_t k = SIZE_MAX;
-        draw_anchored(opts, w, h, source, n_source, rng, &rect, &k);
+        st = draw_anchored(opts, w, h, source, n_source, rng, &rect, &k, err);
+        if (st != BMX_OK) {
+            return st;
+        }
         if (anchor != NULL) {
             *anchor = k;
         }
