@@ -942,6 +942,8 @@ struct bmx_draw_options {
     bool show_id;        /**< add the annotation id to each label */
     bool show_patch;     /**< draw the patch rectangle when known, default true */
     double scale;        /**< output scale factor, default 1.0 */
+    bool show_weight;    /**< add MixUp's weight (boxmix.weight) to the labels of objects
+                              that carry one, as "w=0.50" */
 };
 
 /** Fill `opts` with the documented defaults. */
