@@ -19,7 +19,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ops_records import GREY, ops_dataset, write_dataset  # noqa: E402
+from ops_records import GREY, decision_lines, ops_dataset, write_dataset  # noqa: E402
 from png_pixels import png_pixels  # noqa: E402
 
 DRAW = sys.argv[1]
@@ -163,7 +163,11 @@ def main():
 
     # The HTML report: every operation in the filter, each record's fields.
     rep = os.path.join(tmp, "report")
-    rc, _, err = run("--annotations", ann, "--images", imgs, "--html", rep, "--quiet")
+    log = os.path.join(tmp, "log.jsonl")
+    with open(log, "w") as f:
+        f.write("".join(json.dumps(x) + "\n" for x in decision_lines()))
+    rc, _, err = run("--annotations", ann, "--images", imgs, "--html", rep, "--quiet",
+                     "--decisions", log)
     check("--html on every operation", rc == 0, err)
     if rc == 0:
         with open(os.path.join(rep, "data", "index.js")) as f:
@@ -183,6 +187,9 @@ def main():
         check("report: from tile, tile number", objs[5][2] == "tile" and objs[5][7] == 3, objs[5])
         check("report: weight", objs[2][6] == 0.75 and objs[3][6] == 0.25, objs[2])
         check("report: no weight, no tile: null", objs[1][6] is None and objs[1][7] is None)
+        check("report: the Mosaic's dropped object from its tile",
+              by[3]["dropped"] == [[106, 2, "tile", "min_visibility", 0.05, [0, 60, 20, 20]]],
+              by[3]["dropped"])
         with open(os.path.join(rep, "report.js")) as f:
             js = f.read()
         check("report.js shows the other fields", "r.record" in js and "weight" in js)

@@ -132,8 +132,8 @@ def decision_line(output, image_id, file_name, frm, inp, sid, cat, vis, before, 
 
 
 def decision_lines():
-    """The log of the outputs above (the lines of their kept objects, and a
-    dropped object of the Mosaic's tile 2)."""
+    """The log of the outputs above: a line for each of their objects, and a
+    dropped object of the Mosaic's tile 2."""
     return [
         decision_line(0, 1, "cutout_000000.png", "base", 0, 101, 1, 0.5, [90, 10, 20, 20],
                       [90, 10, 20, 20], "clipped"),
@@ -147,6 +147,16 @@ def decision_lines():
                       [0, 70, 20, 1], "dropped", "min_visibility"),
         decision_line(2, 3, "mosaic_000002.png", "tile", 3, 105, 2, 0.6, [100, 70, 15, 40],
                       [100, 95, 15, 15], "clipped"),
+        decision_line(3, 4, "copypaste_000003.png", "base", 0, 7, 2, 0.9, [65, 10, 50, 50],
+                      [65, 10, 50, 50], "clipped"),
+        decision_line(3, 4, "copypaste_000003.png", "source", 1, 7, 1, 1, [10, 10, 50, 50],
+                      [10, 10, 50, 50], "kept"),
+        decision_line(4, 5, "cutmix_000004.png", "base", 0, 5, 1, 1, [80, 40, 30, 30],
+                      [80, 40, 30, 30], "kept"),
+        decision_line(4, 5, "cutmix_000004.png", "source", 1, 5, 1, 1, [40, 25, 20, 20],
+                      [40, 25, 20, 20], "kept"),
+        decision_line(4, 5, "cutmix_000004.png", "source", 1, 6, 2, 1, [32, 22, 6, 6],
+                      [32, 22, 6, 6], "kept"),
     ]
 
 
