@@ -130,6 +130,9 @@ def mutations():
     def fit_missing(d):
         del image(d, 3)["source_fit"]
 
+    def cutmix_resize(d):
+        image(d, 5)["source_fit"] = "resize"
+
     def rect_without_crop(d):
         image(d, 5)["source_rect"] = [0, 0, 10, 10]
 
@@ -183,6 +186,7 @@ def mutations():
         ("from base in a Mosaic", base_in_mosaic, "annotations[3].boxmix.from"),
         ("MixUp with source_fit crop", crop_mixup, "images[1].boxmix.source_fit"),
         ("Copy-Paste without source_fit", fit_missing, "images[3].boxmix.source_fit"),
+        ("CutMix writing source_fit resize", cutmix_resize, "images[5].boxmix.source_fit"),
         ("source_rect without crop", rect_without_crop, "images[5].boxmix.source_rect"),
         ("crop without source_rect", crop_without_rect, "images[4].boxmix.source_rect"),
         ("anchor without placement", anchor_alone, "images[5].boxmix.anchor_annotation_id"),

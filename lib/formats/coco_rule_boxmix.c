@@ -100,10 +100,11 @@ static void check_source_fit(struct bmx__problems *pr, const struct bmx__jnode *
         if (op != BMX__BOXMIX_CUTMIX) {
             bad(pr, "source_fit", "missing (resize or letterbox)");
         }
-    } else if (!one_of(fit, fits, op == BMX__BOXMIX_CUTMIX ? 3 : 2)) {
-        bad(pr, "source_fit", "expected %s", op == BMX__BOXMIX_CUTMIX
-                                                 ? "resize, letterbox or crop"
-                                                 : "resize or letterbox (crop is CutMix's)");
+    } else if (op == BMX__BOXMIX_CUTMIX && !one_of(fit, fits + 1, 2)) {
+        /* CutMix records its fit only when it is not the classic resize. */
+        bad(pr, "source_fit", "expected letterbox or crop (resize is not written)");
+    } else if (op != BMX__BOXMIX_CUTMIX && !one_of(fit, fits, 2)) {
+        bad(pr, "source_fit", "expected resize or letterbox (crop is CutMix's)");
     }
     const struct bmx__jnode *sr = get(b, "source_rect");
     bool crop = op == BMX__BOXMIX_CUTMIX && bmx__json_is_string(fit) &&
