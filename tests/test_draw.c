@@ -1435,66 +1435,6 @@ static void run_keeps_shared_stems_apart(void **state)
     unlink(ann);
 }
 
-/* ---- the other operations' marks ---- */
-
-/* Holes, tiles, the centre, a pasted mask and an anchor at every border and corner
- * (and past them) never write outside the image; the marks land where draw.h says. */
-static void marks_stay_inside_and_land_where_said(void **state)
-{
-    (void)state;
-    const int32_t W = 41, H = 29;
-    const double scales[3] = {1.0, 0.5, 2.0};
-    for (int si = 0; si < 3; si++) {
-        double s = scales[si];
-        int32_t w = (int32_t)(W * s), h = (int32_t)(H * s);
-        struct canvas c;
-        canvas_new(&c, w, h, 12, 128);
-        struct bmx_object objs[2];
-        objs[0] = box_object(1, 1, -5, -5, 40, 30);
-        objs[0].origin = BMX_FROM_SOURCE;
-        objs[1] = box_object(2, 2, 30, 20, 20, 20);
-        objs[1].origin = BMX_FROM_SOURCE;
-        double ring[8] = {35, 22, 60, 22, 60, 40, 35, 40};
-        struct bmx_poly poly = {4, ring};
-        objs[1].seg_kind = BMX_SEG_POLYGON;
-        objs[1].polys = (struct bmx_polyset){1, &poly};
-        struct bmx__draw_marks m;
-        bmx__draw_marks_init(&m);
-        m.n_holes = 3;
-        m.holes[0] = (struct bmx_rect){0, 0, W, H};
-        m.holes[1] = (struct bmx_rect){W - 3, H - 3, 10, 10};
-        m.holes[2] = (struct bmx_rect){2, 18, 5, 4};
-        m.n_tiles = 1;
-        m.tiles[0] = (struct bmx_rect){0, 0, 1, 1};
-        m.has_centre = true;
-        m.centre[0] = W;
-        m.centre[1] = 0;
-        bool pasted[2] = {false, true};
-        m.pasted = pasted;
-        m.anchor = 0;
-        struct bmx_draw_options opts;
-        bmx_draw_options_init(&opts);
-        bmx_error err = {0};
-        assert_int_equal(bmx__draw_objects_xy(&c.img, objs, 2, NULL, 0, NULL, &opts, s, s, &m,
-                                              &err),
-                         BMX_OK);
-        assert_true(margin_intact(&c));
-        /* hole 2's outer ring, away from the other marks and labels */
-        if (s == 1.0) {
-            for (int32_t x = 2; x < 7; x++) {
-                const uint8_t *p = px(&c.img, x, 21);
-                assert_true(is_rgb(p, white_rgb) || is_rgb(p, black_rgb));
-            }
-            /* the anchor target on (15, 10), the centre of objs[0]'s box: black
-             * centre, white ring at r - 1, black rim at r (r = 2 + 1 + 2) */
-            assert_true(is_rgb(px(&c.img, 15, 10), black_rgb));
-            assert_true(is_rgb(px(&c.img, 19, 10), white_rgb));
-            assert_true(is_rgb(px(&c.img, 20, 10), black_rgb));
-        }
-        canvas_free(&c);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1523,7 +1463,6 @@ int main(void)
         cmocka_unit_test(run_selects_and_reproduces),
         cmocka_unit_test(run_refuses_escaping_file_names),
         cmocka_unit_test(run_keeps_shared_stems_apart),
-        cmocka_unit_test(marks_stay_inside_and_land_where_said),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
