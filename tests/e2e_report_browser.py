@@ -14,7 +14,10 @@ it (by their records), by operation and by "has dropped objects" likewise; an
 image's record opens with links to its base's and source's drawings; the counts
 and the plots' values on the statistics page are the dataset's (recounted here
 from the files); at 10,000 images the gallery holds one page of thumbnails and
-loads one page of records per image opened. Screenshots go to OUT_DIR; with
+loads one page of records per image opened; on hand-made records of every operation
+of the CutMix family (tests/ops_records.py) each operation filters and a record
+shows its fields (holes, tiles, centre, weights, pasted ids, anchor). Screenshots go
+to OUT_DIR; with
 --readme those of the gallery and the statistics are also written to
 samples/readme/report_gallery.jpg and report_stats.jpg (the README's pictures).
 
@@ -407,6 +410,59 @@ def main():
         issues = problems(drv, big_url)
         check("10,000 images: no console error, no failed request", not issues, "\n".join(issues))
         notes.append("10,000 images: report drawn in %.1f s, gallery counted in %.2f s" % (took, opened))
+
+        # The CutMix family's records (hand-made, tests/ops_records.py): each
+        # operation filtered, a Mosaic's and a MixUp's record shown with their fields.
+        sys.path.insert(0, os.path.join(ROOT, "tests"))
+        import ops_records
+        fam = os.path.join(tmp, "family")
+        ann = ops_records.write_dataset(fam)
+        flog = os.path.join(fam, "log.jsonl")
+        with open(flog, "w") as f:
+            f.write("".join(json.dumps(x) + "\n" for x in ops_records.decision_lines()))
+        frep = os.path.join(tmp, "family-report")
+        p = subprocess.run([os.path.join(TOOLS, "boxmix-draw"), "--annotations", ann, "--images",
+                            os.path.join(fam, "images"), "--html", frep, "--decisions", flog, "--quiet"],
+                           capture_output=True, text=True)
+        check("family: boxmix-draw --html on every operation's records", p.returncode == 0, p.stderr)
+        fam_url = "file://" + os.path.abspath(frep) + "/"
+        drv.get(fam_url + "index.html")
+        drv.wait("var c = document.getElementById('count'); return c && c.getAttribute('data-shown');")
+        fdoc = ops_records.ops_dataset()
+        bad = []
+        for op in ("cutmix", "cutout", "mixup", "mosaic", "copypaste"):
+            drv.click('#f-op option[value="%s"]' % op)
+            got = drv.js("return document.getElementById('count').getAttribute('data-shown')")
+            want = sum(i["boxmix"]["op"] == op for i in fdoc["images"])
+            if got != str(want):
+                bad.append((op, got, want))
+        check("family: filtering by each operation", not bad, bad)
+        drv.click('#f-op option[value=""]')
+        texts = {}
+        for pos, name in ((2, "mosaic"), (1, "mixup"), (0, "cutout"), (3, "copypaste"), (4, "cutmix")):
+            drv.js("location.hash = 'image=%d'" % pos)
+            drv.wait("var d = document.getElementById('detail');"
+                     "return !d.hidden && d.querySelector('h2') &&"
+                     " d.querySelector('h2').textContent === '%s';" % fdoc["images"][pos]["file_name"])
+            texts[name] = drv.js("var d = document.getElementById('detail'); return {text: d.textContent,"
+                                 " head: Array.from(d.querySelectorAll('table')[0].rows[0].cells).map("
+                                 "function (c) { return c.textContent; })}")
+        m = texts["mosaic"]
+        check("family: a Mosaic's record shows its size, centre, tiles and each object's tile",
+              "mosaic size120" in m["text"] and "centre[150, 130]" in m["text"] and
+              "0: image 11 [0, 0, 90, 70] x0.5" in m["text"] and m["head"][-1] == "tile" and
+              "min_visibility" in m["text"], m)
+        x = texts["mixup"]
+        check("family: a MixUp's record shows its source fit and each object's weight",
+              "source fitletterbox" in x["text"] and x["head"][-1] == "weight" and "0.75" in x["text"], x)
+        check("family: CutOut's holes and fill, Copy-Paste's pasted ids, CutMix's anchor",
+              "holes[10, 10, 30, 20] [60, 40, 20, 20]" in texts["cutout"]["text"] and
+              "fillconstant" in texts["cutout"]["text"] and
+              "pasted annotation ids[7]" in texts["copypaste"]["text"] and
+              "anchor annotation id5" in texts["cutmix"]["text"] and
+              "placementsource-object" in texts["cutmix"]["text"], texts)
+        issues = problems(drv, fam_url)
+        check("family: no console error, no failed request", not issues, "\n".join(issues))
     finally:
         if drv is not None:
             try:

@@ -858,9 +858,10 @@ static void check_keypoints(const struct bmx_object *o, const struct bmx_categor
     bmx_error err = {0};
     size_t n_cats = cat != NULL ? 1 : 0;
     assert_int_equal(
-        bmx__draw_objects_xy(&with.img, o, 1, cat, n_cats, NULL, &opts, sx, sy, &err), BMX_OK);
+        bmx__draw_objects_xy(&with.img, o, 1, cat, n_cats, NULL, &opts, sx, sy, NULL, &err), BMX_OK);
     assert_int_equal(
-        bmx__draw_objects_xy(&without.img, &bare, 1, cat, n_cats, NULL, &opts, sx, sy, &err),
+        bmx__draw_objects_xy(&without.img, &bare, 1, cat, n_cats, NULL, &opts, sx, sy, NULL,
+                             &err),
         BMX_OK);
     char name[32];
     if (cat != NULL) {
@@ -1116,7 +1117,7 @@ static void test_draw_keypoints_scale(void **state)
     opts.scale = 2.0;
     bmx_error err = {0};
     assert_int_equal(bmx_draw_objects(&a.img, &o, 1, &cat, 1, NULL, &opts, &err), BMX_OK);
-    assert_int_equal(bmx__draw_objects_xy(&b.img, &o, 1, &cat, 1, NULL, &opts, 2.0, 2.0, &err),
+    assert_int_equal(bmx__draw_objects_xy(&b.img, &o, 1, &cat, 1, NULL, &opts, 2.0, 2.0, NULL, &err),
                      BMX_OK);
     assert_memory_equal(a.buf, b.buf, (size_t)96 * 72 * 3);
     canvas_free(&a);

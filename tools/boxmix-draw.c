@@ -76,8 +76,10 @@ static void help(void)
            "  --line-width N         box outline and skeleton width in pixels, 1..64\n"
            "                         (default 2; keypoint discs grow with it)\n"
            "  --mask-opacity F       mask fill opacity 0..1 (default 0.4)\n"
-           "  --show LIST            add to labels: visibility, id (comma-separated)\n"
-           "  --no-patch             do not outline the CutMix patch\n"
+           "  --show LIST            add to labels: visibility, weight (MixUp's boxmix.weight,\n"
+           "                         as w=0.50), id (comma-separated)\n"
+           "  --no-patch             do not outline the CutMix patch, CutOut's holes or\n"
+           "                         Mosaic's tiles\n"
            "  --max-pixels N         refuse images larger than N pixels (default 178956970)\n"
            "  --quiet                no summary line\n"
            "  --progress MODE        auto (default: a line on stderr when it is a terminal),\n"
@@ -141,6 +143,8 @@ static bool parse_show(const char *s, struct bmx_draw_options *d)
             d->show_visibility = true;
         } else if (strcmp(tok, "id") == 0) {
             d->show_id = true;
+        } else if (strcmp(tok, "weight") == 0) {
+            d->show_weight = true;
         } else {
             return false;
         }
@@ -335,7 +339,7 @@ static int run(int argc, char **argv, int64_t **ids_store)
             break;
         case OPT_SHOW:
             if (!parse_show(optarg, &job.draw)) {
-                return cli_usage_error(prog, usage_line, "--show: expected a list of visibility and id, got '%s'", optarg);
+                return cli_usage_error(prog, usage_line, "--show: expected a list of visibility, weight and id, got '%s'", optarg);
             }
             break;
         case OPT_NO_PATCH:

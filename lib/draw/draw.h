@@ -87,6 +87,37 @@ void bmx__draw_mask(struct bmx_image *img, const uint8_t *mask, const uint8_t rg
                     double opacity, int hatch);
 
 /*
+ * What an operation's image record adds to its drawing (the run layer reads it from
+ * the record, readback_ops.c): CutOut's holes and Mosaic's tiles, outlined as the
+ * CutMix patch is (with opts->show_patch), Mosaic's centre (a white cross on a
+ * black one), Copy-Paste's pasted objects (their masks outlined in black and white
+ * dashes, two rings inside the mask's edge) and the anchor object of source-object
+ * CutMix (a black, white, black square target on its box's centre). All in the
+ * image's frame before scaling by (sx, sy).
+ */
+struct bmx__draw_marks {
+    size_t n_holes;
+    struct bmx_rect holes[BMX_MAX_HOLES];
+    size_t n_tiles;
+    struct bmx_rect tiles[4];
+    bool has_centre;
+    double centre[2];   /* output pixels (Mosaic: the record's centre - mosaic_size / 2) */
+    const bool *pasted; /* per object: pasted by Copy-Paste (NULL: none) */
+    size_t anchor;      /* the anchor object's index, SIZE_MAX when none */
+};
+
+/* A marks struct with nothing in it. */
+void bmx__draw_marks_init(struct bmx__draw_marks *m);
+
+/* Arm of the centre cross and half side of the anchor target on a w x h image with
+ * box line width L: arm = 3 * L + 2 * text scale + 2; the cross is black, L + 2
+ * pixels wide, arms `arm` long from the centre pixel, with a white cross L wide and
+ * arm - 1 long on it. The target: squares of half side r = L + text scale + 2
+ * (black), r - 1 (white), r - 3 (black, when r > 3) around the centre pixel. */
+int bmx__draw_centre_arm(int32_t w, int32_t h, int L);
+int bmx__draw_anchor_radius(int32_t w, int32_t h, int L);
+
+/*
  * bmx_draw_objects with object coordinates (boxes, polygons, keypoints) multiplied
  * by (sx, sy) instead of opts->scale (RLE masks are resampled to the image's size
  * whatever sx and sy).
@@ -95,7 +126,8 @@ void bmx__draw_mask(struct bmx_image *img, const uint8_t *mask, const uint8_t rg
 bmx_status bmx__draw_objects_xy(struct bmx_image *img, const struct bmx_object *objs, size_t n,
                                 const struct bmx_category *cats, size_t n_cats,
                                 const struct bmx_rect *patch, const struct bmx_draw_options *opts,
-                                double sx, double sy, bmx_error *err);
+                                double sx, double sy, const struct bmx__draw_marks *marks,
+                                bmx_error *err);
 
 /* Check the ranges of draw options: line_width 1..64, mask_opacity 0..1, scale in
  * (0, 16]. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Label tags: the text of an object's tag (category name or id, visibility and
- * annotation id when asked) and the places a tag may take around its box, each
+ * Label tags: the text of an object's tag (category name or id, visibility, MixUp's
+ * weight and annotation id when asked) and the places a tag may take around its box, each
  * clamped into the image.
  */
 #include "draw_parts.h"
@@ -103,6 +103,14 @@ void bmx__draw_label_text(const struct bmx_object *o, const struct bmx_category 
     if (opts->show_visibility) {
         double v = isfinite(o->visibility) ? o->visibility : 0.0;
         int k = snprintf(buf + len, cap - (size_t)len, " %.2f", v);
+        if (k < 0 || (size_t)k >= cap - (size_t)len) {
+            return;
+        }
+        len += k;
+    }
+    if (opts->show_weight && o->has_weight) {
+        double w = isfinite(o->weight) ? o->weight : 0.0;
+        int k = snprintf(buf + len, cap - (size_t)len, " w=%.2f", w);
         if (k < 0 || (size_t)k >= cap - (size_t)len) {
             return;
         }

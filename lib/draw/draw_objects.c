@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * QA drawing of an image's objects (bmx_draw_objects) on 8-bit RGB images: the
- * draw options and the order of the layers. Masks first, then box outlines and
- * crowd hatching, the CutMix patch, keypoints (every skeleton before any point)
- * and labels last, a tag that would cover an earlier one moved to another place
- * around its box; each layer's pixels are in its own file (draw_masks.c,
- * draw_boxes.c, draw_keypoints.c, draw_labels.c).
+ * draw options and the order of the layers. Masks first (a Copy-Paste's pasted
+ * masks outlined in dashes), then box outlines and crowd hatching, the CutMix
+ * patch, the other operations' marks (holes, tiles, centre, anchor: draw_marks.c),
+ * keypoints (every skeleton before any point) and labels last, a tag that would
+ * cover an earlier one moved to another place around its box; each layer's pixels
+ * are in its own file (draw_masks.c, draw_boxes.c, draw_keypoints.c, draw_labels.c).
  */
 #include "draw_parts.h"
 #include "sized.h"
@@ -25,6 +26,7 @@ void bmx_draw_options_init(struct bmx_draw_options *opts)
     opts->show_id = false;
     opts->show_patch = true;
     opts->scale = 1.0;
+    opts->show_weight = false;
 }
 
 bmx_status bmx__draw_options_check(const struct bmx_draw_options *opts, bmx_error *err)
@@ -51,7 +53,8 @@ static struct bmx_box scaled_box(struct bmx_box b, double sx, double sy)
 bmx_status bmx__draw_objects_xy(struct bmx_image *img, const struct bmx_object *objs, size_t n,
                                 const struct bmx_category *cats, size_t n_cats,
                                 const struct bmx_rect *patch, const struct bmx_draw_options *opts,
-                                double sx, double sy, bmx_error *err)
+                                double sx, double sy, const struct bmx__draw_marks *marks,
+                                bmx_error *err)
 {
     struct bmx_draw_options defaults;
     struct bmx_rect *placed = NULL;
@@ -105,6 +108,10 @@ bmx_status bmx__draw_objects_xy(struct bmx_image *img, const struct bmx_object *
                 bmx__draw_mask_region(img, mask, rgb, opts->mask_opacity, o->iscrowd ? L : 0,
                                       (int32_t)mb.x, (int32_t)mb.y, (int32_t)(mb.x + mb.w) - 1,
                                       (int32_t)(mb.y + mb.h) - 1);
+                if (marks != NULL && marks->pasted != NULL && marks->pasted[i]) {
+                    bmx__draw_mask_dashed(img, mask, (int32_t)mb.x, (int32_t)mb.y,
+                                          (int32_t)(mb.x + mb.w) - 1, (int32_t)(mb.y + mb.h) - 1);
+                }
             }
         }
         bmx_rle_free(&tmp);
@@ -142,6 +149,16 @@ bmx_status bmx__draw_objects_xy(struct bmx_image *img, const struct bmx_object *
             bmx__draw_patch_ring(img, x0, y0, x1, y1, 0);
             bmx__draw_patch_ring(img, (int64_t)x0 + 1, (int64_t)y0 + 1, (int64_t)x1 - 1,
                                  (int64_t)y1 - 1, 1);
+        }
+    }
+
+    if (marks != NULL && opts->show_patch) {
+        bmx__draw_rect_marks(img, marks, sx, sy);
+    }
+    if (marks != NULL) {
+        bmx__draw_centre_mark(img, marks, sx, sy, L);
+        if (marks->anchor < n) {
+            bmx__draw_anchor_mark(img, objs[marks->anchor].bbox, sx, sy, L);
         }
     }
 
@@ -219,5 +236,5 @@ bmx_status bmx_draw_objects(struct bmx_image *img, const struct bmx_object *objs
         opts = &given;
     }
     double s = opts != NULL ? opts->scale : 1.0;
-    return bmx__draw_objects_xy(img, objs, n, cats, n_cats, patch, opts, s, s, err);
+    return bmx__draw_objects_xy(img, objs, n, cats, n_cats, patch, opts, s, s, NULL, err);
 }

@@ -108,7 +108,7 @@ const struct bmx_category *bmx__draw_find_category(const struct bmx_category *ca
                                                    size_t n_cats, int64_t id);
 
 /* The tag text of `o` into `buf` (`cap` bytes): its category's name (or id), then
- * its visibility and its id when the options ask for them. */
+ * its visibility, its weight (MixUp) and its id when the options ask for them. */
 void bmx__draw_label_text(const struct bmx_object *o, const struct bmx_category *cats,
                           size_t n_cats, const struct bmx_draw_options *opts, char *buf,
                           size_t cap);
@@ -129,6 +129,25 @@ void bmx__draw_mask_region(struct bmx_image *img, const uint8_t *mask, const uin
 bmx_status bmx__draw_object_mask(const struct bmx_object *o, const struct bmx_image *img,
                                  double sx, double sy, struct bmx_rle *out,
                                  const struct bmx_rle **use, bool *has, bmx_error *err);
+
+/* The other operations' marks (draw_marks.c), as draw.h states them. */
+
+/* Holes and tiles, each outlined as the patch is. */
+void bmx__draw_rect_marks(struct bmx_image *img, const struct bmx__draw_marks *m, double sx,
+                          double sy);
+
+/* Mosaic's centre cross (nothing when m has no centre). */
+void bmx__draw_centre_mark(struct bmx_image *img, const struct bmx__draw_marks *m, double sx,
+                           double sy, int L);
+
+/* The anchor target on the centre of `box`. */
+void bmx__draw_anchor_mark(struct bmx_image *img, struct bmx_box box, double sx, double sy, int L);
+
+/* The dashed two-ring outline of a decoded 0/1 mask (column-major, as
+ * bmx__draw_mask_region reads it) over columns rx0..rx1, rows ry0..ry1; the mask's
+ * values there are changed (2 and 3 mark the rings). */
+void bmx__draw_mask_dashed(struct bmx_image *img, uint8_t *mask, int32_t rx0, int32_t ry0,
+                           int32_t rx1, int32_t ry1);
 
 /* Keypoints (draw_keypoints.c), as draw.h states them. */
 

@@ -282,6 +282,9 @@ void bmx__rule_image(struct bmx__coco_rules *r, const struct bmx__jnode *im, siz
     bool h_ok = parse_dim(pr, im, "height", &rec->h);
     rec->dims_ok = w_ok && h_ok;
     bmx__rule_limit_pixels(r, rec);
+    if (pr->all) {
+        bmx__rule_image_boxmix(r, im, rec);
+    }
     if (name != NULL && r->image_file != NULL) {
         size_t old = BMX__PATH_FIELD(pr, "file_name");
         r->image_file(r->image_file_ctx, name, rec);
@@ -625,6 +628,7 @@ void bmx__rule_annotation(struct bmx__coco_rules *r, const struct bmx__jnode *a,
     }
     if (pr->all) {
         bmx__rule_mask_geometry(r, out, img);
+        bmx__rule_annotation_boxmix(r, a, img);
     } else if (out->seg == BMX__SEG_POLYGON && img != NULL) {
         bmx__rule_far_vertex(r, &out->polys, img);
     }

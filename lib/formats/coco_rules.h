@@ -95,11 +95,24 @@ void bmx__problem(struct bmx__problems *pr, enum bmx__level level, const char *c
 
 /* ---- the rules' state ---- */
 
+/* The operation of an image's `boxmix` record (checker only). */
+enum {
+    BMX__BOXMIX_NONE,
+    BMX__BOXMIX_CUTMIX,
+    BMX__BOXMIX_CUTOUT,
+    BMX__BOXMIX_MIXUP,
+    BMX__BOXMIX_MOSAIC,
+    BMX__BOXMIX_COPYPASTE,
+    BMX__BOXMIX_ORIGINAL,
+    BMX__BOXMIX_OPS
+};
+
 /* What the annotation rules need to know of an image record. */
 struct bmx__coco_image_rec {
     int32_t w, h;
     bool dims_ok;
     uint64_t n_anns; /* annotations that name it so far */
+    int op;          /* its boxmix.op (BMX__BOXMIX_*), read by the checker */
 };
 
 /* Strings that outlive the record they come from (string ids, file names): one
@@ -291,6 +304,15 @@ enum bmx__seg bmx__rule_rle(struct bmx__coco_rules *r, const struct bmx__jnode *
  * reported (deferred) and true. */
 bool bmx__rule_far_vertex(struct bmx__coco_rules *r, const struct bmx_polyset *set,
                           const struct bmx__coco_image_rec *img);
+/* ---- boxmix's records (coco_rule_boxmix.c), checker only ---- */
+
+/* Image record `im`'s boxmix field (sets rec->op), at the record's path. */
+void bmx__rule_image_boxmix(struct bmx__coco_rules *r, const struct bmx__jnode *im,
+                            struct bmx__coco_image_rec *rec);
+/* Annotation `a`'s boxmix field against its image (NULL: unknown). */
+void bmx__rule_annotation_boxmix(struct bmx__coco_rules *r, const struct bmx__jnode *a,
+                                 const struct bmx__coco_image_rec *img);
+
 /* ---- keypoints (coco_rule_keypoints.c): keypoint problems for the reader ---- */
 
 /* An annotation's keypoints as the rules read them. */

@@ -74,9 +74,26 @@ static bmx_status parse_line(const char *path, size_t line, const cJSON *o,
         const char *s = cJSON_IsString(from) ? from->valuestring : "";
         r->d.from = strcmp(s, "base") == 0     ? BMX_FROM_BASE
                     : strcmp(s, "source") == 0 ? BMX_FROM_SOURCE
+                    : strcmp(s, "tile") == 0   ? BMX_FROM_TILE
                                                : BMX_FROM_NONE;
         if (r->d.from == BMX_FROM_NONE) {
             bad = "from";
+        }
+    }
+    /* Which input: 0 the base, 1 the source, a Mosaic's tile 0..3. A log written
+     * before the key existed has only base and source lines. */
+    if (bad == NULL) {
+        if (cJSON_GetObjectItemCaseSensitive(o, "input") == NULL) {
+            r->d.input = r->d.from == BMX_FROM_SOURCE ? 1 : 0;
+            if (r->d.from == BMX_FROM_TILE) {
+                bad = "input";
+            }
+        } else if (!get_int(o, "input", &v) || v < 0 || v > 3 ||
+                   (r->d.from == BMX_FROM_BASE && v != 0) ||
+                   (r->d.from == BMX_FROM_SOURCE && v != 1)) {
+            bad = "input";
+        } else {
+            r->d.input = (int)v;
         }
     }
     if (bad == NULL && !get_int(o, "source_annotation_id", &r->d.annotation_id)) {

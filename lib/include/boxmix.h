@@ -945,6 +945,8 @@ struct bmx_draw_options {
     bool show_id;        /**< add the annotation id to each label */
     bool show_patch;     /**< draw the patch rectangle when known, default true */
     double scale;        /**< output scale factor, default 1.0 */
+    bool show_weight;    /**< add MixUp's weight (boxmix.weight) to the labels of objects
+                              that carry one, as "w=0.50" */
 };
 
 /** Fill `opts` with the documented defaults. */
@@ -1669,6 +1671,22 @@ BMX_API bmx_status bmx_cutmix_record_to_json(const struct bmx_image_info *base,
                                              const struct bmx_patch *patch, uint64_t seed,
                                              uint64_t index, char **out, size_t *len,
                                              bmx_error *err);
+
+/**
+ * The `boxmix` record boxmix-augment gives output `index` of a run seeded with `seed`
+ * that operation `record->op` made from `inputs` (bmx_op_inputs of them, base first;
+ * a Mosaic tile's image_id is that of its input): the fields of
+ * schemas/coco-output.schema.json in their order (cutmix: op, index, base_image_id,
+ * source_image_id, patch, lambda, then source_fit and source_rect when not resize,
+ * placement and anchor_annotation_id for source-object, seed; cutout: holes, fill,
+ * fill_rgb, lambda; mixup: source_image_id, source_fit, lambda; mosaic: mosaic_size,
+ * centre, tiles; copypaste: source_image_id, source_fit, pasted_annotation_ids). A
+ * classic CutMix's is bmx_cutmix_record_to_json's, byte for byte.
+ */
+BMX_API bmx_status bmx_op_record_to_json(const struct bmx_op_record *record,
+                                         const struct bmx_image_info *const *inputs,
+                                         size_t n_inputs, uint64_t seed, uint64_t index,
+                                         char **out, size_t *len, bmx_error *err);
 
 /* ------------------------------------------------------------------------- */
 /* Decisions: what an operation did with each object it considered            */

@@ -23,6 +23,7 @@ struct shared {
     int n_notices;
     /* the job's */
     struct bmx_job_options opts;
+    struct bmx_recipe_entry entry; /* op=: the one-entry recipe opts.recipe names */
     struct bmx_job_summary summary;
     bmx_error err;
     bmx_status status;
@@ -113,7 +114,8 @@ static int opt_bool(PyObject *d, const char *key, bool *out)
     return 0;
 }
 
-static int fill(PyObject *d, struct bmx_job_options *o, struct strs *keep)
+static int fill(PyObject *d, struct bmx_job_options *o, struct bmx_recipe_entry *entry,
+                struct strs *keep)
 {
     uint64_t u = 0;
     bool voc = false, png = false;
@@ -156,22 +158,25 @@ static int fill(PyObject *d, struct bmx_job_options *o, struct strs *keep)
     }
     o->threads = u > 4096 ? 4096 : (unsigned)u;
     if (cut != NULL) {
-        int use_ratio, placement, tries, mask_format;
-        struct bmx_cutmix_options *c = &o->cutmix;
-        if (!PyArg_ParseTuple(cut, "dpddiidddi;cutmix options", &c->alpha, &use_ratio, &c->ratio_lo,
-                              &c->ratio_hi, &placement, &tries, &c->min_visibility, &c->min_area,
-                              &c->min_size, &mask_format)) {
+        if (bmxpy_cutmix_options(cut, &o->cutmix) < 0) {
             return -1;
         }
-        c->mode = use_ratio ? BMX_PATCH_RATIO : BMX_PATCH_BETA;
-        c->placement = (enum bmx_placement)placement;
-        c->tries = tries;
-        c->mask_format = (enum bmx_mask_format)mask_format;
         bmx_error err = {BMX_OK, ""};
-        if (bmx_cutmix_options_check(c, &err) != BMX_OK) {
+        if (bmx_cutmix_options_check(&o->cutmix, &err) != BMX_OK) {
             PyErr_SetString(PyExc_ValueError, err.message);
             return -1;
         }
+    }
+    /* op= (or an option only the family has): a one-entry recipe, refused at once
+     * when this library lacks the operation. */
+    PyObject *op = PyDict_GetItemString(d, "op");
+    if (op != NULL && op != Py_None) {
+        if (bmxpy_op_options(op, &entry->op) < 0 || bmxpy_op_probe(&entry->op) < 0) {
+            return -1;
+        }
+        entry->weight = 1.0;
+        o->recipe = entry;
+        o->recipe_len = 1;
     }
     return 0;
 }
@@ -225,7 +230,7 @@ PyObject *bmxpy_augment(PyObject *self, PyObject *args)
     struct strs keep = {{0}, 0};
     PyObject *result = NULL, *et = NULL, *ev = NULL, *etb = NULL;
     bmx_job_options_init(&s->opts);
-    if (fill(d, &s->opts, &keep) < 0) {
+    if (fill(d, &s->opts, &s->entry, &keep) < 0) {
         goto done;
     }
     pthread_mutex_init(&s->lock, NULL);

@@ -72,8 +72,19 @@ PyObject *bmxpy_read_coco(PyObject *self, PyObject *args);
 PyObject *bmxpy_read_voc(PyObject *self, PyObject *args);
 PyObject *bmxpy_read_yolo(PyObject *self, PyObject *args);
 PyObject *bmxpy_parse_coco(PyObject *self, PyObject *args);
-PyObject *bmxpy_cutmix(PyObject *self, PyObject *args);
+PyObject *bmxpy_op(PyObject *self, PyObject *args);
 PyObject *bmxpy_write(PyObject *self, PyObject *args);
 PyObject *bmxpy_augment(PyObject *self, PyObject *args);
+
+/* The operation options the package passes (ops_family.c): CutMix's tuple
+ * (alpha, use_ratio, ratio_lo, ratio_hi, placement, tries, min_visibility,
+ * min_area, min_size, mask_format), unchecked; the whole tuple (op, cutmix tuple,
+ * source_fit, holes, fill, r, g, b, mix_alpha, mix_ratio, mosaic_size,
+ * paste_prob), checked (bmx_op_options_check). -1 with ValueError raised. */
+int bmxpy_cutmix_options(PyObject *t, struct bmx_cutmix_options *o);
+int bmxpy_op_options(PyObject *t, struct bmx_op_options *o);
+/* Raise (-1) when this library lacks the operation of `o` (a dry run on empty
+ * samples fails). */
+int bmxpy_op_probe(const struct bmx_op_options *o);
 
 #endif

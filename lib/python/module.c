@@ -182,9 +182,8 @@ static PyMethodDef methods[] = {
     {"read_yolo", bmxpy_read_yolo, METH_VARARGS,
      "read_yolo(path, split, names, allow_outside, max_pixels) -> (Doc, images root)"},
     {"parse_coco", bmxpy_parse_coco, METH_VARARGS, "parse_coco(text, name) -> Doc"},
-    {"cutmix", bmxpy_cutmix, METH_VARARGS,
-     "cutmix(a_pixels, a_objects, b_pixels, b_objects, seed, index, options) -> "
-     "(pixels, objects, record_json)"},
+    {"op", bmxpy_op, METH_VARARGS,
+     "op(options, ((pixels, objects), ...), seed, index) -> (pixels, objects, record json)"},
     {"write", bmxpy_write, METH_VARARGS,
      "write(out, like, voc, items, jpeg, quality) -> count"},
     {"augment", bmxpy_augment, METH_VARARGS, "augment(options, progress) -> summary dict"},

@@ -91,6 +91,40 @@ static PyObject *segmentation(const struct bmx_object *o)
 }
 
 /* The direct path: only for objects with no field beyond those of the model. */
+static const char *from_name(const struct bmx_object *o)
+{
+    return o->origin == BMX_FROM_SOURCE ? "source" : o->origin == BMX_FROM_TILE ? "tile" : "base";
+}
+
+/* The provenance the CutMix family adds: `from` (tile), Mosaic's tile, MixUp's
+ * weight, into the object's boxmix dict `rec`. */
+static int family_fields(PyObject *rec, const struct bmx_object *o)
+{
+    PyObject *from = PyUnicode_FromString(from_name(o));
+    if (from == NULL || PyDict_SetItemString(rec, "from", from) < 0) {
+        Py_XDECREF(from);
+        return -1;
+    }
+    Py_DECREF(from);
+    if (o->origin == BMX_FROM_TILE) {
+        PyObject *t = PyLong_FromLong(o->tile);
+        if (t == NULL || PyDict_SetItemString(rec, "tile", t) < 0) {
+            Py_XDECREF(t);
+            return -1;
+        }
+        Py_DECREF(t);
+    }
+    if (o->has_weight) {
+        PyObject *w = number(o->weight);
+        if (w == NULL || PyDict_SetItemString(rec, "weight", w) < 0) {
+            Py_XDECREF(w);
+            return -1;
+        }
+        Py_DECREF(w);
+    }
+    return 0;
+}
+
 static PyObject *direct(const struct bmx_object *o)
 {
     PyObject *d = PyDict_New();
@@ -110,10 +144,11 @@ static PyObject *direct(const struct bmx_object *o)
     if (o->origin != BMX_FROM_NONE) {
         PyObject *v = number(o->visibility);
         PyObject *rec = v == NULL ? NULL
-                                  : Py_BuildValue("{sssNsL}", "from",
-                                                  o->origin == BMX_FROM_SOURCE ? "source" : "base",
-                                                  "visibility", v, "source_annotation_id",
-                                                  (long long)o->id);
+                                  : Py_BuildValue("{sssNsL}", "from", from_name(o), "visibility",
+                                                  v, "source_annotation_id", (long long)o->id);
+        if (rec != NULL && family_fields(rec, o) < 0) {
+            Py_CLEAR(rec);
+        }
         if (set_steal(d, "boxmix", rec) < 0) {
             Py_DECREF(d);
             return NULL;
@@ -138,6 +173,12 @@ static PyObject *through_json(const struct bmx_object *o)
     PyObject *d = json == NULL ? NULL : PyObject_CallMethod(json, "loads", "O", s);
     Py_XDECREF(json);
     Py_DECREF(s);
+    /* The family's fields, whatever the writer's record says of them. */
+    PyObject *rec = d != NULL && o->origin != BMX_FROM_NONE ? PyDict_GetItemString(d, "boxmix")
+                                                            : NULL;
+    if (rec != NULL && PyDict_Check(rec) && family_fields(rec, o) < 0) {
+        Py_CLEAR(d);
+    }
     return d;
 }
 

@@ -1,95 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The operations on samples (CutMix at (seed, index)) and the dataset builder, for
- * the package's boxmix.cutmix and boxmix.write_coco. The GIL is released around
- * every call that mixes, encodes or writes. */
+/* The dataset builder, for the package's boxmix.write_coco (the operations on
+ * samples are in ops_family.c). The GIL is released around every call that
+ * encodes or writes. */
 #include "bmxpy.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* The options tuple the package passes: (alpha, use_ratio, ratio_lo, ratio_hi,
- * placement, tries, min_visibility, min_area, min_size, mask_format). */
-static int cutmix_options(PyObject *t, struct bmx_cutmix_options *o)
-{
-    int use_ratio, placement, tries, mask_format;
-    bmx_cutmix_options_init(o);
-    if (!PyArg_ParseTuple(t, "dpddiidddi;cutmix options", &o->alpha, &use_ratio, &o->ratio_lo,
-                          &o->ratio_hi, &placement, &tries, &o->min_visibility, &o->min_area,
-                          &o->min_size, &mask_format)) {
-        return -1;
-    }
-    o->mode = use_ratio ? BMX_PATCH_RATIO : BMX_PATCH_BETA;
-    o->placement = (enum bmx_placement)placement;
-    o->tries = tries;
-    o->mask_format = (enum bmx_mask_format)mask_format;
-    bmx_error err = {BMX_OK, ""};
-    if (bmx_cutmix_options_check(o, &err) != BMX_OK) {
-        PyErr_SetString(PyExc_ValueError, err.message);
-        return -1;
-    }
-    return 0;
-}
-
-PyObject *bmxpy_cutmix(PyObject *self, PyObject *args)
-{
-    (void)self;
-    PyObject *pa, *pb, *opts_t;
-    bmxpy_Objects *oa, *ob;
-    unsigned long long seed, index;
-    if (!PyArg_ParseTuple(args, "OO!OO!KKO!", &pa, &bmxpy_ObjectsType, &oa, &pb,
-                          &bmxpy_ObjectsType, &ob, &seed, &index, &PyTuple_Type, &opts_t)) {
-        return NULL;
-    }
-    struct bmx_cutmix_options o;
-    if (cutmix_options(opts_t, &o) < 0) {
-        return NULL;
-    }
-    struct bmx_sample a = {{0}, oa->n, oa->objs}, b = {{0}, ob->n, ob->objs};
-    if (bmxpy_image_view(pa, "base image", &a.image) < 0 ||
-        bmxpy_image_view(pb, "source image", &b.image) < 0) {
-        return NULL;
-    }
-    if (a.image.w != oa->info->width || a.image.h != oa->info->height ||
-        b.image.w != ob->info->width || b.image.h != ob->info->height) {
-        PyErr_SetString(PyExc_ValueError, "a sample's image is not the size its record says");
-        return NULL;
-    }
-    struct bmx_sample out = {0};
-    struct bmx_patch patch;
-    bmx_error err = {BMX_OK, ""};
-    bmx_status st;
-    Py_BEGIN_ALLOW_THREADS
-    st = bmx_cutmix_at(&o, &a, &b, seed, index, &out, &patch, NULL, &err);
-    Py_END_ALLOW_THREADS
-    if (st != BMX_OK) {
-        return bmxpy_raise(&err);
-    }
-    char *rec = NULL;
-    size_t rec_len = 0;
-    if (bmx_cutmix_record_to_json(oa->info, ob->info, &patch, seed, index, &rec, &rec_len, &err) !=
-        BMX_OK) {
-        bmx_sample_free(&out);
-        return bmxpy_raise(&err);
-    }
-    PyObject *record = bmxpy_take_text(rec, rec_len);
-    int32_t w = out.image.w, h = out.image.h;
-    PyObject *pixels = bmxpy_image_take(&out.image);
-    PyObject *objs = bmxpy_objects_owned(out.objects, out.n_objects, w, h, oa, ob);
-    out.objects = NULL;
-    out.n_objects = 0;
-    bmx_sample_free(&out);
-    if (record == NULL || pixels == NULL || objs == NULL) {
-        Py_XDECREF(record);
-        Py_XDECREF(pixels);
-        Py_XDECREF(objs);
-        return NULL;
-    }
-    PyObject *res = PyTuple_Pack(3, pixels, objs, record);
-    Py_DECREF(record);
-    Py_DECREF(pixels);
-    Py_DECREF(objs);
-    return res;
-}
 
 /* write(out, like, voc, items, png, quality): items is a sequence of
  * (pixels, Objects, file_name); each is encoded and written by a bmx_builder. */

@@ -258,8 +258,15 @@ static bmx_status draw_at(const struct run_ctx *ctx, size_t i, const struct bmx_
     const struct bmx_draw_job *job = ctx->job;
     struct bmx_rect patch;
     bool has_patch = bmx_dataset_image_patch(ctx->ds, i, &patch);
-    bmx_status st = bmx_image_resize(img, w, h, out, err);
+    struct bmx__draw_marks marks;
+    bool *pasted = NULL;
+    bmx_status st = bmx__read_draw_marks(ctx->ds, i, &marks, &pasted, err);
     if (st != BMX_OK) {
+        return st;
+    }
+    st = bmx_image_resize(img, w, h, out, err);
+    if (st != BMX_OK) {
+        free(pasted);
         return st;
     }
     if (ctx->dropped_first != NULL) {
@@ -271,7 +278,8 @@ static bmx_status draw_at(const struct run_ctx *ctx, size_t i, const struct bmx_
     st = bmx__draw_objects_xy(out, bmx_dataset_objects(ctx->ds, i),
                               bmx_dataset_object_count(ctx->ds, i), ctx->cats, ctx->n_cats,
                               has_patch ? &patch : NULL, &job->draw, (double)w / img->w,
-                              (double)h / img->h, err);
+                              (double)h / img->h, &marks, err);
+    free(pasted);
     if (st != BMX_OK) {
         bmx_image_free(out);
     }

@@ -14,6 +14,15 @@ char *bmx__draw_path_join3(const char *a, const char *b, const char *suffix);
 bmx_status bmx__draw_output_names(const bmx_dataset *ds, const char *ext, char **names,
                                   bmx_error *err);
 
+/* What image i's `boxmix` record adds to its drawing (readback_ops.c): holes,
+ * tiles, the Mosaic centre in output pixels, the anchor object, and in `*pasted`
+ * (malloc'd, NULL when the record names no pasted objects; m->pasted points at
+ * it) which objects Copy-Paste pasted: those from the source whose
+ * boxmix.source_annotation_id the record's pasted_annotation_ids lists. */
+struct bmx__draw_marks;
+bmx_status bmx__read_draw_marks(const bmx_dataset *ds, size_t i, struct bmx__draw_marks *m,
+                                bool **pasted, bmx_error *err);
+
 /* The dataset the drawn one was made from (bmx_draw_job.inputs): those of its
  * images that a drawn output names as base or source, to draw into
  * images/inputs/ of the report. `root` is set by the caller (its image folder). */

@@ -17,10 +17,18 @@ void bmx__dataset_read_provenance(bmx_dataset *ds)
         if (from != NULL) {
             o->origin = strcmp(from, "source") == 0 ? BMX_FROM_SOURCE
                         : strcmp(from, "base") == 0 ? BMX_FROM_BASE
+                        : strcmp(from, "tile") == 0 ? BMX_FROM_TILE
                                                     : BMX_FROM_NONE;
         }
         double v;
         o->visibility = bmx__extra_numbers(o->extra, "boxmix", "visibility", &v, 1) ? v : 1.0;
+        /* MixUp's weight, Mosaic's tile (read as the records give them; boxmix-check
+         * says when they are out of range). */
+        o->has_weight = bmx__extra_numbers(o->extra, "boxmix", "weight", &v, 1);
+        o->weight = o->has_weight ? v : 0.0;
+        o->tile = bmx__extra_numbers(o->extra, "boxmix", "tile", &v, 1) && v >= 0 && v <= 3
+                      ? (int)v
+                      : 0;
     }
 }
 

@@ -5,6 +5,7 @@
  * the filters work on, and a statistics page whose plots boxmix draws as SVG. */
 #include "report.h"
 
+#include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,11 +161,19 @@ static void put_record(struct bmx__buf *b, const struct bmx__report_in *in,
     } else {
         bmx__buf_puts(b, "null");
     }
+    /* The whole record, for the fields of the other operations (holes, tiles, ...). */
+    const cJSON *record = cJSON_GetObjectItemCaseSensitive((const cJSON *)info->extra, "boxmix");
+    bmx__buf_puts(b, ",\"record\":");
+    if (cJSON_IsObject(record)) {
+        bmx__buf_json(b, record);
+    } else {
+        bmx__buf_puts(b, "null");
+    }
     bmx__buf_puts(b, ",\"objects\":[");
     for (size_t q = 0; q < ds->img_count[i]; q++) {
         const struct bmx_object *o = &ds->objects[ds->img_first[i] + q];
         const char *from = bmx__extra_string(o->extra, "boxmix", "from");
-        double vis = 1.0;
+        double vis = 1.0, weight, tile;
         bmx__extra_numbers(o->extra, "boxmix", "visibility", &vis, 1);
         bmx__buf_printf(b, "%s[%" PRId64 ",%" PRId64 ",", q ? "," : "", o->id, o->category_id);
         bmx__buf_string(b, from != NULL ? from : "");
@@ -172,6 +181,19 @@ static void put_record(struct bmx__buf *b, const struct bmx__report_in *in,
         bmx__buf_number(b, vis);
         bmx__buf_printf(b, ",%d,", o->iscrowd != 0);
         bmx__buf_box(b, o->bbox);
+        /* MixUp's weight and Mosaic's tile, null when the object has none. */
+        bmx__buf_puts(b, ",");
+        if (bmx__extra_numbers(o->extra, "boxmix", "weight", &weight, 1)) {
+            bmx__buf_number(b, weight);
+        } else {
+            bmx__buf_puts(b, "null");
+        }
+        bmx__buf_puts(b, ",");
+        if (bmx__extra_numbers(o->extra, "boxmix", "tile", &tile, 1)) {
+            bmx__buf_number(b, tile);
+        } else {
+            bmx__buf_puts(b, "null");
+        }
         bmx__buf_puts(b, "]");
     }
     bmx__buf_puts(b, "],\"dropped\":[");
@@ -180,7 +202,10 @@ static void put_record(struct bmx__buf *b, const struct bmx__report_in *in,
         const struct bmx_decision *d = &in->dec[dec_order[q]].d;
         bmx__buf_printf(b, "%s[%" PRId64 ",%" PRId64 ",\"%s\",\"%s\",", q > dec_first[i] ? "," : "",
                         d->annotation_id, d->category_id,
-                        d->from == BMX_FROM_BASE ? "base" : "source", bmx_drop_rule_name(d->rule));
+                        d->from == BMX_FROM_BASE   ? "base"
+                        : d->from == BMX_FROM_TILE ? "tile"
+                                                   : "source",
+                        bmx_drop_rule_name(d->rule));
         bmx__buf_number(b, d->visibility);
         bmx__buf_puts(b, ",");
         bmx__buf_box(b, d->before);

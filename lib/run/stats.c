@@ -210,15 +210,18 @@ static bmx_status count_objects(bmx_stats *s, const bmx_dataset *ds)
                 const bool base = strcmp(from, "base") == 0;
                 const bool source = strcmp(from, "source") == 0;
                 const bool original = strcmp(from, "original") == 0;
+                const bool tile = strcmp(from, "tile") == 0;
                 s->from_base += base;
                 s->from_source += source;
                 s->from_original += original;
+                s->from_tile += tile;
                 if (c != NULL) {
                     c->from_base += base;
                     c->from_source += source;
                     c->from_original += original;
+                    c->from_tile += tile;
                 }
-                if (base || source) {
+                if (base || source || tile) {
                     double v = 1.0;
                     bmx__extra_numbers(o->extra, "boxmix", "visibility", &v, 1);
                     ok = ok && dist_add(&s->visibility, v);
@@ -296,13 +299,13 @@ bmx_status bmx__stats_of(const bmx_dataset *ds, const char *name, const char *fo
         bmx_stats_free(s);
         return bmx__fail(err, st, "statistics: out of memory");
     }
-    if (decisions_name != NULL && s->dec_kept + s->dec_clipped != s->from_base + s->from_source) {
+    const uint64_t made = s->from_base + s->from_source + s->from_tile;
+    if (decisions_name != NULL && s->dec_kept + s->dec_clipped != made) {
         /* A log of another run (or of one shard) would count objects it did not make. */
         st = bmx__fail(err, BMX_E_SCHEMA,
                        "%s: not the decision log of %s: it keeps %" PRIu64
                        " objects, the dataset holds %" PRIu64 " made by an operation",
-                       decisions_name, name, s->dec_kept + s->dec_clipped,
-                       s->from_base + s->from_source);
+                       decisions_name, name, s->dec_kept + s->dec_clipped, made);
         bmx_stats_free(s);
         return st;
     }

@@ -30,6 +30,7 @@ struct bmx__cat_stats {
     uint64_t objects, images, crowd;
     uint64_t whole, clipped; /* boxmix outputs' objects: visibility 1, below 1 */
     uint64_t from_base, from_source, from_original;
+    uint64_t from_tile;   /* Mosaic's objects */
     /* from the decision log */
     uint64_t considered, kept, dec_clipped, dropped;
     uint64_t rules[5];    /* by enum bmx_drop_rule */
@@ -54,6 +55,7 @@ struct bmx_stats {
     uint64_t op_counts[BMX__MAX_OPS + 1];
     struct bmx__dist lambda, visibility;
     uint64_t from_base, from_source, from_original;
+    uint64_t from_tile; /* Mosaic's objects (written only when some are) */
     /* the decision log */
     char *decisions_name;
     uint64_t dec_total, dec_kept, dec_clipped, dec_dropped, dec_rules[5];

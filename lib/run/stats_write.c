@@ -120,15 +120,23 @@ bmx_status bmx_stats_json(const bmx_stats *s, char **out, size_t *len, bmx_error
         put_dist(&b, &s->visibility);
         bmx__buf_printf(&b,
                         ",\"from\":{\"base\":%" PRIu64 ",\"source\":%" PRIu64
-                        ",\"original\":%" PRIu64 "},\"categories\":[",
+                        ",\"original\":%" PRIu64,
                         s->from_base, s->from_source, s->from_original);
+        if (s->from_tile > 0) {
+            bmx__buf_printf(&b, ",\"tile\":%" PRIu64, s->from_tile);
+        }
+        bmx__buf_puts(&b, "},\"categories\":[");
         for (size_t i = 0; i < s->n_cats; i++) {
             const struct bmx__cat_stats *c = &s->cats[i];
             put_cat_head(&b, c, i);
             bmx__buf_printf(&b,
                             ",\"whole\":%" PRIu64 ",\"clipped\":%" PRIu64 ",\"from_base\":%" PRIu64
-                            ",\"from_source\":%" PRIu64 ",\"from_original\":%" PRIu64 "}",
+                            ",\"from_source\":%" PRIu64 ",\"from_original\":%" PRIu64,
                             c->whole, c->clipped, c->from_base, c->from_source, c->from_original);
+            if (s->from_tile > 0) {
+                bmx__buf_printf(&b, ",\"from_tile\":%" PRIu64, c->from_tile);
+            }
+            bmx__buf_puts(&b, "}");
         }
         bmx__buf_puts(&b, "]}");
     }
@@ -221,9 +229,12 @@ bmx_status bmx_stats_text(const bmx_stats *s, char **out, size_t *len, bmx_error
             }
         }
         bmx__buf_printf(&b,
-                        "\nobjects from: base %" PRIu64 ", source %" PRIu64 ", original %" PRIu64
-                        "\n",
+                        "\nobjects from: base %" PRIu64 ", source %" PRIu64 ", original %" PRIu64,
                         s->from_base, s->from_source, s->from_original);
+        if (s->from_tile > 0) {
+            bmx__buf_printf(&b, ", tile %" PRIu64, s->from_tile);
+        }
+        bmx__buf_puts(&b, "\n");
         text_dist(&b, "lambda", &s->lambda);
         text_dist(&b, "visibility", &s->visibility);
     }

@@ -51,7 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(n <= lines);
     for (size_t i = 0; i < n; i++) {
         const struct bmx_decision *d = &recs[i].d;
-        FZ_CHECK(d->from == BMX_FROM_BASE || d->from == BMX_FROM_SOURCE);
+        FZ_CHECK(d->from == BMX_FROM_BASE || d->from == BMX_FROM_SOURCE ||
+                 d->from == BMX_FROM_TILE);
+        /* input: 0 the base, 1 the source, a Mosaic tile 0..3 */
+        FZ_CHECK(d->from != BMX_FROM_BASE || d->input == 0);
+        FZ_CHECK(d->from != BMX_FROM_SOURCE || d->input == 1);
+        FZ_CHECK(d->input >= 0 && d->input <= 3);
         FZ_CHECK(d->visibility >= 0 && d->visibility <= 1);
         FZ_CHECK(isfinite(d->visible_area) && d->visible_area >= 0);
         FZ_CHECK(d->iscrowd == 0 || d->iscrowd == 1);

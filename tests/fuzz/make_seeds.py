@@ -12,11 +12,16 @@ or, to write only the keypoint seeds (nothing else is removed or rewritten):
 
     /usr/bin/python3 -c 'import sys; sys.path[:0] = ["tests/fuzz"]; import make_seeds; make_seeds.keypoints()'
 
+or only the CutMix family's records and decision lines (tests/ops_records.py):
+
+    /usr/bin/python3 -c 'import sys; sys.path[:0] = ["tests/fuzz"]; import make_seeds; make_seeds.family()'
+
 The input layouts are documented at the top of each fuzz_<target>.c.
 """
 import glob
 import json
 import os
+import sys
 import struct
 import zlib
 
@@ -625,6 +630,34 @@ def recipe():
     put(d, "bad-trailing", json.dumps({"operations": every[:1]}) + " x")
 
 
+# ---- the CutMix family's records (check and decisions) ----
+
+def family():
+    """The records of every operation (tests/ops_records.py) for the checker, whole
+    and with their fields broken, and their decision log's lines (input, from tile)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    import copy
+    import ops_records
+    d = keep("check")
+    doc = ops_records.ops_dataset()
+    put(d, "family-records", json.dumps(doc))
+    broken = copy.deepcopy(doc)
+    broken["images"][0]["boxmix"]["holes"][1] = [100, 40, 30, 20]
+    broken["images"][2]["boxmix"]["tiles"][1]["rect"] = [90, 0, 40, 70]
+    broken["images"][2]["boxmix"]["centre"] = [1, 1]
+    broken["images"][4]["boxmix"]["placement"] = 3
+    del broken["annotations"][3]["boxmix"]["tile"]
+    broken["annotations"][1]["boxmix"]["weight"] = 2
+    broken["annotations"][4]["boxmix"]["from"] = "base"
+    put(d, "family-records-broken", json.dumps(broken))
+    d = keep("decisions")
+    lines = [json.dumps(x) for x in ops_records.decision_lines()]
+    put(d, "family-lines", "\n".join(lines) + "\n")
+    tile = ops_records.decision_lines()[4]
+    del tile["input"]
+    put(d, "bad-family-tile-without-input", json.dumps(tile) + "\n")
+
+
 def main():
     coco()
     check()
@@ -638,6 +671,7 @@ def main():
     yolo_yaml()
     decisions()
     recipe()
+    family()
 
 
 if __name__ == "__main__":

@@ -221,14 +221,15 @@ def test_cutmix_releases_the_gil():
     a = boxmix.Sample(big, [{"bbox": [10, 10, 3000, 2000], "category_id": 1, "area": 6e6,
                              "iscrowd": 0}], {"id": 1})
     b = boxmix.Sample(big[::-1].copy(), [], {"id": 2})
-    opts = boxmix._cutmix_options(0.2, None, "anywhere", 10, 0.1, 0.0, 2.0, "keep")
+    opts = boxmix._op_options("cutmix", boxmix._cutmix_options(0.2, None, "anywhere", 10, 0.1,
+                                                               0.0, 2.0, "keep"))
     ia, ib = a.image, b.image
     window, stamps, stop = [], [], threading.Event()
 
     def mixer():
         for k in range(3):
             t0 = time.monotonic()
-            boxmix._boxmix.cutmix(ia, a._objs, ib, b._objs, 3, k, opts)
+            boxmix._boxmix.op(opts, ((ia, a._objs), (ib, b._objs)), 3, k)
             window.append((t0, time.monotonic()))
         stop.set()
 

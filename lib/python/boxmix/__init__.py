@@ -28,7 +28,8 @@ from ._boxmix import (CancelledError, DecodeError, EncodeError, Error, FileError
 __version__ = _boxmix.version()
 
 __all__ = [
-    "Dataset", "Sample", "read_coco", "read_voc", "read_yolo", "cutmix", "augment", "write_coco",
+    "Dataset", "Sample", "read_coco", "read_voc", "read_yolo", "cutmix", "cutout", "mixup",
+    "mosaic", "copypaste", "augment", "write_coco",
     "Error", "InvalidError", "NoMemoryError", "FileError", "ParseError", "SchemaError",
     "SizeOverflowError", "LimitError", "DecodeError", "EncodeError", "StateError",
     "CancelledError", "__version__",
@@ -37,7 +38,9 @@ __all__ = [
 #: The readers' default limit on an image's pixels (boxmix-augment --max-pixels).
 MAX_PIXELS = 178956970
 
-_PLACEMENTS = {"anywhere": 0, "avoid-base": 1}
+_PLACEMENTS = {"anywhere": 0, "avoid-base": 1, "source-object": 2}
+_OPS = {"cutmix": 0, "cutout": 1, "mixup": 2, "mosaic": 3, "copypaste": 4}
+_SOURCE_FITS = {"resize": 0, "letterbox": 1, "crop": 2}
 _MASK_FORMATS = {"keep": 0, "polygon": 1, "rle": 2}
 _U64 = (1 << 64) - 1
 
@@ -104,6 +107,63 @@ def _cutmix_options_check(alpha, cut_ratio, placement, tries, min_visibility, mi
 
 
 _cutmix_options_cached = _functools.lru_cache(maxsize=64)(_cutmix_options_check)
+
+
+def _int(name, v):
+    if isinstance(v, bool) or not isinstance(v, (int, _np.integer)):
+        raise TypeError("%s: expected an int, got %s" % (name, type(v).__name__))
+    return int(v)
+
+
+def _fill(v):
+    """(fill, r, g, b) of the extension: "mean", "noise", or a colour as (r, g, b) or
+    "R,G,B" (boxmix-augment --fill)."""
+    if isinstance(v, str) and v in ("mean", "noise"):
+        return (0 if v == "mean" else 2), 0, 0, 0
+    if not isinstance(v, (str, tuple, list)):
+        raise TypeError("fill: expected a str or (r, g, b), got %s" % type(v).__name__)
+    rgb = v
+    if isinstance(v, str):
+        try:
+            rgb = [int(x) for x in v.split(",")]
+        except ValueError:
+            raise ValueError("fill: expected 'mean', 'noise', 'R,G,B' or (r, g, b), got %r"
+                             % v) from None
+    try:
+        r, g, b = rgb
+    except (TypeError, ValueError):
+        raise ValueError("fill: expected 'mean', 'noise', 'R,G,B' or (r, g, b), got %r"
+                         % (v,)) from None
+    r, g, b = (_int("fill", c) for c in (r, g, b))
+    if not all(0 <= c <= 255 for c in (r, g, b)):
+        raise ValueError("fill: each of r, g, b must be in 0..255, got %r" % ((r, g, b),))
+    return 1, r, g, b
+
+
+def _op_options(op, cutmix_options, source_fit="resize", holes=1, fill="mean", mix_alpha=32.0,
+                mix_ratio=None, mosaic_size=640, paste_prob=0.5):
+    """The extension's operation options: the op, CutMix's tuple (what every
+    operation shares) and the family's own, ranges checked by the library."""
+    return ((_choice("op", op, _OPS), cutmix_options,
+             _choice("source_fit", source_fit, _SOURCE_FITS), _int("holes", holes)) +
+            _fill(fill) +
+            (_real("mix_alpha", mix_alpha),
+             -1.0 if mix_ratio is None else _real("mix_ratio", mix_ratio),
+             _int("mosaic_size", mosaic_size), _real("paste_prob", paste_prob)))
+
+
+def _apply(op, inputs, seed, index, opts):
+    """One operation on Samples at (seed, index): (Sample, record)."""
+    for q, s in enumerate(inputs):
+        if not isinstance(s, Sample):
+            raise TypeError("%s: input %d must be a boxmix.Sample, got %s"
+                            % (op, q, type(s).__name__))
+    seed, index = _u64("seed", seed), _u64("index", index)
+    pixels, objs, rec = _boxmix.op(opts, tuple((s.image, s._objs) for s in inputs), seed, index)
+    record = _json.loads(rec)
+    info = {"width": pixels.shape[1], "height": pixels.shape[0],
+            "boxmix": _json.loads(rec)}
+    return Sample._make(pixels, objs, info, None, None), record
 
 
 def _as_image(image):
@@ -352,7 +412,8 @@ def read_yolo(path, split="train", names=None, allow_outside=False, max_pixels=M
 
 
 def cutmix(a, b, seed=0, index=0, *, alpha=1.0, cut_ratio=None, placement="anywhere", tries=10,
-           min_visibility=0.1, min_area=0.0, min_size=2.0, mask_format="keep"):
+           min_visibility=0.1, min_area=0.0, min_size=2.0, mask_format="keep",
+           source_fit="resize"):
     """CutMix: paste a rectangle of source b into base a; returns (sample, record).
 
     A pure function of the two samples, the options and (seed, index): output k of
@@ -365,30 +426,115 @@ def cutmix(a, b, seed=0, index=0, *, alpha=1.0, cut_ratio=None, placement="anywh
     alpha           lambda ~ Beta(alpha, alpha) (default 1.0; --alpha)
     cut_ratio       None (default: the Beta draw) or "LO:HI" / (lo, hi): patch side
                     ratios drawn uniformly in [LO, HI] (--cut-ratio)
-    placement       "anywhere" (default) or "avoid-base" (--placement)
+    placement       "anywhere" (default), "avoid-base" or "source-object" (the patch
+                    centred on a non-crowd object of the source; --placement)
     tries           candidate patches for avoid-base (default 10; --tries)
     min_visibility  drop objects with less of them visible (default 0.1; --min-visibility)
     min_area        drop objects with a smaller visible area (default 0.0; --min-area)
     min_size        drop objects whose new box is narrower or lower (default 2.0; --min-size)
     mask_format     "keep" (default), "polygon" or "rle" (--mask-format)
+    source_fit      how b is brought to a's size: "resize" (default), "letterbox" or
+                    "crop" (--source-fit)
 
     The result's image has a's size; its objects carry ``boxmix`` provenance (from,
     visibility, source_annotation_id) and keep their inputs' ids; ``record`` is the
     dict the tools write as the image's ``boxmix`` field (op, index, base_image_id,
-    source_image_id, patch [x, y, w, h], lambda, seed), also ``out.info["boxmix"]``.
-    A sample an operation made, used as an input, is recorded as image id 0. The
-    mixing runs without the GIL; a and b's arrays are read, never written.
+    source_image_id, patch [x, y, w, h], lambda, then source_fit and source_rect when
+    not resize, placement and anchor_annotation_id for source-object, seed), also
+    ``out.info["boxmix"]``. A sample an operation made, used as an input, is recorded
+    as image id 0. The mixing runs without the GIL; a and b's arrays are read, never
+    written.
     """
     if not isinstance(a, Sample) or not isinstance(b, Sample):
         raise TypeError("cutmix: a and b must be boxmix.Sample")
-    opts = _cutmix_options(alpha, cut_ratio, placement, tries, min_visibility, min_area,
-                           min_size, mask_format)
-    seed, index = _u64("seed", seed), _u64("index", index)
-    pixels, objs, rec = _boxmix.cutmix(a.image, a._objs, b.image, b._objs, seed, index, opts)
-    record = _json.loads(rec)
-    info = {"width": pixels.shape[1], "height": pixels.shape[0],
-            "boxmix": dict(record, patch=list(record["patch"]))}
-    return Sample._make(pixels, objs, info, None, None), record
+    opts = _op_options("cutmix", _cutmix_options(alpha, cut_ratio, placement, tries,
+                                                 min_visibility, min_area, min_size,
+                                                 mask_format), source_fit=source_fit)
+    return _apply("cutmix", (a, b), seed, index, opts)
+
+
+def cutout(a, seed=0, index=0, *, holes=1, fill="mean", alpha=1.0, cut_ratio=None,
+           min_visibility=0.1, min_area=0.0, min_size=2.0, mask_format="keep"):
+    """CutOut: erase `holes` rectangles of a; returns (sample, record).
+
+    Output k of ``boxmix-augment --op cutout --seed S`` with base a is
+    ``cutout(a, seed=S, index=k)``.
+
+    holes           rectangles, 1..64 (default 1; --holes), each drawn like a CutMix
+                    patch (alpha, cut_ratio as for cutmix)
+    fill            "mean" (the base's per-channel mean; default), "noise", or a colour
+                    (r, g, b) / "R,G,B" (--fill)
+    min_visibility, min_area, min_size, mask_format  as for cutmix: every object is
+                    cut by every hole
+
+    ``record``: op, index, base_image_id, holes [[x, y, w, h], ...], fill, fill_rgb
+    (mean and constant), lambda (the share left uncovered), seed.
+    """
+    opts = _op_options("cutout", _cutmix_options(alpha, cut_ratio, "anywhere", 10,
+                                                 min_visibility, min_area, min_size,
+                                                 mask_format), holes=holes, fill=fill)
+    return _apply("cutout", (a,), seed, index, opts)
+
+
+def mixup(a, b, seed=0, index=0, *, mix_alpha=32.0, mix_ratio=None, source_fit="resize",
+          mask_format="keep"):
+    """MixUp: out = lambda * a + (1 - lambda) * b; returns (sample, record).
+
+    mix_alpha    lambda ~ Beta(mix_alpha, mix_alpha) (default 32; --mix-alpha)
+    mix_ratio    None (default: drawn) or a fixed lambda in [0, 1] (--mix-ratio)
+    source_fit   "resize" (default) or "letterbox" (--source-fit)
+    mask_format  as for cutmix
+
+    Every object of both inputs is kept whole with ``boxmix.weight`` (lambda for a's,
+    1 - lambda for b's). ``record``: op, index, base_image_id, source_image_id,
+    source_fit, lambda (quantised to 1/1024), seed.
+    """
+    opts = _op_options("mixup", _cutmix_options(1.0, None, "anywhere", 10, 0.1, 0.0, 2.0,
+                                                mask_format),
+                       source_fit=source_fit, mix_alpha=mix_alpha, mix_ratio=mix_ratio)
+    return _apply("mixup", (a, b), seed, index, opts)
+
+
+def mosaic(inputs, seed=0, index=0, *, mosaic_size=640, min_visibility=0.1, min_area=0.0,
+           min_size=2.0, mask_format="keep"):
+    """Mosaic: four samples in a 2x2 grid around a drawn centre; returns (sample, record).
+
+    inputs          four boxmix.Sample: the base (top-left), then the three sources
+    mosaic_size     s: the output is s x s (default 640, 16..16384; --mosaic-size)
+    min_visibility, min_area, min_size, mask_format  as for cutmix: each input's
+                    objects are clipped to its tile's part of the output
+
+    Objects carry ``boxmix.from`` "tile" and ``boxmix.tile`` (0..3). ``record``: op,
+    index, base_image_id, mosaic_size, centre [xc, yc], tiles [{image_id, rect,
+    scale}, ...], seed.
+    """
+    inputs = tuple(inputs)
+    if len(inputs) != 4:
+        raise ValueError("mosaic: expected 4 samples (the base and 3 sources), got %d"
+                         % len(inputs))
+    opts = _op_options("mosaic", _cutmix_options(1.0, None, "anywhere", 10, min_visibility,
+                                                 min_area, min_size, mask_format),
+                       mosaic_size=mosaic_size)
+    return _apply("mosaic", inputs, seed, index, opts)
+
+
+def copypaste(a, b, seed=0, index=0, *, paste_prob=0.5, source_fit="resize",
+              min_visibility=0.1, min_area=0.0, min_size=2.0, mask_format="keep"):
+    """Copy-Paste: objects of b pasted into a by their masks; returns (sample, record).
+
+    paste_prob      each non-crowd source object with a mask is pasted with this
+                    chance (at least one; default 0.5; --paste-prob)
+    source_fit      "resize" (default) or "letterbox" (--source-fit)
+    min_visibility, min_area, min_size, mask_format  as for cutmix: every object of a
+                    is cut by the pasted masks
+
+    ``record``: op, index, base_image_id, source_image_id, source_fit,
+    pasted_annotation_ids (b's ids of the pasted objects), seed.
+    """
+    opts = _op_options("copypaste", _cutmix_options(1.0, None, "anywhere", 10, min_visibility,
+                                                    min_area, min_size, mask_format),
+                       source_fit=source_fit, paste_prob=paste_prob)
+    return _apply("copypaste", (a, b), seed, index, opts)
 
 
 _SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
@@ -414,7 +560,8 @@ def augment(annotations=None, images=None, out=None, *, voc=None, split=None, la
             mask_format="keep", format="jpg", quality=90, png_level=None,
             include_originals=False, max_pixels=MAX_PIXELS, memory_limit="1G", threads=0,
             dry_run=False, shard=None, resume=False, skip_bad=False, report=None, force=False,
-            progress=None):
+            progress=None, op=None, source_fit="resize", holes=1, fill="mean", mix_alpha=32.0,
+            mix_ratio=None, mosaic_size=640, paste_prob=0.5):
     """The offline job, as boxmix-augment: writes the same files with the same options.
 
     annotations        COCO JSON to read (--annotations)
@@ -431,6 +578,14 @@ def augment(annotations=None, images=None, out=None, *, voc=None, split=None, la
     alpha, cut_ratio, placement, tries, min_visibility, min_area, min_size, mask_format
                        as for boxmix.cutmix (defaults 1.0, None, "anywhere", 10, 0.1,
                        0.0, 2.0, "keep")
+    op                 the operation: "cutmix", "cutout", "mixup", "mosaic" or
+                       "copypaste" (default None: cutmix; --op), with its options:
+    source_fit, holes, fill, mix_alpha, mix_ratio, mosaic_size, paste_prob
+                       as for boxmix.cutmix, cutout, mixup, mosaic and copypaste
+                       (defaults "resize", 1, "mean", 32.0, None, 640, 0.5;
+                       --source-fit, --holes, --fill, --mix-alpha, --mix-ratio,
+                       --mosaic-size, --paste-prob). An operation this library does not
+                       have is refused (InvalidError) before anything is read
     format             "jpg" (default) or "png" (--format)
     quality            JPEG quality 1..100 (default 90; --quality)
     png_level          PNG zlib level 0..9 (default None: 1; needs format "png")
@@ -525,7 +680,16 @@ def augment(annotations=None, images=None, out=None, *, voc=None, split=None, la
     }
     if png_level is not None:
         opts["png_level"] = png_level
+    family = dict(source_fit=source_fit, holes=holes, fill=fill, mix_alpha=mix_alpha,
+                  mix_ratio=mix_ratio, mosaic_size=mosaic_size, paste_prob=paste_prob)
+    if op is not None or family != _FAMILY_DEFAULTS:
+        # The one-entry recipe of --op NAME and its options.
+        opts["op"] = _op_options("cutmix" if op is None else op, opts["cutmix"], **family)
     return _boxmix.augment(opts, progress)
+
+
+_FAMILY_DEFAULTS = dict(source_fit="resize", holes=1, fill="mean", mix_alpha=32.0, mix_ratio=None,
+                        mosaic_size=640, paste_prob=0.5)
 
 
 def write_coco(samples, out, categories=None, *, format="jpg", quality=90):

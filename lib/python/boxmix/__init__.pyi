@@ -55,26 +55,53 @@ def read_voc(path: _Path, split: str | None = ..., labels: _Path | Sequence[str]
 def read_yolo(path: _Path, split: str | None = ..., names: Sequence[str] | None = ...,
               allow_outside: bool = ..., max_pixels: int = ...) -> Dataset: ...
 
+_Placement = Literal["anywhere", "avoid-base", "source-object"]
+_MaskFormat = Literal["keep", "polygon", "rle"]
+_Fill = Literal["mean", "noise"] | str | tuple[int, int, int]
+_Op = Literal["cutmix", "cutout", "mixup", "mosaic", "copypaste"]
+
 def cutmix(a: Sample, b: Sample, seed: int = ..., index: int = ..., *, alpha: float = ...,
            cut_ratio: str | tuple[float, float] | None = ...,
-           placement: Literal["anywhere", "avoid-base"] = ..., tries: int = ...,
+           placement: _Placement = ..., tries: int = ...,
            min_visibility: float = ..., min_area: float = ..., min_size: float = ...,
-           mask_format: Literal["keep", "polygon", "rle"] = ...) -> tuple[Sample, dict[str, Any]]: ...
+           mask_format: _MaskFormat = ...,
+           source_fit: Literal["resize", "letterbox", "crop"] = ...) -> tuple[Sample, dict[str, Any]]: ...
+
+def cutout(a: Sample, seed: int = ..., index: int = ..., *, holes: int = ..., fill: _Fill = ...,
+           alpha: float = ..., cut_ratio: str | tuple[float, float] | None = ...,
+           min_visibility: float = ..., min_area: float = ..., min_size: float = ...,
+           mask_format: _MaskFormat = ...) -> tuple[Sample, dict[str, Any]]: ...
+
+def mixup(a: Sample, b: Sample, seed: int = ..., index: int = ..., *, mix_alpha: float = ...,
+          mix_ratio: float | None = ..., source_fit: Literal["resize", "letterbox"] = ...,
+          mask_format: _MaskFormat = ...) -> tuple[Sample, dict[str, Any]]: ...
+
+def mosaic(inputs: Sequence[Sample], seed: int = ..., index: int = ..., *,
+           mosaic_size: int = ..., min_visibility: float = ..., min_area: float = ...,
+           min_size: float = ..., mask_format: _MaskFormat = ...) -> tuple[Sample, dict[str, Any]]: ...
+
+def copypaste(a: Sample, b: Sample, seed: int = ..., index: int = ..., *, paste_prob: float = ...,
+              source_fit: Literal["resize", "letterbox"] = ..., min_visibility: float = ...,
+              min_area: float = ..., min_size: float = ...,
+              mask_format: _MaskFormat = ...) -> tuple[Sample, dict[str, Any]]: ...
 
 def augment(annotations: _Path | None = ..., images: _Path | None = ..., out: _Path | None = ...,
             *, voc: _Path | None = ..., split: str | None = ..., labels: _Path | None = ...,
             out_format: Literal["coco", "voc"] | None = ..., count: int | None = ...,
             per_image: int | None = ..., seed: int = ..., alpha: float = ...,
             cut_ratio: str | tuple[float, float] | None = ...,
-            placement: Literal["anywhere", "avoid-base"] = ..., tries: int = ...,
+            placement: _Placement = ..., tries: int = ...,
             min_visibility: float = ..., min_area: float = ..., min_size: float = ...,
-            mask_format: Literal["keep", "polygon", "rle"] = ...,
+            mask_format: _MaskFormat = ...,
             format: Literal["jpg", "png"] = ..., quality: int = ..., png_level: int | None = ...,
             include_originals: bool = ..., max_pixels: int = ..., memory_limit: int | str = ...,
             threads: int = ..., dry_run: bool = ..., shard: str | tuple[int, int] | None = ...,
             resume: bool = ..., skip_bad: bool = ..., report: _Path | None = ...,
             force: bool = ...,
-            progress: Callable[[int, int], object] | None = ...) -> dict[str, Any]: ...
+            progress: Callable[[int, int], object] | None = ..., op: _Op | None = ...,
+            source_fit: Literal["resize", "letterbox", "crop"] = ..., holes: int = ...,
+            fill: _Fill = ..., mix_alpha: float = ..., mix_ratio: float | None = ...,
+            mosaic_size: int = ..., paste_prob: float = ...) -> dict[str, Any]: ...
 
 def write_coco(samples: Sequence[Sample], out: _Path,
                categories: Sequence[dict[str, Any]] | None = ..., *,
