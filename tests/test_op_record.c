@@ -112,8 +112,7 @@ static void cutout_record(void **state)
     rec.lambda = 0.97375;
     expect(&rec, in, 1, 0, 0,
            "{\"op\":\"cutout\",\"index\":0,\"base_image_id\":5,\"holes\":[[1,2,3,4],"
-           "[50,60,10,20]],\"fill\":\"mean\",\"fill_rgb\":[120,115,98],\"lambda\":0.97375,"
-           "\"seed\":0}");
+           "[50,60,10,20]],\"fill\":\"mean\",\"lambda\":0.97375,\"seed\":0}");
     rec.fill = BMX_FILL_CONSTANT;
     expect(&rec, in, 1, 0, 0,
            "{\"op\":\"cutout\",\"index\":0,\"base_image_id\":5,\"holes\":[[1,2,3,4],"

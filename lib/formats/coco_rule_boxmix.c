@@ -199,11 +199,11 @@ static void check_cutout(struct bmx__problems *pr, const struct bmx__jnode *b,
     if (!one_of(fill, fills, 3)) {
         bad(pr, "fill", "expected mean, constant or noise");
     }
-    bool noise = bmx__json_is_string(fill) && strcmp(fill->u.str, "noise") == 0;
-    if (rgb == NULL && !noise && one_of(fill, fills, 3)) {
-        bad(pr, "fill_rgb", "missing (mean and constant record their colour)");
-    } else if (rgb != NULL && noise) {
-        bad(pr, "fill_rgb", "not with fill noise");
+    bool constant = bmx__json_is_string(fill) && strcmp(fill->u.str, "constant") == 0;
+    if (rgb == NULL && constant) {
+        bad(pr, "fill_rgb", "missing (a constant fill records its colour)");
+    } else if (rgb != NULL && !constant && one_of(fill, fills, 3)) {
+        bad(pr, "fill_rgb", "only with fill constant (a mean is the pixels', noise has none)");
     } else if (rgb != NULL) {
         bool ok = bmx__json_is_array(rgb) && rgb->n == 3;
         for (const struct bmx__jnode *c = ok ? rgb->u.child : NULL; c != NULL; c = c->next) {

@@ -468,7 +468,7 @@ def cutout(a, seed=0, index=0, *, holes=1, fill="mean", alpha=1.0, cut_ratio=Non
                     cut by every hole
 
     ``record``: op, index, base_image_id, holes [[x, y, w, h], ...], fill, fill_rgb
-    (mean and constant), lambda (the share left uncovered), seed.
+    (constant only), lambda (the share left uncovered), seed.
     """
     opts = _op_options("cutout", _cutmix_options(alpha, cut_ratio, "anywhere", 10,
                                                  min_visibility, min_area, min_size,
