@@ -95,4 +95,13 @@ void bmx__op_count(struct bmx_cutmix_stats *stats, bool kept, const struct bmx_o
 bmx_status bmx__fit_source(enum bmx_source_fit fit, const struct bmx_sample *src, int32_t w,
                            int32_t h, bool pixels, struct bmx_sample *out, bmx_error *err);
 
+/* Copy-Paste's primitive (object_mask.c): bmx_object_by_mask with options read,
+ * the mask format applied, *verdict (may be NULL) what was measured and decided
+ * (pixels), and the holes the mask format filled for an untouched object added to
+ * *holes (may be NULL). `mask` is valid and of size h x w. */
+bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const struct bmx_object *in,
+                               const struct bmx_rle *mask, int32_t w, int32_t h,
+                               struct bmx_object *out, bool *kept, struct bmx__verdict *verdict,
+                               size_t *holes, bmx_error *err);
+
 #endif
