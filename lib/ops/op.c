@@ -218,6 +218,8 @@ static bmx__op_entry entry_of(enum bmx_op op)
     switch (op) {
     case BMX_OP_CUTMIX:
         return bmx__op_cutmix;
+    case BMX_OP_COPYPASTE:
+        return bmx__op_copypaste;
     default:
         return NULL;
     }

@@ -104,4 +104,11 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
                                struct bmx_object *out, bool *kept, struct bmx__verdict *verdict,
                                size_t *holes, bmx_error *err);
 
+/* Copy-Paste (op_copypaste.c; draw order and rules at the top of that file). */
+bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
+                             const struct bmx_sample *const *in, bool pixels, bmx_rng *rng,
+                             struct bmx_sample *out, struct bmx_op_record *record,
+                             struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                             bmx_error *err);
+
 #endif
