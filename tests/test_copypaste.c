@@ -303,7 +303,8 @@ static void test_draw_order(void **state)
     for (int k = 0; k < 7; k++) {
         bo[k] = poly_obj(100 + k, k * 4, 0, k * 4 + 3, 10);
     }
-    bo[2] = box_obj(102, 8, 0, 3, 10);         /* no mask: no draw */
+    bmx_object_free(&bo[2]);
+    bo[2] = box_obj(102, 8, 0, 3, 10); /* no mask: no draw */
     bo[5].iscrowd = 1;                          /* crowd: no draw */
     struct bmx_object ao = box_obj(1, 0, 20, 5, 5);
     struct bmx_sample a = sample(flat(30, 30, 1), &ao, 1);

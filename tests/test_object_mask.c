@@ -648,6 +648,39 @@ static void test_cut_random(void **state)
     assert_true(touched > 1000 && traced > 200 && dropped > 100);
 }
 
+/* The margin object_mask.c's quick test relies on: the COCO API's frPoly sets no
+ * pixel farther than one pixel from the vertices' extent (two are allowed). */
+static void test_raster_near_extent(void **state)
+{
+    (void)state;
+    for (int it = 0; it < 3000; it++) {
+        uint32_t h = 1 + rnd(30), w = 1 + rnd(30);
+        size_t n = 3 + rnd(5);
+        double xy[16];
+        for (size_t i = 0; i < n; i++) {
+            xy[2 * i] = (double)rnd(10 * (w + 6)) / 10.0 - 3.0;
+            xy[2 * i + 1] = (double)rnd(10 * (h + 6)) / 10.0 - 3.0;
+        }
+        struct bmx_polyset set = ring_set(xy, n);
+        struct bmx_box e;
+        assert_true(bmx_polyset_bbox(&set, &e));
+        struct bmx_rle r;
+        assert_int_equal(bmx_rle_from_polyset(&set, h, w, &r, NULL), BMX_OK);
+        uint8_t *m = decode(&r);
+        for (uint32_t x = 0; x < w; x++) {
+            for (uint32_t y = 0; y < h; y++) {
+                if (m[(size_t)x * h + y]) {
+                    assert_true(x + 1.0 > e.x - 1.0 && x < e.x + e.w + 1.0);
+                    assert_true(y + 1.0 > e.y - 1.0 && y < e.y + e.h + 1.0);
+                }
+            }
+        }
+        free(m);
+        bmx_rle_free(&r);
+        bmx_polyset_free(&set);
+    }
+}
+
 /* ------------------------------------------------------------------------- */
 
 static int dump(const char *path, long n)
@@ -703,6 +736,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_minus_random),
         cmocka_unit_test(test_trace_exact_random),
         cmocka_unit_test(test_cut_random),
+        cmocka_unit_test(test_raster_near_extent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

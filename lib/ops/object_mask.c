@@ -60,6 +60,29 @@ static void keypoints_hide_mask(struct bmx_object *obj, const struct bmx_rle *ma
     }
 }
 
+/* Can the object have a pixel in the mask's box? Polygons: the COCO API's frPoly
+ * sets only pixels within a pixel of the vertices' extent (its 5x grid rounds a
+ * vertex by 0.1 px, a boundary crossing by at most half a pixel more); two pixels
+ * of margin make the test safe. RLE and boxes: always tested on the pixels. */
+static bool may_touch(const struct bmx_object *in, enum kind kind, const struct bmx_rle *mask)
+{
+    if (kind != KIND_POLY) {
+        return true;
+    }
+    double e[4];
+    bool finite = true;
+    if (!bmx__polyset_extent(&in->polys, e, &finite) || !finite) {
+        return true; /* the rasteriser reports what is wrong */
+    }
+    struct bmx_box mb;
+    bmx_rle_bbox(mask, &mb);
+    if (mb.w <= 0.0 || mb.h <= 0.0) {
+        return false;
+    }
+    return e[0] - 2.0 < mb.x + mb.w && e[2] + 2.0 > mb.x && e[1] - 2.0 < mb.y + mb.h &&
+           e[3] + 2.0 > mb.y;
+}
+
 /* The object's pixels (see the top of the file). */
 static bmx_status object_pixels(const struct bmx_object *in, enum kind kind, int32_t w,
                                 int32_t h, struct bmx_rle *out, bmx_error *err)
@@ -155,14 +178,17 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
         kind = KIND_RLE;
     }
 
-    /* The object's pixels and what the mask leaves of them. */
+    /* The object's pixels and what the mask leaves of them; an object whose region
+     * cannot reach the mask's box is not rasterised. */
     uint64_t covered = 0;
-    st = object_pixels(in, kind, w, h, &pixels, err);
-    if (st == BMX_OK) {
-        st = bmx__rle_minus(&pixels, mask, &vis, &covered, err);
-    }
-    if (st != BMX_OK) {
-        goto cleanup;
+    if (may_touch(in, kind, mask)) {
+        st = object_pixels(in, kind, w, h, &pixels, err);
+        if (st == BMX_OK) {
+            st = bmx__rle_minus(&pixels, mask, &vis, &covered, err);
+        }
+        if (st != BMX_OK) {
+            goto cleanup;
+        }
     }
     if (covered == 0) {
         /* Untouched: as CutMix writes an object its patch misses. */

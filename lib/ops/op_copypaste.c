@@ -3,12 +3,12 @@
  * an entry of bmx_op_apply.
  *
  * 1. The source is fitted to the base's size (bmx__fit_source: resize or letterbox).
- * 2. Eligible source objects: not crowd, with a mask (polygons or RLE) that covers
- *    at least one pixel of the output (each rasterised once, as the COCO API does).
- *    Draw order: one bmx_rng_uniform per eligible object, in the source's order; the
+ * 2. Eligible source objects: not crowd, with a mask (polygons or RLE). Draw
+ *    order: one bmx_rng_uniform per eligible object, in the source's order; the
  *    object is chosen when the draw is < paste_prob. When none was chosen and some
  *    are eligible, one bmx_rng_below(eligible count) picks one. Nothing else is drawn.
- * 3. M = the union of the chosen masks (bmx_rle_merge, the COCO API's merge). Pixels:
+ * 3. M = the union of the chosen masks, each rasterised once as the COCO API does
+ *    (bmx_rle_from_polyset; bmx_rle_merge, the COCO API's merge). Pixels:
  *    the base, and through M the fitted source, copied along M's runs.
  * 4. Objects, base first: every base object cut by M (bmx__object_by_mask); then
  *    the chosen source objects written whole (as CutMix writes a source object its
@@ -46,21 +46,34 @@ static void copy_through(struct bmx_image *dst, const struct bmx_image *src,
             uint64_t y_end = e - x * h < h ? e - x * h : h;
             uint8_t *d = dst->data + (size_t)y * dst->stride + (size_t)x * c;
             const uint8_t *p = src->data + (size_t)y * src->stride + (size_t)x * c;
-            for (uint64_t k = y; k < y_end; k++) {
-                memcpy(d, p, c);
-                d += dst->stride;
-                p += src->stride;
+            if (c == 3) {
+                for (uint64_t k = y; k < y_end; k++) {
+                    d[0] = p[0];
+                    d[1] = p[1];
+                    d[2] = p[2];
+                    d += dst->stride;
+                    p += src->stride;
+                }
+            } else {
+                for (uint64_t k = y; k < y_end; k++) {
+                    memcpy(d, p, c);
+                    d += dst->stride;
+                    p += src->stride;
+                }
             }
             s = x * h + y_end;
         }
     }
 }
 
-/* The fitted source's pixels for the part of M that matters: the source itself when
- * nothing moves, the resize computed on M's box alone (same bytes as resizing all of
- * it), the letterbox whole. `*view` points into `b` or into `*own` (allocated). */
+/* The fitted source's pixels where the chosen masks are: the source itself when
+ * nothing moves; for resize, the resize computed on the boxes of the chosen masks
+ * alone (each pixel has the bytes of the whole resize), on their union's box when
+ * that is smaller than the boxes together; the letterbox whole. `*view` points into
+ * `b` or into `*own` (allocated). */
 static bmx_status source_pixels(enum bmx_source_fit fit, const struct bmx_sample *b,
-                                const struct bmx_rle *m, int32_t w, int32_t h,
+                                const struct bmx_rle *m, const struct bmx_rle *masks,
+                                const bool *chosen, size_t n, int32_t w, int32_t h,
                                 struct bmx_image *own, const struct bmx_image **view,
                                 bmx_error *err)
 {
@@ -70,14 +83,29 @@ static bmx_status source_pixels(enum bmx_source_fit fit, const struct bmx_sample
     }
     if (fit == BMX_FIT_RESIZE) {
         struct bmx_box box;
+        double sum = 0.0;
         bmx_rle_bbox(m, &box);
-        bmx_status st = bmx_image_new(w, h, b->image.channels, own, err);
-        if (st != BMX_OK) {
-            return st;
+        for (size_t j = 0; j < n; j++) {
+            if (chosen[j]) {
+                struct bmx_box bj;
+                bmx_rle_bbox(&masks[j], &bj);
+                sum += bj.w * bj.h;
+            }
         }
-        struct bmx_rect r = {(int32_t)box.x, (int32_t)box.y, (int32_t)box.w, (int32_t)box.h};
-        st = bmx__image_resize_rect(&b->image, w, h, r, own, err);
+        const bool each = sum < box.w * box.h;
+        bmx_status st = bmx_image_new(w, h, b->image.channels, own, err);
         *view = own;
+        for (size_t j = 0; st == BMX_OK && j < (each ? n : 1); j++) {
+            if (each) {
+                if (!chosen[j]) {
+                    continue;
+                }
+                bmx_rle_bbox(&masks[j], &box);
+            }
+            struct bmx_rect r = {(int32_t)box.x, (int32_t)box.y, (int32_t)box.w,
+                                 (int32_t)box.h};
+            st = bmx__image_resize_rect(&b->image, w, h, r, own, err);
+        }
         return st;
     }
     struct bmx_sample fitted;
@@ -125,7 +153,7 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
         memset(chosen, 0, nb * sizeof *chosen);
     }
 
-    /* 2. Eligible objects, their draws. */
+    /* 2. Eligible objects, their draws; then the chosen ones rasterised. */
     size_t eligible = 0, n_chosen = 0;
     for (size_t j = 0; j < nb; j++) {
         const struct bmx_object *o = &fb.objects[j];
@@ -134,6 +162,25 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
             continue;
         }
         if (o->iscrowd != 0) {
+            continue;
+        }
+        eligible++;
+        chosen[j] = bmx_rng_uniform(rng) < opts->paste_prob;
+        n_chosen += chosen[j];
+    }
+    if (n_chosen == 0 && eligible > 0) {
+        uint64_t pick = bmx_rng_below(rng, eligible);
+        for (size_t j = 0; j < nb; j++) {
+            if (has_mask(&fb.objects[j]) && fb.objects[j].iscrowd == 0 && pick-- == 0) {
+                chosen[j] = true;
+                n_chosen = 1;
+                break;
+            }
+        }
+    }
+    for (size_t j = 0; j < nb; j++) {
+        const struct bmx_object *o = &fb.objects[j];
+        if (!chosen[j]) {
             continue;
         }
         if (o->seg_kind == BMX_SEG_POLYGON) {
@@ -148,23 +195,6 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
         if (st != BMX_OK) {
             bmx__prefix(err, st, "source object %zu (id %lld)", j, (long long)o->id);
             goto cleanup;
-        }
-        if (bmx_rle_area(&masks[j]) == 0) {
-            bmx_rle_free(&masks[j]);
-            continue;
-        }
-        eligible++;
-        chosen[j] = bmx_rng_uniform(rng) < opts->paste_prob;
-        n_chosen += chosen[j];
-    }
-    if (n_chosen == 0 && eligible > 0) {
-        uint64_t pick = bmx_rng_below(rng, eligible);
-        for (size_t j = 0; j < nb; j++) {
-            if (masks[j].counts != NULL && pick-- == 0) {
-                chosen[j] = true;
-                n_chosen = 1;
-                break;
-            }
         }
     }
 
@@ -207,7 +237,7 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
         }
         if (n_chosen > 0) {
             const struct bmx_image *src = NULL;
-            st = source_pixels(opts->source_fit, b, &m, w, h, &own, &src, err);
+            st = source_pixels(opts->source_fit, b, &m, masks, chosen, nb, w, h, &own, &src, err);
             if (st != BMX_OK) {
                 goto cleanup;
             }
