@@ -514,6 +514,33 @@ static void test_trace_exact_random(void **state)
     }
 }
 
+/* Concentric square rings, one pixel wide and one apart: 50 levels of holes and
+ * islands inside each other, traced exactly. */
+static void test_trace_nested(void **state)
+{
+    (void)state;
+    const uint32_t n = 200;
+    uint8_t *m = calloc((size_t)n * n, 1);
+    assert_non_null(m);
+    for (uint32_t x = 0; x < n; x++) {
+        for (uint32_t y = 0; y < n; y++) {
+            uint32_t d = x < y ? x : y;
+            d = n - 1 - x < d ? n - 1 - x : d;
+            d = n - 1 - y < d ? n - 1 - y : d;
+            m[(size_t)x * n + y] = (d % 2) == 0;
+        }
+    }
+    struct bmx_rle r = encode(m, n, n);
+    struct bmx_polyset set;
+    assert_int_equal(bmx__rle_to_polyset_exact(&r, &set, NULL), BMX_OK);
+    assert_int_equal(set.count, 50); /* one ring per square, its hole bridged */
+    assert_raster_equals(&set, &r);
+    assert_true(bmx_polyset_area(&set) == (double)bmx_rle_area(&r));
+    bmx_polyset_free(&set);
+    bmx_rle_free(&r);
+    free(m);
+}
+
 /* A random object: polygon (random vertices, sub-pixel, some outside the image),
  * RLE, or bare box. */
 static struct bmx_object random_object(uint32_t h, uint32_t w)
@@ -735,6 +762,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_minus_random),
         cmocka_unit_test(test_trace_exact_random),
+        cmocka_unit_test(test_trace_nested),
         cmocka_unit_test(test_cut_random),
         cmocka_unit_test(test_raster_near_extent),
     };

@@ -23,7 +23,8 @@
  *    holes filled, H = G's outer rings (one per top-level hole). Then G lies in Ft,
  *    the rings of H cover disjoint regions whose union is G, and D lies in G.
  * 4. t joined with H (run backwards) covers Ft minus G, which lies in X; what X has
- *    inside the holes is G minus D, traced again from step 1 as rings of its own.
+ *    inside the holes is G minus D, traced again from step 1 as rings of its own
+ *    (kept in a list rather than by recursion, so deep nesting needs no stack).
  */
 #include "rle_mask_ops.h"
 
@@ -149,7 +150,35 @@ static bmx_status outer(const struct bmx_rle *x, struct bmx_polyset *rings, size
     return st;
 }
 
-static bmx_status trace_into(const struct bmx_rle *x, struct bmx_polyset *out, bmx_error *err)
+/* Masks still to trace (what lies inside holes), so that deep nesting costs heap,
+ * not stack. */
+struct pending {
+    struct bmx_rle *v;
+    size_t n, cap;
+};
+
+static bmx_status pending_push(struct pending *p, struct bmx_rle *r, bmx_error *err)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap < 8 ? 8 : p->cap;
+        if (!bmx__mul_size(cap, 2, &cap)) {
+            return bmx__fail(err, BMX_E_OVERFLOW, "rle: trace: nesting too deep");
+        }
+        struct bmx_rle *v = bmx__realloc_array(p->v, cap, sizeof *v);
+        if (v == NULL) {
+            return bmx__fail(err, BMX_E_NOMEM, "rle: trace: out of memory");
+        }
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = *r;
+    memset(r, 0, sizeof *r);
+    return BMX_OK;
+}
+
+/* Steps 1 to 4 for the mask x; what lies inside its holes goes to `later`. */
+static bmx_status trace_level(const struct bmx_rle *x, struct bmx_polyset *out,
+                              struct pending *later, bmx_error *err)
 {
     struct bmx_polyset r = {0, NULL}, t = {0, NULL}, hr = {0, NULL};
     struct bmx_rle f = {0, 0, 0, NULL}, ft = {0, 0, 0, NULL}, d = {0, 0, 0, NULL};
@@ -206,7 +235,7 @@ static bmx_status trace_into(const struct bmx_rle *x, struct bmx_polyset *out, b
             if (st == BMX_OK && hole_holes > 0) {
                 st = bmx__rle_minus(&g, &d, &inner, NULL, err);
                 if (st == BMX_OK && bmx_rle_area(&inner) > 0) {
-                    st = trace_into(&inner, out, err);
+                    st = pending_push(later, &inner, err);
                 }
             }
         }
@@ -229,10 +258,20 @@ bmx_status bmx__rle_to_polyset_exact(const struct bmx_rle *rle, struct bmx_polys
         return bmx__fail(err, BMX_E_INVALID, "rle: trace: NULL argument");
     }
     memset(out, 0, sizeof *out);
+    struct pending later = {NULL, 0, 0};
     bmx_status st = bmx_rle_validate(rle, err);
     if (st == BMX_OK) {
-        st = trace_into(rle, out, err);
+        st = trace_level(rle, out, &later, err);
     }
+    while (st == BMX_OK && later.n > 0) {
+        struct bmx_rle x = later.v[--later.n];
+        st = trace_level(&x, out, &later, err);
+        bmx_rle_free(&x);
+    }
+    for (size_t i = 0; i < later.n; i++) {
+        bmx_rle_free(&later.v[i]);
+    }
+    free(later.v);
     if (st != BMX_OK) {
         bmx_polyset_free(out);
     }
