@@ -12,6 +12,7 @@
 #include "ops.h"
 #include "rle_mask_ops.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -530,8 +531,111 @@ static void test_at(void **state)
     bmx_sample_free(&b);
 }
 
-int main(void)
+/* --dump: random polygon cases run as a dry run, inputs and outputs as JSON lines
+ * for tests/coco_copypaste.py, which recomputes every base object's cut with the
+ * Python port of the COCO API. */
+static void dump_polys(FILE *f, const struct bmx_polyset *set)
 {
+    fprintf(f, "[");
+    for (size_t i = 0; i < set->count; i++) {
+        fprintf(f, "%s[", i ? ", " : "");
+        for (size_t k = 0; k < 2 * set->rings[i].n; k++) {
+            fprintf(f, "%s%.17g", k ? ", " : "", set->rings[i].xy[k]);
+        }
+        fprintf(f, "]");
+    }
+    fprintf(f, "]");
+}
+
+static struct bmx_object random_poly(int64_t id, uint32_t h, uint32_t w)
+{
+    struct bmx_object o = poly_obj(id, 0, 0, 1, 1);
+    size_t n = 3 + rnd(6);
+    double *xy = realloc(o.polys.rings[0].xy, 2 * n * sizeof(double));
+    assert_non_null(xy);
+    for (size_t i = 0; i < n; i++) {
+        xy[2 * i] = (double)rnd(4 * (w + 2)) / 4.0 - 1.0;
+        xy[2 * i + 1] = (double)rnd(4 * (h + 2)) / 4.0 - 1.0;
+    }
+    o.polys.rings[0].xy = xy;
+    o.polys.rings[0].n = n;
+    bmx_polyset_bbox(&o.polys, &o.bbox);
+    o.area = bmx_polyset_area(&o.polys);
+    return o;
+}
+
+static int dump(const char *path, long cases)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "%s: cannot write\n", path);
+        return 1;
+    }
+    for (long it = 0; it < cases; it++) {
+        uint32_t h = 8 + rnd(33), w = 8 + rnd(33);
+        struct bmx_object ao[5], bo[5];
+        size_t na = 1 + rnd(5), nb = 1 + rnd(5);
+        for (size_t i = 0; i < na; i++) {
+            ao[i] = random_poly((int64_t)i + 1, h, w);
+        }
+        for (size_t i = 0; i < nb; i++) {
+            bo[i] = random_poly((int64_t)i + 100, h, w);
+        }
+        struct bmx_sample a = sample((struct bmx_image){(int32_t)w, (int32_t)h, 3, 0, NULL}, ao, na);
+        struct bmx_sample b = sample((struct bmx_image){(int32_t)w, (int32_t)h, 3, 0, NULL}, bo, nb);
+        const struct bmx_sample *in[2] = {&a, &b};
+        struct bmx_op_options opts = cp_options(0.5);
+        struct bmx_sample out;
+        struct bmx_op_record rec;
+        bmx_rng rng;
+        bmx_rng_seed(&rng, (uint64_t)it, 2);
+        if (bmx_op_apply(&opts, in, 2, &rng, &out, &rec, NULL, NULL, NULL) != BMX_OK) {
+            fclose(f);
+            return 1;
+        }
+        fprintf(f, "{\"h\": %u, \"w\": %u, \"base\": [", (unsigned)h, (unsigned)w);
+        for (size_t i = 0; i < na; i++) {
+            fprintf(f, "%s{\"id\": %lld, \"polygons\": ", i ? ", " : "", (long long)ao[i].id);
+            dump_polys(f, &ao[i].polys);
+            fprintf(f, "}");
+        }
+        fprintf(f, "], \"source\": [");
+        for (size_t i = 0; i < nb; i++) {
+            fprintf(f, "%s{\"id\": %lld, \"polygons\": ", i ? ", " : "", (long long)bo[i].id);
+            dump_polys(f, &bo[i].polys);
+            fprintf(f, "}");
+        }
+        fprintf(f, "], \"pasted\": [");
+        for (size_t k = 0; k < rec.n_pasted; k++) {
+            fprintf(f, "%s%lld", k ? ", " : "", (long long)rec.pasted_annotation_ids[k]);
+        }
+        fprintf(f, "], \"out\": [");
+        for (size_t i = 0; i < out.n_objects; i++) {
+            const struct bmx_object *o = &out.objects[i];
+            fprintf(f,
+                    "%s{\"id\": %lld, \"from\": \"%s\", \"touched\": %s, \"area\": %.17g, "
+                    "\"visibility\": %.17g, \"bbox\": [%.17g, %.17g, %.17g, %.17g], "
+                    "\"polygons\": ",
+                    i ? ", " : "", (long long)o->id,
+                    o->origin == BMX_FROM_BASE ? "base" : "source", o->touched ? "true" : "false",
+                    o->area, o->visibility, o->bbox.x, o->bbox.y, o->bbox.w, o->bbox.h);
+            dump_polys(f, &o->polys);
+            fprintf(f, "}");
+        }
+        fprintf(f, "]}\n");
+        bmx_op_record_free(&rec);
+        bmx_sample_free(&out);
+        bmx_sample_free(&a);
+        bmx_sample_free(&b);
+    }
+    return fclose(f) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "--dump") == 0) {
+        return dump(argv[2], strtol(argv[3], NULL, 10));
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_half_covered), cmocka_unit_test(test_never_pasted),
         cmocka_unit_test(test_draw_order),   cmocka_unit_test(test_fits),
