@@ -15,6 +15,7 @@
 #include "ops.h"
 #include "rle_mask_ops.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,7 +412,25 @@ static void test_bad_input(void **state)
     assert_false(kept);
     assert_int_equal(bmx_object_by_mask(&opts, &in, NULL, 12, 10, &out, &kept, &err),
                      BMX_E_INVALID);
+    /* A vertex that is not a number; an RLE of another size; an empty image. */
+    struct bmx_rle ok = rect_mask(10, 12, 0, 0, 2, 2);
+    in.polys.rings[0].xy[3] = NAN;
+    assert_int_equal(bmx_object_by_mask(&opts, &in, &ok, 12, 10, &out, &kept, &err),
+                     BMX_E_INVALID);
+    assert_non_null(strstr(err.message, "not finite"));
     bmx_object_free(&in);
+    memset(&in, 0, sizeof in);
+    in.seg_kind = BMX_SEG_RLE;
+    in.rle = rect_mask(11, 12, 0, 0, 3, 3);
+    in.bbox = (struct bmx_box){0, 0, 3, 3};
+    assert_int_equal(bmx_object_by_mask(&opts, &in, &ok, 12, 10, &out, &kept, &err),
+                     BMX_E_INVALID);
+    assert_non_null(strstr(err.message, "RLE size"));
+    assert_int_equal(bmx_object_by_mask(&opts, &in, &ok, 0, 0, &out, &kept, &err),
+                     BMX_E_INVALID);
+    assert_false(kept);
+    bmx_object_free(&in);
+    bmx_rle_free(&ok);
     bmx_rle_free(&mask);
 }
 
