@@ -129,7 +129,7 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
     const int32_t w = a->image.w, h = a->image.h;
     const struct bmx_cutmix_options *co = &opts->cutmix;
     struct bmx_sample fb, res;
-    struct bmx_rle *masks = NULL; /* the eligible objects' pixels, by source index */
+    struct bmx_rle *masks = NULL; /* the chosen objects' pixels, by source index */
     bool *chosen = NULL;
     struct bmx_rle m = {0, 0, 0, NULL};
     struct bmx_image own = {0, 0, 0, 0, NULL};
