@@ -28,6 +28,29 @@ static bool has_mask(const struct bmx_object *o)
     return (o->seg_kind == BMX_SEG_POLYGON && o->polys.count > 0) || o->seg_kind == BMX_SEG_RLE;
 }
 
+/* A w x h image whose bytes the caller writes before reading (bmx_image_new would
+ * zero them first: a pass over the image for nothing). Freed by bmx_image_free. */
+static bmx_status image_unset(int32_t w, int32_t h, int32_t channels, struct bmx_image *out,
+                              bmx_error *err)
+{
+    size_t row;
+    memset(out, 0, sizeof *out);
+    if (!bmx__mul_size((size_t)w, (size_t)channels, &row)) {
+        return bmx__fail(err, BMX_E_OVERFLOW, "copypaste: %dx%d image is too large", (int)w,
+                         (int)h);
+    }
+    out->data = bmx__alloc_array((size_t)h, row);
+    if (out->data == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "copypaste: cannot allocate a %dx%d image", (int)w,
+                         (int)h);
+    }
+    out->w = w;
+    out->h = h;
+    out->channels = channels;
+    out->stride = row;
+    return BMX_OK;
+}
+
 /* `dst` (the output, the base's pixels) takes `src` (the fitted source, same size
  * and channels) at the pixels of `m`, run by run: each run of ones covers part of
  * one or more columns. */
@@ -93,7 +116,8 @@ static bmx_status source_pixels(enum bmx_source_fit fit, const struct bmx_sample
             }
         }
         const bool each = sum < box.w * box.h;
-        bmx_status st = bmx_image_new(w, h, b->image.channels, own, err);
+        /* Only the boxes are written, and only pixels of M, inside them, read. */
+        bmx_status st = image_unset(w, h, b->image.channels, own, err);
         *view = own;
         for (size_t j = 0; st == BMX_OK && j < (each ? n : 1); j++) {
             if (each) {
@@ -226,7 +250,7 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
 
     /* Pixels. */
     if (pixels) {
-        st = bmx_image_new(w, h, a->image.channels, &res.image, err);
+        st = image_unset(w, h, a->image.channels, &res.image, err);
         if (st != BMX_OK) {
             goto cleanup;
         }
