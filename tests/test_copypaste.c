@@ -355,7 +355,8 @@ static void test_fits(void **state)
     for (int f = 0; f < 2; f++) {
         enum bmx_source_fit fit = f == 0 ? BMX_FIT_RESIZE : BMX_FIT_LETTERBOX;
         struct bmx_object ao = poly_obj(1, 4, 4, 30, 20);
-        struct bmx_object bo[2] = {poly_obj(7, 2.5, 3, 11, 9.5), rle_obj(8, 16, 20, 12, 2, 18, 14)};
+        struct bmx_object bo[2] = {poly_obj(7, 2.5, 3, 11, 9.5),
+                                   rle_obj(8, 16, 20, 12, 2, 18, 14)};
         struct bmx_sample a = sample(pattern(48, 32, 3), &ao, 1);
         struct bmx_sample b = sample(pattern(20, 16, 90), bo, 2);
         const struct bmx_sample *in[2] = {&a, &b};
@@ -381,8 +382,10 @@ static void test_fits(void **state)
             }
         }
         assert_int_equal(out.n_objects, 3);
-        assert_memory_equal(&out.objects[1].bbox, &fitted.objects[0].bbox, sizeof(struct bmx_box));
-        assert_memory_equal(&out.objects[2].bbox, &fitted.objects[1].bbox, sizeof(struct bmx_box));
+        assert_memory_equal(&out.objects[1].bbox, &fitted.objects[0].bbox,
+                            sizeof(struct bmx_box));
+        assert_memory_equal(&out.objects[2].bbox, &fitted.objects[1].bbox,
+                            sizeof(struct bmx_box));
         bmx_rle_free(&m[0]);
         bmx_rle_free(&m[1]);
         bmx_rle_free(&u);
@@ -581,8 +584,9 @@ static int dump(const char *path, long cases)
         for (size_t i = 0; i < nb; i++) {
             bo[i] = random_poly((int64_t)i + 100, h, w);
         }
-        struct bmx_sample a = sample((struct bmx_image){(int32_t)w, (int32_t)h, 3, 0, NULL}, ao, na);
-        struct bmx_sample b = sample((struct bmx_image){(int32_t)w, (int32_t)h, 3, 0, NULL}, bo, nb);
+        const struct bmx_image none = {(int32_t)w, (int32_t)h, 3, 0, NULL};
+        struct bmx_sample a = sample(none, ao, na);
+        struct bmx_sample b = sample(none, bo, nb);
         const struct bmx_sample *in[2] = {&a, &b};
         struct bmx_op_options opts = cp_options(0.5);
         struct bmx_sample out;

@@ -164,7 +164,8 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
                          (int)h);
     }
     if (mask->h != (uint32_t)h || mask->w != (uint32_t)w) {
-        return bmx__fail(err, BMX_E_INVALID, "mask: size [%u, %u] differs from the image's [%d, %d]",
+        return bmx__fail(err, BMX_E_INVALID,
+                         "mask: size [%u, %u] differs from the image's [%d, %d]",
                          (unsigned)mask->h, (unsigned)mask->w, (int)h, (int)w);
     }
     if (!isfinite(in->bbox.x) || !isfinite(in->bbox.y) || !isfinite(in->bbox.w) ||
