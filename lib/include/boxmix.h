@@ -752,9 +752,13 @@ BMX_API bmx_status bmx_copypaste_at(const struct bmx_op_options *opts,
  * the mask (polygons rasterised as the COCO API's frPoly does, RLE as it is, a bare
  * box as the pixels whose centres it holds). Measured in pixels and decided by
  * the rules; a kept object's new box is the tight box of its visible pixels, its
- * mask the visible pixels (RLE, or polygons traced along the pixel edges when it
- * came as polygons and opts->mask_format is keep or polygon). An object the mask
- * does not touch is copied as it came. `*kept` tells whether it survives.
+ * mask the visible pixels (RLE, or polygons traced along the pixel edges, holes
+ * joined by zero-width bridges so that the COCO API reads back exactly the visible
+ * pixels, when it came as polygons and opts->mask_format is keep or polygon, or as
+ * non-crowd RLE with polygon); a bare box keeps no mask, its area the visible pixel
+ * count. An object the mask does not touch is written as bmx_object_by_rect writes
+ * one the rectangle misses (as it came; clipped to the image where it leaves it).
+ * `*kept` tells whether it survives.
  */
 BMX_API bmx_status bmx_object_by_mask(const struct bmx_cutmix_options *opts,
                                       const struct bmx_object *in, const struct bmx_rle *mask,

@@ -198,6 +198,8 @@ static bmx__op_entry entry_of(enum bmx_op op)
         return bmx__op_mosaic;
     case BMX_OP_MIXUP:
         return bmx__op_mixup;
+    case BMX_OP_COPYPASTE:
+        return bmx__op_copypaste;
     default:
         return NULL;
     }

@@ -182,4 +182,20 @@ bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_
 bmx_status bmx__letterbox_paste(const struct bmx_image *a, const struct bmx_image *b,
                                 struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
 
+/* Copy-Paste's primitive (object_mask.c): bmx_object_by_mask with options read,
+ * the mask format applied, *verdict (may be NULL) what was measured and decided
+ * (pixels), and the holes the mask format filled for an untouched object added to
+ * *holes (may be NULL). `mask` is valid and of size h x w. */
+bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const struct bmx_object *in,
+                               const struct bmx_rle *mask, int32_t w, int32_t h,
+                               struct bmx_object *out, bool *kept, struct bmx__verdict *verdict,
+                               size_t *holes, bmx_error *err);
+
+/* Copy-Paste (op_copypaste.c; draw order and rules at the top of that file). */
+bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
+                             const struct bmx_sample *const *in, bool pixels, bmx_rng *rng,
+                             struct bmx_sample *out, struct bmx_op_record *record,
+                             struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                             bmx_error *err);
+
 #endif

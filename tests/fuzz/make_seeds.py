@@ -22,6 +22,7 @@ import glob
 import json
 import os
 import sys
+import random
 import struct
 import zlib
 
@@ -656,6 +657,47 @@ def family():
     tile = ops_records.decision_lines()[4]
     del tile["input"]
     put(d, "bad-family-tile-without-input", json.dumps(tile) + "\n")
+def object_mask():
+    """fuzz_object_mask: each object kind (polygons in i16 / 16 or any double, RLE
+    bits, a bare box) in images of 4..39 px, with a random mask and a band across
+    it; the mode's other bits (mask format, min_size, crowd) varied."""
+    d = reset("object_mask")
+    rnd = random.Random(18)
+
+    def i16(v):
+        return struct.pack(">h", int(v))
+
+    def bits(values):
+        return bytes(sum(values[i + j] << j for j in range(8) if i + j < len(values))
+                     for i in range(0, len(values), 8))
+
+    for k in range(16):
+        mode = (k % 4) | (rnd.randrange(4) << 2) | (rnd.randrange(4) << 4) | ((k // 8) << 6)
+        h, w = rnd.randrange(4, 40), rnd.randrange(4, 40)
+        b = bytes([mode, h - 1, w - 1])
+        kind = mode & 3
+        if kind in (0, 1):
+            rings = rnd.randrange(1, 3)
+            b += bytes([rings - 1])
+            for _ in range(rings):
+                v = rnd.randrange(3, 9)
+                b += bytes([v - 3])
+                for _ in range(v):
+                    x, y = rnd.uniform(-2, w + 2), rnd.uniform(-2, h + 2)
+                    if kind == 0:
+                        b += i16(x * 16) + i16(y * 16)
+                    else:
+                        b += struct.pack(">d", x if k != 5 else float("nan")) + struct.pack(">d", y)
+        elif kind == 2:
+            x0, y0 = rnd.randrange(w), rnd.randrange(h)
+            b += bits([1 if x0 <= i // h < x0 + w // 2 and y0 <= i % h < y0 + h // 2 else 0
+                       for i in range(h * w)])
+        else:
+            b += (i16(rnd.uniform(0, w) * 16) + i16(rnd.uniform(0, h) * 16) +
+                  i16(rnd.uniform(1, w) * 16) + i16(rnd.uniform(1, h) * 16))
+        b += bits([1 if rnd.random() < 0.3 or (w // 3 <= i // h < w // 2) else 0
+                   for i in range(h * w)])
+        put(d, "%02d" % k, b)
 
 
 def main():
@@ -672,6 +714,7 @@ def main():
     decisions()
     recipe()
     family()
+    object_mask()
 
 
 if __name__ == "__main__":
