@@ -184,7 +184,7 @@ def check_recipe(tmp):
         check("recipe: shard %d/3" % i, rc == 0, err)
         shards.append(s)
     m = os.path.join(tmp, "merged")
-    rc, _, err = run(MERGE, "--out", m, *shards)
+    rc, _, err = run(MERGE, m, *shards)
     check("recipe: merged shards equal the single run", rc == 0 and tree(m) == ref, err)
     # Killed partway and resumed: the single run's bytes.
     k = os.path.join(tmp, "killed")

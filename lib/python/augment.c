@@ -24,6 +24,7 @@ struct shared {
     /* the job's */
     struct bmx_job_options opts;
     struct bmx_recipe_entry entry; /* op=: the one-entry recipe opts.recipe names */
+    struct bmx_recipe_entry *recipe; /* recipe=: the file's entries (malloc'd) */
     struct bmx_job_summary summary;
     bmx_error err;
     bmx_status status;
@@ -115,7 +116,7 @@ static int opt_bool(PyObject *d, const char *key, bool *out)
 }
 
 static int fill(PyObject *d, struct bmx_job_options *o, struct bmx_recipe_entry *entry,
-                struct strs *keep)
+                struct bmx_recipe_entry **recipe, struct strs *keep)
 {
     uint64_t u = 0;
     bool voc = false, png = false;
@@ -178,6 +179,28 @@ static int fill(PyObject *d, struct bmx_job_options *o, struct bmx_recipe_entry 
         o->recipe = entry;
         o->recipe_len = 1;
     }
+    /* recipe=: the file's entries, the options above every entry's defaults. */
+    const char *path = NULL;
+    if (opt_str(d, "recipe", keep, &path) < 0) {
+        return -1;
+    }
+    if (path != NULL) {
+        struct bmx_op_options defaults;
+        bmx_op_options_init(&defaults);
+        defaults.cutmix = o->cutmix;
+        PyObject *family = PyDict_GetItemString(d, "family");
+        if (family != NULL && family != Py_None && bmxpy_op_options(family, &defaults) < 0) {
+            return -1;
+        }
+        size_t n = 0;
+        bmx_error err = {BMX_OK, ""};
+        if (bmx_recipe_read(path, &defaults, recipe, &n, &err) != BMX_OK) {
+            bmxpy_raise(&err);
+            return -1;
+        }
+        o->recipe = *recipe;
+        o->recipe_len = n;
+    }
     return 0;
 }
 
@@ -203,12 +226,26 @@ static PyObject *summary_dict(const struct bmx_job_summary *s, struct shared *sh
     if (notes == NULL) {
         return NULL;
     }
-    return Py_BuildValue("{sKsKsKsKsKsKsKsKsKsKsKsKsN}", "samples", s->samples, "originals",
+    PyObject *per_op = PyDict_New();
+    for (int q = 0; per_op != NULL && q < BMX_OP_COUNT; q++) {
+        PyObject *v = s->per_op[q] > 0 ? PyLong_FromUnsignedLongLong(s->per_op[q]) : NULL;
+        if (s->per_op[q] > 0 &&
+            (v == NULL || PyDict_SetItemString(per_op, bmx_op_name((enum bmx_op)q), v) < 0)) {
+            Py_CLEAR(per_op);
+        }
+        Py_XDECREF(v);
+    }
+    if (per_op == NULL) {
+        Py_DECREF(notes);
+        return NULL;
+    }
+    return Py_BuildValue("{sKsKsKsKsKsKsKsKsKsKsKsKsNsNsK}", "samples", s->samples, "originals",
                          s->originals, "resumed", s->resumed, "skipped_images", s->skipped_images,
                          "skipped_outputs", s->skipped_outputs, "kept_whole", s->kept_whole,
                          "clipped", s->clipped, "dropped", s->dropped, "masked", s->masked,
                          "holes_filled", s->holes_filled, "with_keypoints", s->with_keypoints,
-                         "keypoints_hidden", s->keypoints_hidden, "notices", notes);
+                         "keypoints_hidden", s->keypoints_hidden, "notices", notes, "per_op",
+                         per_op, "not_pasted_no_mask", s->not_pasted_no_mask);
 }
 
 /* augment(options dict, progress callable or None) -> summary dict */
@@ -230,7 +267,7 @@ PyObject *bmxpy_augment(PyObject *self, PyObject *args)
     struct strs keep = {{0}, 0};
     PyObject *result = NULL, *et = NULL, *ev = NULL, *etb = NULL;
     bmx_job_options_init(&s->opts);
-    if (fill(d, &s->opts, &s->entry, &keep) < 0) {
+    if (fill(d, &s->opts, &s->entry, &s->recipe, &keep) < 0) {
         goto done;
     }
     pthread_mutex_init(&s->lock, NULL);
@@ -316,6 +353,7 @@ done:
     for (int i = 0; i < keep.n; i++) {
         Py_DECREF(keep.held[i]);
     }
+    free(s->recipe);
     free(s);
     return result;
 }

@@ -561,7 +561,7 @@ def augment(annotations=None, images=None, out=None, *, voc=None, split=None, la
             include_originals=False, max_pixels=MAX_PIXELS, memory_limit="1G", threads=0,
             dry_run=False, shard=None, resume=False, skip_bad=False, report=None, force=False,
             progress=None, op=None, source_fit="resize", holes=1, fill="mean", mix_alpha=32.0,
-            mix_ratio=None, mosaic_size=640, paste_prob=0.5):
+            mix_ratio=None, mosaic_size=640, paste_prob=0.5, recipe=None):
     """The offline job, as boxmix-augment: writes the same files with the same options.
 
     annotations        COCO JSON to read (--annotations)
@@ -586,6 +586,9 @@ def augment(annotations=None, images=None, out=None, *, voc=None, split=None, la
                        --source-fit, --holes, --fill, --mix-alpha, --mix-ratio,
                        --mosaic-size, --paste-prob). An operation this library does not
                        have is refused (InvalidError) before anything is read
+    recipe             a recipe file (--recipe; schemas/recipe.schema.json): each output
+                       draws one of its weighted operations; the options above are its
+                       entries' defaults. Excludes op
     format             "jpg" (default) or "png" (--format)
     quality            JPEG quality 1..100 (default 90; --quality)
     png_level          PNG zlib level 0..9 (default None: 1; needs format "png")
@@ -682,7 +685,12 @@ def augment(annotations=None, images=None, out=None, *, voc=None, split=None, la
         opts["png_level"] = png_level
     family = dict(source_fit=source_fit, holes=holes, fill=fill, mix_alpha=mix_alpha,
                   mix_ratio=mix_ratio, mosaic_size=mosaic_size, paste_prob=paste_prob)
-    if op is not None or family != _FAMILY_DEFAULTS:
+    if recipe is not None:
+        if op is not None:
+            raise ValueError("op and recipe exclude each other (a recipe names its operations)")
+        opts["recipe"] = _fspath("recipe", recipe)
+        opts["family"] = _op_options("cutmix", opts["cutmix"], **family)
+    elif op is not None or family != _FAMILY_DEFAULTS:
         # The one-entry recipe of --op NAME and its options.
         opts["op"] = _op_options("cutmix" if op is None else op, opts["cutmix"], **family)
     return _boxmix.augment(opts, progress)

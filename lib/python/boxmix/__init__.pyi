@@ -101,7 +101,8 @@ def augment(annotations: _Path | None = ..., images: _Path | None = ..., out: _P
             progress: Callable[[int, int], object] | None = ..., op: _Op | None = ...,
             source_fit: Literal["resize", "letterbox", "crop"] = ..., holes: int = ...,
             fill: _Fill = ..., mix_alpha: float = ..., mix_ratio: float | None = ...,
-            mosaic_size: int = ..., paste_prob: float = ...) -> dict[str, Any]: ...
+            mosaic_size: int = ..., paste_prob: float = ...,
+            recipe: _Path | None = ...) -> dict[str, Any]: ...
 
 def write_coco(samples: Sequence[Sample], out: _Path,
                categories: Sequence[dict[str, Any]] | None = ..., *,

@@ -3,12 +3,8 @@
 (CutOut, MixUp, Mosaic, Copy-Paste, and CutMix's source fits and source-object
 placement): hand-computed cases on flat images, each record against
 schemas/coco-output.schema.json, boxmix.augment(op=...) against the functions, and
-boxmix-check and boxmix-draw on what the functions write.
-
-Not registered in meson until the operations are merged; run by hand with
-
-    BOXMIX_ROOT=. BOXMIX_TOOLS=build/tools PYTHONPATH=build/lib/python \\
-        /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python_family.py
+boxmix-check and boxmix-draw on what the functions write, and
+boxmix.augment(recipe=...) against boxmix-augment --recipe.
 """
 import json
 import os
@@ -20,7 +16,8 @@ import pytest
 
 import boxmix
 
-ROOT = os.environ.get("BOXMIX_ROOT", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.environ.get("BOXMIX_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
 TOOLS = os.environ.get("BOXMIX_TOOLS", os.path.join(ROOT, "build", "tools"))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from check_schema import Validator  # noqa: E402
@@ -98,7 +95,11 @@ def test_cutout_mean_fill_is_the_base_mean():
     img[:, :5] = 100
     img[:, 5:] = 200
     out, rec = boxmix.cutout(boxmix.Sample(img, [], {"id": 1}), seed=1, index=0)
-    assert rec["fill"] == "mean" and rec["fill_rgb"] == [150, 150, 150]
+    # The record names the fill; its colour is the pixels' (no fill_rgb: a dry run
+    # has no pixels to take it from).
+    assert rec["fill"] == "mean" and "fill_rgb" not in rec
+    x, y, w, h = rec["holes"][0]
+    assert w > 0 and h > 0 and (out.image[y:y + h, x:x + w] == 150).all()
 
 
 # ---- MixUp ----
@@ -228,3 +229,41 @@ def test_augment_op_is_the_function(tmp_path, samples, op, kw):
                         str(tmp_path / "drawn"), "--quiet", "--show", "weight"],
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
+
+
+def _tree(d):
+    out = {}
+    for base, dirs, names in os.walk(d):
+        dirs.sort()
+        for n in sorted(names):
+            if n != ".boxmix-journal":
+                with open(os.path.join(base, n), "rb") as f:
+                    out[os.path.relpath(os.path.join(base, n), d)] = f.read()
+    return out
+
+
+def test_augment_recipe_is_the_tool(tmp_path):
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({"operations": [
+        {"op": "cutmix", "weight": 2, "placement": "source-object"},
+        {"op": "cutout", "holes": 2}, {"op": "mixup"}, {"op": "mosaic", "mosaic_size": 200},
+        {"op": "copypaste"}]}))
+    s = boxmix.augment(SAMPLES_JSON, SAMPLES_IMAGES, tmp_path / "py", seed=4, per_image=5,
+                       threads=1, recipe=recipe, min_visibility=0.2)
+    p = subprocess.run([os.path.join(TOOLS, "boxmix-augment"), "--annotations", SAMPLES_JSON,
+                        "--images", SAMPLES_IMAGES, "--out", str(tmp_path / "tool"), "--seed",
+                        "4", "--per-image", "5", "--recipe", str(recipe), "--min-visibility",
+                        "0.2"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert _tree(tmp_path / "py") == _tree(tmp_path / "tool")
+    assert sum(s["per_op"].values()) == 40 and len(s["per_op"]) == 5
+    line = [x for x in p.stdout.splitlines() if "outputs per operation" in x][0]
+    assert all("%s %d" % (op, n) in line for op, n in s["per_op"].items())
+    with pytest.raises(ValueError):
+        boxmix.augment(SAMPLES_JSON, SAMPLES_IMAGES, tmp_path / "x", recipe=recipe, op="mixup")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"operations": [{"op": "mixup", "holes": 3}]}))
+    with pytest.raises(boxmix.Error) as e:
+        boxmix.augment(SAMPLES_JSON, SAMPLES_IMAGES, tmp_path / "y", recipe=bad)
+    assert "operations[0].holes" in str(e.value) and str(bad) in str(e.value)
+    assert not (tmp_path / "y").exists()
