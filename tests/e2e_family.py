@@ -20,7 +20,10 @@ import tempfile
 import time
 
 TOOLS, ROOT = sys.argv[1], sys.argv[2]
-AUG, MERGE, CHECK = (os.path.join(TOOLS, "boxmix-" + t) for t in ("augment", "merge", "check"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from png_pixels import png_pixels  # noqa: E402
+AUG, MERGE, CHECK, DRAW = (os.path.join(TOOLS, "boxmix-" + t)
+                           for t in ("augment", "merge", "check", "draw"))
 ANN = os.path.join(ROOT, "samples", "coco", "annotations.json")
 IMG = os.path.join(ROOT, "samples", "images")
 OPS = ("cutmix", "cutout", "mixup", "mosaic", "copypaste")
@@ -274,9 +277,65 @@ def check_refusals(tmp):
         check("usage error: %s" % " ".join(args), rc == 2 and what in err, err)
 
 
+# The README's pictures: operation, options, the output drawn.
+PICTURES = (("cutout", ["--holes", "3", "--cut-ratio", "0.2:0.4"], 1, "op_cutout.png"),
+            ("mixup", ["--mix-ratio", "0.5"], 1, "op_mixup.png"),
+            ("mosaic", ["--mosaic-size", "480"], 0, "op_mosaic.png"),
+            ("copypaste", ["--paste-prob", "0.7"], 0, "op_copypaste.png"),
+            ("cutmix", ["--placement", "source-object"], 1, "op_source_object.png"))
+
+
+def pixels_of(path):
+    with open(path, "rb") as f:
+        return png_pixels(f.read())
+
+
+def check_pictures(tmp):
+    for op, args, k, name in PICTURES:
+        d = os.path.join(tmp, "pic-" + op)
+        rc, _, err = augment(d, "--op", op, *args, "--seed", "7", "--quiet")
+        rc2, _, err2 = run(DRAW, "--annotations", os.path.join(d, "annotations.json"), "--images",
+                           os.path.join(d, "images"), "--out", d + "-drawn", "--show", "visibility",
+                           "--show", "weight", "--quiet")
+        drawn = os.path.join(d + "-drawn", "%s_%06d.png" % (op, k))
+        ok = rc == 0 and rc2 == 0 and os.path.exists(drawn)
+        check("samples/readme/%s is what the code renders" % name,
+              ok and pixels_of(drawn) == pixels_of(os.path.join(ROOT, "samples", "readme", name)),
+              err + err2)
+
+
+# Golden outputs: sha256 of one output's pixels (PNG, decoded) and of the annotation
+# file, per operation, on the samples with seed 5. A change to any operation's
+# arithmetic, draw order or record shows here.
+GOLDEN = {
+    "cutmix": ("90c420c34c4391e9", "543c01979cf698d2"),
+    "cutout": ("1edb7d4df66542b4", "029257b342ba3335"),
+    "mixup": ("e5473733418fa97a", "5f69692b15634a8e"),
+    "mosaic": ("0f9c71c7e20993bc", "7464a380f403a611"),
+    "copypaste": ("805cb6e1fbe78f63", "d7c3680c306eeb14"),
+}
+
+
+def check_golden(tmp):
+    for op in OPS:
+        d = os.path.join(tmp, "golden-" + op)
+        rc, _, err = augment(d, "--op", op, *OP_ARGS[op], "--count", "1", "--seed", "5",
+                             "--format", "png", "--quiet")
+        if rc != 0:
+            check(op + ": golden output made", False, err)
+            continue
+        px = pixels_of(os.path.join(d, "images", "%s_000000.png" % op))
+        got = (hashlib.sha256(repr(px).encode()).hexdigest()[:16],
+               tree(d)["annotations.json"][:16])
+        check(op + ": golden pixels and annotations %s" % (got,), GOLDEN.get(op) == got,
+              "expected %s" % (GOLDEN.get(op),))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="boxmix-family-")
     try:
+        check_pictures(tmp)
+        check_golden(tmp)
         for op in OPS:
             check_op(tmp, op)
         check_recipe(tmp)
