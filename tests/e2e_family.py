@@ -22,6 +22,7 @@ import time
 TOOLS, ROOT = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from png_pixels import png_pixels  # noqa: E402
+from check_schema import Validator  # noqa: E402
 AUG, MERGE, CHECK, DRAW = (os.path.join(TOOLS, "boxmix-" + t)
                            for t in ("augment", "merge", "check", "draw"))
 ANN = os.path.join(ROOT, "samples", "coco", "annotations.json")
@@ -118,6 +119,25 @@ def check_op(tmp, op):
     rc, _, err = run(CHECK, "--annotations", os.path.join(d, "annotations.json"), "--images",
                      os.path.join(d, "images"))
     check(op + ": boxmix-check accepts the output", rc == 0, err)
+
+    # The decision log: every line valid, read back by boxmix-check --stats, its counts
+    # the summary's.
+    log = os.path.join(tmp, op + ".decisions")
+    rc, out, err = augment(os.path.join(tmp, op + "-log"), "--op", op, "--per-image", "2",
+                           "--decisions", log, *OP_ARGS[op])
+    with open(os.path.join(ROOT, "schemas", "decisions.schema.json")) as f:
+        v = Validator(json.load(f))
+    lines = [json.loads(l) for l in open(log)] if rc == 0 else []
+    bad = [e.message for l in lines for e in v.iter_errors(l)]
+    kinds = {k: sum(1 for l in lines if l["decision"] == k) for k in ("kept", "clipped", "dropped")}
+    check(op + ": the decision log is valid and counts what the summary says",
+          rc == 0 and lines and not bad and
+          "%d kept whole, %d clipped, %d dropped" % (kinds["kept"], kinds["clipped"],
+                                                      kinds["dropped"]) in out, str(bad[:3]) + err)
+    rc, _, err = run(CHECK, "--stats", "--annotations", os.path.join(tmp, op + "-log",
+                                                                     "annotations.json"),
+                     "--decisions", log)
+    check(op + ": boxmix-check --stats reads the output and its decision log", rc == 0, err)
 
     # The same bytes for any thread count; a dry run's annotations equal the run's.
     d2 = os.path.join(tmp, op + "-t2")

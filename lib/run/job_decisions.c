@@ -32,6 +32,7 @@ void bmx__job_put_decisions(struct bmx__buf *b, const struct run *r, uint64_t k,
                             size_t n)
 {
     const bmx_dataset *ds = r->ds;
+    const bool named_input = bmx__job_op(r, k)->op != BMX_OP_CUTMIX;
     for (size_t q = 0; q < n; q++) {
         const struct bmx_decision *x = &d[q];
         bmx__buf_printf(b, "{\"output\":%" PRIu64 ",\"image_id\":%s,\"file_name\":", k, newid);
@@ -39,8 +40,10 @@ void bmx__job_put_decisions(struct bmx__buf *b, const struct run *r, uint64_t k,
         bmx__buf_puts(b, x->from == BMX_FROM_BASE     ? ",\"from\":\"base\""
                          : x->from == BMX_FROM_TILE ? ",\"from\":\"tile\""
                                                     : ",\"from\":\"source\"");
-        if (x->from == BMX_FROM_TILE) {
-            bmx__buf_printf(b, ",\"tile\":%d", x->input);
+        if (named_input) {
+            /* The operations after CutMix name the input (CutMix's lines keep their
+             * bytes: base 0, source 1). */
+            bmx__buf_printf(b, ",\"input\":%d", x->input);
         }
         bmx__buf_puts(b, ",\"input_image_id\":");
         bmx__coco_put_image_id(b, &ds->images[inputs[x->input >= 0 && x->input < BMX__JOB_MAX_INPUTS
