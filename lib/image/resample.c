@@ -264,12 +264,74 @@ static void filter_row(const uint8_t *src, size_t c, int32_t n_x, const struct p
 
 /* Blends of 32-bit products, as in resize.c: built for AVX2 too where it can be. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-__attribute__((target_clones("avx2", "default")))
+#define BMX__VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define BMX__VECTOR_CLONES
 #endif
+
+BMX__VECTOR_CLONES
 static void blend_rows(uint32_t *acc, const uint32_t *line, uint32_t w, size_t n)
 {
     for (size_t q = 0; q < n; q++) {
         acc[q] += line[q] * w;
+    }
+}
+
+/* An input row whose x axis is not resized (n_in == n_out: bilinear's taps are
+ * the pixel itself with FRAC_ONE and its neighbour with 0): each sum is the byte
+ * times FRAC_ONE, the same values as filter_row's. */
+BMX__VECTOR_CLONES
+static void filter_row_same(const uint8_t *restrict src, size_t n, uint32_t *restrict line)
+{
+    for (size_t q = 0; q < n; q++) {
+        line[q] = (uint32_t)src[q] << FRAC_BITS;
+    }
+}
+
+/* One output row from the x-filtered rows it reads, in one pass for up to four
+ * of them: d = (2^21 + sum of line_j * w_j) >> 22, the sum of the same products
+ * as the running totals (integers: the order does not change it). */
+BMX__VECTOR_CLONES
+static void out_row_1(const uint32_t *restrict l0, uint32_t w0, size_t n, uint8_t *restrict d)
+{
+    for (size_t q = 0; q < n; q++) {
+        d[q] = (uint8_t)((l0[q] * w0 + (1u << (2 * FRAC_BITS - 1))) >> (2 * FRAC_BITS));
+    }
+}
+
+BMX__VECTOR_CLONES
+static void out_row_2(const uint32_t *restrict l0, const uint32_t *restrict l1,
+                      const uint32_t *w, size_t n, uint8_t *restrict d)
+{
+    const uint32_t w0 = w[0], w1 = w[1];
+    for (size_t q = 0; q < n; q++) {
+        d[q] = (uint8_t)((l0[q] * w0 + l1[q] * w1 + (1u << (2 * FRAC_BITS - 1))) >>
+                         (2 * FRAC_BITS));
+    }
+}
+
+BMX__VECTOR_CLONES
+static void out_row_3(const uint32_t *restrict l0, const uint32_t *restrict l1,
+                      const uint32_t *restrict l2, const uint32_t *w, size_t n,
+                      uint8_t *restrict d)
+{
+    const uint32_t w0 = w[0], w1 = w[1], w2 = w[2];
+    for (size_t q = 0; q < n; q++) {
+        d[q] = (uint8_t)((l0[q] * w0 + l1[q] * w1 + l2[q] * w2 + (1u << (2 * FRAC_BITS - 1))) >>
+                         (2 * FRAC_BITS));
+    }
+}
+
+BMX__VECTOR_CLONES
+static void out_row_4(const uint32_t *restrict l0, const uint32_t *restrict l1,
+                      const uint32_t *restrict l2, const uint32_t *restrict l3,
+                      const uint32_t *w, size_t n, uint8_t *restrict d)
+{
+    const uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+    for (size_t q = 0; q < n; q++) {
+        d[q] = (uint8_t)((l0[q] * w0 + l1[q] * w1 + l2[q] * w2 + l3[q] * w3 +
+                          (1u << (2 * FRAC_BITS - 1))) >>
+                         (2 * FRAC_BITS));
     }
 }
 
@@ -306,25 +368,55 @@ bmx_status bmx__image_resample_rect_at(const struct bmx_image *in, int32_t w, in
     for (size_t q = 0; q < ring_rows; q++) {
         ring_row[q] = SIZE_MAX;
     }
+    const bool same_x = in->w == w;
     for (int32_t y = 0; y < r.h; y++) {
         const uint32_t *wy = ty.weight + ty.off[y];
-        /* Each line value <= 255 * 2^11 and the y weights sum to 2^11: the total
-         * stays under 2^30. */
-        for (size_t q = 0; q < n; q++) {
-            acc[q] = 1u << (2 * FRAC_BITS - 1);
-        }
+        const uint32_t *lines[4];
         for (uint32_t j = 0; j < ty.count[y]; j++) {
             size_t iy = ty.first[y] + j;
             size_t slot = iy % ring_rows;
             uint32_t *line = ring + slot * n;
             if (ring_row[slot] != iy) {
-                /* Filtered along x once, kept while later output rows need it. */
-                filter_row(in->data + iy * in->stride, c, r.w, &px, line);
+                /* Filtered along x once, kept while later output rows need it (the
+                 * ring holds every row one output row reads). */
+                const uint8_t *src = in->data + iy * in->stride;
+                if (same_x) {
+                    filter_row_same(src + (size_t)r.x * c, n, line);
+                } else {
+                    filter_row(src, c, r.w, &px, line);
+                }
                 ring_row[slot] = iy;
             }
-            blend_rows(acc, line, wy[j], n);
+            if (j < 4) {
+                lines[j] = line;
+            }
         }
         uint8_t *d = dst->data + (size_t)(at_y + y) * dst->stride + (size_t)at_x * c;
+        /* Each line value <= 255 * 2^11 and the y weights sum to 2^11: the total
+         * stays under 2^30. */
+        switch (ty.count[y]) {
+        case 1:
+            out_row_1(lines[0], wy[0], n, d);
+            continue;
+        case 2:
+            out_row_2(lines[0], lines[1], wy, n, d);
+            continue;
+        case 3:
+            out_row_3(lines[0], lines[1], lines[2], wy, n, d);
+            continue;
+        case 4:
+            out_row_4(lines[0], lines[1], lines[2], lines[3], wy, n, d);
+            continue;
+        default:
+            break;
+        }
+        for (size_t q = 0; q < n; q++) {
+            acc[q] = 1u << (2 * FRAC_BITS - 1);
+        }
+        for (uint32_t j = 0; j < ty.count[y]; j++) {
+            size_t iy = ty.first[y] + j;
+            blend_rows(acc, ring + (iy % ring_rows) * n, wy[j], n);
+        }
         for (size_t q = 0; q < n; q++) {
             d[q] = (uint8_t)(acc[q] >> (2 * FRAC_BITS));
         }

@@ -120,7 +120,15 @@ bmx_status bmx__image_resize_rect_at(const struct bmx_image *in, int32_t w, int3
                 s2 = held[0] == want[1 - k2] ? 1 : 0;
                 const uint8_t *src = in->data + want[k2] * in->stride;
                 uint32_t *o = slot[s2];
-                if (c == 3) {
+                if (in->w == w) {
+                    /* x not resized: every tap is the pixel itself with FRAC_ONE
+                     * (and its neighbour with 0), so each sum is the byte times
+                     * FRAC_ONE. */
+                    const uint8_t *p = src + (size_t)r.x * c;
+                    for (size_t q = 0; q < n; q++) {
+                        o[q] = (uint32_t)p[q] << FRAC_BITS;
+                    }
+                } else if (c == 3) {
                     /* RGB, the common case, unrolled. */
                     for (int32_t x = 0; x < r.w; x++, o += 3) {
                         const uint8_t *p0 = src + xs[x].i0;
