@@ -19,6 +19,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define FRAC_BITS 11
 #define FRAC_ONE (1u << FRAC_BITS)
@@ -174,16 +177,27 @@ struct padded {
     size_t *first;
     uint32_t *weight; /* n * most */
     uint32_t most;
+    /* RGB with SSE2: the weights again in pairs, w[2j] | w[2j + 1] << 16 (npair =
+     * most / 2 rounded up, a zero weight last when most is odd), and `fast`, the
+     * outputs filtered so: a prefix, those whose 4-byte reads of 2 npair pixels
+     * stay in the row, but not the last (whose 16-byte store would pass the
+     * line's end). */
+    uint32_t *pair;
+    uint32_t npair;
+    int32_t fast;
 };
 
 static bool taps_pad(const struct taps *t, int32_t n_in, int32_t n, struct padded *p)
 {
     p->most = t->most;
+    p->npair = (t->most + 1) / 2;
     p->first = bmx__alloc_array((size_t)n, sizeof *p->first);
     p->weight = calloc((size_t)n * t->most, sizeof *p->weight);
-    if (p->first == NULL || p->weight == NULL) {
+    p->pair = bmx__alloc_array((size_t)n, p->npair * sizeof *p->pair);
+    if (p->first == NULL || p->weight == NULL || p->pair == NULL) {
         free(p->first);
         free(p->weight);
+        free(p->pair);
         return false;
     }
     for (int32_t x = 0; x < n; x++) {
@@ -194,16 +208,27 @@ static bool taps_pad(const struct taps *t, int32_t n_in, int32_t n, struct padde
         p->first[x] = first - lead;
         memcpy(p->weight + (size_t)x * t->most + lead, t->weight + t->off[x],
                t->count[x] * sizeof *p->weight);
+        const uint32_t *w = p->weight + (size_t)x * t->most;
+        for (uint32_t j = 0; j < p->npair; j++) {
+            const uint32_t hi = 2 * j + 1 < t->most ? w[2 * j + 1] : 0;
+            p->pair[(size_t)x * p->npair + j] = w[2 * j] | hi << 16;
+        }
+    }
+    /* first only grows with x; the reads end at pixel first + 2 npair - 1, whose
+     * 4 bytes take the next pixel's first. */
+    p->fast = 0;
+    while (p->fast < n - 1 && p->first[p->fast] + 2 * (size_t)p->npair < (size_t)n_in) {
+        p->fast++;
     }
     return true;
 }
 
 /* RGB rows with NT taps each, unrolled by the compiler. */
 #define FILTER_RGB(NT)                                                                             \
-    static void filter_rgb_##NT(const uint8_t *src, int32_t n_x, const struct padded *px,         \
-                                uint32_t *line)                                                    \
+    static void filter_rgb_##NT(const uint8_t *src, int32_t x0, int32_t n_x,                      \
+                                const struct padded *px, uint32_t *line)                           \
     {                                                                                              \
-        for (int32_t x = 0; x < n_x; x++) {                                                        \
+        for (int32_t x = x0; x < n_x; x++) {                                                       \
             const uint32_t *wx = px->weight + (size_t)x * (NT);                                    \
             const uint8_t *p = src + px->first[x] * 3;                                             \
             uint32_t s0 = 0, s1 = 0, s2 = 0;                                                       \
@@ -224,29 +249,71 @@ FILTER_RGB(5)
 FILTER_RGB(6)
 #undef FILTER_RGB
 
+/* RGB outputs [0, px->fast) with SSE2: two taps' bytes interleaved and
+ * multiplied-and-added in 16-bit pairs (pmaddwd; bytes and weights <= 2^11 fit, the
+ * sums are the same integers); returns the first output left to do. */
+static int32_t filter_rgb_pairs(const uint8_t *src, const struct padded *px, uint32_t *line)
+{
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    for (int32_t x = 0; x < px->fast; x++) {
+        const uint8_t *p = src + px->first[x] * 3;
+        const uint32_t *pw = px->pair + (size_t)x * px->npair;
+        __m128i acc = zero;
+        for (uint32_t j = 0; j < px->npair; j++, p += 6) {
+            uint32_t a, b;
+            memcpy(&a, p, 4);
+            memcpy(&b, p + 3, 4);
+            __m128i v = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)a), _mm_cvtsi32_si128((int)b));
+            v = _mm_unpacklo_epi8(v, zero);
+            acc = _mm_add_epi32(acc, _mm_madd_epi16(v, _mm_set1_epi32((int)pw[j])));
+        }
+        _mm_storeu_si128((__m128i *)(void *)(line + 3 * (size_t)x), acc);
+    }
+    return px->fast;
+#else
+    (void)src;
+    (void)px;
+    (void)line;
+    return 0;
+#endif
+}
+
 /* Filter input row `src` along x into `line` (r.w * c sums). */
 static void filter_row(const uint8_t *src, size_t c, int32_t n_x, const struct padded *px,
                        uint32_t *line)
 {
     if (c == 3) {
+        const int32_t x0 = filter_rgb_pairs(src, px, line);
         switch (px->most) {
         case 2:
-            filter_rgb_2(src, n_x, px, line);
+            filter_rgb_2(src, x0, n_x, px, line);
             return;
         case 3:
-            filter_rgb_3(src, n_x, px, line);
+            filter_rgb_3(src, x0, n_x, px, line);
             return;
         case 4:
-            filter_rgb_4(src, n_x, px, line);
+            filter_rgb_4(src, x0, n_x, px, line);
             return;
         case 5:
-            filter_rgb_5(src, n_x, px, line);
+            filter_rgb_5(src, x0, n_x, px, line);
             return;
         case 6:
-            filter_rgb_6(src, n_x, px, line);
+            filter_rgb_6(src, x0, n_x, px, line);
             return;
         default:
-            break;
+            for (int32_t x = x0; x < n_x; x++) {
+                const uint32_t *wx = px->weight + (size_t)x * px->most;
+                const uint8_t *p = src + px->first[x] * 3;
+                for (size_t k = 0; k < 3; k++) {
+                    uint32_t sum = 0;
+                    for (uint32_t i = 0; i < px->most; i++) {
+                        sum += p[i * 3 + k] * wx[i];
+                    }
+                    line[(size_t)x * 3 + k] = sum;
+                }
+            }
+            return;
         }
     }
     for (int32_t x = 0; x < n_x; x++) {
@@ -427,6 +494,7 @@ cleanup:
     free(ring_row);
     free(px.first);
     free(px.weight);
+    free(px.pair);
     if (okx) {
         taps_free(&tx);
     }
