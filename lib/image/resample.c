@@ -251,22 +251,60 @@ FILTER_RGB(6)
 
 /* RGB outputs [0, px->fast) with SSE2: two taps' bytes interleaved and
  * multiplied-and-added in 16-bit pairs (pmaddwd; bytes and weights <= 2^11 fit, the
- * sums are the same integers); returns the first output left to do. */
+ * sums are the same integers); NP pairs of taps, a constant the compiler unrolls. */
+#if defined(__SSE2__)
+static inline __m128i tap_pair(const uint8_t *p, uint32_t w)
+{
+    uint32_t a, b;
+    memcpy(&a, p, 4);
+    memcpy(&b, p + 3, 4);
+    __m128i v = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)a), _mm_cvtsi32_si128((int)b));
+    v = _mm_unpacklo_epi8(v, _mm_setzero_si128());
+    return _mm_madd_epi16(v, _mm_set1_epi32((int)w));
+}
+
+#define FILTER_PAIRS(NP)                                                                           \
+    static void filter_pairs_##NP(const uint8_t *src, const struct padded *px, uint32_t *line)    \
+    {                                                                                              \
+        for (int32_t x = 0; x < px->fast; x++) {                                                   \
+            const uint8_t *p = src + px->first[x] * 3;                                             \
+            const uint32_t *pw = px->pair + (size_t)x * (NP);                                      \
+            __m128i acc = tap_pair(p, pw[0]);                                                      \
+            for (int j = 1; j < (NP); j++) {                                                       \
+                acc = _mm_add_epi32(acc, tap_pair(p + 6 * j, pw[j]));                              \
+            }                                                                                      \
+            _mm_storeu_si128((__m128i *)(void *)(line + 3 * (size_t)x), acc);                      \
+        }                                                                                          \
+    }
+FILTER_PAIRS(1)
+FILTER_PAIRS(2)
+FILTER_PAIRS(3)
+#undef FILTER_PAIRS
+#endif
+
+/* Returns the first output left to do. */
 static int32_t filter_rgb_pairs(const uint8_t *src, const struct padded *px, uint32_t *line)
 {
 #if defined(__SSE2__)
-    const __m128i zero = _mm_setzero_si128();
+    switch (px->npair) {
+    case 1:
+        filter_pairs_1(src, px, line);
+        return px->fast;
+    case 2:
+        filter_pairs_2(src, px, line);
+        return px->fast;
+    case 3:
+        filter_pairs_3(src, px, line);
+        return px->fast;
+    default:
+        break;
+    }
     for (int32_t x = 0; x < px->fast; x++) {
         const uint8_t *p = src + px->first[x] * 3;
         const uint32_t *pw = px->pair + (size_t)x * px->npair;
-        __m128i acc = zero;
+        __m128i acc = _mm_setzero_si128();
         for (uint32_t j = 0; j < px->npair; j++, p += 6) {
-            uint32_t a, b;
-            memcpy(&a, p, 4);
-            memcpy(&b, p + 3, 4);
-            __m128i v = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)a), _mm_cvtsi32_si128((int)b));
-            v = _mm_unpacklo_epi8(v, zero);
-            acc = _mm_add_epi32(acc, _mm_madd_epi16(v, _mm_set1_epi32((int)pw[j])));
+            acc = _mm_add_epi32(acc, tap_pair(p, pw[j]));
         }
         _mm_storeu_si128((__m128i *)(void *)(line + 3 * (size_t)x), acc);
     }
