@@ -500,6 +500,15 @@ def bench_images(a, work, tools, help_text):
                         [tools["bench_floor"], "--quality", q] + encodes + ["--accurate-dct", img, o],
                         o, True, o)
     cmds = [floor, floor_acc]
+    floor_sq = None
+    if a.op == "mosaic":
+        # Mosaic's outputs are 640 x 640 (its default size): the floor again with each
+        # encode that size (the input tiled), to tell the larger encodes from the rest.
+        o = os.path.join(outs, "floor-640")
+        floor_sq = dir_cmd("floor, 640x640 encodes",
+                           [tools["bench_floor"], "--quality", q] + encodes +
+                           ["--encode-size", "640", img, o], o, True, o)
+        cmds.append(floor_sq)
     transcode = None
     if k == 1:
         o = os.path.join(outs, "transcode")
@@ -557,6 +566,11 @@ def bench_images(a, work, tools, help_text):
             print("%s / %s (median wall time): %.2fx; CPU time %.2fx; peak %.0f MiB"
                   % (c.label, floor.label, med(c.wall) / med(floor.wall),
                      med(c.cpu) / med(floor.cpu), max(c.rss_kb) / 1024.0))
+    for c in boxmix:
+        if floor_sq is not None and c.wall and floor_sq.wall:
+            print("%s / %s (median wall time): %.2fx; CPU time %.2fx"
+                  % (c.label, floor_sq.label, med(c.wall) / med(floor_sq.wall),
+                     med(c.cpu) / med(floor_sq.cpu)))
 
     ok = [c for c in boxmix if c.wall]
     if has_threads and len(ok) > 1:

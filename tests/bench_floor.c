@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* bench_floor: the codec floor of a JPEG-to-JPEG augmentation pass.
  *
- *   bench_floor [--quality Q] [--encodes K] [--accurate-dct | --transcode] IMAGE_DIR OUT_DIR
+ *   bench_floor [--quality Q] [--encodes K] [--encode-size S] [--accurate-dct | --transcode]
+ *               IMAGE_DIR OUT_DIR
  *
  * Decodes every *.jpg / *.jpeg of IMAGE_DIR once to RGB with TurboJPEG and encodes one
  * JPEG per input (quality Q, default 90, 4:2:0) into OUT_DIR under the same name, on
@@ -9,7 +10,10 @@
  * least this much. --encodes K encodes K JPEGs per decoded input (NAME, then NAME.1.jpg
  * to NAME.K-1.jpg): the floor of a tool that makes K outputs per input and decodes each
  * input once. --accurate-dct asks TurboJPEG for the accurate DCT both ways (its
- * default is the fast one for encoding).
+ * default is the fast one for encoding). --encode-size S encodes an S x S image per
+ * output instead of the input's size: the input tiled (pixel (x, y) is the input's
+ * (x mod w, y mod h), rows copied), the floor of an operation whose outputs have
+ * another size than its inputs (Mosaic: S x S from inputs mostly smaller).
  *
  * --transcode instead rewrites each input's own DCT coefficients into a new JPEG
  * (TurboJPEG's lossless transform, no operation): the entropy decoding and encoding
@@ -101,13 +105,13 @@ static bool write_file(const char *path, const unsigned char *data, size_t len)
 }
 
 static int run(const char *in_dir, const char *out_dir, int quality, int encodes, int flags,
-               bool transcode)
+               bool transcode, int size)
 {
     int status = 1;
     struct dirent **names = NULL;
     int nnames = 0;
     tjhandle dec = NULL, enc = NULL;
-    struct buf in = {0}, px = {0};
+    struct buf in = {0}, px = {0}, sq = {0};
     unsigned char *jpeg = NULL;
     unsigned long jpeg_len = 0;
     char path[4096];
@@ -164,9 +168,29 @@ static int run(const char *in_dir, const char *out_dir, int quality, int encodes
                 goto cleanup;
             }
         }
+        const unsigned char *src = px.p;
+        int ew = w, eh = h;
+        if (!transcode && size > 0) {
+            const size_t row = (size_t)size * 3;
+            if (!buf_reserve(&sq, row * (size_t)size)) {
+                fprintf(stderr, "%s: out of memory\n", prog);
+                goto cleanup;
+            }
+            for (int y = 0; y < size; y++) {
+                const unsigned char *r = px.p + (size_t)(y % h) * (size_t)w * 3;
+                unsigned char *d = sq.p + (size_t)y * row;
+                for (size_t x = 0; x < row;) {
+                    size_t take = (size_t)w * 3 < row - x ? (size_t)w * 3 : row - x;
+                    memcpy(d + x, r, take);
+                    x += take;
+                }
+            }
+            src = sq.p;
+            ew = eh = size;
+        }
         for (int e = 0; e < (transcode ? 1 : encodes); e++) {
             /* TurboJPEG allocates (or grows) the output buffer itself */
-            if (!transcode && tjCompress2(enc, px.p, w, 0, h, TJPF_RGB, &jpeg, &jpeg_len,
+            if (!transcode && tjCompress2(enc, src, ew, 0, eh, TJPF_RGB, &jpeg, &jpeg_len,
                                           TJSAMP_420, quality, flags) != 0) {
                 fprintf(stderr, "%s: %s: %s\n", prog, path, tjGetErrorStr2(enc));
                 goto cleanup;
@@ -193,6 +217,7 @@ cleanup:
     tjFree(jpeg);
     free(in.p);
     free(px.p);
+    free(sq.p);
     if (dec != NULL) {
         tjDestroy(dec);
     }
@@ -205,15 +230,15 @@ cleanup:
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: %s [--quality Q] [--encodes K] [--accurate-dct | --transcode] IMAGE_DIR "
-            "OUT_DIR\n",
+            "usage: %s [--quality Q] [--encodes K] [--encode-size S] [--accurate-dct | "
+            "--transcode] IMAGE_DIR OUT_DIR\n",
             prog);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    int quality = 90, encodes = 1, flags = 0, i = 1;
+    int quality = 90, encodes = 1, flags = 0, i = 1, size = 0;
     bool transcode = false;
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--quality") == 0 && i + 1 < argc) {
@@ -232,6 +257,14 @@ int main(int argc, char **argv)
                 return usage();
             }
             encodes = (int)k;
+        } else if (strcmp(argv[i], "--encode-size") == 0 && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            long v = strtol(argv[++i], &end, 10);
+            if (errno != 0 || *end != '\0' || end == argv[i] || v < 1 || v > 16384) {
+                return usage();
+            }
+            size = (int)v;
         } else if (strcmp(argv[i], "--accurate-dct") == 0) {
             flags |= TJFLAG_ACCURATEDCT;
         } else if (strcmp(argv[i], "--transcode") == 0) {
@@ -240,8 +273,8 @@ int main(int argc, char **argv)
             return usage();
         }
     }
-    if (argc - i != 2 || (transcode && (flags != 0 || encodes != 1))) {
+    if (argc - i != 2 || (transcode && (flags != 0 || encodes != 1 || size != 0))) {
         return usage();
     }
-    return run(argv[i], argv[i + 1], quality, encodes, flags, transcode);
+    return run(argv[i], argv[i + 1], quality, encodes, flags, transcode, size);
 }

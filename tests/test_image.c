@@ -1342,6 +1342,9 @@ static void test_resize_rect_matches_formula(void **state)
     static const int32_t sizes[][4] = {
         {37, 23, 50, 17}, {64, 48, 31, 77}, {80, 60, 64, 48}, {64, 48, 80, 60},
         {13, 90, 40, 11}, {1, 7, 5, 9},     {9, 1, 3, 4},     {100, 75, 33, 25},
+        /* x kept, y shrunk (a row's taps: 2 to 4, then more) or enlarged; both
+         * shrunk a lot (five taps and more a row) */
+        {40, 30, 40, 17}, {40, 17, 40, 30}, {50, 90, 50, 11}, {90, 90, 12, 10},
     };
     uint32_t seed = 7;
     (void)state;

@@ -43,8 +43,10 @@ void bmx_image_free(struct bmx_image *img)
     memset(img, 0, sizeof *img);
 }
 
-bmx_status bmx_image_new(int32_t w, int32_t h, int32_t channels, struct bmx_image *out,
-                         bmx_error *err)
+/* bmx_image_new's checks and allocation; `zero`: the pixels start at 0, else they
+ * are left as malloc gives them (for a caller that writes every byte). */
+static bmx_status image_make(int32_t w, int32_t h, int32_t channels, bool zero,
+                             struct bmx_image *out, bmx_error *err)
 {
     size_t row;
     size_t total;
@@ -68,7 +70,7 @@ bmx_status bmx_image_new(int32_t w, int32_t h, int32_t channels, struct bmx_imag
                          "image: %" PRId32 "x%" PRId32 "x%" PRId32 " bytes is too large", w, h,
                          channels);
     }
-    out->data = calloc(total, 1);
+    out->data = zero ? calloc(total, 1) : malloc(total);
     if (out->data == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "image: cannot allocate %zu bytes", total);
     }
@@ -77,6 +79,18 @@ bmx_status bmx_image_new(int32_t w, int32_t h, int32_t channels, struct bmx_imag
     out->channels = channels;
     out->stride = row;
     return BMX_OK;
+}
+
+bmx_status bmx_image_new(int32_t w, int32_t h, int32_t channels, struct bmx_image *out,
+                         bmx_error *err)
+{
+    return image_make(w, h, channels, true, out, err);
+}
+
+bmx_status bmx__image_new_unset(int32_t w, int32_t h, int32_t channels, struct bmx_image *out,
+                                bmx_error *err)
+{
+    return image_make(w, h, channels, false, out, err);
 }
 
 /* A caller's image view must describe memory we can walk row by row. */

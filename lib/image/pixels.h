@@ -41,4 +41,20 @@ bmx_status bmx__image_check_view(const struct bmx_image *img, bmx_error *err);
  * (q a + (1024 - q) dst + 512) >> 10 per byte, q in 0..1024. blend.c. */
 void bmx__image_blend(const struct bmx_image *a, struct bmx_image *dst, uint32_t q);
 
+/* As bmx_image_new without clearing the pixels: for a caller that writes every
+ * byte (an operation's output). image.c. */
+bmx_status bmx__image_new_unset(int32_t w, int32_t h, int32_t channels, struct bmx_image *out,
+                                bmx_error *err);
+
+/* MixUp's pixels in one pass, without the fitted source ever made whole: `dst`
+ * (a's size and channels, its own memory; every byte written) becomes the blend
+ * (as bmx__image_blend, q in 0..1024) of `a` with the image F of a's size that is
+ * `fill` on every channel, and `b` resized (bmx__image_resize_rect) to sw x sh over
+ * [ox, ox + sw) x [oy, oy + sh) (inside a). The same bytes as making F, then
+ * blending; b is resized a strip of rows at a time, and read directly when sw x sh
+ * is its own size. blend.c. */
+bmx_status bmx__image_blend_fitted(const struct bmx_image *a, const struct bmx_image *b,
+                                   int32_t sw, int32_t sh, int32_t ox, int32_t oy, uint8_t fill,
+                                   uint32_t q, struct bmx_image *dst, bmx_error *err);
+
 #endif

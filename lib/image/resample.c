@@ -19,6 +19,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define FRAC_BITS 11
 #define FRAC_ONE (1u << FRAC_BITS)
@@ -174,16 +177,27 @@ struct padded {
     size_t *first;
     uint32_t *weight; /* n * most */
     uint32_t most;
+    /* RGB with SSE2: the weights again in pairs, w[2j] | w[2j + 1] << 16 (npair =
+     * most / 2 rounded up, a zero weight last when most is odd), and `fast`, the
+     * outputs filtered so: a prefix, those whose 4-byte reads of 2 npair pixels
+     * stay in the row, but not the last (whose 16-byte store would pass the
+     * line's end). */
+    uint32_t *pair;
+    uint32_t npair;
+    int32_t fast;
 };
 
 static bool taps_pad(const struct taps *t, int32_t n_in, int32_t n, struct padded *p)
 {
     p->most = t->most;
+    p->npair = (t->most + 1) / 2;
     p->first = bmx__alloc_array((size_t)n, sizeof *p->first);
     p->weight = calloc((size_t)n * t->most, sizeof *p->weight);
-    if (p->first == NULL || p->weight == NULL) {
+    p->pair = bmx__alloc_array((size_t)n, p->npair * sizeof *p->pair);
+    if (p->first == NULL || p->weight == NULL || p->pair == NULL) {
         free(p->first);
         free(p->weight);
+        free(p->pair);
         return false;
     }
     for (int32_t x = 0; x < n; x++) {
@@ -194,16 +208,27 @@ static bool taps_pad(const struct taps *t, int32_t n_in, int32_t n, struct padde
         p->first[x] = first - lead;
         memcpy(p->weight + (size_t)x * t->most + lead, t->weight + t->off[x],
                t->count[x] * sizeof *p->weight);
+        const uint32_t *w = p->weight + (size_t)x * t->most;
+        for (uint32_t j = 0; j < p->npair; j++) {
+            const uint32_t hi = 2 * j + 1 < t->most ? w[2 * j + 1] : 0;
+            p->pair[(size_t)x * p->npair + j] = w[2 * j] | hi << 16;
+        }
+    }
+    /* first only grows with x; the reads end at pixel first + 2 npair - 1, whose
+     * 4 bytes take the next pixel's first. */
+    p->fast = 0;
+    while (p->fast < n - 1 && p->first[p->fast] + 2 * (size_t)p->npair < (size_t)n_in) {
+        p->fast++;
     }
     return true;
 }
 
 /* RGB rows with NT taps each, unrolled by the compiler. */
 #define FILTER_RGB(NT)                                                                             \
-    static void filter_rgb_##NT(const uint8_t *src, int32_t n_x, const struct padded *px,         \
-                                uint32_t *line)                                                    \
+    static void filter_rgb_##NT(const uint8_t *src, int32_t x0, int32_t n_x,                      \
+                                const struct padded *px, uint32_t *line)                           \
     {                                                                                              \
-        for (int32_t x = 0; x < n_x; x++) {                                                        \
+        for (int32_t x = x0; x < n_x; x++) {                                                       \
             const uint32_t *wx = px->weight + (size_t)x * (NT);                                    \
             const uint8_t *p = src + px->first[x] * 3;                                             \
             uint32_t s0 = 0, s1 = 0, s2 = 0;                                                       \
@@ -224,29 +249,109 @@ FILTER_RGB(5)
 FILTER_RGB(6)
 #undef FILTER_RGB
 
+/* RGB outputs [0, px->fast) with SSE2: two taps' bytes interleaved and
+ * multiplied-and-added in 16-bit pairs (pmaddwd; bytes and weights <= 2^11 fit, the
+ * sums are the same integers); NP pairs of taps, a constant the compiler unrolls. */
+#if defined(__SSE2__)
+static inline __m128i tap_pair(const uint8_t *p, uint32_t w)
+{
+    uint32_t a, b;
+    memcpy(&a, p, 4);
+    memcpy(&b, p + 3, 4);
+    __m128i v = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)a), _mm_cvtsi32_si128((int)b));
+    v = _mm_unpacklo_epi8(v, _mm_setzero_si128());
+    return _mm_madd_epi16(v, _mm_set1_epi32((int)w));
+}
+
+#define FILTER_PAIRS(NP)                                                                           \
+    static void filter_pairs_##NP(const uint8_t *src, const struct padded *px, uint32_t *line)    \
+    {                                                                                              \
+        for (int32_t x = 0; x < px->fast; x++) {                                                   \
+            const uint8_t *p = src + px->first[x] * 3;                                             \
+            const uint32_t *pw = px->pair + (size_t)x * (NP);                                      \
+            __m128i acc = tap_pair(p, pw[0]);                                                      \
+            for (int j = 1; j < (NP); j++) {                                                       \
+                acc = _mm_add_epi32(acc, tap_pair(p + 6 * j, pw[j]));                              \
+            }                                                                                      \
+            _mm_storeu_si128((__m128i *)(void *)(line + 3 * (size_t)x), acc);                      \
+        }                                                                                          \
+    }
+FILTER_PAIRS(1)
+FILTER_PAIRS(2)
+FILTER_PAIRS(3)
+#undef FILTER_PAIRS
+#endif
+
+/* Returns the first output left to do. */
+static int32_t filter_rgb_pairs(const uint8_t *src, const struct padded *px, uint32_t *line)
+{
+#if defined(__SSE2__)
+    switch (px->npair) {
+    case 1:
+        filter_pairs_1(src, px, line);
+        return px->fast;
+    case 2:
+        filter_pairs_2(src, px, line);
+        return px->fast;
+    case 3:
+        filter_pairs_3(src, px, line);
+        return px->fast;
+    default:
+        break;
+    }
+    for (int32_t x = 0; x < px->fast; x++) {
+        const uint8_t *p = src + px->first[x] * 3;
+        const uint32_t *pw = px->pair + (size_t)x * px->npair;
+        __m128i acc = _mm_setzero_si128();
+        for (uint32_t j = 0; j < px->npair; j++, p += 6) {
+            acc = _mm_add_epi32(acc, tap_pair(p, pw[j]));
+        }
+        _mm_storeu_si128((__m128i *)(void *)(line + 3 * (size_t)x), acc);
+    }
+    return px->fast;
+#else
+    (void)src;
+    (void)px;
+    (void)line;
+    return 0;
+#endif
+}
+
 /* Filter input row `src` along x into `line` (r.w * c sums). */
 static void filter_row(const uint8_t *src, size_t c, int32_t n_x, const struct padded *px,
                        uint32_t *line)
 {
     if (c == 3) {
+        const int32_t x0 = filter_rgb_pairs(src, px, line);
         switch (px->most) {
         case 2:
-            filter_rgb_2(src, n_x, px, line);
+            filter_rgb_2(src, x0, n_x, px, line);
             return;
         case 3:
-            filter_rgb_3(src, n_x, px, line);
+            filter_rgb_3(src, x0, n_x, px, line);
             return;
         case 4:
-            filter_rgb_4(src, n_x, px, line);
+            filter_rgb_4(src, x0, n_x, px, line);
             return;
         case 5:
-            filter_rgb_5(src, n_x, px, line);
+            filter_rgb_5(src, x0, n_x, px, line);
             return;
         case 6:
-            filter_rgb_6(src, n_x, px, line);
+            filter_rgb_6(src, x0, n_x, px, line);
             return;
         default:
-            break;
+            for (int32_t x = x0; x < n_x; x++) {
+                const uint32_t *wx = px->weight + (size_t)x * px->most;
+                const uint8_t *p = src + px->first[x] * 3;
+                for (size_t k = 0; k < 3; k++) {
+                    uint32_t sum = 0;
+                    for (uint32_t i = 0; i < px->most; i++) {
+                        sum += p[i * 3 + k] * wx[i];
+                    }
+                    line[(size_t)x * 3 + k] = sum;
+                }
+            }
+            return;
         }
     }
     for (int32_t x = 0; x < n_x; x++) {
@@ -264,12 +369,74 @@ static void filter_row(const uint8_t *src, size_t c, int32_t n_x, const struct p
 
 /* Blends of 32-bit products, as in resize.c: built for AVX2 too where it can be. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-__attribute__((target_clones("avx2", "default")))
+#define BMX__VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define BMX__VECTOR_CLONES
 #endif
+
+BMX__VECTOR_CLONES
 static void blend_rows(uint32_t *acc, const uint32_t *line, uint32_t w, size_t n)
 {
     for (size_t q = 0; q < n; q++) {
         acc[q] += line[q] * w;
+    }
+}
+
+/* An input row whose x axis is not resized (n_in == n_out: bilinear's taps are
+ * the pixel itself with FRAC_ONE and its neighbour with 0): each sum is the byte
+ * times FRAC_ONE, the same values as filter_row's. */
+BMX__VECTOR_CLONES
+static void filter_row_same(const uint8_t *restrict src, size_t n, uint32_t *restrict line)
+{
+    for (size_t q = 0; q < n; q++) {
+        line[q] = (uint32_t)src[q] << FRAC_BITS;
+    }
+}
+
+/* One output row from the x-filtered rows it reads, in one pass for up to four
+ * of them: d = (2^21 + sum of line_j * w_j) >> 22, the sum of the same products
+ * as the running totals (integers: the order does not change it). */
+BMX__VECTOR_CLONES
+static void out_row_1(const uint32_t *restrict l0, uint32_t w0, size_t n, uint8_t *restrict d)
+{
+    for (size_t q = 0; q < n; q++) {
+        d[q] = (uint8_t)((l0[q] * w0 + (1u << (2 * FRAC_BITS - 1))) >> (2 * FRAC_BITS));
+    }
+}
+
+BMX__VECTOR_CLONES
+static void out_row_2(const uint32_t *restrict l0, const uint32_t *restrict l1,
+                      const uint32_t *w, size_t n, uint8_t *restrict d)
+{
+    const uint32_t w0 = w[0], w1 = w[1];
+    for (size_t q = 0; q < n; q++) {
+        d[q] = (uint8_t)((l0[q] * w0 + l1[q] * w1 + (1u << (2 * FRAC_BITS - 1))) >>
+                         (2 * FRAC_BITS));
+    }
+}
+
+BMX__VECTOR_CLONES
+static void out_row_3(const uint32_t *restrict l0, const uint32_t *restrict l1,
+                      const uint32_t *restrict l2, const uint32_t *w, size_t n,
+                      uint8_t *restrict d)
+{
+    const uint32_t w0 = w[0], w1 = w[1], w2 = w[2];
+    for (size_t q = 0; q < n; q++) {
+        d[q] = (uint8_t)((l0[q] * w0 + l1[q] * w1 + l2[q] * w2 + (1u << (2 * FRAC_BITS - 1))) >>
+                         (2 * FRAC_BITS));
+    }
+}
+
+BMX__VECTOR_CLONES
+static void out_row_4(const uint32_t *restrict l0, const uint32_t *restrict l1,
+                      const uint32_t *restrict l2, const uint32_t *restrict l3,
+                      const uint32_t *w, size_t n, uint8_t *restrict d)
+{
+    const uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+    for (size_t q = 0; q < n; q++) {
+        d[q] = (uint8_t)((l0[q] * w0 + l1[q] * w1 + l2[q] * w2 + l3[q] * w3 +
+                          (1u << (2 * FRAC_BITS - 1))) >>
+                         (2 * FRAC_BITS));
     }
 }
 
@@ -306,25 +473,55 @@ bmx_status bmx__image_resample_rect_at(const struct bmx_image *in, int32_t w, in
     for (size_t q = 0; q < ring_rows; q++) {
         ring_row[q] = SIZE_MAX;
     }
+    const bool same_x = in->w == w;
     for (int32_t y = 0; y < r.h; y++) {
         const uint32_t *wy = ty.weight + ty.off[y];
-        /* Each line value <= 255 * 2^11 and the y weights sum to 2^11: the total
-         * stays under 2^30. */
-        for (size_t q = 0; q < n; q++) {
-            acc[q] = 1u << (2 * FRAC_BITS - 1);
-        }
+        const uint32_t *lines[4];
         for (uint32_t j = 0; j < ty.count[y]; j++) {
             size_t iy = ty.first[y] + j;
             size_t slot = iy % ring_rows;
             uint32_t *line = ring + slot * n;
             if (ring_row[slot] != iy) {
-                /* Filtered along x once, kept while later output rows need it. */
-                filter_row(in->data + iy * in->stride, c, r.w, &px, line);
+                /* Filtered along x once, kept while later output rows need it (the
+                 * ring holds every row one output row reads). */
+                const uint8_t *src = in->data + iy * in->stride;
+                if (same_x) {
+                    filter_row_same(src + (size_t)r.x * c, n, line);
+                } else {
+                    filter_row(src, c, r.w, &px, line);
+                }
                 ring_row[slot] = iy;
             }
-            blend_rows(acc, line, wy[j], n);
+            if (j < 4) {
+                lines[j] = line;
+            }
         }
         uint8_t *d = dst->data + (size_t)(at_y + y) * dst->stride + (size_t)at_x * c;
+        /* Each line value <= 255 * 2^11 and the y weights sum to 2^11: the total
+         * stays under 2^30. */
+        switch (ty.count[y]) {
+        case 1:
+            out_row_1(lines[0], wy[0], n, d);
+            continue;
+        case 2:
+            out_row_2(lines[0], lines[1], wy, n, d);
+            continue;
+        case 3:
+            out_row_3(lines[0], lines[1], lines[2], wy, n, d);
+            continue;
+        case 4:
+            out_row_4(lines[0], lines[1], lines[2], lines[3], wy, n, d);
+            continue;
+        default:
+            break;
+        }
+        for (size_t q = 0; q < n; q++) {
+            acc[q] = 1u << (2 * FRAC_BITS - 1);
+        }
+        for (uint32_t j = 0; j < ty.count[y]; j++) {
+            size_t iy = ty.first[y] + j;
+            blend_rows(acc, ring + (iy % ring_rows) * n, wy[j], n);
+        }
         for (size_t q = 0; q < n; q++) {
             d[q] = (uint8_t)(acc[q] >> (2 * FRAC_BITS));
         }
@@ -335,6 +532,7 @@ cleanup:
     free(ring_row);
     free(px.first);
     free(px.weight);
+    free(px.pair);
     if (okx) {
         taps_free(&tx);
     }

@@ -28,7 +28,9 @@ bmx_status bmx__op_mixup(const struct bmx_op_options *opts, const struct bmx_sam
     const uint32_t q = draw_q(opts, rng);
     struct bmx_sample fitted, res;
     memset(&res, 0, sizeof res);
-    bmx_status st = bmx__fit_source(opts->source_fit, in[1], w, h, pixels, &fitted, err);
+    /* The fitted source's objects only: its pixels are never made whole, the blend
+     * below resizes the source as it goes. */
+    bmx_status st = bmx__fit_source(opts->source_fit, in[1], w, h, false, &fitted, err);
     if (st != BMX_OK) {
         return st;
     }
@@ -92,11 +94,23 @@ bmx_status bmx__op_mixup(const struct bmx_op_options *opts, const struct bmx_sam
     if (!pixels) {
         res.image = (struct bmx_image){w, h, a->image.channels, 0, NULL};
     } else {
-        /* out = (q*A + (1024-q)*B + 512) >> 10 per channel, into the fitted
-         * source's own pixels (fixed point: the same bytes on every machine). */
-        res.image = fitted.image;
-        memset(&fitted.image, 0, sizeof fitted.image);
-        bmx__image_blend(&a->image, &res.image, q);
+        /* out = (q*A + (1024-q)*B + 512) >> 10 per channel, B the source fitted to
+         * A's size (fixed point: the same bytes on every machine), in one pass
+         * into fresh pixels that it writes whole. */
+        int32_t sw, sh, ox, oy;
+        bmx__fit_geometry(opts->source_fit, in[1]->image.w, in[1]->image.h, w, h, &sw, &sh, &ox,
+                          &oy);
+        st = bmx__image_check_view(&in[1]->image, err);
+        if (st == BMX_OK) {
+            st = bmx__image_new_unset(w, h, a->image.channels, &res.image, err);
+        }
+        if (st == BMX_OK) {
+            st = bmx__image_blend_fitted(&a->image, &in[1]->image, sw, sh, ox, oy,
+                                         BMX__LETTERBOX_GREY, q, &res.image, err);
+        }
+        if (st != BMX_OK) {
+            goto cleanup;
+        }
     }
     record->lambda = (double)q / 1024.0;
     record->source_fit = opts->source_fit;

@@ -52,6 +52,42 @@ static struct bmx_rect clip_to_window(int32_t x, int32_t y, int32_t w, int32_t h
     return r;
 }
 
+/* Grey 114 on every channel over the parts of `img` (the output) that no tile's
+ * visible rectangle covers; the tiles lie in the four quadrants around the
+ * centre, so they never overlap. */
+static void fill_uncovered(struct bmx_image *img, const struct tile tiles[4])
+{
+    const size_t c = (size_t)img->channels;
+    for (int32_t y = 0; y < img->h; y++) {
+        /* The x-intervals of the tiles covering row y, in order of x. */
+        int32_t x0[4], x1[4];
+        int n = 0;
+        for (int k = 0; k < 4; k++) {
+            const struct bmx_rect *v = &tiles[k].vis;
+            if (v->w > 0 && y >= v->y && y < v->y + v->h) {
+                int i = n++;
+                for (; i > 0 && x0[i - 1] > v->x; i--) {
+                    x0[i] = x0[i - 1];
+                    x1[i] = x1[i - 1];
+                }
+                x0[i] = v->x;
+                x1[i] = v->x + v->w;
+            }
+        }
+        uint8_t *row = img->data + (size_t)y * img->stride;
+        int32_t at = 0;
+        for (int i = 0; i <= n; i++) {
+            const int32_t end = i < n ? x0[i] : img->w;
+            if (end > at) {
+                memset(row + (size_t)at * c, 114, (size_t)(end - at) * c);
+            }
+            if (i < n && x1[i] > at) {
+                at = x1[i];
+            }
+        }
+    }
+}
+
 /* A kept object of tile t moved into the s x s output. */
 static bmx_status place_object(struct bmx_object *o, const struct tile *t, int32_t s,
                                bmx_error *err)
@@ -179,14 +215,13 @@ bmx_status bmx__op_mosaic(const struct bmx_op_options *opts, const struct bmx_sa
     if (!pixels) {
         res.image = (struct bmx_image){s, s, in[0]->image.channels, 0, NULL};
     } else {
-        st = bmx_image_new(s, s, in[0]->image.channels, &res.image, err);
+        /* Every byte is written once: grey where no tile is, the tiles' pixels
+         * elsewhere. */
+        st = bmx__image_new_unset(s, s, in[0]->image.channels, &res.image, err);
         if (st != BMX_OK) {
             return st;
         }
-        const size_t row = (size_t)s * (size_t)res.image.channels;
-        for (int32_t y = 0; y < s; y++) {
-            memset(res.image.data + (size_t)y * res.image.stride, 114, row);
-        }
+        fill_uncovered(&res.image, tiles);
         for (int k = 0; k < 4 && st == BMX_OK; k++) {
             const struct tile *t = &tiles[k];
             const struct bmx_rect r = {t->vis.x - t->tx, t->vis.y - t->ty, t->vis.w, t->vis.h};

@@ -198,4 +198,11 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
                              struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
                              bmx_error *err);
 
+/* Where bmx__fit_source puts a bw x bh source in a w x h frame: resized to sw x sh
+ * with its top-left corner at (ox, oy), the rest the letterbox's grey
+ * (BMX__LETTERBOX_GREY on every channel); resize: the whole frame (source_fit.c). */
+#define BMX__LETTERBOX_GREY 114
+void bmx__fit_geometry(enum bmx_source_fit fit, int32_t bw, int32_t bh, int32_t w, int32_t h,
+                       int32_t *sw, int32_t *sh, int32_t *ox, int32_t *oy);
+
 #endif

@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* The letterbox's grey (Ultralytics, YOLOX, MMDetection pad with 114). */
-#define GREY 114
+#define GREY BMX__LETTERBOX_GREY
 
 /* The letterbox of a bw x bh source in a w x h frame: the scaled size sw x sh (the
  * limiting side exact, the other rounded to nearest, at least 1) and the offsets
@@ -32,6 +32,18 @@ static void letterbox_geometry(int32_t bw, int32_t bh, int32_t w, int32_t h, int
     }
     *ox = (w - *sw) / 2;
     *oy = (h - *sh) / 2;
+}
+
+void bmx__fit_geometry(enum bmx_source_fit fit, int32_t bw, int32_t bh, int32_t w, int32_t h,
+                       int32_t *sw, int32_t *sh, int32_t *ox, int32_t *oy)
+{
+    *sw = w;
+    *sh = h;
+    *ox = 0;
+    *oy = 0;
+    if (fit == BMX_FIT_LETTERBOX) {
+        letterbox_geometry(bw, bh, w, h, sw, sh, ox, oy);
+    }
 }
 
 static void polyset_shift(struct bmx_polyset *set, double dx, double dy)
@@ -191,10 +203,8 @@ bmx_status bmx__fit_source(enum bmx_source_fit fit, const struct bmx_sample *src
     if (pixels && src->image.data == NULL) {
         return bmx__fail(err, BMX_E_INVALID, "source fit: the source has no pixels");
     }
-    int32_t sw = w, sh = h, ox = 0, oy = 0;
-    if (fit == BMX_FIT_LETTERBOX) {
-        letterbox_geometry(bw, bh, w, h, &sw, &sh, &ox, &oy);
-    }
+    int32_t sw, sh, ox, oy;
+    bmx__fit_geometry(fit, bw, bh, w, h, &sw, &sh, &ox, &oy);
     /* Same size, nothing moves: every object exactly as it came. */
     const bool same = sw == bw && sh == bh && ox == 0 && oy == 0;
     const double sx = (double)sw / (double)bw;
