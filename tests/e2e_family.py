@@ -286,6 +286,18 @@ def check_refusals(tmp):
         f.write('{"operations": [\n  {"op": "cutout",}\n]}')
     rc, _, err = augment(os.path.join(tmp, "badjson"), "--recipe", p)
     check("a recipe that is not JSON: file, line and column", rc == 1 and p + ": line 2" in err, err)
+    # A Mosaic larger than the image limit would be a dataset no reader (boxmix-check,
+    # -draw, -convert, -augment) takes back: refused before anything is written.
+    out = os.path.join(tmp, "bigmosaic")
+    rc, _, err = augment(out, "--op", "mosaic", "--mosaic-size", "16384", "--dry-run")
+    check("--mosaic-size 16384 over the default --max-pixels is refused",
+          rc == 1 and "mosaic_size: 16384" in err and "--max-pixels" in err
+          and not os.path.exists(os.path.join(out, "annotations.json")), err)
+    rc, _, err = augment(out + "2", "--op", "mosaic", "--mosaic-size", "16384", "--dry-run",
+                         "--max-pixels", str(16384 * 16384), "--count", "2")
+    check("--mosaic-size 16384 with --max-pixels 16384^2 runs, and boxmix-check reads it back",
+          rc == 0 and run(CHECK, os.path.join(out + "2", "annotations.json"),
+                          "--max-pixels", str(16384 * 16384))[0] == 0, err)
     for args, what in ((["--op", "mosaic", "--holes", "2"], "--holes does not apply to --op mosaic"),
                        (["--op", "cutout", "--source-fit", "letterbox"], "--source-fit does not apply"),
                        (["--op", "mixup", "--source-fit", "crop"], "crop"),

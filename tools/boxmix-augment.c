@@ -76,7 +76,8 @@ static void help(void)
            "  --fill F               cutout: mean (default), noise, or R,G,B\n"
            "  --mix-alpha A          mixup: lambda ~ Beta(A, A) (default 32)\n"
            "  --mix-ratio R          mixup: a fixed lambda in [0, 1] instead\n"
-           "  --mosaic-size S        mosaic: the output's side, 16..16384 (default 640)\n"
+           "  --mosaic-size S        mosaic: the output's side, 16..16384 (default 640);\n"
+           "                         S x S may not pass --max-pixels (S <= 13377 by default)\n"
            "  --paste-prob P         copypaste: each source object's chance (default 0.5)\n");
     printf("  --min-visibility V     drop objects with less visible (default 0.10)\n"
            "  --min-area A           drop objects with a smaller visible area (default 0)\n"

@@ -160,6 +160,25 @@ static bmx_status set_recipe(struct run *r, const struct bmx_job_options *opts, 
         r->recipe = opts->recipe;
         r->recipe_len = opts->recipe_len;
     }
+    for (size_t q = 0; q < r->recipe_len; q++) {
+        /* A Mosaic output is s x s whatever its inputs: held to the limit every
+         * reader holds each image to (the output is a dataset to read back). */
+        const struct bmx_op_options *e = &r->recipe[q].op;
+        const uint64_t s = e->mosaic_size > 0 ? (uint64_t)e->mosaic_size : 0;
+        const uint64_t most = opts->limits.max_image_pixels;
+        if (e->op == BMX_OP_MOSAIC && most > 0 && s * s > most) {
+            char where[48] = "";
+            if (r->recipe_len > 1) {
+                snprintf(where, sizeof where, "recipe[%zu].", q);
+            }
+            return bmx__fail(err, BMX_E_LIMIT,
+                             "%smosaic_size: %" PRIu64 " makes %" PRIu64 "x%" PRIu64
+                             " outputs (%" PRIu64 " pixels), more than the image limit of %" PRIu64
+                             " pixels (max_image_pixels, --max-pixels) that every reader holds "
+                             "an image to: raise the limit or take a smaller mosaic_size",
+                             where, s, s, s, s * s, most);
+        }
+    }
     r->max_inputs = 1;
     for (size_t q = 0; q < r->recipe_len; q++) {
         size_t n = bmx_op_inputs(r->recipe[q].op.op);
