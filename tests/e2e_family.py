@@ -309,6 +309,30 @@ def check_refusals(tmp):
         check("usage error: %s" % " ".join(args), rc == 2 and what in err, err)
 
 
+def check_original_names(tmp):
+    """--include-originals refuses an input named as an output of the run's
+    operations (mosaic_* with --op mosaic), and only of those: a CutMix run takes a
+    dataset holding mosaic_1.jpg, as it did before the family."""
+    images = os.path.join(tmp, "named")
+    shutil.copytree(IMG, images)
+    with open(ANN) as f:
+        doc = json.load(f)
+    first = doc["images"][0]["file_name"]
+    os.rename(os.path.join(images, first), os.path.join(images, "mosaic_1.jpg"))
+    doc["images"][0]["file_name"] = "mosaic_1.jpg"
+    ann = os.path.join(tmp, "named.json")
+    with open(ann, "w") as f:
+        json.dump(doc, f)
+    base = [AUG, "--annotations", ann, "--images", images, "--include-originals", "--dry-run"]
+    rc, _, err = run(*base, "--out", os.path.join(tmp, "named-cutmix"))
+    check("--include-originals: a CutMix run takes an input named mosaic_1.jpg", rc == 0, err)
+    rc, _, err = run(*base, "--op", "cutout", "--out", os.path.join(tmp, "named-cutout"))
+    check("--include-originals: a CutOut run takes it too", rc == 0, err)
+    rc, _, err = run(*base, "--op", "mosaic", "--out", os.path.join(tmp, "named-mosaic"))
+    check("--include-originals: a Mosaic run refuses it, naming the file",
+          rc == 1 and "mosaic_1.jpg" in err and "could collide" in err, err)
+
+
 # The README's pictures: operation, options, the output drawn.
 PICTURES = (("cutout", ["--holes", "3", "--cut-ratio", "0.2:0.4"], 1, "op_cutout.png"),
             ("mixup", ["--mix-ratio", "0.5"], 1, "op_mixup.png"),
@@ -373,6 +397,7 @@ def main():
         check_recipe(tmp)
         check_source_object(tmp)
         check_refusals(tmp)
+        check_original_names(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("1..%d" % len(results))

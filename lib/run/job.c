@@ -302,7 +302,11 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     const bool to_yolo = opts->out_format == BMX_DATASET_YOLO;
     const char *img_rel = to_voc ? "JPEGImages" : to_yolo ? yolo_images : "images";
     if (opts->include_originals) {
-        st = bmx__job_check_original_names(ds, input_name, opts->format, err);
+        unsigned ops = 0;
+        for (size_t q = 0; q < r.recipe_len; q++) {
+            ops |= 1u << r.recipe[q].op.op;
+        }
+        st = bmx__job_check_original_names(ds, input_name, opts->format, ops, err);
         if (st == BMX_OK && to_voc) {
             /* Two originals whose XML would share a name, found before any write. */
             char **stems = NULL;
