@@ -333,6 +333,31 @@ def check_original_names(tmp):
           rc == 1 and "mosaic_1.jpg" in err and "could collide" in err, err)
 
 
+def check_mosaic_centre_odd(tmp):
+    """boxmix-draw's centre cross sits where the four tiles meet for an odd
+    mosaic_size too: the output starts at floor(s/2) on the canvas, so the record's
+    centre (xc, yc) is the output's (xc - floor(s/2), yc - floor(s/2))."""
+    d = os.path.join(tmp, "odd-mosaic")
+    s = 321
+    rc, _, err = augment(d, "--op", "mosaic", "--mosaic-size", str(s), "--count", "1",
+                         "--format", "png", "--quiet")
+    rc2, _, err2 = run(DRAW, "--annotations", os.path.join(d, "annotations.json"), "--images",
+                       os.path.join(d, "images"), "--out", d + "-drawn", "--quiet")
+    if rc != 0 or rc2 != 0:
+        check("odd mosaic_size: run and draw", False, err + err2)
+        return
+    rec = load(d)["images"][0]["boxmix"]
+    cx, cy = rec["centre"][0] - s // 2, rec["centre"][1] - s // 2
+    w, h, ctype, rows = pixels_of(os.path.join(d + "-drawn", "mosaic_000000.png"))
+    bpp = {2: 3, 6: 4}[ctype]
+    px = lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])  # noqa: E731
+    # Line width 2: the white arm holds rows cy, cy + 1, the black rim cy - 1 and cy + 2.
+    check("odd mosaic_size: the centre cross on the tiles' corner (%d, %d)" % (cx, cy),
+          px(cx + 4, cy) == (255, 255, 255) and px(cx + 4, cy + 1) == (255, 255, 255) and
+          px(cx + 4, cy - 1) == (0, 0, 0) and px(cx + 4, cy + 2) == (0, 0, 0),
+          [px(cx + 4, cy + k) for k in (-2, -1, 0, 1, 2)])
+
+
 # The README's pictures: operation, options, the output drawn.
 PICTURES = (("cutout", ["--holes", "3", "--cut-ratio", "0.2:0.4"], 1, "op_cutout.png"),
             ("mixup", ["--mix-ratio", "0.5"], 1, "op_mixup.png"),
@@ -398,6 +423,7 @@ def main():
         check_source_object(tmp)
         check_refusals(tmp)
         check_original_names(tmp)
+        check_mosaic_centre_odd(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("1..%d" % len(results))
