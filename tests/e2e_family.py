@@ -270,6 +270,8 @@ def check_refusals(tmp):
         ({"operations": [{"op": "mixup", "holes": 2}]}, "operations[0].holes: not a parameter of mixup"),
         ({"operations": [{"op": "mixup", "weight": 0}]}, "operations[0].weight"),
         ({"operations": [{"op": "mixup", "source_fit": "crop"}]}, "operations[0].source_fit"),
+        ({"operations": [{"op": "mixup", "mix_alpha": 4, "mix_ratio": 0.5}]},
+         "operations[0].mix_alpha: does nothing with mix_ratio"),
         ({"operations": []}, "operations: expected an array"),
         ({"ops": []}, "ops: unknown key"),
     ]
@@ -304,6 +306,8 @@ def check_refusals(tmp):
                        (["--op", "blur"], "--op: expected"),
                        (["--op", "cutout", "--recipe", p], "exclude each other"),
                        (["--fill", "1,2"], "--fill"),
+                       (["--op", "mixup", "--mix-alpha", "4", "--mix-ratio", "0.5"],
+                        "--mix-alpha does nothing with --mix-ratio"),
                        (["--op", "cutout", "--fill", "300,0,0"], "--fill")):
         rc, _, err = augment(os.path.join(tmp, "usage"), *args)
         check("usage error: %s" % " ".join(args), rc == 2 and what in err, err)

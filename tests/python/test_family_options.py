@@ -173,6 +173,7 @@ def test_augment_takes_defaults_and_options_of_its_operation(tmp_path):
     lambda s: boxmix.mixup(s[0], s[1], mix_ratio=-1),
     lambda s: boxmix.mosaic(s[:4], mosaic_size=2 ** 40),
     lambda s: boxmix.cutout(s[0], holes=2 ** 40),
+    lambda s: boxmix.mixup(s[0], s[1], mix_alpha=4.0, mix_ratio=0.5),
 ])
 def test_family_out_of_range_values_raise_value_error(samples, call):
     """A negative mix_ratio is not "drawn" for a Python caller (None is), and a value

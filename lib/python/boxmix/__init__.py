@@ -164,6 +164,9 @@ def _op_options(op, cutmix_options, source_fit="resize", holes=1, fill="mean", m
                 mix_ratio=None, mosaic_size=640, paste_prob=0.5):
     """The extension's operation options: the op, CutMix's tuple (what every
     operation shares) and the family's own, ranges checked by the library."""
+    if mix_ratio is not None and (isinstance(mix_alpha, bool) or mix_alpha != 32.0):
+        raise ValueError("mix_alpha does nothing with mix_ratio (lambda is fixed): give one "
+                         "of them")
     return ((_choice("op", op, _OPS), cutmix_options,
              _choice("source_fit", source_fit, _SOURCE_FITS), _int_in("holes", holes, 1, 64)) +
             _fill(fill) +
