@@ -270,6 +270,8 @@ def check_refusals(tmp):
         ({"operations": [{"op": "mixup", "holes": 2}]}, "operations[0].holes: not a parameter of mixup"),
         ({"operations": [{"op": "mixup", "weight": 0}]}, "operations[0].weight"),
         ({"operations": [{"op": "mixup", "source_fit": "crop"}]}, "operations[0].source_fit"),
+        ({"operations": [{"op": "mixup", "mix_alpha": 4, "mix_ratio": 0.5}]},
+         "operations[0].mix_alpha: does nothing with mix_ratio"),
         ({"operations": []}, "operations: expected an array"),
         ({"ops": []}, "ops: unknown key"),
     ]
@@ -286,15 +288,78 @@ def check_refusals(tmp):
         f.write('{"operations": [\n  {"op": "cutout",}\n]}')
     rc, _, err = augment(os.path.join(tmp, "badjson"), "--recipe", p)
     check("a recipe that is not JSON: file, line and column", rc == 1 and p + ": line 2" in err, err)
+    # A Mosaic larger than the image limit would be a dataset no reader (boxmix-check,
+    # -draw, -convert, -augment) takes back: refused before anything is written.
+    out = os.path.join(tmp, "bigmosaic")
+    rc, _, err = augment(out, "--op", "mosaic", "--mosaic-size", "16384", "--dry-run")
+    check("--mosaic-size 16384 over the default --max-pixels is refused",
+          rc == 1 and "mosaic_size: 16384" in err and "--max-pixels" in err
+          and not os.path.exists(os.path.join(out, "annotations.json")), err)
+    rc, _, err = augment(out + "2", "--op", "mosaic", "--mosaic-size", "16384", "--dry-run",
+                         "--max-pixels", str(16384 * 16384), "--count", "2")
+    check("--mosaic-size 16384 with --max-pixels 16384^2 runs, and boxmix-check reads it back",
+          rc == 0 and run(CHECK, os.path.join(out + "2", "annotations.json"),
+                          "--max-pixels", str(16384 * 16384))[0] == 0, err)
     for args, what in ((["--op", "mosaic", "--holes", "2"], "--holes does not apply to --op mosaic"),
                        (["--op", "cutout", "--source-fit", "letterbox"], "--source-fit does not apply"),
                        (["--op", "mixup", "--source-fit", "crop"], "crop"),
                        (["--op", "blur"], "--op: expected"),
                        (["--op", "cutout", "--recipe", p], "exclude each other"),
                        (["--fill", "1,2"], "--fill"),
+                       (["--op", "mixup", "--mix-alpha", "4", "--mix-ratio", "0.5"],
+                        "--mix-alpha does nothing with --mix-ratio"),
                        (["--op", "cutout", "--fill", "300,0,0"], "--fill")):
         rc, _, err = augment(os.path.join(tmp, "usage"), *args)
         check("usage error: %s" % " ".join(args), rc == 2 and what in err, err)
+
+
+def check_original_names(tmp):
+    """--include-originals refuses an input named as an output of the run's
+    operations (mosaic_* with --op mosaic), and only of those: a CutMix run takes a
+    dataset holding mosaic_1.jpg, as it did before the family."""
+    images = os.path.join(tmp, "named")
+    shutil.copytree(IMG, images)
+    with open(ANN) as f:
+        doc = json.load(f)
+    first = doc["images"][0]["file_name"]
+    os.rename(os.path.join(images, first), os.path.join(images, "mosaic_1.jpg"))
+    doc["images"][0]["file_name"] = "mosaic_1.jpg"
+    ann = os.path.join(tmp, "named.json")
+    with open(ann, "w") as f:
+        json.dump(doc, f)
+    base = [AUG, "--annotations", ann, "--images", images, "--include-originals", "--dry-run"]
+    rc, _, err = run(*base, "--out", os.path.join(tmp, "named-cutmix"))
+    check("--include-originals: a CutMix run takes an input named mosaic_1.jpg", rc == 0, err)
+    rc, _, err = run(*base, "--op", "cutout", "--out", os.path.join(tmp, "named-cutout"))
+    check("--include-originals: a CutOut run takes it too", rc == 0, err)
+    rc, _, err = run(*base, "--op", "mosaic", "--out", os.path.join(tmp, "named-mosaic"))
+    check("--include-originals: a Mosaic run refuses it, naming the file",
+          rc == 1 and "mosaic_1.jpg" in err and "could collide" in err, err)
+
+
+def check_mosaic_centre_odd(tmp):
+    """boxmix-draw's centre cross sits where the four tiles meet for an odd
+    mosaic_size too: the output starts at floor(s/2) on the canvas, so the record's
+    centre (xc, yc) is the output's (xc - floor(s/2), yc - floor(s/2))."""
+    d = os.path.join(tmp, "odd-mosaic")
+    s = 321
+    rc, _, err = augment(d, "--op", "mosaic", "--mosaic-size", str(s), "--count", "1",
+                         "--format", "png", "--quiet")
+    rc2, _, err2 = run(DRAW, "--annotations", os.path.join(d, "annotations.json"), "--images",
+                       os.path.join(d, "images"), "--out", d + "-drawn", "--quiet")
+    if rc != 0 or rc2 != 0:
+        check("odd mosaic_size: run and draw", False, err + err2)
+        return
+    rec = load(d)["images"][0]["boxmix"]
+    cx, cy = rec["centre"][0] - s // 2, rec["centre"][1] - s // 2
+    w, h, ctype, rows = pixels_of(os.path.join(d + "-drawn", "mosaic_000000.png"))
+    bpp = {2: 3, 6: 4}[ctype]
+    px = lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])  # noqa: E731
+    # Line width 2: the white arm holds rows cy, cy + 1, the black rim cy - 1 and cy + 2.
+    check("odd mosaic_size: the centre cross on the tiles' corner (%d, %d)" % (cx, cy),
+          px(cx + 4, cy) == (255, 255, 255) and px(cx + 4, cy + 1) == (255, 255, 255) and
+          px(cx + 4, cy - 1) == (0, 0, 0) and px(cx + 4, cy + 2) == (0, 0, 0),
+          [px(cx + 4, cy + k) for k in (-2, -1, 0, 1, 2)])
 
 
 # The README's pictures: operation, options, the output drawn.
@@ -361,6 +426,8 @@ def main():
         check_recipe(tmp)
         check_source_object(tmp)
         check_refusals(tmp)
+        check_original_names(tmp)
+        check_mosaic_centre_odd(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("1..%d" % len(results))

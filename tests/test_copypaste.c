@@ -635,6 +635,50 @@ static int dump(const char *path, long cases)
     return fclose(f) == 0 ? 0 : 1;
 }
 
+/* Regression: a keypoint the pasted mask covers is hidden even when the mask takes
+ * no pixel of its object (as CutMix hides a keypoint under the patch of an object
+ * the patch misses): here a triangle whose labelled keypoint lies in the free
+ * corner of its box, under a pasted square that misses the triangle's pixels. */
+static void test_keypoint_under_paste_untouched(void **state)
+{
+    (void)state;
+    struct bmx_object ao = poly_obj(1, 0, 0, 20, 20);
+    /* The triangle (0,0) (20,0) (0,20): pixels with x + y < 20 or so. */
+    const double tri[6] = {0, 0, 20, 0, 0, 20};
+    ao.polys.rings[0].n = 3;
+    memcpy(ao.polys.rings[0].xy, tri, sizeof tri);
+    ao.area = 200.0;
+    ao.has_keypoints = true;
+    ao.n_keypoints = 2;
+    ao.keypoints = malloc(6 * sizeof(double));
+    assert_non_null(ao.keypoints);
+    const double kp[6] = {18.5, 18.5, 2, 2.5, 2.5, 2};
+    memcpy(ao.keypoints, kp, sizeof kp);
+    ao.num_keypoints = 2;
+    struct bmx_object bo = poly_obj(101, 16, 16, 24, 24);
+    struct bmx_sample a = sample(flat(30, 30, 10), &ao, 1);
+    struct bmx_sample b = sample(flat(30, 30, 200), &bo, 1);
+    const struct bmx_sample *in[2] = {&a, &b};
+    struct bmx_op_options opts = cp_options(1.0);
+    struct bmx_sample out;
+    struct bmx_cutmix_stats stats;
+    bmx_rng rng;
+    bmx_rng_seed(&rng, 5, 6);
+    assert_int_equal(bmx_op_apply(&opts, in, 2, &rng, &out, NULL, &stats, NULL, NULL), BMX_OK);
+    assert_int_equal(out.n_objects, 2);
+    const struct bmx_object *o = &out.objects[0];
+    assert_true(o->id == 1 && !o->touched);
+    assert_non_null(o->keypoints);
+    assert_true(o->keypoints[0] == 0.0 && o->keypoints[1] == 0.0 && o->keypoints[2] == 0.0);
+    assert_true(o->keypoints[3] == 2.5 && o->keypoints[4] == 2.5 && o->keypoints[5] == 2.0);
+    assert_int_equal(o->num_keypoints, 1);
+    assert_int_equal(o->keypoints_hidden, 1);
+    assert_int_equal(stats.keypoints_hidden, 1);
+    bmx_sample_free(&out);
+    bmx_sample_free(&a);
+    bmx_sample_free(&b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--dump") == 0) {
@@ -644,6 +688,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_half_covered), cmocka_unit_test(test_never_pasted),
         cmocka_unit_test(test_draw_order),   cmocka_unit_test(test_fits),
         cmocka_unit_test(test_random),       cmocka_unit_test(test_at),
+        cmocka_unit_test(test_keypoint_under_paste_untouched),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,8 +75,10 @@ static void help(void)
            "  --holes N              cutout: rectangles erased, 1..64 (default 1)\n"
            "  --fill F               cutout: mean (default), noise, or R,G,B\n"
            "  --mix-alpha A          mixup: lambda ~ Beta(A, A) (default 32)\n"
-           "  --mix-ratio R          mixup: a fixed lambda in [0, 1] instead\n"
-           "  --mosaic-size S        mosaic: the output's side, 16..16384 (default 640)\n"
+           "  --mix-ratio R          mixup: a fixed lambda in [0, 1] instead (not with\n"
+           "                         --mix-alpha)\n"
+           "  --mosaic-size S        mosaic: the output's side, 16..16384 (default 640);\n"
+           "                         S x S may not pass --max-pixels (S <= 13377 by default)\n"
            "  --paste-prob P         copypaste: each source object's chance (default 0.5)\n");
     printf("  --min-visibility V     drop objects with less visible (default 0.10)\n"
            "  --min-area A           drop objects with a smaller visible area (default 0)\n"
@@ -681,6 +683,9 @@ int main(int argc, char **argv)
             char msg[96];
             snprintf(msg, sizeof msg, "%s does not apply to --op %s", wrong, bmx_op_name(op.op));
             return cli_usage_error(prog, usage_line, "%s", msg);
+        }
+        if (flags[OPT_MIX_ALPHA - OPT_OP].given && flags[OPT_MIX_RATIO - OPT_OP].given) {
+            return cli_usage_error(prog, usage_line, "%s", "--mix-alpha does nothing with --mix-ratio (lambda is fixed): give one of them");
         }
         if (op.source_fit == BMX_FIT_CROP && op.op != BMX_OP_CUTMIX) {
             return cli_usage_error(prog, usage_line, "--source-fit crop goes with --op cutmix only, not %s", bmx_op_name(op.op)); /* known name */

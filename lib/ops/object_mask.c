@@ -24,7 +24,7 @@
  *   visible pixels; area = their count; box = toBbox;
  * - a bare box stays a bare box: the new box, area = the visible pixel count.
  * Keypoints on a masked pixel (the pixel holding the point) or outside the image
- * are hidden. */
+ * are hidden, whether or not the mask took a pixel of their object. */
 #include "ops.h"
 #include "rle_mask_ops.h"
 
@@ -200,6 +200,11 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
         if (st == BMX_OK && *kept) {
             st = bmx__object_mask_format(opts->mask_format, in, NULL, false, w, h, out, kept,
                                          &filled, err);
+        }
+        if (st == BMX_OK && *kept) {
+            /* Its keypoints on M's pixels are hidden all the same, as CutMix hides
+             * those under a patch that misses their object. */
+            keypoints_hide_mask(out, mask, w, h);
         }
         if (st == BMX_OK && holes != NULL) {
             *holes += filled;

@@ -160,6 +160,25 @@ static bmx_status set_recipe(struct run *r, const struct bmx_job_options *opts, 
         r->recipe = opts->recipe;
         r->recipe_len = opts->recipe_len;
     }
+    for (size_t q = 0; q < r->recipe_len; q++) {
+        /* A Mosaic output is s x s whatever its inputs: held to the limit every
+         * reader holds each image to (the output is a dataset to read back). */
+        const struct bmx_op_options *e = &r->recipe[q].op;
+        const uint64_t s = e->mosaic_size > 0 ? (uint64_t)e->mosaic_size : 0;
+        const uint64_t most = opts->limits.max_image_pixels;
+        if (e->op == BMX_OP_MOSAIC && most > 0 && s * s > most) {
+            char where[48] = "";
+            if (r->recipe_len > 1) {
+                snprintf(where, sizeof where, "recipe[%zu].", q);
+            }
+            return bmx__fail(err, BMX_E_LIMIT,
+                             "%smosaic_size: %" PRIu64 " makes %" PRIu64 "x%" PRIu64
+                             " outputs (%" PRIu64 " pixels), more than the image limit of %" PRIu64
+                             " pixels (max_image_pixels, --max-pixels) that every reader holds "
+                             "an image to: raise the limit or take a smaller mosaic_size",
+                             where, s, s, s, s * s, most);
+        }
+    }
     r->max_inputs = 1;
     for (size_t q = 0; q < r->recipe_len; q++) {
         size_t n = bmx_op_inputs(r->recipe[q].op.op);
@@ -283,7 +302,11 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     const bool to_yolo = opts->out_format == BMX_DATASET_YOLO;
     const char *img_rel = to_voc ? "JPEGImages" : to_yolo ? yolo_images : "images";
     if (opts->include_originals) {
-        st = bmx__job_check_original_names(ds, input_name, opts->format, err);
+        unsigned ops = 0;
+        for (size_t q = 0; q < r.recipe_len; q++) {
+            ops |= 1u << r.recipe[q].op.op;
+        }
+        st = bmx__job_check_original_names(ds, input_name, opts->format, ops, err);
         if (st == BMX_OK && to_voc) {
             /* Two originals whose XML would share a name, found before any write. */
             char **stems = NULL;

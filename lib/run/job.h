@@ -264,10 +264,11 @@ const char *bmx__job_yolo_split(const struct bmx_job_options *opts);
 /* The VOC files of the run, from the originals and every output's kept records. */
 bmx_status bmx__job_write_voc(struct run *r, bmx_error *err);
 
-/* With originals copied beside the outputs, no two files may share a name
- * (job_precheck.c). */
+/* With originals copied beside the outputs, no two files may share a name, nor an
+ * original the name of an output of the operations in `ops` (a bit per enum
+ * bmx_op) (job_precheck.c). */
 bmx_status bmx__job_check_original_names(const bmx_dataset *ds, const char *input_name,
-                                         enum bmx_format format, bmx_error *err);
+                                         enum bmx_format format, unsigned ops, bmx_error *err);
 
 /* Check every input image before anything is written; with skip_bad, mark the bad. */
 bmx_status bmx__job_precheck(struct run *r, struct bmx_job_summary *sum, bmx_error *err);

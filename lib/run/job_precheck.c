@@ -20,7 +20,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 bmx_status bmx__job_check_original_names(const bmx_dataset *ds, const char *input_name,
-                                       enum bmx_format format, bmx_error *err)
+                                       enum bmx_format format, unsigned ops, bmx_error *err)
 {
     (void)format;
     const char **names = bmx__alloc_array(ds->n_images, sizeof *names);
@@ -31,7 +31,11 @@ bmx_status bmx__job_check_original_names(const bmx_dataset *ds, const char *inpu
     for (size_t i = 0; i < ds->n_images; i++) {
         names[i] = ds->images[i].file_name;
         for (int op = 0; op < BMX_OP_COUNT; op++) {
-            /* Every operation's outputs are named OP_NNNNNN. */
+            /* The run's operations name their outputs OP_NNNNNN; the others make
+             * none, so a name of theirs collides with nothing. */
+            if (((ops >> op) & 1u) == 0) {
+                continue;
+            }
             const char *name = bmx_op_name((enum bmx_op)op);
             size_t n = strlen(name);
             if (strncmp(names[i], name, n) == 0 && names[i][n] == '_') {

@@ -76,10 +76,10 @@ bmx_status bmx__read_draw_marks(const bmx_dataset *ds, size_t i, struct bmx__dra
         bmx__extra_numbers(ds->images[i].extra, "boxmix", "mosaic_size", &s, 1) &&
         isfinite(c[0]) && isfinite(c[1]) && isfinite(s)) {
         /* The record's centre is on the 2s x 2s canvas; the output is its window
-         * [s/2, 3s/2]^2. */
+         * starting at floor(s/2) (op_mosaic.c), a whole pixel for an odd s too. */
         m->has_centre = true;
-        m->centre[0] = c[0] - s / 2;
-        m->centre[1] = c[1] - s / 2;
+        m->centre[0] = c[0] - floor(s / 2);
+        m->centre[1] = c[1] - floor(s / 2);
     }
     const struct bmx_object *objs = &ds->objects[ds->img_first[i]];
     const size_t n = ds->img_count[i];

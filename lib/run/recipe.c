@@ -225,6 +225,11 @@ static bmx_status read_entry(const char *file, size_t q, const struct bmx__jnode
             return bad(err, file, q, v->key, what);
         }
     }
+    if (bmx__json_get(e, "mix_alpha") != NULL && bmx__json_get(e, "mix_ratio") != NULL) {
+        /* A fixed lambda draws nothing: the alpha would do nothing. */
+        return bad(err, file, q, "mix_alpha", "does nothing with mix_ratio (lambda is fixed): "
+                                              "give one of them");
+    }
     bmx_status st = bmx_op_options_check(&out->op, err);
     if (st != BMX_OK) {
         return bmx__prefix(err, BMX_E_PARSE, "%s: operations[%zu]", file, q);

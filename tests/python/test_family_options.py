@@ -10,7 +10,7 @@ import os
 import boxmix
 import pytest
 
-from conftest import SAMPLES_IMAGES, SAMPLES_JSON, load_json
+from conftest import ROOT, SAMPLES_IMAGES, SAMPLES_JSON, load_json
 
 CLASSIC = ["op", "index", "base_image_id", "source_image_id", "patch", "lambda", "seed"]
 
@@ -139,3 +139,44 @@ def test_record_json_is_the_writers(samples):
     _, rec = boxmix.cutmix(samples[0], samples[3], seed=2, index=7, source_fit="crop",
                            placement="source-object")
     assert json.loads(json.dumps(rec)) == rec
+
+
+@pytest.mark.parametrize("kw", [
+    {"op": "mosaic", "holes": 3},
+    {"op": "cutout", "placement": "avoid-base"},
+    {"op": "mixup", "paste_prob": 0.9},
+    {"op": "copypaste", "mosaic_size": 320},
+    {"op": "mosaic", "source_fit": "letterbox"},
+    {"op": "mixup", "alpha": 0.5},
+    {"holes": 2},  # op defaults to cutmix
+    {"recipe": os.path.join(ROOT, "tests", "fuzz", "corpus", "recipe", "seed-one-0"),
+     "source_fit": "crop"},
+])
+def test_augment_refuses_options_its_operation_does_not_take(tmp_path, kw):
+    """As boxmix-augment refuses them (exit 2): an option the operation does not take
+    would do nothing."""
+    out = tmp_path / "out"
+    with pytest.raises(ValueError):
+        boxmix.augment(SAMPLES_JSON, SAMPLES_IMAGES, out, dry_run=True, **kw)
+    assert not out.exists()
+
+
+def test_augment_takes_defaults_and_options_of_its_operation(tmp_path):
+    boxmix.augment(SAMPLES_JSON, SAMPLES_IMAGES, tmp_path / "a", dry_run=True, op="mosaic",
+                   holes=1, alpha=1, mosaic_size=320, placement="anywhere")
+    boxmix.augment(SAMPLES_JSON, SAMPLES_IMAGES, tmp_path / "b", dry_run=True, op="cutout",
+                   holes=3, alpha=0.5, fill=(1, 2, 3))
+
+
+@pytest.mark.parametrize("call", [
+    lambda s: boxmix.mixup(s[0], s[1], mix_ratio=-0.5),
+    lambda s: boxmix.mixup(s[0], s[1], mix_ratio=-1),
+    lambda s: boxmix.mosaic(s[:4], mosaic_size=2 ** 40),
+    lambda s: boxmix.cutout(s[0], holes=2 ** 40),
+    lambda s: boxmix.mixup(s[0], s[1], mix_alpha=4.0, mix_ratio=0.5),
+])
+def test_family_out_of_range_values_raise_value_error(samples, call):
+    """A negative mix_ratio is not "drawn" for a Python caller (None is), and a value
+    past a C int is a ValueError naming the option, not a bare OverflowError."""
+    with pytest.raises(ValueError):
+        call(samples)

@@ -140,16 +140,70 @@ def _fill(v):
     return 1, r, g, b
 
 
+def _int_in(name, v, lo, hi):
+    """An int option in [lo, hi], refused by name (a value past a C int would
+    otherwise fail in the extension as a bare OverflowError)."""
+    v = _int(name, v)
+    if not lo <= v <= hi:
+        raise ValueError("%s: must be an integer in [%d, %d], got %d" % (name, lo, hi, v))
+    return v
+
+
+def _mix_ratio(v):
+    """None (lambda drawn) or a fixed lambda in [0, 1]: the library reads a negative
+    value as "drawn", which a caller who passed one did not ask for."""
+    if v is None:
+        return -1.0
+    r = _real("mix_ratio", v)
+    if not 0.0 <= r <= 1.0:
+        raise ValueError("mix_ratio: expected None (drawn) or a number in [0, 1], got %r" % (v,))
+    return r
+
+
 def _op_options(op, cutmix_options, source_fit="resize", holes=1, fill="mean", mix_alpha=32.0,
                 mix_ratio=None, mosaic_size=640, paste_prob=0.5):
     """The extension's operation options: the op, CutMix's tuple (what every
     operation shares) and the family's own, ranges checked by the library."""
+    if mix_ratio is not None and (isinstance(mix_alpha, bool) or mix_alpha != 32.0):
+        raise ValueError("mix_alpha does nothing with mix_ratio (lambda is fixed): give one "
+                         "of them")
     return ((_choice("op", op, _OPS), cutmix_options,
-             _choice("source_fit", source_fit, _SOURCE_FITS), _int("holes", holes)) +
+             _choice("source_fit", source_fit, _SOURCE_FITS), _int_in("holes", holes, 1, 64)) +
             _fill(fill) +
-            (_real("mix_alpha", mix_alpha),
-             -1.0 if mix_ratio is None else _real("mix_ratio", mix_ratio),
-             _int("mosaic_size", mosaic_size), _real("paste_prob", paste_prob)))
+            (_real("mix_alpha", mix_alpha), _mix_ratio(mix_ratio),
+             _int_in("mosaic_size", mosaic_size, 16, 16384), _real("paste_prob", paste_prob)))
+
+
+# Which operations take each option that not all take (boxmix-augment refuses one
+# given to another operation: it would do nothing), and its default.
+_OP_ONLY = {
+    "alpha": (("cutmix", "cutout"), 1.0),
+    "cut_ratio": (("cutmix", "cutout"), None),
+    "placement": (("cutmix",), "anywhere"),
+    "tries": (("cutmix",), 10),
+    "source_fit": (("cutmix", "mixup", "copypaste"), "resize"),
+    "holes": (("cutout",), 1),
+    "fill": (("cutout",), "mean"),
+    "mix_alpha": (("mixup",), 32.0),
+    "mix_ratio": (("mixup",), None),
+    "mosaic_size": (("mosaic",), 640),
+    "paste_prob": (("copypaste",), 0.5),
+}
+
+
+def _refuse_misplaced(op, given):
+    """ValueError for an option set (not its default) that `op` does not take."""
+    for name, value in given.items():
+        ops, default = _OP_ONLY[name]
+        if op not in ops and not (value is default or
+                                  (not isinstance(value, bool) and value == default)):
+            raise ValueError("%s does not apply to op=%r (it takes %s)"
+                             % (name, op, ", ".join(ops)))
+
+
+def _op_name(op):
+    _choice("op", op, _OPS)
+    return op
 
 
 def _apply(op, inputs, seed, index, opts):
@@ -585,7 +639,10 @@ def augment(annotations=None, images=None, out=None, *, voc=None, split=None, la
                        (defaults "resize", 1, "mean", 32.0, None, 640, 0.5;
                        --source-fit, --holes, --fill, --mix-alpha, --mix-ratio,
                        --mosaic-size, --paste-prob). An operation this library does not
-                       have is refused (InvalidError) before anything is read
+                       have is refused (InvalidError) before anything is read; so is
+                       (ValueError) an option set to other than its default that the
+                       operation does not take (holes with op="mosaic", alpha with
+                       op="mixup": boxmix-augment refuses them too)
     recipe             a recipe file (--recipe; schemas/recipe.schema.json): each output
                        draws one of its weighted operations; the options above are its
                        entries' defaults. Excludes op
@@ -688,9 +745,16 @@ def augment(annotations=None, images=None, out=None, *, voc=None, split=None, la
     if recipe is not None:
         if op is not None:
             raise ValueError("op and recipe exclude each other (a recipe names its operations)")
+        if source_fit == "crop":
+            raise ValueError("source_fit='crop' goes with op='cutmix', not with a recipe's "
+                             "defaults (set it in the recipe's cutmix entries)")
         opts["recipe"] = _fspath("recipe", recipe)
         opts["family"] = _op_options("cutmix", opts["cutmix"], **family)
-    elif op is not None or family != _FAMILY_DEFAULTS:
+    else:
+        _refuse_misplaced("cutmix" if op is None else _op_name(op),
+                          dict(family, alpha=alpha, cut_ratio=cut_ratio, placement=placement,
+                               tries=tries))
+    if recipe is None and (op is not None or family != _FAMILY_DEFAULTS):
         # The one-entry recipe of --op NAME and its options.
         opts["op"] = _op_options("cutmix" if op is None else op, opts["cutmix"], **family)
     return _boxmix.augment(opts, progress)
