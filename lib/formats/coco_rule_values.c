@@ -133,3 +133,42 @@ const struct bmx__jnode *bmx__rule_member(struct bmx__problems *pr, const struct
     }
     return v;
 }
+
+/* Whether any object in the subtree has two members: a quick pass without paths,
+ * since nearly every nested value has none that could repeat. */
+static bool has_objects(const struct bmx__jnode *v)
+{
+    if (v->type == BMX__J_OBJECT && v->n >= 2) {
+        return true;
+    }
+    if (v->type != BMX__J_ARRAY && v->type != BMX__J_OBJECT) {
+        return false;
+    }
+    for (const struct bmx__jnode *e = v->u.child; e != NULL; e = e->next) {
+        if (has_objects(e)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void bmx__rule_nested_duplicate_keys(struct bmx__problems *pr, const struct bmx__jnode *v,
+                                     const char *skip)
+{
+    if (v->type != BMX__J_ARRAY && v->type != BMX__J_OBJECT) {
+        return;
+    }
+    size_t i = 0;
+    for (const struct bmx__jnode *e = v->u.child; e != NULL; e = e->next, i++) {
+        if ((e->type != BMX__J_ARRAY && e->type != BMX__J_OBJECT) || !has_objects(e) ||
+            (skip != NULL && v->type == BMX__J_OBJECT && strcmp(e->key, skip) == 0)) {
+            continue;
+        }
+        size_t old = v->type == BMX__J_OBJECT ? bmx__path_key(pr, e->key) : bmx__path_index(pr, i);
+        if (e->type == BMX__J_OBJECT) {
+            bmx__rule_duplicate_keys(pr, e);
+        }
+        bmx__rule_nested_duplicate_keys(pr, e, NULL);
+        bmx__path_pop(pr, old);
+    }
+}

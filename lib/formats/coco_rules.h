@@ -245,6 +245,11 @@ void bmx__rule_sections(struct bmx__problems *pr, const char first[3], char info
 void bmx__rule_nonfinite(struct bmx__problems *pr, const struct bmx__jnode *v);
 void bmx__rule_duplicate_list(struct bmx__problems *pr, const char *const *keys, size_t n);
 void bmx__rule_duplicate_keys(struct bmx__problems *pr, const struct bmx__jnode *obj);
+/* Keys repeated in any object nested in `v` (not `v` itself, whose own keys its
+ * rule checks), at their paths; `skip` (may be NULL) names a member of `v` whose
+ * rule checks it (a record's segmentation). The reader's parser refuses them all. */
+void bmx__rule_nested_duplicate_keys(struct bmx__problems *pr, const struct bmx__jnode *v,
+                                     const char *skip);
 const struct bmx__jnode *bmx__rule_member(struct bmx__problems *pr, const struct bmx__jnode *obj,
                                           const char *key, bool required);
 

@@ -74,6 +74,9 @@ static void each_record(struct checker *c, struct bmx__json *p, size_t start, co
         if (p->has_nonfinite) {
             bmx__rule_nonfinite(&c->pr, e);
         }
+        /* Repeated keys inside a record's values (its own keys and its
+         * segmentation's are its rules'): the reader refuses those too. */
+        bmx__rule_nested_duplicate_keys(&c->pr, e, "segmentation");
         fn(c, e, i);
         bmx__check_path_pop(c, o1);
         bmx__progress_step(&c->progress);
@@ -131,9 +134,9 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
         return;
     }
     bmx__rule_duplicate_list(&c->pr, d->keys, d->n);
-    /* Numbers outside the three record arrays (those are walked record by record);
-     * the first pass saw whether the document has any. */
-    for (size_t i = 0; i < d->n && kp->has_nonfinite && !c->nomem; i++) {
+    /* Numbers outside the three record arrays (those are walked record by record),
+     * when the first pass saw any, and keys repeated there. */
+    for (size_t i = 0; i < d->n && !c->nomem; i++) {
         if (is_section(d->keys[i])) {
             continue;
         }
@@ -142,7 +145,13 @@ static void check_document(struct checker *c, struct bmx__json *kp, struct bmx__
             return;
         }
         size_t old = bmx__check_path_key(c, d->keys[i]);
-        bmx__rule_nonfinite(&c->pr, v);
+        if (kp->has_nonfinite) {
+            bmx__rule_nonfinite(&c->pr, v);
+        }
+        if (v->type == BMX__J_OBJECT) {
+            bmx__rule_duplicate_keys(&c->pr, v);
+        }
+        bmx__rule_nested_duplicate_keys(&c->pr, v, NULL);
         bmx__check_path_pop(c, old);
     }
     char info = '\0', first[3];
