@@ -32,7 +32,7 @@ fi
 case $seconds in
     ''|*[!0-9]*) echo "$0: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;;
 esac
-targets=${*:-coco check voc rle_string polygon image journal yolo_rows yolo_yaml decisions}
+targets=${*:-coco check voc rle_string polygon image journal yolo_rows yolo_yaml decisions recipe object_mask}
 artifacts=${FUZZ_ARTIFACTS:-$PWD/fuzz-artifacts}
 # FUZZ_SEED=N makes libFuzzer's mutations repeatable (the same inputs in the same
 # order on the same corpus and build); unset, each run draws its own.
