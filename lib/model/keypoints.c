@@ -121,8 +121,9 @@ void bmx__keypoints_map(struct bmx_object *obj, double sx, double sy, double dx,
     }
 }
 
-uint32_t bmx__keypoints_hide(struct bmx_object *obj, struct bmx_rect r, bool inside, int32_t w,
-                             int32_t h)
+uint32_t bmx__keypoints_hide_where(struct bmx_object *obj, int32_t w, int32_t h,
+                                   bool (*covered)(const void *ctx, double x, double y),
+                                   const void *ctx)
 {
     uint32_t hidden = 0;
     int64_t labelled = 0;
@@ -131,9 +132,7 @@ uint32_t bmx__keypoints_hide(struct bmx_object *obj, struct bmx_rect r, bool ins
         if (!(p[2] > 0.0)) {
             continue;
         }
-        bool in_r = p[0] >= (double)r.x && p[0] < (double)r.x + r.w && p[1] >= (double)r.y &&
-                    p[1] < (double)r.y + r.h;
-        if (in_r != inside || !in_image(p[0], p[1], w, h)) {
+        if (!in_image(p[0], p[1], w, h) || covered(ctx, p[0], p[1])) {
             p[0] = p[1] = p[2] = 0.0;
             hidden++;
         } else {
@@ -145,4 +144,25 @@ uint32_t bmx__keypoints_hide(struct bmx_object *obj, struct bmx_rect r, bool ins
         obj->keypoints_hidden += hidden;
     }
     return hidden;
+}
+
+/* A rectangle and which side of it hides. */
+struct rect_side {
+    struct bmx_rect r;
+    bool inside;
+};
+
+static bool rect_covers(const void *ctx, double x, double y)
+{
+    const struct rect_side *c = ctx;
+    bool in_r = x >= (double)c->r.x && x < (double)c->r.x + c->r.w && y >= (double)c->r.y &&
+                y < (double)c->r.y + c->r.h;
+    return in_r != c->inside;
+}
+
+uint32_t bmx__keypoints_hide(struct bmx_object *obj, struct bmx_rect r, bool inside, int32_t w,
+                             int32_t h)
+{
+    const struct rect_side c = {r, inside};
+    return bmx__keypoints_hide_where(obj, w, h, rect_covers, &c);
 }

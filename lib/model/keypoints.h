@@ -47,4 +47,10 @@ void bmx__keypoints_map(struct bmx_object *obj, double sx, double sy, double dx,
 uint32_t bmx__keypoints_hide(struct bmx_object *obj, struct bmx_rect r, bool inside, int32_t w,
                              int32_t h);
 
+/* The same for any cover: hide the labelled points outside the w x h image or
+ * where `covered(ctx, x, y)` says (Copy-Paste: a pixel of its mask). */
+uint32_t bmx__keypoints_hide_where(struct bmx_object *obj, int32_t w, int32_t h,
+                                   bool (*covered)(const void *ctx, double x, double y),
+                                   const void *ctx);
+
 #endif

@@ -234,17 +234,7 @@ bmx_status bmx__object_by_holes(const struct bmx_cutmix_options *opts, const str
         if (visibility > 1.0) {
             visibility = 1.0;
         }
-        if (!alive || !(visible > 0.0)) {
-            rule = BMX_DROP_NO_AREA;
-        } else if (in->iscrowd != 0) {
-            rule = BMX_DROP_NONE;
-        } else if (!(visibility >= opts->min_visibility)) {
-            rule = BMX_DROP_MIN_VISIBILITY;
-        } else if (!(visible >= opts->min_area)) {
-            rule = BMX_DROP_MIN_AREA;
-        } else if (!(nb.w >= opts->min_size && nb.h >= opts->min_size)) {
-            rule = BMX_DROP_MIN_SIZE;
-        }
+        rule = alive ? bmx__drop_rule(opts, in, visible, visibility, nb) : BMX_DROP_NO_AREA;
     } else if (!alive) {
         /* Nothing of it in the image: dropped as the primitive decided. */
         visibility = v.visibility;

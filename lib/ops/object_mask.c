@@ -34,30 +34,10 @@
 
 enum kind { KIND_BOX, KIND_POLY, KIND_RLE };
 
-/* Hide the labelled keypoints on a pixel of `mask` or outside the image (as
- * bmx__keypoints_hide does for a rectangle). */
-static void keypoints_hide_mask(struct bmx_object *obj, const struct bmx_rle *mask, int32_t w,
-                                int32_t h)
+/* A keypoint on a pixel of the mask (bmx__keypoints_hide_where hides it). */
+static bool mask_covers(const void *ctx, double x, double y)
 {
-    uint32_t hidden = 0;
-    int64_t labelled = 0;
-    for (size_t i = 0; obj->keypoints != NULL && i < obj->n_keypoints; i++) {
-        double *p = obj->keypoints + 3 * i;
-        if (!(p[2] > 0.0)) {
-            continue;
-        }
-        bool in_image = p[0] >= 0.0 && p[0] < (double)w && p[1] >= 0.0 && p[1] < (double)h;
-        if (!in_image || bmx__rle_at(mask, (int64_t)floor(p[0]), (int64_t)floor(p[1]))) {
-            p[0] = p[1] = p[2] = 0.0;
-            hidden++;
-        } else {
-            labelled++;
-        }
-    }
-    if (hidden > 0) {
-        obj->num_keypoints = labelled;
-        obj->keypoints_hidden += hidden;
-    }
+    return bmx__rle_at(ctx, (int64_t)floor(x), (int64_t)floor(y));
 }
 
 /* Can the object have a pixel in the mask's box? Polygons: the COCO API's frPoly
@@ -204,7 +184,7 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
         if (st == BMX_OK && *kept) {
             /* Its keypoints on M's pixels are hidden all the same, as CutMix hides
              * those under a patch that misses their object. */
-            keypoints_hide_mask(out, mask, w, h);
+            (void)bmx__keypoints_hide_where(out, w, h, mask_covers, mask);
         }
         if (st == BMX_OK && holes != NULL) {
             *holes += filled;
@@ -221,19 +201,7 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
     struct bmx_box nb;
     bmx_rle_bbox(&vis, &nb);
 
-    /* The first rule that fails names the drop, in object_rect.c's order. */
-    enum bmx_drop_rule rule = BMX_DROP_NONE;
-    if (!(visible > 0.0)) {
-        rule = BMX_DROP_NO_AREA;
-    } else if (in->iscrowd != 0) {
-        rule = BMX_DROP_NONE;
-    } else if (!(visibility >= opts->min_visibility)) {
-        rule = BMX_DROP_MIN_VISIBILITY;
-    } else if (!(visible >= opts->min_area)) {
-        rule = BMX_DROP_MIN_AREA;
-    } else if (!(nb.w >= opts->min_size && nb.h >= opts->min_size)) {
-        rule = BMX_DROP_MIN_SIZE;
-    }
+    const enum bmx_drop_rule rule = bmx__drop_rule(opts, in, visible, visibility, nb);
     if (verdict != NULL) {
         verdict->visibility = visibility;
         verdict->visible = visible;
@@ -261,7 +229,7 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
     if (st != BMX_OK) {
         goto cleanup;
     }
-    keypoints_hide_mask(&res, mask, w, h);
+    (void)bmx__keypoints_hide_where(&res, w, h, mask_covers, mask);
     *out = res;
     res_live = false;
     *kept = true;

@@ -26,6 +26,31 @@ struct edges {
     double x0, y0, x1, y1;
 };
 
+/* The first rule that fails names the drop, in this order (DESIGN.md, "CutMix"
+ * 4): nothing visible, then, unless a crowd region (which marks what to ignore, so
+ * any visible part must stay), visibility, visible area, the new box's size. */
+enum bmx_drop_rule bmx__drop_rule(const struct bmx_cutmix_options *opts,
+                                  const struct bmx_object *in, double visible, double visibility,
+                                  struct bmx_box nb)
+{
+    if (!(visible > 0.0)) {
+        return BMX_DROP_NO_AREA;
+    }
+    if (in->iscrowd != 0) {
+        return BMX_DROP_NONE;
+    }
+    if (!(visibility >= opts->min_visibility)) {
+        return BMX_DROP_MIN_VISIBILITY;
+    }
+    if (!(visible >= opts->min_area)) {
+        return BMX_DROP_MIN_AREA;
+    }
+    if (!(nb.w >= opts->min_size && nb.h >= opts->min_size)) {
+        return BMX_DROP_MIN_SIZE;
+    }
+    return BMX_DROP_NONE;
+}
+
 static struct edges box_edges(struct bmx_box b)
 {
     struct edges e = {b.x, b.y, b.x + b.w, b.y + b.h};
@@ -327,20 +352,7 @@ bmx_status bmx__object_by_rect(const struct bmx_cutmix_options *opts,
             }
         }
 
-        /* The first rule that fails names the drop, in this order. */
-        enum bmx_drop_rule rule = BMX_DROP_NONE;
-        if (!(visible > 0.0)) {
-            rule = BMX_DROP_NO_AREA;
-        } else if (in->iscrowd != 0) {
-            /* Crowd regions mark what to ignore: any visible part must stay. */
-            rule = BMX_DROP_NONE;
-        } else if (!(visibility >= opts->min_visibility)) {
-            rule = BMX_DROP_MIN_VISIBILITY;
-        } else if (!(visible >= opts->min_area)) {
-            rule = BMX_DROP_MIN_AREA;
-        } else if (!(nb.w >= opts->min_size && nb.h >= opts->min_size)) {
-            rule = BMX_DROP_MIN_SIZE;
-        }
+        const enum bmx_drop_rule rule = bmx__drop_rule(opts, in, visible, visibility, nb);
         keep = rule == BMX_DROP_NONE;
         if (verdict != NULL) {
             verdict->visibility = visibility;

@@ -24,6 +24,14 @@ struct bmx__verdict {
     enum bmx_drop_rule rule; /* BMX_DROP_NONE when kept */
 };
 
+/* The rule that drops an object (BMX_DROP_NONE: kept) given what was measured:
+ * its visible area, visibility and the tight box of its visible part; crowd
+ * regions are kept while any part is visible (object_rect.c). Every operation
+ * decides its objects by it. */
+enum bmx_drop_rule bmx__drop_rule(const struct bmx_cutmix_options *opts,
+                                  const struct bmx_object *in, double visible, double visibility,
+                                  struct bmx_box nb);
+
 /* The cut/clip primitive: bmx_object_by_rect without the mask format. *hit tells
  * whether r took a part of the object, *taken is r within the image, *verdict what
  * was measured and decided (all three may be NULL); a kept object keeps the form
