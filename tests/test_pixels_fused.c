@@ -29,11 +29,18 @@ static struct bmx_image noise(bmx_rng *r, int32_t w, int32_t h, int32_t c)
     return img;
 }
 
-/* One case: `a` blended with `b` fitted by `fit`, both ways. */
+/* One case: `a` blended with `b` fitted by `fit`, both ways, and once more in
+ * place (into a's own pixels); the strip buffer `work` (may be NULL) kept from
+ * case to case as a caller that makes many outputs keeps it. */
 static void blend_fitted_case(bmx_rng *r, enum bmx_source_fit fit, int32_t w, int32_t h,
-                              int32_t bw, int32_t bh, int32_t c, uint32_t q)
+                              int32_t bw, int32_t bh, int32_t c, uint32_t q, uint8_t **work,
+                              size_t *work_cap)
 {
     struct bmx_image a = noise(r, w, h, c);
+    struct bmx_image self = a;
+    self.data = malloc(a.stride * (size_t)h);
+    assert_non_null(self.data);
+    memcpy(self.data, a.data, a.stride * (size_t)h);
     struct bmx_sample src = {noise(r, bw, bh, c), 0, NULL}, fitted;
     assert_int_equal(bmx__fit_source(fit, &src, w, h, true, &fitted, NULL), BMX_OK);
     bmx__image_blend(&a, &fitted.image, q);
@@ -44,14 +51,21 @@ static void blend_fitted_case(bmx_rng *r, enum bmx_source_fit fit, int32_t w, in
     int32_t sw, sh, ox, oy;
     bmx__fit_geometry(fit, bw, bh, w, h, &sw, &sh, &ox, &oy);
     assert_int_equal(bmx__image_blend_fitted(&a, &src.image, sw, sh, ox, oy, BMX__LETTERBOX_GREY,
-                                             q, &got, NULL),
+                                             q, &got, work, work_cap, NULL),
+                     BMX_OK);
+    assert_int_equal(bmx__image_blend_fitted(&self, &src.image, sw, sh, ox, oy,
+                                             BMX__LETTERBOX_GREY, q, &self, work, work_cap, NULL),
                      BMX_OK);
     for (int32_t y = 0; y < h; y++) {
         assert_memory_equal(got.data + (size_t)y * got.stride,
                             fitted.image.data + (size_t)y * fitted.image.stride,
                             (size_t)w * (size_t)c);
+        assert_memory_equal(self.data + (size_t)y * self.stride,
+                            fitted.image.data + (size_t)y * fitted.image.stride,
+                            (size_t)w * (size_t)c);
     }
     bmx_image_free(&got);
+    free(self.data);
     bmx_sample_free(&fitted);
     bmx_sample_free(&src);
     free(a.data);
@@ -62,6 +76,8 @@ static void blend_fitted_is_fit_then_blend(void **state)
     (void)state;
     bmx_rng r;
     bmx_rng_seed(&r, 17, 1);
+    uint8_t *work = NULL;
+    size_t work_cap = 0;
     for (int round = 0; round < 600; round++) {
         const enum bmx_source_fit fit = round % 2 == 0 ? BMX_FIT_RESIZE : BMX_FIT_LETTERBOX;
         int32_t w = 1 + (int32_t)bmx_rng_below(&r, 70), h = 1 + (int32_t)bmx_rng_below(&r, 70);
@@ -82,7 +98,9 @@ static void blend_fitted_is_fit_then_blend(void **state)
         }
         const int32_t c = 1 + (int32_t)bmx_rng_below(&r, 4);
         const uint32_t qs[] = {0, 1024, 512, (uint32_t)bmx_rng_below(&r, 1025)};
-        blend_fitted_case(&r, fit, w, h, bw, bh, c, qs[round % 4]);
+        const bool keep = round % 3 != 0;
+        blend_fitted_case(&r, fit, w, h, bw, bh, c, qs[round % 4], keep ? &work : NULL,
+                          keep ? &work_cap : NULL);
     }
     /* Wide images: the resized source comes in several strips of rows. */
     for (int round = 0; round < 12; round++) {
@@ -91,8 +109,10 @@ static void blend_fitted_is_fit_then_blend(void **state)
         int32_t h = 100 + (int32_t)bmx_rng_below(&r, 100);
         int32_t bw = 200 + (int32_t)bmx_rng_below(&r, 3000);
         int32_t bh = 50 + (int32_t)bmx_rng_below(&r, 300);
-        blend_fitted_case(&r, fit, w, h, bw, bh, 3, (uint32_t)bmx_rng_below(&r, 1025));
+        blend_fitted_case(&r, fit, w, h, bw, bh, 3, (uint32_t)bmx_rng_below(&r, 1025), &work,
+                          &work_cap);
     }
+    free(work);
 }
 
 static void blend_fitted_refuses_what_does_not_fit(void **state)
@@ -103,10 +123,10 @@ static void blend_fitted_refuses_what_does_not_fit(void **state)
     struct bmx_image a = noise(&r, 8, 6, 3), b = noise(&r, 4, 4, 3), d;
     assert_int_equal(bmx__image_new_unset(8, 6, 3, &d, NULL), BMX_OK);
     bmx_error err;
-    assert_int_equal(bmx__image_blend_fitted(&a, &b, 8, 6, 1, 0, 114, 300, &d, &err),
+    assert_int_equal(bmx__image_blend_fitted(&a, &b, 8, 6, 1, 0, 114, 300, &d, NULL, NULL, &err),
                      BMX_E_INVALID);
     assert_non_null(strstr(err.message, "does not fit"));
-    assert_int_equal(bmx__image_blend_fitted(&a, &b, 0, 6, 0, 0, 114, 300, &d, NULL),
+    assert_int_equal(bmx__image_blend_fitted(&a, &b, 0, 6, 0, 0, 114, 300, &d, NULL, NULL, NULL),
                      BMX_E_INVALID);
     bmx_image_free(&d);
     free(a.data);

@@ -46,10 +46,9 @@ static void blend_row(const uint8_t *restrict a, uint8_t *restrict d, size_t n, 
  * (vpmaddwd; bytes and weights fit 16 bits, each sum is the same integer), then
  * + 512, >> 10 and packed back in order (the unpacks and packs both work within
  * 128-bit lanes). Returns the bytes done. */
-__attribute__((target("avx2"))) static size_t blend_row_to_avx2(const uint8_t *restrict a,
+__attribute__((target("avx2"))) static size_t blend_row_to_avx2(const uint8_t *a,
                                                                 const uint8_t *restrict b,
-                                                                uint8_t *restrict d, size_t n,
-                                                                uint32_t q)
+                                                                uint8_t *d, size_t n, uint32_t q)
 {
     const __m256i zero = _mm256_setzero_si256();
     const __m256i w = _mm256_set1_epi32((int)(q | (1024u - q) << 16));
@@ -76,10 +75,11 @@ __attribute__((target("avx2"))) static size_t blend_row_to_avx2(const uint8_t *r
 }
 #endif
 
-/* One row out of place: d = (q a + (1024 - q) b + 512) >> 10. */
+/* One row: d = (q a + (1024 - q) b + 512) >> 10; d may be a (each byte is read
+ * before it is written), never b. */
 BMX__VECTOR_CLONES
-static void blend_row_to(const uint8_t *restrict a, const uint8_t *restrict b,
-                         uint8_t *restrict d, size_t n, uint32_t q)
+static void blend_row_to(const uint8_t *a, const uint8_t *restrict b, uint8_t *d, size_t n,
+                         uint32_t q)
 {
     const uint32_t p = 1024u - q;
     size_t i = 0;
@@ -99,10 +99,9 @@ static void blend_row_to(const uint8_t *restrict a, const uint8_t *restrict b,
 }
 
 /* One row against a constant: d = (q a + (1024 - q) fill + 512) >> 10, that is
- * (q a + k) >> 10 with k = (1024 - q) fill + 512. */
+ * (q a + k) >> 10 with k = (1024 - q) fill + 512; d may be a. */
 BMX__VECTOR_CLONES
-static void blend_row_fill(const uint8_t *restrict a, uint8_t *restrict d, size_t n, uint32_t q,
-                           uint8_t fill)
+static void blend_row_fill(const uint8_t *a, uint8_t *d, size_t n, uint32_t q, uint8_t fill)
 {
     const uint32_t k0 = (1024u - q) * fill + 512u;
     size_t i = 0;
@@ -132,13 +131,15 @@ void bmx__image_blend(const struct bmx_image *a, struct bmx_image *dst, uint32_t
 
 bmx_status bmx__image_blend_fitted(const struct bmx_image *a, const struct bmx_image *b,
                                    int32_t sw, int32_t sh, int32_t ox, int32_t oy, uint8_t fill,
-                                   uint32_t q, struct bmx_image *dst, bmx_error *err)
+                                   uint32_t q, struct bmx_image *dst, uint8_t **work,
+                                   size_t *work_cap, bmx_error *err)
 {
     const size_t c = (size_t)a->channels;
     const size_t n = (size_t)a->w * c;
     if (sw <= 0 || sh <= 0 || ox < 0 || oy < 0 || sw > a->w - ox || sh > a->h - oy ||
         b->channels != a->channels || dst->w != a->w || dst->h != a->h ||
-        dst->channels != a->channels) {
+        dst->channels != a->channels || (dst->data == a->data && dst->stride != a->stride) ||
+        (work == NULL) != (work_cap == NULL)) {
         return bmx__fail(err, BMX_E_INVALID,
                          "blend: a %" PRId32 "x%" PRId32 " source at (%" PRId32 ", %" PRId32
                          ") does not fit a %" PRId32 "x%" PRId32 " image",
@@ -152,10 +153,21 @@ bmx_status bmx__image_blend_fitted(const struct bmx_image *a, const struct bmx_i
     if (!direct) {
         size_t rows = STRIP_BYTES / mid;
         strip = rows < STRIP_MIN ? STRIP_MIN : rows > (size_t)sh ? sh : (int32_t)rows;
-        part.data = bmx__alloc_array((size_t)strip, mid);
-        if (part.data == NULL) {
-            return bmx__fail(err, BMX_E_NOMEM, "blend: cannot allocate %" PRId32 " rows of %zu bytes",
-                             strip, mid);
+        size_t need = 0;
+        if (work != NULL && *work != NULL && bmx__mul_size((size_t)strip, mid, &need) &&
+            *work_cap >= need) {
+            part.data = *work;
+        } else {
+            part.data = bmx__alloc_array((size_t)strip, mid);
+            if (part.data == NULL) {
+                return bmx__fail(err, BMX_E_NOMEM,
+                                 "blend: cannot allocate %" PRId32 " rows of %zu bytes", strip, mid);
+            }
+            if (work != NULL) {
+                free(*work);
+                *work = part.data;
+                *work_cap = (size_t)strip * mid; /* allocated: no overflow */
+            }
         }
     }
     bmx_status st = BMX_OK;
@@ -191,6 +203,8 @@ bmx_status bmx__image_blend_fitted(const struct bmx_image *a, const struct bmx_i
             blend_row_fill(ra + left + mid, rd + left + mid, right, q, fill);
         }
     }
-    free(part.data);
+    if (work == NULL) {
+        free(part.data);
+    }
     return st;
 }

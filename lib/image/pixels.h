@@ -47,14 +47,18 @@ bmx_status bmx__image_new_unset(int32_t w, int32_t h, int32_t channels, struct b
                                 bmx_error *err);
 
 /* MixUp's pixels in one pass, without the fitted source ever made whole: `dst`
- * (a's size and channels, its own memory; every byte written) becomes the blend
+ * (a's size and channels; every byte written; its own memory, or a's itself with
+ * a's stride, blended in place) becomes the blend
  * (as bmx__image_blend, q in 0..1024) of `a` with the image F of a's size that is
  * `fill` on every channel, and `b` resized (bmx__image_resize_rect) to sw x sh over
  * [ox, ox + sw) x [oy, oy + sh) (inside a). The same bytes as making F, then
  * blending; b is resized a strip of rows at a time, and read directly when sw x sh
- * is its own size. blend.c. */
+ * is its own size. The strip's buffer: *work when it holds *work_cap bytes enough,
+ * else one allocated into *work (the old freed) for the caller's next call; both
+ * NULL: one allocated and freed here. blend.c. */
 bmx_status bmx__image_blend_fitted(const struct bmx_image *a, const struct bmx_image *b,
                                    int32_t sw, int32_t sh, int32_t ox, int32_t oy, uint8_t fill,
-                                   uint32_t q, struct bmx_image *dst, bmx_error *err);
+                                   uint32_t q, struct bmx_image *dst, uint8_t **work,
+                                   size_t *work_cap, bmx_error *err);
 
 #endif

@@ -81,20 +81,25 @@ static struct bmx_rect source_rect(const struct bmx_op_options *opts,
     return r;
 }
 
-/* The pixels: the base with the patch's rows taken from the (scaled) source's
- * rectangle `sr`. */
-static bmx_status crop_pixels(const struct bmx_image *a, const struct bmx_image *b, int32_t sw,
-                              int32_t sh, struct bmx_rect patch, struct bmx_rect sr,
+/* The pixels: the base (its own pixels when `sc` gives them up, else a copy) with
+ * the patch's rows taken from the (scaled) source's rectangle `sr`; the scaled
+ * rectangle made in sc's work buffer. */
+static bmx_status crop_pixels(struct bmx__op_scratch *sc, const struct bmx_sample *const *in,
+                              int32_t sw, int32_t sh, struct bmx_rect patch, struct bmx_rect sr,
                               struct bmx_image *img, bmx_error *err)
 {
+    const struct bmx_image *a = &in[0]->image, *b = &in[1]->image;
     const size_t c = (size_t)a->channels;
-    bmx_status st = bmx_image_new(a->w, a->h, a->channels, img, err);
-    if (st != BMX_OK) {
-        return st;
-    }
-    for (int32_t y = 0; y < a->h; y++) {
-        memcpy(img->data + (size_t)y * img->stride, a->data + (size_t)y * a->stride,
-               (size_t)a->w * c);
+    bmx_status st = BMX_OK;
+    if (!bmx__op_image_in_base(sc, in, 2, img)) {
+        st = bmx__op_image(sc, a->w, a->h, a->channels, img, err);
+        if (st != BMX_OK) {
+            return st;
+        }
+        for (int32_t y = 0; y < a->h; y++) {
+            memcpy(img->data + (size_t)y * img->stride, a->data + (size_t)y * a->stride,
+                   (size_t)a->w * c);
+        }
     }
     if (patch.w <= 0 || patch.h <= 0) {
         return BMX_OK;
@@ -103,13 +108,13 @@ static bmx_status crop_pixels(const struct bmx_image *a, const struct bmx_image 
     struct bmx_image tmp = {0};
     if (sw != b->w || sh != b->h) {
         /* Only the rectangle taken is computed. */
-        st = bmx_image_new(sw, sh, b->channels, &tmp, err);
+        st = bmx__op_tmp_image(sc, sw, sh, b->channels, &tmp, err);
         if (st == BMX_OK) {
             st = bmx__image_resize_rect(b, sw, sh, sr, &tmp, err);
         }
         if (st != BMX_OK) {
-            bmx_image_free(&tmp);
-            bmx_image_free(img);
+            bmx__op_image_drop(sc, &tmp);
+            bmx__op_image_drop(sc, img);
             return st;
         }
         scaled = tmp;
@@ -119,14 +124,15 @@ static bmx_status crop_pixels(const struct bmx_image *a, const struct bmx_image 
                scaled.data + (size_t)(sr.y + y) * scaled.stride + (size_t)sr.x * c,
                (size_t)patch.w * c);
     }
-    bmx_image_free(&tmp);
+    bmx__op_image_drop(sc, &tmp);
     return BMX_OK;
 }
 
 bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                            bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                            struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                            struct bmx_decision *decisions, bmx_error *err)
+                            bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                            struct bmx_sample *out, struct bmx_op_record *record,
+                            struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                            bmx_error *err)
 {
     const struct bmx_sample *a = in[0], *b = in[1];
     const int32_t w = a->image.w, h = a->image.h;
@@ -240,9 +246,9 @@ bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_
 
     /* 5. Pixels. */
     if (pixels) {
-        res.image.data = NULL;
-        st = crop_pixels(&a->image, &b->image, sw, sh, p, sr, &res.image, err);
+        st = crop_pixels(sc, in, sw, sh, p, sr, &res.image, err);
         if (st != BMX_OK) {
+            res.image.data = NULL; /* crop_pixels let its image go */
             goto cleanup;
         }
     }
@@ -259,6 +265,7 @@ bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_
 cleanup:
     bmx_sample_free(&scaled);
     if (st != BMX_OK) {
+        bmx__op_image_drop(sc, &res.image);
         bmx_sample_free(&res);
         return st;
     }

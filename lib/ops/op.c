@@ -210,6 +210,16 @@ bmx_status bmx_op_apply(const struct bmx_op_options *opts, const struct bmx_samp
                         struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
                         struct bmx_decision *decisions, bmx_error *err)
 {
+    return bmx__op_apply_into(opts, inputs, n_inputs, rng, NULL, out, record, stats, decisions,
+                              err);
+}
+
+bmx_status bmx__op_apply_into(const struct bmx_op_options *opts,
+                              const struct bmx_sample *const *inputs, size_t n_inputs,
+                              bmx_rng *rng, struct bmx__op_scratch *sc, struct bmx_sample *out,
+                              struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                              struct bmx_decision *decisions, bmx_error *err)
+{
     if (out != NULL) {
         memset(out, 0, sizeof *out);
     }
@@ -241,7 +251,7 @@ bmx_status bmx_op_apply(const struct bmx_op_options *opts, const struct bmx_samp
     memset(&rec, 0, sizeof rec);
     memset(&counts, 0, sizeof counts);
     rec.op = o.op;
-    st = entry(&o, inputs, pixels, rng, out, &rec, &counts, decisions, err);
+    st = entry(&o, inputs, pixels, rng, sc, out, &rec, &counts, decisions, err);
     if (st != BMX_OK) {
         bmx_op_record_free(&rec);
         return st;

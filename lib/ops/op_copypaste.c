@@ -28,29 +28,6 @@ static bool has_mask(const struct bmx_object *o)
     return (o->seg_kind == BMX_SEG_POLYGON && o->polys.count > 0) || o->seg_kind == BMX_SEG_RLE;
 }
 
-/* A w x h image whose bytes the caller writes before reading (bmx_image_new would
- * zero them first: a pass over the image for nothing). Freed by bmx_image_free. */
-static bmx_status image_unset(int32_t w, int32_t h, int32_t channels, struct bmx_image *out,
-                              bmx_error *err)
-{
-    size_t row;
-    memset(out, 0, sizeof *out);
-    if (!bmx__mul_size((size_t)w, (size_t)channels, &row)) {
-        return bmx__fail(err, BMX_E_OVERFLOW, "copypaste: %dx%d image is too large", (int)w,
-                         (int)h);
-    }
-    out->data = bmx__alloc_array((size_t)h, row);
-    if (out->data == NULL) {
-        return bmx__fail(err, BMX_E_NOMEM, "copypaste: cannot allocate a %dx%d image", (int)w,
-                         (int)h);
-    }
-    out->w = w;
-    out->h = h;
-    out->channels = channels;
-    out->stride = row;
-    return BMX_OK;
-}
-
 /* `dst` (the output, the base's pixels) takes `src` (the fitted source, same size
  * and channels) at the pixels of `m`, run by run: each run of ones covers part of
  * one or more columns. */
@@ -92,13 +69,13 @@ static void copy_through(struct bmx_image *dst, const struct bmx_image *src,
 /* The fitted source's pixels where the chosen masks are: the source itself when
  * nothing moves; for resize, the resize computed on the boxes of the chosen masks
  * alone (each pixel has the bytes of the whole resize), on their union's box when
- * that is smaller than the boxes together; the letterbox whole. `*view` points into
- * `b` or into `*own` (allocated). */
+ * that is smaller than the boxes together, in sc's work image (*own_in_sc true);
+ * the letterbox whole, allocated. `*view` points into `b` or into `*own`. */
 static bmx_status source_pixels(enum bmx_source_fit fit, const struct bmx_sample *b,
                                 const struct bmx_rle *m, const struct bmx_rle *masks,
                                 const bool *chosen, size_t n, int32_t w, int32_t h,
-                                struct bmx_image *own, const struct bmx_image **view,
-                                bmx_error *err)
+                                struct bmx__op_scratch *sc, struct bmx_image *own,
+                                bool *own_in_sc, const struct bmx_image **view, bmx_error *err)
 {
     if (b->image.w == w && b->image.h == h) {
         *view = &b->image; /* both fits leave a same-size source as it is */
@@ -117,7 +94,8 @@ static bmx_status source_pixels(enum bmx_source_fit fit, const struct bmx_sample
         }
         const bool each = sum < box.w * box.h;
         /* Only the boxes are written, and only pixels of M, inside them, read. */
-        bmx_status st = image_unset(w, h, b->image.channels, own, err);
+        bmx_status st = bmx__op_tmp_image(sc, w, h, b->image.channels, own, err);
+        *own_in_sc = st == BMX_OK;
         *view = own;
         for (size_t j = 0; st == BMX_OK && j < (each ? n : 1); j++) {
             if (each) {
@@ -143,8 +121,8 @@ static bmx_status source_pixels(enum bmx_source_fit fit, const struct bmx_sample
     return BMX_OK;
 }
 
-bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
-                             const struct bmx_sample *const *in, bool pixels, bmx_rng *rng,
+bmx_status bmx__op_copypaste(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
+                             bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
                              struct bmx_sample *out, struct bmx_op_record *record,
                              struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
                              bmx_error *err)
@@ -157,6 +135,7 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
     bool *chosen = NULL;
     struct bmx_rle m = {0, 0, 0, NULL};
     struct bmx_image own = {0, 0, 0, 0, NULL};
+    bool own_in_sc = false; /* own is a work image (bmx__op_tmp_image), else allocated */
     int64_t *ids = NULL;
     bmx_status st;
 
@@ -250,18 +229,22 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
 
     /* Pixels. */
     if (pixels) {
-        st = image_unset(w, h, a->image.channels, &res.image, err);
-        if (st != BMX_OK) {
-            goto cleanup;
-        }
-        const size_t row = (size_t)w * (size_t)a->image.channels;
-        for (int32_t y = 0; y < h; y++) {
-            memcpy(res.image.data + (size_t)y * res.image.stride,
-                   a->image.data + (size_t)y * a->image.stride, row);
+        /* The base's own pixels when the caller gives them up, else a copy. */
+        if (!bmx__op_image_in_base(sc, in, 2, &res.image)) {
+            st = bmx__op_image(sc, w, h, a->image.channels, &res.image, err);
+            if (st != BMX_OK) {
+                goto cleanup;
+            }
+            const size_t row = (size_t)w * (size_t)a->image.channels;
+            for (int32_t y = 0; y < h; y++) {
+                memcpy(res.image.data + (size_t)y * res.image.stride,
+                       a->image.data + (size_t)y * a->image.stride, row);
+            }
         }
         if (n_chosen > 0) {
             const struct bmx_image *src = NULL;
-            st = source_pixels(opts->source_fit, b, &m, masks, chosen, nb, w, h, &own, &src, err);
+            st = source_pixels(opts->source_fit, b, &m, masks, chosen, nb, w, h, sc, &own,
+                               &own_in_sc, &src, err);
             if (st != BMX_OK) {
                 goto cleanup;
             }
@@ -352,8 +335,13 @@ cleanup:
     free(chosen);
     free(ids);
     bmx_rle_free(&m);
-    bmx_image_free(&own);
+    if (own_in_sc) {
+        bmx__op_image_drop(sc, &own);
+    } else {
+        bmx_image_free(&own);
+    }
     bmx_sample_free(&fb);
+    bmx__op_image_drop(sc, &res.image);
     bmx_sample_free(&res);
     return st;
 }

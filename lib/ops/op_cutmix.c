@@ -11,12 +11,13 @@
 #include <string.h>
 
 bmx_status bmx__op_cutmix(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                          bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                          struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                          struct bmx_decision *decisions, bmx_error *err)
+                          bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                          struct bmx_sample *out, struct bmx_op_record *record,
+                          struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                          bmx_error *err)
 {
     if (opts->source_fit == BMX_FIT_CROP) {
-        return bmx__cutmix_crop(opts, in, pixels, rng, out, record, stats, decisions, err);
+        return bmx__cutmix_crop(opts, in, pixels, rng, sc, out, record, stats, decisions, err);
     }
     const struct bmx_sample *a = in[0], *b = in[1];
     const int32_t w = a->image.w, h = a->image.h;
@@ -56,20 +57,31 @@ bmx_status bmx__op_cutmix(const struct bmx_op_options *opts, const struct bmx_sa
                                    anchored ? anchors : NULL, anchored ? b->n_objects : 0, rng,
                                    &patch, &anchor, err);
     free(boxes);
-    struct bmx_sample a_view = *a;
-    if (letterbox) {
-        a_view.image.data = NULL; /* both without pixels: objects only */
-    }
+    /* The objects without pixels (a dry run decides the same), the pixels below. */
+    struct bmx_sample a_view = *a, src_view = *src;
+    a_view.image.data = NULL;
+    src_view.image.data = NULL;
     if (st == BMX_OK) {
-        st = bmx_cutmix_apply_decided(&opts->cutmix, &patch, &a_view, src, out, stats, decisions,
-                                      err);
+        st = bmx_cutmix_apply_decided(&opts->cutmix, &patch, &a_view, &src_view, out, stats,
+                                      decisions, err);
     }
-    if (st == BMX_OK && letterbox && pixels) {
-        st = bmx_image_new(w, h, a->image.channels, &out->image, err);
-        if (st == BMX_OK) {
-            st = bmx__letterbox_paste(&a->image, &b->image, patch.rect, &out->image, err);
+    if (st == BMX_OK && pixels) {
+        struct bmx_image dst = {0};
+        if (bmx__op_image_in_base(sc, in, 2, &dst)) {
+            /* The patch into the base's own pixels. */
+            st = letterbox ? bmx__letterbox_paste(&a->image, &b->image, patch.rect, &dst, err)
+                           : bmx__image_resize_rect(&b->image, w, h, patch.rect, &dst, err);
+        } else {
+            st = bmx__op_image(sc, w, h, a->image.channels, &dst, err);
+            if (st == BMX_OK) {
+                st = letterbox ? bmx__letterbox_paste(&a->image, &b->image, patch.rect, &dst, err)
+                               : bmx__image_paste(&a->image, &b->image, patch.rect, &dst, err);
+            }
         }
-        if (st != BMX_OK) {
+        if (st == BMX_OK) {
+            out->image = dst;
+        } else {
+            bmx__op_image_drop(sc, &dst);
             bmx_sample_free(out);
         }
     }

@@ -140,9 +140,10 @@ static void fill_holes(struct bmx_image *img, const struct bmx_rect *holes, size
 }
 
 bmx_status bmx__op_cutout(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                          bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                          struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                          struct bmx_decision *decisions, bmx_error *err)
+                          bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                          struct bmx_sample *out, struct bmx_op_record *record,
+                          struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                          bmx_error *err)
 {
     const struct bmx_sample *a = in[0];
     const int32_t w = a->image.w, h = a->image.h;
@@ -169,14 +170,17 @@ bmx_status bmx__op_cutout(const struct bmx_op_options *opts, const struct bmx_sa
             memcpy(record->fill_rgb, opts->fill_rgb, 3);
         }
     } else {
-        st = bmx_image_new(w, h, a->image.channels, &res.image, err);
-        if (st != BMX_OK) {
-            return st;
-        }
         const size_t c = (size_t)a->image.channels;
-        for (int32_t y = 0; y < h; y++) {
-            memcpy(res.image.data + (size_t)y * res.image.stride,
-                   a->image.data + (size_t)y * a->image.stride, (size_t)w * c);
+        /* The base itself when the caller gives its pixels up, else a copy of it. */
+        if (!bmx__op_image_in_base(sc, in, 1, &res.image)) {
+            st = bmx__op_image(sc, w, h, a->image.channels, &res.image, err);
+            if (st != BMX_OK) {
+                return st;
+            }
+            for (int32_t y = 0; y < h; y++) {
+                memcpy(res.image.data + (size_t)y * res.image.stride,
+                       a->image.data + (size_t)y * a->image.stride, (size_t)w * c);
+            }
         }
         uint8_t colour[4] = {0, 0, 0, 0};
         if (opts->fill == BMX_FILL_MEAN) {
@@ -200,7 +204,7 @@ bmx_status bmx__op_cutout(const struct bmx_op_options *opts, const struct bmx_sa
         if (opts->fill != BMX_FILL_NOISE) {
             pattern = bmx__alloc_array((size_t)w, c);
             if (pattern == NULL) {
-                bmx_sample_free(&res);
+                bmx__op_image_drop(sc, &res.image);
                 return bmx__fail(err, BMX_E_NOMEM, "cutout: out of memory");
             }
             for (size_t x = 0; x < (size_t)w; x++) {
@@ -244,6 +248,7 @@ bmx_status bmx__op_cutout(const struct bmx_op_options *opts, const struct bmx_sa
     return BMX_OK;
 
 fail:
+    bmx__op_image_drop(sc, &res.image);
     bmx_sample_free(&res);
     return st;
 }

@@ -19,9 +19,10 @@ static uint32_t draw_q(const struct bmx_op_options *opts, bmx_rng *rng)
 }
 
 bmx_status bmx__op_mixup(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                         bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                         struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                         struct bmx_decision *decisions, bmx_error *err)
+                         bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                         struct bmx_sample *out, struct bmx_op_record *record,
+                         struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                         bmx_error *err)
 {
     const struct bmx_sample *a = in[0];
     const int32_t w = a->image.w, h = a->image.h;
@@ -96,19 +97,22 @@ bmx_status bmx__op_mixup(const struct bmx_op_options *opts, const struct bmx_sam
     } else {
         /* out = (q*A + (1024-q)*B + 512) >> 10 per channel, B the source fitted to
          * A's size (fixed point: the same bytes on every machine), in one pass
-         * into fresh pixels that it writes whole. */
+         * that writes every byte: into A itself when the caller gives A up. */
         int32_t sw, sh, ox, oy;
         bmx__fit_geometry(opts->source_fit, in[1]->image.w, in[1]->image.h, w, h, &sw, &sh, &ox,
                           &oy);
         st = bmx__image_check_view(&in[1]->image, err);
-        if (st == BMX_OK) {
-            st = bmx__image_new_unset(w, h, a->image.channels, &res.image, err);
+        if (st == BMX_OK && !bmx__op_image_in_base(sc, in, 2, &res.image)) {
+            st = bmx__op_image(sc, w, h, a->image.channels, &res.image, err);
         }
         if (st == BMX_OK) {
             st = bmx__image_blend_fitted(&a->image, &in[1]->image, sw, sh, ox, oy,
-                                         BMX__LETTERBOX_GREY, q, &res.image, err);
+                                         BMX__LETTERBOX_GREY, q, &res.image,
+                                         sc != NULL ? &sc->tmp : NULL,
+                                         sc != NULL ? &sc->tmp_cap : NULL, err);
         }
         if (st != BMX_OK) {
+            bmx__op_image_drop(sc, &res.image);
             goto cleanup;
         }
     }

@@ -179,9 +179,10 @@ static bmx_status tile_object(const struct bmx_op_options *opts, const struct bm
 }
 
 bmx_status bmx__op_mosaic(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                          bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                          struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                          struct bmx_decision *decisions, bmx_error *err)
+                          bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                          struct bmx_sample *out, struct bmx_op_record *record,
+                          struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                          bmx_error *err)
 {
     const int32_t s = opts->mosaic_size;
     const int32_t origin = s / 2;
@@ -217,7 +218,7 @@ bmx_status bmx__op_mosaic(const struct bmx_op_options *opts, const struct bmx_sa
     } else {
         /* Every byte is written once: grey where no tile is, the tiles' pixels
          * elsewhere. */
-        st = bmx__image_new_unset(s, s, in[0]->image.channels, &res.image, err);
+        st = bmx__op_image(sc, s, s, in[0]->image.channels, &res.image, err);
         if (st != BMX_OK) {
             return st;
         }
@@ -229,6 +230,7 @@ bmx_status bmx__op_mosaic(const struct bmx_op_options *opts, const struct bmx_sa
                                            t->vis.y, err);
         }
         if (st != BMX_OK) {
+            bmx__op_image_drop(sc, &res.image);
             bmx_sample_free(&res);
             return st;
         }
@@ -237,6 +239,7 @@ bmx_status bmx__op_mosaic(const struct bmx_op_options *opts, const struct bmx_sa
     if (total > 0) {
         res.objects = bmx__alloc_array(total, sizeof *res.objects);
         if (res.objects == NULL) {
+            bmx__op_image_drop(sc, &res.image);
             bmx_sample_free(&res);
             return bmx__fail(err, BMX_E_NOMEM, "mosaic: out of memory");
         }
@@ -250,6 +253,7 @@ bmx_status bmx__op_mosaic(const struct bmx_op_options *opts, const struct bmx_sa
             if (st != BMX_OK) {
                 bmx__prefix(err, st, "mosaic: input %d object %zu (id %lld)", k, i,
                             (long long)in[k]->objects[i].id);
+                bmx__op_image_drop(sc, &res.image);
                 bmx_sample_free(&res);
                 return st;
             }

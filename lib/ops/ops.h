@@ -66,21 +66,60 @@ bmx_status bmx__object_to_polygons(struct bmx_object *obj, size_t *holes, bmx_er
 bmx_status bmx__op_options_read(const struct bmx_op_options *in, struct bmx_op_options *out,
                                 bmx_error *err);
 
-/* One operation's entry, called by bmx_op_apply (op.c) with options read and
+/* Where an operation composes its pixels, kept by a caller that makes output after
+ * output (the augment job's worker) so that its steady state allocates nothing
+ * large and faults in no fresh pages (op_scratch.c). An entry given one returns an
+ * output whose pixels it does not own: they are the scratch's `out`, or the base's
+ * own when `base_writable` says the caller gives them up (no later output reads
+ * them). The caller uses them before its next call and never frees them. An entry
+ * given NULL returns pixels the output owns (bmx_op_apply). */
+struct bmx__op_scratch {
+    uint8_t *out; /* an output's pixels */
+    size_t out_cap;
+    uint8_t *tmp; /* a fitted source's pixels */
+    size_t tmp_cap;
+    bool base_writable; /* the base's pixels may become the output's */
+};
+
+/* The scratch's buffers freed; all zero after. */
+void bmx__op_scratch_free(struct bmx__op_scratch *sc);
+
+/* An output's pixels, w x h x c, their bytes unset: a view of sc's `out` (grown as
+ * needed), or allocated when sc is NULL. Let go with bmx__op_image_drop. */
+bmx_status bmx__op_image(struct bmx__op_scratch *sc, int32_t w, int32_t h, int32_t c,
+                         struct bmx_image *img, bmx_error *err);
+
+/* A work image as bmx__op_image makes one, in sc's `tmp`. */
+bmx_status bmx__op_tmp_image(struct bmx__op_scratch *sc, int32_t w, int32_t h, int32_t c,
+                             struct bmx_image *img, bmx_error *err);
+
+/* The base's own pixels (in[0]'s) as the output's, when sc gives them up and no
+ * other of the n inputs shares them: *img the base's view, true. Else false, *img
+ * untouched. The caller writes into them only what differs from the base. */
+bool bmx__op_image_in_base(const struct bmx__op_scratch *sc, const struct bmx_sample *const *in,
+                           size_t n, struct bmx_image *img);
+
+/* An image one of the three above made, let go: freed when sc is NULL (it owned
+ * its memory), else only forgotten. *img zeroed. */
+void bmx__op_image_drop(const struct bmx__op_scratch *sc, struct bmx_image *img);
+
+/* One operation's entry, called by bmx__op_apply_into (op.c) with options read and
  * checked, `in` holding bmx_op_inputs(op) samples, `pixels` true when every input
- * has pixels (else none has: annotations only), `record` and `stats` zeroed and
+ * has pixels (else none has: annotations only), `sc` as struct bmx__op_scratch
+ * says (NULL: the output owns its pixels), `record` and `stats` zeroed and
  * non-NULL, `decisions` NULL or one per input object (in input order). On failure
  * `out` is left zeroed with nothing allocated. */
 typedef bmx_status (*bmx__op_entry)(const struct bmx_op_options *opts,
-                                    const struct bmx_sample *const *in, bool pixels,
-                                    bmx_rng *rng, struct bmx_sample *out,
+                                    const struct bmx_sample *const *in, bool pixels, bmx_rng *rng,
+                                    struct bmx__op_scratch *sc, struct bmx_sample *out,
                                     struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
                                     struct bmx_decision *decisions, bmx_error *err);
 
 bmx_status bmx__op_cutmix(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                          bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                          struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                          struct bmx_decision *decisions, bmx_error *err);
+                          bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                          struct bmx_sample *out, struct bmx_op_record *record,
+                          struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                          bmx_error *err);
 
 /* One object's decision as the decision log records it: `in` as it came (its box
  * in the output's frame before the operation: `before`), `o` what was made of it
@@ -129,14 +168,16 @@ bmx_status bmx__object_scale(const struct bmx_object *in, double sx, double sy, 
                              bmx_error *err);
 
 bmx_status bmx__op_cutout(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                          bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                          struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                          struct bmx_decision *decisions, bmx_error *err);
+                          bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                          struct bmx_sample *out, struct bmx_op_record *record,
+                          struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                          bmx_error *err);
 
 bmx_status bmx__op_mosaic(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                          bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                          struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                          struct bmx_decision *decisions, bmx_error *err);
+                          bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                          struct bmx_sample *out, struct bmx_op_record *record,
+                          struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                          bmx_error *err);
 
 /* The source `src` fitted to w x h by `fit` (resize or letterbox; crop is CutMix's own):
  * objects scaled and shifted (geometry only; nothing decided), pixels when `pixels`.
@@ -165,9 +206,10 @@ bmx_status bmx__cutmix_draw_patch_at(const struct bmx_cutmix_options *opts, int3
 
 /* MixUp's entry (op_mixup.c). */
 bmx_status bmx__op_mixup(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                         bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                         struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                         struct bmx_decision *decisions, bmx_error *err);
+                         bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                         struct bmx_sample *out, struct bmx_op_record *record,
+                         struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                         bmx_error *err);
 
 /* Move object `o` (owned geometry) by whole pixels (dx, dy) into a w x h frame:
  * box, polygons and labelled keypoints shifted, an RLE placed (bmx__rle_place);
@@ -180,12 +222,13 @@ bmx_status bmx__object_shift(struct bmx_object *o, int32_t w, int32_t h, int32_t
  * place as anywhere or avoid-base draws it), then the rectangle of the source it is
  * taken from; called by bmx__op_cutmix with the same arguments. */
 bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
-                            bool pixels, bmx_rng *rng, struct bmx_sample *out,
-                            struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
-                            struct bmx_decision *decisions, bmx_error *err);
+                            bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
+                            struct bmx_sample *out, struct bmx_op_record *record,
+                            struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
+                            bmx_error *err);
 
 /* CutMix's pixels with a letterboxed source: `dst` (A's size and channels, its own
- * memory) becomes A with the patch `r` taken from B letterboxed to A's size (as
+ * memory or A's itself) becomes A with the patch `r` taken from B letterboxed to A's size (as
  * bmx__fit_source makes it), only the patch computed (source_fit.c). */
 bmx_status bmx__letterbox_paste(const struct bmx_image *a, const struct bmx_image *b,
                                 struct bmx_rect r, struct bmx_image *dst, bmx_error *err);
@@ -200,8 +243,8 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
                                size_t *holes, bmx_error *err);
 
 /* Copy-Paste (op_copypaste.c; draw order and rules at the top of that file). */
-bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
-                             const struct bmx_sample *const *in, bool pixels, bmx_rng *rng,
+bmx_status bmx__op_copypaste(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
+                             bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
                              struct bmx_sample *out, struct bmx_op_record *record,
                              struct bmx_cutmix_stats *stats, struct bmx_decision *decisions,
                              bmx_error *err);
@@ -212,5 +255,13 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts,
 #define BMX__LETTERBOX_GREY 114
 void bmx__fit_geometry(enum bmx_source_fit fit, int32_t bw, int32_t bh, int32_t w, int32_t h,
                        int32_t *sw, int32_t *sh, int32_t *ox, int32_t *oy);
+
+/* bmx_op_apply with a scratch (NULL: bmx_op_apply itself): the output's pixels
+ * as struct bmx__op_scratch says (op.c). */
+bmx_status bmx__op_apply_into(const struct bmx_op_options *opts,
+                              const struct bmx_sample *const *inputs, size_t n_inputs,
+                              bmx_rng *rng, struct bmx__op_scratch *sc, struct bmx_sample *out,
+                              struct bmx_op_record *record, struct bmx_cutmix_stats *stats,
+                              struct bmx_decision *decisions, bmx_error *err);
 
 #endif

@@ -160,7 +160,9 @@ bmx_status bmx__letterbox_paste(const struct bmx_image *a, const struct bmx_imag
     letterbox_geometry(b->w, b->h, w, h, &sw, &sh, &ox, &oy);
     for (int32_t y = 0; y < h; y++) {
         uint8_t *d = dst->data + (size_t)y * dst->stride;
-        memcpy(d, a->data + (size_t)y * a->stride, (size_t)w * c);
+        if (dst->data != a->data) {
+            memcpy(d, a->data + (size_t)y * a->stride, (size_t)w * c);
+        }
         if (y >= r.y && y < r.y + r.h && r.w > 0) {
             memset(d + (size_t)r.x * c, GREY, (size_t)r.w * c);
         }

@@ -7,6 +7,7 @@
 #include "provenance.h"
 #include "codec.h"
 #include "pixels.h"
+#include "ops.h"
 #include "journal.h"
 #include "pairing.h"
 #include "input.h"
@@ -94,8 +95,7 @@ struct worker_ctx {
     struct bmx__codec codec;
     char *file;
     size_t file_cap;
-    uint8_t *out;
-    size_t out_cap;
+    struct bmx__op_scratch sc; /* where outputs are composed (ops.h) */
     bool owns_base;         /* the output being made is the last user of its base */
 };
 /* The most inputs one output takes (Mosaic's four). */

@@ -223,20 +223,11 @@ static bmx_status make_classic(struct worker_ctx *w, const struct bmx_op_options
                                    &enc, &enc_len, err);
         }
     } else {
-        size_t need = (size_t)ia->w * (size_t)ia->channels * (size_t)ia->h; /* as decoded */
-        if (w->out == NULL || w->out_cap < need) {
-            free(w->out);
-            w->out_cap = 0;
-            w->out = malloc(need);
-            if (w->out == NULL) {
-                return bmx__fail(err, BMX_E_NOMEM, "out of memory for a %dx%d output",
-                                 (int)ia->w, (int)ia->h);
-            }
-            w->out_cap = need;
+        struct bmx_image pix;
+        st = bmx__op_image(&w->sc, ia->w, ia->h, ia->channels, &pix, err);
+        if (st == BMX_OK) {
+            st = bmx__image_paste(ia, ib, patch.rect, &pix, err);
         }
-        struct bmx_image pix = {ia->w, ia->h, ia->channels, (size_t)ia->w * (size_t)ia->channels,
-                                w->out};
-        st = bmx__image_paste(ia, ib, patch.rect, &pix, err);
         if (st == BMX_OK) {
             st = bmx__codec_encode(&w->codec, &pix, opts->format, opts->quality, opts->png_level,
                                    &enc, &enc_len, err);
@@ -278,8 +269,11 @@ static bmx_status make_family(struct worker_ctx *w, const struct bmx_op_options 
     }
     bmx_rng op_rng;
     bmx_rng_seed_op(&op_rng, opts->seed, m->k);
-    st = bmx_op_apply(op, ps, m->n_inputs, &op_rng, &m->out, &m->rec, &rec->stats, m->decisions,
-                      err);
+    /* Composed in the worker's buffers, or in the base's own pixels when this
+     * output is their last user: the output's pixels are not its own. */
+    w->sc.base_writable = w->owns_base;
+    st = bmx__op_apply_into(op, ps, m->n_inputs, &op_rng, &w->sc, &m->out, &m->rec, &rec->stats,
+                            m->decisions, err);
     if (st != BMX_OK || no_pixels) {
         return st;
     }
@@ -290,11 +284,9 @@ static bmx_status make_family(struct worker_ctx *w, const struct bmx_op_options 
     if (st == BMX_OK) {
         st = write_image(w, m, enc, enc_len, err);
     }
-    /* The pixels are written: only the objects and the size are needed from here on. */
-    int32_t ow = m->out.image.w, oh = m->out.image.h;
-    bmx_image_free(&m->out.image);
-    m->out.image.w = ow;
-    m->out.image.h = oh;
+    /* The pixels are written (and are the worker's or the base's, not the output's):
+     * only the objects and the size are needed from here on. */
+    m->out.image.data = NULL;
     return st;
 }
 

@@ -154,7 +154,7 @@ done:
         for (unsigned t = 0; t < nt; t++) {
             bmx__codec_free(&ctx[t].codec);
             free(ctx[t].file);
-            free(ctx[t].out);
+            bmx__op_scratch_free(&ctx[t].sc);
         }
     }
     free(ctx);
