@@ -11,6 +11,7 @@
 
 #include "boxmix.h"
 #include "error.h"
+#include "prefault.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -306,5 +307,6 @@ bmx_status bmx__codec_reserve(uint8_t **pix, size_t *cap, size_t need, bmx_error
         return bmx__fail(err, BMX_E_NOMEM, "image: cannot allocate %zu bytes", need);
     }
     *cap = need;
+    bmx__prefault(*pix, need);
     return BMX_OK;
 }

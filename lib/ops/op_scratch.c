@@ -3,6 +3,7 @@
  * outputs keeps (struct bmx__op_scratch, ops.h), in the base's own pixels when the
  * caller gives them up, or in memory of their own (no scratch: bmx_op_apply). */
 #include "ops.h"
+#include "prefault.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ static bmx_status view_of(uint8_t **buf, size_t *cap, int32_t w, int32_t h, int3
             return bmx__fail(err, BMX_E_NOMEM, "cannot allocate a %dx%d image", (int)w, (int)h);
         }
         *cap = need;
+        bmx__prefault(*buf, need);
     }
     *img = (struct bmx_image){w, h, c, row, *buf};
     return BMX_OK;
