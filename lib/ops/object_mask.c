@@ -44,7 +44,7 @@ static bool mask_covers(const void *ctx, double x, double y)
  * sets only pixels within a pixel of the vertices' extent (its 5x grid rounds a
  * vertex by 0.1 px, a boundary crossing by at most half a pixel more); two pixels
  * of margin make the test safe. RLE and boxes: always tested on the pixels. */
-static bool may_touch(const struct bmx_object *in, enum kind kind, const struct bmx_rle *mask)
+static bool may_touch(const struct bmx_object *in, enum kind kind, const struct bmx_box *mask_box)
 {
     if (kind != KIND_POLY) {
         return true;
@@ -54,8 +54,7 @@ static bool may_touch(const struct bmx_object *in, enum kind kind, const struct 
     if (!bmx__polyset_extent(&in->polys, e, &finite) || !finite) {
         return true; /* the rasteriser reports what is wrong */
     }
-    struct bmx_box mb;
-    bmx_rle_bbox(mask, &mb);
+    const struct bmx_box mb = *mask_box;
     if (mb.w <= 0.0 || mb.h <= 0.0) {
         return false;
     }
@@ -117,6 +116,15 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
                                struct bmx_object *out, bool *kept, struct bmx__verdict *verdict,
                                size_t *holes, bmx_error *err)
 {
+    return bmx__object_by_mask_boxed(opts, in, mask, NULL, w, h, out, kept, verdict, holes, err);
+}
+
+bmx_status bmx__object_by_mask_boxed(const struct bmx_cutmix_options *opts,
+                                     const struct bmx_object *in, const struct bmx_rle *mask,
+                                     const struct bmx_box *mask_box, int32_t w, int32_t h,
+                                     struct bmx_object *out, bool *kept,
+                                     struct bmx__verdict *verdict, size_t *holes, bmx_error *err)
+{
     struct bmx_rle pixels = {0, 0, 0, NULL}, vis = {0, 0, 0, NULL};
     struct bmx_object res;
     bool res_live = false;
@@ -162,7 +170,13 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
     /* The object's pixels and what the mask leaves of them; an object whose region
      * cannot reach the mask's box is not rasterised. */
     uint64_t covered = 0;
-    if (may_touch(in, kind, mask)) {
+    struct bmx_box mb;
+    if (mask_box != NULL) {
+        mb = *mask_box;
+    } else {
+        bmx_rle_bbox(mask, &mb);
+    }
+    if (may_touch(in, kind, &mb)) {
         st = object_pixels(in, kind, w, h, &pixels, err);
         if (st == BMX_OK) {
             st = bmx__rle_minus(&pixels, mask, &vis, &covered, err);

@@ -268,12 +268,14 @@ bmx_status bmx__op_copypaste(const struct bmx_op_options *opts, const struct bmx
             goto cleanup;
         }
     }
+    struct bmx_box m_box; /* the union's toBbox, for every base object's test */
+    bmx_rle_bbox(&m, &m_box);
     for (size_t i = 0; i < a->n_objects; i++) {
         struct bmx_object *o = &res.objects[res.n_objects];
         struct bmx__verdict v;
         bool kept = false;
-        st = bmx__object_by_mask(co, &a->objects[i], &m, w, h, o, &kept, &v,
-                                 &stats->holes_filled, err);
+        st = bmx__object_by_mask_boxed(co, &a->objects[i], &m, &m_box, w, h, o, &kept, &v,
+                                       &stats->holes_filled, err);
         if (st != BMX_OK) {
             bmx__prefix(err, st, "base object %zu (id %lld)", i, (long long)a->objects[i].id);
             goto cleanup;

@@ -242,6 +242,14 @@ bmx_status bmx__object_by_mask(const struct bmx_cutmix_options *opts, const stru
                                struct bmx_object *out, bool *kept, struct bmx__verdict *verdict,
                                size_t *holes, bmx_error *err);
 
+/* bmx__object_by_mask with the mask's toBbox given (`mask_box`, as bmx_rle_bbox
+ * makes it; NULL: computed here), for a caller that cuts many objects by one mask. */
+bmx_status bmx__object_by_mask_boxed(const struct bmx_cutmix_options *opts,
+                                     const struct bmx_object *in, const struct bmx_rle *mask,
+                                     const struct bmx_box *mask_box, int32_t w, int32_t h,
+                                     struct bmx_object *out, bool *kept,
+                                     struct bmx__verdict *verdict, size_t *holes, bmx_error *err);
+
 /* Copy-Paste (op_copypaste.c; draw order and rules at the top of that file). */
 bmx_status bmx__op_copypaste(const struct bmx_op_options *opts, const struct bmx_sample *const *in,
                              bool pixels, bmx_rng *rng, struct bmx__op_scratch *sc,
