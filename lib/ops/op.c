@@ -334,23 +334,35 @@ bmx_status bmx_copypaste_at(const struct bmx_op_options *opts, const struct bmx_
 }
 
 /* One uniform draw of the recipe's own stream against the running sum of the
- * weights; a one-entry recipe draws nothing. */
+ * weights; a one-entry recipe draws nothing. Weights whose sum passes the largest
+ * double are all divided by the largest first (the same shares; sums that are
+ * finite are used as they are, so their picks never change). */
 size_t bmx_recipe_pick(const struct bmx_recipe_entry *entries, size_t n, uint64_t seed,
                        uint64_t index)
 {
     if (entries == NULL || n <= 1) {
         return 0;
     }
-    double total = 0.0;
+    double total = 0.0, largest = 0.0;
     for (size_t q = 0; q < n; q++) {
         total += entries[q].weight;
+        if (entries[q].weight > largest) {
+            largest = entries[q].weight;
+        }
+    }
+    const double scale = isfinite(total) ? 1.0 : largest;
+    if (scale != 1.0) {
+        total = 0.0;
+        for (size_t q = 0; q < n; q++) {
+            total += entries[q].weight / scale;
+        }
     }
     bmx_rng rng;
     bmx__rng_seed_tagged(&rng, seed, BMX_RNG_TAG_RECIPE, index);
     double u = bmx_rng_uniform(&rng) * total;
     double run = 0.0;
     for (size_t q = 0; q < n; q++) {
-        run += entries[q].weight;
+        run += entries[q].weight / scale;
         if (u < run) {
             return q;
         }
