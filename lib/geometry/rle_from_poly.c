@@ -199,13 +199,6 @@ static bool walk_edge(struct walk *wk, int64_t xs, int64_t ys, int64_t xe, int64
     return true;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a;
-    uint32_t y = *(const uint32_t *)b;
-    return x > y ? 1 : (x < y ? -1 : 0);
-}
-
 bmx_status bmx_rle_from_poly(const struct bmx_poly *poly, uint32_t h, uint32_t w,
                              struct bmx_rle *out, bmx_error *err)
 {
@@ -279,7 +272,7 @@ bmx_status bmx_rle_from_poly(const struct bmx_poly *poly, uint32_t h, uint32_t w
         memcpy(a, wk.pts, wk.n * sizeof *a);
     }
     a[wk.n] = (uint32_t)total;
-    qsort(a, na, sizeof *a, cmp_u32);
+    bmx__sort_u32(a, b, na); /* b: room until it takes the counts below */
     p = 0;
     for (j = 0; j < na; j++) {
         uint32_t t = a[j];

@@ -47,4 +47,8 @@ bmx_status bmx__rle_make_empty(uint32_t h, uint32_t w, uint64_t total, struct bm
 bmx_status bmx__rle_check(const struct bmx_rle *rle, const char *ctx, bmx_status mismatch,
                           bmx_error *err);
 
+/* a[0..n) sorted ascending, tmp (n keys) used as room; its contents after are
+ * unspecified (sort_u32.c). */
+void bmx__sort_u32(uint32_t *a, uint32_t *tmp, size_t n);
+
 #endif
