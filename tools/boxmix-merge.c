@@ -21,7 +21,8 @@ static void help(void)
     usage_line(stdout);
     printf("\n"
            "Joins the output folders of a run split with boxmix-augment --shard I/N into\n"
-           "one dataset in OUT, byte-identical to the same run made without shards.\n"
+           "one dataset in OUT, byte-identical to the same run made without shards, for\n"
+           "every output format (COCO, VOC, YOLO).\n"
            "\n"
            "example:\n"
            "  for i in 0 1 2 3; do\n"

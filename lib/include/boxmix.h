@@ -1512,15 +1512,18 @@ struct bmx_merge_options {
 BMX_API void bmx_merge_options_init(struct bmx_merge_options *opts);
 
 /**
- * Join the output folders of a sharded run (`boxmix-augment --shard I/N`, COCO
- * output) into `out`: images ordered by their place in the run, annotations
- * renumbered in that order, image files copied (or hard-linked). The result,
- * journal included, is byte-identical to the run made without shards. Refused
- * before anything is written: a shard whose journal is missing or unfinished,
- * shards of different runs (inputs, options, seed, count), a shard given twice or
- * missing, an annotation file or image that is not the one its shard's journal
- * lists (edited, corrupted, swapped, deleted), an output path inside a shard.
- * `summary` may be NULL.
+ * Join the output folders of a sharded run (`boxmix-augment --shard I/N`) into
+ * `out`. COCO output: images ordered by their place in the run, annotations
+ * renumbered in that order. VOC and YOLO output: each image's annotation file
+ * copied as its shard holds it, VOC's ImageSets/Main/trainval.txt listing every
+ * image in the run's order, YOLO's data.yaml (the same in every shard) once. Image
+ * files are copied (or hard-linked). The result, journal included, is
+ * byte-identical to the run made without shards. Refused before any dataset file
+ * is written: a shard whose journal is missing or unfinished, shards of different
+ * runs (inputs, options, seed, count, output format), a shard given twice or
+ * missing, an annotation file (COCO) or image that is not the one its shard's
+ * journal lists (edited, corrupted, swapped, deleted), an output path inside a
+ * shard. `summary` may be NULL.
  */
 BMX_API bmx_status bmx_merge_run(const struct bmx_merge_options *opts,
                                  struct bmx_merge_summary *summary, bmx_error *err);

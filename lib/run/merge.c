@@ -12,6 +12,7 @@
  * shard must be given once, and every file must be the one its journal lists. */
 #include "input.h"
 #include "journal.h"
+#include "merge.h"
 #include "progress.h"
 
 #include <errno.h>
@@ -92,7 +93,7 @@ void bmx_merge_options_init(struct bmx_merge_options *opts)
     opts->size = sizeof *opts;
 }
 
-static const struct bmx__jfile *find_jfile(const struct bmx__jlist *l, uint64_t index)
+const struct bmx__jfile *bmx__merge_find(const struct bmx__jlist *l, uint64_t index)
 {
     size_t lo = 0, hi = l->n;
     while (lo < hi) {
@@ -114,17 +115,9 @@ static uint64_t stream_hash(const void *data, size_t len)
     return bmx__hash_final(&h);
 }
 
-/* Read shard s: its journal (finished, of an augment run with COCO output) and
- * its annotation file (the one the journal lists). */
-static bmx_status read_shard(const char *dir_path, struct bmx__journal *j, bmx_dataset **ds,
-                             bmx_error *err)
+bmx_status bmx__merge_journal(int dir, const char *dir_path, struct bmx__journal *j,
+                              bmx_error *err)
 {
-    int dir = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) {
-        return bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", dir_path, strerror(errno));
-    }
-    char *data = NULL;
-    size_t len = 0;
     bool exists = false;
     char tool[64] = "";
     bmx_status st = bmx__journal_read(dir, dir_path, j, &exists, err);
@@ -142,9 +135,57 @@ static bmx_status read_shard(const char *dir_path, struct bmx__journal *j, bmx_d
         st = bmx__fail(err, BMX_E_STATE,
                        "%s: its run has not finished: finish it with boxmix-augment --resume first",
                        dir_path);
-    } else if (st == BMX_OK && !j->done_has_hash) {
-        st = bmx__fail(err, BMX_E_STATE, "%s: holds %s output: boxmix-merge joins COCO shards",
-                       dir_path, bmx__dir_has(dir, "data.yaml") ? "YOLO" : "VOC");
+    }
+    return st;
+}
+
+bmx_status bmx__merge_format(const struct bmx__journal *j, const char *dir_path,
+                             enum bmx_dataset_format *format, char *split, size_t split_cap,
+                             bmx_error *err)
+{
+    cJSON *run = cJSON_Parse(j->run != NULL ? j->run : "");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(run, "out_format");
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(run, "yolo_split");
+    bmx_status st = BMX_OK;
+    split[0] = '\0';
+    if (cJSON_IsString(f) && strcmp(f->valuestring, "coco") == 0) {
+        *format = BMX_DATASET_COCO;
+    } else if (cJSON_IsString(f) && strcmp(f->valuestring, "voc") == 0) {
+        *format = BMX_DATASET_VOC;
+    } else if (cJSON_IsString(f) && strcmp(f->valuestring, "yolo") == 0 && cJSON_IsString(sp) &&
+               strlen(sp->valuestring) < split_cap) {
+        *format = BMX_DATASET_YOLO;
+        memcpy(split, sp->valuestring, strlen(sp->valuestring) + 1);
+    } else {
+        st = bmx__fail(err, BMX_E_STATE,
+                       "%s/" BMX__JOURNAL_NAME ": its run line names no output format boxmix-merge "
+                       "knows (out_format coco, voc or yolo)",
+                       dir_path);
+    }
+    cJSON_Delete(run);
+    return st;
+}
+
+/* Read shard s: its journal (finished, of an augment run with COCO output) and
+ * its annotation file (the one the journal lists). */
+static bmx_status read_shard(const char *dir_path, struct bmx__journal *j, bmx_dataset **ds,
+                             bmx_error *err)
+{
+    int dir = open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        return bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", dir_path, strerror(errno));
+    }
+    char *data = NULL;
+    size_t len = 0;
+    bmx_status st = bmx__merge_journal(dir, dir_path, j, err);
+    enum bmx_dataset_format format = BMX_DATASET_COCO;
+    char split[256];
+    if (st == BMX_OK) {
+        st = bmx__merge_format(j, dir_path, &format, split, sizeof split, err);
+    }
+    if (st == BMX_OK && (format != BMX_DATASET_COCO || !j->done_has_hash)) {
+        st = bmx__fail(err, BMX_E_STATE, "%s: holds %s output, the first shard COCO: not shards "
+                       "of one run", dir_path, format == BMX_DATASET_YOLO ? "YOLO" : "VOC");
     }
     if (st == BMX_OK) {
         st = bmx__read_at(dir, dir_path, "annotations.json", &data, &len, err);
@@ -166,8 +207,8 @@ static bmx_status read_shard(const char *dir_path, struct bmx__journal *j, bmx_d
     return st;
 }
 
-/* Every path the merge writes, checked against the shards first. */
-static bmx_status guard_paths(const struct bmx_merge_options *o, bmx_error *err)
+bmx_status bmx__merge_guard(const struct bmx_merge_options *o, enum bmx_dataset_format format,
+                            bmx_error *err)
 {
     struct bmx__guard g = {0};
     bmx_status st = BMX_OK;
@@ -175,15 +216,14 @@ static bmx_status guard_paths(const struct bmx_merge_options *o, bmx_error *err)
         st = bmx__guard_input(&g, o->shards[s], true, "a shard folder", err);
     }
     if (st == BMX_OK) {
-        st = bmx__guard_dataset_out(&g, o->out, BMX_DATASET_COCO, err);
+        st = bmx__guard_dataset_out(&g, o->out, format, err);
     }
     bmx__guard_free(&g);
     return st;
 }
 
-/* Shards of one run, each once. */
-static bmx_status check_shards(const struct bmx_merge_options *o, const struct bmx__journal *js,
-                               bmx_error *err)
+bmx_status bmx__merge_check_shards(const struct bmx_merge_options *o,
+                                   const struct bmx__journal *js, bmx_error *err)
 {
     size_t *seen = calloc(o->n_shards, sizeof *seen);
     if (seen == NULL) {
@@ -212,6 +252,63 @@ static bmx_status check_shards(const struct bmx_merge_options *o, const struct b
     return st;
 }
 
+bmx_status bmx__merge_put_image(int img_fd, const char *img_dir, const char *src_dir,
+                                const char *name, const void *data, size_t len, bool link,
+                                bmx_error *err)
+{
+    if (link) {
+        char *src = bmx__path_join(src_dir, name);
+        bmx_status st = src == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                                    : bmx__outfile_link(img_fd, img_dir, name, src, true, NULL);
+        free(src);
+        if (st == BMX_OK) {
+            return BMX_OK;
+        }
+        /* Not linkable there (another file system, no permission): a copy. */
+    }
+    return bmx__outfile_write(img_fd, img_dir, name, data, len, false, err);
+}
+
+bmx_status bmx__merge_journal_head(const struct bmx__journal *j0, struct bmx__journal *jr,
+                                   bmx_error *err)
+{
+    /* The merged journal is the one a run without shards writes. */
+    jr->run = strdup(j0->run);
+    jr->shard_index = 0;
+    jr->shard_count = 1;
+    jr->has_dataset = j0->has_dataset;
+    jr->dataset = j0->dataset;
+    if (jr->run == NULL) {
+        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < j0->inputs.n; i++) {
+        if (!bmx__jlist_push(&jr->inputs, &j0->inputs.v[i])) {
+            return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+        }
+    }
+    return BMX_OK;
+}
+
+/* The format of the first shard's output: its journal's run line says. */
+static bmx_status first_format(const struct bmx_merge_options *o, enum bmx_dataset_format *format,
+                               bmx_error *err)
+{
+    struct bmx__journal j = {0};
+    int dir = open(o->shards[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        return bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", o->shards[0],
+                         strerror(errno));
+    }
+    char split[256];
+    bmx_status st = bmx__merge_journal(dir, o->shards[0], &j, err);
+    if (st == BMX_OK) {
+        st = bmx__merge_format(&j, o->shards[0], format, split, sizeof split, err);
+    }
+    bmx__journal_free(&j);
+    close(dir);
+    return st;
+}
+
 bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge_summary *summary,
                          bmx_error *err)
 {
@@ -237,6 +334,14 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
     if (given == NULL || o->out == NULL || o->shards == NULL || o->n_shards == 0) {
         return bmx__fail(err, BMX_E_INVALID, "merge: an output folder and at least one shard are required");
     }
+    enum bmx_dataset_format format = BMX_DATASET_COCO;
+    st = first_format(o, &format, err);
+    if (st != BMX_OK) {
+        return st;
+    }
+    if (format != BMX_DATASET_COCO) {
+        return bmx__merge_files(o, format, summary, err);
+    }
     const size_t n_shards = o->n_shards;
     m.shards = calloc(n_shards, sizeof *m.shards);
     m.journals = calloc(n_shards, sizeof *m.journals);
@@ -245,7 +350,7 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
         st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
         goto done;
     }
-    st = guard_paths(o, err);
+    st = bmx__merge_guard(o, BMX_DATASET_COCO, err);
     if (st != BMX_OK) {
         goto done;
     }
@@ -263,7 +368,7 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
             goto done;
         }
     }
-    st = check_shards(o, m.journals, err);
+    st = bmx__merge_check_shards(o, m.journals, err);
     if (st != BMX_OK) {
         goto done;
     }
@@ -329,23 +434,10 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
         goto done;
     }
     bmx__outdir_remove_temps(&od, o->shards, n_shards);
-    /* The merged journal is the one a run without shards writes. */
-    jr.run = strdup(m.journals[0].run);
-    jr.shard_index = 0;
-    jr.shard_count = 1;
-    jr.has_dataset = m.journals[0].has_dataset;
-    jr.dataset = m.journals[0].dataset;
-    for (size_t i = 0; jr.run != NULL && i < m.journals[0].inputs.n; i++) {
-        if (!bmx__jlist_push(&jr.inputs, &m.journals[0].inputs.v[i])) {
-            st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-            goto done;
-        }
+    st = bmx__merge_journal_head(&m.journals[0], &jr, err);
+    if (st == BMX_OK) {
+        st = bmx__journal_begin(od.fd, o->out, &jr, &jfd, err);
     }
-    if (jr.run == NULL) {
-        st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
-        goto done;
-    }
-    st = bmx__journal_begin(od.fd, o->out, &jr, &jfd, err);
     if (st == BMX_OK && !dry) {
         st = bmx__dir_open(od.fd, o->out, "images", true, &img_fd, err);
     }
@@ -371,7 +463,7 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
         }
         if (!dry) {
             const struct bmx__journal *j = &m.journals[pl->shard];
-            const struct bmx__jfile *f = find_jfile(pl->kind == 0 ? &j->originals : &j->outputs, pl->index);
+            const struct bmx__jfile *f = bmx__merge_find(pl->kind == 0 ? &j->originals : &j->outputs, pl->index);
             char *data = NULL;
             size_t len = 0;
             char *sdir = bmx__path_join(shard, "images");
@@ -390,16 +482,9 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
                                BMX__JOURNAL_NAME ")",
                                shard, info->file_name);
             }
-            if (st == BMX_OK && o->link) {
-                char *src = bmx__path_join(sdir, info->file_name);
-                st = src == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
-                                 : bmx__outfile_link(img_fd, img_dir, info->file_name, src, true, NULL);
-                free(src);
-                if (st != BMX_OK) {
-                    st = bmx__outfile_write(img_fd, img_dir, info->file_name, data, len, false, err);
-                }
-            } else if (st == BMX_OK) {
-                st = bmx__outfile_write(img_fd, img_dir, info->file_name, data, len, false, err);
+            if (st == BMX_OK) {
+                st = bmx__merge_put_image(img_fd, img_dir, sdir, info->file_name, data, len,
+                                          o->link, err);
             }
             if (st == BMX_OK && !bmx__jlist_push(pl->kind == 0 ? &jr.originals : &jr.outputs, f)) {
                 st = bmx__fail(err, BMX_E_NOMEM, "out of memory");
