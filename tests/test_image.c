@@ -1385,6 +1385,55 @@ static void test_resize_rect_matches_formula(void **state)
     }
 }
 
+/* RGB rows wide enough for the vector filters along x (two outputs a step with
+ * AVX2 for bilinear's and one pair of triangle taps, one output a step for two
+ * pairs, then SSE2, then plain C at the row's end), at random sizes up and down
+ * along each axis: the bytes of the per-pixel formulas, whole and in rectangles. */
+static void test_resize_rgb_rows_match_formula(void **state)
+{
+    uint32_t seed = 99;
+    (void)state;
+    for (int t = 0; t < 48; t++) {
+        seed = seed * 1664525u + 1013904223u;
+        int32_t iw = 8 + (int32_t)((seed >> 8) % 153u);
+        int32_t ih = 2 + (int32_t)((seed >> 20) % 40u);
+        seed = seed * 1664525u + 1013904223u;
+        int32_t ow = 8 + (int32_t)((seed >> 8) % 73u);
+        int32_t oh = 2 + (int32_t)((seed >> 20) % 40u);
+        if (t % 4 == 0) {
+            ow = iw + 1 + t; /* enlarged along x: bilinear's taps */
+        } else if (t % 4 == 1) {
+            ow = iw * 4 / 5 > 0 ? iw * 4 / 5 : 1; /* a little smaller: 2 to 4 taps */
+        }
+        struct bmx_image in, dst;
+        assert_int_equal(bmx_image_new(iw, ih, 3, &in, NULL), BMX_OK);
+        fill_noise(in.data, in.stride * (size_t)ih, (uint32_t)t + 500u);
+        assert_int_equal(bmx_image_new(ow, oh, 3, &dst, NULL), BMX_OK);
+        for (int rep = 0; rep < 3; rep++) {
+            struct bmx_rect r = {0, 0, ow, oh};
+            if (rep > 0) {
+                seed = seed * 1664525u + 1013904223u;
+                r.x = (int32_t)((seed >> 8) % (uint32_t)ow);
+                r.w = 1 + (int32_t)((seed >> 16) % (uint32_t)(ow - r.x));
+                r.y = (int32_t)((seed >> 4) % (uint32_t)oh);
+                r.h = 1 + (int32_t)((seed >> 24) % (uint32_t)(oh - r.y));
+            }
+            memset(dst.data, 0xA5, dst.stride * (size_t)oh);
+            assert_int_equal(bmx__image_resize_rect(&in, ow, oh, r, &dst, NULL), BMX_OK);
+            for (int32_t y = r.y; y < r.y + r.h; y++) {
+                for (int32_t x = r.x; x < r.x + r.w; x++) {
+                    for (int32_t k = 0; k < 3; k++) {
+                        assert_int_equal(dst.data[(size_t)y * dst.stride + (size_t)(x * 3 + k)],
+                                         ref_pixel(&in, ow, oh, x, y, k));
+                    }
+                }
+            }
+        }
+        bmx_image_free(&in);
+        bmx_image_free(&dst);
+    }
+}
+
 /* CutMix's pixels: A outside the patch, B (resized to A's size) inside. */
 static void test_paste(void **state)
 {
@@ -1673,6 +1722,7 @@ int main(void)
         cmocka_unit_test(test_encode_invalid),
         cmocka_unit_test(test_encode_stb_jpeg_stride),
         cmocka_unit_test(test_resize_rect_matches_formula),
+        cmocka_unit_test(test_resize_rgb_rows_match_formula),
         cmocka_unit_test(test_paste),
         cmocka_unit_test(test_codec_reuse),
         cmocka_unit_test(test_png_empty_idat),

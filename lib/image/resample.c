@@ -264,9 +264,10 @@ static inline __m128i tap_pair(const uint8_t *p, uint32_t w)
 }
 
 #define FILTER_PAIRS(NP)                                                                           \
-    static void filter_pairs_##NP(const uint8_t *src, const struct padded *px, uint32_t *line)    \
+    static void filter_pairs_##NP(const uint8_t *src, const struct padded *px, int32_t x0,        \
+                                  uint32_t *line)                                                  \
     {                                                                                              \
-        for (int32_t x = 0; x < px->fast; x++) {                                                   \
+        for (int32_t x = x0; x < px->fast; x++) {                                                  \
             const uint8_t *p = src + px->first[x] * 3;                                             \
             const uint32_t *pw = px->pair + (size_t)x * (NP);                                      \
             __m128i acc = tap_pair(p, pw[0]);                                                      \
@@ -282,24 +283,102 @@ FILTER_PAIRS(3)
 #undef FILTER_PAIRS
 #endif
 
-/* Returns the first output left to do. */
-static int32_t filter_rgb_pairs(const uint8_t *src, const struct padded *px, uint32_t *line)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#include <immintrin.h>
+#define BMX__RESAMPLE_AVX2 1
+
+/* The outputs filter_pairs_avx2 may take, from the first: one or two pairs of taps,
+ * the outputs SSE2 takes (`fast`) whose 8- (one pair) or 16-byte (two) read from
+ * their first tap stays in the row of `row_bytes`; an even count for one pair. */
+static int32_t avx2_prefix(const struct padded *px, size_t row_bytes)
 {
+    if (px->npair < 1 || px->npair > 2) {
+        return 0;
+    }
+    const size_t span = px->npair == 1 ? 8 : 16;
+    int32_t x = 0;
+    while (x < px->fast && px->first[x] * 3 + span <= row_bytes) {
+        x++;
+    }
+    return px->npair == 1 ? x & ~(int32_t)1 : x;
+}
+
+/* RGB outputs [0, n2) with AVX2 (n2 from avx2_prefix), the same integer sums as
+ * tap_pair's: a byte shuffle sets out the taps' bytes as 16-bit pairs (tap 2j,
+ * tap 2j + 1) per channel, a multiply-add with the pair's weights makes the sums.
+ * One pair: two outputs at a time, their three sums packed and stored together
+ * (eight written, the last two overwritten next). Two pairs: one output at a time,
+ * its 16 bytes read once into both halves, a pair in each, the halves added. */
+__attribute__((target("avx2"))) static void filter_pairs_avx2(const uint8_t *src,
+                                                              const struct padded *px,
+                                                              int32_t n2, uint32_t *line)
+{
+    const __m256i spread = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    if (px->npair == 1) {
+        const __m256i shuf = _mm256_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1,
+                                              -1, -1, 0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1,
+                                              -1, -1, -1, -1);
+        const __m256i pack = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
+        for (int32_t x = 0; x < n2; x += 2) {
+            const __m128i va =
+                _mm_loadl_epi64((const __m128i *)(const void *)(src + px->first[x] * 3));
+            const __m128i vb =
+                _mm_loadl_epi64((const __m128i *)(const void *)(src + px->first[x + 1] * 3));
+            const __m256i v = _mm256_shuffle_epi8(
+                _mm256_inserti128_si256(_mm256_castsi128_si256(va), vb, 1), shuf);
+            const __m256i w = _mm256_permutevar8x32_epi32(
+                _mm256_castsi128_si256(
+                    _mm_loadl_epi64((const __m128i *)(const void *)(px->pair + x))),
+                spread);
+            const __m256i sums = _mm256_permutevar8x32_epi32(_mm256_madd_epi16(v, w), pack);
+            _mm256_storeu_si256((__m256i *)(void *)(line + 3 * (size_t)x), sums);
+        }
+        return;
+    }
+    const __m256i shuf = _mm256_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1,
+                                          -1, 6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1,
+                                          -1, -1, -1);
+    for (int32_t x = 0; x < n2; x++) {
+        const __m256i v = _mm256_shuffle_epi8(
+            _mm256_broadcastsi128_si256(
+                _mm_loadu_si128((const __m128i *)(const void *)(src + px->first[x] * 3))),
+            shuf);
+        const __m256i w = _mm256_permutevar8x32_epi32(
+            _mm256_castsi128_si256(
+                _mm_loadl_epi64((const __m128i *)(const void *)(px->pair + 2 * (size_t)x))),
+            spread);
+        const __m256i s = _mm256_madd_epi16(v, w);
+        _mm_storeu_si128((__m128i *)(void *)(line + 3 * (size_t)x),
+                         _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1)));
+    }
+}
+#endif
+
+/* Returns the first output left to do: [0, n2) with AVX2 first (n2 0 where there
+ * is none), then SSE2 up to px->fast. */
+static int32_t filter_rgb_pairs(const uint8_t *src, const struct padded *px, int32_t n2,
+                                uint32_t *line)
+{
+#ifdef BMX__RESAMPLE_AVX2
+    if (n2 > 0) {
+        filter_pairs_avx2(src, px, n2, line);
+    }
+#endif
 #if defined(__SSE2__)
     switch (px->npair) {
     case 1:
-        filter_pairs_1(src, px, line);
+        filter_pairs_1(src, px, n2, line);
         return px->fast;
     case 2:
-        filter_pairs_2(src, px, line);
+        filter_pairs_2(src, px, n2, line);
         return px->fast;
     case 3:
-        filter_pairs_3(src, px, line);
+        filter_pairs_3(src, px, n2, line);
         return px->fast;
     default:
         break;
     }
-    for (int32_t x = 0; x < px->fast; x++) {
+    for (int32_t x = n2; x < px->fast; x++) {
         const uint8_t *p = src + px->first[x] * 3;
         const uint32_t *pw = px->pair + (size_t)x * px->npair;
         __m128i acc = _mm_setzero_si128();
@@ -313,16 +392,17 @@ static int32_t filter_rgb_pairs(const uint8_t *src, const struct padded *px, uin
     (void)src;
     (void)px;
     (void)line;
-    return 0;
+    return n2;
 #endif
 }
 
-/* Filter input row `src` along x into `line` (r.w * c sums). */
+/* Filter input row `src` along x into `line` (r.w * c sums); RGB's first n2
+ * outputs with AVX2. */
 static void filter_row(const uint8_t *src, size_t c, int32_t n_x, const struct padded *px,
-                       uint32_t *line)
+                       int32_t n2, uint32_t *line)
 {
     if (c == 3) {
-        const int32_t x0 = filter_rgb_pairs(src, px, line);
+        const int32_t x0 = filter_rgb_pairs(src, px, n2, line);
         switch (px->most) {
         case 2:
             filter_rgb_2(src, x0, n_x, px, line);
@@ -474,6 +554,12 @@ bmx_status bmx__image_resample_rect_at(const struct bmx_image *in, int32_t w, in
         ring_row[q] = SIZE_MAX;
     }
     const bool same_x = in->w == w;
+    int32_t n2 = 0; /* RGB outputs filtered with AVX2 */
+#ifdef BMX__RESAMPLE_AVX2
+    if (c == 3 && !same_x && __builtin_cpu_supports("avx2")) {
+        n2 = avx2_prefix(&px, (size_t)in->w * c);
+    }
+#endif
     for (int32_t y = 0; y < r.h; y++) {
         const uint32_t *wy = ty.weight + ty.off[y];
         const uint32_t *lines[4];
@@ -488,7 +574,7 @@ bmx_status bmx__image_resample_rect_at(const struct bmx_image *in, int32_t w, in
                 if (same_x) {
                     filter_row_same(src + (size_t)r.x * c, n, line);
                 } else {
-                    filter_row(src, c, r.w, &px, line);
+                    filter_row(src, c, r.w, &px, n2, line);
                 }
                 ring_row[slot] = iy;
             }

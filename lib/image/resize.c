@@ -65,15 +65,76 @@ static struct axis_tap axis_map(int32_t n_in, int32_t n_out, int32_t dst)
 #define BMX__VECTOR_CLONES
 #endif
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
+#include <immintrin.h>
+#define BMX__RESIZE_AVX2 1
+
+/* The outputs interp_rgb_avx2 may take, from the first (even, at most `fast`):
+ * while each output's taps are neighbours (i1 = i0 + 3 bytes, or the clamped i1 =
+ * i0 with f = 0, where the neighbour read gets weight 0) and its 8-byte read stays
+ * in the row of `row_bytes`. */
+static int32_t avx2_prefix(const struct axis_tap *xs, int32_t fast, size_t row_bytes)
+{
+    int32_t x = 0;
+    while (x < fast) {
+        const struct axis_tap *t = &xs[x];
+        if (!(t->i1 == t->i0 + 3 || (t->i1 == t->i0 && t->f == 0)) || t->i0 + 8 > row_bytes) {
+            break;
+        }
+        x++;
+    }
+    return x & ~(int32_t)1;
+}
+
+/* interp_rgb's outputs [0, n2) (n2 from avx2_prefix), two at a time with AVX2: one
+ * byte shuffle sets each pixel's six bytes out as the 16-bit pairs (p0[k], p1[k]),
+ * a multiply-add with its pair of weights `wp[x]` = (2^11 - f) | f << 16 makes each
+ * channel's sum (the same integers), and the two pixels' three sums are packed and
+ * stored together (eight sums written, the last two overwritten next; n2 < the
+ * outputs, so the store stays in the line). */
+__attribute__((target("avx2"))) static void interp_rgb_avx2(const uint8_t *src,
+                                                            const struct axis_tap *xs,
+                                                            const uint32_t *wp, int32_t n2,
+                                                            uint32_t *o)
+{
+    const __m256i shuf = _mm256_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1,
+                                          -1, 0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1,
+                                          -1, -1);
+    const __m256i pack = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
+    const __m256i spread = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    for (int32_t x = 0; x < n2; x += 2) {
+        const __m128i va = _mm_loadl_epi64((const __m128i *)(const void *)(src + xs[x].i0));
+        const __m128i vb = _mm_loadl_epi64((const __m128i *)(const void *)(src + xs[x + 1].i0));
+        const __m256i v = _mm256_shuffle_epi8(
+            _mm256_inserti128_si256(_mm256_castsi128_si256(va), vb, 1), shuf);
+        const __m256i w = _mm256_permutevar8x32_epi32(
+            _mm256_castsi128_si256(_mm_loadl_epi64((const __m128i *)(const void *)(wp + x))),
+            spread);
+        const __m256i sums = _mm256_permutevar8x32_epi32(_mm256_madd_epi16(v, w), pack);
+        _mm256_storeu_si256((__m256i *)(void *)(o + 3 * (size_t)x), sums);
+    }
+}
+#endif
+
 /* One RGB input row interpolated along x: o[3x + k] = p0[k] (2^11 - f) + p1[k] f
- * for the r.w outputs. With SSE2, the two taps' bytes are interleaved and
+ * for the r.w outputs. The first n2 with AVX2 (wp: their weight pairs; n2 0 where
+ * there is none); then with SSE2, the two taps' bytes are interleaved and
  * multiplied-and-added in 16-bit pairs (pmaddwd: the same integer sums) for every
  * output but those whose 4-byte reads would pass the row's end and the last one
  * (whose 16-byte store would pass the line's end). */
-static void interp_rgb(const uint8_t *src, const struct axis_tap *xs, int32_t n_x, int32_t fast,
-                       uint32_t *o)
+static void interp_rgb(const uint8_t *src, const struct axis_tap *xs, const uint32_t *wp,
+                       int32_t n2, int32_t n_x, int32_t fast, uint32_t *o)
 {
     int32_t x = 0;
+#ifdef BMX__RESIZE_AVX2
+    if (n2 > 0) {
+        interp_rgb_avx2(src, xs, wp, n2, o);
+        x = n2;
+    }
+#else
+    (void)wp;
+    (void)n2;
+#endif
 #if defined(__SSE2__)
     const __m128i zero = _mm_setzero_si128();
     for (; x < fast; x++) {
@@ -136,6 +197,7 @@ bmx_status bmx__image_resize_rect_at(const struct bmx_image *in, int32_t w, int3
     size_t n = (size_t)r.w * c;
     struct axis_tap *xs = bmx__alloc_array((size_t)r.w, sizeof *xs);
     uint32_t *rows = bmx__alloc_array(n, 2 * sizeof *rows);
+    uint32_t *wp = NULL;
     bmx_status st = BMX_OK;
     if (xs == NULL || rows == NULL) {
         st = bmx__fail(err, BMX_E_NOMEM, "image resize: cannot allocate %" PRId32 " taps", r.w);
@@ -151,6 +213,21 @@ bmx_status bmx__image_resize_rect_at(const struct bmx_image *in, int32_t w, int3
     int32_t fast = 0;
     while (fast < r.w - 1 && xs[fast].i1 + 4 <= (size_t)in->w * c) {
         fast++;
+    }
+    /* The outputs done two at a time with AVX2, and their weight pairs. */
+    int32_t n2 = 0;
+#ifdef BMX__RESIZE_AVX2
+    if (c == 3 && in->w != w && __builtin_cpu_supports("avx2")) {
+        n2 = avx2_prefix(xs, fast, (size_t)in->w * c);
+    }
+#endif
+    wp = n2 > 0 ? bmx__alloc_array((size_t)n2, sizeof *wp) : NULL;
+    if (n2 > 0 && wp == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "image resize: cannot allocate %" PRId32 " taps", r.w);
+        goto cleanup;
+    }
+    for (int32_t x = 0; x < n2; x++) {
+        wp[x] = (FRAC_ONE - xs[x].f) | xs[x].f << 16;
     }
     uint32_t *slot[2] = {rows, rows + n};
     size_t held[2] = {SIZE_MAX, SIZE_MAX}; /* input row in each slot */
@@ -175,7 +252,7 @@ bmx_status bmx__image_resize_rect_at(const struct bmx_image *in, int32_t w, int3
                     }
                 } else if (c == 3) {
                     /* RGB, the common case. */
-                    interp_rgb(src, xs, r.w, fast, o);
+                    interp_rgb(src, xs, wp, n2, r.w, fast, o);
                 } else {
                     for (int32_t x = 0; x < r.w; x++) {
                         const struct axis_tap *tx = &xs[x];
@@ -201,6 +278,7 @@ bmx_status bmx__image_resize_rect_at(const struct bmx_image *in, int32_t w, int3
     }
 
 cleanup:
+    free(wp);
     free(rows);
     free(xs);
     return st;
