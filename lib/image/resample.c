@@ -307,8 +307,9 @@ static int32_t avx2_prefix(const struct padded *px, size_t row_bytes)
  * tap_pair's: a byte shuffle sets out the taps' bytes as 16-bit pairs (tap 2j,
  * tap 2j + 1) per channel, a multiply-add with the pair's weights makes the sums.
  * One pair: two outputs at a time, their three sums packed and stored together
- * (eight written, the last two overwritten next). Two pairs: one output at a time,
- * its 16 bytes read once into both halves, a pair in each, the halves added. */
+ * (eight written, the last two overwritten next). Two pairs: each output's 16
+ * bytes read once into both halves, a pair in each, the halves added; two outputs
+ * a step, stored together as for one pair. */
 __attribute__((target("avx2"))) static void filter_pairs_avx2(const uint8_t *src,
                                                               const struct padded *px,
                                                               int32_t n2, uint32_t *line)
@@ -338,7 +339,31 @@ __attribute__((target("avx2"))) static void filter_pairs_avx2(const uint8_t *src
     const __m256i shuf = _mm256_setr_epi8(0, -1, 3, -1, 1, -1, 4, -1, 2, -1, 5, -1, -1, -1, -1,
                                           -1, 6, -1, 9, -1, 7, -1, 10, -1, 8, -1, 11, -1, -1,
                                           -1, -1, -1);
-    for (int32_t x = 0; x < n2; x++) {
+    const __m256i spread_b = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
+    const __m256i pack = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7);
+    int32_t x = 0;
+    /* Two outputs a step while a pair's eight sums fit before the line's end (the
+     * second output is not the last: n2 <= fast). */
+    for (; x + 2 <= n2; x += 2) {
+        const __m256i va = _mm256_shuffle_epi8(
+            _mm256_broadcastsi128_si256(
+                _mm_loadu_si128((const __m128i *)(const void *)(src + px->first[x] * 3))),
+            shuf);
+        const __m256i vb = _mm256_shuffle_epi8(
+            _mm256_broadcastsi128_si256(
+                _mm_loadu_si128((const __m128i *)(const void *)(src + px->first[x + 1] * 3))),
+            shuf);
+        const __m256i w4 = _mm256_castsi128_si256(
+            _mm_loadu_si128((const __m128i *)(const void *)(px->pair + 2 * (size_t)x)));
+        const __m256i sa = _mm256_madd_epi16(va, _mm256_permutevar8x32_epi32(w4, spread));
+        const __m256i sb = _mm256_madd_epi16(vb, _mm256_permutevar8x32_epi32(w4, spread_b));
+        /* [a's first pair | b's first pair] + [a's second pair | b's second pair] */
+        const __m256i sums = _mm256_add_epi32(_mm256_permute2x128_si256(sa, sb, 0x20),
+                                              _mm256_permute2x128_si256(sa, sb, 0x31));
+        _mm256_storeu_si256((__m256i *)(void *)(line + 3 * (size_t)x),
+                            _mm256_permutevar8x32_epi32(sums, pack));
+    }
+    for (; x < n2; x++) {
         const __m256i v = _mm256_shuffle_epi8(
             _mm256_broadcastsi128_si256(
                 _mm_loadu_si128((const __m128i *)(const void *)(src + px->first[x] * 3))),
