@@ -78,26 +78,29 @@ static int64_t edge_first_above(const struct edge *e, int64_t lo, int64_t hi, in
     return lo;
 }
 
-/* frPoly's test on one pair of consecutive walk points (previous, current). */
+/* frPoly's test on one pair of consecutive walk points (previous, current), in
+ * integers. frPoly computes xd = (xu + .5) / 5 - .5 from the walk's x (xu = u1, or
+ * u1 - 1 when x grows) and keeps the point when xd is a whole number in [0, w - 1];
+ * then yd = ceil((yv + .5) / 5 - .5) from the lower y, clamped to [0, h]. Both are
+ * (t - 2) / 5 for an integer t below 2^31 in magnitude: exact in double when t - 2
+ * is a multiple of 5, else at least 0.2 from any whole number, far more than the
+ * rounding of a division. So xd is whole exactly when (xu - 2) mod 5 = 0, and yd
+ * is the integer ceiling of (yv - 2) / 5, clamped: the same points as frPoly's. */
 static bool walk_pair(struct walk *wk, int64_t u0, int64_t v0, int64_t u1, int64_t v1)
 {
-    double xd, yd;
     if (u1 == u0) {
         return true;
     }
-    xd = (double)(u1 < u0 ? u1 : u1 - 1);
-    xd = (xd + .5) / 5.0 - .5;
-    if (floor(xd) != xd || xd < 0 || xd > (double)wk->w - 1) {
+    const int64_t xu = u1 < u0 ? u1 : u1 - 1;
+    if (xu < 2 || (xu - 2) % 5 != 0 || (xu - 2) / 5 > (int64_t)wk->w - 1) {
         return true;
     }
-    yd = (double)(v1 < v0 ? v1 : v0);
-    yd = (yd + .5) / 5.0 - .5;
-    if (yd < 0) {
-        yd = 0;
-    } else if (yd > (double)wk->h) {
-        yd = (double)wk->h;
+    const int64_t xd = (xu - 2) / 5;
+    const int64_t yv = v1 < v0 ? v1 : v0;
+    int64_t yd = yv <= 2 ? 0 : (yv - 2 + 4) / 5;
+    if (yd > (int64_t)wk->h) {
+        yd = (int64_t)wk->h;
     }
-    yd = ceil(yd);
     if (wk->n == wk->cap) {
         size_t cap = wk->cap < 8 ? 16 : wk->cap;
         uint32_t *p;
