@@ -702,6 +702,79 @@ static void test_random_blobs(void **state)
     assert_true(rings >= 1000);
 }
 
+/* Enclosed background regions of a column-major h x w mask, counted by flood
+ * fill: background pixels join their 8 neighbours (the set pixels join their 4),
+ * and a region that reaches the image's edge is outside, not a hole. */
+static size_t holes_by_flood(const uint8_t *m, uint32_t h, uint32_t w)
+{
+    const size_t n = (size_t)h * w;
+    uint8_t *seen = calloc(n, 1);
+    size_t *stack = malloc(n * sizeof *stack);
+    assert_non_null(seen);
+    assert_non_null(stack);
+    size_t holes = 0;
+    for (size_t start = 0; start < n; start++) {
+        if (m[start] || seen[start]) {
+            continue;
+        }
+        bool edge = false;
+        size_t top = 0;
+        stack[top++] = start;
+        seen[start] = 1;
+        while (top > 0) {
+            const size_t p = stack[--top];
+            const int64_t x = (int64_t)(p / h), y = (int64_t)(p % h);
+            if (x == 0 || y == 0 || x == (int64_t)w - 1 || y == (int64_t)h - 1) {
+                edge = true;
+            }
+            for (int dx = -1; dx <= 1; dx++) {
+                for (int dy = -1; dy <= 1; dy++) {
+                    const int64_t nx = x + dx, ny = y + dy;
+                    if (nx < 0 || ny < 0 || nx >= (int64_t)w || ny >= (int64_t)h) {
+                        continue;
+                    }
+                    const size_t q = (size_t)nx * h + (size_t)ny;
+                    if (!m[q] && !seen[q]) {
+                        seen[q] = 1;
+                        stack[top++] = q;
+                    }
+                }
+            }
+        }
+        holes += !edge;
+    }
+    free(seen);
+    free(stack);
+    return holes;
+}
+
+/* The holes counted from the runs equal a flood fill's, over random masks dense
+ * enough to hold many holes, rings inside rings and diagonal gaps. */
+static void test_holes_match_flood_fill(void **state)
+{
+    (void)state;
+    uint32_t seed = 41;
+    for (int t = 0; t < 400; t++) {
+        seed = seed * 1664525u + 1013904223u;
+        const uint32_t h = 1 + (seed >> 8) % 40u, w = 1 + (seed >> 20) % 40u;
+        const uint32_t density = 35 + (seed >> 4) % 40u;
+        uint8_t *m = malloc((size_t)h * w);
+        assert_non_null(m);
+        for (size_t i = 0; i < (size_t)h * w; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            m[i] = (seed >> 16) % 100u < density;
+        }
+        struct bmx_rle rle = {0, 0, 0, NULL};
+        assert_int_equal(bmx_rle_encode(m, h, w, &rle, NULL), BMX_OK);
+        size_t holes = 12345;
+        struct bmx_polyset set = trace_ok(&rle, &holes);
+        assert_int_equal(holes, holes_by_flood(m, h, w));
+        bmx_polyset_free(&set);
+        bmx_rle_free(&rle);
+        free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -717,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_checkerboard),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_random_blobs),
+        cmocka_unit_test(test_holes_match_flood_fill),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

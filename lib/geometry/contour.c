@@ -135,9 +135,14 @@ static void uf_union(size_t *parent, size_t a, size_t b)
     }
 }
 
-/* Join segments of adjacent columns that share at least one row. */
-static void label_segments(const struct segs *s, size_t *parent)
+/* Join segments of adjacent columns that share at least one row; add up, over
+ * every such pair, the rows they share (*shared: pixel pairs side by side) and
+ * those rows less one (*quads: 2x2 blocks of set pixels across the two columns). */
+static void label_segments(const struct segs *s, size_t *parent, uint64_t *shared,
+                           uint64_t *quads)
 {
+    *shared = 0;
+    *quads = 0;
     size_t prev_lo = 0, prev_hi = 0; /* segments of the previous column */
     size_t i = 0;
     for (size_t k = 0; k < s->n; k++) {
@@ -156,6 +161,10 @@ static void label_segments(const struct segs *s, size_t *parent)
                 const struct seg *c = &s->v[b];
                 if (p->y0 < c->y1 && c->y0 < p->y1) {
                     uf_union(parent, a, b);
+                    const uint32_t top = p->y0 > c->y0 ? p->y0 : c->y0;
+                    const uint32_t end = p->y1 < c->y1 ? p->y1 : c->y1;
+                    *shared += end - top;
+                    *quads += end - top - 1;
                 }
                 if (p->y1 <= c->y1) {
                     a++;
@@ -227,26 +236,19 @@ static bmx_status trace(const struct grid *g, int64_t su, int64_t sv, uint64_t l
     return BMX_OK;
 }
 
-/* Holes of all components: components minus the Euler number. */
-static size_t count_holes(const struct grid *g, size_t components)
+/* Holes of all components: components minus the Euler number of the set pixels
+ * with 4-neighbours, which is pixels - neighbour pairs + 2x2 blocks (Gray's bit
+ * quads give the same number), counted on the column segments: a segment of n
+ * pixels holds n - 1 pairs one above the other; the pairs side by side and the
+ * blocks come from label_segments. */
+static size_t count_holes(const struct segs *s, size_t components, uint64_t pixels,
+                          uint64_t shared, uint64_t quads)
 {
-    int64_t q1 = 0, q3 = 0, qd = 0;
-    for (int64_t u = 0; u + 1 < g->pw; u++) {
-        const uint8_t *c0 = g->m + (size_t)(u * g->ph);
-        const uint8_t *c1 = c0 + g->ph;
-        for (int64_t v = 0; v + 1 < g->ph; v++) {
-            int a = c0[v], b = c1[v], c = c0[v + 1], e = c1[v + 1];
-            int n = a + b + c + e;
-            if (n == 1) {
-                q1++;
-            } else if (n == 3) {
-                q3++;
-            } else if (n == 2 && a == e) {
-                qd++;
-            }
-        }
+    uint64_t stacked = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        stacked += s->v[i].y1 - s->v[i].y0 - 1;
     }
-    int64_t euler = (q1 - q3 + 2 * qd) / 4;
+    const int64_t euler = (int64_t)pixels - (int64_t)(stacked + shared) + (int64_t)quads;
     return (size_t)((int64_t)components - euler);
 }
 
@@ -286,7 +288,8 @@ bmx_status bmx_rle_to_polyset(const struct bmx_rle *rle, struct bmx_polyset *out
         st = bmx__fail(err, BMX_E_NOMEM, "rle to polygons: out of memory");
         goto cleanup;
     }
-    label_segments(&segs, parent);
+    uint64_t shared = 0, quads = 0;
+    label_segments(&segs, parent, &shared, &quads);
 
     /* The box of the set pixels, and how many pixels and components there are. */
     uint32_t x0 = segs.v[0].x, x1 = segs.v[segs.n - 1].x;
@@ -352,7 +355,7 @@ bmx_status bmx_rle_to_polyset(const struct bmx_rle *rle, struct bmx_polyset *out
         }
     }
     if (holes != NULL) {
-        *holes = count_holes(&g, components);
+        *holes = count_holes(&segs, components, pixels, shared, quads);
     }
 
 cleanup:
