@@ -134,6 +134,22 @@ def make_large(d, n, w, h):
     return ann, os.path.join(d, "images")
 
 
+def make_thin(d):
+    """A 400x400 base and a 4000x4 source: CutMix's crop fit scales the source by 90
+    to cover a 360x360 patch, a 360000x360 image of which only the patch is needed."""
+    os.makedirs(os.path.join(d, "images"))
+    images = []
+    for i, (name, w, h) in enumerate((("base.png", 400, 400), ("thin.png", 4000, 4))):
+        with open(os.path.join(d, "images", name), "wb") as f:
+            f.write(png_bytes(w, h))
+        images.append({"id": i + 1, "file_name": name, "width": w, "height": h})
+    ann = os.path.join(d, "annotations.json")
+    with open(ann, "w") as f:
+        json.dump({"images": images, "annotations": [],
+                   "categories": [{"id": 1, "name": "thing"}]}, f)
+    return ann, os.path.join(d, "images")
+
+
 def hook_env(count_file):
     env = dict(os.environ, LD_PRELOAD=HOOK, BMX_TEST_DECODE_COUNT=count_file)
     if SANITIZE not in ("none", ""):
@@ -278,6 +294,16 @@ def main():
             check("the same bytes under 24M and the default",
                   tree_bytes(os.path.join(tmp, "large-24M")) ==
                   tree_bytes(os.path.join(tmp, "large-default")))
+            # CutMix's crop fit takes only the patch from a source scaled up to cover it:
+            # a thin source's scaled whole (here 360000x360, 371 MiB) is never made, nor
+            # mapped in as a buffer only partly written.
+            thin_ann, thin_img = make_thin(os.path.join(tmp, "thin"))
+            rc, peak = run_peak(["--annotations", thin_ann, "--images", thin_img, "--out",
+                                 os.path.join(tmp, "thin-out"), "--count", "1", "--op", "cutmix",
+                                 "--source-fit", "crop", "--cut-ratio", "0.9:0.9", "--quiet"])
+            check("cutmix --source-fit crop, a 4000x4 source under a 360x360 patch: exit 0, "
+                  "peak %.0f MiB, under 64 MiB" % (peak / 1024), rc == 0 and peak < 64 * 1024,
+                  "peak %d KiB" % peak)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
