@@ -294,6 +294,16 @@ def main():
             check("the same bytes under 24M and the default",
                   tree_bytes(os.path.join(tmp, "large-24M")) ==
                   tree_bytes(os.path.join(tmp, "large-default")))
+            # A one-input output that is its base's last user (CutOut) composes in the
+            # base's own pixels: no second image-sized buffer.
+            one_ann, one_img = make_large(os.path.join(tmp, "one"), 1, 3000, 3000)
+            one = 3000 * 3000 * 3
+            rc, peak = run_peak(["--annotations", one_ann, "--images", one_img, "--out",
+                                 os.path.join(tmp, "one-out"), "--count", "1", "--op", "cutout",
+                                 "--quiet"])
+            check("cutout on one 3000x3000 image (%.1f MiB decoded): exit 0, peak %.0f MiB, under "
+                  "the image plus 16 MiB" % (one / 2**20, peak / 1024),
+                  rc == 0 and peak * 1024 < one + 16 * 2**20, "peak %d KiB" % peak)
             # CutMix's crop fit takes only the patch from a source scaled up to cover it:
             # a thin source's scaled whole (here 360000x360, 371 MiB) is never made, nor
             # mapped in as a buffer only partly written.
