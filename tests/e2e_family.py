@@ -143,6 +143,14 @@ def check_op(tmp, op):
     d2 = os.path.join(tmp, op + "-t2")
     rc, _, err = augment(d2, "--op", op, "--per-image", "2", "--threads", "2", *OP_ARGS[op])
     check(op + ": --threads 2 writes the same bytes as the default", rc == 0 and tree(d) == tree(d2), err)
+    # One thread, and more threads than cores with a 1-byte memory limit: outputs
+    # composed in their base's pixels (its last user) or in a worker's buffers, in
+    # another order, the same bytes.
+    for extra in (["--threads", "1"], ["--threads", "3", "--memory-limit", "1"]):
+        d4 = os.path.join(tmp, op + "-" + "".join(extra).replace("-", ""))
+        rc, _, err = augment(d4, "--op", op, "--per-image", "2", *extra, *OP_ARGS[op])
+        check(op + ": %s writes the same bytes as the default" % " ".join(extra),
+              rc == 0 and tree(d) == tree(d4), err)
     d3 = os.path.join(tmp, op + "-dry")
     rc, _, err = augment(d3, "--op", op, "--per-image", "2", "--dry-run", *OP_ARGS[op])
     check(op + ": a dry run's annotations equal the run's",

@@ -55,10 +55,16 @@ PEAK_SCRIPT = ("import os, sys; pid = os.posix_spawn(sys.argv[1], sys.argv[1:], 
                "_, st, ru = os.wait4(pid, 0); print(os.waitstatus_to_exitcode(st), ru.ru_maxrss)")
 
 
-def run_peak(args):
-    """Exit status and peak resident memory (KiB) of one run."""
+def run_peak(args, touched_only=False):
+    """Exit status and peak resident memory (KiB) of one run. `touched_only`: without
+    MALLOC_PERTURB_ (meson test sets it), which writes every byte malloc hands out,
+    so that the peak counts the pages the run writes, not every buffer it reserves
+    (an encoder's worst-case output buffer)."""
+    env = dict(os.environ)
+    if touched_only:
+        env.pop("MALLOC_PERTURB_", None)
     p = subprocess.run(["/usr/bin/python3", "-c", PEAK_SCRIPT, TOOL, *args], capture_output=True,
-                       text=True)
+                       text=True, env=env)
     try:
         rc, kib = (int(v) for v in p.stdout.split())
     except ValueError:
@@ -126,6 +132,22 @@ def make_large(d, n, w, h):
         name = "%03d.png" % i
         with open(os.path.join(d, "images", name), "wb") as f:
             f.write(data)
+        images.append({"id": i + 1, "file_name": name, "width": w, "height": h})
+    ann = os.path.join(d, "annotations.json")
+    with open(ann, "w") as f:
+        json.dump({"images": images, "annotations": [],
+                   "categories": [{"id": 1, "name": "thing"}]}, f)
+    return ann, os.path.join(d, "images")
+
+
+def make_thin(d):
+    """A 400x400 base and a 4000x4 source: CutMix's crop fit scales the source by 90
+    to cover a 360x360 patch, a 360000x360 image of which only the patch is needed."""
+    os.makedirs(os.path.join(d, "images"))
+    images = []
+    for i, (name, w, h) in enumerate((("base.png", 400, 400), ("thin.png", 4000, 4))):
+        with open(os.path.join(d, "images", name), "wb") as f:
+            f.write(png_bytes(w, h))
         images.append({"id": i + 1, "file_name": name, "width": w, "height": h})
     ann = os.path.join(d, "annotations.json")
     with open(ann, "w") as f:
@@ -278,6 +300,26 @@ def main():
             check("the same bytes under 24M and the default",
                   tree_bytes(os.path.join(tmp, "large-24M")) ==
                   tree_bytes(os.path.join(tmp, "large-default")))
+            # A one-input output that is its base's last user (CutOut) composes in the
+            # base's own pixels: no second image-sized buffer.
+            one_ann, one_img = make_large(os.path.join(tmp, "one"), 1, 3000, 3000)
+            one = 3000 * 3000 * 3
+            rc, peak = run_peak(["--annotations", one_ann, "--images", one_img, "--out",
+                                 os.path.join(tmp, "one-out"), "--count", "1", "--op", "cutout",
+                                 "--quiet"], touched_only=True)
+            check("cutout on one 3000x3000 image (%.1f MiB decoded): exit 0, peak %.0f MiB, under "
+                  "the image plus 16 MiB" % (one / 2**20, peak / 1024),
+                  rc == 0 and peak * 1024 < one + 16 * 2**20, "peak %d KiB" % peak)
+            # CutMix's crop fit takes only the patch from a source scaled up to cover it:
+            # a thin source's scaled whole (here 360000x360, 371 MiB) is never made, nor
+            # mapped in as a buffer only partly written.
+            thin_ann, thin_img = make_thin(os.path.join(tmp, "thin"))
+            rc, peak = run_peak(["--annotations", thin_ann, "--images", thin_img, "--out",
+                                 os.path.join(tmp, "thin-out"), "--count", "1", "--op", "cutmix",
+                                 "--source-fit", "crop", "--cut-ratio", "0.9:0.9", "--quiet"])
+            check("cutmix --source-fit crop, a 4000x4 source under a 360x360 patch: exit 0, "
+                  "peak %.0f MiB, under 64 MiB" % (peak / 1024), rc == 0 and peak < 64 * 1024,
+                  "peak %d KiB" % peak)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

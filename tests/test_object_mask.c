@@ -681,7 +681,21 @@ static void test_cut_random(void **state)
         } else if (!kept) {
             dropped++;
         }
+        /* Copy-Paste's call, the mask's box given: the same verdict and object. */
+        struct bmx_box mask_box;
+        bmx_rle_bbox(&mask, &mask_box);
+        struct bmx_object out2;
+        bool kept2 = false;
+        struct bmx__verdict v2;
+        assert_int_equal(bmx__object_by_mask_boxed(&opts, &in, &mask, &mask_box, (int32_t)w,
+                                                   (int32_t)h, &out2, &kept2, &v2, NULL, NULL),
+                         BMX_OK);
+        assert_int_equal(kept2, kept);
+        assert_true(v2.visibility == v.visibility && v2.visible == v.visible);
         if (kept) {
+            assert_memory_equal(&out2.bbox, &out.bbox, sizeof out.bbox);
+            assert_int_equal(out2.seg_kind, out.seg_kind);
+            bmx_object_free(&out2);
             bmx_object_free(&out);
         }
         bmx_object_free(&in);

@@ -161,7 +161,8 @@ bmx_status bmx__image_blend_fitted(const struct bmx_image *a, const struct bmx_i
             part.data = bmx__alloc_array((size_t)strip, mid);
             if (part.data == NULL) {
                 return bmx__fail(err, BMX_E_NOMEM,
-                                 "blend: cannot allocate %" PRId32 " rows of %zu bytes", strip, mid);
+                                 "blend: cannot allocate %" PRId32 " rows of %zu bytes", strip,
+                                 mid);
             }
             if (work != NULL) {
                 free(*work);

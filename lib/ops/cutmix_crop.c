@@ -82,8 +82,11 @@ static struct bmx_rect source_rect(const struct bmx_op_options *opts,
 }
 
 /* The pixels: the base (its own pixels when `sc` gives them up, else a copy) with
- * the patch's rows taken from the (scaled) source's rectangle `sr`; the scaled
- * rectangle made in sc's work buffer. */
+ * the patch's rows taken from the (scaled) source's rectangle `sr` (the patch's
+ * size). The rectangle is resized straight into the patch: the scaled source is
+ * never made, not even as a buffer only partly written (a thin source scaled up
+ * to cover the patch can take gigabytes, and a worker's kept buffers are mapped in
+ * whole and held for the run). */
 static bmx_status crop_pixels(struct bmx__op_scratch *sc, const struct bmx_sample *const *in,
                               int32_t sw, int32_t sh, struct bmx_rect patch, struct bmx_rect sr,
                               struct bmx_image *img, bmx_error *err)
@@ -104,28 +107,13 @@ static bmx_status crop_pixels(struct bmx__op_scratch *sc, const struct bmx_sampl
     if (patch.w <= 0 || patch.h <= 0) {
         return BMX_OK;
     }
-    struct bmx_image scaled = *b;
-    struct bmx_image tmp = {0};
-    if (sw != b->w || sh != b->h) {
-        /* Only the rectangle taken is computed. */
-        st = bmx__op_tmp_image(sc, sw, sh, b->channels, &tmp, err);
-        if (st == BMX_OK) {
-            st = bmx__image_resize_rect(b, sw, sh, sr, &tmp, err);
-        }
-        if (st != BMX_OK) {
-            bmx__op_image_drop(sc, &tmp);
-            bmx__op_image_drop(sc, img);
-            return st;
-        }
-        scaled = tmp;
+    /* The same bytes as the whole sw x sh resize's rectangle (a copy at the
+     * source's own size). */
+    st = bmx__image_resize_rect_at(b, sw, sh, sr, img, patch.x, patch.y, err);
+    if (st != BMX_OK) {
+        bmx__op_image_drop(sc, img);
     }
-    for (int32_t y = 0; y < patch.h; y++) {
-        memcpy(img->data + (size_t)(patch.y + y) * img->stride + (size_t)patch.x * c,
-               scaled.data + (size_t)(sr.y + y) * scaled.stride + (size_t)sr.x * c,
-               (size_t)patch.w * c);
-    }
-    bmx__op_image_drop(sc, &tmp);
-    return BMX_OK;
+    return st;
 }
 
 bmx_status bmx__cutmix_crop(const struct bmx_op_options *opts, const struct bmx_sample *const *in,

@@ -44,7 +44,8 @@ static bool mask_covers(const void *ctx, double x, double y)
  * sets only pixels within a pixel of the vertices' extent (its 5x grid rounds a
  * vertex by 0.1 px, a boundary crossing by at most half a pixel more); two pixels
  * of margin make the test safe. RLE and boxes: always tested on the pixels. */
-static bool may_touch(const struct bmx_object *in, enum kind kind, const struct bmx_box *mask_box)
+static bool may_touch(const struct bmx_object *in, enum kind kind, const struct bmx_rle *mask,
+                      const struct bmx_box *mask_box)
 {
     if (kind != KIND_POLY) {
         return true;
@@ -54,7 +55,14 @@ static bool may_touch(const struct bmx_object *in, enum kind kind, const struct 
     if (!bmx__polyset_extent(&in->polys, e, &finite) || !finite) {
         return true; /* the rasteriser reports what is wrong */
     }
-    const struct bmx_box mb = *mask_box;
+    /* The mask's box walks all of its runs: only when a polygon needs it and the
+     * caller did not give it. */
+    struct bmx_box mb;
+    if (mask_box != NULL) {
+        mb = *mask_box;
+    } else {
+        bmx_rle_bbox(mask, &mb);
+    }
     if (mb.w <= 0.0 || mb.h <= 0.0) {
         return false;
     }
@@ -170,13 +178,7 @@ bmx_status bmx__object_by_mask_boxed(const struct bmx_cutmix_options *opts,
     /* The object's pixels and what the mask leaves of them; an object whose region
      * cannot reach the mask's box is not rasterised. */
     uint64_t covered = 0;
-    struct bmx_box mb;
-    if (mask_box != NULL) {
-        mb = *mask_box;
-    } else {
-        bmx_rle_bbox(mask, &mb);
-    }
-    if (may_touch(in, kind, &mb)) {
+    if (may_touch(in, kind, mask, mask_box)) {
         st = object_pixels(in, kind, w, h, &pixels, err);
         if (st == BMX_OK) {
             st = bmx__rle_minus(&pixels, mask, &vis, &covered, err);

@@ -458,9 +458,13 @@ bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t)
         }
     }
     /* No output after this one uses the base, and none in progress does: this one
-     * may compose its pixels in the base's own buffer, without a copy. */
+     * may compose its pixels in the base's own buffer, without a copy. Not when the
+     * base is also one of its other inputs (a source drawn from a block of one):
+     * then it is read as well. A one-input output (CutOut) has no other input. */
     const struct cache_entry *be = &c->entries[eb];
-    w->owns_base = n_want > 1 && be->pins == 1 && be->next_use == c->use_start[eb + 1];
+    const bool alone = c->at[t * BMX__JOB_MAX_INPUTS + 1] == NONE;
+    w->owns_base = (n_want > 1 || alone) && be->pins == 1 &&
+                   be->next_use == c->use_start[eb + 1];
     c->in_use++;
     if (c->waiting > 0) {
         /* The next waiting output may fit too. */

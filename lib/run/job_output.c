@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* One output of the augment job: its operation and inputs, the operation applied
- * (classic CutMix composed in the worker's buffers; the others through
- * bmx_op_apply), the image written whole and journaled, its records serialized
- * into the spill file. */
+ * (classic CutMix here, the others through bmx__op_apply_into; both composed in
+ * the worker's buffers or in the base's own pixels), the image written whole and
+ * journaled, its records serialized into the spill file. */
 
 #include "job.h"
 
@@ -239,8 +239,9 @@ static bmx_status make_classic(struct worker_ctx *w, const struct bmx_op_options
     return st;
 }
 
-/* Any other operation: bmx_op_apply on the inputs' cached pixels (or none), the
- * output's own pixels encoded. */
+/* Any other operation: bmx__op_apply_into on the inputs' cached pixels (or none)
+ * with the worker's scratch, the pixels it composed (not the output's own)
+ * encoded. */
 static bmx_status make_family(struct worker_ctx *w, const struct bmx_op_options *op,
                               struct made *m, bool no_pixels, bmx_error *err)
 {
