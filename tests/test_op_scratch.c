@@ -292,11 +292,44 @@ static void failure_after_pixels_leaves_out_zeroed(void **state)
     bmx__op_scratch_free(&sc);
 }
 
+/* Buffers above the bound are let go, the others kept; a view of a size the
+ * library refuses gets bmx__image_new_unset's status, without a scratch or with. */
+static void trim_and_refusals(void **state)
+{
+    (void)state;
+    struct bmx__op_scratch sc;
+    memset(&sc, 0, sizeof sc);
+    struct bmx_image a, b;
+    assert_int_equal(bmx__op_image(&sc, 64, 64, 3, &a, NULL), BMX_OK);
+    assert_int_equal(bmx__op_tmp_image(&sc, 8, 8, 3, &b, NULL), BMX_OK);
+    bmx__op_scratch_trim(&sc, 64 * 64 * 3 - 1);
+    assert_null(sc.out);
+    assert_int_equal(sc.out_cap, 0);
+    assert_non_null(sc.tmp);
+    assert_int_equal(sc.tmp_cap, 8 * 8 * 3);
+    assert_int_equal(bmx__op_image(&sc, 64, 64, 3, &a, NULL), BMX_OK); /* made again */
+    assert_int_equal(sc.out_cap, 64 * 64 * 3);
+    const int32_t bad[][3] = {{0, 5, 3}, {5, -1, 3}, {5, 5, 0}, {5, 5, 5},
+                              {INT32_MAX, INT32_MAX, 4}};
+    for (size_t q = 0; q < sizeof bad / sizeof bad[0]; q++) {
+        struct bmx_image x;
+        bmx_status plain = bmx__image_new_unset(bad[q][0], bad[q][1], bad[q][2], &x, NULL);
+        assert_int_not_equal(plain, BMX_OK);
+        assert_int_equal(bmx__op_image(&sc, bad[q][0], bad[q][1], bad[q][2], &x, NULL), plain);
+        assert_int_equal(bmx__op_tmp_image(&sc, bad[q][0], bad[q][1], bad[q][2], &x, NULL),
+                         plain);
+    }
+    bmx__op_scratch_free(&sc);
+    assert_null(sc.out);
+    assert_null(sc.tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scratch_output_is_bmx_op_apply),
         cmocka_unit_test(failure_after_pixels_leaves_out_zeroed),
+        cmocka_unit_test(trim_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

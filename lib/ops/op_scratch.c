@@ -5,6 +5,7 @@
 #include "ops.h"
 #include "prefault.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,15 +19,40 @@ void bmx__op_scratch_free(struct bmx__op_scratch *sc)
     memset(sc, 0, sizeof *sc);
 }
 
-/* A w x h x c view of *buf, grown (never shrunk) to hold it; its bytes unset. */
+void bmx__op_scratch_trim(struct bmx__op_scratch *sc, size_t keep)
+{
+    if (sc == NULL) {
+        return;
+    }
+    if (sc->out_cap > keep) {
+        free(sc->out);
+        sc->out = NULL;
+        sc->out_cap = 0;
+    }
+    if (sc->tmp_cap > keep) {
+        free(sc->tmp);
+        sc->tmp = NULL;
+        sc->tmp_cap = 0;
+    }
+}
+
+/* A w x h x c view of *buf, grown to hold it; its bytes unset. The checks and
+ * statuses of bmx__image_new_unset, which makes the same image without a scratch. */
 static bmx_status view_of(uint8_t **buf, size_t *cap, int32_t w, int32_t h, int32_t c,
                           struct bmx_image *img, bmx_error *err)
 {
     size_t row, need;
-    if (w <= 0 || h <= 0 || c < 1 || c > 4 || !bmx__mul_size((size_t)w, (size_t)c, &row) ||
-        !bmx__mul_size(row, (size_t)h, &need)) {
-        return bmx__fail(err, BMX_E_OVERFLOW, "a %dx%d image of %d channels cannot be made",
-                         (int)w, (int)h, (int)c);
+    if (w <= 0 || h <= 0) {
+        return bmx__fail(err, BMX_E_INVALID, "image: size %dx%d is not positive", (int)w,
+                         (int)h);
+    }
+    if (c < 1 || c > 4) {
+        return bmx__fail(err, BMX_E_INVALID, "image: %d channels (expected 1 to 4)", (int)c);
+    }
+    if (!bmx__mul_size((size_t)w, (size_t)c, &row) || !bmx__mul_size(row, (size_t)h, &need) ||
+        need > PTRDIFF_MAX) {
+        return bmx__fail(err, BMX_E_OVERFLOW, "image: %dx%dx%d bytes is too large", (int)w,
+                         (int)h, (int)c);
     }
     if (*buf == NULL || *cap < need) {
         free(*buf);

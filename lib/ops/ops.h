@@ -84,6 +84,11 @@ struct bmx__op_scratch {
 /* The scratch's buffers freed; all zero after. */
 void bmx__op_scratch_free(struct bmx__op_scratch *sc);
 
+/* Each of the scratch's buffers larger than `keep` bytes freed (the next call that
+ * needs one allocates it again): an output far larger than the others does not
+ * hold its buffers for the rest of a run. */
+void bmx__op_scratch_trim(struct bmx__op_scratch *sc, size_t keep);
+
 /* An output's pixels, w x h x c, their bytes unset: a view of sc's `out` (grown as
  * needed), or allocated when sc is NULL. Let go with bmx__op_image_drop. */
 bmx_status bmx__op_image(struct bmx__op_scratch *sc, int32_t w, int32_t h, int32_t c,

@@ -98,6 +98,10 @@ struct worker_ctx {
     struct bmx__op_scratch sc; /* where outputs are composed (ops.h) */
     bool owns_base;         /* the output being made is the last user of its base */
 };
+/* The largest buffer a worker keeps from output to output (struct
+ * bmx__op_scratch): 64 MiB, a 4096x4096 RGB output and more. */
+#define BMX__JOB_SCRATCH_KEEP ((size_t)64 << 20)
+
 /* The most inputs one output takes (Mosaic's four). */
 #define BMX__JOB_MAX_INPUTS 4
 

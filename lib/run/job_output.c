@@ -327,6 +327,9 @@ bmx_status bmx__job_make_output(struct worker_ctx *w, uint64_t j, bmx_error *err
     }
     free(m.decisions);
     bmx_op_record_free(&m.rec);
+    /* An output far larger than the others (a huge Mosaic) does not keep its
+     * buffers for the rest of the run. */
+    bmx__op_scratch_trim(&w->sc, BMX__JOB_SCRATCH_KEEP);
     bmx_sample_free(&m.out);
     return st;
 }
