@@ -463,7 +463,8 @@ bmx_status bmx_merge_run(const struct bmx_merge_options *given, struct bmx_merge
         }
         if (!dry) {
             const struct bmx__journal *j = &m.journals[pl->shard];
-            const struct bmx__jfile *f = bmx__merge_find(pl->kind == 0 ? &j->originals : &j->outputs, pl->index);
+            const struct bmx__jfile *f =
+                bmx__merge_find(pl->kind == 0 ? &j->originals : &j->outputs, pl->index);
             char *data = NULL;
             size_t len = 0;
             char *sdir = bmx__path_join(shard, "images");

@@ -338,17 +338,19 @@ static bmx_status check_items(const struct files *f, bmx_error *err)
         const struct item *prev = q > 0 ? &f->items[q - 1] : NULL;
         if (it->kind == 0) {
             if (prev != NULL && it->index != UNKNOWN && prev->index == it->index) {
-                st = bmx__fail(err, BMX_E_SCHEMA, "original %" PRIu64 " is in more than one shard (%s and %s)",
+                st = bmx__fail(err, BMX_E_SCHEMA,
+                               "original %" PRIu64 " is in more than one shard (%s and %s)",
                                it->index, o->shards[prev->shard], o->shards[it->shard]);
             }
             continue;
         }
         if (it->index < expect) {
-            st = bmx__fail(err, BMX_E_SCHEMA, "output %" PRIu64 " is in more than one shard (%s and %s)",
-                           it->index, o->shards[prev->shard], o->shards[it->shard]);
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "output %" PRIu64 " is in more than one shard (%s and %s)", it->index,
+                           o->shards[prev->shard], o->shards[it->shard]);
         } else if (it->index > expect) {
-            st = bmx__fail(err, BMX_E_SCHEMA, "output %" PRIu64 " is in no shard: is a shard missing?",
-                           expect);
+            st = bmx__fail(err, BMX_E_SCHEMA,
+                           "output %" PRIu64 " is in no shard: is a shard missing?", expect);
         }
         expect++;
     }
@@ -422,8 +424,8 @@ static bmx_status copy_item(struct files *f, int img_fd, int ann_fd,
         }
         const struct bmx__jfile *jf = st == BMX_OK ? line_of(f, it, data, len) : NULL;
         if (st == BMX_OK && jf == NULL) {
-            st = bmx__fail(err, BMX_E_STATE, "%s/%s: is not listed in the shard's " BMX__JOURNAL_NAME,
-                           shard, rel);
+            st = bmx__fail(err, BMX_E_STATE,
+                           "%s/%s: is not listed in the shard's " BMX__JOURNAL_NAME, shard, rel);
         } else if (st == BMX_OK && (len != jf->size || bmx__hash_bytes(data, len) != jf->hash)) {
             st = bmx__fail(err, BMX_E_STATE,
                            "%s/%s: is not the file its run wrote (size or hash differ from the "
