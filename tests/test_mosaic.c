@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "ops.h"
+#include "test_objects.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -33,58 +34,6 @@ static struct bmx_sample flat(int32_t w, int32_t h, uint8_t r, uint8_t g, uint8_
         }
     }
     return s;
-}
-
-static struct bmx_object box_object(int64_t id, double x, double y, double w, double h)
-{
-    struct bmx_object o;
-    memset(&o, 0, sizeof o);
-    o.id = id;
-    o.category_id = 1;
-    o.bbox = (struct bmx_box){x, y, w, h};
-    o.area = w * h;
-    o.has_area = true;
-    return o;
-}
-
-static struct bmx_object square_polygon(int64_t id, double x, double y, double w, double h)
-{
-    struct bmx_object o = box_object(id, x, y, w, h);
-    o.seg_kind = BMX_SEG_POLYGON;
-    o.polys.count = 1;
-    o.polys.rings = calloc(1, sizeof *o.polys.rings);
-    assert_non_null(o.polys.rings);
-    o.polys.rings[0].n = 4;
-    o.polys.rings[0].xy = malloc(8 * sizeof(double));
-    assert_non_null(o.polys.rings[0].xy);
-    const double xy[8] = {x, y, x + w, y, x + w, y + h, x, y + h};
-    memcpy(o.polys.rings[0].xy, xy, sizeof xy);
-    return o;
-}
-
-static struct bmx_object rect_rle(int64_t id, int32_t W, int32_t H, int32_t x, int32_t y,
-                                  int32_t w, int32_t h)
-{
-    struct bmx_object o = box_object(id, x, y, w, h);
-    uint8_t *m = calloc((size_t)W * (size_t)H, 1);
-    assert_non_null(m);
-    for (int32_t i = x; i < x + w; i++) {
-        for (int32_t j = y; j < y + h; j++) {
-            m[(size_t)i * (size_t)H + (size_t)j] = 1;
-        }
-    }
-    o.seg_kind = BMX_SEG_RLE;
-    assert_int_equal(bmx_rle_encode(m, (uint32_t)H, (uint32_t)W, &o.rle, NULL), BMX_OK);
-    free(m);
-    return o;
-}
-
-static void add_object(struct bmx_sample *s, struct bmx_object o)
-{
-    struct bmx_object *objs = realloc(s->objects, (s->n_objects + 1) * sizeof *objs);
-    assert_non_null(objs);
-    s->objects = objs;
-    s->objects[s->n_objects++] = o;
 }
 
 static void assert_box(struct bmx_box b, double x, double y, double w, double h)

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "ops.h"
+#include "test_objects.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -47,26 +48,6 @@ static struct bmx_image ramp(int32_t w, int32_t h)
         }
     }
     return img;
-}
-
-static struct bmx_object box_object(int64_t id, double x, double y, double w, double h)
-{
-    struct bmx_object o;
-    memset(&o, 0, sizeof o);
-    o.id = id;
-    o.category_id = 1;
-    o.bbox = (struct bmx_box){x, y, w, h};
-    o.area = w * h;
-    o.has_area = true;
-    return o;
-}
-
-static void add_object(struct bmx_sample *s, struct bmx_object o)
-{
-    struct bmx_object *grown = realloc(s->objects, (s->n_objects + 1) * sizeof *grown);
-    assert_non_null(grown);
-    s->objects = grown;
-    s->objects[s->n_objects++] = o;
 }
 
 static struct bmx_op_options options(enum bmx_op op)

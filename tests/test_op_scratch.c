@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "ops.h"
+#include "test_objects.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,52 +53,6 @@ static void assert_same_pixels(const struct bmx_image *a, const struct bmx_image
         assert_memory_equal(a->data + (size_t)y * a->stride, b->data + (size_t)y * b->stride,
                             (size_t)a->w * (size_t)a->channels);
     }
-}
-
-static struct bmx_object poly_obj(int64_t id, double x0, double y0, double x1, double y1)
-{
-    struct bmx_object o;
-    memset(&o, 0, sizeof o);
-    o.id = id;
-    o.category_id = 1;
-    o.seg_kind = BMX_SEG_POLYGON;
-    o.polys.count = 1;
-    o.polys.rings = calloc(1, sizeof *o.polys.rings);
-    assert_non_null(o.polys.rings);
-    o.polys.rings[0].n = 4;
-    o.polys.rings[0].xy = malloc(8 * sizeof(double));
-    assert_non_null(o.polys.rings[0].xy);
-    double xy[8] = {x0, y0, x1, y0, x1, y1, x0, y1};
-    memcpy(o.polys.rings[0].xy, xy, sizeof xy);
-    o.bbox = (struct bmx_box){x0, y0, x1 - x0, y1 - y0};
-    o.area = (x1 - x0) * (y1 - y0);
-    o.has_area = true;
-    return o;
-}
-
-/* An RLE object of an h x w mask, its pixels [x0, x1) x [y0, y1). */
-static struct bmx_object rle_obj(int64_t id, uint32_t h, uint32_t w, uint32_t x0, uint32_t y0,
-                                 uint32_t x1, uint32_t y1)
-{
-    struct bmx_object o;
-    memset(&o, 0, sizeof o);
-    o.id = id;
-    o.category_id = 2;
-    o.seg_kind = BMX_SEG_RLE;
-    o.rle_compressed = true;
-    uint8_t *m = calloc((size_t)h * w, 1);
-    assert_non_null(m);
-    for (uint32_t x = x0; x < x1; x++) {
-        for (uint32_t y = y0; y < y1; y++) {
-            m[(size_t)x * h + y] = 1;
-        }
-    }
-    assert_int_equal(bmx_rle_encode(m, h, w, &o.rle, NULL), BMX_OK);
-    free(m);
-    bmx_rle_bbox(&o.rle, &o.bbox);
-    o.area = (double)bmx_rle_area(&o.rle);
-    o.has_area = true;
-    return o;
 }
 
 /* A base of 48x36 and a source of 30x50 (another aspect: letterbox bars), each
