@@ -5,20 +5,13 @@
  * to the base's size done in one pass, the fitted source never made whole.
  */
 #include "pixels.h"
+#include "simd.h"
 
 #include "error.h"
 
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
-
-/* As resize.c: where the compiler can, built twice (AVX2 and the baseline) and
- * picked by the loader; the arithmetic, so the bytes, are the same. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define BMX__VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define BMX__VECTOR_CLONES
-#endif
 
 /* One row: d = (q a + (1024 - q) d + 512) >> 10; the sum stays below 2^18. */
 BMX__VECTOR_CLONES
@@ -37,9 +30,7 @@ static void blend_row(const uint8_t *restrict a, uint8_t *restrict d, size_t n, 
     }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#include <immintrin.h>
-#define BMX__BLEND_AVX2 1
+#ifdef BMX__AVX2
 
 /* blend_row_to's first bytes, 32 at a time with AVX2: a's and b's bytes
  * interleaved into 16-bit pairs and multiplied-and-added with (q, 1024 - q)
@@ -83,7 +74,7 @@ static void blend_row_to(const uint8_t *a, const uint8_t *restrict b, uint8_t *d
 {
     const uint32_t p = 1024u - q;
     size_t i = 0;
-#ifdef BMX__BLEND_AVX2
+#ifdef BMX__AVX2
     if (__builtin_cpu_supports("avx2")) {
         i = blend_row_to_avx2(a, b, d, n, q);
     }

@@ -12,6 +12,7 @@
  * writes the same bytes.
  */
 #include "pixels.h"
+#include "simd.h"
 
 #include "boxmix.h"
 #include "error.h"
@@ -283,9 +284,7 @@ FILTER_PAIRS(3)
 #undef FILTER_PAIRS
 #endif
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#include <immintrin.h>
-#define BMX__RESAMPLE_AVX2 1
+#ifdef BMX__AVX2
 
 /* The outputs filter_pairs_avx2 may take, from the first: one or two pairs of taps,
  * the outputs SSE2 takes (`fast`) whose 8- (one pair) or 16-byte (two) read from
@@ -384,7 +383,7 @@ __attribute__((target("avx2"))) static void filter_pairs_avx2(const uint8_t *src
 static int32_t filter_rgb_pairs(const uint8_t *src, const struct padded *px, int32_t n2,
                                 uint32_t *line)
 {
-#ifdef BMX__RESAMPLE_AVX2
+#ifdef BMX__AVX2
     if (n2 > 0) {
         filter_pairs_avx2(src, px, n2, line);
     }
@@ -472,13 +471,8 @@ static void filter_row(const uint8_t *src, size_t c, int32_t n_x, const struct p
     }
 }
 
-/* Blends of 32-bit products, as in resize.c: built for AVX2 too where it can be. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define BMX__VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define BMX__VECTOR_CLONES
-#endif
-
+/* Blends of 32-bit products, as in resize.c: built for AVX2 too where it can be
+ * (simd.h). */
 BMX__VECTOR_CLONES
 static void blend_rows(uint32_t *acc, const uint32_t *line, uint32_t w, size_t n)
 {
@@ -580,7 +574,7 @@ bmx_status bmx__image_resample_rect_at(const struct bmx_image *in, int32_t w, in
     }
     const bool same_x = in->w == w;
     int32_t n2 = 0; /* RGB outputs filtered with AVX2 */
-#ifdef BMX__RESAMPLE_AVX2
+#ifdef BMX__AVX2
     if (c == 3 && !same_x && __builtin_cpu_supports("avx2")) {
         n2 = avx2_prefix(&px, (size_t)in->w * c);
     }

@@ -5,6 +5,7 @@
  * (CutMix's patch). Shrinks go to the filtered resample (resample.c).
  */
 #include "pixels.h"
+#include "simd.h"
 
 #include "boxmix.h"
 #include "error.h"
@@ -55,20 +56,7 @@ static struct axis_tap axis_map(int32_t n_in, int32_t n_out, int32_t dst)
     return t;
 }
 
-/* The blends are 32-bit integer products: x86-64's baseline (SSE2) has no 32-bit
- * vector multiply, AVX2 multiplies eight at once. Where the compiler can, the
- * function is built twice and the loader picks the one the processor runs; the
- * arithmetic, so the bytes, are the same. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define BMX__VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define BMX__VECTOR_CLONES
-#endif
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#include <immintrin.h>
-#define BMX__RESIZE_AVX2 1
-
+#ifdef BMX__AVX2
 /* The outputs interp_rgb_avx2 may take, from the first (even, at most `fast`):
  * while each output's taps are neighbours (i1 = i0 + 3 bytes, or the clamped i1 =
  * i0 with f = 0, where the neighbour read gets weight 0) and its 8-byte read stays
@@ -126,7 +114,7 @@ static void interp_rgb(const uint8_t *src, const struct axis_tap *xs, const uint
                        int32_t n2, int32_t n_x, int32_t fast, uint32_t *o)
 {
     int32_t x = 0;
-#ifdef BMX__RESIZE_AVX2
+#ifdef BMX__AVX2
     if (n2 > 0) {
         interp_rgb_avx2(src, xs, wp, n2, o);
         x = n2;
@@ -171,6 +159,8 @@ bmx_status bmx__image_resize_rect(const struct bmx_image *in, int32_t w, int32_t
     return bmx__image_resize_rect_at(in, w, h, r, dst, r.x, r.y, err);
 }
 
+/* The rows' blends are 32-bit integer products: x86-64's baseline (SSE2) has no
+ * 32-bit vector multiply, AVX2 multiplies eight at once (simd.h). */
 BMX__VECTOR_CLONES
 bmx_status bmx__image_resize_rect_at(const struct bmx_image *in, int32_t w, int32_t h,
                                      struct bmx_rect r, struct bmx_image *dst, int32_t at_x,
@@ -216,7 +206,7 @@ bmx_status bmx__image_resize_rect_at(const struct bmx_image *in, int32_t w, int3
     }
     /* The outputs done two at a time with AVX2, and their weight pairs. */
     int32_t n2 = 0;
-#ifdef BMX__RESIZE_AVX2
+#ifdef BMX__AVX2
     if (c == 3 && in->w != w && __builtin_cpu_supports("avx2")) {
         n2 = avx2_prefix(xs, fast, (size_t)in->w * c);
     }
