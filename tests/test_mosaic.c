@@ -20,7 +20,7 @@
 /* Helpers                                                                    */
 /* ------------------------------------------------------------------------- */
 
-static struct bmx_sample flat(int32_t w, int32_t h, uint8_t r, uint8_t g, uint8_t b)
+static struct bmx_sample rgb_sample(int32_t w, int32_t h, uint8_t r, uint8_t g, uint8_t b)
 {
     struct bmx_sample s;
     memset(&s, 0, sizeof s);
@@ -83,8 +83,8 @@ static void rng_for_centre(bmx_rng *rng, int32_t xc, int32_t yc)
 static void four_flat_images(void **state)
 {
     (void)state;
-    struct bmx_sample in[4] = {flat(8, 4, 10, 20, 30), flat(4, 8, 40, 50, 60),
-                               flat(16, 16, 70, 80, 90), flat(32, 8, 100, 110, 120)};
+    struct bmx_sample in[4] = {rgb_sample(8, 4, 10, 20, 30), rgb_sample(4, 8, 40, 50, 60),
+                               rgb_sample(16, 16, 70, 80, 90), rgb_sample(32, 8, 100, 110, 120)};
     const struct bmx_sample *inputs[4] = {&in[0], &in[1], &in[2], &in[3]};
     struct bmx_op_options o;
     bmx_op_options_init(&o);
@@ -138,8 +138,8 @@ static void four_flat_images(void **state)
 static void objects_land_scaled_and_clipped(void **state)
 {
     (void)state;
-    struct bmx_sample in[4] = {flat(8, 4, 10, 20, 30), flat(4, 8, 40, 50, 60),
-                               flat(16, 16, 70, 80, 90), flat(32, 8, 100, 110, 120)};
+    struct bmx_sample in[4] = {rgb_sample(8, 4, 10, 20, 30), rgb_sample(4, 8, 40, 50, 60),
+                               rgb_sample(16, 16, 70, 80, 90), rgb_sample(32, 8, 100, 110, 120)};
     /* tile 0 (x2, at (-4, -4)): [1,1,2,2] -> [2,2,4,4] -> [-2,-2,4,4] -> [0,0,2,2] */
     add_object(&in[0], box_object(1, 1, 1, 2, 2));
     /* tile 0: [6,0,2,1] -> [12,0,4,2] -> [8,-4,4,2]: above the window, dropped */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Objects the C tests build their samples from (include after cmocka.h). */
+/* Images and objects the C tests build their samples from (include after
+ * cmocka.h). */
 #ifndef BMX_TEST_OBJECTS_H
 #define BMX_TEST_OBJECTS_H
 
@@ -7,6 +8,33 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/* A flat w x h RGB image of value v. */
+static inline struct bmx_image flat(int32_t w, int32_t h, uint8_t v)
+{
+    struct bmx_image img;
+    assert_int_equal(bmx_image_new(w, h, 3, &img, NULL), BMX_OK);
+    for (int32_t y = 0; y < h; y++) {
+        memset(img.data + (size_t)y * img.stride, v, (size_t)w * 3);
+    }
+    return img;
+}
+
+/* A w x h RGB image, every pixel a different colour (a function of x, y and the
+ * channel). */
+static inline struct bmx_image pattern(int32_t w, int32_t h, uint8_t seed)
+{
+    struct bmx_image img = flat(w, h, 0);
+    for (int32_t y = 0; y < h; y++) {
+        for (int32_t x = 0; x < w; x++) {
+            for (int c = 0; c < 3; c++) {
+                img.data[(size_t)y * img.stride + (size_t)x * 3 + c] =
+                    (uint8_t)(seed + x * 7 + y * 13 + c * 50);
+            }
+        }
+    }
+    return img;
+}
 
 /* A polygon object, category 1: the rectangle [x0, x1) x [y0, y1) as one ring. */
 static inline struct bmx_object poly_obj(int64_t id, double x0, double y0, double x1, double y1)

@@ -24,16 +24,6 @@
 /* Helpers                                                                    */
 /* ------------------------------------------------------------------------- */
 
-static struct bmx_image flat(int32_t w, int32_t h, uint8_t v)
-{
-    struct bmx_image img;
-    assert_int_equal(bmx_image_new(w, h, 3, &img, NULL), BMX_OK);
-    for (int32_t y = 0; y < h; y++) {
-        memset(img.data + (size_t)y * img.stride, v, (size_t)w * 3);
-    }
-    return img;
-}
-
 /* Pixel (x, y) channel 0 = x + 16 y (mod 256), channel 1 = y, channel 2 = x. */
 static struct bmx_image ramp(int32_t w, int32_t h)
 {

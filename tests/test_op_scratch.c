@@ -17,22 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every pixel a different colour (a function of x, y and the channel). */
-static struct bmx_image pattern(int32_t w, int32_t h, uint8_t seed)
-{
-    struct bmx_image img;
-    assert_int_equal(bmx_image_new(w, h, 3, &img, NULL), BMX_OK);
-    for (int32_t y = 0; y < h; y++) {
-        for (int32_t x = 0; x < w; x++) {
-            for (int c = 0; c < 3; c++) {
-                img.data[(size_t)y * img.stride + (size_t)x * 3 + c] =
-                    (uint8_t)(seed + x * 7 + y * 13 + c * 50);
-            }
-        }
-    }
-    return img;
-}
-
 static struct bmx_image copy_of(const struct bmx_image *a)
 {
     struct bmx_image img;

@@ -9,20 +9,10 @@
 #include <cmocka.h>
 
 #include "ops.h"
+#include "test_objects.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* A flat w x h RGB image of value v. */
-static struct bmx_image flat(int32_t w, int32_t h, uint8_t v)
-{
-    struct bmx_image img;
-    assert_int_equal(bmx_image_new(w, h, 3, &img, NULL), BMX_OK);
-    for (int32_t y = 0; y < h; y++) {
-        memset(img.data + (size_t)y * img.stride, v, (size_t)w * 3);
-    }
-    return img;
-}
 
 static struct bmx_polyset rect_poly(double x0, double y0, double x1, double y1)
 {
