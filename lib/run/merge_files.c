@@ -52,6 +52,7 @@ struct files {
     char ann_rel[300]; /* Annotations, or labels/<split> */
     const char *ann_ext;
     struct bmx__journal *js;
+    int *dirs; /* each shard's folder, open */
     struct item *items;
     size_t n, cap;
     bool dry;
@@ -403,16 +404,13 @@ static bmx_status copy_item(struct files *f, int img_fd, int ann_fd,
     char *img_dir = bmx__path_join(shard, f->img_rel);
     char *ann_dir = bmx__path_join(o->out, f->ann_rel);
     char *out_img = bmx__path_join(o->out, f->img_rel);
-    int sfd = open(shard, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const int sfd = f->dirs[it->shard];
     char *data = NULL;
     size_t len = 0;
     char rel[600];
     bmx_status st = img_dir == NULL || ann_dir == NULL || out_img == NULL
                         ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
                         : BMX_OK;
-    if (st == BMX_OK && sfd < 0) {
-        st = bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", shard, strerror(errno));
-    }
     if (st == BMX_OK && it->image != NULL) {
         if (bmx__name_escapes(it->image)) {
             st = bmx__fail(err, BMX_E_SCHEMA, "%s/%s/%s: escapes the image folder", shard,
@@ -451,22 +449,35 @@ static bmx_status copy_item(struct files *f, int img_fd, int ann_fd,
         st = bmx__outfile_write(ann_fd, ann_dir, rel, data, len, false, err);
     }
     free(data);
-    if (sfd >= 0) {
-        close(sfd);
-    }
     free(img_dir);
     free(ann_dir);
     free(out_img);
     return st;
 }
 
-/* Read every shard's journal and its images' list. */
+/* The first shard's run: dry or not, its YOLO split, so where the files lie. */
+static void take_layout(struct files *f, const struct bmx__journal *j0, const char *split)
+{
+    f->dry = strstr(j0->run, "\"dry_run\":true") != NULL;
+    snprintf(f->split, sizeof f->split, "%s", split);
+    if (f->format == BMX_DATASET_VOC) {
+        snprintf(f->img_rel, sizeof f->img_rel, "JPEGImages");
+        snprintf(f->ann_rel, sizeof f->ann_rel, "Annotations");
+        f->ann_ext = ".xml";
+    } else {
+        snprintf(f->img_rel, sizeof f->img_rel, "images/%s", f->split);
+        snprintf(f->ann_rel, sizeof f->ann_rel, "labels/%s", f->split);
+        f->ann_ext = ".txt";
+    }
+}
+
+/* Open every shard's folder, read its journal and its images' list. */
 static bmx_status read_shards(struct files *f, bmx_error *err)
 {
     const struct bmx_merge_options *o = f->o;
     bmx_status st = BMX_OK;
     for (size_t s = 0; s < o->n_shards && st == BMX_OK; s++) {
-        int dir = open(o->shards[s], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        const int dir = f->dirs[s] = open(o->shards[s], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir < 0) {
             return bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", o->shards[s],
                              strerror(errno));
@@ -476,6 +487,9 @@ static bmx_status read_shards(struct files *f, bmx_error *err)
         st = bmx__merge_journal(dir, o->shards[s], &f->js[s], err);
         if (st == BMX_OK) {
             st = bmx__merge_format(&f->js[s], o->shards[s], &format, split, sizeof split, err);
+        }
+        if (st == BMX_OK && s == 0) {
+            take_layout(f, &f->js[0], split); /* every other shard must have it */
         }
         if (st == BMX_OK && (format != f->format || strcmp(split, f->split) != 0)) {
             st = bmx__fail(err, BMX_E_STATE, "%s: is not a shard of the same run as %s: another "
@@ -494,7 +508,6 @@ static bmx_status read_shards(struct files *f, bmx_error *err)
         if (st == BMX_OK) {
             bmx__journal_finish_lists(&f->js[s]); /* sorted: every image finds its line */
         }
-        close(dir);
     }
     return st;
 }
@@ -508,12 +521,9 @@ static bmx_status read_data_yaml(const struct files *f, char **out, size_t *out_
     size_t first_len = 0;
     bmx_status st = BMX_OK;
     for (size_t s = 0; s < o->n_shards && st == BMX_OK; s++) {
-        int dir = open(o->shards[s], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         char *data = NULL;
         size_t len = 0;
-        st = dir < 0 ? bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", o->shards[s],
-                                 strerror(errno))
-                     : bmx__read_at(dir, o->shards[s], "data.yaml", &data, &len, err);
+        st = bmx__read_at(f->dirs[s], o->shards[s], "data.yaml", &data, &len, err);
         if (st == BMX_OK && s == 0) {
             first = data;
             first_len = len;
@@ -523,9 +533,6 @@ static bmx_status read_data_yaml(const struct files *f, char **out, size_t *out_
                            "of one run", o->shards[s], o->shards[0]);
         }
         free(data);
-        if (dir >= 0) {
-            close(dir);
-        }
     }
     if (st != BMX_OK) {
         free(first);
@@ -547,32 +554,11 @@ bmx_status bmx__merge_files(const struct bmx_merge_options *o, enum bmx_dataset_
     f.o = o;
     f.format = format;
     f.js = calloc(o->n_shards, sizeof *f.js);
-    bmx_status st = f.js == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory") : BMX_OK;
-    if (st == BMX_OK) {
-        /* The first shard's split: every other must have it. */
-        int dir = open(o->shards[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        struct bmx__journal j0 = {0};
-        enum bmx_dataset_format any;
-        st = dir < 0 ? bmx__fail(err, BMX_E_IO, "%s: cannot open folder: %s", o->shards[0],
-                                 strerror(errno))
-                     : bmx__merge_journal(dir, o->shards[0], &j0, err);
-        if (st == BMX_OK) {
-            st = bmx__merge_format(&j0, o->shards[0], &any, f.split, sizeof f.split, err);
-        }
-        f.dry = st == BMX_OK && strstr(j0.run, "\"dry_run\":true") != NULL;
-        bmx__journal_free(&j0);
-        if (dir >= 0) {
-            close(dir);
-        }
-    }
-    if (format == BMX_DATASET_VOC) {
-        snprintf(f.img_rel, sizeof f.img_rel, "JPEGImages");
-        snprintf(f.ann_rel, sizeof f.ann_rel, "Annotations");
-        f.ann_ext = ".xml";
-    } else {
-        snprintf(f.img_rel, sizeof f.img_rel, "images/%s", f.split);
-        snprintf(f.ann_rel, sizeof f.ann_rel, "labels/%s", f.split);
-        f.ann_ext = ".txt";
+    f.dirs = bmx__alloc_array(o->n_shards, sizeof *f.dirs);
+    bmx_status st = f.js == NULL || f.dirs == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                                                   : BMX_OK;
+    for (size_t s = 0; f.dirs != NULL && s < o->n_shards; s++) {
+        f.dirs[s] = -1;
     }
     if (st == BMX_OK) {
         st = bmx__merge_guard(o, format, err);
@@ -677,7 +663,13 @@ bmx_status bmx__merge_files(const struct bmx_merge_options *o, enum bmx_dataset_
     for (size_t s = 0; f.js != NULL && s < o->n_shards; s++) {
         bmx__journal_free(&f.js[s]);
     }
+    for (size_t s = 0; f.dirs != NULL && s < o->n_shards; s++) {
+        if (f.dirs[s] >= 0) {
+            close(f.dirs[s]);
+        }
+    }
     free(f.js);
+    free(f.dirs);
     if (st != BMX_OK && summary != NULL) {
         memset(summary, 0, sizeof *summary);
     }
