@@ -2,6 +2,7 @@
 /* The safe file system: regular-file reads, atomic writes, locked output folders
  * walked with openat and O_NOFOLLOW, stale temporaries, and the input guard. */
 #include "safefs.h"
+#include "prefault.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -119,6 +120,8 @@ bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t
             goto done;
         }
         *cap = size + 1;
+        /* A large file is read into fresh pages: mapped in at once (prefault.h). */
+        bmx__prefault(*buf, size + 1);
     }
     for (size_t got = 0; got < size;) {
         ssize_t n = read(fd, *buf + got, size - got);
