@@ -372,6 +372,11 @@ static bmx_status read_path(const char *path, const struct bmx_limits *limits, b
         return st;
     }
     st = read_buffer(buf, len, path, limits, out, err);
+    if (st == BMX_OK) {
+        (*out)->has_file_hash = true;
+        (*out)->file_len = len;
+        (*out)->file_hash = bmx__hash_bytes(buf, len);
+    }
     free(buf);
     return st;
 }

@@ -319,7 +319,16 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     }
     if (opts->input.format == BMX_DATASET_COCO) {
         r.jr.has_dataset = true;
-        st = bmx__jfile_of(opts->input.annotations, &r.jr.dataset, err);
+        if (ds->has_file_hash) {
+            /* The bytes parsed: no second read, and no other bytes than those used. */
+            if (!bmx__jfile_known(opts->input.annotations, ds->file_len, ds->file_hash,
+                                  &r.jr.dataset)) {
+                st = bmx__fail(err, BMX_E_IO, "%s: %s", opts->input.annotations,
+                               strerror(errno));
+            }
+        } else {
+            st = bmx__jfile_of(opts->input.annotations, &r.jr.dataset, err);
+        }
         if (st != BMX_OK) {
             goto done;
         }

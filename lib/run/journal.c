@@ -376,12 +376,17 @@ char *bmx__dir_of(const char *path)
 
 bool bmx__jfile_from(const char *path, const void *data, size_t len, struct bmx__jfile *f)
 {
+    return bmx__jfile_known(path, len, bmx__hash_bytes(data, len), f);
+}
+
+bool bmx__jfile_known(const char *path, uint64_t len, uint64_t hash, struct bmx__jfile *f)
+{
     struct stat sb;
     if (stat(path, &sb) != 0) {
         return false;
     }
     f->size = len;
-    f->hash = bmx__hash_bytes(data, len);
+    f->hash = hash;
     f->mtime_s = (int64_t)sb.st_mtim.tv_sec;
     f->mtime_ns = (int64_t)sb.st_mtim.tv_nsec;
     f->missing = false;

@@ -96,6 +96,9 @@ char *bmx__dir_of(const char *path);
  * the bytes already read (`data`, `len`), false when the file cannot be stat'ed. */
 bool bmx__jfile_from(const char *path, const void *data, size_t len, struct bmx__jfile *f);
 
+/* The same from the bytes' length and bmx__hash_bytes, known already. */
+bool bmx__jfile_known(const char *path, uint64_t len, uint64_t hash, struct bmx__jfile *f);
+
 /* The same, reading the file. */
 bmx_status bmx__jfile_of(const char *path, struct bmx__jfile *f, bmx_error *err);
 
