@@ -108,12 +108,52 @@ static void streamed_in_any_pieces(void **state)
     free(b);
 }
 
+/* Several buffers hashed side by side give each its own hash: every count of
+ * lanes, lengths that end in any order (a lane that ends first, last, or with
+ * others), empty buffers and odd tails. */
+static void lanes_match_one_by_one(void **state)
+{
+    (void)state;
+    unsigned char *b = noise(8192);
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int round = 0; round < 3000; round++) {
+        const void *data[BMX__HASH_LANES];
+        size_t len[BMX__HASH_LANES];
+        uint64_t out[BMX__HASH_LANES];
+        size_t n = 1 + (size_t)round % BMX__HASH_LANES;
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            size_t off = (size_t)(x % 64);
+            /* Short lengths often, a long one now and then. */
+            len[k] = (size_t)(x >> 20) % (round % 5 == 0 ? 8000 : 90);
+            data[k] = b + off;
+            out[k] = 0;
+        }
+        bmx__hash_lanes(data, len, n, out);
+        for (size_t k = 0; k < n; k++) {
+            assert_true(out[k] == reference_hash(data[k], len[k]));
+        }
+    }
+    /* Four lanes over one buffer: each the same. */
+    const void *same[4] = {b, b, b, b};
+    size_t lens[4] = {4096, 4096, 4096, 4096};
+    uint64_t four[4];
+    bmx__hash_lanes(same, lens, 4, four);
+    for (size_t k = 0; k < 4; k++) {
+        assert_true(four[k] == reference_hash(b, 4096));
+    }
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fixed_values),
         cmocka_unit_test(every_length_and_alignment),
         cmocka_unit_test(streamed_in_any_pieces),
+        cmocka_unit_test(lanes_match_one_by_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

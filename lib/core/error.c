@@ -181,10 +181,51 @@ void *bmx__realloc_array(void *p, size_t n, size_t size)
     return realloc(p, total == 0 ? 1 : total);
 }
 
-static uint64_t hash_word(uint64_t h, const unsigned char *p)
+void bmx__hash_lanes(const void *const *data, const size_t *len, size_t n, uint64_t *out)
 {
-    h = (h ^ bmx__load_le64(p)) * 0xBF58476D1CE4E5B9ull;
-    return h ^ (h >> 31);
+    uint64_t h[BMX__HASH_LANES];
+    size_t at[BMX__HASH_LANES];   /* bytes hashed so far */
+    size_t live[BMX__HASH_LANES]; /* the buffers not finished */
+    size_t n_live = 0;
+    for (size_t k = 0; k < n && k < BMX__HASH_LANES; k++) {
+        h[k] = bmx__hash_start(len[k]);
+        at[k] = 0;
+        live[n_live++] = k;
+    }
+    while (n_live > 0) {
+        /* The words every live buffer has left, run four lanes at a time: a lane
+         * past n_live repeats the last live buffer and its result is dropped. */
+        size_t words = SIZE_MAX;
+        const unsigned char *p[BMX__HASH_LANES];
+        uint64_t v[BMX__HASH_LANES];
+        for (size_t q = 0; q < BMX__HASH_LANES; q++) {
+            size_t k = live[q < n_live ? q : n_live - 1];
+            size_t left = (len[k] - at[k]) / 8;
+            words = left < words ? left : words;
+            p[q] = (const unsigned char *)data[k] + at[k];
+            v[q] = h[k];
+        }
+        for (size_t w = 0; w < words; w++) {
+            v[0] = bmx__hash_step(v[0], p[0] + 8 * w);
+            v[1] = bmx__hash_step(v[1], p[1] + 8 * w);
+            v[2] = bmx__hash_step(v[2], p[2] + 8 * w);
+            v[3] = bmx__hash_step(v[3], p[3] + 8 * w);
+        }
+        /* Lanes with fewer than eight bytes left end; the others go round again. */
+        size_t kept = 0;
+        for (size_t q = 0; q < n_live; q++) {
+            size_t k = live[q];
+            h[k] = v[q];
+            at[k] += 8 * words;
+            if (len[k] - at[k] < 8) {
+                out[k] = bmx__hash_end(h[k], (const unsigned char *)data[k] + at[k],
+                                       len[k] - at[k]);
+            } else {
+                live[kept++] = k;
+            }
+        }
+        n_live = kept;
+    }
 }
 
 void bmx__hash_init(struct bmx__hash *s)
@@ -201,12 +242,12 @@ void bmx__hash_update(struct bmx__hash *s, const void *data, size_t len)
         s->tail[s->n_tail++] = *p++;
         len--;
         if (s->n_tail == 8) {
-            s->h = hash_word(s->h, s->tail);
+            s->h = bmx__hash_step(s->h, s->tail);
             s->n_tail = 0;
         }
     }
     for (; len >= 8; p += 8, len -= 8) {
-        s->h = hash_word(s->h, p);
+        s->h = bmx__hash_step(s->h, p);
     }
     memcpy(s->tail + s->n_tail, p, len);
     s->n_tail += len;

@@ -61,59 +61,74 @@ done:
 }
 /* The largest side a JPEG can record. */
 #define JPEG_MAX_SIDE 65535
-/* Check one input image: readable, decodable (header, or fully with skip_bad), of
- * its recorded size, and one the output format can hold; record its size,
- * modification time and content hash for the journal. The whole file is read:
- * the hash needs it, and the decode that follows finds it in the page cache. */
-static bmx_status check_input(struct run *r, size_t i, bmx_error *err)
+/* A worker reads up to BMX__HASH_LANES files before it hashes them together
+ * (bmx__hash_lanes), fewer once they hold this many bytes; a buffer larger than
+ * this is let go after its file. */
+#define GROUP_BYTES ((size_t)8 << 20)
+
+/* One input file read by a pre-check worker, in a buffer it keeps. */
+struct slot {
+    size_t i;
+    char *path;
+    char *data;
+    size_t cap, len;
+    bmx_status st;
+};
+
+/* Read input i whole into `s`: the hash needs every byte, and the decode that
+ * follows finds the file in the page cache. */
+static void read_input(struct run *r, size_t i, struct slot *s, bmx_error *err)
 {
-    const struct bmx_image_info *info = &r->ds->images[i];
-    char *path = bmx__path_join(r->images_root, info->file_name);
-    char *data = NULL;
-    size_t len = 0;
+    r->in_files[i] = (struct bmx__jfile){.index = i, .missing = true};
+    s->i = i;
+    s->len = 0;
+    s->path = bmx__path_join(r->images_root, r->ds->images[i].file_name);
+    s->st = s->path == NULL ? bmx__fail(err, BMX_E_NOMEM, "out of memory")
+                            : bmx__read_file_into(s->path, &s->data, &s->cap, &s->len, err);
+}
+
+/* Check one input image read into `s` (its hash known): decodable (header, or
+ * fully with skip_bad), of its recorded size, and one the output format can
+ * hold; record its size, modification time and hash for the journal. */
+static bmx_status check_input(struct run *r, const struct slot *s, uint64_t hash, bmx_error *err)
+{
+    const struct bmx_image_info *info = &r->ds->images[s->i];
+    const char *path = s->path;
     int32_t w = 0, h = 0;
-    struct bmx__jfile *jf = &r->in_files[i];
-    *jf = (struct bmx__jfile){.index = i, .missing = true};
-    if (path == NULL) {
-        return bmx__fail(err, BMX_E_NOMEM, "out of memory");
+    bmx_status st = s->st;
+    if (st != BMX_OK) {
+        return st;
     }
-    bmx_status st = bmx__read_file(path, &data, &len, err);
-    if (st == BMX_OK) {
-        bmx__jfile_from(path, data, len, jf);
-    }
-    if (st == BMX_OK) {
-        if (r->opts->skip_bad) {
-            struct bmx_image img = {0};
-            st = bmx_image_decode((const uint8_t *)data, len, &r->opts->limits, &img, err);
-            w = img.w;
-            h = img.h;
-            bmx_image_free(&img);
-        } else {
-            st = bmx_image_probe((const uint8_t *)data, len, &w, &h, err);
-            if (st == BMX_OK && (uint64_t)w * (uint64_t)h > r->opts->limits.max_image_pixels) {
-                st = bmx__fail(err, BMX_E_LIMIT, "%dx%d is more than the limit of %" PRIu64 " pixels",
-                               (int)w, (int)h, r->opts->limits.max_image_pixels);
-            }
-        }
-        if (st != BMX_OK) {
-            bmx__prefix(err, st, "%s", path);
+    bmx__jfile_known(path, s->len, hash, &r->in_files[s->i]);
+    if (r->opts->skip_bad) {
+        struct bmx_image img = {0};
+        st = bmx_image_decode((const uint8_t *)s->data, s->len, &r->opts->limits, &img, err);
+        w = img.w;
+        h = img.h;
+        bmx_image_free(&img);
+    } else {
+        st = bmx_image_probe((const uint8_t *)s->data, s->len, &w, &h, err);
+        if (st == BMX_OK && (uint64_t)w * (uint64_t)h > r->opts->limits.max_image_pixels) {
+            st = bmx__fail(err, BMX_E_LIMIT, "%dx%d is more than the limit of %" PRIu64 " pixels",
+                           (int)w, (int)h, r->opts->limits.max_image_pixels);
         }
     }
-    if (st == BMX_OK && (w != info->width || h != info->height)) {
-        st = bmx__fail(err, BMX_E_SCHEMA, "%s: image is %dx%d, images[%zu] says %dx%d", path,
-                       (int)w, (int)h, i, (int)info->width, (int)info->height);
+    if (st != BMX_OK) {
+        bmx__prefix(err, st, "%s", path);
+        return st;
+    }
+    if (w != info->width || h != info->height) {
+        return bmx__fail(err, BMX_E_SCHEMA, "%s: image is %dx%d, images[%zu] says %dx%d", path,
+                         (int)w, (int)h, s->i, (int)info->width, (int)info->height);
     }
     /* Every input is the base of outputs of its own size. */
-    if (st == BMX_OK && r->opts->format == BMX_FORMAT_JPEG &&
-        (w > JPEG_MAX_SIDE || h > JPEG_MAX_SIDE)) {
-        st = bmx__fail(err, BMX_E_LIMIT,
-                       "%s: %dx%d: a JPEG output cannot be larger than %d pixels a side "
-                       "(--format png can hold it)",
-                       path, (int)w, (int)h, JPEG_MAX_SIDE);
+    if (r->opts->format == BMX_FORMAT_JPEG && (w > JPEG_MAX_SIDE || h > JPEG_MAX_SIDE)) {
+        return bmx__fail(err, BMX_E_LIMIT,
+                         "%s: %dx%d: a JPEG output cannot be larger than %d pixels a side "
+                         "(--format png can hold it)",
+                         path, (int)w, (int)h, JPEG_MAX_SIDE);
     }
-    free(data);
-    free(path);
-    return st;
+    return BMX_OK;
 }
 struct precheck {
     struct run *r;
@@ -125,18 +140,52 @@ struct precheck {
 static void *precheck_worker(void *arg)
 {
     struct precheck *pc = arg;
+    struct run *r = pc->r;
+    struct slot s[BMX__HASH_LANES];
+    memset(s, 0, sizeof s);
     for (;;) {
-        pthread_mutex_lock(&pc->lock);
-        size_t i = pc->next++;
-        pthread_mutex_unlock(&pc->lock);
-        if (i >= pc->r->ds->n_images) {
-            return NULL;
+        /* A group of files read, then hashed together, then checked one by one. */
+        size_t m = 0, bytes = 0;
+        while (m < BMX__HASH_LANES && bytes < GROUP_BYTES) {
+            pthread_mutex_lock(&pc->lock);
+            size_t i = pc->next < r->ds->n_images ? pc->next++ : SIZE_MAX;
+            pthread_mutex_unlock(&pc->lock);
+            if (i == SIZE_MAX) {
+                break;
+            }
+            read_input(r, i, &s[m], &pc->errs[i]);
+            bytes += s[m].len;
+            m++;
         }
-        pc->status[i] = check_input(pc->r, i, &pc->errs[i]);
-        pthread_mutex_lock(&pc->lock);
-        bmx__progress_step(&pc->r->progress); /* under pc->lock: one call at a time */
-        pthread_mutex_unlock(&pc->lock);
+        if (m == 0) {
+            break;
+        }
+        const void *data[BMX__HASH_LANES];
+        size_t len[BMX__HASH_LANES];
+        uint64_t hash[BMX__HASH_LANES];
+        for (size_t q = 0; q < m; q++) {
+            data[q] = s[q].data;
+            len[q] = s[q].st == BMX_OK ? s[q].len : 0;
+        }
+        bmx__hash_lanes(data, len, m, hash);
+        for (size_t q = 0; q < m; q++) {
+            pc->status[s[q].i] = check_input(r, &s[q], hash[q], &pc->errs[s[q].i]);
+            free(s[q].path);
+            s[q].path = NULL;
+            if (s[q].cap > GROUP_BYTES) {
+                free(s[q].data);
+                s[q].data = NULL;
+                s[q].cap = 0;
+            }
+            pthread_mutex_lock(&pc->lock);
+            bmx__progress_step(&r->progress); /* under pc->lock: one call at a time */
+            pthread_mutex_unlock(&pc->lock);
+        }
     }
+    for (size_t q = 0; q < BMX__HASH_LANES; q++) {
+        free(s[q].data);
+    }
+    return NULL;
 }
 bmx_status bmx__job_precheck(struct run *r, struct bmx_job_summary *sum, bmx_error *err)
 {
