@@ -166,32 +166,35 @@ static void shard_outputs(void **state)
     bmx__pairing_free(&r.pairing);
 }
 
-/* Dealt out in turn: a permutation, consecutive entries from different parts. */
-static void interleave_deals_parts(void **state)
+/* Workers take their own parts block by block, then the last outputs of the
+ * part with the most left; every position is taken once. */
+static void workers_take_own_parts_then_steal(void **state)
 {
     (void)state;
-    uint64_t v[11];
-    for (unsigned ways = 1; ways <= 3; ways++) {
-        for (size_t i = 0; i < 11; i++) {
-            v[i] = i;
-        }
-        assert_true(bmx__job_order_interleave(v, 11, ways));
-        uint64_t sum = 0;
-        for (size_t i = 0; i < 11; i++) {
-            sum += v[i];
-        }
-        assert_int_equal(sum, 55);
-        if (ways == 2) {
-            /* parts 0..4 and 5..10 */
-            static const uint64_t want[11] = {0, 5, 1, 6, 2, 7, 3, 8, 4, 9, 10};
-            assert_memory_equal(v, want, sizeof want);
-        }
-        if (ways == 3) {
-            /* parts 0..2, 3..6, 7..10 */
-            static const uint64_t want[11] = {0, 3, 7, 1, 4, 8, 2, 5, 9, 6, 10};
-            assert_memory_equal(v, want, sizeof want);
-        }
+    /* Two blocks of 5 and 6 outputs, two workers: parts [0,2) [2,5) [5,8) [8,11). */
+    struct job_part parts[4] = {{0, 2}, {2, 5}, {5, 8}, {8, 11}};
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.parts = parts;
+    r.n_parts = 4;
+    r.ways = 2;
+    struct worker_ctx w0 = {.part = 0}, w1 = {.part = 1};
+    /* Worker 0 runs ahead: its parts, then it steals. */
+    static const size_t want0[] = {0, 1, 5, 6, 7};
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(bmx__job_take(&r, &w0), want0[i]);
     }
+    assert_int_equal(bmx__job_take(&r, &w1), 2);
+    /* Left: [3,5) of worker 1's first part and [8,11) of its second: the larger. */
+    assert_int_equal(bmx__job_take(&r, &w0), 10);
+    /* Now both have two: the earlier part is stolen from (its end first). */
+    assert_int_equal(bmx__job_take(&r, &w0), 4);
+    assert_int_equal(bmx__job_take(&r, &w0), 9);
+    /* Worker 1 goes on with its own parts. */
+    assert_int_equal(bmx__job_take(&r, &w1), 3);
+    assert_int_equal(bmx__job_take(&r, &w1), 8);
+    assert_int_equal(bmx__job_take(&r, &w1), SIZE_MAX);
+    assert_int_equal(bmx__job_take(&r, &w0), SIZE_MAX);
 }
 
 int main(void)
@@ -200,7 +203,7 @@ int main(void)
         cmocka_unit_test(every_output_once_and_few_held),
         cmocka_unit_test(four_inputs_walked),
         cmocka_unit_test(shard_outputs),
-        cmocka_unit_test(interleave_deals_parts),
+        cmocka_unit_test(workers_take_own_parts_then_steal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

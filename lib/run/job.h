@@ -78,6 +78,7 @@ struct pixel_cache {
     size_t n_spares;
     size_t *use_start;    /* per entry: its uses are uses[use_start[e] .. use_start[e + 1]) */
     size_t *uses;         /* queue positions of the outputs that use each entry, ascending */
+    bool *taken;          /* per queue position: a worker has taken it */
     size_t *at;           /* per queue position: its inputs' entries, BMX__JOB_MAX_INPUTS
                              each, base first (SIZE_MAX past its inputs, or all when it
                              is made without pixels) */
@@ -92,6 +93,7 @@ struct pixel_cache {
 struct worker_ctx {
     struct run *run;
     size_t waiting_at;      /* the queue position it waits room for; SIZE_MAX: none */
+    size_t part;            /* its own part it takes outputs from (run.parts) */
     struct bmx__codec codec;
     char *file;
     size_t file_cap;
@@ -142,7 +144,13 @@ struct run {
     unsigned n_workers;
     const uint64_t *todo;      /* local output indices, block by block */
     size_t n_todo;
-    size_t next;
+    /* Each block's queue cut into one part per worker: positions [next, end) of
+     * part b * ways + q are not taken yet; worker q takes from its own parts. */
+    struct job_part {
+        size_t next, end;
+    } *parts;
+    size_t n_parts;
+    unsigned ways;
     pthread_mutex_t lock;
     bool failed;
     uint64_t fail_j;
@@ -198,11 +206,10 @@ void bmx__job_file_name(const struct run *r, uint64_t k, char *out, size_t cap);
  * out of memory, todo unchanged. */
 bool bmx__job_order_block(const struct run *r, uint64_t *todo, size_t n, size_t lo, size_t hi);
 
-/* Cut todo[0..n) into `ways` consecutive parts and deal them out in turn (part 0's
- * first, part 1's first, ..., part 0's second, ...), so that `ways` workers taking
- * outputs in that order work on different parts (job_order.c). False: out of
- * memory, todo unchanged. */
-bool bmx__job_order_interleave(uint64_t *todo, size_t n, unsigned ways);
+/* The next queue position worker w makes, under run.lock: from its own part of
+ * the earliest block where it has one left, else taken from the end of the part
+ * with the most left (job_workers.c). SIZE_MAX when every output is taken. */
+size_t bmx__job_take(struct run *r, struct worker_ctx *w);
 
 /* Worker threads for the options (0: the number of cores, at most 256). */
 unsigned bmx__job_threads(const struct bmx_job_options *opts);

@@ -132,8 +132,9 @@ bmx_status bmx__job_cache_init(struct run *r, bmx_error *err)
     c->spares = bmx__alloc_array(MAX_SPARES, sizeof *c->spares);
     c->use_start = calloc(n + 1, sizeof *c->use_start);
     c->at = bmx__alloc_array(nt, BMX__JOB_MAX_INPUTS * sizeof *c->at);
+    c->taken = calloc(nt, sizeof *c->taken);
     if (c->entries == NULL || c->resident == NULL || c->spares == NULL || c->use_start == NULL ||
-        c->at == NULL) {
+        c->at == NULL || c->taken == NULL) {
         return bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu inputs", n);
     }
     for (size_t e = 0; e < n; e++) {
@@ -213,6 +214,7 @@ void bmx__job_cache_free(struct run *r)
     free(c->use_start);
     free(c->uses);
     free(c->at);
+    free(c->taken);
     memset(c, 0, sizeof *c);
 }
 
@@ -450,21 +452,24 @@ bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t)
         c->waiting--;
         w->waiting_at = NONE;
     }
+    /* Workers take positions out of queue order (each from its own part): an
+     * entry's next use is its first not taken. */
+    c->taken[t] = true;
     for (size_t i = 0; i < n_want; i++) {
         struct cache_entry *en = &c->entries[want[i]];
         en->pins++;
-        while (en->next_use < c->use_start[want[i] + 1] && c->uses[en->next_use] <= t) {
+        while (en->next_use < c->use_start[want[i] + 1] && c->taken[c->uses[en->next_use]]) {
             en->next_use++;
         }
     }
-    /* No output after this one uses the base, and none in progress does: this one
-     * may compose its pixels in the base's own buffer, without a copy. Not when the
-     * base is also one of its other inputs (a source drawn from a block of one):
-     * then it is read as well. A one-input output (CutOut) has no other input. */
+    /* This is the base's only output not finished (none is still to be taken,
+     * none is in progress): it may compose its pixels in the base's own buffer,
+     * without a copy. Not when the base is also one of its other inputs (a source
+     * drawn from a block of one): then it is read as well. A one-input output
+     * (CutOut) has no other input. */
     const struct cache_entry *be = &c->entries[eb];
     const bool alone = c->at[t * BMX__JOB_MAX_INPUTS + 1] == NONE;
-    w->owns_base = (n_want > 1 || alone) && be->pins == 1 &&
-                   be->next_use == c->use_start[eb + 1];
+    w->owns_base = (n_want > 1 || alone) && be->pins == 1 && be->uses_left == 1;
     c->in_use++;
     if (c->waiting > 0) {
         /* The next waiting output may fit too. */

@@ -14,9 +14,9 @@
  * a handful for the random pairings of a block.
  *
  * Outputs next to each other in that order share inputs, so workers taking them at
- * the same time would wait for each other's decodes: with several workers the walk
- * is cut into one part per worker and the parts are dealt out in turn, each worker
- * then following a part of its own most of the time. */
+ * the same time would wait for each other's decodes, and could not compose in a
+ * base another reads: with several workers the walk is cut into one part per
+ * worker, each worker following a part of its own (job_workers.c). */
 
 #include "job.h"
 
@@ -149,28 +149,4 @@ bool bmx__job_order_block(const struct run *r, uint64_t *todo, size_t n, size_t 
     free(next_kid);
     free(out);
     return ok;
-}
-
-bool bmx__job_order_interleave(uint64_t *todo, size_t n, unsigned ways)
-{
-    if (ways < 2 || n < 2 * (size_t)ways) {
-        return true;
-    }
-    uint64_t *out = bmx__alloc_array(n, sizeof *out);
-    if (out == NULL) {
-        return false;
-    }
-    /* Part q is todo[q * n / ways .. (q + 1) * n / ways); take one of each in turn. */
-    size_t at = 0;
-    for (size_t i = 0; at < n; i++) {
-        for (unsigned q = 0; q < ways && at < n; q++) {
-            size_t lo = q * n / ways, hi = (q + 1) * n / ways;
-            if (lo + i < hi) {
-                out[at++] = todo[lo + i];
-            }
-        }
-    }
-    memcpy(todo, out, n * sizeof *todo);
-    free(out);
-    return true;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The augment job's workers: the threads that take outputs from one queue in
- * block order, their inputs' pixels held by the pixel cache (job_cache.c). */
+/* The augment job's workers: the threads that take outputs block by block, each
+ * from a part of its own of the queue, their inputs' pixels held by the pixel
+ * cache (job_cache.c). */
 
 #include "job.h"
 
@@ -14,9 +15,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Workers take outputs in block order from one queue. An input's pixels are let
- * go as soon as its last output is made, so a worker may start the next block
- * while another finishes the last one: no barrier between blocks. */
+size_t bmx__job_take(struct run *r, struct worker_ctx *w)
+{
+    /* Its own parts, block by block. */
+    for (; w->part < r->n_parts; w->part += r->ways) {
+        struct job_part *p = &r->parts[w->part];
+        if (p->next < p->end) {
+            return p->next++;
+        }
+    }
+    /* None left: the last output of the part with the most left, whose worker
+     * goes on from its first. */
+    size_t best = SIZE_MAX, most = 0;
+    for (size_t q = 0; q < r->n_parts; q++) {
+        size_t left = r->parts[q].end - r->parts[q].next;
+        if (left > most) {
+            most = left;
+            best = q;
+        }
+    }
+    return best == SIZE_MAX ? SIZE_MAX : --r->parts[best].end;
+}
+
+/* Each worker takes outputs from its own part of each block in turn, so that two
+ * workers seldom use an input at once. An input's pixels are let go as soon as
+ * its last output is made, so a worker may start the next block while another
+ * finishes the last one: no barrier between blocks. */
 static void *worker(void *arg)
 {
     struct worker_ctx *w = arg;
@@ -28,11 +52,11 @@ static void *worker(void *arg)
             r->fail_j = UINT64_MAX;
             r->fail_status = bmx__fail(&r->fail_err, BMX_E_INTERRUPTED, "%s: interrupted", r->opts->out);
         }
-        if (r->next >= r->n_todo || r->failed) {
+        size_t t = r->failed ? SIZE_MAX : bmx__job_take(r, w);
+        if (t == SIZE_MAX) {
             pthread_mutex_unlock(&r->lock);
             return NULL;
         }
-        size_t t = r->next++;
         uint64_t j = r->todo[t];
         /* Room for the output's base and source (it may wait for it). */
         if (!bmx__job_cache_acquire(w, t)) {
@@ -74,6 +98,7 @@ bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err)
     bmx_status st = BMX_OK;
     size_t nb = p->n_blocks;
     uint64_t *order = bmx__alloc_array((size_t)r->n_local, sizeof *order);
+    struct job_part *parts = NULL;
     size_t *start = calloc(nb + 1, sizeof *start);
     unsigned nt = bmx__job_threads(r->opts);
     pthread_t *threads = calloc(nt, sizeof *threads);
@@ -104,19 +129,32 @@ bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err)
         free(fill);
     }
     /* Within a block, an order that holds few inputs at once (job_order.c); the
-     * index order stays when there is no memory for it. */
+     * index order stays when there is no memory for it. Then the block is cut
+     * into one part per worker. */
+    const unsigned use = nt < r->n_local ? nt : (unsigned)(r->n_local > 0 ? r->n_local : 1);
+    parts = bmx__alloc_array(nb > 0 ? nb : 1, use * sizeof *parts);
+    if (parts == NULL) {
+        st = bmx__fail(err, BMX_E_NOMEM, "out of memory for %zu blocks", nb);
+        goto done;
+    }
     for (size_t b = 0; b < nb; b++) {
-        bmx__job_order_block(r, order + start[b], start[b + 1] - start[b],
-                             bmx__pairing_block_start(p, b), bmx__pairing_block_start(p, b + 1));
-        bmx__job_order_interleave(order + start[b], start[b + 1] - start[b],
-                                  nt < r->n_local ? nt : 1);
+        size_t n_b = start[b + 1] - start[b];
+        bmx__job_order_block(r, order + start[b], n_b, bmx__pairing_block_start(p, b),
+                             bmx__pairing_block_start(p, b + 1));
+        for (unsigned q = 0; q < use; q++) {
+            parts[b * use + q].next = start[b] + q * n_b / use;
+            parts[b * use + q].end = start[b] + (q + 1) * n_b / use;
+        }
     }
     r->todo = order;
     r->n_todo = (size_t)r->n_local;
-    r->next = 0;
+    r->parts = parts;
+    r->n_parts = nb * use;
+    r->ways = use;
     for (unsigned t = 0; t < nt; t++) {
         ctx[t].run = r;
         ctx[t].waiting_at = SIZE_MAX;
+        ctx[t].part = t < use ? t : r->n_parts;
     }
     r->workers = ctx;
     r->n_workers = nt;
@@ -125,7 +163,6 @@ bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err)
         goto done;
     }
     {
-        unsigned use = nt < r->n_todo ? nt : (unsigned)r->n_todo;
         unsigned started = 0;
         if (use > 1) {
             for (; started < use; started++) {
@@ -163,6 +200,9 @@ done:
     free(threads);
     free(start);
     free(order);
+    free(parts);
     r->todo = NULL;
+    r->parts = NULL;
+    r->n_parts = 0;
     return st;
 }
