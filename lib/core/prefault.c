@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define PREFAULT_MIN ((size_t)256 * 1024)
+#define PREFAULT_MIN ((size_t)64 * 1024)
 
 void bmx__prefault(void *p, size_t len)
 {

@@ -11,7 +11,7 @@
  * into fresh memory paid one fault every 4 KiB). Nothing else changes: the bytes
  * stay as they are, and where the system cannot (before Linux 5.14, other
  * systems, short of memory) the pages fault in as usual when written. Buffers
- * under 256 KiB are left alone. */
+ * under 64 KiB are left alone. */
 void bmx__prefault(void *p, size_t len);
 
 #endif

@@ -112,16 +112,22 @@ bmx_status bmx__read_file_into(const char *path, char **buf, size_t *cap, size_t
         goto done;
     }
     if (*buf == NULL || *cap < size + 1) {
+        /* A buffer kept from file to file grows at least twofold, so that files
+         * of random sizes replace it a few times, not at each new largest. */
+        size_t want = size + 1;
+        if (*buf != NULL && *cap <= SIZE_MAX / 2 && want < 2 * *cap) {
+            want = 2 * *cap;
+        }
         free(*buf);
         *cap = 0;
-        *buf = malloc(size + 1);
+        *buf = malloc(want);
         if (*buf == NULL) {
             st = bmx__fail(err, BMX_E_NOMEM, "%s: out of memory reading %zu bytes", path, size);
             goto done;
         }
-        *cap = size + 1;
-        /* A large file is read into fresh pages: mapped in at once (prefault.h). */
-        bmx__prefault(*buf, size + 1);
+        *cap = want;
+        /* A large buffer is fresh pages: mapped in at once (prefault.h). */
+        bmx__prefault(*buf, want);
     }
     for (size_t got = 0; got < size;) {
         ssize_t n = read(fd, *buf + got, size - got);
