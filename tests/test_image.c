@@ -1531,6 +1531,46 @@ static void test_codec_reuse(void **state)
     bmx__codec_free(&codec);
 }
 
+/* With cached_rows, a JPEG's rows start 16 bytes past a 32-byte boundary, inside
+ * the buffer, with the one-shot decode's pixels; a PNG's start the buffer. */
+static void test_codec_cached_rows(void **state)
+{
+    static const int32_t sizes[][2] = {{640, 4}, {33, 71}, {64, 40}, {640, 6}, {7, 5}};
+    struct bmx__codec codec = {.cached_rows = true};
+    uint8_t *pix = NULL;
+    size_t cap = 0;
+    (void)state;
+    for (size_t t = 0; t < 2 * sizeof sizes / sizeof sizes[0]; t++) {
+        const int32_t *sz = sizes[t % 5];
+        enum bmx_format fmt = t == 7 ? BMX_FORMAT_PNG : BMX_FORMAT_JPEG;
+        struct bmx_image img;
+        make_pattern(sz[0], sz[1], 3, &img);
+        fill_noise(img.data, img.stride * (size_t)img.h, (uint32_t)t + 7);
+        uint8_t *enc = NULL;
+        size_t enc_len = 0;
+        assert_int_equal(bmx_image_encode(&img, fmt, 90, &enc, &enc_len, NULL), BMX_OK);
+        struct bmx_image once, d;
+        assert_int_equal(bmx_image_decode(enc, enc_len, NULL, &once, NULL), BMX_OK);
+        assert_int_equal(bmx__codec_decode(&codec, enc, enc_len, NULL, &pix, &cap, &d, NULL),
+                         BMX_OK);
+        const size_t n = d.stride * (size_t)d.h;
+        if (fmt == BMX_FORMAT_JPEG) {
+            assert_int_equal((uintptr_t)d.data % 32, BMX__ROWS_CACHED);
+        } else {
+            assert_ptr_equal(d.data, pix);
+        }
+        assert_true(d.data >= pix && (size_t)(d.data - pix) + n <= cap);
+        assert_int_equal(d.stride, (size_t)d.w * 3);
+        assert_int_equal(n, once.stride * (size_t)once.h);
+        assert_memory_equal(d.data, once.data, n);
+        bmx_image_free(&once);
+        bmx_image_free(&img);
+        free(enc);
+    }
+    free(pix);
+    bmx__codec_free(&codec);
+}
+
 /* Insert an empty IDAT chunk into a PNG just before its first IDAT (first = true)
  * or just before IEND. */
 static uint8_t *with_empty_idat(const uint8_t *png, size_t len, bool first, size_t *out_len)
@@ -1725,6 +1765,7 @@ int main(void)
         cmocka_unit_test(test_resize_rgb_rows_match_formula),
         cmocka_unit_test(test_paste),
         cmocka_unit_test(test_codec_reuse),
+        cmocka_unit_test(test_codec_cached_rows),
         cmocka_unit_test(test_png_empty_idat),
         cmocka_unit_test(png_without_iend_reason),
         cmocka_unit_test(test_png_chunk_past_end),

@@ -37,7 +37,8 @@ static bmx_status decode_into(struct bmx__codec *c, const uint8_t *buf, size_t l
                                  bmx__turbojpeg_reason(NULL));
             }
         }
-        bmx_status st = bmx__turbojpeg_decode(c->dec, buf, len, limits, pix, cap, out, err);
+        bmx_status st =
+            bmx__turbojpeg_decode(c->dec, buf, len, limits, c->cached_rows, pix, cap, out, err);
         if (st != BMX_OK) {
             /* Start the next image from a fresh decoder, whatever state this one left. */
             tjDestroy(c->dec);

@@ -45,13 +45,17 @@ struct bmx__codec {
     uint8_t *other;       /* the last stb encoding (PNG, or JPEG without TurboJPEG) */
     uint8_t *png;         /* libspng's encoder output (malloc'd, grown as needed) */
     size_t png_cap;
+    /* bmx__codec_decode puts JPEG rows where TurboJPEG writes them into the cache
+     * (BMX__ROWS_CACHED): for pixels read again soon, as the augment job's are. */
+    bool cached_rows;
 };
 
 void bmx__codec_free(struct bmx__codec *c);
 
 /* bmx_image_decode into a caller's buffer: *pix (capacity *cap bytes) is used when
- * large enough, else replaced by a larger malloc'd one; `out` borrows it. The
- * caller keeps *pix for the next image and frees it at the end. */
+ * large enough, else replaced by a larger malloc'd one; `out` borrows it (its data
+ * may start past *pix: c->cached_rows). The caller keeps *pix for the next image
+ * and frees it at the end. */
 bmx_status bmx__codec_decode(struct bmx__codec *c, const uint8_t *buf, size_t len,
                              const struct bmx_limits *limits, uint8_t **pix, size_t *cap,
                              struct bmx_image *out, bmx_error *err);
@@ -104,14 +108,25 @@ uint8_t *bmx__png_drop_empty_idat(const uint8_t *buf, size_t len, size_t *copy_l
  * TurboJPEG's message for the last failure of `tj` (NULL: of tjInit*), never
  * empty. bmx__looks_like_jpeg: SOI then the first marker, what TurboJPEG takes.
  * bmx__turbojpeg_decode: decode into *pix (grown to fit; its capacity in *cap),
- * `out` then borrowing *pix. bmx__turbojpeg_encode: encode into *buf (a tjAlloc
- * buffer of *cap bytes, replaced by a larger one when the worst case does not fit).
+ * `out` then borrowing *pix: from its start, or with `cached_rows` from the first
+ * byte 16 past a multiple of 32 (BMX__ROWS_CACHED). bmx__turbojpeg_encode: encode
+ * into *buf (a tjAlloc buffer of *cap bytes, replaced by a larger one when the worst
+ * case does not fit).
+ *
+ * TurboJPEG's AVX2 colour converters write a row that starts on a 32-byte boundary
+ * with non-temporal stores, which go around the processor's caches, and any other
+ * row with plain stores. Pixels read again at once (composed into an output, then
+ * encoded) are then fetched back from memory: 2% of a CutMix run's time on the
+ * benchmark set. Rows 16 bytes past a boundary (all of them when the width times 3
+ * is a multiple of 32, as for 640 or 4000) stay in the cache.
  */
+#define BMX__ROWS_CACHED 16
 const char *bmx__turbojpeg_reason(void *tj);
 bool bmx__looks_like_jpeg(const uint8_t *buf, size_t len);
 bmx_status bmx__turbojpeg_decode(void *tj, const uint8_t *buf, size_t len,
-                                 const struct bmx_limits *limits, uint8_t **pix, size_t *cap,
-                                 struct bmx_image *out, bmx_error *err);
+                                 const struct bmx_limits *limits, bool cached_rows,
+                                 uint8_t **pix, size_t *cap, struct bmx_image *out,
+                                 bmx_error *err);
 bmx_status bmx__turbojpeg_encode(void *tj, const struct bmx_image *img, int quality,
                                  unsigned char **buf, size_t *cap, size_t *len, bmx_error *err);
 #endif

@@ -48,8 +48,9 @@ static void cmyk_to_rgb(const uint8_t *cmyk, uint8_t *rgb, size_t pixels)
 /* Decode with the handle `tj` into *pix (grown to fit; its capacity in *cap); `out`
  * then describes the pixels and borrows *pix. */
 bmx_status bmx__turbojpeg_decode(tjhandle tj, const uint8_t *buf, size_t len,
-                                 const struct bmx_limits *limits, uint8_t **pix, size_t *cap,
-                                 struct bmx_image *out, bmx_error *err)
+                                 const struct bmx_limits *limits, bool cached_rows,
+                                 uint8_t **pix, size_t *cap, struct bmx_image *out,
+                                 bmx_error *err)
 {
     uint8_t *cmyk = NULL;
     /* TurboJPEG 2.1 can report success on a header cut short without setting these. */
@@ -59,7 +60,8 @@ bmx_status bmx__turbojpeg_decode(tjhandle tj, const uint8_t *buf, size_t len,
     int colorspace = -1;
     int flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING;
     bool is_cmyk;
-    size_t need;
+    size_t need, slack;
+    uint8_t *rows;
     bmx_status st = BMX_OK;
 
 #ifdef TJFLAG_LIMITSCANS
@@ -85,9 +87,19 @@ bmx_status bmx__turbojpeg_decode(tjhandle tj, const uint8_t *buf, size_t len,
         st = bmx__fail(err, BMX_E_OVERFLOW, "image: %dx%dx3 bytes is too large", w, h);
         goto cleanup;
     }
-    st = bmx__codec_reserve(pix, cap, need, err);
+    /* Room for the rows to start up to 31 bytes in (codec.h, BMX__ROWS_CACHED). */
+    slack = cached_rows ? 32 : 0;
+    if (need > PTRDIFF_MAX - slack) {
+        st = bmx__fail(err, BMX_E_OVERFLOW, "image: %dx%dx3 bytes is too large", w, h);
+        goto cleanup;
+    }
+    st = bmx__codec_reserve(pix, cap, need + slack, err);
     if (st != BMX_OK) {
         goto cleanup;
+    }
+    rows = *pix;
+    if (cached_rows) {
+        rows += (32 + BMX__ROWS_CACHED - (uintptr_t)*pix % 32) % 32;
     }
     /* TurboJPEG will not turn CMYK into RGB itself: take CMYK and convert. */
     is_cmyk = colorspace == TJCS_CMYK || colorspace == TJCS_YCCK;
@@ -98,7 +110,7 @@ bmx_status bmx__turbojpeg_decode(tjhandle tj, const uint8_t *buf, size_t len,
             goto cleanup;
         }
     }
-    if (tjDecompress2(tj, buf, (unsigned long)len, is_cmyk ? cmyk : *pix, w,
+    if (tjDecompress2(tj, buf, (unsigned long)len, is_cmyk ? cmyk : rows, w,
                       is_cmyk ? w * 4 : w * 3, h, is_cmyk ? TJPF_CMYK : TJPF_RGB,
                       flags) != 0) {
         /* Warnings are refused too: a damaged JPEG must not become a silently grey one. */
@@ -111,9 +123,9 @@ bmx_status bmx__turbojpeg_decode(tjhandle tj, const uint8_t *buf, size_t len,
         goto cleanup;
     }
     if (is_cmyk) {
-        cmyk_to_rgb(cmyk, *pix, (size_t)w * (size_t)h);
+        cmyk_to_rgb(cmyk, rows, (size_t)w * (size_t)h);
     }
-    *out = (struct bmx_image){w, h, 3, (size_t)w * 3, *pix};
+    *out = (struct bmx_image){w, h, 3, (size_t)w * 3, rows};
 
 cleanup:
     free(cmyk);

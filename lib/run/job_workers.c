@@ -155,6 +155,7 @@ bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err)
         ctx[t].run = r;
         ctx[t].waiting_at = SIZE_MAX;
         ctx[t].part = t < use ? t : r->n_parts;
+        ctx[t].codec.cached_rows = true; /* its pixels are composed and encoded next */
     }
     r->workers = ctx;
     r->n_workers = nt;
