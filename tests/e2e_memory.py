@@ -72,6 +72,24 @@ def run_peak(args, touched_only=False):
     return rc, kib
 
 
+def huge_page_size():
+    """The transparent huge page size boxmix decodes large images into, or 0 (the
+    rule of lib/core/prefault.c: "always" or "madvise", at most 2 MiB)."""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            mode = f.read()
+        with open("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") as f:
+            size = int(f.read())
+    except (OSError, ValueError):
+        return 0
+    if "[always]" not in mode and "[madvise]" not in mode:
+        return 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    if size <= 0 or size > 2 << 20 or size & (size - 1) or size % page:
+        return 0
+    return size
+
+
 def tree_bytes(d):
     files = {}
     for base, _, names in os.walk(d):
@@ -274,6 +292,21 @@ def main():
                       "for %d JPEG inputs), the same bytes" % (threads, c, n_jpegs),
                       c is not None and c > n_jpegs and
                       trees["1-t%s" % threads] == trees["default-t1"])
+
+        # Images of 768 KiB and more are held on whole huge pages where the system has
+        # them (lib/core/prefault.c): the budget counts what they take, and says so.
+        huge = huge_page_size()
+        mid_ann, mid_img = make_large(os.path.join(tmp, "mid"), 2, 1024, 768)
+        pixels = 1024 * 768 * 3
+        held = -(-(pixels + 32) // huge) * huge if huge else pixels
+        rc, _, err = run(["--annotations", mid_ann, "--images", mid_img, "--out",
+                          os.path.join(tmp, "mid-out"), "--memory-limit", "1", "--quiet"])
+        said = ("alone takes %d bytes decoded%s, more than the limit of 1 bytes: it is still "
+                "processed, and the limit rises to %d bytes" %
+                (pixels, " (%d in memory, on whole huge pages)" % held if huge else "", 2 * held))
+        check("1024x768 inputs, --memory-limit 1, %s: the notice counts %d bytes each" %
+              ("huge pages of %d KiB" % (huge // 1024) if huge else "no huge pages", held),
+              rc == 0 and said in err, err)
 
         # Peak memory near the limit (the sanitizers' allocator keeps freed memory).
         if SANITIZE not in ("none", ""):

@@ -86,6 +86,7 @@ struct pixel_cache {
     unsigned waiting;     /* workers waiting for room */
     pthread_cond_t room;  /* signalled when an output lets its entries go */
     bool ready;           /* the locks and `room` are initialised */
+    size_t huge;          /* the huge page size large inputs are decoded into; 0: none */
 };
 /* What one worker thread keeps from output to output: codec handles and buffers
  * (the input file, the composed output, the encoded output), so that the steady
