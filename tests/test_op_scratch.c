@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "ops.h"
+#include "prefault.h"
 #include "test_objects.h"
 
 #include <stdlib.h>
@@ -263,12 +264,40 @@ static void trim_and_refusals(void **state)
     assert_null(sc.tmp);
 }
 
+/* With a huge page size, an output of 768 KiB and more is on whole huge pages,
+ * aligned to them; a smaller one is ordinary memory of its size. */
+static void large_buffers_on_huge_pages(void **state)
+{
+    (void)state;
+    struct bmx__op_scratch sc;
+    memset(&sc, 0, sizeof sc);
+    sc.huge = bmx__huge_page_size();
+    if (sc.huge == 0) {
+        print_message("no transparent huge pages here: nothing to check\n");
+        return;
+    }
+    struct bmx_image a, b;
+    assert_int_equal(bmx__op_image(&sc, 640, 480, 3, &a, NULL), BMX_OK);
+    assert_int_equal(sc.out_cap % sc.huge, 0);
+    assert_true(sc.out_cap >= 640 * 480 * 3);
+    assert_int_equal((uintptr_t)a.data % sc.huge, 0);
+    memset(a.data, 7, 640 * 480 * 3);
+    assert_int_equal(bmx__op_tmp_image(&sc, 100, 100, 3, &b, NULL), BMX_OK);
+    assert_int_equal(sc.tmp_cap, 100 * 100 * 3);
+    /* A larger output within the same pages keeps them. */
+    uint8_t *before = sc.out;
+    assert_int_equal(bmx__op_image(&sc, 640, 540, 3, &a, NULL), BMX_OK);
+    assert_ptr_equal(sc.out, before);
+    bmx__op_scratch_free(&sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(scratch_output_is_bmx_op_apply),
         cmocka_unit_test(failure_after_pixels_leaves_out_zeroed),
         cmocka_unit_test(trim_and_refusals),
+        cmocka_unit_test(large_buffers_on_huge_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

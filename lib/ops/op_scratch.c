@@ -38,8 +38,8 @@ void bmx__op_scratch_trim(struct bmx__op_scratch *sc, size_t keep)
 
 /* A w x h x c view of *buf, grown to hold it; its bytes unset. The checks and
  * statuses of bmx__image_new_unset, which makes the same image without a scratch. */
-static bmx_status view_of(uint8_t **buf, size_t *cap, int32_t w, int32_t h, int32_t c,
-                          struct bmx_image *img, bmx_error *err)
+static bmx_status view_of(uint8_t **buf, size_t *cap, size_t huge, int32_t w, int32_t h,
+                          int32_t c, struct bmx_image *img, bmx_error *err)
 {
     size_t row, need;
     if (w <= 0 || h <= 0) {
@@ -57,12 +57,21 @@ static bmx_status view_of(uint8_t **buf, size_t *cap, int32_t w, int32_t h, int3
     if (*buf == NULL || *cap < need) {
         free(*buf);
         *cap = 0;
-        *buf = malloc(need);
-        if (*buf == NULL) {
-            return bmx__fail(err, BMX_E_NOMEM, "cannot allocate a %dx%d image", (int)w, (int)h);
+        *buf = NULL;
+        if (huge > 0 && need >= BMX__OP_HUGE_MIN && need <= SIZE_MAX - huge) {
+            size_t whole = (need + huge - 1) / huge * huge;
+            *buf = bmx__alloc_huge(whole, huge);
+            *cap = *buf != NULL ? whole : 0;
         }
-        *cap = need;
-        bmx__prefault(*buf, need);
+        if (*buf == NULL) {
+            *buf = malloc(need);
+            if (*buf == NULL) {
+                return bmx__fail(err, BMX_E_NOMEM, "cannot allocate a %dx%d image", (int)w,
+                                 (int)h);
+            }
+            *cap = need;
+            bmx__prefault(*buf, need);
+        }
     }
     *img = (struct bmx_image){w, h, c, row, *buf};
     return BMX_OK;
@@ -74,7 +83,7 @@ bmx_status bmx__op_image(struct bmx__op_scratch *sc, int32_t w, int32_t h, int32
     if (sc == NULL) {
         return bmx__image_new_unset(w, h, c, img, err);
     }
-    return view_of(&sc->out, &sc->out_cap, w, h, c, img, err);
+    return view_of(&sc->out, &sc->out_cap, sc->huge, w, h, c, img, err);
 }
 
 bmx_status bmx__op_tmp_image(struct bmx__op_scratch *sc, int32_t w, int32_t h, int32_t c,
@@ -83,7 +92,7 @@ bmx_status bmx__op_tmp_image(struct bmx__op_scratch *sc, int32_t w, int32_t h, i
     if (sc == NULL) {
         return bmx__image_new_unset(w, h, c, img, err);
     }
-    return view_of(&sc->tmp, &sc->tmp_cap, w, h, c, img, err);
+    return view_of(&sc->tmp, &sc->tmp_cap, sc->huge, w, h, c, img, err);
 }
 
 bool bmx__op_image_in_base(const struct bmx__op_scratch *sc, const struct bmx_sample *const *in,

@@ -163,6 +163,9 @@ bmx_status bmx__job_make_outputs(struct run *r, bmx_error *err)
     if (st != BMX_OK) {
         goto done;
     }
+    for (unsigned t = 0; t < nt; t++) {
+        ctx[t].sc.huge = r->cache.huge; /* as the decoded inputs (job_cache.c) */
+    }
     {
         unsigned started = 0;
         if (use > 1) {
