@@ -1419,9 +1419,11 @@ struct bmx_job_options {
                                   fastest, 9 smallest); a library without libspng
                                   (bmx_have_spng) takes only the default */
     uint64_t memory_limit;   /**< bytes of decoded input images held at once (default
-                                  1 GiB): an input is decoded when first needed, kept
-                                  while this allows and decoded again when it had to
-                                  make room. At least one block's two largest images
+                                  1 GiB), as the memory they take: from 768 KiB an
+                                  image is held on whole transparent huge pages where
+                                  the system has them. An input is decoded when first
+                                  needed, kept while this allows and decoded again when
+                                  it had to make room. At least one block's two largest images
                                   (what one output holds): a smaller value, or one image
                                   alone larger, is raised to that, said through `notice`.
                                   The bytes written do not depend on it. Must be > 0 */
