@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import struct
@@ -693,6 +694,19 @@ def case_messages(tmp):
                   (tool, signal.Signals(sig).name),
                   running and rc == 130 and "interrupted" in err and not temps_below(out) and
                   not os.path.exists(os.path.join(out, ".boxmix-lock")), "rc %s: %s" % (rc, err))
+            if tool == "augment":
+                # The journal lists every output the message counts complete, and
+                # each is on disk: --resume takes up exactly where the message says.
+                m = re.search(r"(\d+) of (\d+) outputs are complete", err)
+                with open(os.path.join(out, ".boxmix-journal")) as f:
+                    listed = [ln.split()[1] for ln in f.read().splitlines() if ln.startswith("output ")]
+                names = os.listdir(os.path.join(out, "images"))
+                on_disk = all(any(n.endswith("_%06d.jpg" % int(k)) for n in names) for k in listed)
+                check(name + ": augment stopped by %s: its journal lists the %s outputs the message "
+                      "counts complete, each on disk" % (signal.Signals(sig).name,
+                                                         m.group(1) if m else "?"),
+                      m is not None and len(listed) == int(m.group(1)) > 0 and on_disk,
+                      "%d listed: %s" % (len(listed), err))
     big2 = os.path.join(tmp, "big2.json")
     big_coco(big2, 200000, 1)
     p = start("check", big2)
