@@ -707,6 +707,24 @@ def case_messages(tmp):
                                                          m.group(1) if m else "?"),
                       m is not None and len(listed) == int(m.group(1)) > 0 and on_disk,
                       "%d listed: %s" % (len(listed), err))
+    # Stopped while workers wait for room (three threads, a 1-byte limit: outputs
+    # queue behind each other): every worker wakes and the run ends, each time.
+    hung = []
+    for i in range(12):
+        out = os.path.join(tmp, "sig-wait-%d" % i)
+        p = start("augment", "--annotations", mann, "--images", mimg, "--out", out, "--per-image", "3",
+                  "--threads", "3", "--memory-limit", "1", "--quiet")
+        time.sleep(0.02 + 0.03 * i * SLOW)
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)
+        try:
+            p.communicate(timeout=60 * SLOW)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            hung.append(i)
+    check(name + ": SIGINT while three workers wait for room under a 1-byte limit ends the run, 12 times",
+          not hung, "hung: %s" % hung)
     big2 = os.path.join(tmp, "big2.json")
     big_coco(big2, 200000, 1)
     p = start("check", big2)

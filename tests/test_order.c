@@ -205,7 +205,8 @@ static void shard_outputs(void **state)
 }
 
 /* Workers take their own parts block by block, then the last outputs of the
- * part with the most left; every position is taken once. */
+ * part with the most left in the earliest block with any; every position is
+ * taken once. */
 static void workers_take_own_parts_then_steal(void **state)
 {
     (void)state;
@@ -223,14 +224,14 @@ static void workers_take_own_parts_then_steal(void **state)
         assert_int_equal(bmx__job_take(&r, &w0), want0[i]);
     }
     assert_int_equal(bmx__job_take(&r, &w1), 2);
-    /* Left: [3,5) of worker 1's first part and [8,11) of its second: the larger. */
-    assert_int_equal(bmx__job_take(&r, &w0), 10);
-    /* Now both have two: the earlier part is stolen from (its end first). */
+    /* Left: [3,5) of worker 1's part in the first block and [8,11) of its part in
+     * the second: the first block's, from its end. */
     assert_int_equal(bmx__job_take(&r, &w0), 4);
-    assert_int_equal(bmx__job_take(&r, &w0), 9);
-    /* Worker 1 goes on with its own parts. */
-    assert_int_equal(bmx__job_take(&r, &w1), 3);
+    assert_int_equal(bmx__job_take(&r, &w0), 3);
+    /* Worker 1 goes on with its own part of the second block. */
     assert_int_equal(bmx__job_take(&r, &w1), 8);
+    assert_int_equal(bmx__job_take(&r, &w0), 10);
+    assert_int_equal(bmx__job_take(&r, &w1), 9);
     assert_int_equal(bmx__job_take(&r, &w1), SIZE_MAX);
     assert_int_equal(bmx__job_take(&r, &w0), SIZE_MAX);
 }

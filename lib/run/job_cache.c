@@ -469,6 +469,11 @@ bool bmx__job_cache_acquire(struct worker_ctx *w, size_t t)
     }
     for (;;) {
         if (r->failed) {
+            /* Each waiter that stops wakes the others: one may have gone to sleep
+             * behind it (earlier_waits) after the last output let its room go. */
+            if (c->waiting > 0) {
+                pthread_cond_broadcast(&c->room);
+            }
             return false;
         }
         if (!earlier_waits(r, t)) {

@@ -24,10 +24,14 @@ size_t bmx__job_take(struct run *r, struct worker_ctx *w)
             return p->next++;
         }
     }
-    /* None left: the last output of the part with the most left, whose worker
-     * goes on from its first. */
+    /* None left: the last output of the part with the most left in the earliest
+     * block that has any (its worker goes on from the part's first), so that the
+     * workers stay in the same block and hold its inputs together. */
     size_t best = SIZE_MAX, most = 0;
     for (size_t q = 0; q < r->n_parts; q++) {
+        if (best != SIZE_MAX && q % r->ways == 0) {
+            break; /* the next block */
+        }
         size_t left = r->parts[q].end - r->parts[q].next;
         if (left > most) {
             most = left;
@@ -51,6 +55,8 @@ static void *worker(void *arg)
             r->failed = true;
             r->fail_j = UINT64_MAX;
             r->fail_status = bmx__fail(&r->fail_err, BMX_E_INTERRUPTED, "%s: interrupted", r->opts->out);
+            /* Workers waiting for room would wait for an output that never comes. */
+            pthread_cond_broadcast(&r->cache.room);
         }
         size_t t = r->failed ? SIZE_MAX : bmx__job_take(r, w);
         if (t == SIZE_MAX) {
