@@ -187,7 +187,11 @@ void bmx__hash_lanes(const void *const *data, const size_t *len, size_t n, uint6
     size_t at[BMX__HASH_LANES];   /* bytes hashed so far */
     size_t live[BMX__HASH_LANES]; /* the buffers not finished */
     size_t n_live = 0;
+    static const unsigned char none[8] = {0};
+    const unsigned char *base[BMX__HASH_LANES];
     for (size_t k = 0; k < n && k < BMX__HASH_LANES; k++) {
+        /* An empty buffer may be NULL: no pointer arithmetic on it. */
+        base[k] = len[k] > 0 ? (const unsigned char *)data[k] : none;
         h[k] = bmx__hash_start(len[k]);
         at[k] = 0;
         live[n_live++] = k;
@@ -202,7 +206,7 @@ void bmx__hash_lanes(const void *const *data, const size_t *len, size_t n, uint6
             size_t k = live[q < n_live ? q : n_live - 1];
             size_t left = (len[k] - at[k]) / 8;
             words = left < words ? left : words;
-            p[q] = (const unsigned char *)data[k] + at[k];
+            p[q] = base[k] + at[k];
             v[q] = h[k];
         }
         for (size_t w = 0; w < words; w++) {
@@ -218,8 +222,7 @@ void bmx__hash_lanes(const void *const *data, const size_t *len, size_t n, uint6
             h[k] = v[q];
             at[k] += 8 * words;
             if (len[k] - at[k] < 8) {
-                out[k] = bmx__hash_end(h[k], (const unsigned char *)data[k] + at[k],
-                                       len[k] - at[k]);
+                out[k] = bmx__hash_end(h[k], base[k] + at[k], len[k] - at[k]);
             } else {
                 live[kept++] = k;
             }

@@ -64,7 +64,7 @@ done:
 /* A worker reads up to BMX__HASH_LANES files before it hashes them together
  * (bmx__hash_lanes), fewer once they hold this many bytes; a buffer larger than
  * this is let go after its file. */
-#define GROUP_BYTES ((size_t)8 << 20)
+#define GROUP_BYTES ((size_t)2 << 20)
 
 /* One input file read by a pre-check worker, in a buffer it keeps. */
 struct slot {
