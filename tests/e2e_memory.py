@@ -74,20 +74,33 @@ def run_peak(args, touched_only=False):
 
 def huge_page_size():
     """The transparent huge page size boxmix decodes large images into, or 0 (the
-    rule of lib/core/prefault.c: "always" or "madvise", at most 2 MiB)."""
+    rule of lib/core/prefault.c: at most 2 MiB, the size's own control or, where it
+    has none or says "inherit", the global one at "always" or "madvise", and not
+    turned off for the process)."""
+    root = "/sys/kernel/mm/transparent_hugepage/"
+
+    def mode(path):
+        try:
+            with open(path) as f:
+                m = re.search(r"\[(\w+)\]", f.read())
+            return m.group(1) if m else None
+        except OSError:
+            return None
     try:
-        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
-            mode = f.read()
-        with open("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size") as f:
+        with open(root + "hpage_pmd_size") as f:
             size = int(f.read())
+        with open("/proc/self/status") as f:
+            if re.search(r"^THP_enabled:\s*0", f.read(), re.M):
+                return 0
     except (OSError, ValueError):
-        return 0
-    if "[always]" not in mode and "[madvise]" not in mode:
         return 0
     page = os.sysconf("SC_PAGE_SIZE")
     if size <= 0 or size > 2 << 20 or size & (size - 1) or size % page:
         return 0
-    return size
+    m = mode(root + "hugepages-%dkB/enabled" % (size // 1024))
+    if m in (None, "inherit"):
+        m = mode(root + "enabled")
+    return size if m in ("always", "madvise") else 0
 
 
 def tree_bytes(d):

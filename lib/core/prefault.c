@@ -11,6 +11,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #define PREFAULT_MIN ((size_t)64 * 1024)
 
@@ -40,22 +43,35 @@ void bmx__prefault(void *p, size_t len)
 /* The largest huge page taken for image buffers. */
 #define HUGE_MAX ((size_t)2 << 20)
 
-size_t bmx__huge_page_size(void)
-{
 #if defined(MADV_HUGEPAGE) && defined(__linux__)
-    char mode[128] = {0};
-    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+/* The mode a THP control file selects ("always", "inherit", "madvise", "never"
+ * in brackets): 'a', 'i', 'm', 'n', or 0 when the file cannot be read. */
+static char thp_mode(const char *path)
+{
+    char text[128] = {0};
+    FILE *f = fopen(path, "re");
     if (f == NULL) {
         return 0;
     }
-    size_t n = fread(mode, 1, sizeof mode - 1, f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
-    mode[n] = '\0';
-    if (strstr(mode, "[always]") == NULL && strstr(mode, "[madvise]") == NULL) {
+    text[n] = '\0';
+    const char *open = strchr(text, '[');
+    return open != NULL && strchr("aimn", open[1]) != NULL ? open[1] : 0;
+}
+#endif
+
+size_t bmx__huge_page_size(void)
+{
+#if defined(MADV_HUGEPAGE) && defined(__linux__)
+#if defined(PR_GET_THP_DISABLE)
+    /* Not for a process that had them turned off (prctl PR_SET_THP_DISABLE). */
+    if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1) {
         return 0;
     }
+#endif
     unsigned long long size = 0;
-    f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "re");
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "re");
     if (f == NULL) {
         return 0;
     }
@@ -69,7 +85,16 @@ size_t bmx__huge_page_size(void)
         size % (unsigned long long)page != 0) {
         return 0;
     }
-    return (size_t)size;
+    /* That size's own control where the kernel has one (Linux 6.8 on), else or
+     * when it says "inherit" the global one; "always" or "madvise" gives them. */
+    char path[96];
+    snprintf(path, sizeof path, "/sys/kernel/mm/transparent_hugepage/hugepages-%llukB/enabled",
+             size / 1024);
+    char mode = thp_mode(path);
+    if (mode == 0 || mode == 'i') {
+        mode = thp_mode("/sys/kernel/mm/transparent_hugepage/enabled");
+    }
+    return mode == 'a' || mode == 'm' ? (size_t)size : 0;
 #else
     return 0;
 #endif
