@@ -145,4 +145,14 @@ bmx_status bmx__coco_read_annotations(struct bmx__coco_reader *r, struct bmx__js
                                       bmx_dataset *ds, size_t *cap);
 bool bmx__coco_finish_dataset(bmx_dataset *ds);
 
+/* The bytes a file was parsed from: their length and bmx__hash_bytes. */
+struct bmx__file_bytes {
+    uint64_t len, hash;
+};
+/* bmx_dataset_read_coco_limited, and when `bytes` is not NULL the length and hash
+ * of the bytes it parsed (the augment job's journal records them: no second read,
+ * and no other bytes than those used). */
+bmx_status bmx__coco_read_file(const char *path, const struct bmx_limits *limits,
+                               bmx_dataset **out, struct bmx__file_bytes *bytes, bmx_error *err);
+
 #endif

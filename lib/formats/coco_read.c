@@ -360,9 +360,10 @@ static bmx_status read_buffer(const char *buf, size_t len, const char *label,
     return st;
 }
 
-/* A file read whole, then read_buffer. */
+/* A file read whole, then read_buffer; the bytes' length and hash into `bytes`
+ * when it is not NULL. */
 static bmx_status read_path(const char *path, const struct bmx_limits *limits, bmx_dataset **out,
-                            bmx_error *err)
+                            struct bmx__file_bytes *bytes, bmx_error *err)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -372,10 +373,9 @@ static bmx_status read_path(const char *path, const struct bmx_limits *limits, b
         return st;
     }
     st = read_buffer(buf, len, path, limits, out, err);
-    if (st == BMX_OK) {
-        (*out)->has_file_hash = true;
-        (*out)->file_len = len;
-        (*out)->file_hash = bmx__hash_bytes(buf, len);
+    if (st == BMX_OK && bytes != NULL) {
+        bytes->len = len;
+        bytes->hash = bmx__hash_bytes(buf, len);
     }
     free(buf);
     return st;
@@ -389,7 +389,7 @@ bmx_status bmx_dataset_read_coco_buffer(const char *buf, size_t len, const char 
 
 bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bmx_error *err)
 {
-    return read_path(path, NULL, out, err);
+    return read_path(path, NULL, out, NULL, err);
 }
 
 /* The limits are rules of the record they are about (coco_rule_limits.c): the
@@ -397,10 +397,16 @@ bmx_status bmx_dataset_read_coco(const char *path, bmx_dataset **out, bmx_error 
 bmx_status bmx_dataset_read_coco_limited(const char *path, const struct bmx_limits *limits,
                                          bmx_dataset **out, bmx_error *err)
 {
+    return bmx__coco_read_file(path, limits, out, NULL, err);
+}
+
+bmx_status bmx__coco_read_file(const char *path, const struct bmx_limits *limits,
+                               bmx_dataset **out, struct bmx__file_bytes *bytes, bmx_error *err)
+{
     struct bmx_limits defaults;
     if (limits == NULL) {
         bmx_limits_init(&defaults);
         limits = &defaults;
     }
-    return read_path(path, limits, out, err);
+    return read_path(path, limits, out, bytes, err);
 }

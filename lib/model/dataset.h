@@ -40,10 +40,6 @@ struct bmx_dataset {
     char **strings;     /* owned strings */
     size_t n_strings, cap_strings;
     int32_t *skeletons; /* every category's skeleton pairs, owned */
-    /* Read from a COCO file: its bytes' length and bmx__hash_bytes, for the
-     * augment job's journal (the bytes parsed, not a second read of the file). */
-    bool has_file_hash;
-    uint64_t file_len, file_hash;
 };
 
 #endif

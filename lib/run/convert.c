@@ -192,7 +192,7 @@ bmx_status bmx_convert_run(const struct bmx_convert_job *given, struct bmx_conve
         st = guard_paths(job, images, err);
     }
     if (st == BMX_OK) {
-        st = bmx__read_input(&job->input, images, &job->limits, &ds, err);
+        st = bmx__read_input(&job->input, images, &job->limits, &ds, NULL, err);
     }
     if (st != BMX_OK) {
         goto done;

@@ -483,7 +483,7 @@ bmx_status bmx_draw_run(const struct bmx_draw_job *given, struct bmx_draw_summar
     if (st != BMX_OK) {
         goto cleanup;
     }
-    st = bmx__read_input(&job->input, images_root, &job->limits, &ds, err);
+    st = bmx__read_input(&job->input, images_root, &job->limits, &ds, NULL, err);
     if (st != BMX_OK) {
         goto cleanup;
     }

@@ -47,7 +47,7 @@ bmx_status bmx__draw_inputs_prepare(const struct bmx_draw_job *job, const bmx_da
     }
     if (st == BMX_OK) {
         qsort(ids, n_ids, sizeof *ids, cmp_double);
-        st = bmx__read_input(&job->inputs, in->root, &job->limits, &in->ds, err);
+        st = bmx__read_input(&job->inputs, in->root, &job->limits, &in->ds, NULL, err);
     }
     if (st == BMX_OK) {
         in->n = bmx_dataset_image_count(in->ds);

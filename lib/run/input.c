@@ -2,6 +2,7 @@
 /* A job's input dataset: read as COCO or VOC, its files registered with the
  * input guard, and refused while a boxmix run is still writing it. */
 #include "input.h"
+#include "coco.h"
 #include "journal.h"
 #include "yolo.h"
 
@@ -172,7 +173,8 @@ bmx_status bmx__check_input_finished(const struct bmx_input *in, bmx_error *err)
 }
 
 bmx_status bmx__read_input(const struct bmx_input *in, const char *images_root,
-                           const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err)
+                           const struct bmx_limits *limits, bmx_dataset **out,
+                           struct bmx__file_bytes *bytes, bmx_error *err)
 {
     bmx_status fst = bmx__check_input_finished(in, err);
     if (fst != BMX_OK) {
@@ -201,7 +203,7 @@ bmx_status bmx__read_input(const struct bmx_input *in, const char *images_root,
     if (in->format != BMX_DATASET_VOC) {
         /* A COCO file boxmix wrote says where each object came from (draw colours
          * by it and shows the visibility). */
-        bmx_status st = bmx_dataset_read_coco_limited(in->annotations, limits, out, err);
+        bmx_status st = bmx__coco_read_file(in->annotations, limits, out, bytes, err);
         if (st == BMX_OK) {
             bmx__dataset_read_provenance(*out);
         }

@@ -18,9 +18,12 @@ bmx_status bmx__input_yolo_layout(const struct bmx_input *in, struct bmx__yolo_l
 bmx_status bmx__input_images_root(const struct bmx_input *in, char **out, bmx_error *err);
 
 /* Read a job's input `in` (COCO or VOC, the VOC images in `images_root`) within
- * `limits`, refusing a folder a boxmix run has not finished writing. */
+ * `limits`, refusing a folder a boxmix run has not finished writing. With `bytes`
+ * (may be NULL) a COCO file's length and hash (coco.h). */
+struct bmx__file_bytes;
 bmx_status bmx__read_input(const struct bmx_input *in, const char *images_root,
-                           const struct bmx_limits *limits, bmx_dataset **out, bmx_error *err);
+                           const struct bmx_limits *limits, bmx_dataset **out,
+                           struct bmx__file_bytes *bytes, bmx_error *err);
 
 /* Register a job's input files with the guard: the annotation file or VOC folder
  * (or XML file), the labels file and the image folder `images_root` (may be NULL). */

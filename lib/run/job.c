@@ -271,7 +271,8 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     if (st != BMX_OK) {
         goto done;
     }
-    st = bmx__read_input(&opts->input, images_root, &opts->limits, &ds, err);
+    struct bmx__file_bytes ann_bytes = {0};
+    st = bmx__read_input(&opts->input, images_root, &opts->limits, &ds, &ann_bytes, err);
     if (st != BMX_OK) {
         goto done;
     }
@@ -319,17 +320,10 @@ bmx_status bmx_job_run(const struct bmx_job_options *given, struct bmx_job_summa
     }
     if (opts->input.format == BMX_DATASET_COCO) {
         r.jr.has_dataset = true;
-        if (ds->has_file_hash) {
-            /* The bytes parsed: no second read, and no other bytes than those used. */
-            if (!bmx__jfile_known(opts->input.annotations, ds->file_len, ds->file_hash,
-                                  &r.jr.dataset)) {
-                st = bmx__fail(err, BMX_E_IO, "%s: %s", opts->input.annotations,
-                               strerror(errno));
-            }
-        } else {
-            st = bmx__jfile_of(opts->input.annotations, &r.jr.dataset, err);
-        }
-        if (st != BMX_OK) {
+        /* The bytes parsed: no second read, and no other bytes than those used. */
+        if (!bmx__jfile_known(opts->input.annotations, ann_bytes.len, ann_bytes.hash,
+                              &r.jr.dataset)) {
+            st = bmx__fail(err, BMX_E_IO, "%s: %s", opts->input.annotations, strerror(errno));
             goto done;
         }
     }

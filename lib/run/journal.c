@@ -374,11 +374,6 @@ char *bmx__dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
-bool bmx__jfile_from(const char *path, const void *data, size_t len, struct bmx__jfile *f)
-{
-    return bmx__jfile_known(path, len, bmx__hash_bytes(data, len), f);
-}
-
 bool bmx__jfile_known(const char *path, uint64_t len, uint64_t hash, struct bmx__jfile *f)
 {
     struct stat sb;
@@ -393,14 +388,3 @@ bool bmx__jfile_known(const char *path, uint64_t len, uint64_t hash, struct bmx_
     return true;
 }
 
-bmx_status bmx__jfile_of(const char *path, struct bmx__jfile *f, bmx_error *err)
-{
-    char *data = NULL;
-    size_t len = 0;
-    bmx_status st = bmx__read_file(path, &data, &len, err);
-    if (st == BMX_OK && !bmx__jfile_from(path, data, len, f)) {
-        st = bmx__fail(err, BMX_E_IO, "%s: %s", path, strerror(errno));
-    }
-    free(data);
-    return st;
-}

@@ -92,14 +92,9 @@ bmx_status bmx__check_finished(const char *dir, bmx_error *err);
 /* The folder holding a dataset file ("a/b/annotations.json" -> "a/b"), allocated. */
 char *bmx__dir_of(const char *path);
 
-/* A file's identity for the journal: size, modification time, content hash; from
- * the bytes already read (`data`, `len`), false when the file cannot be stat'ed. */
-bool bmx__jfile_from(const char *path, const void *data, size_t len, struct bmx__jfile *f);
-
-/* The same from the bytes' length and bmx__hash_bytes, known already. */
+/* A file's identity for the journal: size and content hash (`len` and the
+ * bmx__hash_bytes of the bytes already read), modification time; false when the
+ * file cannot be stat'ed. */
 bool bmx__jfile_known(const char *path, uint64_t len, uint64_t hash, struct bmx__jfile *f);
-
-/* The same, reading the file. */
-bmx_status bmx__jfile_of(const char *path, struct bmx__jfile *f, bmx_error *err);
 
 #endif

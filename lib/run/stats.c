@@ -351,7 +351,7 @@ bmx_status bmx_stats_compute(const struct bmx_stats_options *given, bmx_stats **
         st = bmx__input_images_root(&o.input, &root, err);
     }
     if (st == BMX_OK) {
-        st = bmx__read_input(&o.input, root, &o.limits, &ds, err);
+        st = bmx__read_input(&o.input, root, &o.limits, &ds, NULL, err);
     }
     if (st == BMX_OK && o.decisions != NULL) {
         st = bmx__decisions_read(o.decisions, &dec, &n_dec, err);
