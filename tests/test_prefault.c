@@ -59,6 +59,20 @@ static int thp_eligible(const void *p)
     return found;
 }
 
+/* What a buffer takes on huge pages: whole pages from BMX__HUGE_MIN, else 0. */
+static void huge_sizes(void **state)
+{
+    (void)state;
+    const size_t two = (size_t)2 << 20;
+    assert_int_equal(bmx__huge_size(BMX__HUGE_MIN, 0), 0);
+    assert_int_equal(bmx__huge_size(BMX__HUGE_MIN - 1, two), 0);
+    assert_int_equal(bmx__huge_size(BMX__HUGE_MIN, two), two);
+    assert_int_equal(bmx__huge_size(640 * 480 * 3 + 32, two), two);
+    assert_int_equal(bmx__huge_size(two, two), two);
+    assert_int_equal(bmx__huge_size(two + 1, two), 2 * two);
+    assert_int_equal(bmx__huge_size(SIZE_MAX - 5, two), 0);
+}
+
 static void huge_buffers(void **state)
 {
     (void)state;
@@ -88,6 +102,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(prefault_keeps_bytes),
+        cmocka_unit_test(huge_sizes),
         cmocka_unit_test(huge_buffers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

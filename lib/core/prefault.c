@@ -100,6 +100,14 @@ size_t bmx__huge_page_size(void)
 #endif
 }
 
+size_t bmx__huge_size(size_t len, size_t huge)
+{
+    if (huge == 0 || len < BMX__HUGE_MIN || len > SIZE_MAX - (huge - 1)) {
+        return 0;
+    }
+    return (len + huge - 1) / huge * huge;
+}
+
 void *bmx__alloc_huge(size_t len, size_t huge)
 {
 #if defined(MADV_HUGEPAGE)

@@ -23,6 +23,15 @@ void bmx__prefault(void *p, size_t len);
  * huge page. */
 size_t bmx__huge_page_size(void);
 
+/* Buffers from this size up go on huge pages where there are: smaller ones cost
+ * little on ordinary pages, and whole huge pages would more than double them. */
+#define BMX__HUGE_MIN ((size_t)768 * 1024)
+
+/* What a buffer of `len` bytes takes on whole huge pages of `huge` bytes: `len`
+ * rounded up to a multiple of `huge`. 0 when it goes on ordinary pages: `huge` is
+ * 0, `len` is under BMX__HUGE_MIN, or the rounding overflows. */
+size_t bmx__huge_size(size_t len, size_t huge);
+
 /* `len` bytes (a multiple of `huge`, from bmx__huge_page_size) on huge pages,
  * mapped in; released with free(). NULL when they cannot be had (the caller then
  * takes ordinary memory). */

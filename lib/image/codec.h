@@ -121,6 +121,8 @@ uint8_t *bmx__png_drop_empty_idat(const uint8_t *buf, size_t len, size_t *copy_l
  * is a multiple of 32, as for 640 or 4000) stay in the cache.
  */
 #define BMX__ROWS_CACHED 16
+/* The bytes such a decode takes beyond its pixels: the rows start up to 31 in. */
+#define BMX__ROWS_SLACK 32
 const char *bmx__turbojpeg_reason(void *tj);
 bool bmx__looks_like_jpeg(const uint8_t *buf, size_t len);
 bmx_status bmx__turbojpeg_decode(void *tj, const uint8_t *buf, size_t len,

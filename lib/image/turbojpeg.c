@@ -88,7 +88,7 @@ bmx_status bmx__turbojpeg_decode(tjhandle tj, const uint8_t *buf, size_t len,
         goto cleanup;
     }
     /* Room for the rows to start up to 31 bytes in (codec.h, BMX__ROWS_CACHED). */
-    slack = cached_rows ? 32 : 0;
+    slack = cached_rows ? BMX__ROWS_SLACK : 0;
     if (need > PTRDIFF_MAX - slack) {
         st = bmx__fail(err, BMX_E_OVERFLOW, "image: %dx%dx3 bytes is too large", w, h);
         goto cleanup;

@@ -57,12 +57,9 @@ static bmx_status view_of(uint8_t **buf, size_t *cap, size_t huge, int32_t w, in
     if (*buf == NULL || *cap < need) {
         free(*buf);
         *cap = 0;
-        *buf = NULL;
-        if (huge > 0 && need >= BMX__OP_HUGE_MIN && need <= SIZE_MAX - huge) {
-            size_t whole = (need + huge - 1) / huge * huge;
-            *buf = bmx__alloc_huge(whole, huge);
-            *cap = *buf != NULL ? whole : 0;
-        }
+        const size_t whole = bmx__huge_size(need, huge);
+        *buf = whole > 0 ? bmx__alloc_huge(whole, huge) : NULL;
+        *cap = *buf != NULL ? whole : 0;
         if (*buf == NULL) {
             *buf = malloc(need);
             if (*buf == NULL) {

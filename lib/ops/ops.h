@@ -79,11 +79,9 @@ struct bmx__op_scratch {
     uint8_t *tmp; /* a fitted source's pixels */
     size_t tmp_cap;
     bool base_writable; /* the base's pixels may become the output's */
-    size_t huge; /* buffers from BMX__OP_HUGE_MIN bytes on whole huge pages of this size
+    size_t huge; /* buffers from BMX__HUGE_MIN bytes on whole huge pages of this size
                     (prefault.h); 0: ordinary memory */
 };
-/* The smallest buffer a scratch with `huge` puts on huge pages. */
-#define BMX__OP_HUGE_MIN ((size_t)768 * 1024)
 
 /* The scratch's buffers freed; all zero after. */
 void bmx__op_scratch_free(struct bmx__op_scratch *sc);

@@ -27,17 +27,11 @@
 /* Buffers kept for later decodes, at most: a whole block's. */
 #define MAX_SPARES (2 * BMX__BLOCK_SIZE)
 
-/* Images from this size up are decoded into buffers of whole huge pages, when the
- * system has them (prefault.h): a 640x480 image then takes 2 MiB instead of 0.9,
- * and its buffer costs a twentieth of the time to map in. Smaller ones cost
- * little either way. */
-#define HUGE_MIN ((uint64_t)768 * 1024)
-/* What a decoded image needs beyond its pixels: room to start its rows where
- * TurboJPEG keeps them in the cache (codec.h, BMX__ROWS_CACHED). */
-#define ROW_SLACK 32
-
-/* The bytes entry `at` holds decoded: its pixels, or the whole huge pages that
- * hold them (and the row slack) when it is decoded into huge pages. */
+/* The bytes entry `at` holds decoded: its pixels, or, from BMX__HUGE_MIN bytes of
+ * pixels where the system has huge pages (prefault.h), the whole huge pages that
+ * hold them and the room to start their rows where TurboJPEG keeps them in the
+ * cache (codec.h, BMX__ROWS_SLACK): a 640x480 image then takes 2 MiB instead of
+ * 0.9, and its buffer costs a twentieth of the time to map in. */
 static uint64_t entry_pixels(const struct run *r, size_t at)
 {
     const struct bmx_image_info *info = &r->ds->images[r->inputs[r->pairing.order[at]]];
@@ -45,12 +39,12 @@ static uint64_t entry_pixels(const struct run *r, size_t at)
 }
 static uint64_t entry_need(const struct run *r, size_t at)
 {
-    uint64_t need = entry_pixels(r, at);
-    const uint64_t huge = r->cache.huge;
-    if (huge > 0 && need >= HUGE_MIN && need <= UINT64_MAX - ROW_SLACK - huge) {
-        need = (need + ROW_SLACK + huge - 1) / huge * huge;
-    }
-    return need;
+    const uint64_t pixels = entry_pixels(r, at);
+    /* The pixels alone decide: the slack does not move an image onto huge pages. */
+    const size_t whole = pixels >= BMX__HUGE_MIN && pixels <= SIZE_MAX - BMX__ROWS_SLACK
+                             ? bmx__huge_size((size_t)pixels + BMX__ROWS_SLACK, r->cache.huge)
+                             : 0;
+    return whole > 0 ? whole : pixels;
 }
 
 static double mib(uint64_t bytes)
