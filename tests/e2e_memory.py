@@ -154,37 +154,33 @@ def png_bytes(w, h):
             chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
 
 
-def make_large(d, n, w, h):
-    """n PNGs of w x h (one block), no objects."""
+def make_pngs(d, sizes):
+    """PNGs of the given (name, w, h) in d/images, no objects: (annotations, images)."""
     os.makedirs(os.path.join(d, "images"))
-    data = png_bytes(w, h)
     images = []
-    for i in range(n):
-        name = "%03d.png" % i
+    made = {}  # each size encoded once
+    for i, (name, w, h) in enumerate(sizes):
+        if (w, h) not in made:
+            made[(w, h)] = png_bytes(w, h)
         with open(os.path.join(d, "images", name), "wb") as f:
-            f.write(data)
+            f.write(made[(w, h)])
         images.append({"id": i + 1, "file_name": name, "width": w, "height": h})
     ann = os.path.join(d, "annotations.json")
     with open(ann, "w") as f:
         json.dump({"images": images, "annotations": [],
                    "categories": [{"id": 1, "name": "thing"}]}, f)
     return ann, os.path.join(d, "images")
+
+
+def make_large(d, n, w, h):
+    """n PNGs of w x h (one block), no objects."""
+    return make_pngs(d, [("%03d.png" % i, w, h) for i in range(n)])
 
 
 def make_thin(d):
     """A 400x400 base and a 4000x4 source: CutMix's crop fit scales the source by 90
     to cover a 360x360 patch, a 360000x360 image of which only the patch is needed."""
-    os.makedirs(os.path.join(d, "images"))
-    images = []
-    for i, (name, w, h) in enumerate((("base.png", 400, 400), ("thin.png", 4000, 4))):
-        with open(os.path.join(d, "images", name), "wb") as f:
-            f.write(png_bytes(w, h))
-        images.append({"id": i + 1, "file_name": name, "width": w, "height": h})
-    ann = os.path.join(d, "annotations.json")
-    with open(ann, "w") as f:
-        json.dump({"images": images, "annotations": [],
-                   "categories": [{"id": 1, "name": "thing"}]}, f)
-    return ann, os.path.join(d, "images")
+    return make_pngs(d, [("base.png", 400, 400), ("thin.png", 4000, 4)])
 
 
 def hook_env(count_file):

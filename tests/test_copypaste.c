@@ -27,15 +27,11 @@ static uint32_t rnd(uint32_t n)
     return n == 0 ? 0 : (uint32_t)(rng_state % n);
 }
 
+/* A bare box object, category 3. */
 static struct bmx_object box_obj(int64_t id, double x, double y, double w, double h)
 {
-    struct bmx_object o;
-    memset(&o, 0, sizeof o);
-    o.id = id;
+    struct bmx_object o = box_object(id, x, y, w, h);
     o.category_id = 3;
-    o.bbox = (struct bmx_box){x, y, w, h};
-    o.area = w * h;
-    o.has_area = true;
     return o;
 }
 

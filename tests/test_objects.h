@@ -36,26 +36,21 @@ static inline struct bmx_image pattern(int32_t w, int32_t h, uint8_t seed)
     return img;
 }
 
-/* A polygon object, category 1: the rectangle [x0, x1) x [y0, y1) as one ring. */
-static inline struct bmx_object poly_obj(int64_t id, double x0, double y0, double x1, double y1)
+/* The RLE of an h x w mask whose pixels [x0, x1) x [y0, y1) are set. */
+static inline struct bmx_rle rect_mask(uint32_t h, uint32_t w, uint32_t x0, uint32_t y0,
+                                       uint32_t x1, uint32_t y1)
 {
-    struct bmx_object o;
-    memset(&o, 0, sizeof o);
-    o.id = id;
-    o.category_id = 1;
-    o.seg_kind = BMX_SEG_POLYGON;
-    o.polys.count = 1;
-    o.polys.rings = calloc(1, sizeof *o.polys.rings);
-    assert_non_null(o.polys.rings);
-    o.polys.rings[0].n = 4;
-    o.polys.rings[0].xy = malloc(8 * sizeof(double));
-    assert_non_null(o.polys.rings[0].xy);
-    double xy[8] = {x0, y0, x1, y0, x1, y1, x0, y1};
-    memcpy(o.polys.rings[0].xy, xy, sizeof xy);
-    o.bbox = (struct bmx_box){x0, y0, x1 - x0, y1 - y0};
-    o.area = (x1 - x0) * (y1 - y0);
-    o.has_area = true;
-    return o;
+    struct bmx_rle rle;
+    uint8_t *m = calloc((size_t)h * w, 1);
+    assert_non_null(m);
+    for (uint32_t x = x0; x < x1; x++) {
+        for (uint32_t y = y0; y < y1; y++) {
+            m[(size_t)x * h + y] = 1;
+        }
+    }
+    assert_int_equal(bmx_rle_encode(m, h, w, &rle, NULL), BMX_OK);
+    free(m);
+    return rle;
 }
 
 /* An RLE object, category 2, of an h x w mask: its pixels [x0, x1) x [y0, y1). */
@@ -68,15 +63,7 @@ static inline struct bmx_object rle_obj(int64_t id, uint32_t h, uint32_t w, uint
     o.category_id = 2;
     o.seg_kind = BMX_SEG_RLE;
     o.rle_compressed = true;
-    uint8_t *m = calloc((size_t)h * w, 1);
-    assert_non_null(m);
-    for (uint32_t x = x0; x < x1; x++) {
-        for (uint32_t y = y0; y < y1; y++) {
-            m[(size_t)x * h + y] = 1;
-        }
-    }
-    assert_int_equal(bmx_rle_encode(m, h, w, &o.rle, NULL), BMX_OK);
-    free(m);
+    o.rle = rect_mask(h, w, x0, y0, x1, y1);
     bmx_rle_bbox(&o.rle, &o.bbox);
     o.area = (double)bmx_rle_area(&o.rle);
     o.has_area = true;
@@ -113,21 +100,20 @@ static inline struct bmx_object square_polygon(int64_t id, double x, double y, d
     return o;
 }
 
+/* A polygon object, category 1: the rectangle [x0, x1) x [y0, y1) as one ring. */
+static inline struct bmx_object poly_obj(int64_t id, double x0, double y0, double x1, double y1)
+{
+    return square_polygon(id, x0, y0, x1 - x0, y1 - y0);
+}
+
 /* A pixel rectangle as an RLE object of a W x H image, category 1. */
 static inline struct bmx_object rect_rle(int64_t id, int32_t W, int32_t H, int32_t x, int32_t y,
                                          int32_t w, int32_t h)
 {
     struct bmx_object o = box_object(id, x, y, w, h);
-    uint8_t *m = calloc((size_t)W * (size_t)H, 1);
-    assert_non_null(m);
-    for (int32_t i = x; i < x + w; i++) {
-        for (int32_t j = y; j < y + h; j++) {
-            m[(size_t)i * (size_t)H + (size_t)j] = 1;
-        }
-    }
     o.seg_kind = BMX_SEG_RLE;
-    assert_int_equal(bmx_rle_encode(m, (uint32_t)H, (uint32_t)W, &o.rle, NULL), BMX_OK);
-    free(m);
+    o.rle = rect_mask((uint32_t)H, (uint32_t)W, (uint32_t)x, (uint32_t)y, (uint32_t)(x + w),
+                      (uint32_t)(y + h));
     return o;
 }
 
